@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Set up a Debian 12 machine (as root) and build aotpack; then run the demo or the tests.
+#   scripts/setup.sh demo   install, build, build the bundled example kernels into an archive
+#   scripts/setup.sh test   install, build, run the whole test suite (what CI runs)
+# Idempotent: packages already installed are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+  intel-opencl-icd libze1 libze-dev spirv-tools spirv-headers
+  nlohmann-json3-dev libcli11-dev libzstd-dev libxxhash-dev libgtest-dev
+  python3 python3-build python3-wheel python3-venv hashcat-data
+)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() { # build DIR [cmake args...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAOTPACK_DEV_MODE=ON "$@" >/dev/null
+  cmake --build "$dir"
+}
+
+case "${1:-}" in
+  demo)
+    install_packages
+    build build
+    exec scripts/demo.sh build/tools/aotpack/aotpack
+    ;;
+  test)
+    install_packages
+    scripts/check-format.sh
+    build build
+    (cd build && ctest --output-on-failure -j"$(nproc)")
+    echo "setup: sanitizer variant (ASan + UBSan)"
+    build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)" -L sanitize)
+    ;;
+  *)
+    echo "usage: scripts/setup.sh demo|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,173 @@
+#include "archive/reader.h"
+
+#include "archive/module_name.h"
+#include "common/hash.h"
+#include "common/text.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+namespace aotpack::archive {
+
+struct ArchiveReader::Mapping {
+    void* address = nullptr;
+    std::size_t size = 0;
+    ~Mapping() {
+        if (address) ::munmap(address, size);
+    }
+};
+
+template <class T> static T load(const std::uint8_t* p) {
+    T value;
+    std::memcpy(&value, p, sizeof(T)); // no alignment assumptions about the mapping
+    return value;
+}
+
+Error ArchiveReader::corrupt(const std::string& what) const {
+    return makeError(Errc::BadArchive, "'" + name_ + "' is not a valid aotpack archive: " + what);
+}
+
+Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return makeError(Errc::BadInput, "cannot open '" + path.string() + "': " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return makeError(Errc::BadInput, "'" + path.string() + "' is not a regular file");
+    }
+    auto mapping = std::make_shared<Mapping>();
+    mapping->size = static_cast<std::size_t>(st.st_size);
+    if (mapping->size > 0) {
+        mapping->address = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (mapping->address == MAP_FAILED) {
+            mapping->address = nullptr;
+            ::close(fd);
+            return makeError(Errc::BadInput, "cannot map '" + path.string() + "': " + std::strerror(errno));
+        }
+    }
+    ::close(fd);
+    ArchiveReader reader;
+    reader.mapping_ = mapping;
+    reader.data_ = ByteView(static_cast<const std::uint8_t*>(mapping->address), mapping->size);
+    reader.name_ = path.string();
+    if (auto st2 = reader.parse(); !st2) return st2.error();
+    return reader;
+}
+
+Expected<ArchiveReader> ArchiveReader::openMemory(ByteView data, std::string name) {
+    ArchiveReader reader;
+    reader.data_ = data;
+    reader.name_ = std::move(name);
+    if (auto st = reader.parse(); !st) return st.error();
+    return reader;
+}
+
+std::string_view ArchiveReader::stringAt(std::uint32_t offset) const {
+    // Validity (in range, NUL-terminated) was checked in parse().
+    return std::string_view(strings_.data() + offset);
+}
+
+BlobInfo ArchiveReader::blob(std::uint32_t index) const {
+    auto r = load<BlobRecord>(blobs_ + std::size_t(index) * sizeof(BlobRecord));
+    return {r.offset, r.storedSize, r.rawSize, static_cast<Compression>(r.compression)};
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::kvRange(std::uint32_t first,
+                                                                                  std::uint32_t count) const {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        auto kv = load<KvRecord>(kvs_ + std::size_t(first + i) * sizeof(KvRecord));
+        out.emplace_back(stringAt(kv.key), stringAt(kv.value));
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::metadata(const EntryView& e) const {
+    return kvRange(entryKvFirst_[e.index], entryKvCount_[e.index]);
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::archiveMetadata() const {
+    return kvRange(archiveKvFirst_, archiveKvCount_);
+}
+
+std::optional<std::string_view> ArchiveReader::meta(const EntryView& e, std::string_view key) const {
+    for (const auto& [k, v] : metadata(e))
+        if (k == key) return v;
+    return std::nullopt;
+}
+
+static auto entryKey(const EntryView& e) { return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp); }
+
+const EntryView* ArchiveReader::find(std::string_view module, EntryKind kind, std::uint32_t targetIp) const {
+    auto key = std::tuple(module, static_cast<int>(kind), targetIp);
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                               [](const EntryView& e, const auto& k) { return entryKey(e) < k; });
+    return it != entries_.end() && entryKey(*it) == key ? &*it : nullptr;
+}
+
+std::vector<const EntryView*> ArchiveReader::nativeEntries(std::string_view module) const {
+    std::vector<const EntryView*> out;
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), module,
+                               [](const EntryView& e, std::string_view m) { return e.module < m; });
+    for (; it != entries_.end() && it->module == module; ++it)
+        if (it->kind == EntryKind::Native) out.push_back(&*it);
+    return out;
+}
+
+std::vector<std::string_view> ArchiveReader::modules() const {
+    std::vector<std::string_view> out;
+    for (const auto& e : entries_)
+        if (out.empty() || out.back() != e.module) out.push_back(e.module);
+    return out;
+}
+
+std::vector<std::uint32_t> ArchiveReader::targets() const {
+    std::vector<std::uint32_t> out;
+    for (const auto& e : entries_)
+        if (e.kind == EntryKind::Native) out.push_back(e.targetIp);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+ByteView ArchiveReader::storedPayload(const EntryView& e) const {
+    BlobInfo b = blob(e.blob);
+    return data_.subspan(b.offset, b.storedSize);
+}
+
+Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
+    auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
+    ByteView stored = data_.subspan(r.offset, r.storedSize);
+    std::string what = "payload of module '" + printable(e.module) + "'";
+    if (hash64(stored) != r.storedChecksum) return corrupt(what + " fails its checksum");
+    Bytes raw;
+    if (r.compression == static_cast<std::uint32_t>(Compression::None)) {
+        raw.assign(stored.begin(), stored.end());
+    } else {
+        unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
+        if (declared != r.rawSize) return corrupt(what + " declares a size that does not match its frame");
+        raw.resize(r.rawSize);
+        std::size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+        if (ZSTD_isError(n) || n != r.rawSize) return corrupt(what + " does not decompress");
+    }
+    if (hash64(raw) != r.rawChecksum) return corrupt(what + " fails its checksum after decompression");
+    return raw;
+}
+
+Status ArchiveReader::verifyPayloads() const {
+    std::vector<bool> checked(blobCount_, false);
+    for (const auto& e : entries_) {
+        if (checked[e.blob]) continue;
+        checked[e.blob] = true;
+        if (auto p = payload(e); !p) return p.error();
+    }
+    return success();
+}
+
+} // namespace aotpack::archive

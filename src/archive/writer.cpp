@@ -1,0 +1,189 @@
+#include "archive/writer.h"
+
+#include "archive/module_name.h"
+#include "common/text.h"
+
+#include <atomic>
+
+#include <algorithm>
+#include <cstring>
+#include <future>
+#include <thread>
+#include <zstd.h>
+
+namespace aotpack::archive {
+
+Status ArchiveWriter::addSpirv(const std::string& module, Bytes spirv, Metadata meta) {
+    return add({module, static_cast<std::uint16_t>(EntryKind::Spirv), 0}, std::move(spirv), std::move(meta));
+}
+
+Status ArchiveWriter::addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta) {
+    return add({module, static_cast<std::uint16_t>(EntryKind::Native), targetIp}, std::move(zebin), std::move(meta));
+}
+
+Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
+    const std::string& module = std::get<0>(key);
+    if (auto problem = moduleNameProblem(module); !problem.empty())
+        return makeError(Errc::BadInput, "module name '" + printable(module) + "' " + problem);
+    if (data.size() > kMaxRawSize)
+        return makeError(Errc::BadInput, "module '" + module + "' has a payload larger than 1 GiB");
+    if (entries_.count(key))
+        return makeError(Errc::Conflict, "module '" + module + "' is added twice for the same target");
+    Hash128 h = hash128(data);
+    payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));
+    entries_[key] = Entry{h, std::move(meta)};
+    return success();
+}
+
+namespace {
+
+struct StoredBlob {
+    Bytes stored;
+    std::uint64_t rawSize = 0;
+    Compression compression = Compression::None;
+    std::uint64_t rawChecksum = 0;
+};
+
+// zstd, kept only if it saves space. Content size and checksum are written into the frame.
+StoredBlob compress(const Bytes& raw, int level) {
+    StoredBlob blob{{}, raw.size(), Compression::None, hash64(raw)};
+    Bytes out(ZSTD_compressBound(raw.size()));
+    ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+    std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+    ZSTD_freeCCtx(cctx);
+    if (!ZSTD_isError(n) && n < raw.size()) {
+        out.resize(n);
+        blob.stored = std::move(out);
+        blob.compression = Compression::Zstd;
+    } else {
+        blob.stored = raw;
+    }
+    return blob;
+}
+
+// Interns strings in first-use order; the order is fixed by the sorted traversal, so it is stable.
+class StringTable {
+  public:
+    std::uint32_t intern(const std::string& s) {
+        auto [it, inserted] = offsets_.try_emplace(s, static_cast<std::uint32_t>(bytes_.size()));
+        if (inserted) {
+            bytes_.insert(bytes_.end(), s.begin(), s.end());
+            bytes_.push_back(0);
+        }
+        return it->second;
+    }
+    const Bytes& bytes() const { return bytes_; }
+
+  private:
+    std::map<std::string, std::uint32_t> offsets_;
+    Bytes bytes_;
+};
+
+template <class T> void append(Bytes& out, const T& value) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
+    out.insert(out.end(), p, p + sizeof(T));
+}
+
+std::uint64_t alignUp(std::uint64_t v) { return (v + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment; }
+
+std::vector<StoredBlob> compressAll(const std::vector<const Bytes*>& raws, const WriterOptions& options) {
+    std::vector<StoredBlob> blobs(raws.size());
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i; (i = next++) < raws.size();) blobs[i] = compress(*raws[i], options.zstdLevel);
+    };
+    std::vector<std::future<void>> workers;
+    for (unsigned t = 0; t < threads; ++t) workers.push_back(std::async(std::launch::async, work));
+    for (auto& w : workers) w.get();
+    return blobs;
+}
+
+} // namespace
+
+Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
+    // Blobs are numbered in the order entries first use them, entries being in key order.
+    std::map<Hash128, std::uint32_t> blobIndex;
+    std::vector<const Bytes*> raws;
+    for (const auto& [key, entry] : entries_)
+        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second)
+            raws.push_back(payloads_.at(entry.payload).get());
+    std::vector<StoredBlob> blobs = compressAll(raws, options);
+
+    StringTable strings;
+    std::vector<KvRecord> kvs;
+    auto addKvs = [&](const Metadata& meta) {
+        for (const auto& [k, v] : meta) kvs.push_back({strings.intern(k), strings.intern(v)});
+    };
+    std::vector<EntryRecord> records;
+    for (const auto& [key, entry] : entries_) {
+        EntryRecord r{};
+        r.module = strings.intern(std::get<0>(key));
+        r.kind = std::get<1>(key);
+        r.targetIp = std::get<2>(key);
+        r.blob = blobIndex.at(entry.payload);
+        r.kvFirst = static_cast<std::uint32_t>(kvs.size());
+        r.kvCount = static_cast<std::uint32_t>(entry.meta.size());
+        addKvs(entry.meta);
+        records.push_back(r);
+    }
+    IndexHeader ih{};
+    ih.entryCount = static_cast<std::uint32_t>(records.size());
+    ih.blobCount = static_cast<std::uint32_t>(blobs.size());
+    ih.archiveKvFirst = static_cast<std::uint32_t>(kvs.size());
+    ih.archiveKvCount = static_cast<std::uint32_t>(archiveMeta_.size());
+    addKvs(archiveMeta_);
+    ih.kvCount = static_cast<std::uint32_t>(kvs.size());
+    ih.stringsSize = static_cast<std::uint32_t>(strings.bytes().size());
+
+    std::uint64_t indexSize = sizeof(IndexHeader) + records.size() * sizeof(EntryRecord) +
+                              blobs.size() * sizeof(BlobRecord) + kvs.size() * sizeof(KvRecord) + ih.stringsSize;
+    std::uint64_t offset = alignUp(sizeof(FileHeader) + indexSize);
+    std::vector<BlobRecord> blobRecords;
+    for (const auto& b : blobs) {
+        blobRecords.push_back({offset, b.stored.size(), b.rawSize, static_cast<std::uint32_t>(b.compression), 0,
+                               hash64(b.stored), b.rawChecksum});
+        offset = alignUp(offset + b.stored.size());
+    }
+
+    Bytes index;
+    append(index, ih);
+    for (const auto& r : records) append(index, r);
+    for (const auto& b : blobRecords) append(index, b);
+    for (const auto& kv : kvs) append(index, kv);
+    index.insert(index.end(), strings.bytes().begin(), strings.bytes().end());
+
+    std::uint64_t fileSize = blobRecords.empty() ? alignUp(sizeof(FileHeader) + indexSize)
+                                                 : blobRecords.back().offset + blobRecords.back().storedSize;
+    FileHeader fh{};
+    std::memcpy(fh.magic, kMagic, sizeof kMagic);
+    fh.major = kMajorVersion;
+    fh.minor = kMinorVersion;
+    fh.headerSize = sizeof(FileHeader);
+    fh.fileSize = fileSize;
+    fh.indexOffset = sizeof(FileHeader);
+    fh.indexSize = index.size();
+    fh.indexChecksum = hash64(index);
+    fh.headerChecksum = hash64(ByteView(reinterpret_cast<const std::uint8_t*>(&fh), offsetof(FileHeader, headerChecksum)));
+
+    Bytes out;
+    out.reserve(fileSize);
+    append(out, fh);
+    out.insert(out.end(), index.begin(), index.end());
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+        out.resize(blobRecords[i].offset, 0);
+        out.insert(out.end(), blobs[i].stored.begin(), blobs[i].stored.end());
+    }
+    out.resize(fileSize, 0);
+    return out;
+}
+
+Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer, const WriterOptions& options) {
+    auto bytes = writer.finish(options);
+    if (!bytes) return bytes.error();
+    return writeFileAtomic(path, *bytes);
+}
+
+} // namespace aotpack::archive

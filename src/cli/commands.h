@@ -1,0 +1,27 @@
+// The subcommand table. Each command lives in its own cmd_*.cpp, registers its options on the CLI11
+// app and stores a handler; main() runs the one the user chose.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace aotpack::cli {
+
+using Handler = std::function<int()>;
+
+struct CommandRegistry {
+    CLI::App& app;
+    std::vector<std::pair<CLI::App*, Handler>> handlers;
+    void add(CLI::App* sub, Handler handler) { handlers.emplace_back(sub, std::move(handler)); }
+};
+
+void addDevicesCommand(CommandRegistry& registry);
+void addArchiveCommands(CommandRegistry& registry);
+void addBuildCommands(CommandRegistry& registry);
+void addRuntimeCommands(CommandRegistry& registry);
+
+// Entry point of the aotpack executable.
+int run(int argc, char** argv);
+
+} // namespace aotpack::cli

@@ -1,0 +1,57 @@
+// One error model for every library layer: functions return Expected<T>, an error is a code plus a
+// one-line message that already names the input. The CLI maps the code to the process exit code.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace aotpack {
+
+// The numeric values are the documented exit codes of the aotpack CLI (README, `aotpack --help`).
+enum class Errc : int {
+    CompileFailed = 1,  // a compile job failed
+    Usage = 2,          // bad command line or device list
+    BadInput = 3,       // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
+    BadArchive = 4,     // an archive is truncated, corrupt or of a newer format
+    Unsupported = 5,    // the installed compiler cannot build a target, or no compiler found
+    Output = 6,         // an output could not be written (permissions, disk full)
+    NoDevice = 7,       // no Level Zero driver or device, or a module failed to load
+    Conflict = 8,       // merge: the same (module, target) with different contents
+    NotFound = 9,       // a module or target is not in the archive
+    Internal = 70,      // a bug in aotpack
+};
+
+struct Error {
+    Errc code = Errc::Internal;
+    std::string message;
+};
+
+inline Error makeError(Errc code, std::string message) { return Error{code, std::move(message)}; }
+
+template <class T> class [[nodiscard]] Expected {
+  public:
+    Expected(T value) : state_(std::move(value)) {}
+    Expected(Error error) : state_(std::move(error)) {}
+
+    bool ok() const { return state_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    T& value() & { return std::get<0>(state_); }
+    const T& value() const& { return std::get<0>(state_); }
+    T&& value() && { return std::get<0>(std::move(state_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    const Error& error() const { return std::get<1>(state_); }
+
+  private:
+    std::variant<T, Error> state_;
+};
+
+// Expected<void>: success or an error.
+struct Ok {};
+using Status = Expected<Ok>;
+inline Status success() { return Ok{}; }
+
+} // namespace aotpack

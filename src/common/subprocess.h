@@ -1,0 +1,57 @@
+// Child processes for compilers and probes. Each child runs in its own process group (so a timeout
+// kills the compiler and anything it started), in a given directory, with stdout and stderr sent to
+// a file: the caller never has to drain pipes, and the log survives for the report.
+#pragma once
+
+#include "common/error.h"
+
+#include <filesystem>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace aotpack {
+
+struct ProcessSpec {
+    std::vector<std::string> argv;
+    std::filesystem::path cwd;         // empty: the current directory
+    std::filesystem::path outputFile;  // stdout+stderr; empty: /dev/null
+    std::vector<std::string> extraEnv; // "KEY=VALUE" added to the environment
+};
+
+struct ProcessResult {
+    int exitCode = -1;     // valid when signal == 0 and !timedOut
+    int signal = 0;        // the signal that ended the child
+    bool timedOut = false; // killed by us after the timeout
+    long maxRssKb = 0;     // peak resident memory of the child
+    double seconds = 0;
+    bool succeeded() const { return !timedOut && signal == 0 && exitCode == 0; }
+    std::string describe() const; // "exit code 1", "killed by signal 11 (Segmentation fault)", ...
+};
+
+// Starts a child; returns its pid.
+Expected<pid_t> spawnProcess(const ProcessSpec& spec);
+
+// Kills the child's whole process group.
+void killProcessGroup(pid_t pid);
+
+// Runs a child to completion; kills it after `timeoutSeconds` (0: no limit).
+Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSeconds = 0);
+
+// Finds an executable on PATH (or returns `name` when it contains a '/').
+std::filesystem::path findExecutable(const std::string& name);
+
+// A fresh private directory under $TMPDIR; removed by the destructor.
+class TempDir {
+  public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+} // namespace aotpack

@@ -1,0 +1,25 @@
+// Small string helpers shared by the parsers and the CLI.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aotpack {
+
+std::string toLower(std::string_view s);
+std::string_view trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::optional<unsigned long long> parseUnsigned(std::string_view s, int base = 10);
+std::size_t editDistance(std::string_view a, std::string_view b);
+
+// Makes untrusted text (module names from an archive, compiler output) safe to print on a terminal:
+// control characters and escape sequences become \xNN.
+std::string printable(std::string_view s);
+
+// Formats a byte count as "1.2 MiB".
+std::string humanBytes(unsigned long long bytes);
+
+} // namespace aotpack
