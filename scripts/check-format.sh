@@ -2,7 +2,8 @@
 # Fails when a C/C++ file differs from .clang-format's layout. Fix with: scripts/check-format.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.cpp' '*.h' '*.c' '*.in' 2>/dev/null | grep -v '\.in$' || true)
+files=$(git ls-files --cached --others --exclude-standard '*.cpp' '*.h' '*.c' 2>/dev/null |
+  while read -r f; do [ -f "$f" ] && echo "$f"; done || true)
 [ -n "$files" ] || exit 0
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i $files

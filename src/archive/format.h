@@ -7,13 +7,14 @@
 
 namespace aotpack::archive {
 
-static_assert(std::endian::native == std::endian::little, "the format is little-endian; big-endian hosts are a non-goal");
+static_assert(std::endian::native == std::endian::little,
+              "the format is little-endian; big-endian hosts are a non-goal");
 
 inline constexpr char kMagic[8] = {'A', 'O', 'T', 'P', 'A', 'C', 'K', '\x1a'};
 inline constexpr std::uint16_t kMajorVersion = 1;
 inline constexpr std::uint16_t kMinorVersion = 0;
-inline constexpr std::uint64_t kPayloadAlignment = 64;      // zero-copy mmap of payloads
-inline constexpr std::uint64_t kMaxRawSize = 1ull << 30;    // per payload; larger is refused (bombs)
+inline constexpr std::uint64_t kPayloadAlignment = 64;   // zero-copy mmap of payloads
+inline constexpr std::uint64_t kMaxRawSize = 1ull << 30; // per payload; larger is refused (bombs)
 inline constexpr std::uint32_t kMaxEntries = 1u << 24;
 inline constexpr std::uint32_t kMaxNameLength = 200;
 
@@ -24,55 +25,55 @@ enum class EntryKind : std::uint16_t {
 
 enum class Compression : std::uint32_t { None = 0, Zstd = 1 };
 
-struct FileHeader {                   // at offset 0, 64 bytes
+struct FileHeader { // at offset 0, 64 bytes
     char magic[8];
     std::uint16_t major;
     std::uint16_t minor;
-    std::uint32_t headerSize;         // 64
+    std::uint32_t headerSize; // 64
     std::uint64_t fileSize;
-    std::uint64_t indexOffset;        // 64 in version 1.0 writers
+    std::uint64_t indexOffset; // 64 in version 1.0 writers
     std::uint64_t indexSize;
-    std::uint64_t indexChecksum;      // XXH3-64 of the index bytes
-    std::uint64_t reserved;           // 0
-    std::uint64_t headerChecksum;     // XXH3-64 of the 56 bytes before it
+    std::uint64_t indexChecksum;  // XXH3-64 of the index bytes
+    std::uint64_t reserved;       // 0
+    std::uint64_t headerChecksum; // XXH3-64 of the 56 bytes before it
 };
 static_assert(sizeof(FileHeader) == 64);
 
-struct IndexHeader {                  // at indexOffset, 32 bytes
+struct IndexHeader { // at indexOffset, 32 bytes
     std::uint32_t entryCount;
     std::uint32_t blobCount;
     std::uint32_t kvCount;
-    std::uint32_t archiveKvFirst;     // archive-level metadata: kv[first, first+count)
+    std::uint32_t archiveKvFirst; // archive-level metadata: kv[first, first+count)
     std::uint32_t archiveKvCount;
     std::uint32_t stringsSize;
     std::uint64_t reserved;
 };
 static_assert(sizeof(IndexHeader) == 32);
 
-struct EntryRecord {                  // sorted by (module bytes, kind, targetIp), unique
-    std::uint32_t module;             // string offset
-    std::uint16_t kind;               // EntryKind
+struct EntryRecord {      // sorted by (module bytes, kind, targetIp), unique
+    std::uint32_t module; // string offset
+    std::uint16_t kind;   // EntryKind
     std::uint16_t reserved;
-    std::uint32_t targetIp;           // IP value (major<<22 | minor<<14 | revision)
-    std::uint32_t blob;               // index into the blob table
+    std::uint32_t targetIp; // IP value (major<<22 | minor<<14 | revision)
+    std::uint32_t blob;     // index into the blob table
     std::uint32_t kvFirst;
     std::uint32_t kvCount;
     std::uint64_t reserved2;
 };
 static_assert(sizeof(EntryRecord) == 32);
 
-struct BlobRecord {                   // sorted by offset, non-overlapping; shared by equal payloads
-    std::uint64_t offset;             // absolute, multiple of kPayloadAlignment
+struct BlobRecord {       // sorted by offset, non-overlapping; shared by equal payloads
+    std::uint64_t offset; // absolute, multiple of kPayloadAlignment
     std::uint64_t storedSize;
     std::uint64_t rawSize;
-    std::uint32_t compression;        // Compression
+    std::uint32_t compression; // Compression
     std::uint32_t reserved;
-    std::uint64_t storedChecksum;     // XXH3-64 of the stored bytes
-    std::uint64_t rawChecksum;        // XXH3-64 of the raw (decompressed) bytes
+    std::uint64_t storedChecksum; // XXH3-64 of the stored bytes
+    std::uint64_t rawChecksum;    // XXH3-64 of the raw (decompressed) bytes
 };
 static_assert(sizeof(BlobRecord) == 48);
 
-struct KvRecord {                     // key and value are string offsets
+struct KvRecord { // key and value are string offsets
     std::uint32_t key;
     std::uint32_t value;
 };

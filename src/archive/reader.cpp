@@ -35,7 +35,9 @@ Error ArchiveReader::corrupt(const std::string& what) const {
 
 Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return makeError(Errc::BadInput, "cannot open '" + path.string() + "': " + std::strerror(errno));
+    if (fd < 0)
+        return makeError(Errc::BadInput,
+                         "cannot open '" + path.string() + "': " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
@@ -48,7 +50,8 @@ Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& pat
         if (mapping->address == MAP_FAILED) {
             mapping->address = nullptr;
             ::close(fd);
-            return makeError(Errc::BadInput, "cannot map '" + path.string() + "': " + std::strerror(errno));
+            return makeError(Errc::BadInput,
+                             "cannot map '" + path.string() + "': " + std::strerror(errno));
         }
     }
     ::close(fd);
@@ -78,8 +81,8 @@ BlobInfo ArchiveReader::blob(std::uint32_t index) const {
     return {r.offset, r.storedSize, r.rawSize, static_cast<Compression>(r.compression)};
 }
 
-std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::kvRange(std::uint32_t first,
-                                                                                  std::uint32_t count) const {
+std::vector<std::pair<std::string_view, std::string_view>>
+ArchiveReader::kvRange(std::uint32_t first, std::uint32_t count) const {
     std::vector<std::pair<std::string_view, std::string_view>> out;
     for (std::uint32_t i = 0; i < count; ++i) {
         auto kv = load<KvRecord>(kvs_ + std::size_t(first + i) * sizeof(KvRecord));
@@ -88,7 +91,8 @@ std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::kvRang
     return out;
 }
 
-std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::metadata(const EntryView& e) const {
+std::vector<std::pair<std::string_view, std::string_view>>
+ArchiveReader::metadata(const EntryView& e) const {
     return kvRange(entryKvFirst_[e.index], entryKvCount_[e.index]);
 }
 
@@ -96,15 +100,19 @@ std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::archiv
     return kvRange(archiveKvFirst_, archiveKvCount_);
 }
 
-std::optional<std::string_view> ArchiveReader::meta(const EntryView& e, std::string_view key) const {
+std::optional<std::string_view> ArchiveReader::meta(const EntryView& e,
+                                                    std::string_view key) const {
     for (const auto& [k, v] : metadata(e))
         if (k == key) return v;
     return std::nullopt;
 }
 
-static auto entryKey(const EntryView& e) { return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp); }
+static auto entryKey(const EntryView& e) {
+    return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);
+}
 
-const EntryView* ArchiveReader::find(std::string_view module, EntryKind kind, std::uint32_t targetIp) const {
+const EntryView* ArchiveReader::find(std::string_view module, EntryKind kind,
+                                     std::uint32_t targetIp) const {
     auto key = std::tuple(module, static_cast<int>(kind), targetIp);
     auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
                                [](const EntryView& e, const auto& k) { return entryKey(e) < k; });
@@ -151,12 +159,14 @@ Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
         raw.assign(stored.begin(), stored.end());
     } else {
         unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
-        if (declared != r.rawSize) return corrupt(what + " declares a size that does not match its frame");
+        if (declared != r.rawSize)
+            return corrupt(what + " declares a size that does not match its frame");
         raw.resize(r.rawSize);
         std::size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
         if (ZSTD_isError(n) || n != r.rawSize) return corrupt(what + " does not decompress");
     }
-    if (hash64(raw) != r.rawChecksum) return corrupt(what + " fails its checksum after decompression");
+    if (hash64(raw) != r.rawChecksum)
+        return corrupt(what + " fails its checksum after decompression");
     return raw;
 }
 

@@ -46,7 +46,8 @@ class ArchiveReader {
     BlobInfo blob(std::uint32_t index) const;
 
     // O(log n) lookup.
-    const EntryView* find(std::string_view module, EntryKind kind, std::uint32_t targetIp = 0) const;
+    const EntryView* find(std::string_view module, EntryKind kind,
+                          std::uint32_t targetIp = 0) const;
     // Native entries of one module, in IP order.
     std::vector<const EntryView*> nativeEntries(std::string_view module) const;
     std::vector<std::string_view> modules() const;
@@ -58,7 +59,8 @@ class ArchiveReader {
 
     // Checks the stored checksum, decompresses, checks the raw checksum.
     Expected<Bytes> payload(const EntryView& e) const;
-    // The stored bytes as they are in the file (for copying between archives without recompressing).
+    // The stored bytes as they are in the file (for copying between archives without
+    // recompressing).
     ByteView storedPayload(const EntryView& e) const;
     // Every payload's checksums and decompression.
     Status verifyPayloads() const;
@@ -72,7 +74,8 @@ class ArchiveReader {
     Status readEntries(const std::uint8_t* records, std::uint32_t count);
     Error corrupt(const std::string& what) const;
     std::string_view stringAt(std::uint32_t offset) const;
-    std::vector<std::pair<std::string_view, std::string_view>> kvRange(std::uint32_t first, std::uint32_t count) const;
+    std::vector<std::pair<std::string_view, std::string_view>> kvRange(std::uint32_t first,
+                                                                       std::uint32_t count) const;
 
     std::shared_ptr<Mapping> mapping_;
     ByteView data_;

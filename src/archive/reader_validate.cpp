@@ -20,13 +20,16 @@ static bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) 
 }
 
 Status ArchiveReader::parse() {
-    if (data_.size() < sizeof(FileHeader)) return corrupt("file is too short (" + std::to_string(data_.size()) + " bytes)");
+    if (data_.size() < sizeof(FileHeader))
+        return corrupt("file is too short (" + std::to_string(data_.size()) + " bytes)");
     auto fh = load<FileHeader>(data_.data());
-    if (std::memcmp(fh.magic, kMagic, sizeof kMagic) != 0) return corrupt("wrong magic (not an aotpack archive)");
+    if (std::memcmp(fh.magic, kMagic, sizeof kMagic) != 0)
+        return corrupt("wrong magic (not an aotpack archive)");
     if (fh.major != kMajorVersion)
-        return makeError(Errc::BadArchive, "'" + name_ + "' is archive format " + std::to_string(fh.major) + "." +
-                                               std::to_string(fh.minor) + "; this aotpack reads format " +
-                                               std::to_string(kMajorVersion) + ".x (upgrade aotpack)");
+        return makeError(Errc::BadArchive,
+                         "'" + name_ + "' is archive format " + std::to_string(fh.major) + "." +
+                             std::to_string(fh.minor) + "; this aotpack reads format " +
+                             std::to_string(kMajorVersion) + ".x (upgrade aotpack)");
     minor_ = fh.minor;
     if (hash64(data_.first(offsetof(FileHeader, headerChecksum))) != fh.headerChecksum)
         return corrupt("header checksum mismatch");
@@ -45,19 +48,25 @@ Status ArchiveReader::parse() {
 Status ArchiveReader::parseIndex(ByteView index, std::uint64_t payloadStart) {
     auto ih = load<IndexHeader>(index.data());
     if (ih.entryCount > kMaxEntries) return corrupt("too many entries");
-    std::uint64_t tables = sizeof(IndexHeader) + std::uint64_t(ih.entryCount) * sizeof(EntryRecord) +
-                           std::uint64_t(ih.blobCount) * sizeof(BlobRecord) + std::uint64_t(ih.kvCount) * sizeof(KvRecord);
-    if (tables + ih.stringsSize != index.size()) return corrupt("index tables do not add up to the index size");
+    std::uint64_t tables = sizeof(IndexHeader) +
+                           std::uint64_t(ih.entryCount) * sizeof(EntryRecord) +
+                           std::uint64_t(ih.blobCount) * sizeof(BlobRecord) +
+                           std::uint64_t(ih.kvCount) * sizeof(KvRecord);
+    if (tables + ih.stringsSize != index.size())
+        return corrupt("index tables do not add up to the index size");
     const std::uint8_t* p = index.data() + sizeof(IndexHeader);
     const std::uint8_t* entries = p;
     blobs_ = entries + std::size_t(ih.entryCount) * sizeof(EntryRecord);
     blobCount_ = ih.blobCount;
     kvs_ = blobs_ + std::size_t(ih.blobCount) * sizeof(BlobRecord);
     kvCount_ = ih.kvCount;
-    strings_ = std::string_view(reinterpret_cast<const char*>(kvs_ + std::size_t(ih.kvCount) * sizeof(KvRecord)),
-                                ih.stringsSize);
-    if (!strings_.empty() && strings_.back() != '\0') return corrupt("string table is not NUL-terminated");
-    if (!fits(ih.archiveKvFirst, ih.archiveKvCount, ih.kvCount)) return corrupt("archive metadata out of range");
+    strings_ = std::string_view(
+        reinterpret_cast<const char*>(kvs_ + std::size_t(ih.kvCount) * sizeof(KvRecord)),
+        ih.stringsSize);
+    if (!strings_.empty() && strings_.back() != '\0')
+        return corrupt("string table is not NUL-terminated");
+    if (!fits(ih.archiveKvFirst, ih.archiveKvCount, ih.kvCount))
+        return corrupt("archive metadata out of range");
     archiveKvFirst_ = ih.archiveKvFirst;
     archiveKvCount_ = ih.archiveKvCount;
     if (auto st = checkKvs(); !st) return st;
@@ -68,7 +77,8 @@ Status ArchiveReader::parseIndex(ByteView index, std::uint64_t payloadStart) {
 Status ArchiveReader::checkKvs() const {
     for (std::uint32_t i = 0; i < kvCount_; ++i) {
         auto kv = load<KvRecord>(kvs_ + std::size_t(i) * sizeof(KvRecord));
-        if (kv.key >= strings_.size() || kv.value >= strings_.size()) return corrupt("metadata string offset out of range");
+        if (kv.key >= strings_.size() || kv.value >= strings_.size())
+            return corrupt("metadata string offset out of range");
     }
     return success();
 }
@@ -79,12 +89,17 @@ Status ArchiveReader::checkBlobs(std::uint64_t payloadStart) const {
         auto b = load<BlobRecord>(blobs_ + std::size_t(i) * sizeof(BlobRecord));
         std::string which = "payload " + std::to_string(i);
         if (b.offset % kPayloadAlignment != 0) return corrupt(which + " is not 64-byte aligned");
-        if (b.offset < previousEnd) return corrupt(which + " overlaps the index or another payload");
-        if (!fits(b.offset, b.storedSize, data_.size())) return corrupt(which + " lies outside the file");
-        if (b.rawSize > kMaxRawSize) return corrupt(which + " declares " + std::to_string(b.rawSize) + " bytes (limit 1 GiB)");
+        if (b.offset < previousEnd)
+            return corrupt(which + " overlaps the index or another payload");
+        if (!fits(b.offset, b.storedSize, data_.size()))
+            return corrupt(which + " lies outside the file");
+        if (b.rawSize > kMaxRawSize)
+            return corrupt(which + " declares " + std::to_string(b.rawSize) +
+                           " bytes (limit 1 GiB)");
         if (b.compression > static_cast<std::uint32_t>(Compression::Zstd))
             return corrupt(which + " uses unknown compression " + std::to_string(b.compression));
-        if (b.compression == 0 && b.rawSize != b.storedSize) return corrupt(which + " has inconsistent sizes");
+        if (b.compression == 0 && b.rawSize != b.storedSize)
+            return corrupt(which + " has inconsistent sizes");
         previousEnd = b.offset + b.storedSize;
     }
     return success();
@@ -94,16 +109,22 @@ Status ArchiveReader::readEntries(const std::uint8_t* records, std::uint32_t cou
     entries_.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i) {
         auto r = load<EntryRecord>(records + std::size_t(i) * sizeof(EntryRecord));
-        if (r.module >= strings_.size()) return corrupt("entry " + std::to_string(i) + " has a bad module name offset");
+        if (r.module >= strings_.size())
+            return corrupt("entry " + std::to_string(i) + " has a bad module name offset");
         EntryView e{stringAt(r.module), static_cast<EntryKind>(r.kind), r.targetIp, r.blob, i};
         if (auto problem = moduleNameProblem(e.module); !problem.empty())
             return corrupt("module name '" + printable(e.module) + "' " + problem);
-        if (r.blob >= blobCount_) return corrupt("entry " + std::to_string(i) + " refers to a missing payload");
-        if (!fits(r.kvFirst, r.kvCount, kvCount_)) return corrupt("entry " + std::to_string(i) + " metadata out of range");
+        if (r.blob >= blobCount_)
+            return corrupt("entry " + std::to_string(i) + " refers to a missing payload");
+        if (!fits(r.kvFirst, r.kvCount, kvCount_))
+            return corrupt("entry " + std::to_string(i) + " metadata out of range");
         if (!entries_.empty()) {
-            auto prev = std::tuple(entries_.back().module, static_cast<int>(entries_.back().kind), entries_.back().targetIp);
+            auto prev = std::tuple(entries_.back().module, static_cast<int>(entries_.back().kind),
+                                   entries_.back().targetIp);
             auto cur = std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);
-            if (!(prev < cur)) return corrupt("entries are not sorted or contain a duplicate ('" + printable(e.module) + "')");
+            if (!(prev < cur))
+                return corrupt("entries are not sorted or contain a duplicate ('" +
+                               printable(e.module) + "')");
         }
         entries_.push_back(e);
         entryKvFirst_.push_back(r.kvFirst);

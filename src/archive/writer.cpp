@@ -14,11 +14,14 @@
 namespace aotpack::archive {
 
 Status ArchiveWriter::addSpirv(const std::string& module, Bytes spirv, Metadata meta) {
-    return add({module, static_cast<std::uint16_t>(EntryKind::Spirv), 0}, std::move(spirv), std::move(meta));
+    return add({module, static_cast<std::uint16_t>(EntryKind::Spirv), 0}, std::move(spirv),
+               std::move(meta));
 }
 
-Status ArchiveWriter::addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta) {
-    return add({module, static_cast<std::uint16_t>(EntryKind::Native), targetIp}, std::move(zebin), std::move(meta));
+Status ArchiveWriter::addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin,
+                                Metadata meta) {
+    return add({module, static_cast<std::uint16_t>(EntryKind::Native), targetIp}, std::move(zebin),
+               std::move(meta));
 }
 
 Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
@@ -28,7 +31,8 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
     if (data.size() > kMaxRawSize)
         return makeError(Errc::BadInput, "module '" + module + "' has a payload larger than 1 GiB");
     if (entries_.count(key))
-        return makeError(Errc::Conflict, "module '" + module + "' is added twice for the same target");
+        return makeError(Errc::Conflict,
+                         "module '" + module + "' is added twice for the same target");
     Hash128 h = hash128(data);
     payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));
     entries_[key] = Entry{h, std::move(meta)};
@@ -86,18 +90,25 @@ template <class T> void append(Bytes& out, const T& value) {
     out.insert(out.end(), p, p + sizeof(T));
 }
 
-std::uint64_t alignUp(std::uint64_t v) { return (v + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment; }
+std::uint64_t alignUp(std::uint64_t v) {
+    return (v + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment;
+}
 
-std::vector<StoredBlob> compressAll(const std::vector<const Bytes*>& raws, const WriterOptions& options) {
+std::vector<StoredBlob> compressAll(const std::vector<const Bytes*>& raws,
+                                    const WriterOptions& options) {
     std::vector<StoredBlob> blobs(raws.size());
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-        for (std::size_t i; (i = next++) < raws.size();) blobs[i] = compress(*raws[i], options.zstdLevel);
+        for (std::size_t i; (i = next++) < raws.size();)
+            blobs[i] = compress(*raws[i], options.zstdLevel);
     };
     std::vector<std::future<void>> workers;
-    for (unsigned t = 0; t < threads; ++t) workers.push_back(std::async(std::launch::async, work));
-    for (auto& w : workers) w.get();
+    for (unsigned t = 0; t < threads; ++t)
+        workers.push_back(std::async(std::launch::async, work));
+    for (auto& w : workers)
+        w.get();
     return blobs;
 }
 
@@ -115,7 +126,8 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     StringTable strings;
     std::vector<KvRecord> kvs;
     auto addKvs = [&](const Metadata& meta) {
-        for (const auto& [k, v] : meta) kvs.push_back({strings.intern(k), strings.intern(v)});
+        for (const auto& [k, v] : meta)
+            kvs.push_back({strings.intern(k), strings.intern(v)});
     };
     std::vector<EntryRecord> records;
     for (const auto& [key, entry] : entries_) {
@@ -139,24 +151,30 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     ih.stringsSize = static_cast<std::uint32_t>(strings.bytes().size());
 
     std::uint64_t indexSize = sizeof(IndexHeader) + records.size() * sizeof(EntryRecord) +
-                              blobs.size() * sizeof(BlobRecord) + kvs.size() * sizeof(KvRecord) + ih.stringsSize;
+                              blobs.size() * sizeof(BlobRecord) + kvs.size() * sizeof(KvRecord) +
+                              ih.stringsSize;
     std::uint64_t offset = alignUp(sizeof(FileHeader) + indexSize);
     std::vector<BlobRecord> blobRecords;
     for (const auto& b : blobs) {
-        blobRecords.push_back({offset, b.stored.size(), b.rawSize, static_cast<std::uint32_t>(b.compression), 0,
-                               hash64(b.stored), b.rawChecksum});
+        blobRecords.push_back({offset, b.stored.size(), b.rawSize,
+                               static_cast<std::uint32_t>(b.compression), 0, hash64(b.stored),
+                               b.rawChecksum});
         offset = alignUp(offset + b.stored.size());
     }
 
     Bytes index;
     append(index, ih);
-    for (const auto& r : records) append(index, r);
-    for (const auto& b : blobRecords) append(index, b);
-    for (const auto& kv : kvs) append(index, kv);
+    for (const auto& r : records)
+        append(index, r);
+    for (const auto& b : blobRecords)
+        append(index, b);
+    for (const auto& kv : kvs)
+        append(index, kv);
     index.insert(index.end(), strings.bytes().begin(), strings.bytes().end());
 
-    std::uint64_t fileSize = blobRecords.empty() ? alignUp(sizeof(FileHeader) + indexSize)
-                                                 : blobRecords.back().offset + blobRecords.back().storedSize;
+    std::uint64_t fileSize = blobRecords.empty()
+                                 ? alignUp(sizeof(FileHeader) + indexSize)
+                                 : blobRecords.back().offset + blobRecords.back().storedSize;
     FileHeader fh{};
     std::memcpy(fh.magic, kMagic, sizeof kMagic);
     fh.major = kMajorVersion;
@@ -166,7 +184,8 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     fh.indexOffset = sizeof(FileHeader);
     fh.indexSize = index.size();
     fh.indexChecksum = hash64(index);
-    fh.headerChecksum = hash64(ByteView(reinterpret_cast<const std::uint8_t*>(&fh), offsetof(FileHeader, headerChecksum)));
+    fh.headerChecksum = hash64(
+        ByteView(reinterpret_cast<const std::uint8_t*>(&fh), offsetof(FileHeader, headerChecksum)));
 
     Bytes out;
     out.reserve(fileSize);
@@ -180,7 +199,8 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     return out;
 }
 
-Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer, const WriterOptions& options) {
+Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,
+                        const WriterOptions& options) {
     auto bytes = writer.finish(options);
     if (!bytes) return bytes.error();
     return writeFileAtomic(path, *bytes);

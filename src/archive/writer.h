@@ -18,13 +18,15 @@ namespace aotpack::archive {
 using Metadata = std::map<std::string, std::string>;
 
 struct WriterOptions {
-    int zstdLevel = 19; // chosen by measurement: see bench/ and README ("Archive size")
+    int zstdLevel = 19;   // chosen by measurement: see bench/ and README ("Archive size")
     unsigned threads = 0; // 0: hardware concurrency; does not change the output
 };
 
 class ArchiveWriter {
   public:
-    void setArchiveMetadata(const std::string& key, const std::string& value) { archiveMeta_[key] = value; }
+    void setArchiveMetadata(const std::string& key, const std::string& value) {
+        archiveMeta_[key] = value;
+    }
     Status addSpirv(const std::string& module, Bytes spirv, Metadata meta);
     Status addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta);
     Expected<Bytes> finish(const WriterOptions& options = {}) const;

@@ -1,4 +1,196 @@
+// `aotpack build`, `aotpack add-targets`, `aotpack cache`.
+#include "build/cache.h"
+#include "build/driver.h"
 #include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/progress.h"
+#include "cli/report_json.h"
+#include "common/text.h"
+
+#include <cstdio>
+#include <iostream>
+
 namespace aotpack::cli {
-void addBuildCommands(CommandRegistry&) {}
+using namespace build;
+
+namespace {
+
+struct CompileFlags {
+    std::string devices, options, clOptions, fp64 = "error", maxMemory, jsonReport, cacheDir,
+                                             output, frontendDevice = "pvc";
+    std::vector<std::string> targetOptions;
+    unsigned jobs = 0;
+    double timeout = 3600;
+    bool keepGoing = false, noCache = false, quiet = false, verbose = false, explain = false;
+};
+
+void addCompileFlags(CLI::App* sub, CompileFlags& f) {
+    sub->add_option("-d,--devices", f.devices, "Device list (see 'aotpack devices')")->required();
+    sub->add_option("-o,--output", f.output, "Archive to write")->required();
+    sub->add_option("-j,--jobs", f.jobs, "Parallel compiles (default: number of cores)");
+    sub->add_option("--options", f.options, "Build options for every compile");
+    sub->add_option("--target-options", f.targetOptions,
+                    "DEVICE=OPTIONS: extra options for some targets (repeatable)");
+    sub->add_option(
+           "--fp64", f.fp64,
+           "Module needs fp64, target lacks it: error (default) or poison (drop those kernels)")
+        ->check(CLI::IsMember({"error", "poison"}));
+    sub->add_flag("-k,--keep-going", f.keepGoing,
+                  "Write the archive with what succeeded; exit non-zero anyway");
+    sub->add_option("--cache-dir", f.cacheDir,
+                    "Build cache (default: $AOTPACK_CACHE_DIR or ~/.cache/aotpack)");
+    sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
+    sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)");
+    sub->add_option("--max-memory", f.maxMemory,
+                    "Memory for parallel compiles, e.g. 8G (default: 80% of available)");
+    sub->add_option("--json-report", f.jsonReport, "Write a JSON report of every job");
+    sub->add_flag("-q,--quiet", f.quiet, "Only errors");
+    sub->add_flag("--explain", f.explain, "Say why each job ran");
 }
+
+Expected<std::uint64_t> parseSizeKb(const std::string& text) {
+    if (text.empty()) return std::uint64_t{0};
+    std::uint64_t scale = 1;
+    std::string digits = text;
+    switch (std::toupper(static_cast<unsigned char>(text.back()))) {
+    case 'K':
+        scale = 1;
+        break;
+    case 'M':
+        scale = 1024;
+        break;
+    case 'G':
+        scale = 1024 * 1024;
+        break;
+    default:
+        scale = 0;
+    }
+    if (scale) digits.pop_back();
+    auto value = parseUnsigned(digits);
+    if (!value || !scale)
+        return makeError(Errc::Usage, "malformed size '" + text + "' (use e.g. 512M or 8G)");
+    return *value * scale;
+}
+
+Expected<BuildRequest> makeRequest(const CompileFlags& f) {
+    BuildRequest r;
+    r.deviceList = f.devices;
+    r.options = f.options;
+    r.clOptions = f.clOptions;
+    r.frontendDevice = f.frontendDevice;
+    r.jobs = f.jobs;
+    r.keepGoing = f.keepGoing;
+    r.useCache = !f.noCache;
+    r.cacheDir = f.cacheDir;
+    r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;
+    r.timeoutSeconds = f.timeout;
+    r.output = f.output;
+    for (const auto& item : f.targetOptions) {
+        auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return makeError(Errc::Usage, "--target-options '" + item + "' must be DEVICE=OPTIONS");
+        r.targetOptions.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+    auto memory = parseSizeKb(f.maxMemory);
+    if (!memory) return memory.error();
+    r.maxMemoryKb = *memory;
+    return r;
+}
+
+int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& progress) {
+    progress.done();
+    for (const auto& e : out.report.moduleErrors)
+        error(printable(e));
+    if (!f.jsonReport.empty())
+        if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st) return fail(st.error());
+    if (out.error) {
+        if (out.report.archiveWritten)
+            warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
+        return fail(*out.error);
+    }
+    std::size_t hits = 0;
+    for (const auto& j : out.report.jobs)
+        hits += j.outcome == JobOutcome::CacheHit;
+    if (!f.quiet)
+        note("wrote '" + f.output + "': " + std::to_string(out.report.jobs.size()) + " binaries (" +
+             std::to_string(hits) + " from cache) in " +
+             std::to_string(out.report.seconds).substr(0, 5) + " s");
+    return 0;
+}
+
+} // namespace
+
+void addBuildCommands(CommandRegistry& registry) {
+    auto build = std::make_shared<CompileFlags>();
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto manifest = std::make_shared<std::string>();
+    CLI::App* sub = registry.app.add_subcommand(
+        "build", "Compile SPIR-V / OpenCL C modules for a device list into one archive");
+    sub->add_option("inputs", *inputs, ".spv or .cl files, or directories of them");
+    sub->add_option("--manifest", *manifest,
+                    "JSON manifest listing modules with per-module options");
+    sub->add_option("--cl-options", build->clOptions, "OpenCL C frontend options (-I, -D)");
+    sub->add_option("--frontend-device", build->frontendDevice,
+                    "Device the OpenCL C frontend compiles for (default pvc)");
+    addCompileFlags(sub, *build);
+    sub->footer("Examples:\n  aotpack build -d ats-m150,pvc examples/kernels -o kernels.aotpack\n"
+                "  aotpack build -d @ipex-default --manifest modules.json -j 8 -o out.aotpack "
+                "--json-report report.json\n"
+                "  aotpack build -d pvc,acm-g10 k.spv --target-options "
+                "pvc=-ze-opt-large-register-file -o k.aotpack\n"
+                "Arguments can be read from a response file: aotpack build @args.txt");
+    registry.add(sub, [build, inputs, manifest] {
+        auto request = makeRequest(*build);
+        if (!request) return fail(request.error());
+        auto modules = collectInputs(*inputs);
+        if (!modules) return fail(modules.error());
+        request->modules = *modules;
+        if (!manifest->empty()) {
+            auto listed = readManifest(*manifest);
+            if (!listed) return fail(listed.error());
+            request->modules.insert(request->modules.end(), listed->begin(), listed->end());
+        }
+        ProgressPrinter progress(build->quiet, build->explain);
+        return report(runBuild(*request, progress), *build, progress);
+    });
+
+    auto add = std::make_shared<CompileFlags>();
+    auto archive = std::make_shared<std::string>();
+    CLI::App* addSub = registry.app.add_subcommand(
+        "add-targets", "Compile an archive's SPIR-V for more targets into a new archive");
+    addSub->add_option("archive", *archive, "Archive to extend")->required();
+    addCompileFlags(addSub, *add);
+    addSub->footer(
+        "Example:\n  aotpack add-targets app.aotpack -d acm-g11 -o app-with-a380.aotpack");
+    registry.add(addSub, [add, archive] {
+        auto request = makeRequest(*add);
+        if (!request) return fail(request.error());
+        ProgressPrinter progress(add->quiet, add->explain);
+        return report(addTargets({*archive, *request}, progress), *add, progress);
+    });
+
+    auto cacheDir = std::make_shared<std::string>();
+    auto action = std::make_shared<std::string>();
+    CLI::App* cacheSub = registry.app.add_subcommand("cache", "Show or clear the build cache");
+    cacheSub->add_option("action", *action, "stats or clean")
+        ->required()
+        ->check(CLI::IsMember({"stats", "clean"}));
+    cacheSub->add_option("--cache-dir", *cacheDir,
+                         "Cache directory (default: $AOTPACK_CACHE_DIR or ~/.cache/aotpack)");
+    registry.add(cacheSub, [cacheDir, action] {
+        auto cache = BuildCache::open(cacheDir->empty() ? BuildCache::defaultDir()
+                                                        : std::filesystem::path(*cacheDir));
+        if (!cache) return fail(cache.error());
+        if (*action == "clean") {
+            if (auto st = cache->clean(); !st) return fail(st.error());
+            return 0;
+        }
+        auto s = cache->stats();
+        std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries
+                  << "\nsize: " << humanBytes(s.bytes)
+                  << "\nlimit: " << humanBytes(BuildCache::kDefaultMaxBytes) << "\n";
+        return 0;
+    });
+}
+
+} // namespace aotpack::cli

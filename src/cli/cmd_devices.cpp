@@ -42,23 +42,28 @@ json targetJson(const Device& d, const Stepping& s, const Expected<CompilerSuppo
 
 json compilerJson(const Expected<CompilerSupport>& compiler) {
     if (!compiler) return {{"available", false}, {"error", compiler.error().message}};
-    return {{"available", true}, {"path", compiler->ocloc.string()}, {"version", compiler->version}};
+    return {
+        {"available", true}, {"path", compiler->ocloc.string()}, {"version", compiler->version}};
 }
 
 int printDatabase(const Database& db, const Expected<CompilerSupport>& compiler, bool asJson) {
     if (asJson) {
-        json out = {{"ocloc", compilerJson(compiler)}, {"devices", json::array()}, {"presets", db.presets()}};
-        for (const auto& d : db.devices()) out["devices"].push_back(targetJson(d, d.current, compiler));
+        json out = {{"ocloc", compilerJson(compiler)},
+                    {"devices", json::array()},
+                    {"presets", db.presets()}};
+        for (const auto& d : db.devices())
+            out["devices"].push_back(targetJson(d, d.current, compiler));
         std::cout << out.dump(2) << "\n";
         return 0;
     }
     Table table({"NAME", "ALIASES", "IP", "RELEASE", "FAMILY", "FP64", "OCLOC"});
     for (const auto& d : db.devices())
-        table.add({d.name, join(d.aliases, ","), d.current.ip.str(), d.release, d.family, d.fp64 ? "yes" : "no",
-                   supportText(compiler, d.current.ip)});
+        table.add({d.name, join(d.aliases, ","), d.current.ip.str(), d.release, d.family,
+                   d.fp64 ? "yes" : "no", supportText(compiler, d.current.ip)});
     table.print(std::cout);
     std::cout << "\npresets:";
-    for (const auto& [name, list] : db.presets()) std::cout << " @" << name;
+    for (const auto& [name, list] : db.presets())
+        std::cout << " @" << name;
     std::cout << "\n";
     if (compiler)
         std::cout << "OCLOC: can the installed ocloc " << compiler->version << " build it\n";
@@ -70,10 +75,14 @@ int printDatabase(const Database& db, const Expected<CompilerSupport>& compiler,
 int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& compiler, bool asJson) {
     std::vector<std::string> unsupported;
     for (const auto& t : list.targets)
-        if (compiler && !compiler->supports(t.ip)) unsupported.push_back(unsupportedTarget(*compiler, t.name, t.ip).message);
+        if (compiler && !compiler->supports(t.ip))
+            unsupported.push_back(unsupportedTarget(*compiler, t.name, t.ip).message);
     if (asJson) {
-        json out = {{"input", list.input}, {"aot", !list.aotDisabled}, {"canonical", list.canonical()},
-                    {"ocloc", compilerJson(compiler)}, {"targets", json::array()}};
+        json out = {{"input", list.input},
+                    {"aot", !list.aotDisabled},
+                    {"canonical", list.canonical()},
+                    {"ocloc", compilerJson(compiler)},
+                    {"targets", json::array()}};
         for (const auto& t : list.targets) {
             json j = targetJson(*t.info.device, *t.info.stepping, compiler);
             j["reasons"] = t.reasons;
@@ -81,14 +90,17 @@ int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& comp
         }
         std::cout << out.dump(2) << "\n";
     } else if (list.aotDisabled) {
-        std::cout << "none: no native targets; archives carry SPIR-V only and every GPU JIT-compiles\n";
+        std::cout
+            << "none: no native targets; archives carry SPIR-V only and every GPU JIT-compiles\n";
     } else {
         Table table({"TARGET", "IP", "RELEASE", "OCLOC", "WHY"});
         for (const auto& t : list.targets)
-            table.add({t.name, t.ip.str(), t.info.device->release, supportText(compiler, t.ip), join(t.reasons, "; ")});
+            table.add({t.name, t.ip.str(), t.info.device->release, supportText(compiler, t.ip),
+                       join(t.reasons, "; ")});
         table.print(std::cout);
     }
-    for (const auto& message : unsupported) error(message);
+    for (const auto& message : unsupported)
+        error(message);
     return unsupported.empty() ? 0 : static_cast<int>(Errc::Unsupported);
 }
 
@@ -96,10 +108,13 @@ int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& comp
 
 void addDevicesCommand(CommandRegistry& registry) {
     auto opts = std::make_shared<DevicesOptions>();
-    CLI::App* sub = registry.app.add_subcommand("devices", "Show known GPU targets, or what a device list expands to");
-    sub->add_option("list", opts->list, "Device list, e.g. 'ats-m150,pvc', 'xe-hpg:xe-hpc', '0x56c0', '@ipex-default'");
+    CLI::App* sub = registry.app.add_subcommand(
+        "devices", "Show known GPU targets, or what a device list expands to");
+    sub->add_option("list", opts->list,
+                    "Device list, e.g. 'ats-m150,pvc', 'xe-hpg:xe-hpc', '0x56c0', '@ipex-default'");
     sub->add_flag("--json", opts->json, "Print JSON");
-    sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack devices 'dg1:acm-g11'\n"
+    sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
+                "devices 'dg1:acm-g11'\n"
                 "Exits with 5 when the installed ocloc cannot build a listed target.");
     registry.add(sub, [opts] {
         const Database& db = Database::builtin();

@@ -1,4 +1,4 @@
 #include "cli/commands.h"
 namespace aotpack::cli {
 void addRuntimeCommands(CommandRegistry&) {}
-}
+} // namespace aotpack::cli

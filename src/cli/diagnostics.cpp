@@ -18,9 +18,15 @@ static void emit(const char* label, const char* colour, const std::string& messa
         std::fprintf(stderr, "aotpack: %s: %s\n", label, message.c_str());
 }
 
-void error(const std::string& message) { emit("error", "31", message); }
-void warning(const std::string& message) { emit("warning", "33", message); }
-void note(const std::string& message) { emit("note", "36", message); }
+void error(const std::string& message) {
+    emit("error", "31", message);
+}
+void warning(const std::string& message) {
+    emit("warning", "33", message);
+}
+void note(const std::string& message) {
+    emit("note", "36", message);
+}
 
 int fail(const Error& e) {
     error(e.message);

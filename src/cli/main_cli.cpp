@@ -2,23 +2,56 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_codes.h"
 
+#include "common/file_io.h"
+
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
 
 namespace aotpack::cli {
 
+// `@FILE` arguments (when FILE exists) are replaced by the whitespace-separated words in FILE, so
+// long command lines fit. A preset such as `-d @ipex-default` is kept as it is.
+static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** argv) {
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        std::error_code ec;
+        if (arg.size() > 1 && arg[0] == '@' &&
+            std::filesystem::is_regular_file(arg.substr(1), ec)) {
+            auto text = readTextFile(arg.substr(1));
+            if (!text) return text.error();
+            std::istringstream words(*text);
+            for (std::string w; words >> std::quoted(w);)
+                args.push_back(w);
+        } else {
+            args.push_back(arg);
+        }
+    }
+    std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
+    return args;
+}
+
 int run(int argc, char** argv) {
-    CLI::App app{"aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
+    CLI::App app{
+        "aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", versionText, "Print the versions of aotpack and of the installed ocloc");
+    app.set_version_flag("--version", versionText,
+                         "Print the versions of aotpack and of the installed ocloc");
     app.footer(exitCodeHelp());
     CommandRegistry registry{app, {}};
     addDevicesCommand(registry);
     addArchiveCommands(registry);
     addBuildCommands(registry);
     addRuntimeCommands(registry);
+    auto args = expandResponseFiles(argc, argv);
+    if (!args) return fail(args.error());
+    app.name("aotpack");
     try {
-        app.parse(argc, argv);
+        app.parse(*args);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);
         error(e.what());

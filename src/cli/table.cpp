@@ -10,7 +10,8 @@ void Table::print(std::ostream& out) const {
     std::vector<std::size_t> widths;
     for (const auto& row : rows_) {
         widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], printable(row[i]).size());
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], printable(row[i]).size());
     }
     for (const auto& row : rows_) {
         std::string line;

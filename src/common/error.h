@@ -10,16 +10,16 @@ namespace aotpack {
 
 // The numeric values are the documented exit codes of the aotpack CLI (README, `aotpack --help`).
 enum class Errc : int {
-    CompileFailed = 1,  // a compile job failed
-    Usage = 2,          // bad command line or device list
-    BadInput = 3,       // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
-    BadArchive = 4,     // an archive is truncated, corrupt or of a newer format
-    Unsupported = 5,    // the installed compiler cannot build a target, or no compiler found
-    Output = 6,         // an output could not be written (permissions, disk full)
-    NoDevice = 7,       // no Level Zero driver or device, or a module failed to load
-    Conflict = 8,       // merge: the same (module, target) with different contents
-    NotFound = 9,       // a module or target is not in the archive
-    Internal = 70,      // a bug in aotpack
+    CompileFailed = 1, // a compile job failed
+    Usage = 2,         // bad command line or device list
+    BadInput = 3,      // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
+    BadArchive = 4,    // an archive is truncated, corrupt or of a newer format
+    Unsupported = 5,   // the installed compiler cannot build a target, or no compiler found
+    Output = 6,        // an output could not be written (permissions, disk full)
+    NoDevice = 7,      // no Level Zero driver or device, or a module failed to load
+    Conflict = 8,      // merge: the same (module, target) with different contents
+    NotFound = 9,      // a module or target is not in the archive
+    Internal = 70,     // a bug in aotpack
 };
 
 struct Error {
@@ -27,7 +27,9 @@ struct Error {
     std::string message;
 };
 
-inline Error makeError(Errc code, std::string message) { return Error{code, std::move(message)}; }
+inline Error makeError(Errc code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 template <class T> class [[nodiscard]] Expected {
   public:
@@ -44,6 +46,7 @@ template <class T> class [[nodiscard]] Expected {
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     const Error& error() const { return std::get<1>(state_); }
+    T value_or(T fallback) const { return ok() ? value() : std::move(fallback); }
 
   private:
     std::variant<T, Error> state_;
@@ -52,6 +55,8 @@ template <class T> class [[nodiscard]] Expected {
 // Expected<void>: success or an error.
 struct Ok {};
 using Status = Expected<Ok>;
-inline Status success() { return Ok{}; }
+inline Status success() {
+    return Ok{};
+}
 
 } // namespace aotpack

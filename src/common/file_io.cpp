@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 Expected<Bytes> readFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return makeError(Errc::BadInput, "cannot read '" + path.string() + "': " + std::strerror(errno));
+        return makeError(Errc::BadInput,
+                         "cannot read '" + path.string() + "': " + std::strerror(errno));
     Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) return makeError(Errc::BadInput, "error while reading '" + path.string() + "'");
     return data;
@@ -31,11 +32,13 @@ static Status writeAll(int fd, ByteView data, const fs::path& tmp) {
         ssize_t n = ::write(fd, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0)
-            return makeError(Errc::Output, "cannot write '" + tmp.string() + "': " + std::strerror(errno));
+            return makeError(Errc::Output,
+                             "cannot write '" + tmp.string() + "': " + std::strerror(errno));
         done += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0)
-        return makeError(Errc::Output, "cannot sync '" + tmp.string() + "': " + std::strerror(errno));
+        return makeError(Errc::Output,
+                         "cannot sync '" + tmp.string() + "': " + std::strerror(errno));
     return success();
 }
 
@@ -44,14 +47,17 @@ Status writeFileAtomic(const fs::path& path, ByteView data, unsigned mode) {
     std::string pattern = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
     int fd = ::mkstemp(pattern.data());
     if (fd < 0)
-        return makeError(Errc::Output, "cannot create a file in '" + dir.string() + "': " + std::strerror(errno));
+        return makeError(Errc::Output,
+                         "cannot create a file in '" + dir.string() + "': " + std::strerror(errno));
     fs::path tmp = pattern;
     ::fchmod(fd, mode);
     Status written = writeAll(fd, data, tmp);
     if (::close(fd) != 0 && written)
-        written = makeError(Errc::Output, "cannot close '" + tmp.string() + "': " + std::strerror(errno));
+        written =
+            makeError(Errc::Output, "cannot close '" + tmp.string() + "': " + std::strerror(errno));
     if (written && ::rename(tmp.c_str(), path.c_str()) != 0)
-        written = makeError(Errc::Output, "cannot rename onto '" + path.string() + "': " + std::strerror(errno));
+        written = makeError(Errc::Output,
+                            "cannot rename onto '" + path.string() + "': " + std::strerror(errno));
     if (!written) ::unlink(tmp.c_str());
     return written;
 }

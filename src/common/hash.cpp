@@ -19,16 +19,25 @@ static Hash128 fromXxh(XXH128_hash_t h) {
     XXH128_canonical_t canonical;
     XXH128_canonicalFromHash(&canonical, h);
     Hash128 out;
-    for (int i = 0; i < 16; ++i) out.bytes[i] = canonical.digest[i];
+    for (int i = 0; i < 16; ++i)
+        out.bytes[i] = canonical.digest[i];
     return out;
 }
 
-Hash128 hash128(std::span<const std::uint8_t> data) { return fromXxh(XXH3_128bits(data.data(), data.size())); }
+Hash128 hash128(std::span<const std::uint8_t> data) {
+    return fromXxh(XXH3_128bits(data.data(), data.size()));
+}
 
-std::uint64_t hash64(std::span<const std::uint8_t> data) { return XXH3_64bits(data.data(), data.size()); }
+std::uint64_t hash64(std::span<const std::uint8_t> data) {
+    return XXH3_64bits(data.data(), data.size());
+}
 
-Hasher::Hasher() : state_(XXH3_createState()) { XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_)); }
-Hasher::~Hasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+Hasher::Hasher() : state_(XXH3_createState()) {
+    XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_));
+}
+Hasher::~Hasher() {
+    XXH3_freeState(static_cast<XXH3_state_t*>(state_));
+}
 
 Hasher& Hasher::add(std::span<const std::uint8_t> field) {
     auto* st = static_cast<XXH3_state_t*>(state_);
@@ -39,9 +48,12 @@ Hasher& Hasher::add(std::span<const std::uint8_t> field) {
 }
 
 Hasher& Hasher::add(std::string_view field) {
-    return add(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(field.data()), field.size()));
+    return add(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(field.data()),
+                                             field.size()));
 }
 
-Hash128 Hasher::finish() const { return fromXxh(XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_))); }
+Hash128 Hasher::finish() const {
+    return fromXxh(XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_)));
+}
 
 } // namespace aotpack

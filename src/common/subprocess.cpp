@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 std::string ProcessResult::describe() const {
     if (timedOut) return "timed out after " + std::to_string(static_cast<long>(seconds)) + " s";
-    if (signal) return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    if (signal)
+        return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return "exit code " + std::to_string(exitCode);
 }
 
@@ -37,13 +38,16 @@ Expected<pid_t> spawnProcess(const ProcessSpec& spec) {
     posix_spawnattr_setpgroup(&attr, 0);
 
     std::vector<char*> argv;
-    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : spec.argv)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<std::string> envStrings;
-    for (char** e = environ; *e; ++e) envStrings.emplace_back(*e);
+    for (char** e = environ; *e; ++e)
+        envStrings.emplace_back(*e);
     envStrings.insert(envStrings.end(), spec.extraEnv.begin(), spec.extraEnv.end());
     std::vector<char*> envp;
-    for (auto& e : envStrings) envp.push_back(e.data());
+    for (auto& e : envStrings)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
 
     pid_t pid = 0;
@@ -51,11 +55,14 @@ Expected<pid_t> spawnProcess(const ProcessSpec& spec) {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0)
-        return makeError(Errc::Unsupported, "cannot run '" + spec.argv[0] + "': " + std::strerror(rc));
+        return makeError(Errc::Unsupported,
+                         "cannot run '" + spec.argv[0] + "': " + std::strerror(rc));
     return pid;
 }
 
-void killProcessGroup(pid_t pid) { ::kill(-pid, SIGKILL); }
+void killProcessGroup(pid_t pid) {
+    ::kill(-pid, SIGKILL);
+}
 
 Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSeconds) {
     auto start = std::chrono::steady_clock::now();
@@ -66,9 +73,11 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
     struct rusage usage {};
     while (true) {
         pid_t done = ::wait4(*pid, &status, WNOHANG, &usage);
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (done == *pid) break;
-        if (done < 0 && errno != EINTR) return makeError(Errc::Internal, std::string("wait4: ") + std::strerror(errno));
+        if (done < 0 && errno != EINTR)
+            return makeError(Errc::Internal, std::string("wait4: ") + std::strerror(errno));
         if (timeoutSeconds > 0 && result.seconds > timeoutSeconds && !result.timedOut) {
             result.timedOut = true;
             killProcessGroup(*pid);

@@ -17,11 +17,13 @@ static fs::path resolveOcloc(const fs::path& requested) {
 }
 
 static Expected<std::string> queryVersion(const fs::path& ocloc, const fs::path& dir) {
-    auto run = runProcess({{ocloc.string(), "query", "OCL_DRIVER_VERSION"}, dir, dir / "log", {}}, 60);
+    auto run =
+        runProcess({{ocloc.string(), "query", "OCL_DRIVER_VERSION"}, dir, dir / "log", {}}, 60);
     if (!run) return run.error();
     auto text = readTextFile(dir / "OCL_DRIVER_VERSION");
     if (!run->succeeded() || !text)
-        return makeError(Errc::Unsupported, "'" + ocloc.string() + " query OCL_DRIVER_VERSION' failed (" +
+        return makeError(Errc::Unsupported, "'" + ocloc.string() +
+                                                " query OCL_DRIVER_VERSION' failed (" +
                                                 run->describe() + ")");
     return std::string(trim(text->c_str())); // the file holds a NUL-terminated string
 }
@@ -43,32 +45,39 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
     CompilerSupport info;
     info.ocloc = resolveOcloc(oclocPath);
     if (info.ocloc.empty())
-        return makeError(Errc::Unsupported, "ocloc not found on PATH (install Debian's intel-opencl-icd, or set AOTPACK_OCLOC)");
+        return makeError(
+            Errc::Unsupported,
+            "ocloc not found on PATH (install Debian's intel-opencl-icd, or set AOTPACK_OCLOC)");
     TempDir dir;
     auto version = queryVersion(info.ocloc, dir.path());
     if (!version) return version.error();
     info.version = *version;
     std::vector<std::string> groups;
-    for (const auto& f : db.families()) groups.push_back(f.name);
+    for (const auto& f : db.families())
+        groups.push_back(f.name);
     for (const auto& r : db.releases()) {
         groups.push_back(r.name);
         groups.insert(groups.end(), r.aliases.begin(), r.aliases.end());
     }
     for (const auto& group : groups) {
-        auto run = runProcess({{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}}, 60);
+        auto run = runProcess(
+            {{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}}, 60);
         if (!run || !run->succeeded()) continue; // this ocloc does not know the name
         if (auto log = readTextFile(dir.path() / "ids")) addMatchedIds(*log, info.ipValues);
     }
     info.identity = "ocloc " + info.version + " " + fileStamp(info.ocloc);
-    for (const char* lib : {"/usr/lib/x86_64-linux-gnu/libigc.so.1", "/usr/lib/x86_64-linux-gnu/libocloc.so"})
+    for (const char* lib :
+         {"/usr/lib/x86_64-linux-gnu/libigc.so.1", "/usr/lib/x86_64-linux-gnu/libocloc.so"})
         info.identity += " " + fileStamp(lib);
     return info;
 }
 
 Error unsupportedTarget(const CompilerSupport& compiler, const std::string& target, IpVersion ip) {
-    return makeError(Errc::Unsupported, "target '" + target + "' (" + ip.str() + ") is known, but the installed ocloc " +
-                                            compiler.version + " (" + compiler.ocloc.string() +
-                                            ") cannot build it; a newer intel-opencl-icd is needed");
+    return makeError(Errc::Unsupported,
+                     "target '" + target + "' (" + ip.str() +
+                         ") is known, but the installed ocloc " + compiler.version + " (" +
+                         compiler.ocloc.string() +
+                         ") cannot build it; a newer intel-opencl-icd is needed");
 }
 
 } // namespace aotpack::devices

@@ -35,8 +35,12 @@ template <class T> static const T* findNamed(const std::vector<T>& items, std::s
     return nullptr;
 }
 
-const Release* Database::findRelease(std::string_view name) const { return findNamed(releases_, name); }
-const Family* Database::findFamily(std::string_view name) const { return findNamed(families_, name); }
+const Release* Database::findRelease(std::string_view name) const {
+    return findNamed(releases_, name);
+}
+const Family* Database::findFamily(std::string_view name) const {
+    return findNamed(families_, name);
+}
 
 const PciId* Database::findPci(std::uint32_t id) const {
     for (const auto& pci : pciIds_)
@@ -75,8 +79,10 @@ std::vector<std::string> Database::allNames() const {
         names.push_back(r.name);
         names.insert(names.end(), r.aliases.begin(), r.aliases.end());
     }
-    for (const auto& f : families_) names.push_back(f.name);
-    for (const auto& [preset, list] : presets_) names.push_back("@" + preset);
+    for (const auto& f : families_)
+        names.push_back(f.name);
+    for (const auto& [preset, list] : presets_)
+        names.push_back("@" + preset);
     return names;
 }
 

@@ -15,8 +15,8 @@ namespace aotpack::devices {
 
 // One buildable configuration: a device at one stepping.
 struct Stepping {
-    std::string name;       // "c0"
-    IpVersion ip;           // 12.55.8
+    std::string name; // "c0"
+    IpVersion ip;     // 12.55.8
     std::uint32_t pciRevision = 0;
 };
 
@@ -26,8 +26,8 @@ struct Device {
     std::string release;              // "xe-hpg"
     std::string family;               // "xe"
     bool fp64 = false;
-    Stepping current;                 // the stepping products ship with; the default target
-    std::vector<Stepping> older;      // older steppings, selectable with NAME@STEPPING
+    Stepping current;            // the stepping products ship with; the default target
+    std::vector<Stepping> older; // older steppings, selectable with NAME@STEPPING
 };
 
 struct PciId {

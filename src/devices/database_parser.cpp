@@ -10,8 +10,8 @@ namespace aotpack::devices {
 namespace {
 
 struct Record {
-    std::vector<std::string> words;             // positional words, kind first
-    std::map<std::string, std::string> fields;  // key=value
+    std::vector<std::string> words;            // positional words, kind first
+    std::map<std::string, std::string> fields; // key=value
 };
 
 // Splits a line into words; "quoted text" is one word; '#' starts a comment.
@@ -19,7 +19,10 @@ Expected<Record> tokenize(std::string_view line, const std::string& where) {
     Record rec;
     std::size_t i = 0;
     while (i < line.size()) {
-        if (line[i] == ' ' || line[i] == '\t') { ++i; continue; }
+        if (line[i] == ' ' || line[i] == '\t') {
+            ++i;
+            continue;
+        }
         if (line[i] == '#') break;
         std::string word;
         bool quoted = false;
@@ -74,13 +77,16 @@ class DatabaseParser {
     std::string origin_;
     std::string where_;
 
-    Error fail(const std::string& what) const { return makeError(Errc::BadInput, where_ + ": " + what); }
+    Error fail(const std::string& what) const {
+        return makeError(Errc::BadInput, where_ + ": " + what);
+    }
 
     Status checkHeader(const Record& rec) {
         if (rec.words.size() != 2 || rec.words[0] != "aotpack-devlist")
             return fail("expected the header 'aotpack-devlist 1'");
         if (rec.words[1] != "1")
-            return fail("devlist format version " + rec.words[1] + " is not supported (this aotpack reads 1)");
+            return fail("devlist format version " + rec.words[1] +
+                        " is not supported (this aotpack reads 1)");
         return success();
     }
 
@@ -107,7 +113,8 @@ class DatabaseParser {
         auto text = field(rec, "ip");
         if (!text) return text.error();
         auto ip = parseIpVersion(*text);
-        if (!ip) return fail("malformed IP version '" + *text + "' (expected major.minor.revision)");
+        if (!ip)
+            return fail("malformed IP version '" + *text + "' (expected major.minor.revision)");
         return *ip;
     }
 
@@ -126,7 +133,8 @@ class DatabaseParser {
 
     Status checkArity(const Record& rec, std::size_t words) const {
         if (rec.words.size() != words)
-            return fail("'" + rec.words[0] + "' record takes " + std::to_string(words - 1) + " name(s)");
+            return fail("'" + rec.words[0] + "' record takes " + std::to_string(words - 1) +
+                        " name(s)");
         return success();
     }
 
@@ -141,8 +149,10 @@ class DatabaseParser {
 
     Status parseFamily(const Record& rec) {
         if (auto st = checkArity(rec, 2); !st) return st;
-        if (db_.findFamily(rec.words[1])) return fail("family '" + rec.words[1] + "' is defined twice");
-        db_.families_.push_back({rec.words[1], aliases(rec), static_cast<int>(db_.families_.size())});
+        if (db_.findFamily(rec.words[1]))
+            return fail("family '" + rec.words[1] + "' is defined twice");
+        db_.families_.push_back(
+            {rec.words[1], aliases(rec), static_cast<int>(db_.families_.size())});
         return success();
     }
 
@@ -151,8 +161,10 @@ class DatabaseParser {
         auto family = field(rec, "family");
         if (!family) return family.error();
         if (!db_.findFamily(*family)) return fail("release names unknown family '" + *family + "'");
-        if (db_.findRelease(rec.words[1])) return fail("release '" + rec.words[1] + "' is defined twice");
-        db_.releases_.push_back({rec.words[1], *family, aliases(rec), static_cast<int>(db_.releases_.size())});
+        if (db_.findRelease(rec.words[1]))
+            return fail("release '" + rec.words[1] + "' is defined twice");
+        db_.releases_.push_back(
+            {rec.words[1], *family, aliases(rec), static_cast<int>(db_.releases_.size())});
         return success();
     }
 
@@ -165,13 +177,15 @@ class DatabaseParser {
         auto stepping = field(rec, "stepping");
         auto release = field(rec, "release");
         auto fp64 = field(rec, "fp64");
-        for (const Error* e : {ip ? nullptr : &ip.error(), rev ? nullptr : &rev.error(),
-                               stepping ? nullptr : &stepping.error(), release ? nullptr : &release.error(),
-                               fp64 ? nullptr : &fp64.error()})
+        for (const Error* e :
+             {ip ? nullptr : &ip.error(), rev ? nullptr : &rev.error(),
+              stepping ? nullptr : &stepping.error(), release ? nullptr : &release.error(),
+              fp64 ? nullptr : &fp64.error()})
             if (e) return *e;
         const Release* rel = db_.findRelease(*release);
         if (!rel) return fail("device '" + d.name + "' names unknown release '" + *release + "'");
-        if (*fp64 != "yes" && *fp64 != "no") return fail("fp64 must be yes or no, not '" + *fp64 + "'");
+        if (*fp64 != "yes" && *fp64 != "no")
+            return fail("fp64 must be yes or no, not '" + *fp64 + "'");
         if (db_.findIp(*ip)) return fail("IP version " + ip->str() + " is defined twice");
         d.release = rel->name;
         d.family = rel->family;
@@ -189,7 +203,8 @@ class DatabaseParser {
     Status parseStepping(const Record& rec) {
         if (auto st = checkArity(rec, 3); !st) return st;
         auto it = db_.deviceByName_.find(normaliseName(rec.words[1]));
-        if (it == db_.deviceByName_.end()) return fail("stepping names unknown device '" + rec.words[1] + "'");
+        if (it == db_.deviceByName_.end())
+            return fail("stepping names unknown device '" + rec.words[1] + "'");
         auto ip = ipField(rec);
         if (!ip) return ip.error();
         auto rev = revField(rec);
@@ -205,8 +220,10 @@ class DatabaseParser {
         const std::string& text = rec.words[1];
         auto id = text.rfind("0x", 0) == 0 ? parseUnsigned(text.substr(2), 16) : std::nullopt;
         if (!id || *id > 0xffff) return fail("malformed PCI id '" + text + "' (expected 0xNNNN)");
-        if (!db_.findDevice(rec.words[2])) return fail("pci id names unknown device '" + rec.words[2] + "'");
-        if (db_.findPci(static_cast<std::uint32_t>(*id))) return fail("PCI id " + text + " is listed twice");
+        if (!db_.findDevice(rec.words[2]))
+            return fail("pci id names unknown device '" + rec.words[2] + "'");
+        if (db_.findPci(static_cast<std::uint32_t>(*id)))
+            return fail("PCI id " + text + " is listed twice");
         db_.pciIds_.push_back({static_cast<std::uint32_t>(*id), db_.findDevice(rec.words[2])->name,
                                rec.words.size() == 4 ? rec.words[3] : ""});
         return success();
@@ -228,7 +245,8 @@ class DatabaseParser {
 
     Status parsePreset(const Record& rec) {
         if (auto st = checkArity(rec, 3); !st) return st;
-        if (db_.presets_.count(rec.words[1])) return fail("preset '" + rec.words[1] + "' is defined twice");
+        if (db_.presets_.count(rec.words[1]))
+            return fail("preset '" + rec.words[1] + "' is defined twice");
         db_.presets_[rec.words[1]] = rec.words[2];
         return success();
     }
@@ -236,10 +254,13 @@ class DatabaseParser {
     // Compat entries may name IPs defined later in the file; check them once everything is read.
     Status resolveReferences() {
         for (const auto& [key, served] : db_.compat_) {
-            if (!db_.findIp(key)) return makeError(Errc::BadInput, origin_ + ": compat key " + key.str() + " is not a known IP");
+            if (!db_.findIp(key))
+                return makeError(Errc::BadInput,
+                                 origin_ + ": compat key " + key.str() + " is not a known IP");
             for (const auto& ip : served)
                 if (!db_.findIp(ip))
-                    return makeError(Errc::BadInput, origin_ + ": compat entry " + ip.str() + " is not a known IP");
+                    return makeError(Errc::BadInput,
+                                     origin_ + ": compat entry " + ip.str() + " is not a known IP");
         }
         return success();
     }

@@ -9,11 +9,14 @@ namespace aotpack::devices {
 
 std::vector<std::string> DeviceList::names() const {
     std::vector<std::string> out;
-    for (const auto& t : targets) out.push_back(t.name);
+    for (const auto& t : targets)
+        out.push_back(t.name);
     return out;
 }
 
-std::string DeviceList::canonical() const { return aotDisabled ? "none" : join(names(), ","); }
+std::string DeviceList::canonical() const {
+    return aotDisabled ? "none" : join(names(), ",");
+}
 
 namespace {
 
@@ -62,7 +65,8 @@ class ListParser {
         for (std::size_t i = 0; i < items.size(); ++i) {
             std::string item(trim(items[i]));
             if (item.empty()) return usage("empty item at position " + std::to_string(i + 1));
-            if (toLower(item) == "none") return usage("'none' cannot be combined with other devices");
+            if (toLower(item) == "none")
+                return usage("'none' cannot be combined with other devices");
             if (auto st = expandItem(item, out, depth); !st) return st;
         }
         return success();
@@ -80,12 +84,15 @@ class ListParser {
         return success();
     }
 
-    Status expandGroup(const std::string& item, const std::string& release, const std::string& family,
-                       std::vector<Candidate>& out) const {
+    Status expandGroup(const std::string& item, const std::string& release,
+                       const std::string& family, std::vector<Candidate>& out) const {
         for (const auto& d : db_.devices())
-            if ((!release.empty() && d.release == release) || (!family.empty() && d.family == family))
+            if ((!release.empty() && d.release == release) ||
+                (!family.empty() && d.family == family))
                 out.push_back({TargetInfo{&d, &d.current},
-                               "member of " + std::string(release.empty() ? "family " : "release ") + "'" + item + "'"});
+                               "member of " +
+                                   std::string(release.empty() ? "family " : "release ") + "'" +
+                                   item + "'"});
         return success();
     }
 
@@ -93,13 +100,15 @@ class ListParser {
         auto it = db_.presets().find(toLower(name));
         if (it == db_.presets().end()) {
             std::vector<std::string> known;
-            for (const auto& [preset, list] : db_.presets()) known.push_back("@" + preset);
+            for (const auto& [preset, list] : db_.presets())
+                known.push_back("@" + preset);
             return usage("unknown preset '@" + name + "' (known: " + join(known, ", ") + ")");
         }
         if (depth > 8) return usage("preset '@" + name + "' refers to itself");
         std::vector<Candidate> inner;
         if (auto st = expandList(it->second, inner, depth + 1); !st) return st;
-        for (auto& c : inner) c.reason = "preset @" + it->first + ": " + c.reason;
+        for (auto& c : inner)
+            c.reason = "preset @" + it->first + ": " + c.reason;
         out.insert(out.end(), inner.begin(), inner.end());
         return success();
     }
@@ -121,9 +130,11 @@ class ListParser {
             hasSuffix = true;
             if (suffix.empty()) return usage("missing stepping after '@' in '" + item + "'");
         }
-        if (base.rfind("0x", 0) == 0 || base.rfind("0X", 0) == 0) return resolvePci(item, base, suffix, hasSuffix);
+        if (base.rfind("0x", 0) == 0 || base.rfind("0X", 0) == 0)
+            return resolvePci(item, base, suffix, hasSuffix);
         if (hasSuffix) return resolveNamedStepping(item, base, suffix);
-        if (std::all_of(base.begin(), base.end(), [](char c) { return std::isdigit((unsigned char)c) || c == '.'; }))
+        if (std::all_of(base.begin(), base.end(),
+                        [](char c) { return std::isdigit((unsigned char)c) || c == '.'; }))
             return resolveNumericIp(item);
         if (const Device* d = db_.findDevice(base)) return TargetInfo{d, &d->current};
         return unknownName(base);
@@ -133,7 +144,9 @@ class ListParser {
         std::optional<IpVersion> ip;
         if (item.find('.') != std::string::npos) {
             ip = parseIpVersion(item);
-            if (!ip) return usage("malformed IP version '" + item + "' (expected major.minor.revision, e.g. 12.60.7)");
+            if (!ip)
+                return usage("malformed IP version '" + item +
+                             "' (expected major.minor.revision, e.g. 12.60.7)");
         } else {
             auto value = parseUnsigned(item);
             if (!value || *value > 0xffffffffULL) return usage("malformed IP value '" + item + "'");
@@ -144,8 +157,8 @@ class ListParser {
         return *t;
     }
 
-    Expected<TargetInfo> resolvePci(const std::string& item, const std::string& base, const std::string& suffix,
-                                    bool hasSuffix) const {
+    Expected<TargetInfo> resolvePci(const std::string& item, const std::string& base,
+                                    const std::string& suffix, bool hasSuffix) const {
         auto id = parseUnsigned(base.substr(2), 16);
         if (!id || *id > 0xffff) return usage("malformed PCI id '" + base + "' (expected 0xNNNN)");
         const PciId* pci = db_.findPci(static_cast<std::uint32_t>(*id));
@@ -167,10 +180,12 @@ class ListParser {
         if (matches(d->current)) return TargetInfo{d, &d->current};
         for (const auto& s : d->older)
             if (matches(s)) return TargetInfo{d, &s};
-        std::vector<std::string> known{d->current.name + " (rev " + std::to_string(d->current.pciRevision) + ")"};
-        for (const auto& s : d->older) known.push_back(s.name + " (rev " + std::to_string(s.pciRevision) + ")");
-        return usage("unknown stepping '" + suffix + "' of " + d->name + " in '" + item + "' (known: " +
-                     join(known, ", ") + ")");
+        std::vector<std::string> known{d->current.name + " (rev " +
+                                       std::to_string(d->current.pciRevision) + ")"};
+        for (const auto& s : d->older)
+            known.push_back(s.name + " (rev " + std::to_string(s.pciRevision) + ")");
+        return usage("unknown stepping '" + suffix + "' of " + d->name + " in '" + item +
+                     "' (known: " + join(known, ", ") + ")");
     }
 
     Error unknownName(const std::string& name) const {
@@ -183,15 +198,18 @@ class ListParser {
                 best = candidate;
             }
         }
-        std::string msg = "unknown device '" + name + "' in device list '" + std::string(text_) + "'";
+        std::string msg =
+            "unknown device '" + name + "' in device list '" + std::string(text_) + "'";
         if (!best.empty()) msg += " (did you mean '" + best + "'?)";
         return makeError(Errc::Usage, msg);
     }
 
     Expected<Endpoint> classify(const std::string& end) const {
         if (end.empty()) return Endpoint{};
-        if (const Family* f = db_.findFamily(end)) return Endpoint{Endpoint::Family, {}, f->order, f->name};
-        if (const Release* r = db_.findRelease(end)) return Endpoint{Endpoint::Release, {}, r->order, r->name};
+        if (const Family* f = db_.findFamily(end))
+            return Endpoint{Endpoint::Family, {}, f->order, f->name};
+        if (const Release* r = db_.findRelease(end))
+            return Endpoint{Endpoint::Release, {}, r->order, r->name};
         auto point = resolvePoint(end);
         if (!point) return point.error();
         return Endpoint{Endpoint::Point, point->stepping->ip, 0, point->name()};
@@ -199,20 +217,22 @@ class ListParser {
 
     Status expandRange(const std::string& item, std::size_t colon, std::vector<Candidate>& out) {
         std::string lo(trim(item.substr(0, colon))), hi(trim(item.substr(colon + 1)));
-        if (hi.find(':') != std::string::npos) return usage("range '" + item + "' has more than one ':'");
+        if (hi.find(':') != std::string::npos)
+            return usage("range '" + item + "' has more than one ':'");
         if (lo.empty() && hi.empty()) return usage("range ':' has no ends");
         auto a = classify(lo);
         if (!a) return a.error();
         auto b = classify(hi);
         if (!b) return b.error();
         if (!lo.empty() && !hi.empty() && a->kind != b->kind)
-            return usage("range '" + item + "' mixes kinds; both ends must be devices, releases or families");
+            return usage("range '" + item +
+                         "' mixes kinds; both ends must be devices, releases or families");
         auto kind = lo.empty() ? b->kind : a->kind;
         if (!lo.empty() && !hi.empty()) {
             bool reversed = kind == Endpoint::Point ? b->ip < a->ip : b->order < a->order;
             if (reversed)
-                return usage("reversed range '" + item + "': " + a->label + " is newer than " + b->label +
-                             " (write '" + hi + ":" + lo + "')");
+                return usage("reversed range '" + item + "': " + a->label + " is newer than " +
+                             b->label + " (write '" + hi + ":" + lo + "')");
         }
         for (const auto& d : db_.devices()) {
             if (!inRange(d, kind, lo.empty() ? nullptr : &*a, hi.empty() ? nullptr : &*b)) continue;
@@ -222,10 +242,12 @@ class ListParser {
         return success();
     }
 
-    bool inRange(const Device& d, Endpoint::Kind kind, const Endpoint* lo, const Endpoint* hi) const {
+    bool inRange(const Device& d, Endpoint::Kind kind, const Endpoint* lo,
+                 const Endpoint* hi) const {
         if (kind == Endpoint::Point)
             return (!lo || d.current.ip >= lo->ip) && (!hi || d.current.ip <= hi->ip);
-        int order = kind == Endpoint::Release ? db_.findRelease(d.release)->order : db_.findFamily(d.family)->order;
+        int order = kind == Endpoint::Release ? db_.findRelease(d.release)->order
+                                              : db_.findFamily(d.family)->order;
         return (!lo || order >= lo->order) && (!hi || order <= hi->order);
     }
 
@@ -241,8 +263,9 @@ class ListParser {
     // Orders by IP and keeps one target per IP; every repeat becomes a note on the kept target.
     void collapse(const std::vector<Candidate>& found, DeviceList& list) const {
         std::vector<Candidate> sorted = found;
-        std::stable_sort(sorted.begin(), sorted.end(),
-                         [](const Candidate& a, const Candidate& b) { return a.info.stepping->ip < b.info.stepping->ip; });
+        std::stable_sort(sorted.begin(), sorted.end(), [](const Candidate& a, const Candidate& b) {
+            return a.info.stepping->ip < b.info.stepping->ip;
+        });
         for (const auto& c : sorted) {
             if (!list.targets.empty() && list.targets.back().ip == c.info.stepping->ip) {
                 list.targets.back().reasons.push_back(c.reason + " (duplicate, kept once)");

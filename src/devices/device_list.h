@@ -19,11 +19,11 @@ struct ResolvedTarget {
 };
 
 struct DeviceList {
-    std::string input;                  // as the user wrote it
+    std::string input;                   // as the user wrote it
     std::vector<ResolvedTarget> targets; // IP order, one per IP
-    bool aotDisabled = false;           // the list was `none`: SPIR-V only
+    bool aotDisabled = false;            // the list was `none`: SPIR-V only
     std::vector<std::string> names() const;
-    std::string canonical() const;      // "acm-g10,pvc"
+    std::string canonical() const; // "acm-g10,pvc"
 };
 
 Expected<DeviceList> parseDeviceList(const Database& db, std::string_view text);

@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(
     All, DevlistErrors,
     ::testing::Values(
         BadDevlist{"", "t.devlist:1: empty file, expected 'aotpack-devlist 1'"},
-        BadDevlist{"aotpack-devlist 2\n", "t.devlist:1: devlist format version 2 is not supported (this aotpack reads 1)"},
+        BadDevlist{"aotpack-devlist 2\n",
+                   "t.devlist:1: devlist format version 2 is not supported (this aotpack reads 1)"},
         BadDevlist{"hello\n", "t.devlist:1: expected the header 'aotpack-devlist 1'"},
         BadDevlist{"aotpack-devlist 1\nwidget x\n", "t.devlist:2: unknown record kind 'widget'"},
         BadDevlist{"aotpack-devlist 1\nfamily xe\nrelease r family=xe\n"
@@ -83,6 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "device d ip=12.5.0 release=r fp64=no stepping=a0 rev=0 aliases=x\n"
                    "device e ip=12.6.0 release=r fp64=no stepping=a0 rev=0 aliases=X\n",
                    "t.devlist:5: name 'X' is defined twice"},
-        BadDevlist{"aotpack-devlist 1\npci 0xZZ d\n", "t.devlist:2: malformed PCI id '0xZZ' (expected 0xNNNN)"},
+        BadDevlist{"aotpack-devlist 1\npci 0xZZ d\n",
+                   "t.devlist:2: malformed PCI id '0xZZ' (expected 0xNNNN)"},
         BadDevlist{"aotpack-devlist 1\npreset p \"a,b\n", "t.devlist:2: unterminated quote"},
-        BadDevlist{"aotpack-devlist 1\nrelease r\n", "t.devlist:2: 'release' record needs family="}));
+        BadDevlist{"aotpack-devlist 1\nrelease r\n",
+                   "t.devlist:2: 'release' record needs family="}));

@@ -17,7 +17,8 @@ std::vector<std::string> ips(const std::string& list) {
     auto result = parseDeviceList(Database::builtin(), list);
     std::vector<std::string> out;
     if (result)
-        for (const auto& t : result->targets) out.push_back(t.ip.str());
+        for (const auto& t : result->targets)
+            out.push_back(t.ip.str());
     return out;
 }
 
@@ -33,7 +34,9 @@ using V = std::vector<std::string>;
 
 } // namespace
 
-TEST(DeviceList, IpexDefaultGivesAtsMAndPvc) { EXPECT_EQ(ips("ats-m150,pvc"), (V{"12.55.8", "12.60.7"})); }
+TEST(DeviceList, IpexDefaultGivesAtsMAndPvc) {
+    EXPECT_EQ(ips("ats-m150,pvc"), (V{"12.55.8", "12.60.7"}));
+}
 
 TEST(DeviceList, AliasesCollapseToOneTargetWithNotes) {
     auto result = parseDeviceList(Database::builtin(), "acm-g10,ats-m150,dg2-g10");
@@ -48,7 +51,9 @@ TEST(DeviceList, NamesAreCaseDashAndUnderscoreInsensitive) {
     EXPECT_EQ(expand("ATS_M150, Acm-G11 ,PVC"), (V{"acm-g10", "acm-g11", "pvc"}));
 }
 
-TEST(DeviceList, ResultIsIpOrderedRegardlessOfInputOrder) { EXPECT_EQ(expand("pvc,tgllp,dg1"), (V{"tgllp", "dg1", "pvc"})); }
+TEST(DeviceList, ResultIsIpOrderedRegardlessOfInputOrder) {
+    EXPECT_EQ(expand("pvc,tgllp,dg1"), (V{"tgllp", "dg1", "pvc"}));
+}
 
 TEST(DeviceList, IpVersionAndDecimalValue) {
     EXPECT_EQ(expand("12.60.7"), V{"pvc"});
@@ -107,7 +112,8 @@ TEST(DeviceList, NoneDisablesAot) {
 }
 
 TEST(DeviceListErrors, UnknownNameSuggests) {
-    EXPECT_EQ(errorOf("ats-m150,pvcc"), "unknown device 'pvcc' in device list 'ats-m150,pvcc' (did you mean 'pvc'?)");
+    EXPECT_EQ(errorOf("ats-m150,pvcc"),
+              "unknown device 'pvcc' in device list 'ats-m150,pvcc' (did you mean 'pvc'?)");
 }
 
 TEST(DeviceListErrors, UnknownNameWithoutCloseMatch) {
@@ -116,28 +122,35 @@ TEST(DeviceListErrors, UnknownNameWithoutCloseMatch) {
 
 TEST(DeviceListErrors, EmptyItemsAndLists) {
     EXPECT_EQ(errorOf("pvc,,dg1"), "empty item at position 2 in device list 'pvc,,dg1'");
-    EXPECT_EQ(errorOf("  "), "empty device list (write 'none' to build SPIR-V only) in device list '  '");
+    EXPECT_EQ(errorOf("  "),
+              "empty device list (write 'none' to build SPIR-V only) in device list '  '");
 }
 
 TEST(DeviceListErrors, RangeErrors) {
-    EXPECT_EQ(errorOf("pvc:dg1"), "reversed range 'pvc:dg1': pvc is newer than dg1 (write 'dg1:pvc') in device list 'pvc:dg1'");
-    EXPECT_EQ(errorOf("xe-hpg:pvc"),
-              "range 'xe-hpg:pvc' mixes kinds; both ends must be devices, releases or families in device list 'xe-hpg:pvc'");
+    EXPECT_EQ(errorOf("pvc:dg1"), "reversed range 'pvc:dg1': pvc is newer than dg1 (write "
+                                  "'dg1:pvc') in device list 'pvc:dg1'");
+    EXPECT_EQ(errorOf("xe-hpg:pvc"), "range 'xe-hpg:pvc' mixes kinds; both ends must be devices, "
+                                     "releases or families in device list 'xe-hpg:pvc'");
     EXPECT_EQ(errorOf("a:b:c"), "range 'a:b:c' has more than one ':' in device list 'a:b:c'");
     EXPECT_EQ(errorOf(":"), "range ':' has no ends in device list ':'");
 }
 
 TEST(DeviceListErrors, MalformedIpsAndIds) {
-    EXPECT_EQ(errorOf("12.60"), "malformed IP version '12.60' (expected major.minor.revision, e.g. 12.60.7) in device list '12.60'");
-    EXPECT_EQ(errorOf("12.99.0"), "unknown IP version 12.99.0 ('12.99.0') in device list '12.99.0'");
-    EXPECT_EQ(errorOf("0x12345"), "malformed PCI id '0x12345' (expected 0xNNNN) in device list '0x12345'");
+    EXPECT_EQ(errorOf("12.60"), "malformed IP version '12.60' (expected major.minor.revision, e.g. "
+                                "12.60.7) in device list '12.60'");
+    EXPECT_EQ(errorOf("12.99.0"),
+              "unknown IP version 12.99.0 ('12.99.0') in device list '12.99.0'");
+    EXPECT_EQ(errorOf("0x12345"),
+              "malformed PCI id '0x12345' (expected 0xNNNN) in device list '0x12345'");
     EXPECT_EQ(errorOf("0x1234"), "unknown PCI id '0x1234' in device list '0x1234'");
 }
 
 TEST(DeviceListErrors, SteppingsAndPresets) {
-    EXPECT_EQ(errorOf("pvc@z9"),
-              "unknown stepping 'z9' of pvc in 'pvc@z9' (known: c0 (rev 7), a0 (rev 3), b0 (rev 5), b1 (rev 6)) in device list 'pvc@z9'");
+    EXPECT_EQ(errorOf("pvc@z9"), "unknown stepping 'z9' of pvc in 'pvc@z9' (known: c0 (rev 7), a0 "
+                                 "(rev 3), b0 (rev 5), b1 (rev 6)) in device list 'pvc@z9'");
     EXPECT_EQ(errorOf("pvc@"), "missing stepping after '@' in 'pvc@' in device list 'pvc@'");
-    EXPECT_NE(errorOf("@nope").find("unknown preset '@nope' (known: @datacenter, @ipex-default"), std::string::npos);
-    EXPECT_EQ(errorOf("none,pvc"), "'none' cannot be combined with other devices in device list 'none,pvc'");
+    EXPECT_NE(errorOf("@nope").find("unknown preset '@nope' (known: @datacenter, @ipex-default"),
+              std::string::npos);
+    EXPECT_EQ(errorOf("none,pvc"),
+              "'none' cannot be combined with other devices in device list 'none,pvc'");
 }

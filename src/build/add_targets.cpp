@@ -1,0 +1,105 @@
+// `aotpack add-targets`: compile the SPIR-V an archive already carries for more targets and write a
+// new archive with the old entries plus the new binaries. No sources needed: this is how a shipped
+// package gains support for a GPU that appeared after it was built.
+#include "archive/reader.h"
+#include "build/driver_internal.h"
+#include "common/text.h"
+
+#include <chrono>
+#include <set>
+
+namespace aotpack::build {
+
+namespace {
+
+Status copyEntries(const archive::ArchiveReader& in, archive::ArchiveWriter& out) {
+    for (const auto& e : in.entries()) {
+        auto payload = in.payload(e);
+        if (!payload) return payload.error();
+        archive::Metadata meta;
+        for (const auto& [k, v] : in.metadata(e))
+            meta[std::string(k)] = std::string(v);
+        std::string module(e.module);
+        Status st = e.kind == archive::EntryKind::Spirv
+                        ? out.addSpirv(module, std::move(*payload), meta)
+                        : out.addNative(module, e.targetIp, std::move(*payload), meta);
+        if (!st) return st;
+    }
+    return success();
+}
+
+// The archive's SPIR-V, as modules the build phases can take. Options recorded with the module
+// are reused, so the new binaries are built like the old ones.
+std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveReader& in,
+                                      BuildReport& report) {
+    std::vector<PreparedModule> modules;
+    std::filesystem::create_directories(ctx.scratch->path() / "spirv");
+    for (auto name : in.modules()) {
+        const auto* e = in.find(name, archive::EntryKind::Spirv);
+        if (!e) continue;
+        std::string module(name);
+        auto spirv = in.payload(*e);
+        auto info = spirv ? inspectSpirv(*spirv, "module '" + module + "'")
+                          : Expected<SpirvInfo>(spirv.error());
+        if (!info) {
+            report.moduleErrors.push_back(info.error().message);
+            continue;
+        }
+        ModuleInput input{module, std::string(in.meta(*e, "source").value_or(module + ".spv")),
+                          SourceKind::Spirv, std::string(in.meta(*e, "options").value_or(""))};
+        PreparedModule m{
+            input, std::move(*spirv), *info, {}, ctx.scratch->path() / "spirv" / (module + ".spv")};
+        m.spirvHash = hash128(m.spirv);
+        (void)writeFileAtomic(m.spirvPath, m.spirv);
+        modules.push_back(std::move(m));
+    }
+    return modules;
+}
+
+} // namespace
+
+BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
+    auto start = std::chrono::steady_clock::now();
+    BuildOutcome out;
+    auto in = archive::ArchiveReader::openFile(request.input);
+    if (!in) return {out.report, in.error()};
+    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1};
+    if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
+    auto modules = modulesOf(ctx, *in, out.report);
+    // Targets every module already has are not compiled again.
+    std::erase_if(ctx.targets.targets, [&](const devices::ResolvedTarget& t) {
+        for (const auto& m : modules)
+            if (!in->find(m.input.name, archive::EntryKind::Native, t.ip.value())) return false;
+        observer.warning("target " + t.name + " is already in '" + request.input.string() + "'");
+        return true;
+    });
+    auto binaries = compileAll(ctx, modules, out.report);
+    std::erase_if(binaries, [&](const CompiledBinary& b) {
+        return in->find(b.module, archive::EntryKind::Native, b.ip) != nullptr;
+    });
+    archive::ArchiveWriter writer;
+    if (auto st = copyEntries(*in, writer); !st) return {out.report, st.error()};
+    for (const auto& [k, v] : in->archiveMetadata())
+        writer.setArchiveMetadata(std::string(k), std::string(v));
+    // The archive records every target it now holds and how its device list grew.
+    std::set<std::uint32_t> ips(in->targets().begin(), in->targets().end());
+    for (const auto& t : ctx.targets.targets)
+        ips.insert(t.ip.value());
+    std::vector<std::string> names;
+    for (auto ip : ips) {
+        auto known = devices::Database::builtin().findIp(devices::IpVersion::fromValue(ip));
+        names.push_back(known ? known->name() : devices::IpVersion::fromValue(ip).str());
+    }
+    out.report.deviceListExpanded = join(names, ",");
+    std::string before;
+    for (const auto& [k, v] : in->archiveMetadata())
+        if (k == "devices.input") before = std::string(v);
+    out.report.deviceListInput =
+        before.empty() ? request.build.deviceList : before + " + " + request.build.deviceList;
+    finishBuild(ctx, out, writer, binaries);
+    out.report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+} // namespace aotpack::build

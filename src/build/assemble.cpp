@@ -1,0 +1,47 @@
+// Phase 5 of the build: the archive. Everything recorded is independent of paths, time and user,
+// so the same inputs give the same bytes.
+#include "build/driver_internal.h"
+#include "common/text.h"
+
+namespace aotpack::build {
+
+Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
+                       const std::vector<PreparedModule>& modules) {
+    for (const auto& m : modules) {
+        std::vector<std::string> parts;
+        for (const std::string* s : {&ctx.request.options, &m.input.options})
+            if (!s->empty()) parts.push_back(*s);
+        archive::Metadata meta = {{"entry_points", join(m.info.entryPoints, ",")},
+                                  {"options", join(parts, " ")},
+                                  {"source", m.input.path.filename().string()},
+                                  {"fp64", m.info.usesFp64 ? "yes" : "no"}};
+        if (auto st = writer.addSpirv(m.input.name, m.spirv, meta); !st) return st;
+    }
+    return success();
+}
+
+static std::string missingJobs(const BuildReport& report) {
+    std::vector<std::string> missing;
+    for (const auto& job : report.jobs)
+        if (job.outcome == JobOutcome::Failed || job.outcome == JobOutcome::NotRun)
+            missing.push_back(job.module + "@" + job.target);
+    return join(missing, ",");
+}
+
+Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
+                   const std::vector<CompiledBinary>& binaries, const BuildReport& report) {
+    for (const auto& b : binaries)
+        if (auto st = writer.addNative(b.module, b.ip, b.zebin, b.meta); !st) return st;
+    writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
+    writer.setArchiveMetadata("devices.input", report.deviceListInput);
+    writer.setArchiveMetadata("devices.expanded", report.deviceListExpanded);
+    writer.setArchiveMetadata("compiler", report.compiler);
+    writer.setArchiveMetadata("options", ctx.request.options);
+    std::string missing = missingJobs(report);
+    if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
+    archive::WriterOptions options;
+    options.threads = ctx.jobs;
+    return archive::writeArchiveFile(ctx.request.output, writer, options);
+}
+
+} // namespace aotpack::build

@@ -1,0 +1,191 @@
+#include "build/cache.h"
+
+#include "common/text.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace aotpack::build {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kEntryMagic[8] = {'A', 'O', 'T', 'P', 'K', 'C', '0', '1'};
+
+struct EntryHeader {
+    char magic[8];
+    std::uint64_t size;
+    std::uint64_t checksum; // XXH3-64 of the payload
+    std::uint64_t reserved;
+};
+
+// Reads a regular file without following a planted symlink.
+std::optional<Bytes> readNoFollow(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    std::optional<Bytes> out;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        Bytes data(static_cast<std::size_t>(st.st_size));
+        if (::read(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()))
+            out = std::move(data);
+    }
+    ::close(fd);
+    return out;
+}
+
+} // namespace
+
+fs::path BuildCache::defaultDir() {
+    if (const char* dir = std::getenv("AOTPACK_CACHE_DIR"); dir && *dir) return dir;
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+        return fs::path(xdg) / "aotpack";
+    const char* home = std::getenv("HOME");
+    return fs::path(home && *home ? home : "/tmp") / ".cache" / "aotpack";
+}
+
+Expected<BuildCache> BuildCache::open(const fs::path& dir, std::uint64_t maxBytes) {
+    std::error_code ec;
+    fs::create_directories(dir / "v1", ec);
+    if (ec)
+        return makeError(Errc::Output,
+                         "cannot create cache directory '" + dir.string() + "': " + ec.message());
+    ::chmod(dir.c_str(), 0700); // private: entries are verified, but nobody else needs to read them
+    ::chmod((dir / "v1").c_str(), 0700);
+    BuildCache cache;
+    cache.dir_ = dir;
+    cache.maxBytes_ = maxBytes;
+    return cache;
+}
+
+fs::path BuildCache::entryPath(const Hash128& key, std::string_view kind) const {
+    std::string hex = key.hex();
+    return dir_ / "v1" / hex.substr(0, 2) / (hex + "." + std::string(kind));
+}
+
+std::optional<Bytes> BuildCache::get(const Hash128& key, std::string_view kind) const {
+    fs::path path = entryPath(key, kind);
+    auto data = readNoFollow(path);
+    if (!data) return std::nullopt;
+    EntryHeader h{};
+    bool valid = data->size() >= sizeof h;
+    if (valid) std::memcpy(&h, data->data(), sizeof h);
+    valid = valid && std::memcmp(h.magic, kEntryMagic, 8) == 0 &&
+            h.size == data->size() - sizeof h &&
+            hash64(ByteView(*data).subspan(sizeof h)) == h.checksum;
+    if (!valid) {
+        std::error_code ec;
+        fs::remove(path, ec); // torn or foreign: recompile rather than trust it
+        return std::nullopt;
+    }
+    ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); // LRU: mark as recently used
+    return Bytes(data->begin() + sizeof h, data->end());
+}
+
+Status BuildCache::put(const Hash128& key, ByteView data, std::string_view kind) const {
+    fs::path path = entryPath(key, kind);
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec)
+        return makeError(Errc::Output,
+                         "cannot write cache '" + dir_.string() + "': " + ec.message());
+    EntryHeader h{};
+    std::memcpy(h.magic, kEntryMagic, 8);
+    h.size = data.size();
+    h.checksum = hash64(data);
+    Bytes file(sizeof h);
+    std::memcpy(file.data(), &h, sizeof h);
+    file.insert(file.end(), data.begin(), data.end());
+    return writeFileAtomic(path, file, 0600);
+}
+
+namespace {
+struct EntryFile {
+    fs::path path;
+    std::uint64_t size;
+    fs::file_time_type used;
+};
+
+std::vector<EntryFile> listEntries(const fs::path& root) {
+    std::vector<EntryFile> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec) &&
+            (it->path().extension() == ".zebin" || it->path().extension() == ".meta"))
+            out.push_back({it->path(), it->file_size(ec), it->last_write_time(ec)});
+    return out;
+}
+} // namespace
+
+CacheStats BuildCache::stats() const {
+    CacheStats s;
+    for (const auto& e : listEntries(dir_ / "v1")) {
+        s.entries += e.path.extension() == ".zebin";
+        s.bytes += e.size;
+    }
+    return s;
+}
+
+CacheStats BuildCache::evict() const {
+    auto entries = listEntries(dir_ / "v1");
+    std::sort(entries.begin(), entries.end(),
+              [](const EntryFile& a, const EntryFile& b) { return a.used > b.used; });
+    CacheStats kept;
+    for (const auto& e : entries) {
+        if (kept.bytes + e.size > maxBytes_) {
+            std::error_code ec;
+            fs::remove(e.path, ec);
+            continue;
+        }
+        kept.entries += e.path.extension() == ".zebin";
+        kept.bytes += e.size;
+    }
+    return kept;
+}
+
+Status BuildCache::clean() const {
+    std::error_code ec;
+    fs::remove_all(dir_ / "v1", ec);
+    if (ec)
+        return makeError(Errc::Output,
+                         "cannot clean cache '" + dir_.string() + "': " + ec.message());
+    fs::create_directories(dir_ / "v1", ec);
+    return success();
+}
+
+std::map<std::string, BuildCache::JobHistory> BuildCache::loadHistory() const {
+    std::map<std::string, JobHistory> history;
+    auto text = readTextFile(dir_ / "history.tsv");
+    if (!text) return history;
+    for (const auto& line : split(*text, '\n')) {
+        auto cols = split(line, '\t');
+        if (cols.size() != 6) continue;
+        JobHistory h;
+        h.seconds = std::atof(cols[1].c_str());
+        h.maxRssKb = std::atol(cols[2].c_str());
+        h.spirv = cols[3];
+        h.options = cols[4];
+        h.compiler = cols[5];
+        history[cols[0]] = h;
+    }
+    return history;
+}
+
+void BuildCache::saveHistory(const std::map<std::string, JobHistory>& history) const {
+    std::ostringstream out;
+    for (const auto& [key, h] : history)
+        out << key << '\t' << h.seconds << '\t' << h.maxRssKb << '\t' << h.spirv << '\t'
+            << h.options << '\t' << h.compiler << '\n';
+    (void)writeFileAtomic(dir_ / "history.tsv",
+                          out.str()); // a lost history only costs scheduling quality
+}
+
+} // namespace aotpack::build

@@ -1,0 +1,106 @@
+#include "build/driver.h"
+
+#include "archive/reader.h"
+#include "build/driver_internal.h"
+#include "common/text.h"
+
+#include <chrono>
+#include <thread>
+
+namespace aotpack::build {
+
+std::size_t BuildReport::failedJobs() const {
+    std::size_t n = 0;
+    for (const auto& j : jobs)
+        n += j.outcome == JobOutcome::Failed;
+    return n;
+}
+
+// Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
+std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
+    const auto& db = devices::Database::builtin();
+    auto list = devices::parseDeviceList(db, ctx.request.deviceList);
+    if (!list) return list.error();
+    ctx.targets = *list;
+    report.deviceListInput = list->input;
+    report.deviceListExpanded = list->canonical();
+    for (const auto& [item, options] : ctx.request.targetOptions) {
+        auto t = devices::parseDeviceList(db, item);
+        if (!t) return t.error();
+        for (const auto& target : t->targets)
+            ctx.targetOptions[target.ip.value()] = options;
+    }
+    auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
+    if (!compiler) return compiler.error();
+    ctx.compiler = *compiler;
+    report.compiler = "ocloc " + compiler->version;
+    std::vector<std::string> unsupported;
+    for (const auto& t : ctx.targets.targets)
+        if (!compiler->supports(t.ip))
+            unsupported.push_back(devices::unsupportedTarget(*compiler, t.name, t.ip).message);
+    if (!unsupported.empty()) return makeError(Errc::Unsupported, join(unsupported, "\n"));
+    if (ctx.request.useCache) {
+        auto dir = ctx.request.cacheDir.empty() ? BuildCache::defaultDir() : ctx.request.cacheDir;
+        auto cache =
+            BuildCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
+                                                            : BuildCache::kDefaultMaxBytes);
+        if (!cache) return cache.error();
+        ctx.cache = *cache;
+        ctx.history = cache->loadHistory();
+    }
+    ctx.scratch = std::make_unique<TempDir>();
+    if (ctx.scratch->path().empty())
+        return makeError(Errc::Output, "cannot create a temporary directory");
+    ctx.jobs =
+        ctx.request.jobs ? ctx.request.jobs : std::max(1u, std::thread::hardware_concurrency());
+    return std::nullopt;
+}
+
+static std::optional<Error> finalError(const BuildReport& report) {
+    if (!report.moduleErrors.empty())
+        return makeError(Errc::BadInput, std::to_string(report.moduleErrors.size()) +
+                                             " module(s) could not be read");
+    if (std::size_t failed = report.failedJobs())
+        return makeError(Errc::CompileFailed, std::to_string(failed) + " of " +
+                                                  std::to_string(report.jobs.size()) +
+                                                  " compile jobs failed");
+    return std::nullopt;
+}
+
+void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
+                 const std::vector<CompiledBinary>& binaries) {
+    out.error = finalError(out.report);
+    if (ctx.cache) {
+        ctx.cache->saveHistory(ctx.history);
+        ctx.cache->evict();
+    }
+    if (out.error && !ctx.request.keepGoing) return; // never a partial archive unless asked for
+    if (auto st = writeOutput(ctx, writer, binaries, out.report); !st) {
+        out.error = st.error();
+        return;
+    }
+    out.report.archiveWritten = true;
+}
+
+BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
+    auto start = std::chrono::steady_clock::now();
+    BuildOutcome out;
+    BuildContext ctx{request, observer, {}, {}, {}, {}, {}, {}, 1};
+    std::vector<ModuleInput> inputs = request.modules;
+    if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
+    if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
+    auto modules = prepareModules(ctx, inputs, out.report);
+    if (!out.report.moduleErrors.empty() && !request.keepGoing) {
+        out.error = finalError(out.report);
+        return out;
+    }
+    auto binaries = compileAll(ctx, modules, out.report);
+    archive::ArchiveWriter writer;
+    if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
+    finishBuild(ctx, out, writer, binaries);
+    out.report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+} // namespace aotpack::build

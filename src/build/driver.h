@@ -1,0 +1,94 @@
+// `aotpack build`: modules x targets -> one archive. The phases, in order:
+//   1. resolve the device list and check the installed ocloc can build every target
+//   2. OpenCL C -> SPIR-V (ocloc -spv_only, in worker processes)
+//   3. validate every SPIR-V with SPIRV-Tools; apply the fp64 policy per target
+//   4. one job per (module, target): a cache hit, or an ocloc process (parallel, longest first)
+//   5. write the archive atomically, only if every job succeeded (or with keep_going)
+#pragma once
+
+#include "build/inputs.h"
+#include "common/error.h"
+#include "devices/compiler_support.h"
+#include "devices/device_list.h"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::build {
+
+enum class Fp64Policy { Error, Poison };
+
+struct BuildRequest {
+    std::string deviceList;
+    std::vector<ModuleInput> modules;
+    std::string options;                                            // for every compile
+    std::vector<std::pair<std::string, std::string>> targetOptions; // device-list item -> options
+    std::string clOptions;              // OpenCL C frontend only (-I, -D)
+    std::string frontendDevice = "pvc"; // the device ocloc -spv_only preprocesses for
+    unsigned jobs = 0;                  // 0: number of cores
+    bool keepGoing = false;
+    bool useCache = true;
+    std::filesystem::path cacheDir;  // empty: BuildCache::defaultDir()
+    std::uint64_t cacheMaxBytes = 0; // 0: default
+    Fp64Policy fp64 = Fp64Policy::Error;
+    double timeoutSeconds = 3600;
+    std::uint64_t maxMemoryKb = 0; // 0: 80% of available memory
+    std::filesystem::path output;
+    std::filesystem::path ocloc; // empty: $AOTPACK_OCLOC or PATH
+};
+
+enum class JobOutcome { Compiled, CacheHit, Failed, NotRun };
+
+struct JobReport {
+    std::string module;
+    std::string target;
+    std::uint32_t ip = 0;
+    JobOutcome outcome = JobOutcome::NotRun;
+    double seconds = 0;
+    long maxRssKb = 0;
+    std::string why;   // why it ran: "not in cache: first build", "SPIR-V changed", ...
+    std::string error; // for Failed: what went wrong, module and target named
+    std::string log;   // the compiler's output
+    std::vector<std::string> droppedKernels; // fp64 poison
+};
+
+struct BuildReport {
+    std::string deviceListInput;
+    std::string deviceListExpanded;
+    std::string compiler;
+    std::vector<JobReport> jobs;
+    std::vector<std::string> moduleErrors; // frontend or validation failures
+    double seconds = 0;
+    bool archiveWritten = false;
+    std::size_t failedJobs() const;
+};
+
+// Receives progress while the build runs (the CLI draws its progress bar from it).
+class BuildObserver {
+  public:
+    virtual ~BuildObserver() = default;
+    virtual void planned(std::size_t /*compileJobs*/, std::size_t /*cacheHits*/) {}
+    virtual void jobStarted(const JobReport&) {}
+    virtual void jobFinished(const JobReport&) {}
+    virtual void warning(const std::string&) {}
+};
+
+// Returns the report even when jobs failed; the error is for failures that stop the build early
+// (bad device list, unsupported target, no compiler) or, after the report, for the exit code.
+struct BuildOutcome {
+    BuildReport report;
+    std::optional<Error> error;
+};
+BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer);
+
+// `aotpack add-targets`: compile an archive's own SPIR-V for more targets into a new archive.
+struct AddTargetsRequest {
+    std::filesystem::path input;
+    BuildRequest build; // deviceList = the targets to add; modules come from the archive
+};
+BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer);
+
+} // namespace aotpack::build

@@ -1,0 +1,62 @@
+// Shared between the phases of the build driver (driver.cpp, frontend.cpp, jobs.cpp, assemble.cpp).
+#pragma once
+
+#include "archive/writer.h"
+#include "build/cache.h"
+#include "build/driver.h"
+#include "build/spirv_module.h"
+#include "common/hash.h"
+#include "common/subprocess.h"
+
+#include <memory>
+
+namespace aotpack::build {
+
+struct BuildContext {
+    const BuildRequest& request;
+    BuildObserver& observer;
+    devices::DeviceList targets;
+    std::optional<devices::CompilerSupport> compiler;
+    std::optional<BuildCache> cache;
+    std::map<std::string, BuildCache::JobHistory> history;
+    std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
+    std::unique_ptr<TempDir> scratch;
+    unsigned jobs = 1;
+};
+
+struct PreparedModule {
+    ModuleInput input;
+    Bytes spirv;
+    SpirvInfo info;
+    Hash128 spirvHash;
+    std::filesystem::path spirvPath; // the SPIR-V in the scratch directory, for ocloc
+};
+
+struct CompiledBinary {
+    std::string module;
+    std::uint32_t ip = 0;
+    Bytes zebin;
+    archive::Metadata meta;
+};
+
+// Phase 1: device list, compiler, cache, scratch directory.
+std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report);
+// After phase 4: decides the outcome and writes the archive unless jobs failed without keep_going.
+void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
+                 const std::vector<CompiledBinary>& binaries);
+
+// Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
+std::vector<PreparedModule>
+prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
+// Phase 4.
+std::vector<CompiledBinary>
+compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);
+// Phase 5: the modules' SPIR-V entries, then the binaries, then the archive metadata.
+Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
+                       const std::vector<PreparedModule>& modules);
+Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
+                   const std::vector<CompiledBinary>& binaries, const BuildReport& report);
+
+std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip);
+
+} // namespace aotpack::build

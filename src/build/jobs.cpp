@@ -1,0 +1,240 @@
+// Phase 4 of the build: one job per (module, target). A job is a verified cache hit or an ocloc
+// process; processes run in parallel, longest expected first, each in its own directory.
+#include "archive/zebin.h"
+#include "build/driver_internal.h"
+#include "build/process_pool.h"
+#include "common/text.h"
+
+#include <algorithm>
+#include <regex>
+
+namespace aotpack::build {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPoisonFp64 = "-cl-poison-unsupported-fp64-kernels";
+
+struct Job {
+    const PreparedModule* module = nullptr;
+    const devices::ResolvedTarget* target = nullptr;
+    std::string options;
+    Hash128 key;
+    std::string historyKey;
+    BuildCache::JobHistory fingerprint;
+    JobReport report;
+    double expectedSeconds = 0;
+    std::optional<Bytes> zebin;
+};
+
+bool needsPoison(const BuildContext& ctx, const PreparedModule& m,
+                 const devices::ResolvedTarget& t) {
+    return m.info.usesFp64 && !t.info.device->fp64 && ctx.request.fp64 == Fp64Policy::Poison;
+}
+
+std::string hex(std::string_view text) {
+    return hash128(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())).hex();
+}
+
+std::string explain(const BuildContext& ctx, const Job& job) {
+    if (!ctx.cache) return "the cache is off (--no-cache)";
+    auto it = ctx.history.find(job.historyKey);
+    if (it == ctx.history.end()) return "first build of this module for this target";
+    if (it->second.spirv != job.fingerprint.spirv) return "its SPIR-V changed";
+    if (it->second.options != job.fingerprint.options) return "its build options changed";
+    if (it->second.compiler != job.fingerprint.compiler) return "the compiler changed";
+    return "not in the cache (evicted, or built with another cache directory)";
+}
+
+// ocloc's exit codes are its negative error codes truncated to 8 bits (facts §1.4).
+std::string describeFailure(const ProcessResult& r) {
+    std::string text = r.describe();
+    static const std::map<int, const char*> names = {
+        {250, "OUT_OF_HOST_MEMORY"}, {245, "BUILD_PROGRAM_FAILURE"}, {223, "INVALID_DEVICE"},
+        {212, "INVALID_PROGRAM"},    {226, "INVALID_COMMAND_LINE"},  {225, "INVALID_FILE"},
+        {224, "COMPILATION_CRASH"}};
+    if (!r.timedOut && !r.signal)
+        if (auto it = names.find(r.exitCode); it != names.end())
+            text += std::string(" (ocloc ") + it->second + ")";
+    return text;
+}
+
+std::vector<std::string> droppedKernels(const std::string& log) {
+    static const std::regex pattern("Removing unsupported FP64 function: '([^']+)'");
+    std::vector<std::string> out;
+    for (std::sregex_iterator it(log.begin(), log.end(), pattern), end; it != end; ++it)
+        out.push_back((*it)[1]);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedTarget& t) {
+    Job job;
+    job.module = &m;
+    job.target = &t;
+    job.options = effectiveOptions(ctx, m, t.ip.value());
+    job.report = {m.input.name, t.name, t.ip.value(), JobOutcome::NotRun, 0, 0, "", "", "", {}};
+    job.historyKey = m.input.name + "|" + t.ip.str();
+    job.fingerprint.spirv = m.spirvHash.hex();
+    job.fingerprint.options = hex(job.options);
+    job.fingerprint.compiler = hex(ctx.compiler->identity);
+    job.key = Hasher()
+                  .add("aotpack-zebin-v1")
+                  .add(m.spirvHash.bytes)
+                  .add(t.ip.str())
+                  .add(job.options)
+                  .add(ctx.compiler->identity)
+                  .finish();
+    auto h = ctx.history.find(job.historyKey);
+    job.expectedSeconds =
+        h != ctx.history.end() ? h->second.seconds : static_cast<double>(m.spirv.size()) * 1e-5;
+    if (m.info.usesFp64 && !t.info.device->fp64 && ctx.request.fp64 == Fp64Policy::Error) {
+        job.report.outcome = JobOutcome::Failed;
+        job.report.error = "module '" + m.input.name + "' uses fp64, which " + t.name + " (" +
+                           t.ip.str() +
+                           ") lacks; use --fp64=poison to drop those kernels for this target";
+    }
+    return job;
+}
+
+void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
+                   const Expected<ProcessResult>& r) {
+    JobReport& rep = job.report;
+    rep.log = readTextFile(dir / "log").value_or("");
+    rep.outcome = JobOutcome::Failed;
+    std::string who =
+        "module '" + rep.module + "' for target " + rep.target + " (" + job.target->ip.str() + ")";
+    if (!r) {
+        rep.error = who + ": " + r.error().message;
+        return;
+    }
+    rep.seconds = r->seconds;
+    rep.maxRssKb = r->maxRssKb;
+    if (!r->succeeded()) {
+        rep.error = who + ": ocloc failed: " + describeFailure(*r);
+        return;
+    }
+    auto zebin = readFile(dir / "zebin");
+    auto info = zebin ? archive::inspectZebin(*zebin) : Expected<archive::ZebinInfo>(zebin.error());
+    if (!info) {
+        rep.error = who + ": ocloc succeeded but its output is unusable: " + info.error().message;
+        return;
+    }
+    rep.outcome = JobOutcome::Compiled;
+    rep.droppedKernels = droppedKernels(rep.log);
+    job.zebin = std::move(*zebin);
+    if (ctx.cache) { // the fp64 kernels ocloc dropped are only in its log: keep them beside the
+                     // zebin
+        std::string dropped = join(rep.droppedKernels, ",");
+        auto st = ctx.cache->put(
+            job.key,
+            ByteView(reinterpret_cast<const std::uint8_t*>(dropped.data()), dropped.size()),
+            "meta");
+        if (st)
+            st = ctx.cache->put(job.key,
+                                *job.zebin); // the zebin last: its presence means both are there
+        if (!st) ctx.observer.warning(st.error().message);
+    }
+    auto& h = ctx.history[job.historyKey];
+    h = job.fingerprint;
+    h.seconds = r->seconds;
+    h.maxRssKb = r->maxRssKb;
+}
+
+PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
+    fs::create_directories(dir);
+    PoolTask task;
+    task.spec = {{ctx.compiler->ocloc.string(), "compile", "-spirv_input", "-file",
+                  job.module->spirvPath.string(), "-device", job.target->ip.str(), "--format",
+                  "zebin", "-exclude_ir", "-output", "zebin", "-output_no_suffix"},
+                 dir,
+                 dir / "log",
+                 {}};
+    if (!job.options.empty()) {
+        task.spec.argv.push_back("-options");
+        task.spec.argv.push_back(job.options);
+    }
+    task.timeoutSeconds = ctx.request.timeoutSeconds;
+    auto h = ctx.history.find(job.historyKey);
+    task.memoryEstimateKb =
+        h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
+    task.onStart = [&ctx, &job] { ctx.observer.jobStarted(job.report); };
+    task.onFinish = [&ctx, &job, dir](Expected<ProcessResult> r) {
+        finishCompile(ctx, job, dir, r);
+        ctx.observer.jobFinished(job.report);
+    };
+    return task;
+}
+
+archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
+    auto info = archive::inspectZebin(*job.zebin);
+    archive::Metadata meta = {
+        {"target", job.target->name}, {"ip", job.target->ip.str()},
+        {"format", "zebin"},          {"compiler", "ocloc " + ctx.compiler->version},
+        {"options", job.options},     {"kernels", info ? join(info->kernels, ",") : ""}};
+    if (!job.report.droppedKernels.empty())
+        meta["dropped_kernels"] = join(job.report.droppedKernels, ",");
+    return meta;
+}
+
+} // namespace
+
+std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip) {
+    std::vector<std::string> parts;
+    for (const std::string* s : {&ctx.request.options, &m.input.options})
+        if (!s->empty()) parts.push_back(*s);
+    if (auto it = ctx.targetOptions.find(ip); it != ctx.targetOptions.end())
+        parts.push_back(it->second);
+    for (const auto& t : ctx.targets.targets)
+        if (t.ip.value() == ip && needsPoison(ctx, m, t)) parts.push_back(kPoisonFp64);
+    return join(parts, " ");
+}
+
+std::vector<CompiledBinary>
+compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report) {
+    std::vector<Job> jobs;
+    for (const auto& m : modules)
+        for (const auto& t : ctx.targets.targets)
+            jobs.push_back(planJob(ctx, m, t));
+    std::vector<Job*> toCompile;
+    std::size_t hits = 0;
+    for (auto& job : jobs) {
+        if (job.report.outcome == JobOutcome::Failed) continue;
+        if (ctx.cache) job.zebin = ctx.cache->get(job.key);
+        auto dropped = job.zebin ? ctx.cache->get(job.key, "meta") : std::nullopt;
+        if (job.zebin && !dropped) job.zebin.reset(); // incomplete entry: compile again
+        if (job.zebin) {
+            std::string list(dropped->begin(), dropped->end());
+            if (!list.empty()) job.report.droppedKernels = split(list, ',');
+            job.report.outcome = JobOutcome::CacheHit;
+            job.report.why = "cache hit";
+            ++hits;
+            continue;
+        }
+        job.report.why = explain(ctx, job);
+        toCompile.push_back(&job);
+    }
+    std::stable_sort(toCompile.begin(), toCompile.end(), [](const Job* a, const Job* b) {
+        return a->expectedSeconds > b->expectedSeconds;
+    });
+    ctx.observer.planned(toCompile.size(), hits);
+    std::vector<PoolTask> tasks;
+    for (std::size_t i = 0; i < toCompile.size(); ++i)
+        tasks.push_back(
+            compileTask(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
+    std::uint64_t budget =
+        ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
+    runPool(tasks, {ctx.jobs, budget});
+
+    std::vector<CompiledBinary> binaries;
+    for (auto& job : jobs) {
+        report.jobs.push_back(job.report);
+        if (job.zebin)
+            binaries.push_back({job.module->input.name, job.target->ip.value(), *job.zebin,
+                                binaryMetadata(ctx, job)});
+    }
+    return binaries;
+}
+
+} // namespace aotpack::build

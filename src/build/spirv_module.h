@@ -1,0 +1,22 @@
+// What the build needs to know about a SPIR-V module before compiling it: is it valid (checked by
+// SPIRV-Tools, so a bad file is reported by aotpack instead of killing IGC), its kernels, and
+// whether it needs fp64.
+#pragma once
+
+#include "common/error.h"
+#include "common/file_io.h"
+
+#include <string>
+#include <vector>
+
+namespace aotpack::build {
+
+struct SpirvInfo {
+    std::vector<std::string> entryPoints;
+    bool usesFp64 = false;
+};
+
+// `what` names the input in errors ("module 'k' (k.spv)").
+Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what);
+
+} // namespace aotpack::build

@@ -1,0 +1,52 @@
+#include "cli/report_json.h"
+
+#include "common/file_io.h"
+#include "devices/ip_version.h"
+
+#include <nlohmann/json.hpp>
+
+namespace aotpack::cli {
+
+static const char* outcomeName(build::JobOutcome o) {
+    switch (o) {
+    case build::JobOutcome::Compiled:
+        return "compiled";
+    case build::JobOutcome::CacheHit:
+        return "cache-hit";
+    case build::JobOutcome::Failed:
+        return "failed";
+    case build::JobOutcome::NotRun:
+        return "not-run";
+    }
+    return "?";
+}
+
+Status writeBuildReport(const std::string& path, const build::BuildOutcome& outcome,
+                        const std::string& archive) {
+    const auto& r = outcome.report;
+    nlohmann::json doc = {
+        {"format", "aotpack-build-report/1"},
+        {"archive", archive},
+        {"archive_written", r.archiveWritten},
+        {"devices", {{"input", r.deviceListInput}, {"expanded", r.deviceListExpanded}}},
+        {"compiler", r.compiler},
+        {"seconds", r.seconds},
+        {"module_errors", r.moduleErrors},
+        {"error", outcome.error ? outcome.error->message : ""},
+        {"jobs", nlohmann::json::array()}};
+    for (const auto& j : r.jobs)
+        doc["jobs"].push_back({{"module", j.module},
+                               {"target", j.target},
+                               {"ip", devices::IpVersion::fromValue(j.ip).str()},
+                               {"result", outcomeName(j.outcome)},
+                               {"cache_hit", j.outcome == build::JobOutcome::CacheHit},
+                               {"seconds", j.seconds},
+                               {"max_rss_kb", j.maxRssKb},
+                               {"why", j.why},
+                               {"error", j.error},
+                               {"dropped_kernels", j.droppedKernels},
+                               {"log", j.log}});
+    return writeFileAtomic(path, doc.dump(2) + "\n");
+}
+
+} // namespace aotpack::cli
