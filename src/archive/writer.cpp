@@ -2,6 +2,7 @@
 
 #include "archive/module_name.h"
 #include "common/text.h"
+#include "devices/ip_version.h"
 
 #include <atomic>
 
@@ -30,10 +31,15 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
         return makeError(Errc::BadInput, "module name '" + printable(module) + "' " + problem);
     if (data.size() > kMaxRawSize)
         return makeError(Errc::BadInput, "module '" + module + "' has a payload larger than 1 GiB");
-    if (entries_.count(key))
-        return makeError(Errc::Conflict,
-                         "module '" + module + "' is added twice for the same target");
     Hash128 h = hash128(data);
+    if (auto it = entries_.find(key); it != entries_.end()) {
+        if (it->second.payload == h) return success(); // the same content again: kept once
+        std::string what =
+            std::get<1>(key) == static_cast<std::uint16_t>(EntryKind::Spirv)
+                ? "SPIR-V"
+                : "binaries for target " + devices::IpVersion::fromValue(std::get<2>(key)).str();
+        return makeError(Errc::Conflict, "module '" + module + "' has two different " + what);
+    }
     payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));
     entries_[key] = Entry{h, std::move(meta)};
     return success();

@@ -1,4 +1,228 @@
+// Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
+#include "archive/tools.h"
+#include "cli/archive_view.h"
 #include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "common/text.h"
+#include "devices/device_list.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
 namespace aotpack::cli {
-void addArchiveCommands(CommandRegistry&) {}
+using namespace archive;
+
+namespace {
+
+struct ArchiveArgs {
+    std::string archive, output, module, target, devices, symbol;
+    std::vector<std::string> inputs;
+    bool json = false, targetsOnly = false;
+};
+
+// Resolves a single target name or IP through the device language.
+Expected<std::uint32_t> oneTarget(const std::string& text) {
+    auto list = devices::parseDeviceList(devices::Database::builtin(), text);
+    if (!list) return list.error();
+    if (list->targets.size() != 1)
+        return makeError(Errc::Usage, "--target '" + text + "' must name exactly one target");
+    return list->targets[0].ip.value();
+}
+
+int writeWith(const std::string& output, const ArchiveWriter& writer) {
+    if (auto st = writeArchiveFile(output, writer); !st) return fail(st.error());
+    return 0;
+}
+
+void addList(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand("list", "List an archive's modules, targets and kernels");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_flag("--targets", a->targetsOnly, "Print only the target list (one per line)");
+    sub->add_flag("--json", a->json, "Print JSON");
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return fail(in.error());
+        if (a->targetsOnly && !a->json) {
+            for (auto ip : in->targets())
+                std::cout << targetName(ip) << "\n";
+        } else if (a->json) {
+            auto j = listJson(*in);
+            std::cout << (a->targetsOnly ? j["targets"] : j).dump(2) << "\n";
+        } else {
+            printList(*in);
+        }
+        return 0;
+    });
+}
+
+void addSize(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand("size", "Bytes per target and per module, compressed and raw");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_flag("--json", a->json, "Print JSON");
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return fail(in.error());
+        if (a->json)
+            std::cout << sizeJson(*in).dump(2) << "\n";
+        else
+            printSize(*in);
+        return 0;
+    });
+}
+
+void addExtract(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub =
+        r.app.add_subcommand("extract", "Write an archive's .spv and .bin files into a directory");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_option("--module", a->module, "Only this module");
+    sub->add_option("--target", a->target, "Only binaries for this target");
+    sub->add_option("-o,--output", a->output, "Directory")->required();
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return fail(in.error());
+        ExtractFilter filter;
+        if (!a->module.empty()) filter.module = a->module;
+        if (!a->target.empty()) {
+            auto ip = oneTarget(a->target);
+            if (!ip) return fail(ip.error());
+            filter.targetIp = *ip;
+        }
+        auto written = extract(*in, filter, a->output);
+        if (!written) return fail(written.error());
+        for (const auto& p : *written)
+            std::cout << p.string() << "\n";
+        return 0;
+    });
+}
+
+void addVerify(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub =
+        r.app.add_subcommand("verify", "Check every checksum and structural rule of an archive");
+    sub->add_option("archive", a->archive)->required();
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive); // checks header, index and layout
+        if (!in) return fail(in.error());
+        if (auto st = in->verifyPayloads(); !st) return fail(st.error());
+        std::cout << a->archive << ": OK (" << in->entryCount() << " entries, " << in->blobCount()
+                  << " payloads)\n";
+        return 0;
+    });
+}
+
+void addMerge(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand(
+        "merge",
+        "Union of archives; the same module and target with different contents is an error");
+    sub->add_option("archives", a->inputs)->required();
+    sub->add_option("-o,--output", a->output)->required();
+    r.add(sub, [a] {
+        ArchiveWriter writer;
+        std::vector<std::string> inputs, expanded;
+        for (const auto& path : a->inputs) {
+            auto in = ArchiveReader::openFile(path);
+            if (!in) return fail(in.error());
+            if (auto st = copyEntries(*in, writer); !st) return fail(st.error());
+            inputs.push_back(std::filesystem::path(path).filename().string());
+            for (auto ip : in->targets())
+                expanded.push_back(targetName(ip));
+        }
+        std::sort(expanded.begin(), expanded.end());
+        expanded.erase(std::unique(expanded.begin(), expanded.end()), expanded.end());
+        writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
+        writer.setArchiveMetadata("merged_from", join(inputs, ","));
+        writer.setArchiveMetadata("devices.expanded", join(expanded, ","));
+        return writeWith(a->output, writer);
+    });
+}
+
+void addRemoveTargets(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand(
+        "remove-targets", "Write a copy of an archive without some targets (like nvprune)");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_option("-d,--devices", a->devices, "Targets to remove (device list)")->required();
+    sub->add_option("-o,--output", a->output)->required();
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return fail(in.error());
+        auto list = devices::parseDeviceList(devices::Database::builtin(), a->devices);
+        if (!list) return fail(list.error());
+        std::set<std::uint32_t> drop;
+        for (const auto& t : list->targets) {
+            drop.insert(t.ip.value());
+            auto have = in->targets();
+            if (std::find(have.begin(), have.end(), t.ip.value()) == have.end())
+                warning("target " + t.name + " is not in '" + a->archive + "'");
+        }
+        ArchiveWriter writer;
+        auto keep = [&](const EntryView& e) {
+            return e.kind != EntryKind::Native || !drop.count(e.targetIp);
+        };
+        if (auto st = copyEntries(*in, writer, keep); !st) return fail(st.error());
+        for (const auto& [k, v] : in->archiveMetadata())
+            writer.setArchiveMetadata(std::string(k), std::string(v));
+        std::vector<std::string> kept;
+        for (auto ip : in->targets())
+            if (!drop.count(ip)) kept.push_back(targetName(ip));
+        writer.setArchiveMetadata("devices.expanded", join(kept, ","));
+        return writeWith(a->output, writer);
+    });
+}
+
+void addExportAr(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand(
+        "export-ar", "Write one module as an ocloc-compatible fat binary (AR) for NEO");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_option("--module", a->module)->required();
+    sub->add_option("-o,--output", a->output)->required();
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return fail(in.error());
+        auto ar = exportAr(*in, a->module);
+        if (!ar) return fail(ar.error());
+        if (auto st = writeFileAtomic(a->output, *ar); !st) return fail(st.error());
+        return 0;
+    });
+}
+
+void addEmbed(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub =
+        r.app.add_subcommand("embed", "Turn an archive into a linkable symbol (.c, .S or .o)");
+    sub->add_option("archive", a->archive)->required();
+    sub->add_option("-o,--output", a->output, "FILE.c, FILE.S or FILE.o")->required();
+    sub->add_option("--symbol", a->symbol, "Symbol name (default: aotpack_archive_<output name>)");
+    sub->footer("The symbol NAME (64-byte aligned bytes) and NAME_size (size_t) are defined;\n"
+                "open it with aotpack_archive_open_memory(NAME, NAME_size, ...).");
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive); // embed only valid archives
+        if (!in) return fail(in.error());
+        auto bytes = readFile(a->archive);
+        if (!bytes) return fail(bytes.error());
+        std::string symbol = a->symbol.empty() ? defaultSymbolName(a->output) : a->symbol;
+        if (auto st = embed(*bytes, a->output, symbol); !st) return fail(st.error());
+        return 0;
+    });
+}
+
+} // namespace
+
+void addArchiveCommands(CommandRegistry& registry) {
+    addList(registry);
+    addSize(registry);
+    addExtract(registry);
+    addVerify(registry);
+    addMerge(registry);
+    addRemoveTargets(registry);
+    addExportAr(registry);
+    addEmbed(registry);
+}
+
 } // namespace aotpack::cli

@@ -1,0 +1,42 @@
+// Operations on whole archives, used by the CLI commands of the same names.
+#pragma once
+
+#include "archive/reader.h"
+#include "archive/writer.h"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::archive {
+
+// Copies entries for which `keep` is true (all when empty) into `out`. An entry already in `out`
+// with the same contents is skipped; with different contents it is a Conflict naming both sources.
+Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
+                   const std::function<bool(const EntryView&)>& keep = {});
+
+// extract: <module>.spv and <module>.<M.m.r>.bin files into `dir` (created if needed). Names are
+// validated module names and IP numbers, so nothing can be written outside `dir`.
+struct ExtractFilter {
+    std::optional<std::string> module;
+    std::optional<std::uint32_t> targetIp;
+    bool spirv = true;
+};
+Expected<std::vector<std::filesystem::path>>
+extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesystem::path& dir);
+
+// export-ar: an ocloc-compatible fat binary for one module: members "64.<M.m.r>" and "generic_ir"
+// (the SPIR-V in an OpenCL ELF, with the module's build options), 8-byte aligned, no symbol table.
+Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module);
+
+// The OpenCL ELF ocloc uses for generic_ir (byte-identical to ocloc's when `options` is empty).
+Bytes makeSpirvElf(ByteView spirv, std::string_view options);
+
+// embed: the archive as a linkable symbol. Kinds by extension: .c (C array), .S (assembly),
+// .o (assembled with $CC, default cc). Defines `symbol` (64-byte aligned) and `symbol`_size.
+Status embed(ByteView archive, const std::filesystem::path& output, const std::string& symbol);
+std::string defaultSymbolName(const std::filesystem::path& output);
+
+} // namespace aotpack::archive

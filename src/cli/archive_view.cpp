@@ -1,0 +1,144 @@
+#include "cli/archive_view.h"
+
+#include "cli/table.h"
+#include "common/text.h"
+#include "devices/database.h"
+
+#include <iostream>
+#include <map>
+
+namespace aotpack::cli {
+using archive::EntryKind;
+using nlohmann::json;
+
+std::string targetName(std::uint32_t ip) {
+    auto v = devices::IpVersion::fromValue(ip);
+    auto known = devices::Database::builtin().findIp(v);
+    return known ? known->name() : v.str();
+}
+
+static std::string metaOr(const archive::ArchiveReader& in, const archive::EntryView& e,
+                          const char* key) {
+    return std::string(in.meta(e, key).value_or(""));
+}
+
+json listJson(const archive::ArchiveReader& in) {
+    json out = {{"archive", in.name()},     {"format", "1." + std::to_string(in.minorVersion())},
+                {"bytes", in.fileSize()},   {"metadata", json::object()},
+                {"targets", json::array()}, {"modules", json::array()}};
+    for (const auto& [k, v] : in.archiveMetadata())
+        out["metadata"][std::string(k)] = v;
+    for (auto ip : in.targets())
+        out["targets"].push_back(
+            {{"name", targetName(ip)}, {"ip", devices::IpVersion::fromValue(ip).str()}});
+    for (auto module : in.modules()) {
+        json m = {{"name", module}, {"binaries", json::array()}};
+        if (const auto* s = in.find(module, EntryKind::Spirv))
+            m["spirv"] = {{"entry_points", split(metaOr(in, *s, "entry_points"), ',')},
+                          {"options", metaOr(in, *s, "options")}};
+        for (const auto* e : in.nativeEntries(module)) {
+            json b = {{"target", targetName(e->targetIp)},
+                      {"ip", devices::IpVersion::fromValue(e->targetIp).str()}};
+            for (const auto& [k, v] : in.metadata(*e))
+                b[std::string(k)] = v;
+            m["binaries"].push_back(b);
+        }
+        out["modules"].push_back(m);
+    }
+    return out;
+}
+
+void printList(const archive::ArchiveReader& in) {
+    std::map<std::string, std::string> meta;
+    for (const auto& [k, v] : in.archiveMetadata())
+        meta[std::string(k)] = std::string(v);
+    std::cout << "archive: " << printable(in.name()) << " (format 1." << in.minorVersion() << ", "
+              << humanBytes(in.fileSize()) << ")\ndevices: " << printable(meta["devices.input"])
+              << " -> " << printable(meta["devices.expanded"])
+              << "\ncompiler: " << printable(meta["compiler"]) << "\n";
+    if (!meta["missing"].empty())
+        std::cout << "missing (failed at build): " << printable(meta["missing"]) << "\n";
+    std::cout << "\n";
+    Table table({"MODULE", "SPIR-V", "TARGETS", "KERNELS"});
+    for (auto module : in.modules()) {
+        std::vector<std::string> targets;
+        for (const auto* e : in.nativeEntries(module)) {
+            std::string t = targetName(e->targetIp);
+            if (auto dropped = in.meta(*e, "dropped_kernels"))
+                t += " (without " + std::string(*dropped) + ")";
+            targets.push_back(t);
+        }
+        const auto* s = in.find(module, EntryKind::Spirv);
+        table.add({std::string(module), s ? "yes" : "no",
+                   targets.empty() ? "-" : join(targets, ","),
+                   s ? metaOr(in, *s, "entry_points") : ""});
+    }
+    table.print(std::cout);
+}
+
+namespace {
+struct Sizes {
+    std::uint64_t stored = 0, raw = 0;
+};
+} // namespace
+
+json sizeJson(const archive::ArchiveReader& in) {
+    std::map<std::string, Sizes> perTarget, perModule;
+    Sizes total, spirv, logical;
+    std::vector<bool> seen(in.blobCount(), false);
+    for (const auto& e : in.entries()) {
+        auto b = in.blob(e.blob);
+        logical.raw += b.rawSize;
+        logical.stored += b.storedSize;
+        std::string target = e.kind == EntryKind::Spirv ? "spirv" : targetName(e.targetIp);
+        for (auto* s : {&perTarget[target], &perModule[std::string(e.module)]}) {
+            s->stored += b.storedSize;
+            s->raw += b.rawSize;
+        }
+        if (seen[e.blob]) continue; // stored once: counts once in the totals
+        seen[e.blob] = true;
+        total.stored += b.storedSize;
+        total.raw += b.rawSize;
+        if (e.kind == EntryKind::Spirv) spirv.stored += b.storedSize;
+    }
+    auto toJson = [](const std::map<std::string, Sizes>& m) {
+        json j = json::object();
+        for (const auto& [k, s] : m)
+            j[k] = {{"stored", s.stored}, {"raw", s.raw}};
+        return j;
+    };
+    return {{"file_bytes", in.fileSize()},
+            {"payload_stored", total.stored},
+            {"payload_raw", total.raw},
+            {"spirv_stored", spirv.stored},
+            {"spirv_share", total.stored ? double(spirv.stored) / double(total.stored) : 0.0},
+            {"dedup_saved_stored", logical.stored - total.stored},
+            {"per_target", toJson(perTarget)},
+            {"per_module", toJson(perModule)}};
+}
+
+void printSize(const archive::ArchiveReader& in) {
+    json s = sizeJson(in);
+    auto row = [](const std::string& name, const json& v) {
+        std::uint64_t stored = v["stored"], raw = v["raw"];
+        char ratio[16];
+        std::snprintf(ratio, sizeof ratio, "%.2f", raw ? double(stored) / double(raw) : 0.0);
+        return std::vector<std::string>{name, humanBytes(stored), humanBytes(raw), ratio};
+    };
+    std::cout << "file: " << humanBytes(s["file_bytes"]) << ", payloads "
+              << humanBytes(s["payload_stored"]) << " stored / " << humanBytes(s["payload_raw"])
+              << " raw; SPIR-V " << static_cast<int>(double(s["spirv_share"]) * 100)
+              << "% of stored; deduplication saved " << humanBytes(s["dedup_saved_stored"])
+              << "\n\n";
+    Table targets({"TARGET", "STORED", "RAW", "RATIO"});
+    for (const auto& [k, v] : s["per_target"].items())
+        targets.add(row(k, v));
+    targets.print(std::cout);
+    std::cout << "\n";
+    Table modules({"MODULE", "STORED", "RAW", "RATIO"});
+    for (const auto& [k, v] : s["per_module"].items())
+        modules.add(row(k, v));
+    modules.print(std::cout);
+}
+
+} // namespace aotpack::cli
