@@ -40,13 +40,13 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
             unsupported.push_back(devices::unsupportedTarget(*compiler, t.name, t.ip).message);
     if (!unsupported.empty()) return makeError(Errc::Unsupported, join(unsupported, "\n"));
     if (ctx.request.useCache) {
-        auto dir = ctx.request.cacheDir.empty() ? BuildCache::defaultDir() : ctx.request.cacheDir;
-        auto cache =
-            BuildCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
-                                                            : BuildCache::kDefaultMaxBytes);
+        auto dir = ctx.request.cacheDir.empty() ? (DiskCache::defaultRoot() / "build")
+                                                : ctx.request.cacheDir;
+        auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
+                                                                    : DiskCache::kDefaultMaxBytes);
         if (!cache) return cache.error();
         ctx.cache = *cache;
-        ctx.history = cache->loadHistory();
+        ctx.history = loadHistory(cache->dir());
     }
     ctx.scratch = std::make_unique<TempDir>();
     if (ctx.scratch->path().empty())
@@ -71,7 +71,7 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
                  const std::vector<CompiledBinary>& binaries) {
     out.error = finalError(out.report);
     if (ctx.cache) {
-        ctx.cache->saveHistory(ctx.history);
+        saveHistory(ctx.cache->dir(), ctx.history);
         ctx.cache->evict();
     }
     if (out.error && !ctx.request.keepGoing) return; // never a partial archive unless asked for

@@ -31,7 +31,7 @@ struct BuildRequest {
     unsigned jobs = 0;                  // 0: number of cores
     bool keepGoing = false;
     bool useCache = true;
-    std::filesystem::path cacheDir;  // empty: BuildCache::defaultDir()
+    std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
     std::uint64_t cacheMaxBytes = 0; // 0: default
     Fp64Policy fp64 = Fp64Policy::Error;
     double timeoutSeconds = 3600;

@@ -2,9 +2,10 @@
 #pragma once
 
 #include "archive/writer.h"
-#include "build/cache.h"
 #include "build/driver.h"
+#include "build/history.h"
 #include "build/spirv_module.h"
+#include "common/disk_cache.h"
 #include "common/hash.h"
 #include "common/subprocess.h"
 
@@ -17,8 +18,8 @@ struct BuildContext {
     BuildObserver& observer;
     devices::DeviceList targets;
     std::optional<devices::CompilerSupport> compiler;
-    std::optional<BuildCache> cache;
-    std::map<std::string, BuildCache::JobHistory> history;
+    std::optional<DiskCache> cache;
+    History history;
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;

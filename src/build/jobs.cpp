@@ -21,7 +21,7 @@ struct Job {
     std::string options;
     Hash128 key;
     std::string historyKey;
-    BuildCache::JobHistory fingerprint;
+    JobHistory fingerprint;
     JobReport report;
     double expectedSeconds = 0;
     std::optional<Bytes> zebin;

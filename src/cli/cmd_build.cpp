@@ -1,10 +1,11 @@
 // `aotpack build`, `aotpack add-targets`, `aotpack cache`.
-#include "build/cache.h"
 #include "build/driver.h"
+#include "build/history.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/progress.h"
 #include "cli/report_json.h"
+#include "common/disk_cache.h"
 #include "common/text.h"
 
 #include <cstdio>
@@ -38,7 +39,7 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_flag("-k,--keep-going", f.keepGoing,
                   "Write the archive with what succeeded; exit non-zero anyway");
     sub->add_option("--cache-dir", f.cacheDir,
-                    "Build cache (default: $AOTPACK_CACHE_DIR or ~/.cache/aotpack)");
+                    "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
     sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
     sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)");
     sub->add_option("--max-memory", f.maxMemory,
@@ -175,11 +176,12 @@ void addBuildCommands(CommandRegistry& registry) {
     cacheSub->add_option("action", *action, "stats or clean")
         ->required()
         ->check(CLI::IsMember({"stats", "clean"}));
-    cacheSub->add_option("--cache-dir", *cacheDir,
-                         "Cache directory (default: $AOTPACK_CACHE_DIR or ~/.cache/aotpack)");
+    cacheSub->add_option(
+        "--cache-dir", *cacheDir,
+        "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
     registry.add(cacheSub, [cacheDir, action] {
-        auto cache = BuildCache::open(cacheDir->empty() ? BuildCache::defaultDir()
-                                                        : std::filesystem::path(*cacheDir));
+        auto cache = DiskCache::open(cacheDir->empty() ? (DiskCache::defaultRoot() / "build")
+                                                       : std::filesystem::path(*cacheDir));
         if (!cache) return fail(cache.error());
         if (*action == "clean") {
             if (auto st = cache->clean(); !st) return fail(st.error());
@@ -188,7 +190,7 @@ void addBuildCommands(CommandRegistry& registry) {
         auto s = cache->stats();
         std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries
                   << "\nsize: " << humanBytes(s.bytes)
-                  << "\nlimit: " << humanBytes(BuildCache::kDefaultMaxBytes) << "\n";
+                  << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
         return 0;
     });
 }

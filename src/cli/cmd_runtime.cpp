@@ -1,4 +1,236 @@
+// Runtime commands: load and warm (real devices, through libaotpack_rt), select and coverage
+// (offline answers from the archive and the device database).
+#include "aotpack/runtime.h"
+#include "archive/reader.h"
+#include "cli/archive_view.h"
 #include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/table.h"
+#include "common/text.h"
+#include "devices/device_list.h"
+#include "runtime/selector.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
 namespace aotpack::cli {
-void addRuntimeCommands(CommandRegistry&) {}
+using nlohmann::json;
+
+namespace {
+
+struct RuntimeArgs {
+    std::string archive, module, device, policy = "prefer-native";
+    bool json = false;
+};
+
+const char* sourceName(aotpack_source s) {
+    static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
+    return names[s];
+}
+
+std::vector<ze_device_handle_t> allDevices() {
+    std::vector<ze_device_handle_t> out;
+    std::uint32_t count = 0;
+    zeDriverGet(&count, nullptr);
+    std::vector<ze_driver_handle_t> drivers(count);
+    zeDriverGet(&count, drivers.data());
+    for (auto d : drivers) {
+        std::uint32_t n = 0;
+        zeDeviceGet(d, &n, nullptr);
+        std::vector<ze_device_handle_t> devs(n);
+        zeDeviceGet(d, &n, devs.data());
+        out.insert(out.end(), devs.begin(), devs.end());
+    }
+    return out;
+}
+
+ze_driver_handle_t firstDriver() {
+    std::uint32_t count = 1;
+    ze_driver_handle_t driver = nullptr;
+    zeDriverGet(&count, &driver);
+    return driver;
+}
+
+// Loads every module (or one) on every device; a failed zeInit is final (loader 1.8.12 crashes on
+// any later call), so it is reported and nothing else is touched.
+int loadAll(const RuntimeArgs& a, bool warm) {
+    aotpack_archive* archive = nullptr;
+    if (aotpack_archive_open_file(a.archive.c_str(), &archive) != AOTPACK_SUCCESS) {
+        error(aotpack_last_error());
+        return static_cast<int>(Errc::BadArchive);
+    }
+    ze_result_t init = zeInit(0);
+    if (init != ZE_RESULT_SUCCESS) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(init));
+        aotpack_archive_close(archive);
+        return fail(makeError(Errc::NoDevice,
+                              std::string("no Level Zero GPU here (zeInit returned ") + hex + ")"));
+    }
+    auto devices = allDevices();
+    if (devices.empty()) return fail(makeError(Errc::NoDevice, "Level Zero reports no GPU device"));
+    ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
+    ze_context_handle_t ctx = nullptr;
+    zeContextCreate(firstDriver(), &desc, &ctx);
+    aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
+    if (auto p = runtime::parsePolicy(a.policy))
+        options.policy = static_cast<aotpack_policy>(static_cast<int>(*p) + 1);
+    json out = json::array();
+    Table table({"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"});
+    int failures = 0;
+    for (auto dev : devices)
+        for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i) {
+            std::string module = aotpack_archive_module_name(archive, i);
+            if (!a.module.empty() && module != a.module) continue;
+            ze_module_handle_t handle = nullptr;
+            aotpack_load_info info{};
+            if (aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle,
+                                      &info) != AOTPACK_SUCCESS) {
+                error("module '" + module + "': " + aotpack_last_error());
+                ++failures;
+                continue;
+            }
+            std::uint32_t kernels = 0;
+            zeModuleGetKernelNames(handle, &kernels, nullptr);
+            std::vector<const char*> names(kernels);
+            zeModuleGetKernelNames(handle, &kernels, names.data());
+            std::vector<std::string> kernelNames(names.begin(), names.end());
+            char ms[16];
+            std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
+            table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
+                       join(kernelNames, ","), info.reason});
+            out.push_back({{"device_ip", devices::IpVersion::fromValue(info.device_ip).str()},
+                           {"module", module},
+                           {"source", sourceName(info.source)},
+                           {"milliseconds", info.milliseconds},
+                           {"kernels", kernelNames},
+                           {"reason", info.reason}});
+            zeModuleDestroy(handle);
+        }
+    zeContextDestroy(ctx);
+    aotpack_archive_close(archive);
+    if (a.json)
+        std::cout << out.dump(2) << "\n";
+    else if (!warm && !out.empty())
+        table.print(std::cout);
+    else
+        note("JIT cache warmed: " + std::to_string(out.size()) + " module load(s)");
+    return failures ? static_cast<int>(Errc::NoDevice) : 0;
+}
+
+Expected<std::uint32_t> deviceIp(const std::string& text) {
+    auto list = devices::parseDeviceList(devices::Database::builtin(), text);
+    if (!list) return list.error();
+    if (list->targets.size() != 1)
+        return makeError(Errc::Usage, "--device '" + text + "' must name exactly one device");
+    return list->targets[0].ip.value();
+}
+
+int selectOffline(const RuntimeArgs& a) {
+    auto in = archive::ArchiveReader::openFile(a.archive);
+    if (!in) return fail(in.error());
+    auto ip = deviceIp(a.device);
+    if (!ip) return fail(ip.error());
+    auto policy = runtime::parsePolicy(a.policy);
+    if (!policy) return fail(makeError(Errc::Usage, "unknown policy '" + a.policy + "'"));
+    json out = json::array();
+    Table table({"MODULE", "FROM", "ENTRY", "WHY"});
+    int none = 0;
+    for (auto module : in->modules()) {
+        if (!a.module.empty() && module != a.module) continue;
+        auto s = runtime::select(*in, module, *ip, *policy);
+        none += s.choice == runtime::Choice::None;
+        std::string entry = s.entry && s.entry->kind == archive::EntryKind::Native
+                                ? targetName(s.entry->targetIp)
+                            : s.entry ? "spirv"
+                                      : "-";
+        table.add({std::string(module), runtime::choiceName(s.choice), entry, s.reason});
+        out.push_back({{"module", module},
+                       {"choice", runtime::choiceName(s.choice)},
+                       {"entry", entry},
+                       {"reason", s.reason}});
+    }
+    if (a.json)
+        std::cout << out.dump(2) << "\n";
+    else
+        table.print(std::cout);
+    return none ? static_cast<int>(Errc::Unsupported) : 0;
+}
+
+// One row per known IP (every stepping): what each module would load there.
+int coverage(const RuntimeArgs& a) {
+    auto in = archive::ArchiveReader::openFile(a.archive);
+    if (!in) return fail(in.error());
+    const auto& db = devices::Database::builtin();
+    Table table({"DEVICE", "IP", "NATIVE", "COMPATIBLE", "JIT", "NONE"});
+    json out = json::array();
+    for (const auto& d : db.devices()) {
+        std::vector<const devices::Stepping*> steppings{&d.current};
+        for (const auto& s : d.older)
+            steppings.push_back(&s);
+        for (const auto* s : steppings) {
+            int counts[4] = {0, 0, 0, 0};
+            for (auto module : in->modules())
+                ++counts[static_cast<int>(
+                    runtime::select(*in, module, s->ip.value(), runtime::Policy::PreferNative)
+                        .choice)];
+            std::string name = devices::TargetInfo{&d, s}.name();
+            table.add({name, s->ip.str(), std::to_string(counts[0]), std::to_string(counts[1]),
+                       std::to_string(counts[2]), std::to_string(counts[3])});
+            out.push_back({{"device", name},
+                           {"ip", s->ip.str()},
+                           {"native", counts[0]},
+                           {"compatible", counts[1]},
+                           {"jit", counts[2]},
+                           {"none", counts[3]}});
+        }
+    }
+    if (a.json)
+        std::cout << out.dump(2) << "\n";
+    else {
+        std::cout << "modules per device (" << in->modules().size() << " modules)\n";
+        table.print(std::cout);
+    }
+    return 0;
+}
+
+} // namespace
+
+void addRuntimeCommands(CommandRegistry& r) {
+    auto load = std::make_shared<RuntimeArgs>();
+    auto* sub = r.app.add_subcommand(
+        "load",
+        "Load an archive's modules on this machine's GPUs: will it run here, and from what?");
+    sub->add_option("archive", load->archive)->required();
+    sub->add_option("--module", load->module, "Only this module");
+    sub->add_option("--policy", load->policy, "prefer-native, native-only or jit-only");
+    sub->add_flag("--json", load->json, "Print JSON");
+    r.add(sub, [load] { return loadAll(*load, false); });
+
+    auto warm = std::make_shared<RuntimeArgs>();
+    auto* warmSub = r.app.add_subcommand(
+        "warm", "Fill the JIT cache for this machine's GPUs (at install time)");
+    warmSub->add_option("archive", warm->archive)->required();
+    warmSub->add_option("--module", warm->module, "Only this module");
+    r.add(warmSub, [warm] { return loadAll(*warm, true); });
+
+    auto sel = std::make_shared<RuntimeArgs>();
+    auto* selSub =
+        r.app.add_subcommand("select", "What would load on a given device, without a GPU");
+    selSub->add_option("archive", sel->archive)->required();
+    selSub->add_option("--device", sel->device, "A device name, IP version or PCI id (0x56a5@5)")
+        ->required();
+    selSub->add_option("--module", sel->module, "Only this module");
+    selSub->add_option("--policy", sel->policy, "prefer-native, native-only or jit-only");
+    selSub->add_flag("--json", sel->json, "Print JSON");
+    r.add(selSub, [sel] { return selectOffline(*sel); });
+
+    auto cov = std::make_shared<RuntimeArgs>();
+    auto* covSub = r.app.add_subcommand(
+        "coverage", "Every known device: how many modules load natively, compatibly or by JIT");
+    covSub->add_option("archive", cov->archive)->required();
+    covSub->add_flag("--json", cov->json, "Print JSON");
+    r.add(covSub, [cov] { return coverage(*cov); });
+}
+
 } // namespace aotpack::cli

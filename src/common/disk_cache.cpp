@@ -1,4 +1,4 @@
-#include "build/cache.h"
+#include "common/disk_cache.h"
 
 #include "common/text.h"
 
@@ -7,12 +7,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
-namespace aotpack::build {
+namespace aotpack {
 namespace fs = std::filesystem;
 
 namespace {
@@ -43,7 +42,7 @@ std::optional<Bytes> readNoFollow(const fs::path& path) {
 
 } // namespace
 
-fs::path BuildCache::defaultDir() {
+fs::path DiskCache::defaultRoot() {
     if (const char* dir = std::getenv("AOTPACK_CACHE_DIR"); dir && *dir) return dir;
     if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
         return fs::path(xdg) / "aotpack";
@@ -51,7 +50,7 @@ fs::path BuildCache::defaultDir() {
     return fs::path(home && *home ? home : "/tmp") / ".cache" / "aotpack";
 }
 
-Expected<BuildCache> BuildCache::open(const fs::path& dir, std::uint64_t maxBytes) {
+Expected<DiskCache> DiskCache::open(const fs::path& dir, std::uint64_t maxBytes) {
     std::error_code ec;
     fs::create_directories(dir / "v1", ec);
     if (ec)
@@ -59,18 +58,18 @@ Expected<BuildCache> BuildCache::open(const fs::path& dir, std::uint64_t maxByte
                          "cannot create cache directory '" + dir.string() + "': " + ec.message());
     ::chmod(dir.c_str(), 0700); // private: entries are verified, but nobody else needs to read them
     ::chmod((dir / "v1").c_str(), 0700);
-    BuildCache cache;
+    DiskCache cache;
     cache.dir_ = dir;
     cache.maxBytes_ = maxBytes;
     return cache;
 }
 
-fs::path BuildCache::entryPath(const Hash128& key, std::string_view kind) const {
+fs::path DiskCache::entryPath(const Hash128& key, std::string_view kind) const {
     std::string hex = key.hex();
     return dir_ / "v1" / hex.substr(0, 2) / (hex + "." + std::string(kind));
 }
 
-std::optional<Bytes> BuildCache::get(const Hash128& key, std::string_view kind) const {
+std::optional<Bytes> DiskCache::get(const Hash128& key, std::string_view kind) const {
     fs::path path = entryPath(key, kind);
     auto data = readNoFollow(path);
     if (!data) return std::nullopt;
@@ -89,7 +88,7 @@ std::optional<Bytes> BuildCache::get(const Hash128& key, std::string_view kind) 
     return Bytes(data->begin() + sizeof h, data->end());
 }
 
-Status BuildCache::put(const Hash128& key, ByteView data, std::string_view kind) const {
+Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) const {
     fs::path path = entryPath(key, kind);
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
@@ -104,6 +103,11 @@ Status BuildCache::put(const Hash128& key, ByteView data, std::string_view kind)
     std::memcpy(file.data(), &h, sizeof h);
     file.insert(file.end(), data.begin(), data.end());
     return writeFileAtomic(path, file, 0600);
+}
+
+void DiskCache::remove(const Hash128& key, std::string_view kind) const {
+    std::error_code ec;
+    fs::remove(entryPath(key, kind), ec);
 }
 
 namespace {
@@ -125,7 +129,7 @@ std::vector<EntryFile> listEntries(const fs::path& root) {
 }
 } // namespace
 
-CacheStats BuildCache::stats() const {
+CacheStats DiskCache::stats() const {
     CacheStats s;
     for (const auto& e : listEntries(dir_ / "v1")) {
         s.entries += e.path.extension() == ".zebin";
@@ -134,7 +138,7 @@ CacheStats BuildCache::stats() const {
     return s;
 }
 
-CacheStats BuildCache::evict() const {
+CacheStats DiskCache::evict() const {
     auto entries = listEntries(dir_ / "v1");
     std::sort(entries.begin(), entries.end(),
               [](const EntryFile& a, const EntryFile& b) { return a.used > b.used; });
@@ -151,7 +155,7 @@ CacheStats BuildCache::evict() const {
     return kept;
 }
 
-Status BuildCache::clean() const {
+Status DiskCache::clean() const {
     std::error_code ec;
     fs::remove_all(dir_ / "v1", ec);
     if (ec)
@@ -161,31 +165,4 @@ Status BuildCache::clean() const {
     return success();
 }
 
-std::map<std::string, BuildCache::JobHistory> BuildCache::loadHistory() const {
-    std::map<std::string, JobHistory> history;
-    auto text = readTextFile(dir_ / "history.tsv");
-    if (!text) return history;
-    for (const auto& line : split(*text, '\n')) {
-        auto cols = split(line, '\t');
-        if (cols.size() != 6) continue;
-        JobHistory h;
-        h.seconds = std::atof(cols[1].c_str());
-        h.maxRssKb = std::atol(cols[2].c_str());
-        h.spirv = cols[3];
-        h.options = cols[4];
-        h.compiler = cols[5];
-        history[cols[0]] = h;
-    }
-    return history;
-}
-
-void BuildCache::saveHistory(const std::map<std::string, JobHistory>& history) const {
-    std::ostringstream out;
-    for (const auto& [key, h] : history)
-        out << key << '\t' << h.seconds << '\t' << h.maxRssKb << '\t' << h.spirv << '\t'
-            << h.options << '\t' << h.compiler << '\n';
-    (void)writeFileAtomic(dir_ / "history.tsv",
-                          out.str()); // a lost history only costs scheduling quality
-}
-
-} // namespace aotpack::build
+} // namespace aotpack

@@ -1,0 +1,51 @@
+// A content-addressed store on disk, used by the build cache (zebins per SPIR-V x target x options
+// x compiler) and the runtime's JIT cache (binaries per SPIR-V x options x device x driver).
+// Entries are written atomically (temp + rename), carry their own checksum and are verified on
+// every read, so several processes can share one directory and a torn or foreign entry is
+// discarded instead of used. Least recently used entries are evicted past a size limit (reads
+// refresh an entry's modification time). The directory is created private (0700).
+#pragma once
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "common/hash.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace aotpack {
+
+struct CacheStats {
+    std::uint64_t entries = 0;
+    std::uint64_t bytes = 0;
+};
+
+class DiskCache {
+  public:
+    // The root of aotpack's caches: $AOTPACK_CACHE_DIR, else $XDG_CACHE_HOME/aotpack, else
+    // ~/.cache/aotpack. The build cache is <root>/build, the JIT cache <root>/jit.
+    static std::filesystem::path defaultRoot();
+    static constexpr std::uint64_t kDefaultMaxBytes = 5ull << 30;
+
+    static Expected<DiskCache> open(const std::filesystem::path& dir,
+                                    std::uint64_t maxBytes = kDefaultMaxBytes);
+
+    const std::filesystem::path& dir() const { return dir_; }
+    // A verified entry, or nothing (missing, or corrupt and now removed).
+    // `kind` is the file extension: "zebin" for binaries, "meta" for data kept beside them.
+    std::optional<Bytes> get(const Hash128& key, std::string_view kind = "zebin") const;
+    Status put(const Hash128& key, ByteView data, std::string_view kind = "zebin") const;
+    void remove(const Hash128& key, std::string_view kind = "zebin") const;
+    CacheStats stats() const;
+    // Removes least recently used entries until the cache fits its size limit.
+    CacheStats evict() const;
+    Status clean() const;
+
+  private:
+    std::filesystem::path entryPath(const Hash128& key, std::string_view kind) const;
+    std::filesystem::path dir_;
+    std::uint64_t maxBytes_ = kDefaultMaxBytes;
+};
+
+} // namespace aotpack

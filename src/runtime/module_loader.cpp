@@ -1,0 +1,207 @@
+#include "runtime/module_loader.h"
+
+#include "common/disk_cache.h"
+#include "common/hash.h"
+#include "common/text.h"
+#include "runtime/device_identity.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace aotpack::runtime {
+
+namespace {
+
+struct ZeResultError {
+    ze_result_t result;
+    std::string log;
+};
+
+std::string hexResult(ze_result_t r) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(r));
+    return buf;
+}
+
+std::string buildLog(ze_module_build_log_handle_t log) {
+    if (!log) return "";
+    std::size_t size = 0;
+    zeModuleBuildLogGetString(log, &size, nullptr);
+    std::string text(size, '\0');
+    if (size) zeModuleBuildLogGetString(log, &size, text.data());
+    zeModuleBuildLogDestroy(log);
+    return std::string(trim(text.c_str()));
+}
+
+// zeModuleCreate with its build log; the log explains a failure.
+ze_result_t createModule(ze_context_handle_t ctx, ze_device_handle_t dev, ze_module_format_t format,
+                         ByteView input, const std::string& flags, ze_module_handle_t& out,
+                         std::string& log) {
+    ze_module_desc_t desc{};
+    desc.stype = ZE_STRUCTURE_TYPE_MODULE_DESC;
+    desc.format = format;
+    desc.inputSize = input.size();
+    desc.pInputModule = input.data();
+    desc.pBuildFlags = flags.c_str();
+    ze_module_build_log_handle_t logHandle = nullptr;
+    ze_result_t r = zeModuleCreate(ctx, dev, &desc, &out, &logHandle);
+    log = buildLog(logHandle);
+    return r;
+}
+
+struct CacheConfig {
+    bool enabled = true;
+    std::filesystem::path dir;
+    std::uint64_t maxBytes = 1ull << 30;
+};
+
+CacheConfig cacheConfig(const aotpack_load_options* o) {
+    CacheConfig c;
+    const char* env = std::getenv("AOTPACK_CACHE");
+    int enabled = o ? o->cache_enabled : -1;
+    c.enabled = enabled == -1 ? !(env && std::string_view(env) == "0") : enabled != 0;
+    c.dir =
+        o && o->cache_dir ? std::filesystem::path(o->cache_dir) : DiskCache::defaultRoot() / "jit";
+    if (o && o->cache_dir) c.dir = o->cache_dir;
+    if (const char* mb = std::getenv("AOTPACK_CACHE_MAX_MB"))
+        if (auto v = parseUnsigned(mb)) c.maxBytes = *v << 20;
+    if (o && o->cache_max_bytes) c.maxBytes = o->cache_max_bytes;
+    return c;
+}
+
+void logLine(const char* module, const aotpack_load_info& info) {
+    const char* env = std::getenv("AOTPACK_LOG");
+    if (!env || std::string_view(env) == "0") return;
+    static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
+    std::fprintf(stderr, "aotpack: load %s on %s: %s (%s) %.2f ms\n", printable(module).c_str(),
+                 describeIp(info.device_ip).c_str(), names[info.source], info.reason,
+                 info.milliseconds);
+}
+
+void setReason(aotpack_load_info& info, const std::string& reason) {
+    std::snprintf(info.reason, sizeof info.reason, "%s", reason.c_str());
+}
+
+} // namespace
+
+Policy resolvePolicy(aotpack_policy policy) {
+    switch (policy) {
+    case AOTPACK_POLICY_PREFER_NATIVE:
+        return Policy::PreferNative;
+    case AOTPACK_POLICY_NATIVE_ONLY:
+        return Policy::NativeOnly;
+    case AOTPACK_POLICY_JIT_ONLY:
+        return Policy::JitOnly;
+    case AOTPACK_POLICY_DEFAULT:
+        break;
+    }
+    const char* env = std::getenv("AOTPACK_POLICY");
+    auto parsed = env ? parsePolicy(env) : std::nullopt;
+    return parsed.value_or(Policy::PreferNative);
+}
+
+void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceIp) {
+    info.device_ip = deviceIp;
+    info.source = s.choice == Choice::NativeExact        ? AOTPACK_SOURCE_NATIVE_EXACT
+                  : s.choice == Choice::NativeCompatible ? AOTPACK_SOURCE_NATIVE_COMPATIBLE
+                                                         : AOTPACK_SOURCE_JIT;
+    info.entry_ip = s.entry && s.entry->kind == archive::EntryKind::Native ? s.entry->targetIp : 0;
+    setReason(info, s.reason);
+}
+
+// The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
+// is stored. A cached binary the driver refuses is removed and compiled again.
+static Status loadFromSpirv(const archive::ArchiveReader& archive,
+                            const archive::EntryView& spirvEntry, ze_context_handle_t ctx,
+                            ze_device_handle_t dev, const DeviceIdentity& id,
+                            const CacheConfig& cfg, ze_module_handle_t& out,
+                            aotpack_load_info& info) {
+    auto spirv = archive.payload(spirvEntry);
+    if (!spirv) return spirv.error();
+    std::string options(archive.meta(spirvEntry, "options").value_or(""));
+    std::optional<DiskCache> cache;
+    if (cfg.enabled)
+        if (auto c = DiskCache::open(cfg.dir, cfg.maxBytes))
+            cache = *c; // an unusable cache only costs speed
+    Hash128 key = Hasher()
+                      .add("aotpack-jit-v1")
+                      .add(*spirv)
+                      .add(options)
+                      .add(std::to_string(id.ip))
+                      .add(id.driverVersion)
+                      .finish();
+    std::string log;
+    if (cache)
+        if (auto cached = cache->get(key)) {
+            if (createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *cached, "", out, log) ==
+                ZE_RESULT_SUCCESS) {
+                info.source = AOTPACK_SOURCE_JIT_CACHE;
+                setReason(info, std::string(info.reason) + "; JIT cache hit");
+                return success();
+            }
+            cache->remove(key);
+        }
+    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_IL_SPIRV, *spirv, options, out, log);
+    if (r != ZE_RESULT_SUCCESS)
+        return makeError(Errc::NoDevice, "JIT compilation of module '" +
+                                             std::string(spirvEntry.module) + "' failed (" +
+                                             hexResult(r) + "): " + log);
+    info.source = AOTPACK_SOURCE_JIT;
+    std::size_t size = 0;
+    if (cache && zeModuleGetNativeBinary(out, &size, nullptr) == ZE_RESULT_SUCCESS && size) {
+        Bytes binary(size);
+        if (zeModuleGetNativeBinary(out, &size, binary.data()) == ZE_RESULT_SUCCESS) {
+            (void)cache->put(key, binary);
+            cache->evict();
+        }
+    }
+    return success();
+}
+
+Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx,
+                  ze_device_handle_t dev, const char* module, const aotpack_load_options* options,
+                  ze_module_handle_t& out, aotpack_load_info& info) {
+    auto start = std::chrono::steady_clock::now();
+    if (archive.modules().empty() ||
+        (!archive.find(module, archive::EntryKind::Spirv) && archive.nativeEntries(module).empty()))
+        return makeError(Errc::NotFound,
+                         "module '" + printable(module) + "' is not in '" + archive.name() + "'");
+    auto id = identifyDevice(dev);
+    if (!id) return id.error();
+    Policy policy = resolvePolicy(options ? options->policy : AOTPACK_POLICY_DEFAULT);
+    Selection s = select(archive, module, id->ip, policy);
+    fillInfo(info, s, id->ip);
+    if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
+    Status result = success();
+    if (s.choice != Choice::Jit) {
+        auto zebin = archive.payload(*s.entry);
+        if (!zebin) return zebin.error();
+        std::string log;
+        ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *zebin, "", out, log);
+        if (r == ZE_RESULT_SUCCESS) {
+            info.milliseconds =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+            logLine(module, info);
+            return success();
+        }
+        std::string why = "driver rejected the binary for " + describeIp(s.entry->targetIp) + " (" +
+                          hexResult(r) + ")";
+        if (policy == Policy::NativeOnly)
+            return makeError(Errc::NoDevice, "native-only: " + why + ": " + log);
+        s.entry = archive.find(module, archive::EntryKind::Spirv);
+        if (!s.entry)
+            return makeError(Errc::NoDevice, why + " and the archive has no SPIR-V: " + log);
+        setReason(info, why + "; JIT from SPIR-V");
+        info.entry_ip = 0;
+    }
+    result = loadFromSpirv(archive, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
+    info.milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (result) logLine(module, info);
+    return result;
+}
+
+} // namespace aotpack::runtime

@@ -1,0 +1,169 @@
+// The C API of libaotpack_rt (include/aotpack/runtime.h). No exception crosses it: every entry
+// point catches, records the message for aotpack_last_error() and returns a code.
+#include "aotpack/runtime.h"
+
+#include "archive/reader.h"
+#include "runtime/device_identity.h"
+#include "runtime/module_loader.h"
+#include "runtime/selector.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <string>
+
+struct aotpack_archive {
+    aotpack::archive::ArchiveReader reader;
+    std::vector<std::string> moduleNames; // stable C strings for aotpack_archive_module_name
+    std::vector<std::uint32_t> targets;
+};
+
+namespace {
+
+thread_local std::string lastError;
+
+aotpack_result failWith(aotpack_result code, std::string message) {
+    lastError = std::move(message);
+    return code;
+}
+
+aotpack_result codeFor(const aotpack::Error& e) {
+    switch (e.code) {
+    case aotpack::Errc::BadInput:
+        return AOTPACK_ERROR_IO;
+    case aotpack::Errc::BadArchive:
+        return AOTPACK_ERROR_BAD_ARCHIVE;
+    case aotpack::Errc::NotFound:
+        return AOTPACK_ERROR_NOT_FOUND;
+    case aotpack::Errc::Unsupported:
+        return AOTPACK_ERROR_NO_BINARY;
+    case aotpack::Errc::NoDevice:
+        return AOTPACK_ERROR_LEVEL_ZERO;
+    default:
+        return AOTPACK_ERROR_INVALID_ARGUMENT;
+    }
+}
+
+aotpack_result adopt(aotpack::Expected<aotpack::archive::ArchiveReader> reader,
+                     aotpack_archive** out) {
+    if (!reader) return failWith(codeFor(reader.error()), reader.error().message);
+    auto* a = new (std::nothrow) aotpack_archive{std::move(*reader), {}, {}};
+    if (!a) return failWith(AOTPACK_ERROR_OUT_OF_MEMORY, "out of memory");
+    for (auto m : a->reader.modules())
+        a->moduleNames.emplace_back(m);
+    a->targets = a->reader.targets();
+    *out = a;
+    return AOTPACK_SUCCESS;
+}
+
+template <class F> aotpack_result guarded(F&& body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return failWith(AOTPACK_ERROR_OUT_OF_MEMORY, "out of memory");
+    } catch (const std::exception& e) {
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, std::string("internal error: ") + e.what());
+    }
+}
+
+} // namespace
+
+extern "C" {
+
+uint32_t aotpack_runtime_version(void) {
+    return AOTPACK_RT_VERSION_MAJOR << 16 | AOTPACK_RT_VERSION_MINOR << 8 |
+           AOTPACK_RT_VERSION_PATCH;
+}
+
+const char* aotpack_runtime_version_string(void) {
+    return AOTPACK_VERSION;
+}
+
+const char* aotpack_last_error(void) {
+    return lastError.c_str();
+}
+
+aotpack_result aotpack_archive_open_file(const char* path, aotpack_archive** archive) {
+    if (!path || !archive)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "path and archive must not be NULL");
+    return guarded([&] { return adopt(aotpack::archive::ArchiveReader::openFile(path), archive); });
+}
+
+aotpack_result aotpack_archive_open_memory(const void* data, size_t size,
+                                           aotpack_archive** archive) {
+    if (!data || !archive)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "data and archive must not be NULL");
+    return guarded([&] {
+        aotpack::ByteView view(static_cast<const std::uint8_t*>(data), size);
+        return adopt(aotpack::archive::ArchiveReader::openMemory(view, "<embedded archive>"),
+                     archive);
+    });
+}
+
+void aotpack_archive_close(aotpack_archive* archive) {
+    delete archive;
+}
+
+uint32_t aotpack_archive_module_count(const aotpack_archive* a) {
+    return a ? static_cast<uint32_t>(a->moduleNames.size()) : 0;
+}
+
+const char* aotpack_archive_module_name(const aotpack_archive* a, uint32_t index) {
+    return a && index < a->moduleNames.size() ? a->moduleNames[index].c_str() : nullptr;
+}
+
+uint32_t aotpack_archive_target_count(const aotpack_archive* a) {
+    return a ? static_cast<uint32_t>(a->targets.size()) : 0;
+}
+
+uint32_t aotpack_archive_target_ip(const aotpack_archive* a, uint32_t index) {
+    return a && index < a->targets.size() ? a->targets[index] : 0;
+}
+
+aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip) {
+    if (!device || !ip)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "device and ip must not be NULL");
+    return guarded([&] {
+        auto id = aotpack::runtime::identifyDevice(device);
+        if (!id) return failWith(AOTPACK_ERROR_LEVEL_ZERO, id.error().message);
+        *ip = id->ip;
+        return AOTPACK_SUCCESS;
+    });
+}
+
+aotpack_result aotpack_select(const aotpack_archive* archive, const char* module,
+                              uint32_t device_ip, aotpack_policy policy, aotpack_load_info* info) {
+    if (!archive || !module || !info)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
+                        "archive, module and info must not be NULL");
+    return guarded([&] {
+        if (archive->reader.modules().empty() ||
+            !std::binary_search(archive->moduleNames.begin(), archive->moduleNames.end(), module))
+            return failWith(AOTPACK_ERROR_NOT_FOUND,
+                            std::string("module '") + module + "' is not in the archive");
+        auto s = aotpack::runtime::select(archive->reader, module, device_ip,
+                                          aotpack::runtime::resolvePolicy(policy));
+        aotpack::runtime::fillInfo(*info, s, device_ip);
+        if (s.choice == aotpack::runtime::Choice::None)
+            return failWith(AOTPACK_ERROR_NO_BINARY, s.reason);
+        return AOTPACK_SUCCESS;
+    });
+}
+
+aotpack_result aotpack_module_create(aotpack_archive* archive, ze_context_handle_t context,
+                                     ze_device_handle_t device, const char* module,
+                                     const aotpack_load_options* options, ze_module_handle_t* out,
+                                     aotpack_load_info* info) {
+    if (!archive || !context || !device || !module || !out)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
+                        "archive, context, device, module and out must not be NULL");
+    return guarded([&] {
+        aotpack_load_info local{};
+        auto result = aotpack::runtime::loadModule(archive->reader, context, device, module,
+                                                   options, *out, info ? *info : local);
+        if (!result) return failWith(codeFor(result.error()), result.error().message);
+        return AOTPACK_SUCCESS;
+    });
+}
+
+} // extern "C"

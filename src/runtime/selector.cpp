@@ -1,0 +1,82 @@
+#include "runtime/selector.h"
+
+#include "common/text.h"
+
+namespace aotpack::runtime {
+using archive::EntryKind;
+using devices::IpVersion;
+
+std::optional<Policy> parsePolicy(std::string_view text) {
+    if (text == "prefer-native") return Policy::PreferNative;
+    if (text == "native-only") return Policy::NativeOnly;
+    if (text == "jit-only") return Policy::JitOnly;
+    return std::nullopt;
+}
+
+const char* policyName(Policy p) {
+    switch (p) {
+    case Policy::PreferNative:
+        return "prefer-native";
+    case Policy::NativeOnly:
+        return "native-only";
+    case Policy::JitOnly:
+        return "jit-only";
+    }
+    return "?";
+}
+
+const char* choiceName(Choice c) {
+    switch (c) {
+    case Choice::NativeExact:
+        return "native";
+    case Choice::NativeCompatible:
+        return "compatible";
+    case Choice::Jit:
+        return "jit";
+    case Choice::None:
+        return "none";
+    }
+    return "?";
+}
+
+std::string describeIp(std::uint32_t ip, const devices::Database& db) {
+    auto v = IpVersion::fromValue(ip);
+    auto known = db.findIp(v);
+    return known ? known->name() + " (" + v.str() + ")" : v.str();
+}
+
+static std::string archiveTargets(const archive::ArchiveReader& archive, std::string_view module,
+                                  const devices::Database& db) {
+    std::vector<std::string> names;
+    for (const auto* e : archive.nativeEntries(module))
+        names.push_back(describeIp(e->targetIp, db));
+    return names.empty() ? "no native binaries" : join(names, ", ");
+}
+
+Selection select(const archive::ArchiveReader& archive, std::string_view module,
+                 std::uint32_t deviceIp, Policy policy, const devices::Database& db) {
+    const auto* spirv = archive.find(module, EntryKind::Spirv);
+    std::string device = describeIp(deviceIp, db);
+    if (policy != Policy::JitOnly) {
+        if (const auto* exact = archive.find(module, EntryKind::Native, deviceIp))
+            return {Choice::NativeExact, exact, "exact match for " + device};
+        for (auto key : db.keysServing(IpVersion::fromValue(deviceIp)))
+            if (const auto* compatible = archive.find(module, EntryKind::Native, key.value()))
+                return {Choice::NativeCompatible, compatible,
+                        "binary for " + describeIp(key.value(), db) + " serves " + device +
+                            " (compatibility table)"};
+    }
+    if (policy == Policy::NativeOnly)
+        return {Choice::None, nullptr,
+                "native-only: no binary serves " + device + "; archive has " +
+                    archiveTargets(archive, module, db)};
+    if (!spirv)
+        return {Choice::None, nullptr,
+                "no binary serves " + device + " and the archive has no SPIR-V for the module"};
+    std::string why = policy == Policy::JitOnly ? "policy jit-only"
+                                                : "no binary for " + device + " (archive has " +
+                                                      archiveTargets(archive, module, db) + ")";
+    return {Choice::Jit, spirv, why + "; JIT from SPIR-V"};
+}
+
+} // namespace aotpack::runtime

@@ -1,0 +1,34 @@
+// Which entry of an archive serves a module on a device: a pure function of the archive, the
+// device's IP and the policy, so the runtime, `aotpack select` and `aotpack coverage` agree.
+#pragma once
+
+#include "archive/reader.h"
+#include "devices/database.h"
+
+#include <optional>
+#include <string>
+
+namespace aotpack::runtime {
+
+enum class Policy { PreferNative, NativeOnly, JitOnly };
+std::optional<Policy> parsePolicy(std::string_view text);
+const char* policyName(Policy p);
+
+enum class Choice { NativeExact, NativeCompatible, Jit, None };
+const char* choiceName(Choice c);
+
+struct Selection {
+    Choice choice = Choice::None;
+    const archive::EntryView* entry = nullptr; // the native entry, or the SPIR-V entry for Jit
+    std::string reason;
+};
+
+Selection select(const archive::ArchiveReader& archive, std::string_view module,
+                 std::uint32_t deviceIp, Policy policy,
+                 const devices::Database& db = devices::Database::builtin());
+
+// "pvc (12.60.7)" or "12.99.0" for an IP the database does not know.
+std::string describeIp(std::uint32_t ip,
+                       const devices::Database& db = devices::Database::builtin());
+
+} // namespace aotpack::runtime
