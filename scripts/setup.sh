@@ -45,7 +45,8 @@ case "${1:-}" in
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: sanitizer variant (ASan + UBSan)"
     build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)" -L sanitize)
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \
+      ctest --output-on-failure -j"$(nproc)")
     ;;
   *)
     echo "usage: scripts/setup.sh demo|test" >&2

@@ -218,7 +218,13 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     std::stable_sort(toCompile.begin(), toCompile.end(), [](const Job* a, const Job* b) {
         return a->expectedSeconds > b->expectedSeconds;
     });
-    ctx.observer.planned(toCompile.size(), hits);
+    std::vector<const Job*>
+        refused; // failed before compiling (fp64 policy): reported like failed compiles
+    for (const auto& job : jobs)
+        if (job.report.outcome == JobOutcome::Failed) refused.push_back(&job);
+    ctx.observer.planned(toCompile.size() + refused.size(), hits);
+    for (const Job* job : refused)
+        ctx.observer.jobFinished(job->report);
     std::vector<PoolTask> tasks;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
         tasks.push_back(

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The main job: build real kernels for ats-m150,pvc; a second build is all cache hits and
+# byte-identical; changing one module recompiles only its jobs, and --explain says why.
+source "$(dirname "$0")/common.sh"
+
+cp -r "$SRC/examples/kernels" kernels
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack --json-report r1.json
+expect_in "6 compile job(s), 0 cache hit(s)"
+"$AOTPACK" verify a.aotpack
+python3 - <<'PY'
+import json
+r = json.load(open("r1.json"))
+assert r["archive_written"] and len(r["jobs"]) == 6, r
+for j in r["jobs"]:
+    assert j["result"] == "compiled" and j["seconds"] > 0 and j["max_rss_kb"] > 0, j
+    assert j["why"] == "first build of this module for this target", j
+assert {j["ip"] for j in r["jobs"]} == {"12.55.8", "12.60.7"}
+PY
+
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o b.aotpack --json-report r2.json
+expect_in "0 compile job(s), 6 cache hit(s)"
+cmp a.aotpack b.aotpack || fail "rebuild from cache is not byte-identical"
+
+# One module changed: only its two jobs run.
+echo "__kernel void extra(__global int* p) { p[0] = 1; }" >> kernels/histogram.cl
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o c.aotpack --explain
+expect_in "2 compile job(s), 4 cache hit(s)"
+expect_in "compiling histogram for pvc: its SPIR-V changed"
+"$AOTPACK" list c.aotpack > list.txt
+grep -q "histogram,extra" list.txt || fail "new kernel missing: $(cat list.txt)"
+
+# Options are part of the key.
+expect_exit 0 "$AOTPACK" build -d pvc kernels -o d.aotpack --options -cl-fast-relaxed-math --explain
+expect_in "its build options changed"
+
+# Per-target options reach only that target.
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o e.aotpack --target-options pvc=-cl-mad-enable --json-report r5.json
+python3 - <<'PY'
+import json
+opts = {(j["module"], j["target"]): j for j in json.load(open("r5.json"))["jobs"]}
+assert all(j["result"] == ("compiled" if t == "pvc" else "cache-hit") for (m, t), j in opts.items()), opts
+PY
+
+expect_exit 0 "$AOTPACK" cache stats
+expect_in "entries: "
+expect_exit 0 "$AOTPACK" cache clean
+expect_exit 0 "$AOTPACK" cache stats
+expect_in "entries: 0"

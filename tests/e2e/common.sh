@@ -1,0 +1,38 @@
+# Sourced by every end-to-end test. Gives: $AOTPACK (the binary), $SRC (repository), $WORK (a
+# scratch directory, removed on exit; simulated GPUs write .aub files there), and helpers.
+set -euo pipefail
+: "${AOTPACK:?run through ctest}" "${AOTPACK_SOURCE_DIR:?}"
+SRC=$AOTPACK_SOURCE_DIR
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+export AOTPACK_CACHE_DIR=$WORK/cache NO_COLOR=1
+TEST_NAME=$(basename "$0" .sh)
+trap 'echo "FAIL: $TEST_NAME line $LINENO: $BASH_COMMAND" >&2' ERR
+
+fail() { echo "FAIL: $TEST_NAME: $*" >&2; exit 1; }
+skip() { echo "SKIP: $TEST_NAME: $*"; exit 125; }
+
+# expect_exit CODE CMD...: runs CMD, stores stdout+stderr in $OUT, checks the exit code.
+expect_exit() {
+    local want=$1; shift
+    set +e
+    OUT=$("$@" 2>&1)
+    local got=$?
+    set -e
+    [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want; output:
+$OUT"
+}
+
+# expect_in TEXT: $OUT contains TEXT.
+expect_in() { grep -qF -- "$1" <<<"$OUT" || fail "expected '$1' in:
+$OUT"; }
+expect_not_in() { ! grep -qF -- "$1" <<<"$OUT" || fail "did not expect '$1' in:
+$OUT"; }
+
+# Simulated GPUs (the real NEO driver without hardware).
+sim_pvc() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=pvc "$@"; }
+sim_atsm() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=dg2 ForceDeviceId=0x56C0 OverrideRevision=8 "$@"; }
+sim_a380() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=dg2 ForceDeviceId=0x56A5 OverrideRevision=5 "$@"; }
+sim_tgl() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=tgllp "$@"; }
+

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# A compiler that crashes, exits 1 or hangs: the driver survives, reports each job with its
+# target, writes no archive (or, with --keep-going, an archive of what succeeded), and never
+# caches a failed result.
+source "$(dirname "$0")/common.sh"
+command -v ocloc >/dev/null || skip "ocloc not installed"
+
+# The fake forwards probes and compiles to the real ocloc, except compiles for FAIL_IP, which it
+# breaks in the way FAULT says.
+cat > fake-ocloc <<'SH'
+#!/usr/bin/env bash
+if [ "$1" = compile ] && [[ " $* " == *" -device $FAIL_IP "* ]]; then
+    case "$FAULT" in
+        crash) echo "fake: segfaulting"; kill -SEGV $$ ;;
+        exit1) echo "fake: error: something is wrong"; exit 1 ;;
+        hang) sleep 600 ;;
+    esac
+fi
+exec ocloc "$@"
+SH
+chmod +x fake-ocloc
+export AOTPACK_OCLOC=$PWD/fake-ocloc FAIL_IP=12.60.7
+k=$SRC/examples/kernels/vector_ops.cl
+
+FAULT=crash expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack
+expect_in "module 'vector_ops' for target pvc (12.60.7): ocloc failed: killed by signal 11"
+expect_in "fake: segfaulting"
+expect_in "1 of 2 compile jobs failed"
+[ ! -e out.aotpack ] || fail "archive written although a job failed"
+
+FAULT=exit1 expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack
+expect_in "ocloc failed: exit code 1"
+expect_in "fake: error: something is wrong"
+
+start=$(date +%s)
+FAULT=hang expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack --timeout 2
+expect_in "ocloc failed: timed out after 2 s"
+[ $(( $(date +%s) - start )) -lt 60 ] || fail "the hang was not cut off"
+! pgrep -f "sleep 600" >/dev/null || fail "the hung compiler's process group survived"
+
+# --keep-going: the archive holds what succeeded and names what is missing; exit is still 1.
+FAULT=crash expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o kept.aotpack --keep-going
+"$AOTPACK" verify kept.aotpack
+"$AOTPACK" list kept.aotpack > list.txt
+grep -q "missing (failed at build): vector_ops@pvc" list.txt || fail "missing target not recorded: $(cat list.txt)"
+[ "$("$AOTPACK" list --targets kept.aotpack)" = acm-g10 ] || fail "wrong targets"
+
+# The failed job was not cached: once the compiler works, only it compiles. (Same fake compiler:
+# a different compiler is a different cache key.)
+FAULT=none expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack
+expect_in "1 compile job(s), 1 cache hit(s)"

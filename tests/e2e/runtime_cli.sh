@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The runtime on the real NEO driver (simulated devices): native on PVC and ATS-M, a compatible
+# binary on an A380, JIT on TGL then a JIT-cache hit, native-only refusing on TGL, a corrupted
+# cache entry discarded and replaced, and no crash without a driver.
+source "$(dirname "$0")/common.sh"
+
+"$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o k.aotpack
+
+expect_exit 0 sim_pvc "$AOTPACK" load k.aotpack --json
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r)==3 and all(x["source"]=="native" and x["device_ip"]=="12.60.7" for x in r), r; assert {"vadd","saxpy"} <= set(sum((x["kernels"] for x in r),[]))' "$OUT"
+expect_exit 0 sim_atsm "$AOTPACK" load k.aotpack --module reduce
+expect_in "acm-g10 (12.55.8)  reduce  native"
+expect_in "group_sum"
+expect_exit 0 sim_a380 "$AOTPACK" load k.aotpack --module reduce
+expect_in "compatible"
+expect_in "binary for acm-g10 (12.55.8) serves acm-g11 (12.56.5)"
+
+expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r[0]["source"]=="jit", r' "$OUT"
+jit_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["milliseconds"])' "$OUT")
+expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r[0]["source"]=="jit-cache", r' "$OUT"
+hit_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["milliseconds"])' "$OUT")
+echo "JIT $jit_ms ms, JIT-cache hit $hit_ms ms"
+
+# AOTPACK_LOG prints one line per load.
+AOTPACK_LOG=1 expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops
+expect_in "aotpack: load vector_ops on tgllp (12.0.0): jit-cache"
+
+# A corrupted JIT-cache entry is discarded and replaced.
+for f in $(find cache/jit -name '*.zebin'); do printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null; done
+expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit"' "$OUT"
+expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit-cache"' "$OUT"
+AOTPACK_CACHE=0 expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit"' "$OUT"
+
+expect_exit 7 sim_tgl "$AOTPACK" load k.aotpack --policy native-only
+expect_in "native-only: no binary serves tgllp (12.0.0); archive has acm-g10 (12.55.8), pvc (12.60.7)"
+AOTPACK_POLICY=jit-only expect_exit 0 sim_pvc "$AOTPACK" load k.aotpack --module reduce --policy x
+expect_in "policy jit-only"
+
+# warm fills the JIT cache at install time.
+rm -rf cache/jit
+expect_exit 0 sim_tgl "$AOTPACK" warm k.aotpack
+expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --json
+python3 -c 'import json,sys; assert all(x["source"]=="jit-cache" for x in json.loads(sys.argv[1]))' "$OUT"
+
+# No GPU, no debug keys: zeInit fails, the error is clean, nothing crashes.
+expect_exit 7 "$AOTPACK" load k.aotpack
+expect_in "no Level Zero GPU here (zeInit returned 0x78000001)"
+
+# Offline questions.
+expect_exit 0 "$AOTPACK" select k.aotpack --device 0x56a5
+expect_in "compatible  acm-g10"
+expect_exit 5 "$AOTPACK" select k.aotpack --device tgllp --policy native-only
+expect_exit 0 "$AOTPACK" coverage k.aotpack --json
+python3 -c 'import json,sys; r={x["device"]:x for x in json.loads(sys.argv[1])}; assert r["pvc"]["native"]==3 and r["acm-g12"]["compatible"]==3 and r["tgllp"]["jit"]==3' "$OUT"

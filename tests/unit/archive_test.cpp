@@ -1,0 +1,116 @@
+#include "archive/reader.h"
+#include "archive/writer.h"
+#include "test_data.h"
+
+using namespace aotpack;
+using namespace aotpack::archive;
+
+namespace {
+
+constexpr std::uint32_t kAcm = 0x030dc008, kPvc = 0x030f0007;
+
+ArchiveWriter exampleWriter() {
+    ArchiveWriter w;
+    EXPECT_TRUE(
+        w.addSpirv("vector_ops", testData("vector_ops.spv"), {{"entry_points", "vadd,saxpy"}}));
+    EXPECT_TRUE(w.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"),
+                            {{"target", "acm-g10"}}));
+    EXPECT_TRUE(
+        w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {{"target", "pvc"}}));
+    w.setArchiveMetadata("devices.input", "ats-m150,pvc");
+    return w;
+}
+
+Bytes exampleBytes() {
+    return *exampleWriter().finish();
+}
+
+} // namespace
+
+TEST(Archive, RoundTripOfRealSpirvAndZebins) {
+    Bytes bytes = exampleBytes();
+    auto r = ArchiveReader::openMemory(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->entryCount(), 3u);
+    EXPECT_EQ(r->modules(), std::vector<std::string_view>{"vector_ops"});
+    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    const EntryView* pvc = r->find("vector_ops", EntryKind::Native, kPvc);
+    ASSERT_NE(pvc, nullptr);
+    EXPECT_EQ(*r->payload(*pvc), testData("vector_ops.12.60.7.bin"));
+    EXPECT_EQ(r->meta(*pvc, "target"), "pvc");
+    const EntryView* spirv = r->find("vector_ops", EntryKind::Spirv);
+    ASSERT_NE(spirv, nullptr);
+    EXPECT_EQ(*r->payload(*spirv), testData("vector_ops.spv"));
+    EXPECT_EQ(r->archiveMetadata().at(0).second, "ats-m150,pvc");
+    EXPECT_EQ(r->find("vector_ops", EntryKind::Native, 0x030e0005), nullptr);
+    EXPECT_TRUE(r->verifyPayloads());
+}
+
+TEST(Archive, PayloadsAreCompressedAndAligned) {
+    Bytes bytes = exampleBytes();
+    auto r = ArchiveReader::openMemory(bytes);
+    ASSERT_TRUE(r);
+    std::uint64_t raw = 0, stored = 0;
+    for (std::uint32_t i = 0; i < r->blobCount(); ++i) {
+        auto b = r->blob(i);
+        EXPECT_EQ(b.offset % kPayloadAlignment, 0u);
+        raw += b.rawSize;
+        stored += b.storedSize;
+    }
+    EXPECT_LT(stored * 2, raw); // zebins compress well
+}
+
+TEST(Archive, IdenticalPayloadsAreStoredOnce) {
+    ArchiveWriter w = exampleWriter();
+    ASSERT_TRUE(w.addSpirv("copy", testData("vector_ops.spv"), {}));
+    ASSERT_TRUE(w.addNative("copy", kPvc, testData("vector_ops.12.60.7.bin"), {}));
+    Bytes bytes = *w.finish();
+    auto r = ArchiveReader::openMemory(bytes);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->entryCount(), 5u);
+    EXPECT_EQ(r->blobCount(), 3u);
+}
+
+TEST(Archive, ByteReproducibleRegardlessOfInsertionOrderAndThreads) {
+    ArchiveWriter reversed;
+    reversed.setArchiveMetadata("devices.input", "ats-m150,pvc");
+    ASSERT_TRUE(reversed.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"),
+                                   {{"target", "pvc"}}));
+    ASSERT_TRUE(reversed.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"),
+                                   {{"target", "acm-g10"}}));
+    ASSERT_TRUE(reversed.addSpirv("vector_ops", testData("vector_ops.spv"),
+                                  {{"entry_points", "vadd,saxpy"}}));
+    WriterOptions oneThread;
+    oneThread.threads = 1;
+    EXPECT_EQ(*reversed.finish(oneThread), exampleBytes());
+}
+
+TEST(Archive, SameContentTwiceIsKeptOnceDifferentContentConflicts) {
+    ArchiveWriter w = exampleWriter();
+    EXPECT_TRUE(w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {}));
+    auto st = w.addNative("vector_ops", kPvc, testData("vector_ops.12.55.8.bin"), {});
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, Errc::Conflict);
+    EXPECT_EQ(st.error().message,
+              "module 'vector_ops' has two different binaries for target 12.60.7");
+}
+
+TEST(Archive, HostileModuleNamesAreRejected) {
+    std::vector<std::string> hostile = {"../x",        "/abs",    "a/b", std::string("a\0b", 3),
+                                        "\x1b[31mred", ".hidden", "",    "sp ace"};
+    for (const auto& name : hostile) {
+        ArchiveWriter w;
+        auto st = w.addSpirv(name, {1, 2, 3, 4}, {});
+        EXPECT_FALSE(st) << name;
+        if (!st) {
+            EXPECT_EQ(st.error().code, Errc::BadInput);
+        }
+    }
+}
+
+TEST(Archive, EmptyArchiveIsValid) {
+    Bytes bytes = *ArchiveWriter().finish();
+    auto r = ArchiveReader::openMemory(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->entryCount(), 0u);
+}

@@ -1,0 +1,78 @@
+#include "common/disk_cache.h"
+#include "common/subprocess.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace aotpack;
+namespace fs = std::filesystem;
+
+namespace {
+Bytes bytes(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
+Hash128 key(const std::string& s) {
+    return Hasher().add(s).finish();
+}
+fs::path entryFile(const fs::path& root, const Hash128& k) {
+    return root / "v1" / k.hex().substr(0, 2) / (k.hex() + ".zebin");
+}
+} // namespace
+
+TEST(DiskCache, PutThenGet) {
+    TempDir dir;
+    auto cache = DiskCache::open(dir.path() / "c");
+    ASSERT_TRUE(cache);
+    EXPECT_FALSE(cache->get(key("a")));
+    ASSERT_TRUE(cache->put(key("a"), bytes("payload")));
+    EXPECT_EQ(*cache->get(key("a")), bytes("payload"));
+    struct stat st {};
+    ASSERT_EQ(::stat((dir.path() / "c").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+TEST(DiskCache, CorruptEntryIsDiscarded) {
+    TempDir dir;
+    auto cache = DiskCache::open(dir.path());
+    ASSERT_TRUE(cache->put(key("a"), bytes("payload")));
+    fs::path file = entryFile(dir.path(), key("a"));
+    auto size = fs::file_size(file);
+    fs::resize_file(file, size - 2); // a torn write
+    EXPECT_FALSE(cache->get(key("a")));
+    EXPECT_FALSE(fs::exists(file));
+}
+
+TEST(DiskCache, PlantedSymlinkIsNotFollowed) {
+    TempDir dir;
+    auto cache = DiskCache::open(dir.path() / "c");
+    ASSERT_TRUE(cache->put(key("a"), bytes("payload")));
+    fs::path file = entryFile(dir.path() / "c", key("a"));
+    fs::path outside = dir.path() / "outside";
+    { std::ofstream(outside) << "secret"; }
+    fs::remove(file);
+    fs::create_symlink(outside, file);
+    EXPECT_FALSE(cache->get(key("a")));
+    ASSERT_TRUE(cache->put(key("a"), bytes("new")));
+    EXPECT_FALSE(fs::is_symlink(file));
+    std::ifstream in(outside);
+    std::string content;
+    in >> content;
+    EXPECT_EQ(content, "secret");
+}
+
+TEST(DiskCache, EvictsLeastRecentlyUsed) {
+    TempDir dir;
+    auto cache = DiskCache::open(dir.path(), 200); // room for about three 40-byte entries + headers
+    for (const char* k : {"a", "b", "c", "d"}) {
+        ASSERT_TRUE(cache->put(key(k), Bytes(40, 'x')));
+        ::usleep(20000); // distinct modification times
+    }
+    ASSERT_TRUE(cache->get(key("a"))); // "a" is now the most recently used
+    auto kept = cache->evict();
+    EXPECT_EQ(kept.entries, 2u);
+    EXPECT_TRUE(cache->get(key("a")));
+    EXPECT_TRUE(cache->get(key("d")));
+    EXPECT_FALSE(cache->get(key("b")));
+}
