@@ -82,7 +82,8 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     for (const auto& [k, v] : in->archiveMetadata())
         writer.setArchiveMetadata(std::string(k), std::string(v));
     // The archive records every target it now holds and how its device list grew.
-    std::set<std::uint32_t> ips(in->targets().begin(), in->targets().end());
+    std::vector<std::uint32_t> existing = in->targets();
+    std::set<std::uint32_t> ips(existing.begin(), existing.end());
     for (const auto& t : ctx.targets.targets)
         ips.insert(t.ip.value());
     std::vector<std::string> names;

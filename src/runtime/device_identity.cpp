@@ -4,6 +4,8 @@
 #include "common/text.h"
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <vector>
 
 namespace aotpack::runtime {
@@ -81,7 +83,7 @@ Expected<std::uint32_t> ipFromPci(std::uint32_t deviceId, std::string& how,
 
 } // namespace
 
-Expected<DeviceIdentity> identifyDevice(ze_device_handle_t device, const devices::Database& db) {
+static Expected<DeviceIdentity> queryIdentity(ze_device_handle_t device, const devices::Database& db) {
     DeviceIdentity id;
     ze_driver_handle_t driver = driverOf(device);
     if (!driver) return makeError(Errc::NoDevice, "the device belongs to no Level Zero driver");
@@ -105,6 +107,22 @@ Expected<DeviceIdentity> identifyDevice(ze_device_handle_t device, const devices
     auto ip = ipFromPci(props.deviceId, id.how, db);
     if (!ip) return ip.error();
     id.ip = *ip;
+    return id;
+}
+
+// A device's identity cannot change while the process runs, and every module load needs it.
+Expected<DeviceIdentity> identifyDevice(ze_device_handle_t device, const devices::Database& db) {
+    static std::mutex mutex;
+    static std::map<ze_device_handle_t, DeviceIdentity> known;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (auto it = known.find(device); it != known.end()) return it->second;
+    }
+    auto id = queryIdentity(device, db);
+    if (id) {
+        std::lock_guard<std::mutex> lock(mutex);
+        known[device] = *id;
+    }
     return id;
 }
 

@@ -3,6 +3,7 @@
 # binary on an A380, JIT on TGL then a JIT-cache hit, native-only refusing on TGL, a corrupted
 # cache entry discarded and replaced, and no crash without a driver.
 source "$(dirname "$0")/common.sh"
+needs_driver
 
 "$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o k.aotpack
 
@@ -51,9 +52,3 @@ python3 -c 'import json,sys; assert all(x["source"]=="jit-cache" for x in json.l
 expect_exit 7 "$AOTPACK" load k.aotpack
 expect_in "no Level Zero GPU here (zeInit returned 0x78000001)"
 
-# Offline questions.
-expect_exit 0 "$AOTPACK" select k.aotpack --device 0x56a5
-expect_in "compatible  acm-g10"
-expect_exit 5 "$AOTPACK" select k.aotpack --device tgllp --policy native-only
-expect_exit 0 "$AOTPACK" coverage k.aotpack --json
-python3 -c 'import json,sys; r={x["device"]:x for x in json.loads(sys.argv[1])}; assert r["pvc"]["native"]==3 and r["acm-g12"]["compatible"]==3 and r["tgllp"]["jit"]==3' "$OUT"

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""aotpack benchmarks: every number is a ratio against a baseline measured in the same run.
+
+    bench/run.py [--set tiny|small|large] [--devices LIST] [--json FILE] [--smoke]
+
+Corpus (OpenCL C -> SPIR-V with `ocloc -spv_only`, options in bench/hashcat-options.txt, cached in
+build/bench-corpus/):
+  tiny   examples/kernels (3 modules)
+  small  every 200th hashcat kernel (/usr/share/hashcat/OpenCL/m*.cl, sorted by name)
+  large  every 40th hashcat kernel
+The stride rule takes kernels as they come, fast or slow; no hand-picking.
+
+Rows: cold build vs `xargs -P<cores> ocloc` (fat binary per module) and vs sequential ocloc; the
+physical limit (sum of in-process compile times / cores); no-op and one-module-changed rebuilds;
+peak memory; archive size vs ocloc's ARs; runtime open+select, load overhead, JIT vs JIT cache.
+--smoke: the tiny set, one repetition, for CI (checks that the benchmark code runs, not speed).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HASHCAT = Path("/usr/share/hashcat/OpenCL")
+SIM = {"NEOReadDebugKeys": "1", "SetCommandStreamReceiver": "1"}
+
+
+def run(cmd, env=None, cwd=None, check=True):
+    full_env = dict(os.environ, **(env or {}))
+    r = subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+class PeakRss:
+    """Samples the summed RSS of a process tree (the build and all its compilers) every 20 ms."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.done = pid, 0, False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def tree(self):
+        children = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    ppid = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+        todo, out = [self.pid], []
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(children.get(p, []))
+        return out
+
+    def loop(self):
+        while not self.done:
+            total = 0
+            for p in self.tree():
+                try:
+                    for line in open(f"/proc/{p}/status"):
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.02)
+
+    def stop(self):
+        self.done = True
+        self.thread.join()
+        return self.peak
+
+
+def timed(cmd, env=None, cwd=None):
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, env=dict(os.environ, **(env or {})), cwd=cwd,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rss = PeakRss(p.pid)
+    out, err = p.communicate()
+    peak = rss.stop()
+    if p.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{out}\n{err}")
+    return time.monotonic() - start, peak
+
+
+def corpus(kind, workdir, aotpack):
+    """SPIR-V files of the set, generated once and cached."""
+    out = ROOT / "build" / "bench-corpus" / kind
+    done = out / ".complete"
+    if done.exists():
+        return sorted(out.glob("*.spv"))
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    if kind == "tiny":
+        sources, options = sorted((ROOT / "examples" / "kernels").glob("*.cl")), ""
+    else:
+        stride = 200 if kind == "small" else 40
+        sources = sorted(HASHCAT.glob("m*.cl"))[::stride]
+        options = (ROOT / "bench" / "hashcat-options.txt").read_text().split("\n#", 1)[0].strip()
+        options = options.replace("@HASHCAT@", str(HASHCAT))
+    # aotpack's own frontend (ocloc -spv_only in parallel workers) with `none`: SPIR-V only.
+    archive = workdir / f"corpus-{kind}.aotpack"
+    cl = ["--cl-options=" + options] if options else []
+    run([aotpack, "build", "-q", "-d", "none", "--no-cache", "-o", archive] + cl + [str(s) for s in sources])
+    run([aotpack, "extract", archive, "-o", out])
+    done.touch()
+    return sorted(out.glob("*.spv"))
+
+
+def ocloc_fat(spv, devices, outdir):
+    return ["ocloc", "compile", "-spirv_input", "-file", str(spv), "-device", devices,
+            "--format", "zebin", "-output", str(outdir / (spv.stem + ".ar"))]
+
+
+def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
+    rows = {}
+    # Baselines: ocloc fat binary per module, xargs -P<cores> and sequential.
+    xargs_times, seq_times = [], []
+    for _ in range(reps):
+        ar_dir = workdir / "ars"
+        shutil.rmtree(ar_dir, ignore_errors=True)
+        ar_dir.mkdir()
+        listing = workdir / "spvs.txt"
+        listing.write_text("\n".join(str(s) for s in spvs) + "\n")
+        script = f'ocloc compile -spirv_input -file "$1" -device {devices} --format zebin -output "{ar_dir}/$(basename "$1" .spv).ar" >/dev/null'
+        t, _ = timed(["bash", "-c", f"xargs -P{cores} -I{{}} bash -c '{script}' _ {{}} < {listing}"], cwd=workdir)
+        xargs_times.append(t)
+    for _ in range(reps):
+        start = time.monotonic()
+        for s in spvs:
+            run(ocloc_fat(s, devices, workdir / "ars"), cwd=workdir)
+        seq_times.append(time.monotonic() - start)
+    ocloc_ar_bytes = sum(p.stat().st_size for p in (workdir / "ars").glob("*.ar"))
+
+    # Physical limit: every (module, target) compile inside one process, no process start-up.
+    inproc = ROOT / "build" / "bench" / "bench_ocloc_inprocess"
+    job_seconds, largest_rss = 0.0, 0
+    for ip in ips:
+        r = run(["/usr/bin/time", "-f", "%M", inproc, ip] + [str(s) for s in spvs], cwd=workdir)
+        job_seconds += sum(float(line.split("\t")[0]) for line in r.stdout.splitlines() if line)
+    for s in spvs:  # the largest single compile's peak memory
+        for ip in ips:
+            r = run(["/usr/bin/time", "-f", "%M", inproc, ip, str(s)], cwd=workdir)
+            largest_rss = max(largest_rss, int(r.stderr.strip().splitlines()[-1]))
+    physical = job_seconds / cores
+
+    # aotpack: cold (empty cache), no-op, one module changed (its options, through a manifest).
+    cold_times, noop_times, one_times, peak = [], [], [], 0
+    manifest = workdir / "modules.json"
+    archive = workdir / "out.aotpack"
+    for rep in range(reps):
+        cache = workdir / f"cache-{rep}"
+        shutil.rmtree(cache, ignore_errors=True)
+        mods = [{"source": str(s)} for s in spvs]
+        manifest.write_text(json.dumps({"modules": mods}))
+        build = [aotpack, "build", "-q", "-d", devices, "--manifest", manifest, "-o", archive, "--cache-dir", cache]
+        t, rss = timed(build, cwd=workdir)
+        cold_times.append(t)
+        peak = max(peak, rss)
+        noop_times.append(timed(build, cwd=workdir)[0])
+        mods[0]["options"] = f"-cl-mad-enable -D BENCH_REP={rep}"
+        manifest.write_text(json.dumps({"modules": mods}))
+        one_times.append(timed(build, cwd=workdir)[0])
+        mods[0].pop("options")
+        manifest.write_text(json.dumps({"modules": mods}))
+    run(build, cwd=workdir)  # the final archive is the plain one
+    cold, xargs_t, seq_t = min(cold_times), min(xargs_times), min(seq_times)
+    rows["build"] = {
+        "jobs": len(spvs) * len(ips), "cores": cores,
+        "aotpack_cold_s": cold, "xargs_ocloc_s": xargs_t, "sequential_ocloc_s": seq_t,
+        "physical_limit_s": physical, "noop_s": min(noop_times), "one_module_changed_s": min(one_times),
+        "cold_vs_xargs": cold / xargs_t, "cold_vs_sequential": cold / seq_t,
+        "cold_vs_physical": cold / physical, "noop_vs_cold": min(noop_times) / cold,
+        "one_changed_vs_cold": min(one_times) / cold,
+        "peak_rss_build_kb": peak, "largest_single_compile_rss_kb": largest_rss,
+        "peak_vs_largest_compile": peak / largest_rss if largest_rss else 0,
+    }
+    size = json.loads(run([aotpack, "size", "--json", archive]).stdout)
+    rows["size"] = {
+        "archive_bytes": archive.stat().st_size, "ocloc_ar_bytes": ocloc_ar_bytes,
+        "archive_vs_ocloc_ars": archive.stat().st_size / ocloc_ar_bytes,
+        "spirv_share": size["spirv_share"], "dedup_saved_bytes": size["dedup_saved_stored"],
+        "per_target_stored": {k: v["stored"] for k, v in size["per_target"].items()},
+    }
+    return rows, archive
+
+
+def bench_runtime(archive, module, workdir, reps):
+    tool = ROOT / "build" / "bench" / "bench_runtime"
+    out = {}
+    synthetic = workdir / "synthetic.aotpack"
+    run([tool, "make-synthetic", synthetic, "10000"])
+    out.update(parse(run([tool, "open-select", synthetic, str(max(reps * 20, 20))]).stdout))
+    sim_pvc = dict(SIM, ProductFamilyOverride="pvc")
+    out.update(parse(run([tool, "load", archive, module, str(max(reps * 50, 20))], env=sim_pvc, cwd=workdir).stdout))
+    sim_tgl = dict(SIM, ProductFamilyOverride="tgllp")
+    out.update(parse(run([tool, "jit", archive, module, workdir / "jit", str(max(reps, 1))], env=sim_tgl, cwd=workdir).stdout))
+    out["load_overhead"] = out["aotpack_load_ms"] / out["raw_load_ms"] - 1
+    out["jit_vs_cache_hit"] = out["jit_ms"] / out["jit_cache_hit_ms"]
+    for f in workdir.glob("*.aub"):
+        f.unlink()
+    return out
+
+
+def parse(text):
+    return {k: float(v) for k, v in (line.split("\t") for line in text.splitlines() if "\t" in line)}
+
+
+GOALS = [  # (label, section, key, op, threshold)
+    ("cold build <= 0.90x parallel ocloc", "build", "cold_vs_xargs", "<=", 0.90),
+    ("cold build within 5% of physical limit", "build", "cold_vs_physical", "<=", 1.05),
+    ("no-op rebuild <= 1% of cold", "build", "noop_vs_cold", "<=", 0.01),
+    ("archive <= 0.18x ocloc ARs", "size", "archive_vs_ocloc_ars", "<=", 0.18),
+    ("open+select (10k entries) <= 1 ms", "runtime", "open_select_ms", "<=", 1.0),
+    ("load overhead <= 5% of raw zeModuleCreate", "runtime", "load_overhead", "<=", 0.05),
+    ("JIT cache >= 20x faster than JIT", "runtime", "jit_vs_cache_hit", ">=", 20.0),
+]
+
+
+def report(results):
+    b, s, r = results["build"], results["size"], results["runtime"]
+    print(f"\naotpack benchmark, set '{results['set']}' ({len(results['modules'])} modules), devices "
+          f"{results['devices']}, {b['cores']} cores, {results['ocloc']}, {results['date']}\n")
+    print(f"{'build':<40}{'seconds':>10}{'ratio':>10}")
+    rows = [("aotpack cold", b["aotpack_cold_s"], 1.0),
+            (f"xargs -P{b['cores']} ocloc (fat AR per module)", b["xargs_ocloc_s"], b["xargs_ocloc_s"] / b["aotpack_cold_s"]),
+            ("sequential ocloc", b["sequential_ocloc_s"], b["sequential_ocloc_s"] / b["aotpack_cold_s"]),
+            ("physical limit (in-process jobs / cores)", b["physical_limit_s"], b["physical_limit_s"] / b["aotpack_cold_s"]),
+            ("aotpack no-op rebuild", b["noop_s"], b["noop_vs_cold"]),
+            ("aotpack one module changed", b["one_module_changed_s"], b["one_changed_vs_cold"])]
+    for name, secs, ratio in rows:
+        print(f"{name:<40}{secs:>10.2f}{ratio:>9.3f}x")
+    print(f"peak RSS of the whole build {b['peak_rss_build_kb'] / 1024:.0f} MiB = "
+          f"{b['peak_vs_largest_compile']:.2f}x the largest single compile ({b['largest_single_compile_rss_kb'] / 1024:.0f} MiB)")
+    print(f"\nsize: archive {s['archive_bytes']} B vs ocloc ARs {s['ocloc_ar_bytes']} B = {s['archive_vs_ocloc_ars']:.3f}x; "
+          f"SPIR-V {s['spirv_share'] * 100:.0f}% of payloads; dedup saved {s['dedup_saved_bytes']} B")
+    print(f"\nruntime: open+select {r['open_select_ms']:.3f} ms; load {r['aotpack_load_ms'] * 1000:.0f} us vs raw "
+          f"zeModuleCreate {r['raw_load_ms'] * 1000:.0f} us (+{r['load_overhead'] * 100:.0f}%); JIT {r['jit_ms']:.1f} ms vs "
+          f"cache hit {r['jit_cache_hit_ms']:.2f} ms = {r['jit_vs_cache_hit']:.0f}x\n")
+    for label, section, key, op, limit in GOALS:
+        value = results[section][key]
+        met = value <= limit if op == "<=" else value >= limit
+        print(f"  {'met   ' if met else 'MISSED'} {label:<45} {value:.3f}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "large"])
+    ap.add_argument("--devices", default="ats-m150,pvc")
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--json", help="also write the results as JSON")
+    ap.add_argument("--smoke", action="store_true", help="tiny set, one repetition (CI)")
+    args = ap.parse_args()
+    if args.smoke:
+        args.set, args.reps = "tiny", 1
+    aotpack = ROOT / "build" / "tools" / "aotpack" / "aotpack"
+    if not aotpack.exists():
+        sys.exit("bench: build first (scripts/setup.sh demo)")
+    devices_json = json.loads(run([aotpack, "devices", args.devices, "--json"]).stdout)
+    ips = [t["ip"] for t in devices_json["targets"]]
+    cores = os.cpu_count()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        spvs = corpus(args.set, workdir, aotpack)
+        build_rows, archive = bench_build(spvs, ",".join(ips), ips, aotpack, workdir, cores, args.reps)
+        results = {"set": args.set, "modules": [s.stem for s in spvs], "devices": args.devices,
+                   "ocloc": "ocloc " + devices_json["ocloc"].get("version", "?"),
+                   "date": time.strftime("%Y-%m-%d"), **build_rows}
+        results["runtime"] = bench_runtime(archive, spvs[0].stem, workdir, args.reps)
+    report(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
