@@ -17,9 +17,11 @@ int main(int argc, char** argv) {
     }
     for (int i = 2; i < argc; ++i) {
         std::ifstream in(argv[i], std::ios::binary);
-        std::vector<unsigned char> spirv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        const char* args[] = {"ocloc", "compile", "-spirv_input", "-file", "in.spv", "-device", argv[1],
-                              "--format", "zebin", "-exclude_ir", "-output", "out", "-output_no_suffix"};
+        std::vector<unsigned char> spirv((std::istreambuf_iterator<char>(in)),
+                                         std::istreambuf_iterator<char>());
+        const char* args[] = {"ocloc",   "compile", "-spirv_input",     "-file", "in.spv",
+                              "-device", argv[1],   "--format",         "zebin", "-exclude_ir",
+                              "-output", "out",     "-output_no_suffix"};
         const unsigned char* sources[] = {spirv.data()};
         std::uint64_t sizes[] = {spirv.size()};
         const char* names[] = {"in.spv"};
@@ -28,9 +30,10 @@ int main(int argc, char** argv) {
         std::uint64_t* outputSizes = nullptr;
         char** outputNames = nullptr;
         auto start = std::chrono::steady_clock::now();
-        int rc = oclocInvoke(sizeof args / sizeof *args, args, 1, sources, sizes, names, 0, nullptr, nullptr, nullptr,
-                             &numOutputs, &outputs, &outputSizes, &outputNames);
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        int rc = oclocInvoke(sizeof args / sizeof *args, args, 1, sources, sizes, names, 0, nullptr,
+                             nullptr, nullptr, &numOutputs, &outputs, &outputSizes, &outputNames);
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         oclocFreeOutput(&numOutputs, &outputs, &outputSizes, &outputNames);
         std::printf("%.4f\t%s\t%d\n", seconds, argv[i], rc);
         std::fflush(stdout);

@@ -13,7 +13,9 @@
 
 using Clock = std::chrono::steady_clock;
 
-static double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+static double ms(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
 
 static double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -25,7 +27,8 @@ static int openSelect(const char* path, int n) {
     for (int i = 0; i < n; ++i) {
         auto start = Clock::now();
         aotpack_archive* a = nullptr;
-        if (aotpack_archive_open_file(path, &a) != AOTPACK_SUCCESS) return std::fprintf(stderr, "%s\n", aotpack_last_error()), 1;
+        if (aotpack_archive_open_file(path, &a) != AOTPACK_SUCCESS)
+            return std::fprintf(stderr, "%s\n", aotpack_last_error()), 1;
         aotpack_load_info info{};
         const char* module = aotpack_archive_module_name(a, aotpack_archive_module_count(a) / 2);
         aotpack_select(a, module, 0x030f0007, AOTPACK_POLICY_PREFER_NATIVE, &info);
@@ -43,14 +46,16 @@ static int makeSynthetic(const char* path, int entries) {
     std::uint32_t seed = 1;
     auto payload = [&] {
         aotpack::Bytes b(256);
-        for (auto& x : b) x = static_cast<std::uint8_t>((seed = seed * 1103515245 + 12345) >> 16);
+        for (auto& x : b)
+            x = static_cast<std::uint8_t>((seed = seed * 1103515245 + 12345) >> 16);
         return b;
     };
     const std::uint32_t targets[] = {0x030dc008, 0x030e0005, 0x030f0007};
     for (int m = 0; m * 4 < entries; ++m) {
         std::string name = "module_" + std::to_string(m);
         (void)w.addSpirv(name, payload(), {{"entry_points", "k"}});
-        for (auto ip : targets) (void)w.addNative(name, ip, payload(), {{"kernels", "k"}});
+        for (auto ip : targets)
+            (void)w.addNative(name, ip, payload(), {{"kernels", "k"}});
     }
     aotpack::archive::WriterOptions options;
     options.zstdLevel = 3;
@@ -87,7 +92,13 @@ static int load(const char* path, const char* module, int n) {
     auto zebin = reader->payload(*reader->find(module, aotpack::archive::EntryKind::Native, ip));
     std::vector<double> raw, via;
     for (int i = 0; i < n; ++i) {
-        ze_module_desc_t desc{ZE_STRUCTURE_TYPE_MODULE_DESC, nullptr, ZE_MODULE_FORMAT_NATIVE, zebin->size(), zebin->data(), "", nullptr};
+        ze_module_desc_t desc{ZE_STRUCTURE_TYPE_MODULE_DESC,
+                              nullptr,
+                              ZE_MODULE_FORMAT_NATIVE,
+                              zebin->size(),
+                              zebin->data(),
+                              "",
+                              nullptr};
         ze_module_handle_t m = nullptr;
         auto start = Clock::now();
         zeModuleCreate(ze.context, ze.device, &desc, &m, nullptr);
@@ -95,7 +106,8 @@ static int load(const char* path, const char* module, int n) {
         zeModuleDestroy(m);
         aotpack_load_options opts{AOTPACK_POLICY_NATIVE_ONLY, nullptr, 0, 0};
         start = Clock::now();
-        if (aotpack_module_create(a, ze.context, ze.device, module, &opts, &m, nullptr) != AOTPACK_SUCCESS)
+        if (aotpack_module_create(a, ze.context, ze.device, module, &opts, &m, nullptr) !=
+            AOTPACK_SUCCESS)
             return std::fprintf(stderr, "%s\n", aotpack_last_error()), 1;
         via.push_back(ms(start, Clock::now()));
         zeModuleDestroy(m);
@@ -117,7 +129,8 @@ static int jit(const char* path, const char* module, const char* cacheDir, int n
         for (auto* times : {&jitTimes, &hitTimes}) {
             ze_module_handle_t m = nullptr;
             aotpack_load_info info{};
-            if (aotpack_module_create(a, ze.context, ze.device, module, &opts, &m, &info) != AOTPACK_SUCCESS)
+            if (aotpack_module_create(a, ze.context, ze.device, module, &opts, &m, &info) !=
+                AOTPACK_SUCCESS)
                 return std::fprintf(stderr, "%s\n", aotpack_last_error()), 1;
             times->push_back(info.milliseconds);
             zeModuleDestroy(m);
@@ -133,6 +146,7 @@ int main(int argc, char** argv) {
     if (mode == "open-select" && argc == 4) return openSelect(argv[2], std::atoi(argv[3]));
     if (mode == "load" && argc == 5) return load(argv[2], argv[3], std::atoi(argv[4]));
     if (mode == "jit" && argc == 6) return jit(argv[2], argv[3], argv[4], std::atoi(argv[5]));
-    std::fprintf(stderr, "usage: bench_runtime open-select ARCHIVE N | load ARCHIVE MODULE N | jit ARCHIVE MODULE DIR N\n");
+    std::fprintf(stderr, "usage: bench_runtime open-select ARCHIVE N | load ARCHIVE MODULE N | jit "
+                         "ARCHIVE MODULE DIR N\n");
     return 2;
 }

@@ -86,6 +86,15 @@ prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildR
             report.moduleErrors.push_back(info.error().message);
             continue;
         }
+        if (!info->validationProblem.empty()) {
+            std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
+            if (ctx.request.strictSpirv) {
+                report.moduleErrors.push_back(problem);
+                continue;
+            }
+            ctx.observer.warning(problem +
+                                 " (compiling anyway; --strict-spirv makes this an error)");
+        }
         PreparedModule m{inputs[i],
                          std::move(*bytes),
                          std::move(*info),

@@ -1,5 +1,7 @@
 #include "build/spirv_module.h"
 
+#include "common/text.h"
+
 #include <cstring>
 #include <spirv-tools/libspirv.hpp>
 
@@ -23,6 +25,17 @@ std::string literalString(const std::uint32_t* words, std::size_t count) {
     return out;
 }
 
+// OpenCL 2.2 semantics for SPIR-V up to 1.2; ocloc 22.43 also emits 1.3 and 1.4 modules (hashcat
+// kernels), which only the universal environments of that version accept.
+spv_target_env environmentFor(std::uint32_t versionWord) {
+    std::uint32_t minor = (versionWord >> 8) & 0xff;
+    if (minor <= 2) return SPV_ENV_OPENCL_2_2;
+    if (minor == 3) return SPV_ENV_UNIVERSAL_1_3;
+    if (minor == 4) return SPV_ENV_UNIVERSAL_1_4;
+    if (minor == 5) return SPV_ENV_UNIVERSAL_1_5;
+    return SPV_ENV_UNIVERSAL_1_6;
+}
+
 } // namespace
 
 Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
@@ -35,17 +48,21 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
         return makeError(Errc::BadInput, what + " is not SPIR-V (wrong magic number)");
 
     std::string firstProblem;
-    spvtools::SpirvTools tools(SPV_ENV_OPENCL_2_2);
+    spvtools::SpirvTools tools(environmentFor(words[1]));
     tools.SetMessageConsumer(
         [&](spv_message_level_t, const char*, const spv_position_t& pos, const char* message) {
             if (firstProblem.empty())
                 firstProblem = "word " + std::to_string(pos.index) + ": " + message;
         });
-    if (!tools.Validate(words))
-        return makeError(Errc::BadInput, what + " is invalid SPIR-V: " + firstProblem);
-
-    // Validation guarantees well-formed instruction lengths below.
+    std::string text;
+    if (!tools.Disassemble(words, &text, SPV_BINARY_TO_TEXT_OPTION_NONE))
+        return makeError(Errc::BadInput, what + " is malformed SPIR-V: " + firstProblem);
     SpirvInfo info;
+    firstProblem.clear();
+    if (!tools.Validate(words))
+        info.validationProblem = printable(firstProblem.substr(0, firstProblem.find('\n')));
+
+    // Parsing succeeded, so instruction lengths below are well-formed.
     for (std::size_t i = 5; i < words.size();) {
         std::uint32_t count = words[i] >> 16, opcode = words[i] & 0xffff;
         if (count == 0 || i + count > words.size()) break;

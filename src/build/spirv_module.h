@@ -14,8 +14,13 @@ namespace aotpack::build {
 struct SpirvInfo {
     std::vector<std::string> entryPoints;
     bool usesFp64 = false;
+    // Set when the module parses but fails full validation. ocloc 22.43's own translator emits
+    // SPIR-V 1.4 that breaks the 1.4 entry-point interface rule and IGC accepts it, so this is a
+    // warning unless the build is strict.
+    std::string validationProblem;
 };
 
+// A module that does not even parse (garbage, truncated) is an error: IGC would exit(1) on it.
 // `what` names the input in errors ("module 'k' (k.spv)").
 Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what);
 

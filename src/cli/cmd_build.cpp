@@ -22,7 +22,8 @@ struct CompileFlags {
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
-    bool keepGoing = false, noCache = false, quiet = false, verbose = false, explain = false;
+    bool keepGoing = false, noCache = false, quiet = false, verbose = false, explain = false,
+         strictSpirv = false;
 };
 
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
@@ -47,6 +48,8 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("--json-report", f.jsonReport, "Write a JSON report of every job");
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
     sub->add_flag("--explain", f.explain, "Say why each job ran");
+    sub->add_flag("--strict-spirv", f.strictSpirv,
+                  "SPIR-V failing SPIRV-Tools validation is an error, not a warning");
 }
 
 Expected<std::uint64_t> parseSizeKb(const std::string& text) {
@@ -81,6 +84,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.frontendDevice = f.frontendDevice;
     r.jobs = f.jobs;
     r.keepGoing = f.keepGoing;
+    r.strictSpirv = f.strictSpirv;
     r.useCache = !f.noCache;
     r.cacheDir = f.cacheDir;
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;

@@ -83,7 +83,8 @@ Expected<std::uint32_t> ipFromPci(std::uint32_t deviceId, std::string& how,
 
 } // namespace
 
-static Expected<DeviceIdentity> queryIdentity(ze_device_handle_t device, const devices::Database& db) {
+static Expected<DeviceIdentity> queryIdentity(ze_device_handle_t device,
+                                              const devices::Database& db) {
     DeviceIdentity id;
     ze_driver_handle_t driver = driverOf(device);
     if (!driver) return makeError(Errc::NoDevice, "the device belongs to no Level Zero driver");

@@ -29,8 +29,18 @@ TEST(Spirv, StructurallyBrokenModuleFailsValidation) {
     spirv.resize(spirv.size() - 16); // cut the last instructions off
     auto info = build::inspectSpirv(spirv, "module 'cut'");
     ASSERT_FALSE(info);
-    EXPECT_EQ(info.error().message.rfind("module 'cut' is invalid SPIR-V: ", 0), 0u)
+    EXPECT_EQ(info.error().message.rfind("module 'cut' is malformed SPIR-V: ", 0), 0u)
         << info.error().message;
+}
+
+TEST(Spirv, ParseableButInvalidModuleIsAWarningNotAnError) {
+    Bytes spirv = testData("vector_ops.spv");
+    spirv[12] = 0xff; // the ID bound (header word 3) below the IDs in use: parses, fails validation
+    spirv[13] = spirv[14] = spirv[15] = 0;
+    spirv[12] = 2;
+    auto info = build::inspectSpirv(spirv, "module 'bound'");
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_FALSE(info->validationProblem.empty());
 }
 
 TEST(Zebin, KernelsOfRealZebin) {
