@@ -43,6 +43,10 @@ case "${1:-}" in
     scripts/check-format.sh
     build build
     (cd build && ctest --output-on-failure -j"$(nproc)")
+    echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
+    python3 bench/run.py --smoke
+    echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
+    scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"
     build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \

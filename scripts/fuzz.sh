@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS (default 20).
+#   scripts/fuzz.sh [SECONDS]        CI runs it with the default
+#   scripts/fuzz.sh 3600             a long run (docs/RELIABILITY.md records its figures)
+# Crashes are written to build-fuzz/crashes/; each one becomes a regression test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_CXX_COMPILER=clang++ -DAOTPACK_BUILD_FUZZERS=ON -DAOTPACK_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz --target fuzz_archive_reader fuzz_device_list fuzz_devlist
+mkdir -p build-fuzz/crashes
+for name in archive_reader device_list devlist; do
+  corpus=build-fuzz/corpus/$name
+  mkdir -p "$corpus"
+  echo "fuzz: $name for ${seconds}s"
+  build-fuzz/tests/fuzz/fuzz_$name "$corpus" "tests/fuzz/seeds/$name" -max_total_time="$seconds" \
+    -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 -rss_limit_mb=2048 2>&1 |
+    grep -E "^(Done [0-9]+ runs|==.*ERROR|SUMMARY)" || true
+  if ls build-fuzz/crashes/* >/dev/null 2>&1; then echo "fuzz: $name found a crash" >&2; exit 1; fi
+done
