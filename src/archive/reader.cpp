@@ -30,9 +30,13 @@ template <class T> static T load(const std::uint8_t* p) {
 }
 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-static bool checksumMatches(std::uint64_t, std::uint64_t) { return true; }
+static bool checksumMatches(std::uint64_t, std::uint64_t) {
+    return true;
+}
 #else
-static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) { return actual == expected; }
+static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
+    return actual == expected;
+}
 #endif
 
 Error ArchiveReader::corrupt(const std::string& what) const {
@@ -159,7 +163,8 @@ Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
     auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
     ByteView stored = data_.subspan(r.offset, r.storedSize);
     std::string what = "payload of module '" + printable(e.module) + "'";
-    if (!checksumMatches(hash64(stored), r.storedChecksum)) return corrupt(what + " fails its checksum");
+    if (!checksumMatches(hash64(stored), r.storedChecksum))
+        return corrupt(what + " fails its checksum");
     Bytes raw;
     if (r.compression == static_cast<std::uint32_t>(Compression::None)) {
         raw.assign(stored.begin(), stored.end());

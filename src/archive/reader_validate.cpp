@@ -17,9 +17,13 @@ template <class T> static T load(const std::uint8_t* p) {
 
 // Fuzzing builds accept wrong checksums so mutated inputs reach the structural rules behind them.
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-static bool checksumMatches(std::uint64_t, std::uint64_t) { return true; }
+static bool checksumMatches(std::uint64_t, std::uint64_t) {
+    return true;
+}
 #else
-static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) { return actual == expected; }
+static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
+    return actual == expected;
+}
 #endif
 
 static bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) {
@@ -38,7 +42,8 @@ Status ArchiveReader::parse() {
                              std::to_string(fh.minor) + "; this aotpack reads format " +
                              std::to_string(kMajorVersion) + ".x (upgrade aotpack)");
     minor_ = fh.minor;
-    if (!checksumMatches(hash64(data_.first(offsetof(FileHeader, headerChecksum))), fh.headerChecksum))
+    if (!checksumMatches(hash64(data_.first(offsetof(FileHeader, headerChecksum))),
+                         fh.headerChecksum))
         return corrupt("header checksum mismatch");
     if (fh.headerSize < sizeof(FileHeader)) return corrupt("header size is too small");
     if (fh.fileSize != data_.size())
@@ -48,7 +53,8 @@ Status ArchiveReader::parse() {
         return corrupt("index lies outside the file");
     if (fh.indexSize < sizeof(IndexHeader)) return corrupt("index is too small");
     ByteView index = data_.subspan(fh.indexOffset, fh.indexSize);
-    if (!checksumMatches(hash64(index), fh.indexChecksum)) return corrupt("index checksum mismatch");
+    if (!checksumMatches(hash64(index), fh.indexChecksum))
+        return corrupt("index checksum mismatch");
     return parseIndex(index, fh.indexOffset + fh.indexSize);
 }
 
