@@ -21,14 +21,19 @@ namespace aotpack::build {
 
 enum class Fp64Policy { Error, Poison };
 
+// OpenCL C to SPIR-V: ocloc -spv_only (default), or the upstream toolchain, clang + llvm-spirv
+// ($AOTPACK_CLANG, default clang; $AOTPACK_LLVM_SPIRV, default llvm-spirv-14).
+enum class Frontend { Ocloc, Clang };
+
 struct BuildRequest {
     std::string deviceList;
     std::vector<ModuleInput> modules;
     std::string options;                                            // for every compile
     std::vector<std::pair<std::string, std::string>> targetOptions; // device-list item -> options
-    std::string clOptions;              // OpenCL C frontend only (-I, -D)
-    std::string frontendDevice = "pvc"; // the device ocloc -spv_only preprocesses for
-    unsigned jobs = 0;                  // 0: number of cores
+    std::string clOptions; // OpenCL C frontend only (-I, -D)
+    std::string frontendDevice = "pvc";
+    Frontend frontend = Frontend::Ocloc; // the device ocloc -spv_only preprocesses for
+    unsigned jobs = 0;                   // 0: number of cores
     bool keepGoing = false;
     bool useCache = true;
     std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)

@@ -4,10 +4,17 @@
 #include "build/process_pool.h"
 #include "common/text.h"
 
+#include <cstdlib>
+
 namespace aotpack::build {
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string envOr(const char* name, const char* fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : fallback;
+}
 
 PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& dir) {
     fs::create_directories(dir);
@@ -15,11 +22,26 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
     if (!ctx.request.clOptions.empty()) options += " " + ctx.request.clOptions;
     if (!in.options.empty()) options += " " + in.options;
     PoolTask task;
-    task.spec = {{ctx.compiler->ocloc.string(), "compile", "-file", in.path.string(), "-spv_only",
-                  "-device", ctx.request.frontendDevice, "-output", "module", "-options", options},
-                 dir,
-                 dir / "log",
-                 {}};
+    if (ctx.request.frontend == Frontend::Clang) {
+        // Two tools in one worker; options are word-split by the shell like a compiler command
+        // line.
+        std::string script = "\"$3\" -cl-std=CL2.0 -target spir64 -O2 -emit-llvm -c -Xclang "
+                             "-finclude-default-header "
+                             "$1 \"$2\" -o module.bc && \"$4\" module.bc -o module.spv";
+        task.spec = {{"sh", "-c", script, "sh", options, in.path.string(),
+                      envOr("AOTPACK_CLANG", "clang"),
+                      envOr("AOTPACK_LLVM_SPIRV", "llvm-spirv-14")},
+                     dir,
+                     dir / "log",
+                     {}};
+    } else {
+        task.spec = {{ctx.compiler->ocloc.string(), "compile", "-file", in.path.string(),
+                      "-spv_only", "-device", ctx.request.frontendDevice, "-output", "module",
+                      "-options", options},
+                     dir,
+                     dir / "log",
+                     {}};
+    }
     task.timeoutSeconds = ctx.request.timeoutSeconds;
     return task;
 }

@@ -18,7 +18,7 @@ namespace {
 
 struct CompileFlags {
     std::string devices, options, clOptions, fp64 = "error", maxMemory, jsonReport, cacheDir,
-                                             output, frontendDevice = "pvc";
+                                             output, frontendDevice = "pvc", frontend = "ocloc";
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
@@ -82,6 +82,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.options = f.options;
     r.clOptions = f.clOptions;
     r.frontendDevice = f.frontendDevice;
+    r.frontend = f.frontend == "clang" ? Frontend::Clang : Frontend::Ocloc;
     r.jobs = f.jobs;
     r.keepGoing = f.keepGoing;
     r.strictSpirv = f.strictSpirv;
@@ -104,8 +105,12 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
 
 int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& progress) {
     progress.done();
-    for (const auto& e : out.report.moduleErrors)
-        error(printable(e));
+    for (const auto& e : out.report.moduleErrors) { // the message, then the compiler's log
+        auto lines = split(e, '\n');
+        error(printable(lines[0]));
+        for (std::size_t i = 1; i < lines.size(); ++i)
+            std::fprintf(stderr, "%s\n", printable(lines[i]).c_str());
+    }
     if (!f.jsonReport.empty())
         if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st) return fail(st.error());
     if (out.error) {
@@ -135,6 +140,9 @@ void addBuildCommands(CommandRegistry& registry) {
     sub->add_option("--manifest", *manifest,
                     "JSON manifest listing modules with per-module options");
     sub->add_option("--cl-options", build->clOptions, "OpenCL C frontend options (-I, -D)");
+    sub->add_option("--frontend", build->frontend,
+                    "OpenCL C to SPIR-V with ocloc (default) or clang (clang + llvm-spirv)")
+        ->check(CLI::IsMember({"ocloc", "clang"}));
     sub->add_option("--frontend-device", build->frontendDevice,
                     "Device the OpenCL C frontend compiles for (default pvc)");
     addCompileFlags(sub, *build);
