@@ -22,8 +22,7 @@ struct CompileFlags {
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
-    bool keepGoing = false, noCache = false, quiet = false, verbose = false, explain = false,
-         strictSpirv = false;
+    bool keepGoing = false, noCache = false, quiet = false, explain = false, strictSpirv = false;
 };
 
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
@@ -47,7 +46,7 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
                     "Memory for parallel compiles, e.g. 8G (default: 80% of available)");
     sub->add_option("--json-report", f.jsonReport, "Write a JSON report of every job");
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
-    sub->add_flag("--explain", f.explain, "Say why each job ran");
+    sub->add_flag("--explain,-v,--verbose", f.explain, "Say why each job ran");
     sub->add_flag("--strict-spirv", f.strictSpirv,
                   "SPIR-V failing SPIRV-Tools validation is an error, not a warning");
 }
@@ -185,9 +184,11 @@ void addBuildCommands(CommandRegistry& registry) {
     auto cacheDir = std::make_shared<std::string>();
     auto action = std::make_shared<std::string>();
     CLI::App* cacheSub = registry.app.add_subcommand("cache", "Show or clear the build cache");
-    cacheSub->add_option("action", *action, "stats or clean")
+    cacheSub
+        ->add_option("action", *action,
+                     "stats, clean or verify (check every entry, remove bad ones)")
         ->required()
-        ->check(CLI::IsMember({"stats", "clean"}));
+        ->check(CLI::IsMember({"stats", "clean", "verify"}));
     cacheSub->add_option(
         "--cache-dir", *cacheDir,
         "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
@@ -198,6 +199,12 @@ void addBuildCommands(CommandRegistry& registry) {
         if (*action == "clean") {
             if (auto st = cache->clean(); !st) return fail(st.error());
             return 0;
+        }
+        if (*action == "verify") {
+            auto bad = cache->verify();
+            std::cout << "cache: " << cache->dir().string()
+                      << "\nbad entries removed: " << bad.entries << "\n";
+            return bad.entries ? static_cast<int>(Errc::BadArchive) : 0;
         }
         auto s = cache->stats();
         std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries

@@ -5,6 +5,7 @@
 #include "common/file_io.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -36,6 +37,9 @@ static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** a
 }
 
 int run(int argc, char** argv) {
+    // Past a file-size limit (RLIMIT_FSIZE), write() should fail with EFBIG and be reported as an
+    // output error, not kill the process halfway through.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{
         "aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
     app.require_subcommand(1);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -129,6 +130,23 @@ std::vector<EntryFile> listEntries(const fs::path& root) {
 }
 } // namespace
 
+CacheStats DiskCache::verify() const {
+    CacheStats bad;
+    for (const auto& e : listEntries(dir_ / "v1")) {
+        std::string hex = e.path.stem().string();
+        Hash128 key;
+        if (hex.size() != 32) continue;
+        for (int i = 0; i < 16; ++i)
+            key.bytes[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+        std::string kind = e.path.extension().string().substr(1);
+        if (!get(key, kind)) { // get() removes what does not verify
+            ++bad.entries;
+            bad.bytes += e.size;
+        }
+    }
+    return bad;
+}
+
 CacheStats DiskCache::stats() const {
     CacheStats s;
     for (const auto& e : listEntries(dir_ / "v1")) {
@@ -138,7 +156,20 @@ CacheStats DiskCache::stats() const {
     return s;
 }
 
+// A writer killed between creating its temporary file and renaming it leaves the temporary file;
+// nothing reads those, and after an hour no live writer owns one.
+static void removeStaleTemporaries(const fs::path& root) {
+    std::error_code ec;
+    auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->path().filename().string().find(".tmp.") != std::string::npos &&
+            it->last_write_time(ec) < cutoff)
+            fs::remove(it->path(), ec);
+}
+
 CacheStats DiskCache::evict() const {
+    removeStaleTemporaries(dir_ / "v1");
     auto entries = listEntries(dir_ / "v1");
     std::sort(entries.begin(), entries.end(),
               [](const EntryFile& a, const EntryFile& b) { return a.used > b.used; });

@@ -37,6 +37,8 @@ class DiskCache {
     std::optional<Bytes> get(const Hash128& key, std::string_view kind = "zebin") const;
     Status put(const Hash128& key, ByteView data, std::string_view kind = "zebin") const;
     void remove(const Hash128& key, std::string_view kind = "zebin") const;
+    // Reads every entry; removes and counts those that do not verify.
+    CacheStats verify() const;
     CacheStats stats() const;
     // Removes least recently used entries until the cache fits its size limit.
     CacheStats evict() const;

@@ -1,0 +1,68 @@
+// The public runtime API (C, and the C++ header over it) on real archives, without a GPU.
+#include "archive/writer.h"
+#include "test_data.h"
+
+#include <aotpack/runtime.hpp>
+#include <cstring>
+
+namespace {
+
+constexpr std::uint32_t kAcm = 0x030dc008, kPvc = 0x030f0007;
+
+aotpack::Bytes exampleArchive() {
+    aotpack::archive::ArchiveWriter w;
+    EXPECT_TRUE(w.addSpirv("vector_ops", testData("vector_ops.spv"), {}));
+    EXPECT_TRUE(w.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"), {}));
+    EXPECT_TRUE(w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {}));
+    return *w.finish();
+}
+
+} // namespace
+
+TEST(RuntimeApi, VersionQuery) {
+    EXPECT_EQ(aotpack_runtime_version(), AOTPACK_RT_VERSION_MAJOR << 16 |
+                                             AOTPACK_RT_VERSION_MINOR << 8 |
+                                             AOTPACK_RT_VERSION_PATCH);
+    EXPECT_STREQ(aotpack_runtime_version_string(), "0.1.0");
+}
+
+TEST(RuntimeApi, OpenFromMemoryListAndSelect) {
+    auto bytes = exampleArchive();
+    aotpack::Archive archive(bytes.data(), bytes.size());
+    EXPECT_EQ(archive.modules(), std::vector<std::string>{"vector_ops"});
+    EXPECT_EQ(archive.targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    auto exact = archive.select("vector_ops", kPvc);
+    EXPECT_EQ(exact.source, AOTPACK_SOURCE_NATIVE_EXACT);
+    EXPECT_EQ(exact.entry_ip, kPvc);
+    auto compatible = archive.select("vector_ops", 0x030e4000 /* acm-g12 */);
+    EXPECT_EQ(compatible.source, AOTPACK_SOURCE_NATIVE_COMPATIBLE);
+    EXPECT_EQ(compatible.entry_ip, kAcm);
+    EXPECT_EQ(archive.select("vector_ops", 0x03000000).source, AOTPACK_SOURCE_JIT);
+}
+
+TEST(RuntimeApi, ErrorsAreCodesWithMessages) {
+    auto bytes = exampleArchive();
+    aotpack::Archive archive(bytes.data(), bytes.size());
+    try {
+        archive.select("vector_ops", 0x03000000, AOTPACK_POLICY_NATIVE_ONLY);
+        FAIL() << "native-only must refuse";
+    } catch (const aotpack::RuntimeError& e) {
+        EXPECT_EQ(e.code(), AOTPACK_ERROR_NO_BINARY);
+        EXPECT_NE(std::string(e.what()).find("native-only: no binary serves tgllp (12.0.0)"),
+                  std::string::npos);
+    }
+    aotpack_load_info info{};
+    EXPECT_EQ(aotpack_select(archive.get(), "nope", kPvc, AOTPACK_POLICY_DEFAULT, &info),
+              AOTPACK_ERROR_NOT_FOUND);
+    EXPECT_STREQ(aotpack_last_error(), "module 'nope' is not in the archive");
+    aotpack_archive* a = nullptr;
+    EXPECT_EQ(aotpack_archive_open_file("/nonexistent.aotpack", &a), AOTPACK_ERROR_IO);
+    EXPECT_EQ(aotpack_archive_open_file(nullptr, &a), AOTPACK_ERROR_INVALID_ARGUMENT);
+    bytes[0] = 'X';
+    EXPECT_EQ(aotpack_archive_open_memory(bytes.data(), bytes.size(), &a),
+              AOTPACK_ERROR_BAD_ARCHIVE);
+    EXPECT_NE(std::strstr(aotpack_last_error(), "wrong magic"), nullptr);
+    EXPECT_EQ(aotpack_module_create(nullptr, nullptr, nullptr, "m", nullptr, nullptr, nullptr),
+              AOTPACK_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(aotpack_archive_module_name(nullptr, 0), nullptr);
+}
