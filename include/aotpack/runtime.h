@@ -102,6 +102,14 @@ AOTPACK_RT_API uint32_t aotpack_archive_target_ip(const aotpack_archive* archive
  * from the PCI device id and revision through aotpack's device database. */
 AOTPACK_RT_API aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip);
 
+/* The canonical target name of an IP version ("pvc", "acm-g10@b0") into `name`; the IP as
+ * "M.m.r" when aotpack's device database does not know it. */
+AOTPACK_RT_API aotpack_result aotpack_target_name(uint32_t ip, char* name, size_t size);
+
+/* The IP version of one device written in aotpack's device language ("pvc", "12.60.7", "0x56c0").
+ */
+AOTPACK_RT_API aotpack_result aotpack_parse_device(const char* text, uint32_t* ip);
+
 /* What would be loaded for `device_ip`, without Level Zero (policy and table only; the JIT cache
  * and driver rejection are not considered). */
 AOTPACK_RT_API aotpack_result aotpack_select(const aotpack_archive* archive, const char* module,

@@ -3,11 +3,13 @@
 #include "aotpack/runtime.h"
 
 #include "archive/reader.h"
+#include "devices/device_list.h"
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
 #include "runtime/selector.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <string>
@@ -127,6 +129,31 @@ aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip) {
         auto id = aotpack::runtime::identifyDevice(device);
         if (!id) return failWith(AOTPACK_ERROR_LEVEL_ZERO, id.error().message);
         *ip = id->ip;
+        return AOTPACK_SUCCESS;
+    });
+}
+
+aotpack_result aotpack_target_name(uint32_t ip, char* name, size_t size) {
+    if (!name || size == 0)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "name must not be NULL");
+    return guarded([&] {
+        auto v = aotpack::devices::IpVersion::fromValue(ip);
+        auto known = aotpack::devices::Database::builtin().findIp(v);
+        std::snprintf(name, size, "%s", known ? known->name().c_str() : v.str().c_str());
+        return AOTPACK_SUCCESS;
+    });
+}
+
+aotpack_result aotpack_parse_device(const char* text, uint32_t* ip) {
+    if (!text || !ip)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "text and ip must not be NULL");
+    return guarded([&] {
+        auto list = aotpack::devices::parseDeviceList(aotpack::devices::Database::builtin(), text);
+        if (!list) return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, list.error().message);
+        if (list->targets.size() != 1)
+            return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
+                            std::string("'") + text + "' is not exactly one device");
+        *ip = list->targets[0].ip.value();
         return AOTPACK_SUCCESS;
     });
 }
