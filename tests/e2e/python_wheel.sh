@@ -9,7 +9,8 @@ py=/usr/bin/python3 # Debian's, with python3-build, python3-wheel and python3-ve
 cmake --install "$AOTPACK_BINARY_DIR" --prefix "$WORK/prefix" >/dev/null
 export PATH="$WORK/prefix/bin:$PATH" AOTPACK_RT_LIBRARY="$WORK/prefix/lib/libaotpack_rt.so.0"
 "$py" -m venv --system-site-packages venv
-venv/bin/pip install -q --no-index --no-build-isolation "$SRC/python"
+cp -r "$SRC/python" py-src # pip writes build files next to the sources
+venv/bin/pip install -q --no-index --no-build-isolation ./py-src
 
 cp -r "$SRC/examples/python-wheel" wheel-src
 (cd wheel-src && AOTPACK_DEVICES=ats-m150,pvc "$py" -m build --wheel --no-isolation >/dev/null 2>&1)

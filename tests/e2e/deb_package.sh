@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The .deb (CPack): declares its Debian dependencies, and its contents work from wherever they are
+# unpacked: the CLI runs, and the cmake-consumer example builds against it. (A dpkg -i on a clean
+# debootstrap image: scripts/test-deb-chroot.sh, not run in CI because it downloads a base system.)
+source "$(dirname "$0")/common.sh"
+command -v cpack >/dev/null && command -v dpkg-deb >/dev/null || skip "cpack or dpkg-deb missing"
+
+cpack -G DEB -B "$WORK/pkg" --config "$AOTPACK_BINARY_DIR/CPackConfig.cmake" >/dev/null
+deb=$(ls "$WORK"/pkg/aotpack_*_amd64.deb)
+dpkg-deb -I "$deb" > info.txt
+grep -q "Depends: intel-opencl-icd, libze1" info.txt || fail "dependencies: $(cat info.txt)"
+[ "$(stat -c %s "$deb")" -lt 10000000 ] || fail "package is $(stat -c %s "$deb") bytes (not stripped?)"
+
+dpkg-deb -x "$deb" root
+expect_exit 0 root/usr/bin/aotpack --version
+expect_in "aotpack 0.1.0"
+expect_in "ocloc 22.43"
+expect_exit 0 root/usr/bin/aotpack devices ats-m150,pvc
+
+cp -r "$SRC/examples/cmake-consumer" consumer
+cmake -S consumer -B consumer/build -G Ninja -DCMAKE_PREFIX_PATH="$WORK/root/usr" -DAOTPACK_DEVICES=pvc >/dev/null
+ninja -C consumer/build >/dev/null
+[ "$(root/usr/bin/aotpack list --targets consumer/build/kernels.aotpack)" = pvc ] || fail "consumer archive"
+if [ -z "${AOTPACK_SANITIZED:-}" ]; then
+    expect_exit 0 sim_pvc consumer/build/consumer
+    expect_in "loaded vector_ops from native"
+fi
