@@ -1,6 +1,7 @@
 #include "archive/writer.h"
 
 #include "archive/module_name.h"
+#include "common/parallel.h"
 #include "common/text.h"
 #include "devices/ip_version.h"
 
@@ -47,16 +48,9 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
 
 namespace {
 
-struct StoredBlob {
-    Bytes stored;
-    std::uint64_t rawSize = 0;
-    Compression compression = Compression::None;
-    std::uint64_t rawChecksum = 0;
-};
-
 // zstd, kept only if it saves space. Content size and checksum are written into the frame.
-StoredBlob compress(const Bytes& raw, int level) {
-    StoredBlob blob{{}, raw.size(), Compression::None, hash64(raw)};
+ArchiveWriter::Compressed compress(const Bytes& raw, int level) {
+    ArchiveWriter::Compressed blob{{}, raw.size(), Compression::None, hash64(raw), level};
     Bytes out(ZSTD_compressBound(raw.size()));
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
@@ -100,34 +94,51 @@ std::uint64_t alignUp(std::uint64_t v) {
     return (v + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment;
 }
 
-std::vector<StoredBlob> compressAll(const std::vector<const Bytes*>& raws,
-                                    const WriterOptions& options) {
-    std::vector<StoredBlob> blobs(raws.size());
-    unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i; (i = next++) < raws.size();)
-            blobs[i] = compress(*raws[i], options.zstdLevel);
-    };
-    std::vector<std::future<void>> workers;
-    for (unsigned t = 0; t < threads; ++t)
-        workers.push_back(std::async(std::launch::async, work));
-    for (auto& w : workers)
-        w.get();
-    return blobs;
+} // namespace
+
+void ArchiveWriter::precompress(const WriterOptions& options) {
+    std::vector<const Bytes*> raws;
+    std::vector<Hash128> hashes;
+    for (const auto& [hash, payload] : payloads_)
+        if (!precompressed_.count(hash)) {
+            raws.push_back(payload.get());
+            hashes.push_back(hash);
+        }
+    auto blobs = compressAll(raws, {}, options);
+    for (std::size_t i = 0; i < blobs.size(); ++i)
+        precompressed_[hashes[i]] = std::move(blobs[i]);
 }
 
-} // namespace
+// Payloads precompressed at the same level are reused, so the result is the same either way.
+std::vector<ArchiveWriter::Compressed>
+ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
+                           const std::vector<Hash128>& hashes, const WriterOptions& options) const {
+    std::vector<Compressed> blobs(raws.size());
+    unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    parallelFor(raws.size(), threads, [&](std::size_t i) {
+        if (!hashes.empty())
+            if (auto it = precompressed_.find(hashes[i]);
+                it != precompressed_.end() && it->second.level == options.zstdLevel) {
+                blobs[i] = it->second;
+                return;
+            }
+        blobs[i] = compress(*raws[i], options.zstdLevel);
+    });
+    return blobs;
+}
 
 Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     // Blobs are numbered in the order entries first use them, entries being in key order.
     std::map<Hash128, std::uint32_t> blobIndex;
     std::vector<const Bytes*> raws;
+    std::vector<Hash128> hashes;
     for (const auto& [key, entry] : entries_)
-        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second)
+        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second) {
             raws.push_back(payloads_.at(entry.payload).get());
-    std::vector<StoredBlob> blobs = compressAll(raws, options);
+            hashes.push_back(entry.payload);
+        }
+    std::vector<Compressed> blobs = compressAll(raws, hashes, options);
 
     StringTable strings;
     std::vector<KvRecord> kvs;

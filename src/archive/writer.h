@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace aotpack::archive {
 
@@ -30,6 +31,10 @@ class ArchiveWriter {
     Status addSpirv(const std::string& module, Bytes spirv, Metadata meta);
     Status addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta);
     Expected<Bytes> finish(const WriterOptions& options = {}) const;
+    // Compresses the payloads added so far, so that finish() only compresses later ones. Safe to
+    // run on another thread while the caller does other work, as long as nothing is added
+    // meanwhile.
+    void precompress(const WriterOptions& options = {});
     std::size_t entryCount() const { return entries_.size(); }
 
   private:
@@ -40,7 +45,23 @@ class ArchiveWriter {
     };
     Status add(Key key, Bytes data, Metadata meta);
 
+  public:
+    // A payload as stored: compressed (if that helps) at `level`.
+    struct Compressed {
+        Bytes stored;
+        std::uint64_t rawSize = 0;
+        Compression compression = Compression::None;
+        std::uint64_t rawChecksum = 0;
+        int level = 0;
+    };
+
+  private:
+    std::vector<Compressed> compressAll(const std::vector<const Bytes*>& raws,
+                                        const std::vector<Hash128>& hashes,
+                                        const WriterOptions& options) const;
+
     std::map<Key, Entry> entries_;
+    std::map<Hash128, Compressed> precompressed_;
     std::map<Hash128, std::shared_ptr<const Bytes>> payloads_;
     Metadata archiveMeta_;
 };

@@ -63,7 +63,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     BuildOutcome out;
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {out.report, in.error()};
-    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1};
+    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1, {}};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
     auto modules = modulesOf(ctx, *in, out.report);
     // Targets every module already has are not compiled again.

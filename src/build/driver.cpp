@@ -5,6 +5,7 @@
 #include "common/text.h"
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 namespace aotpack::build {
@@ -14,6 +15,31 @@ std::size_t BuildReport::failedJobs() const {
     for (const auto& j : jobs)
         n += j.outcome == JobOutcome::Failed;
     return n;
+}
+
+// The build cache remembers, per output path, the build key and the checksum of the archive it
+// wrote. Kept out of the archive itself so the archive's bytes do not depend on the compiler's
+// file timestamps that the key includes.
+static std::filesystem::path outputRecord(const BuildContext& ctx) {
+    std::string path = std::filesystem::absolute(ctx.request.output).lexically_normal().string();
+    return ctx.cache->dir() / "outputs" / Hasher().add(path).finish().hex();
+}
+
+bool outputUpToDate(const BuildContext& ctx) {
+    if (!ctx.cache || !ctx.buildKey) return false;
+    auto record = readTextFile(outputRecord(ctx));
+    auto archive = readFile(ctx.request.output);
+    return record && archive &&
+           *record == ctx.buildKey->hex() + " " + std::to_string(hash64(*archive));
+}
+
+void recordOutput(const BuildContext& ctx) {
+    if (!ctx.cache || !ctx.buildKey) return;
+    auto archive = readFile(ctx.request.output);
+    if (!archive) return;
+    std::filesystem::create_directories(outputRecord(ctx).parent_path());
+    (void)writeFileAtomic(outputRecord(ctx),
+                          ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)));
 }
 
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
@@ -80,12 +106,13 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
         return;
     }
     out.report.archiveWritten = true;
+    if (!out.error) recordOutput(ctx);
 }
 
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     auto start = std::chrono::steady_clock::now();
     BuildOutcome out;
-    BuildContext ctx{request, observer, {}, {}, {}, {}, {}, {}, 1};
+    BuildContext ctx{request, observer, {}, {}, {}, {}, {}, {}, 1, {}};
     std::vector<ModuleInput> inputs = request.modules;
     if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
@@ -94,9 +121,20 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
         out.error = finalError(out.report);
         return out;
     }
-    auto binaries = compileAll(ctx, modules, out.report);
+    ctx.buildKey = buildKey(ctx, modules);
+    if (out.report.moduleErrors.empty() && outputUpToDate(ctx)) {
+        out.report.upToDate = true;
+        out.report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return out;
+    }
     archive::ArchiveWriter writer;
     if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
+    // Large SPIR-V takes seconds to compress at the archive's level: do it while the compilers run.
+    archive::WriterOptions writerOptions;
+    auto precompressed = std::async(std::launch::async, [&] { writer.precompress(writerOptions); });
+    auto binaries = compileAll(ctx, modules, out.report);
+    precompressed.get();
     finishBuild(ctx, out, writer, binaries);
     out.report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -69,6 +69,7 @@ struct BuildReport {
     std::vector<std::string> moduleErrors; // frontend or validation failures
     double seconds = 0;
     bool archiveWritten = false;
+    bool upToDate = false; // the output was already built from the same inputs: nothing ran
     std::size_t failedJobs() const;
 };
 

@@ -23,6 +23,7 @@ struct BuildContext {
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;
+    std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
 };
 
 struct PreparedModule {
@@ -46,6 +47,9 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report);
 void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
                  const std::vector<CompiledBinary>& binaries);
 
+bool outputUpToDate(const BuildContext& ctx);
+void recordOutput(const BuildContext& ctx);
+
 // Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
@@ -59,5 +63,9 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
                    const std::vector<CompiledBinary>& binaries, const BuildReport& report);
 
 std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip);
+Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVersion ip,
+               const std::string& options);
+// Everything the archive is made from: if the output on disk was made from the same, nothing runs.
+Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& modules);
 
 } // namespace aotpack::build

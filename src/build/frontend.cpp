@@ -2,7 +2,10 @@
 // `ocloc -spv_only` in worker processes, in parallel, like the compiles.
 #include "build/driver_internal.h"
 #include "build/process_pool.h"
+#include "common/parallel.h"
 #include "common/text.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 
@@ -90,44 +93,86 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
     return spirvFiles;
 }
 
+namespace {
+
+// Inspection results by SPIR-V hash: validating a large module takes seconds, and a rebuild should
+// not pay that again. Only successful inspections are stored.
+Hash128 infoKey(const Hash128& spirv) {
+    return Hasher().add("aotpack-spirv-info-v1").add(spirv.bytes).finish();
+}
+
+std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spirv) {
+    if (!ctx.cache) return std::nullopt;
+    auto bytes = ctx.cache->get(infoKey(spirv), "meta");
+    if (!bytes) return std::nullopt;
+    auto doc = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+    SpirvInfo info;
+    info.entryPoints = doc.value("entry_points", std::vector<std::string>{});
+    info.usesFp64 = doc.value("fp64", false);
+    info.validationProblem = doc.value("validation", std::string());
+    return info;
+}
+
+void storeInfo(const BuildContext& ctx, const Hash128& spirv, const SpirvInfo& info) {
+    if (!ctx.cache) return;
+    std::string text = nlohmann::json{{"entry_points", info.entryPoints},
+                                      {"fp64", info.usesFp64},
+                                      {"validation", info.validationProblem}}
+                           .dump();
+    (void)ctx.cache->put(infoKey(spirv),
+                         ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                         "meta");
+}
+
+struct Inspected {
+    std::optional<PreparedModule> module;
+    std::string error, warning;
+};
+
+Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs::path& file) {
+    std::string what = "module '" + input.name + "' (" + input.path.string() + ")";
+    auto bytes = readFile(file);
+    if (!bytes) return {std::nullopt, bytes.error().message, ""};
+    Hash128 hash = hash128(*bytes);
+    auto info = cachedInfo(ctx, hash);
+    if (!info) {
+        auto fresh = inspectSpirv(*bytes, what);
+        if (!fresh) return {std::nullopt, fresh.error().message, ""};
+        storeInfo(ctx, hash, *fresh);
+        info = *fresh;
+    }
+    Inspected out;
+    if (!info->validationProblem.empty()) {
+        std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
+        if (ctx.request.strictSpirv) return {std::nullopt, problem, ""};
+        out.warning = problem + " (compiling anyway; --strict-spirv makes this an error)";
+    }
+    out.module = PreparedModule{input, std::move(*bytes), std::move(*info), hash,
+                                ctx.scratch->path() / "spirv" / (input.name + ".spv")};
+    return out;
+}
+
+} // namespace
+
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
     auto spirvFiles = runFrontends(ctx, inputs, report);
-    std::vector<PreparedModule> modules;
     fs::create_directories(ctx.scratch->path() / "spirv");
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        if (!spirvFiles[i]) continue;
-        std::string what = "module '" + inputs[i].name + "' (" + inputs[i].path.string() + ")";
-        auto bytes = readFile(*spirvFiles[i]);
-        if (!bytes) {
-            report.moduleErrors.push_back(bytes.error().message);
-            continue;
-        }
-        auto info = inspectSpirv(*bytes, what);
-        if (!info) {
-            report.moduleErrors.push_back(info.error().message);
-            continue;
-        }
-        if (!info->validationProblem.empty()) {
-            std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
-            if (ctx.request.strictSpirv) {
-                report.moduleErrors.push_back(problem);
-                continue;
-            }
-            ctx.observer.warning(problem +
-                                 " (compiling anyway; --strict-spirv makes this an error)");
-        }
-        PreparedModule m{inputs[i],
-                         std::move(*bytes),
-                         std::move(*info),
-                         {},
-                         ctx.scratch->path() / "spirv" / (inputs[i].name + ".spv")};
-        m.spirvHash = hash128(m.spirv);
-        if (auto st = writeFileAtomic(m.spirvPath, m.spirv); !st) {
+    std::vector<Inspected> results(inputs.size());
+    parallelFor(inputs.size(), ctx.jobs, [&](std::size_t i) {
+        if (spirvFiles[i]) results[i] = inspectOne(ctx, inputs[i], *spirvFiles[i]);
+    });
+    std::vector<PreparedModule> modules;
+    for (auto& r : results) { // in input order, so messages and modules are deterministic
+        if (!r.warning.empty()) ctx.observer.warning(r.warning);
+        if (!r.error.empty()) report.moduleErrors.push_back(r.error);
+        if (!r.module) continue;
+        if (auto st = writeFileAtomic(r.module->spirvPath, r.module->spirv); !st) {
             report.moduleErrors.push_back(st.error().message);
             continue;
         }
-        modules.push_back(std::move(m));
+        modules.push_back(std::move(*r.module));
     }
     return modules;
 }

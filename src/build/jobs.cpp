@@ -79,13 +79,7 @@ Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedT
     job.fingerprint.spirv = m.spirvHash.hex();
     job.fingerprint.options = hex(job.options);
     job.fingerprint.compiler = hex(ctx.compiler->identity);
-    job.key = Hasher()
-                  .add("aotpack-zebin-v1")
-                  .add(m.spirvHash.bytes)
-                  .add(t.ip.str())
-                  .add(job.options)
-                  .add(ctx.compiler->identity)
-                  .finish();
+    job.key = jobKey(ctx, m, t.ip, job.options);
     auto h = ctx.history.find(job.historyKey);
     job.expectedSeconds =
         h != ctx.history.end() ? h->second.seconds : static_cast<double>(m.spirv.size()) * 1e-5;
@@ -179,6 +173,37 @@ archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
 }
 
 } // namespace
+
+Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVersion ip,
+               const std::string& options) {
+    return Hasher()
+        .add("aotpack-zebin-v1")
+        .add(m.spirvHash.bytes)
+        .add(ip.str())
+        .add(options)
+        .add(ctx.compiler->identity)
+        .finish();
+}
+
+Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& modules) {
+    Hasher h;
+    h.add("aotpack-build-v1")
+        .add(AOTPACK_VERSION)
+        .add(ctx.request.deviceList)
+        .add(ctx.targets.canonical());
+    h.add(ctx.compiler->identity)
+        .add(ctx.request.options)
+        .add(ctx.request.fp64 == Fp64Policy::Poison ? "poison" : "error");
+    for (const auto& m : modules) {
+        h.add(m.input.name)
+            .add(m.input.path.filename().string())
+            .add(m.input.options)
+            .add(m.spirvHash.bytes);
+        for (const auto& t : ctx.targets.targets)
+            h.add(jobKey(ctx, m, t.ip, effectiveOptions(ctx, m, t.ip.value())).bytes);
+    }
+    return h.finish();
+}
 
 std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip) {
     std::vector<std::string> parts;

@@ -54,9 +54,17 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
             if (firstProblem.empty())
                 firstProblem = "word " + std::to_string(pos.index) + ": " + message;
         });
-    std::string text;
-    if (!tools.Disassemble(words, &text, SPV_BINARY_TO_TEXT_OPTION_NONE))
-        return makeError(Errc::BadInput, what + " is malformed SPIR-V: " + firstProblem);
+    // A structural parse (every instruction well-formed) is cheap and is what protects IGC; the
+    // full validation below can take seconds on large modules, which is why its result is cached.
+    spv_context context = spvContextCreate(environmentFor(words[1]));
+    spv_diagnostic diagnostic = nullptr;
+    spv_result_t parsed =
+        spvBinaryParse(context, nullptr, words.data(), words.size(), nullptr, nullptr, &diagnostic);
+    std::string parseProblem = diagnostic ? diagnostic->error : "";
+    spvDiagnosticDestroy(diagnostic);
+    spvContextDestroy(context);
+    if (parsed != SPV_SUCCESS)
+        return makeError(Errc::BadInput, what + " is malformed SPIR-V: " + printable(parseProblem));
     SpirvInfo info;
     firstProblem.clear();
     if (!tools.Validate(words))

@@ -117,6 +117,10 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
             warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
         return fail(*out.error);
     }
+    if (out.report.upToDate) {
+        if (!f.quiet) note("'" + f.output + "' is up to date");
+        return 0;
+    }
     std::size_t hits = 0;
     for (const auto& j : out.report.jobs)
         hits += j.outcome == JobOutcome::CacheHit;

@@ -21,6 +21,17 @@ expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o b.aotpack --json-repor
 expect_in "0 compile job(s), 6 cache hit(s)"
 cmp a.aotpack b.aotpack || fail "rebuild from cache is not byte-identical"
 
+# The same output again: nothing runs, nothing is rewritten.
+before=$(stat -c %Y.%N a.aotpack)
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack
+expect_in "'a.aotpack' is up to date"
+[ "$(stat -c %Y.%N a.aotpack)" = "$before" ] || fail "an up-to-date archive was rewritten"
+# ... unless the archive on disk is not the one that was built.
+printf 'x' >> a.aotpack
+expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack
+expect_in "0 compile job(s), 6 cache hit(s)"
+cmp a.aotpack b.aotpack || fail "rewritten archive differs"
+
 # One module changed: only its two jobs run.
 echo "__kernel void extra(__global int* p) { p[0] = 1; }" >> kernels/histogram.cl
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o c.aotpack --explain
