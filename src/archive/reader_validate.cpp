@@ -100,19 +100,17 @@ Status ArchiveReader::checkBlobs(std::uint64_t payloadStart) const {
     std::uint64_t previousEnd = payloadStart;
     for (std::uint32_t i = 0; i < blobCount_; ++i) {
         auto b = load<BlobRecord>(blobs_ + std::size_t(i) * sizeof(BlobRecord));
-        std::string which = "payload " + std::to_string(i);
-        if (b.offset % kPayloadAlignment != 0) return corrupt(which + " is not 64-byte aligned");
-        if (b.offset < previousEnd)
-            return corrupt(which + " overlaps the index or another payload");
-        if (!fits(b.offset, b.storedSize, data_.size()))
-            return corrupt(which + " lies outside the file");
+        auto bad = [&](const std::string& what) {
+            return corrupt("payload " + std::to_string(i) + " " + what);
+        };
+        if (b.offset % kPayloadAlignment != 0) return bad("is not 64-byte aligned");
+        if (b.offset < previousEnd) return bad("overlaps the index or another payload");
+        if (!fits(b.offset, b.storedSize, data_.size())) return bad("lies outside the file");
         if (b.rawSize > kMaxRawSize)
-            return corrupt(which + " declares " + std::to_string(b.rawSize) +
-                           " bytes (limit 1 GiB)");
+            return bad("declares " + std::to_string(b.rawSize) + " bytes (limit 1 GiB)");
         if (b.compression > static_cast<std::uint32_t>(Compression::Zstd))
-            return corrupt(which + " uses unknown compression " + std::to_string(b.compression));
-        if (b.compression == 0 && b.rawSize != b.storedSize)
-            return corrupt(which + " has inconsistent sizes");
+            return bad("uses unknown compression " + std::to_string(b.compression));
+        if (b.compression == 0 && b.rawSize != b.storedSize) return bad("has inconsistent sizes");
         previousEnd = b.offset + b.storedSize;
     }
     return success();
@@ -125,7 +123,8 @@ Status ArchiveReader::readEntries(const std::uint8_t* records, std::uint32_t cou
         if (r.module >= strings_.size())
             return corrupt("entry " + std::to_string(i) + " has a bad module name offset");
         EntryView e{stringAt(r.module), static_cast<EntryKind>(r.kind), r.targetIp, r.blob, i};
-        if (auto problem = moduleNameProblem(e.module); !problem.empty())
+        bool newName = entries_.empty() || entries_.back().module.data() != e.module.data();
+        if (auto problem = newName ? moduleNameProblem(e.module) : std::string(); !problem.empty())
             return corrupt("module name '" + printable(e.module) + "' " + problem);
         if (r.blob >= blobCount_)
             return corrupt("entry " + std::to_string(i) + " refers to a missing payload");

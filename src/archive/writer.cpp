@@ -119,11 +119,12 @@ ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
     parallelFor(raws.size(), threads, [&](std::size_t i) {
         if (!hashes.empty())
             if (auto it = precompressed_.find(hashes[i]);
-                it != precompressed_.end() && it->second.level == options.zstdLevel) {
+                it != precompressed_.end() &&
+                it->second.level == options.levelFor(raws[i]->size())) {
                 blobs[i] = it->second;
                 return;
             }
-        blobs[i] = compress(*raws[i], options.zstdLevel);
+        blobs[i] = compress(*raws[i], options.levelFor(raws[i]->size()));
     });
     return blobs;
 }

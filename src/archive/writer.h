@@ -19,8 +19,17 @@ namespace aotpack::archive {
 using Metadata = std::map<std::string, std::string>;
 
 struct WriterOptions {
-    int zstdLevel = 19;   // chosen by measurement: see bench/ and README ("Archive size")
+    // zstd levels, chosen by measurement on hashcat kernels (docs/ARCHITECTURE.md): small payloads
+    // (zebins) at 19; large ones (multi-MB SPIR-V) at 9, where 19 costs ~7 s of CPU per 5 MB for
+    // ~28% less, which on a 2-core build machine costs more than it saves. `--compression max`
+    // uses 19 for everything.
+    int zstdLevel = 19;
+    int largePayloadLevel = 9;
+    std::size_t largePayloadBytes = 1u << 20;
     unsigned threads = 0; // 0: hardware concurrency; does not change the output
+    int levelFor(std::size_t rawSize) const {
+        return rawSize > largePayloadBytes ? largePayloadLevel : zstdLevel;
+    }
 };
 
 class ArchiveWriter {

@@ -20,6 +20,13 @@ Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
     return success();
 }
 
+archive::WriterOptions writerOptions(const BuildContext& ctx) {
+    archive::WriterOptions options;
+    options.threads = ctx.jobs;
+    if (ctx.request.maxCompression) options.largePayloadLevel = options.zstdLevel;
+    return options;
+}
+
 static std::string missingJobs(const BuildReport& report) {
     std::vector<std::string> missing;
     for (const auto& job : report.jobs)
@@ -39,9 +46,7 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
     writer.setArchiveMetadata("options", ctx.request.options);
     std::string missing = missingJobs(report);
     if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
-    archive::WriterOptions options;
-    options.threads = ctx.jobs;
-    return archive::writeArchiveFile(ctx.request.output, writer, options);
+    return archive::writeArchiveFile(ctx.request.output, writer, writerOptions(ctx));
 }
 
 } // namespace aotpack::build

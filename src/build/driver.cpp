@@ -131,8 +131,8 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     archive::ArchiveWriter writer;
     if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
     // Large SPIR-V takes seconds to compress at the archive's level: do it while the compilers run.
-    archive::WriterOptions writerOptions;
-    auto precompressed = std::async(std::launch::async, [&] { writer.precompress(writerOptions); });
+    auto precompressed =
+        std::async(std::launch::async, [&] { writer.precompress(writerOptions(ctx)); });
     auto binaries = compileAll(ctx, modules, out.report);
     precompressed.get();
     finishBuild(ctx, out, writer, binaries);

@@ -18,7 +18,8 @@ namespace {
 
 struct CompileFlags {
     std::string devices, options, clOptions, fp64 = "error", maxMemory, jsonReport, cacheDir,
-                                             output, frontendDevice = "pvc", frontend = "ocloc";
+                                             output, frontendDevice = "pvc", frontend = "ocloc",
+                                             compression = "default";
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
@@ -47,6 +48,9 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("--json-report", f.jsonReport, "Write a JSON report of every job");
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
     sub->add_flag("--explain,-v,--verbose", f.explain, "Say why each job ran");
+    sub->add_option("--compression", f.compression,
+                    "default (zstd 19; 9 for payloads over 1 MiB) or max (19 for all)")
+        ->check(CLI::IsMember({"default", "max"}));
     sub->add_flag("--strict-spirv", f.strictSpirv,
                   "SPIR-V failing SPIRV-Tools validation is an error, not a warning");
 }
@@ -85,6 +89,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.jobs = f.jobs;
     r.keepGoing = f.keepGoing;
     r.strictSpirv = f.strictSpirv;
+    r.maxCompression = f.compression == "max";
     r.useCache = !f.noCache;
     r.cacheDir = f.cacheDir;
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;

@@ -1,5 +1,7 @@
 #include "cli/exit_codes.h"
 
+#include "common/file_io.h"
+#include "common/subprocess.h"
 #include "devices/compiler_support.h"
 
 namespace aotpack::cli {
@@ -22,8 +24,15 @@ std::string exitCodeHelp() {
 std::string versionText() {
     std::string text = "aotpack " AOTPACK_VERSION "\n";
     auto compiler = devices::probeCompiler(devices::Database::builtin());
-    if (compiler)
-        text += "ocloc " + compiler->version + " (" + compiler->ocloc.string() + ")\n";
+    if (compiler) text += "ocloc " + compiler->version + " (" + compiler->ocloc.string() + ")\n";
+    // ocloc 22.43 cannot report IGC's version (`ocloc query IGC_REVISION` arrived in 23.39); the
+    // Debian package that ships IGC can.
+    TempDir dir;
+    auto igc = runProcess(
+        {{"dpkg-query", "-W", "-f=${Version}", "libigc1"}, {}, dir.path() / "v", {}}, 10);
+    auto version = readTextFile(dir.path() / "v");
+    if (igc && igc->succeeded() && version && !version->empty())
+        text += "IGC " + *version + " (Debian libigc1)\n";
     else
         text += "ocloc: not available (" + compiler.error().message + ")\n";
     return text;

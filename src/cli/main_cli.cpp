@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "cli/diagnostics.h"
 #include "cli/exit_codes.h"
 
@@ -10,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 
 namespace aotpack::cli {
@@ -51,6 +53,15 @@ int run(int argc, char** argv) {
     addArchiveCommands(registry);
     addBuildCommands(registry);
     addRuntimeCommands(registry);
+    auto shell = std::make_shared<std::string>();
+    CLI::App* completion =
+        app.add_subcommand("completion", "Print a shell completion script (bash)");
+    completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
+    completion->footer("Example:\n  aotpack completion bash > /etc/bash_completion.d/aotpack");
+    registry.add(completion, [&app] {
+        std::cout << bashCompletion(app);
+        return 0;
+    });
     auto args = expandResponseFiles(argc, argv);
     if (!args) return fail(args.error());
     app.name("aotpack");

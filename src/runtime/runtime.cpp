@@ -11,13 +11,26 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string>
 
+// Opening reads the index only; the module and target lists are built on first use, so opening a
+// large archive to load one module stays cheap.
 struct aotpack_archive {
+    explicit aotpack_archive(aotpack::archive::ArchiveReader r) : reader(std::move(r)) {}
     aotpack::archive::ArchiveReader reader;
+    std::once_flag listed;
     std::vector<std::string> moduleNames; // stable C strings for aotpack_archive_module_name
     std::vector<std::uint32_t> targets;
+
+    void list() {
+        std::call_once(listed, [this] {
+            for (auto m : reader.modules())
+                moduleNames.emplace_back(m);
+            targets = reader.targets();
+        });
+    }
 };
 
 namespace {
@@ -49,11 +62,8 @@ aotpack_result codeFor(const aotpack::Error& e) {
 aotpack_result adopt(aotpack::Expected<aotpack::archive::ArchiveReader> reader,
                      aotpack_archive** out) {
     if (!reader) return failWith(codeFor(reader.error()), reader.error().message);
-    auto* a = new (std::nothrow) aotpack_archive{std::move(*reader), {}, {}};
+    auto* a = new (std::nothrow) aotpack_archive(std::move(*reader));
     if (!a) return failWith(AOTPACK_ERROR_OUT_OF_MEMORY, "out of memory");
-    for (auto m : a->reader.modules())
-        a->moduleNames.emplace_back(m);
-    a->targets = a->reader.targets();
     *out = a;
     return AOTPACK_SUCCESS;
 }
@@ -107,19 +117,27 @@ void aotpack_archive_close(aotpack_archive* archive) {
 }
 
 uint32_t aotpack_archive_module_count(const aotpack_archive* a) {
-    return a ? static_cast<uint32_t>(a->moduleNames.size()) : 0;
+    if (!a) return 0;
+    const_cast<aotpack_archive*>(a)->list(); // lazily filled, once, thread-safe
+    return static_cast<uint32_t>(a->moduleNames.size());
 }
 
 const char* aotpack_archive_module_name(const aotpack_archive* a, uint32_t index) {
-    return a && index < a->moduleNames.size() ? a->moduleNames[index].c_str() : nullptr;
+    if (!a) return nullptr;
+    const_cast<aotpack_archive*>(a)->list();
+    return index < a->moduleNames.size() ? a->moduleNames[index].c_str() : nullptr;
 }
 
 uint32_t aotpack_archive_target_count(const aotpack_archive* a) {
-    return a ? static_cast<uint32_t>(a->targets.size()) : 0;
+    if (!a) return 0;
+    const_cast<aotpack_archive*>(a)->list();
+    return static_cast<uint32_t>(a->targets.size());
 }
 
 uint32_t aotpack_archive_target_ip(const aotpack_archive* a, uint32_t index) {
-    return a && index < a->targets.size() ? a->targets[index] : 0;
+    if (!a) return 0;
+    const_cast<aotpack_archive*>(a)->list();
+    return index < a->targets.size() ? a->targets[index] : 0;
 }
 
 aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip) {
@@ -164,8 +182,8 @@ aotpack_result aotpack_select(const aotpack_archive* archive, const char* module
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
                         "archive, module and info must not be NULL");
     return guarded([&] {
-        if (archive->reader.modules().empty() ||
-            !std::binary_search(archive->moduleNames.begin(), archive->moduleNames.end(), module))
+        if (!archive->reader.find(module, aotpack::archive::EntryKind::Spirv) &&
+            archive->reader.nativeEntries(module).empty())
             return failWith(AOTPACK_ERROR_NOT_FOUND,
                             std::string("module '") + module + "' is not in the archive");
         auto s = aotpack::runtime::select(archive->reader, module, device_ip,

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# docs/CLI.md is generated from --help and must be current; the bash completion knows every command.
+source "$(dirname "$0")/common.sh"
+
+bash "$SRC/scripts/gen-cli-doc.sh" "$AOTPACK" CLI.md
+diff -u "$SRC/docs/CLI.md" CLI.md || fail "docs/CLI.md is stale: run scripts/gen-cli-doc.sh"
+
+"$AOTPACK" completion bash > completion.bash
+bash -n completion.bash || fail "completion script does not parse"
+source completion.bash
+COMP_WORDS=(aotpack bu); COMP_CWORD=1; _aotpack
+[ "${COMPREPLY[*]}" = build ] || fail "completion of 'bu': ${COMPREPLY[*]}"
+COMP_WORDS=(aotpack build --json-r); COMP_CWORD=2; _aotpack
+[ "${COMPREPLY[*]}" = --json-report ] || fail "completion of 'build --json-r': ${COMPREPLY[*]}"
+
+expect_exit 0 "$AOTPACK" --version
+expect_in "aotpack 0.1.0"
+expect_in "ocloc 22.43"
+expect_in "IGC 1.0"
