@@ -2,9 +2,9 @@
 # Writes docs/CLI.md from the CLI's own --help texts (one source for both).
 #   scripts/gen-cli-doc.sh [AOTPACK] [OUTPUT]     tests/e2e/cli_doc.sh checks it is current
 set -euo pipefail
-cd "$(dirname "$0")/.."
-aotpack=${1:-build/tools/aotpack/aotpack}
-out=${2:-docs/CLI.md}
+root=$(cd "$(dirname "$0")/.." && pwd)
+aotpack=$(realpath "${1:-$root/build/tools/aotpack/aotpack}")
+out=$(realpath -m "${2:-$root/docs/CLI.md}")
 {
   echo "# aotpack command line"
   echo
