@@ -1,4 +1,5 @@
 #include "archive/reader.h"
+#include "archive/reader_internal.h"
 
 #include "archive/module_name.h"
 #include "common/hash.h"
@@ -14,6 +15,8 @@
 #include <zstd.h>
 
 namespace aotpack::archive {
+using detail::checksumMatches;
+using detail::load;
 
 struct ArchiveReader::Mapping {
     void* address = nullptr;
@@ -22,22 +25,6 @@ struct ArchiveReader::Mapping {
         if (address) ::munmap(address, size);
     }
 };
-
-template <class T> static T load(const std::uint8_t* p) {
-    T value;
-    std::memcpy(&value, p, sizeof(T)); // no alignment assumptions about the mapping
-    return value;
-}
-
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-static bool checksumMatches(std::uint64_t, std::uint64_t) {
-    return true;
-}
-#else
-static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
-    return actual == expected;
-}
-#endif
 
 Error ArchiveReader::corrupt(const std::string& what) const {
     return makeError(Errc::BadArchive, "'" + name_ + "' is not a valid aotpack archive: " + what);

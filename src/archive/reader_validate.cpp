@@ -2,29 +2,15 @@
 // each failure with its own message. Tests in tests/unit/archive_corrupt_test.cpp cover each rule.
 #include "archive/module_name.h"
 #include "archive/reader.h"
+#include "archive/reader_internal.h"
 #include "common/hash.h"
 #include "common/text.h"
 
 #include <cstring>
 
 namespace aotpack::archive {
-
-template <class T> static T load(const std::uint8_t* p) {
-    T value;
-    std::memcpy(&value, p, sizeof(T));
-    return value;
-}
-
-// Fuzzing builds accept wrong checksums so mutated inputs reach the structural rules behind them.
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-static bool checksumMatches(std::uint64_t, std::uint64_t) {
-    return true;
-}
-#else
-static bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
-    return actual == expected;
-}
-#endif
+using detail::checksumMatches;
+using detail::load;
 
 static bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) {
     return offset <= limit && size <= limit - offset;

@@ -2,7 +2,7 @@
 
 #include "cli/table.h"
 #include "common/text.h"
-#include "devices/database.h"
+#include "devices/device_list.h"
 
 #include <iostream>
 #include <map>
@@ -10,6 +10,14 @@
 namespace aotpack::cli {
 using archive::EntryKind;
 using nlohmann::json;
+
+Expected<std::uint32_t> singleTargetIp(const std::string& text, const std::string& option) {
+    auto list = devices::parseDeviceList(devices::Database::builtin(), text);
+    if (!list) return list.error();
+    if (list->targets.size() != 1)
+        return makeError(Errc::Usage, option + " '" + text + "' must name exactly one device");
+    return list->targets[0].ip.value();
+}
 
 std::string targetName(std::uint32_t ip) {
     auto v = devices::IpVersion::fromValue(ip);

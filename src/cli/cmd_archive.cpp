@@ -21,15 +21,6 @@ struct ArchiveArgs {
     bool json = false, targetsOnly = false;
 };
 
-// Resolves a single target name or IP through the device language.
-Expected<std::uint32_t> oneTarget(const std::string& text) {
-    auto list = devices::parseDeviceList(devices::Database::builtin(), text);
-    if (!list) return list.error();
-    if (list->targets.size() != 1)
-        return makeError(Errc::Usage, "--target '" + text + "' must name exactly one target");
-    return list->targets[0].ip.value();
-}
-
 int writeWith(const std::string& output, const ArchiveWriter& writer) {
     if (auto st = writeArchiveFile(output, writer); !st) return fail(st.error());
     return 0;
@@ -87,7 +78,7 @@ void addExtract(CommandRegistry& r) {
         ExtractFilter filter;
         if (!a->module.empty()) filter.module = a->module;
         if (!a->target.empty()) {
-            auto ip = oneTarget(a->target);
+            auto ip = singleTargetIp(a->target, "--target");
             if (!ip) return fail(ip.error());
             filter.targetIp = *ip;
         }

@@ -118,18 +118,10 @@ int loadAll(const RuntimeArgs& a, bool warm) {
     return failures ? static_cast<int>(Errc::NoDevice) : 0;
 }
 
-Expected<std::uint32_t> deviceIp(const std::string& text) {
-    auto list = devices::parseDeviceList(devices::Database::builtin(), text);
-    if (!list) return list.error();
-    if (list->targets.size() != 1)
-        return makeError(Errc::Usage, "--device '" + text + "' must name exactly one device");
-    return list->targets[0].ip.value();
-}
-
 int selectOffline(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
     if (!in) return fail(in.error());
-    auto ip = deviceIp(a.device);
+    auto ip = singleTargetIp(a.device, "--device");
     if (!ip) return fail(ip.error());
     auto policy = runtime::parsePolicy(a.policy);
     if (!policy) return fail(makeError(Errc::Usage, "unknown policy '" + a.policy + "'"));
