@@ -2,6 +2,7 @@
 // new archive with the old entries plus the new binaries. No sources needed: this is how a shipped
 // package gains support for a GPU that appeared after it was built.
 #include "archive/reader.h"
+#include "archive/tools.h"
 #include "build/driver_internal.h"
 #include "common/text.h"
 
@@ -11,22 +12,6 @@
 namespace aotpack::build {
 
 namespace {
-
-Status copyEntries(const archive::ArchiveReader& in, archive::ArchiveWriter& out) {
-    for (const auto& e : in.entries()) {
-        auto payload = in.payload(e);
-        if (!payload) return payload.error();
-        archive::Metadata meta;
-        for (const auto& [k, v] : in.metadata(e))
-            meta[std::string(k)] = std::string(v);
-        std::string module(e.module);
-        Status st = e.kind == archive::EntryKind::Spirv
-                        ? out.addSpirv(module, std::move(*payload), meta)
-                        : out.addNative(module, e.targetIp, std::move(*payload), meta);
-        if (!st) return st;
-    }
-    return success();
-}
 
 // The archive's SPIR-V, as modules the build phases can take. Options recorded with the module
 // are reused, so the new binaries are built like the old ones.
@@ -78,7 +63,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
         return in->find(b.module, archive::EntryKind::Native, b.ip) != nullptr;
     });
     archive::ArchiveWriter writer;
-    if (auto st = copyEntries(*in, writer); !st) return {out.report, st.error()};
+    if (auto st = archive::copyEntries(*in, writer); !st) return {out.report, st.error()};
     for (const auto& [k, v] : in->archiveMetadata())
         writer.setArchiveMetadata(std::string(k), std::string(v));
     // The archive records every target it now holds and how its device list grew.
