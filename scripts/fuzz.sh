@@ -12,10 +12,16 @@ cmake --build build-fuzz --target fuzz_archive_reader fuzz_device_list fuzz_devl
 mkdir -p build-fuzz/crashes
 for name in archive_reader device_list devlist; do
   corpus=build-fuzz/corpus/$name
+  seeds=tests/fuzz/seeds/$name
+  [ -d "$seeds" ] || { echo "fuzz: no seed directory $seeds" >&2; exit 1; }
   mkdir -p "$corpus"
   echo "fuzz: $name for ${seconds}s"
-  build-fuzz/tests/fuzz/fuzz_$name "$corpus" "tests/fuzz/seeds/$name" -max_total_time="$seconds" \
-    -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 -rss_limit_mb=2048 2>&1 |
-    grep -E "^(Done [0-9]+ runs|==.*ERROR|SUMMARY)" || true
-  if ls build-fuzz/crashes/* >/dev/null 2>&1; then echo "fuzz: $name found a crash" >&2; exit 1; fi
+  log=build-fuzz/$name.log
+  if ! build-fuzz/tests/fuzz/fuzz_$name "$corpus" "$seeds" -max_total_time="$seconds" \
+      -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "fuzz: $name failed (crash, leak, timeout or a bad invocation); see $log" >&2
+    exit 1
+  fi
+  grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units)" "$log"
 done
