@@ -245,6 +245,9 @@ def report(results):
           f"{b['peak_vs_largest_compile']:.2f}x the largest single compile ({b['largest_single_compile_rss_kb'] / 1024:.0f} MiB)")
     print(f"\nsize: archive {s['archive_bytes']} B vs ocloc ARs {s['ocloc_ar_bytes']} B = {s['archive_vs_ocloc_ars']:.3f}x; "
           f"SPIR-V {s['spirv_share'] * 100:.0f}% of payloads; dedup saved {s['dedup_saved_bytes']} B")
+    stored = s["per_target_stored"]
+    total = sum(stored.values()) or 1
+    print("  stored share per target: " + ", ".join(f"{k} {v * 100 / total:.0f}%" for k, v in sorted(stored.items())))
     print(f"\nruntime: open+select {r['open_select_ms']:.3f} ms; load {r['aotpack_load_ms'] * 1000:.0f} us vs raw "
           f"zeModuleCreate {r['raw_load_ms'] * 1000:.0f} us (+{r['load_overhead'] * 100:.0f}%); JIT {r['jit_ms']:.1f} ms vs "
           f"cache hit {r['jit_cache_hit_ms']:.2f} ms = {r['jit_vs_cache_hit']:.0f}x\n")
