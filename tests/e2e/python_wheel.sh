@@ -3,6 +3,7 @@
 # wheel, --no-isolation), runs `aotpack build` for its kernels, installs into a venv and reports its
 # targets from Python.
 source "$(dirname "$0")/common.sh"
+[ -z "${AOTPACK_SANITIZED:-}" ] || skip "Python cannot load an ASan-instrumented libaotpack_rt without preloading the ASan runtime"
 py=/usr/bin/python3 # Debian's, with python3-build, python3-wheel and python3-venv
 "$py" -c "import build, wheel, setuptools" 2>/dev/null || skip "python3-build/python3-wheel not installed"
 
