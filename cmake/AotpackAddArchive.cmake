@@ -4,7 +4,8 @@
 # Builds the sources into NAME.aotpack with `aotpack build` (target NAME_archive, part of ALL).
 # The device list is the cache variable AOTPACK_DEVICES when set (a user or CI overrides it like
 # TORCH_XPU_ARCH_LIST: -DAOTPACK_DEVICES=pvc), else DEVICES, else @ipex-default.
-# Editing a listed source rebuilds the archive and what depends on it, nothing else.
+# Editing a listed source, or a header it includes, rebuilds the archive and what depends on it,
+# nothing else.
 # EMBED: also a static library NAME that contains the archive as the symbols NAME_archive and
 # NAME_archive_size (open it with aotpack_archive_open_memory) and links aotpack::runtime.
 # The archive's path is in the target property AOTPACK_ARCHIVE of NAME_archive.
@@ -36,9 +37,12 @@ function(aotpack_add_archive name)
     string(REPLACE ";" " " joined "${ARG_OPTIONS}")
     set(options "--options=${joined}")
   endif()
+  # The depfile lists the headers the kernels include, so editing one rebuilds the archive
+  # (Ninja and Makefile generators).
   add_custom_command(OUTPUT "${output}"
-    COMMAND aotpack::aotpack build -q -d "${devices}" ${options} -o "${output}" ${sources}
+    COMMAND aotpack::aotpack build -q -d "${devices}" ${options} -o "${output}" --depfile "${output}.d" ${sources}
     DEPENDS ${sources} aotpack::aotpack
+    DEPFILE "${output}.d"
     COMMENT "aotpack: building ${name}.aotpack for ${devices}"
     VERBATIM)
   add_custom_target(${name}_archive ALL DEPENDS "${output}")

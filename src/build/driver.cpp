@@ -1,11 +1,14 @@
 #include "build/driver.h"
 
 #include "archive/reader.h"
+#include "build/depfile.h"
 #include "build/driver_internal.h"
 #include "common/text.h"
 
 #include <chrono>
+#include <fcntl.h>
 #include <future>
+#include <sys/stat.h>
 #include <thread>
 
 namespace aotpack::build {
@@ -124,6 +127,11 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     ctx.buildKey = buildKey(ctx, modules);
     if (out.report.moduleErrors.empty() && outputUpToDate(ctx)) {
         out.report.upToDate = true;
+        // Make and Ninja compare times: the output must end up newer than an input touched
+        // without changing it, or they would run this command again every time.
+        ::utimensat(AT_FDCWD, request.output.c_str(), nullptr, 0);
+        if (!request.depfile.empty())
+            if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
         out.report.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return out;
@@ -136,6 +144,8 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     auto binaries = compileAll(ctx, modules, out.report);
     precompressed.get();
     finishBuild(ctx, out, writer, binaries);
+    if (!out.error && !request.depfile.empty())
+        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
     out.report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;

@@ -142,11 +142,14 @@ void addBuildCommands(CommandRegistry& registry) {
     auto build = std::make_shared<CompileFlags>();
     auto inputs = std::make_shared<std::vector<std::string>>();
     auto manifest = std::make_shared<std::string>();
+    auto depfile = std::make_shared<std::string>();
     CLI::App* sub = registry.app.add_subcommand(
         "build", "Compile SPIR-V / OpenCL C modules for a device list into one archive");
     sub->add_option("inputs", *inputs, ".spv or .cl files, or directories of them");
     sub->add_option("--manifest", *manifest,
                     "JSON manifest listing modules with per-module options");
+    sub->add_option("--depfile", *depfile,
+                    "Write a Make-style dependency file (inputs and the headers they include)");
     sub->add_option("--cl-options", build->clOptions, "OpenCL C frontend options (-I, -D)");
     sub->add_option("--frontend", build->frontend,
                     "OpenCL C to SPIR-V with ocloc (default) or clang (clang + llvm-spirv)")
@@ -160,7 +163,7 @@ void addBuildCommands(CommandRegistry& registry) {
                 "  aotpack build -d pvc,acm-g10 k.spv --target-options "
                 "pvc=-ze-opt-large-register-file -o k.aotpack\n"
                 "Arguments can be read from a response file: aotpack build @args.txt");
-    registry.add(sub, [build, inputs, manifest] {
+    registry.add(sub, [build, inputs, manifest, depfile] {
         auto request = makeRequest(*build);
         if (!request) return fail(request.error());
         auto modules = collectInputs(*inputs);
@@ -171,6 +174,8 @@ void addBuildCommands(CommandRegistry& registry) {
             if (!listed) return fail(listed.error());
             request->modules.insert(request->modules.end(), listed->begin(), listed->end());
         }
+        request->depfile = *depfile;
+        if (!manifest->empty()) request->extraDependencies.push_back(*manifest);
         ProgressPrinter progress(build->quiet, build->explain);
         return report(runBuild(*request, progress), *build, progress);
     });

@@ -22,10 +22,11 @@ expect_in "0 compile job(s), 6 cache hit(s)"
 cmp a.aotpack b.aotpack || fail "rebuild from cache is not byte-identical"
 
 # The same output again: nothing runs, nothing is rewritten.
-before=$(stat -c %Y.%N a.aotpack)
+before=$(stat -c %i a.aotpack) # a rewrite renames a new file into place: a new inode
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack
 expect_in "'a.aotpack' is up to date"
-[ "$(stat -c %Y.%N a.aotpack)" = "$before" ] || fail "an up-to-date archive was rewritten"
+[ "$(stat -c %i a.aotpack)" = "$before" ] || fail "an up-to-date archive was rewritten"
+cmp a.aotpack b.aotpack || fail "up-to-date archive changed"
 # ... unless the archive on disk is not the one that was built.
 printf 'x' >> a.aotpack
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack

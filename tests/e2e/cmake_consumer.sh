@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration: the C example against the build tree; the cmake-consumer example configured against
-# an *installed* aotpack (find_package + aotpack_add_archive + EMBED), built with Ninja, run on a
-# simulated PVC; touching the kernel rebuilds only the archive and what depends on it.
+# an *installed* aotpack (find_package + aotpack_add_archive + EMBED), built with Ninja and with
+# Make, run on a simulated PVC; touching the kernel or a header it includes rebuilds only the
+# archive and what depends on it.
 source "$(dirname "$0")/common.sh"
 needs_driver
 
@@ -27,6 +28,23 @@ touch consumer/kernels/vector_ops.cl
 plan=$(ninja -C consumer/build -n)
 grep -q "aotpack: building kernels.aotpack" <<<"$plan" || fail "archive not rebuilt: $plan"
 ! grep -q "main.c" <<<"$plan" || fail "main.c recompiled: $plan"
+
+# A header the kernel includes is a dependency too (aotpack build --depfile).
+ninja -C consumer/build >/dev/null
+touch consumer/kernels/scale.h
+plan=$(ninja -C consumer/build -n)
+grep -q "aotpack: building kernels.aotpack" <<<"$plan" || fail "editing an included header did not rebuild: $plan"
+
+# The same with the Makefile generator.
+cmake -S consumer -B consumer/make -G "Unix Makefiles" -DCMAKE_PREFIX_PATH="$WORK/prefix" >/dev/null
+make -C consumer/make >/dev/null
+expect_exit 0 sim_pvc consumer/make/consumer
+expect_in "loaded vector_ops from native"
+sleep 1 && touch consumer/kernels/scale.h
+make -C consumer/make > make.log
+grep -q "aotpack: building kernels.aotpack" make.log || fail "make did not rebuild after a header edit: $(cat make.log)"
+make -C consumer/make > make2.log
+! grep -q "aotpack: building" make2.log || fail "make rebuilt although nothing changed"
 
 # AOTPACK_DEVICES overrides the call's DEVICES, like TORCH_XPU_ARCH_LIST.
 cmake -S consumer -B consumer/build2 -G Ninja -DCMAKE_PREFIX_PATH="$WORK/prefix" -DAOTPACK_DEVICES=pvc >/dev/null

@@ -1,4 +1,6 @@
-// Example kernels for aotpack's demo and tests: simple float vector operations.
+// Example kernels for the CMake consumer: simple float vector operations.
+#include "scale.h"
+
 __kernel void vadd(__global const float* a, __global const float* b, __global float* c) {
     size_t i = get_global_id(0);
     c[i] = a[i] + b[i];
@@ -6,5 +8,5 @@ __kernel void vadd(__global const float* a, __global const float* b, __global fl
 
 __kernel void saxpy(float alpha, __global const float* x, __global float* y) {
     size_t i = get_global_id(0);
-    y[i] = alpha * x[i] + y[i];
+    y[i] = SCALE(alpha, x[i]) + y[i];
 }
