@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   intel-opencl-icd libze1 libze-dev spirv-tools spirv-headers llvm-spirv-14
   nlohmann-json3-dev libcli11-dev libzstd-dev libxxhash-dev libgtest-dev
-  python3 python3-build python3-wheel python3-venv hashcat-data
+  python3 python3-build python3-wheel python3-venv hashcat-data debootstrap
 )
 
 install_packages() {

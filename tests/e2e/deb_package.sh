@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The .deb (CPack): declares its Debian dependencies, and its contents work from wherever they are
-# unpacked: the CLI runs, and the cmake-consumer example builds against it. (A dpkg -i on a clean
-# debootstrap image: scripts/test-deb-chroot.sh, not run in CI because it downloads a base system.)
+# unpacked: the CLI runs, and the cmake-consumer example builds against it. (Installing it with apt on
+# a clean debootstrap image: deb_chroot.sh.)
 source "$(dirname "$0")/common.sh"
 command -v cpack >/dev/null && command -v dpkg-deb >/dev/null || skip "cpack or dpkg-deb missing"
 
