@@ -29,6 +29,8 @@ int writeWith(const std::string& output, const ArchiveWriter& writer) {
 void addList(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand("list", "List an archive's modules, targets and kernels");
+    sub->footer("Example:\n  aotpack list app.aotpack\n  aotpack list --targets app.aotpack\n  "
+                "aotpack list --json app.aotpack");
     sub->add_option("archive", a->archive)->required();
     sub->add_flag("--targets", a->targetsOnly, "Print only the target list (one per line)");
     sub->add_flag("--json", a->json, "Print JSON");
@@ -51,6 +53,7 @@ void addList(CommandRegistry& r) {
 void addSize(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand("size", "Bytes per target and per module, compressed and raw");
+    sub->footer("Example:\n  aotpack size app.aotpack\n  aotpack size --json app.aotpack");
     sub->add_option("archive", a->archive)->required();
     sub->add_flag("--json", a->json, "Print JSON");
     r.add(sub, [a] {
@@ -68,6 +71,8 @@ void addExtract(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
         r.app.add_subcommand("extract", "Write an archive's .spv and .bin files into a directory");
+    sub->footer("Example:\n  aotpack extract app.aotpack -o out/\n  aotpack extract app.aotpack "
+                "--module vector_ops --target pvc -o out/");
     sub->add_option("archive", a->archive)->required();
     sub->add_option("--module", a->module, "Only this module");
     sub->add_option("--target", a->target, "Only binaries for this target");
@@ -94,6 +99,7 @@ void addVerify(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
         r.app.add_subcommand("verify", "Check every checksum and structural rule of an archive");
+    sub->footer("Example:\n  aotpack verify app.aotpack");
     sub->add_option("archive", a->archive)->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive); // checks header, index and layout
@@ -110,6 +116,7 @@ void addMerge(CommandRegistry& r) {
     auto* sub = r.app.add_subcommand(
         "merge",
         "Union of archives; the same module and target with different contents is an error");
+    sub->footer("Example:\n  aotpack merge pvc.aotpack atsm.aotpack -o both.aotpack");
     sub->add_option("archives", a->inputs)->required();
     sub->add_option("-o,--output", a->output)->required();
     r.add(sub, [a] {
@@ -136,6 +143,7 @@ void addRemoveTargets(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
         "remove-targets", "Write a copy of an archive without some targets (like nvprune)");
+    sub->footer("Example:\n  aotpack remove-targets app.aotpack -d pvc -o app-no-pvc.aotpack");
     sub->add_option("archive", a->archive)->required();
     sub->add_option("-d,--devices", a->devices, "Targets to remove (device list)")->required();
     sub->add_option("-o,--output", a->output)->required();
@@ -170,6 +178,7 @@ void addExportAr(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
         "export-ar", "Write one module as an ocloc-compatible fat binary (AR) for NEO");
+    sub->footer("Example:\n  aotpack export-ar app.aotpack --module vector_ops -o vector_ops.ar");
     sub->add_option("archive", a->archive)->required();
     sub->add_option("--module", a->module)->required();
     sub->add_option("-o,--output", a->output)->required();

@@ -206,6 +206,8 @@ void addBuildCommands(CommandRegistry& registry) {
     cacheSub->add_option(
         "--cache-dir", *cacheDir,
         "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
+    cacheSub->footer("Examples:\n  aotpack cache stats\n  aotpack cache verify --cache-dir "
+                     "/ci/cache\n  aotpack cache clean");
     registry.add(cacheSub, [cacheDir, action] {
         auto cache = DiskCache::open(cacheDir->empty() ? (DiskCache::defaultRoot() / "build")
                                                        : std::filesystem::path(*cacheDir));

@@ -197,6 +197,8 @@ void addRuntimeCommands(CommandRegistry& r) {
     sub->add_option("--module", load->module, "Only this module");
     sub->add_option("--policy", load->policy, "prefer-native, native-only or jit-only");
     sub->add_flag("--json", load->json, "Print JSON");
+    sub->footer("Examples:\n  aotpack load app.aotpack\n  AOTPACK_LOG=1 aotpack load app.aotpack "
+                "--module vector_ops --json");
     r.add(sub, [load] { return loadAll(*load, false); });
 
     auto warm = std::make_shared<RuntimeArgs>();
@@ -204,6 +206,7 @@ void addRuntimeCommands(CommandRegistry& r) {
         "warm", "Fill the JIT cache for this machine's GPUs (at install time)");
     warmSub->add_option("archive", warm->archive)->required();
     warmSub->add_option("--module", warm->module, "Only this module");
+    warmSub->footer("Example (at install time):\n  aotpack warm /usr/share/myapp/kernels.aotpack");
     r.add(warmSub, [warm] { return loadAll(*warm, true); });
 
     auto sel = std::make_shared<RuntimeArgs>();
@@ -215,6 +218,8 @@ void addRuntimeCommands(CommandRegistry& r) {
     selSub->add_option("--module", sel->module, "Only this module");
     selSub->add_option("--policy", sel->policy, "prefer-native, native-only or jit-only");
     selSub->add_flag("--json", sel->json, "Print JSON");
+    selSub->footer("Examples:\n  aotpack select app.aotpack --device 0x56a5\n  aotpack select "
+                   "app.aotpack --device tgllp --policy native-only");
     r.add(selSub, [sel] { return selectOffline(*sel); });
 
     auto cov = std::make_shared<RuntimeArgs>();
@@ -222,6 +227,7 @@ void addRuntimeCommands(CommandRegistry& r) {
         "coverage", "Every known device: how many modules load natively, compatibly or by JIT");
     covSub->add_option("archive", cov->archive)->required();
     covSub->add_flag("--json", cov->json, "Print JSON");
+    covSub->footer("Example:\n  aotpack coverage app.aotpack --json");
     r.add(covSub, [cov] { return coverage(*cov); });
 }
 
