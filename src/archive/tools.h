@@ -21,8 +21,7 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
 // validated module names and IP numbers, so nothing can be written outside `dir`.
 struct ExtractFilter {
     std::optional<std::string> module;
-    std::optional<std::uint32_t> targetIp;
-    bool spirv = true;
+    std::optional<std::uint32_t> targetIp; // set: binaries for this target only, no SPIR-V
 };
 Expected<std::vector<std::filesystem::path>>
 extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesystem::path& dir);

@@ -32,7 +32,7 @@ extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesys
     std::vector<std::filesystem::path> written;
     for (const auto& e : in.entries()) {
         if (filter.module && e.module != *filter.module) continue;
-        if (e.kind == EntryKind::Spirv && (!filter.spirv || filter.targetIp)) continue;
+        if (e.kind == EntryKind::Spirv && filter.targetIp) continue;
         if (e.kind == EntryKind::Native && filter.targetIp && e.targetIp != *filter.targetIp)
             continue;
         if (e.kind != EntryKind::Spirv && e.kind != EntryKind::Native) continue;

@@ -1,6 +1,7 @@
 #include "build/depfile.h"
 
 #include "build/process_pool.h"
+#include "common/subprocess.h"
 #include "common/text.h"
 
 #include <cstdlib>
@@ -19,8 +20,7 @@ std::vector<std::string> words(const std::string& text) {
 }
 
 PoolTask headerScan(const BuildContext& ctx, const ModuleInput& in, const fs::path& log) {
-    const char* clang = std::getenv("AOTPACK_CLANG");
-    std::vector<std::string> argv = {clang && *clang ? clang : "clang",
+    std::vector<std::string> argv = {envOr("AOTPACK_CLANG", "clang"),
                                      "-x",
                                      "cl",
                                      "-cl-std=CL2.0",

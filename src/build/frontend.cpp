@@ -14,11 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string envOr(const char* name, const char* fallback) {
-    const char* value = std::getenv(name);
-    return value && *value ? value : fallback;
-}
-
 PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& dir) {
     fs::create_directories(dir);
     std::string options = "-I " + in.path.parent_path().string();

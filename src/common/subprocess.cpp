@@ -90,6 +90,11 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
     return result;
 }
 
+std::string envOr(const char* name, const char* fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : fallback;
+}
+
 fs::path findExecutable(const std::string& name) {
     if (name.find('/') != std::string::npos) return name;
     const char* path = std::getenv("PATH");

@@ -38,6 +38,9 @@ void killProcessGroup(pid_t pid);
 // Runs a child to completion; kills it after `timeoutSeconds` (0: no limit).
 Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSeconds = 0);
 
+// $name if set and non-empty, else `fallback` (tool overrides such as AOTPACK_CLANG).
+std::string envOr(const char* name, const char* fallback);
+
 // Finds an executable on PATH (or returns `name` when it contains a '/').
 std::filesystem::path findExecutable(const std::string& name);
 
