@@ -62,7 +62,8 @@ typedef enum aotpack_source {
 
 typedef struct aotpack_load_info {
     aotpack_source source;
-    uint32_t device_ip;  /* the device's IP version value (major<<22 | minor<<14 | revision) */
+    uint32_t device_ip;  /* the device's IP version value (major<<22 | minor<<14 | revision), 0 if
+                            unknown */
     uint32_t entry_ip;   /* IP of the chosen native binary; 0 for SPIR-V */
     double milliseconds; /* time spent in aotpack_module_create */
     char reason[256];    /* why this entry: "exact match", "driver rejected 12.55.8 (0x7800000f)" */
@@ -99,7 +100,9 @@ AOTPACK_RT_API uint32_t aotpack_archive_target_count(const aotpack_archive* arch
 AOTPACK_RT_API uint32_t aotpack_archive_target_ip(const aotpack_archive* archive, uint32_t index);
 
 /* The IP version of a device: from ZE_extension_device_ip_version when the driver offers it, else
- * from the PCI device id and revision through aotpack's device database. */
+ * from the PCI device id and revision through aotpack's device database. A device neither names
+ * (a GPU newer than the database) gives AOTPACK_ERROR_NOT_FOUND; modules still load on it through
+ * the SPIR-V JIT, with load_info.device_ip 0. */
 AOTPACK_RT_API aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip);
 
 /* The canonical target name of an IP version ("pvc", "acm-g10@b0") into `name`; the IP as

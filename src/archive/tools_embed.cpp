@@ -59,6 +59,7 @@ Status embed(ByteView archive, const fs::path& output, const std::string& symbol
     auto run = runProcess({{cc && *cc ? cc : "cc", "-c", source.string(), "-o", object.string()},
                            {},
                            tmp.path() / "log",
+                           {},
                            {}});
     if (!run || !run->succeeded())
         return makeError(Errc::Output, "assembling '" + output.string() + "' failed: " +

@@ -36,7 +36,7 @@ PoolTask headerScan(const BuildContext& ctx, const ModuleInput& in, const fs::pa
             argv.push_back(w);
     argv.push_back(in.path.string());
     PoolTask task;
-    task.spec = {argv, {}, log, {}};
+    task.spec = {argv, {}, log, {}, {}};
     task.timeoutSeconds = 120;
     return task;
 }
@@ -97,7 +97,7 @@ Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
                                  "); only the source is listed");
         };
     }
-    runPool(tasks, {ctx.jobs, 0});
+    runPool(tasks, {ctx.jobs, 0, {}});
     std::string rule = escape(fs::absolute(ctx.request.output).string()) + ":";
     for (const auto& d : deps)
         rule += " \\\n  " + escape(d);

@@ -47,6 +47,10 @@ struct BuildRequest {
     std::filesystem::path depfile;                        // write "output: inputs headers..." here
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
     std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
+    // Long-lived compile workers: the command that starts one (the CLI passes itself with
+    // kWorkerCommand; build/ocloc_worker.h). Empty, or when libocloc is not found or no worker
+    // starts: one ocloc process per job.
+    std::vector<std::string> workerCommand;
 };
 
 enum class JobOutcome { Compiled, CacheHit, Failed, NotRun };
@@ -72,7 +76,8 @@ struct BuildReport {
     std::vector<std::string> moduleErrors; // frontend or validation failures
     double seconds = 0;
     bool archiveWritten = false;
-    bool upToDate = false; // the output was already built from the same inputs: nothing ran
+    bool upToDate = false;   // the output was already built from the same inputs: nothing ran
+    std::string compileMode; // "workers" (long-lived, libocloc) or "processes" (ocloc per job)
     std::size_t failedJobs() const;
 };
 

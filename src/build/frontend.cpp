@@ -31,6 +31,7 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
                       envOr("AOTPACK_LLVM_SPIRV", "llvm-spirv-14")},
                      dir,
                      dir / "log",
+                     {},
                      {}};
     } else {
         task.spec = {{ctx.compiler->ocloc.string(), "compile", "-file", in.path.string(),
@@ -38,6 +39,7 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
                       "-options", options},
                      dir,
                      dir / "log",
+                     {},
                      {}};
     }
     task.timeoutSeconds = ctx.request.timeoutSeconds;
@@ -84,7 +86,7 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
         };
         tasks.push_back(std::move(task));
     }
-    runPool(tasks, {ctx.jobs, 0});
+    runPool(tasks, {ctx.jobs, 0, {}});
     return spirvFiles;
 }
 

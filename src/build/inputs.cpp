@@ -71,7 +71,11 @@ static Expected<ModuleInput> manifestModule(const nlohmann::json& m, const fs::p
 Expected<std::vector<ModuleInput>> readManifest(const fs::path& manifest) {
     auto text = readTextFile(manifest);
     if (!text) return text.error();
-    nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+    return parseManifest(*text, manifest);
+}
+
+Expected<std::vector<ModuleInput>> parseManifest(std::string_view text, const fs::path& manifest) {
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
     std::string where = "manifest '" + manifest.string() + "'";
     if (doc.is_discarded()) return makeError(Errc::BadInput, where + " is not valid JSON");
     if (!doc.is_object() || !doc.contains("modules") || !doc["modules"].is_array())

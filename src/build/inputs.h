@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aotpack::build {
@@ -26,6 +27,9 @@ Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>&
 // A manifest: {"modules": [{"source": "k.cl", "name": "k", "options": "..."}]}; paths are relative
 // to the manifest's directory.
 Expected<std::vector<ModuleInput>> readManifest(const std::filesystem::path& manifest);
+// The same for manifest text already read (`manifest` locates relative paths and names errors).
+Expected<std::vector<ModuleInput>> parseManifest(std::string_view text,
+                                                 const std::filesystem::path& manifest);
 
 // Sorts by name and rejects duplicate or invalid names.
 Status checkModules(std::vector<ModuleInput>& modules);

@@ -2,6 +2,7 @@
 // process; processes run in parallel, longest expected first, each in its own directory.
 #include "archive/zebin.h"
 #include "build/driver_internal.h"
+#include "build/ocloc_worker.h"
 #include "build/process_pool.h"
 #include "common/text.h"
 
@@ -144,6 +145,7 @@ PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
                   "zebin", "-exclude_ir", "-output", "zebin", "-output_no_suffix"},
                  dir,
                  dir / "log",
+                 {},
                  {}};
     if (!job.options.empty()) {
         task.spec.argv.push_back("-options");
@@ -257,7 +259,13 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
             compileTask(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
     std::uint64_t budget =
         ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
-    runPool(tasks, {ctx.jobs, budget});
+    PoolLimits limits{ctx.jobs, budget, {}};
+    if (std::string lib = findLibocloc(ctx.compiler->ocloc.string());
+        !ctx.request.workerCommand.empty() && !lib.empty()) {
+        limits.workerCommand = ctx.request.workerCommand;
+        limits.workerCommand.push_back(lib);
+    }
+    if (!tasks.empty()) report.compileMode = runPool(tasks, limits) ? "workers" : "processes";
 
     std::vector<CompiledBinary> binaries;
     for (auto& job : jobs) {

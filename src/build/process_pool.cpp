@@ -39,7 +39,8 @@ void finish(PoolTask& task, const Running& r, int status, const struct rusage& u
 
 } // namespace
 
-void runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
+bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
+    if (!limits.workerCommand.empty() && runWorkerPool(tasks, limits)) return true;
     std::map<pid_t, Running> running;
     std::uint64_t memoryInUse = 0;
     std::size_t next = 0;
@@ -77,6 +78,7 @@ void runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(3));
     }
+    return false;
 }
 
 std::uint64_t defaultMemoryBudgetKb() {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace aotpack::build {
@@ -22,10 +23,16 @@ struct PoolTask {
 struct PoolLimits {
     unsigned jobs = 1;
     std::uint64_t memoryBudgetKb = 0; // 0: no memory limit
+    // Long-lived compile workers (build/ocloc_worker.h) to send the tasks' command lines to;
+    // empty, or if no worker starts: one process per task.
+    std::vector<std::string> workerCommand;
 };
 
-// Runs the tasks in the given order (callers sort longest first). Returns when all have finished.
-void runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
+// Runs the tasks in the given order (callers sort longest first). Returns when all have finished;
+// true if they ran on long-lived workers.
+bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
+// The worker variant; false (nothing run) if no worker starts.
+bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
 
 // A default memory budget: 80% of MemAvailable.
 std::uint64_t defaultMemoryBudgetKb();

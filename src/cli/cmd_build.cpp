@@ -1,6 +1,7 @@
 // `aotpack build`, `aotpack add-targets`, `aotpack cache`.
 #include "build/driver.h"
 #include "build/history.h"
+#include "build/ocloc_worker.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/progress.h"
@@ -19,7 +20,7 @@ namespace {
 struct CompileFlags {
     std::string devices, options, clOptions, fp64 = "error", maxMemory, jsonReport, cacheDir,
                                              output, frontendDevice = "pvc", frontend = "ocloc",
-                                             compression = "default";
+                                             compression = "default", compileMode = "workers";
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
@@ -51,6 +52,10 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("--compression", f.compression,
                     "default (zstd 19; 9 for payloads over 1 MiB) or max (19 for all)")
         ->check(CLI::IsMember({"default", "max"}));
+    sub->add_option("--compile-mode", f.compileMode,
+                    "workers (default: long-lived worker processes that load libocloc once) or "
+                    "processes (one ocloc process per job)")
+        ->check(CLI::IsMember({"workers", "processes"}));
     sub->add_flag("--strict-spirv", f.strictSpirv,
                   "SPIR-V failing SPIRV-Tools validation is an error, not a warning");
 }
@@ -95,6 +100,11 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;
     r.timeoutSeconds = f.timeout;
     r.output = f.output;
+    if (f.compileMode == "workers") {
+        std::error_code ec;
+        auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        if (!ec) r.workerCommand = {self.string(), kWorkerCommand};
+    }
     for (const auto& item : f.targetOptions) {
         auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0)

@@ -99,12 +99,14 @@ int loadAll(const RuntimeArgs& a, bool warm) {
             std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
             table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
                        join(kernelNames, ","), info.reason});
-            out.push_back({{"device_ip", devices::IpVersion::fromValue(info.device_ip).str()},
-                           {"module", module},
-                           {"source", sourceName(info.source)},
-                           {"milliseconds", info.milliseconds},
-                           {"kernels", kernelNames},
-                           {"reason", info.reason}});
+            out.push_back(
+                {{"device_ip",
+                  info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
+                 {"module", module},
+                 {"source", sourceName(info.source)},
+                 {"milliseconds", info.milliseconds},
+                 {"kernels", kernelNames},
+                 {"reason", info.reason}});
             zeModuleDestroy(handle);
         }
     zeContextDestroy(ctx);
@@ -113,7 +115,7 @@ int loadAll(const RuntimeArgs& a, bool warm) {
         std::cout << out.dump(2) << "\n";
     else if (!warm && !out.empty())
         table.print(std::cout);
-    else
+    else if (warm)
         note("JIT cache warmed: " + std::to_string(out.size()) + " module load(s)");
     return failures ? static_cast<int>(Errc::NoDevice) : 0;
 }

@@ -29,7 +29,7 @@ std::string versionText() {
     // Debian package that ships IGC can.
     TempDir dir;
     auto igc = runProcess(
-        {{"dpkg-query", "-W", "-f=${Version}", "libigc1"}, {}, dir.path() / "v", {}}, 10);
+        {{"dpkg-query", "-W", "-f=${Version}", "libigc1"}, {}, dir.path() / "v", {}, {}}, 10);
     auto version = readTextFile(dir.path() / "v");
     if (igc && igc->succeeded() && version && !version->empty())
         text += "IGC " + *version + " (Debian libigc1)\n";

@@ -3,6 +3,7 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_codes.h"
 
+#include "build/ocloc_worker.h"
 #include "common/file_io.h"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 namespace aotpack::cli {
 
@@ -39,6 +41,9 @@ static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** a
 }
 
 int run(int argc, char** argv) {
+    // A compile worker the build driver started (not a user command: no help, no parsing).
+    if (argc == 3 && std::string_view(argv[1]) == build::kWorkerCommand)
+        return build::runOclocWorker(argv[2]);
     // Past a file-size limit (RLIMIT_FSIZE), write() should fail with EFBIG and be reported as an
     // output error, not kill the process halfway through.
     std::signal(SIGXFSZ, SIG_IGN);

@@ -30,6 +30,7 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
         {"archive_written", r.archiveWritten},
         {"devices", {{"input", r.deviceListInput}, {"expanded", r.deviceListExpanded}}},
         {"compiler", r.compiler},
+        {"compile_mode", r.compileMode},
         {"seconds", r.seconds},
         {"module_errors", r.moduleErrors},
         {"error", outcome.error ? outcome.error->message : ""},

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace aotpack {
@@ -17,6 +18,9 @@ struct ProcessSpec {
     std::filesystem::path cwd;         // empty: the current directory
     std::filesystem::path outputFile;  // stdout+stderr; empty: /dev/null
     std::vector<std::string> extraEnv; // "KEY=VALUE" added to the environment
+    // {parent fd, child fd}: extra descriptors the child gets (after stdout/stderr; child fd 0
+    // replaces /dev/null on stdin). Parent fds should be close-on-exec.
+    std::vector<std::pair<int, int>> fds;
 };
 
 struct ProcessResult {

@@ -18,7 +18,7 @@ static fs::path resolveOcloc(const fs::path& requested) {
 
 static Expected<std::string> queryVersion(const fs::path& ocloc, const fs::path& dir) {
     auto run =
-        runProcess({{ocloc.string(), "query", "OCL_DRIVER_VERSION"}, dir, dir / "log", {}}, 60);
+        runProcess({{ocloc.string(), "query", "OCL_DRIVER_VERSION"}, dir, dir / "log", {}, {}}, 60);
     if (!run) return run.error();
     auto text = readTextFile(dir / "OCL_DRIVER_VERSION");
     if (!run->succeeded() || !text)
@@ -61,7 +61,7 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
     }
     for (const auto& group : groups) {
         auto run = runProcess(
-            {{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}}, 60);
+            {{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}, {}}, 60);
         if (!run || !run->succeeded()) continue; // this ocloc does not know the name
         if (auto log = readTextFile(dir.path() / "ids")) addMatchedIds(*log, info.ipValues);
     }

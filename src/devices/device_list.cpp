@@ -191,8 +191,14 @@ class ListParser {
     Error unknownName(const std::string& name) const {
         std::string best;
         std::size_t bestDistance = 3;
+        std::string wanted = normaliseName(name);
         for (const auto& candidate : db_.allNames()) {
-            std::size_t d = editDistance(normaliseName(name), normaliseName(candidate));
+            // The distance is at least the length difference: skip the quadratic work for names
+            // that cannot win (fuzzing showed long unknown names dominating parse time).
+            std::string known = normaliseName(candidate);
+            std::size_t shorter = std::min(wanted.size(), known.size());
+            if (std::max(wanted.size(), known.size()) - shorter >= bestDistance) continue;
+            std::size_t d = editDistance(wanted, known);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;

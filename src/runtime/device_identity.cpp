@@ -105,9 +105,12 @@ static Expected<DeviceIdentity> queryIdentity(ze_device_handle_t device,
         id.how = kIpVersionExtension;
         return id;
     }
+    id.pciId = props.deviceId;
     auto ip = ipFromPci(props.deviceId, id.how, db);
-    if (!ip) return ip.error();
-    id.ip = *ip;
+    if (!ip) // a GPU newer than the database: no native binary can be chosen, the JIT still works
+        id.how = ip.error().message;
+    else
+        id.ip = *ip;
     return id;
 }
 

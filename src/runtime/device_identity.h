@@ -10,8 +10,10 @@
 namespace aotpack::runtime {
 
 struct DeviceIdentity {
-    std::uint32_t ip = 0;
-    std::string how;           // "ZE_extension_device_ip_version", or "PCI id 0x56c0 rev 8"
+    std::uint32_t ip = 0;      // 0: a device aotpack's database does not know (JIT only)
+    std::uint32_t pciId = 0;   // keys the JIT cache when the IP is unknown
+    std::string how;           // "ZE_extension_device_ip_version", "PCI id 0x56c0 rev 8", or why
+                               // the IP is unknown
     std::string driverVersion; // part of the JIT cache key: a driver update invalidates entries
 };
 

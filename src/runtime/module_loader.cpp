@@ -129,7 +129,7 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
                       .add("aotpack-jit-v1")
                       .add(*spirv)
                       .add(options)
-                      .add(std::to_string(id.ip))
+                      .add(id.ip ? std::to_string(id.ip) : "pci:" + std::to_string(id.pciId))
                       .add(id.driverVersion)
                       .finish();
     std::string log;
@@ -172,6 +172,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
     if (!id) return id.error();
     Policy policy = resolvePolicy(options ? options->policy : AOTPACK_POLICY_DEFAULT);
     Selection s = select(archive, module, id->ip, policy);
+    if (id->ip == 0) s.reason = id->how + "; " + s.reason;
     fillInfo(info, s, id->ip);
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
     Status result = success();
@@ -190,10 +191,12 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
         std::string why = "driver rejected the binary for " + describeIp(s.entry->targetIp) + " (" +
                           hexResult(r) + ")";
         if (policy == Policy::NativeOnly)
-            return makeError(Errc::NoDevice, "native-only: " + why + ": " + log);
+            return makeError(Errc::NoDevice,
+                             "native-only: " + why + (log.empty() ? "" : ": " + log));
         s.entry = archive.find(module, archive::EntryKind::Spirv);
         if (!s.entry)
-            return makeError(Errc::NoDevice, why + " and the archive has no SPIR-V: " + log);
+            return makeError(Errc::NoDevice, why + " and the archive has no SPIR-V" +
+                                                 (log.empty() ? "" : ": " + log));
         setReason(info, why + "; JIT from SPIR-V");
         info.entry_ip = 0;
     }

@@ -146,6 +146,7 @@ aotpack_result aotpack_device_ip(ze_device_handle_t device, uint32_t* ip) {
     return guarded([&] {
         auto id = aotpack::runtime::identifyDevice(device);
         if (!id) return failWith(AOTPACK_ERROR_LEVEL_ZERO, id.error().message);
+        if (id->ip == 0) return failWith(AOTPACK_ERROR_NOT_FOUND, id->how);
         *ip = id->ip;
         return AOTPACK_SUCCESS;
     });

@@ -40,6 +40,7 @@ const char* choiceName(Choice c) {
 }
 
 std::string describeIp(std::uint32_t ip, const devices::Database& db) {
+    if (ip == 0) return "unknown"; // a device the database does not know
     auto v = IpVersion::fromValue(ip);
     auto known = db.findIp(v);
     return known ? known->name() + " (" + v.str() + ")" : v.str();
@@ -56,7 +57,7 @@ static std::string archiveTargets(const archive::ArchiveReader& archive, std::st
 Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy, const devices::Database& db) {
     const auto* spirv = archive.find(module, EntryKind::Spirv);
-    std::string device = describeIp(deviceIp, db);
+    std::string device = deviceIp ? describeIp(deviceIp, db) : "this device";
     if (policy != Policy::JitOnly) {
         if (const auto* exact = archive.find(module, EntryKind::Native, deviceIp))
             return {Choice::NativeExact, exact, "exact match for " + device};

@@ -30,13 +30,12 @@ $OUT"; }
 expect_not_in() { ! grep -qF -- "$1" <<<"$OUT" || fail "did not expect '$1' in:
 $OUT"; }
 
-# NEO dlopens IGC with RTLD_DEEPBIND, which the sanitizer runtimes cannot run: tests that load the
-# driver skip in the ASan+UBSan build (their driver-free parts live in separate tests).
-needs_driver() { [ -z "${AOTPACK_SANITIZED:-}" ] || skip "loads the NEO driver, which sanitizers cannot run"; }
-
-# Simulated GPUs (the real NEO driver without hardware).
-sim_pvc() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=pvc "$@"; }
-sim_atsm() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=dg2 ForceDeviceId=0x56C0 OverrideRevision=8 "$@"; }
-sim_a380() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=dg2 ForceDeviceId=0x56A5 OverrideRevision=5 "$@"; }
-sim_tgl() { NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=tgllp "$@"; }
+# Simulated GPUs (the real NEO driver without hardware). DisableDeepBind=1: NEO otherwise dlopens
+# IGC with RTLD_DEEPBIND, which the sanitizer runtimes refuse; with it the ASan, UBSan and TSan
+# builds run every test that loads the driver.
+sim() { env NEOReadDebugKeys=1 DisableDeepBind=1 SetCommandStreamReceiver=1 "$@"; }
+sim_pvc() { sim ProductFamilyOverride=pvc "$@"; }
+sim_atsm() { sim ProductFamilyOverride=dg2 ForceDeviceId=0x56C0 OverrideRevision=8 "$@"; }
+sim_a380() { sim ProductFamilyOverride=dg2 ForceDeviceId=0x56A5 OverrideRevision=5 "$@"; }
+sim_tgl() { sim ProductFamilyOverride=tgllp "$@"; }
 

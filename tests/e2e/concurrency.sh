@@ -16,7 +16,6 @@ done
 expect_exit 0 "$AOTPACK" cache verify --cache-dir shared
 expect_in "bad entries removed: 0"
 
-[ -z "${AOTPACK_SANITIZED:-}" ] || exit 0 # the rest loads the NEO driver
 for i in 1 2 3 4; do sim_tgl "$AOTPACK" load serial.aotpack --json > "load$i.json" & done
 wait
 for i in 1 2 3 4; do

@@ -11,7 +11,6 @@ ocloc compile -spirv_input -file x/vector_ops.spv -device 12.55.8,12.60.7 --form
 cmp ours.ar theirs.ar || fail "exported AR differs from ocloc's fat binary"
 expect_exit 9 "$AOTPACK" export-ar k.aotpack --module nope -o nope.ar
 
-needs_driver
 
 expect_exit 0 sim_pvc "$ZE_PROBE" ours.ar native
 expect_in "kernel vadd"

@@ -49,3 +49,39 @@ grep -q "missing (failed at build): vector_ops@pvc" list.txt || fail "missing ta
 # a different compiler is a different cache key.)
 FAULT=none expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack
 expect_in "1 compile job(s), 1 cache hit(s)"
+
+# The same faults inside long-lived compile workers (the default mode): a fake libocloc breaks the
+# pvc compiles of all three example modules. Each broken job takes only its worker down; the
+# other target's jobs finish on the workers that replace it.
+# (Sanitized builds always compile in processes: libocloc loads IGC with RTLD_DEEPBIND.)
+[ -z "${AOTPACK_SANITIZED:-}" ] || exit 0
+unset AOTPACK_OCLOC
+export AOTPACK_LIBOCLOC=$FAKE_LIBOCLOC
+kdir=$SRC/examples/kernels
+FAULT=crash expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$kdir" -o w.aotpack -j2 --keep-going \
+    --cache-dir wcache --json-report crash.json
+expect_in "module 'reduce' for target pvc (12.60.7): ocloc failed: killed by signal 11"
+expect_in "fake libocloc: segfaulting"
+expect_in "3 of 6 compile jobs failed"
+python3 - crash.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["compile_mode"] == "workers", r["compile_mode"]
+ok = sorted((j["module"], j["target"]) for j in r["jobs"] if j["result"] == "compiled")
+assert ok == [("histogram", "acm-g10"), ("reduce", "acm-g10"), ("vector_ops", "acm-g10")], ok
+PY
+[ "$("$AOTPACK" list --targets w.aotpack)" = acm-g10 ] || fail "wrong targets after worker crashes"
+
+FAULT=exit1 expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o w.aotpack --cache-dir wcache
+expect_in "ocloc failed: exit code 1"
+expect_in "fake libocloc: error: something is wrong"
+
+start=$(date +%s)
+FAULT=hang expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o w.aotpack --timeout 2 --cache-dir wcache
+expect_in "ocloc failed: timed out after 2 s"
+[ $(( $(date +%s) - start )) -lt 60 ] || fail "the hung worker was not cut off"
+! pgrep -f "__ocloc-worker $FAKE_LIBOCLOC" >/dev/null || fail "a worker outlived its build"
+
+# Nothing failed was cached: with the faults gone, only the pvc jobs compile.
+FAULT=none expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "$kdir" -o w.aotpack --cache-dir wcache
+expect_in "3 compile job(s), 3 cache hit(s)"

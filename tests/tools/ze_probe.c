@@ -67,6 +67,12 @@ int main(int argc, char** argv) {
         zeModuleGetKernelNames(module, &count, names);
         for (uint32_t i = 0; i < count; ++i)
             printf("kernel %s\n", names[i]);
+        free(names);
+        zeModuleDestroy(module);
     }
+    free(text);
+    zeModuleBuildLogDestroy(log);
+    zeContextDestroy(ctx);
+    free(data);
     return r == ZE_RESULT_SUCCESS ? 0 : 1;
 }

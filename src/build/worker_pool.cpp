@@ -1,0 +1,211 @@
+// runPool with long-lived workers (build/ocloc_worker.h): the same tasks, limits and results as
+// one process per task, but each task is sent to an idle worker instead of starting ocloc.
+#include "build/ocloc_worker.h"
+#include "build/process_pool.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace aotpack::build {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A worker whose resident memory stays above this after a job is replaced, so that what IGC keeps
+// between compiles cannot add up across a long build.
+constexpr long kRecycleRssKb = 1L << 20;
+
+struct Worker {
+    pid_t pid = -1;
+    int requests = -1; // we write
+    int answers = -1;  // we read
+    std::string pending;
+    long task = -1; // index of the running task, -1 when idle
+    Clock::time_point start;
+    bool killed = false;
+};
+
+// Reads one line from the worker; "" on EOF or error.
+std::string readLine(Worker& w, int timeoutMs) {
+    while (true) {
+        if (auto nl = w.pending.find('\n'); nl != std::string::npos) {
+            std::string line = w.pending.substr(0, nl);
+            w.pending.erase(0, nl + 1);
+            return line;
+        }
+        pollfd p{w.answers, POLLIN, 0};
+        if (::poll(&p, 1, timeoutMs) <= 0) return {};
+        char buf[256];
+        ssize_t n = ::read(w.answers, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return {};
+        w.pending.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+void stopWorker(Worker& w) {
+    if (w.requests >= 0) ::close(w.requests);
+    if (w.answers >= 0) ::close(w.answers);
+    w.requests = w.answers = -1;
+}
+
+// Ends a worker that is gone or must go; returns its wait status.
+int reapWorker(Worker& w, bool kill) {
+    if (kill) killProcessGroup(w.pid);
+    stopWorker(w);
+    int status = 0;
+    while (::waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    w.pid = -1;
+    return status;
+}
+
+Expected<Worker> startWorker(const std::vector<std::string>& command) {
+    int toWorker[2], fromWorker[2];
+    if (::pipe2(toWorker, O_CLOEXEC) != 0) return makeError(Errc::Internal, "pipe failed");
+    if (::pipe2(fromWorker, O_CLOEXEC) != 0) {
+        ::close(toWorker[0]);
+        ::close(toWorker[1]);
+        return makeError(Errc::Internal, "pipe failed");
+    }
+    ProcessSpec spec{command, {}, {}, {}, {{toWorker[0], 0}, {fromWorker[1], kWorkerAnswerFd}}};
+    auto pid = spawnProcess(spec);
+    ::close(toWorker[0]);
+    ::close(fromWorker[1]);
+    Worker w;
+    w.requests = toWorker[1];
+    w.answers = fromWorker[0];
+    if (!pid) {
+        stopWorker(w);
+        return pid.error();
+    }
+    w.pid = *pid;
+    std::string hello = readLine(w, 60'000);
+    if (hello != "ready") {
+        reapWorker(w, true);
+        return makeError(Errc::Unsupported,
+                         "compile worker did not start" + (hello.empty() ? "" : ": " + hello));
+    }
+    return w;
+}
+
+bool sendTask(Worker& w, PoolTask& task, long index) {
+    std::vector<std::string> fields{task.spec.cwd.string(), task.spec.outputFile.string()};
+    fields.insert(fields.end(), task.spec.argv.begin(), task.spec.argv.end());
+    std::string request = encodeRequest(fields);
+    if (::write(w.requests, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
+        return false;
+    w.task = index;
+    w.start = Clock::now();
+    w.killed = false;
+    return true;
+}
+
+ProcessResult resultFromStatus(const Worker& w, int status) {
+    ProcessResult r;
+    r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+    r.timedOut = w.killed;
+    if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
+    if (WIFSIGNALED(status) && !w.killed) r.signal = WTERMSIG(status);
+    if (r.exitCode == 0 && !r.timedOut && !r.signal) r.exitCode = 1; // it exited mid-job
+    return r;
+}
+
+} // namespace
+
+// Runs the tasks on up to limits.jobs workers. Returns false (having run nothing) if no worker
+// starts, so that the caller can fall back to one process per task.
+bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
+    // A worker that dies makes writes to its requests pipe fail: we see that as EOF on its
+    // answers, not as a SIGPIPE that would end the build.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::vector<Worker> workers;
+    std::uint64_t memoryInUse = 0;
+    std::size_t next = 0, busy = 0;
+    bool started = false;
+    auto fits = [&](std::uint64_t extra) {
+        return busy == 0 || limits.memoryBudgetKb == 0 ||
+               memoryInUse + extra <= limits.memoryBudgetKb;
+    };
+    while (next < tasks.size() || busy > 0) {
+        while (next < tasks.size() && busy < limits.jobs && fits(tasks[next].memoryEstimateKb)) {
+            Worker* idle = nullptr;
+            for (auto& w : workers)
+                if (w.pid > 0 && w.task < 0) idle = &w;
+            if (!idle) {
+                auto w = startWorker(limits.workerCommand);
+                if (!w) {
+                    if (!started) return false;
+                    break; // run the rest on the workers there are
+                }
+                workers.push_back(std::move(*w));
+                idle = &workers.back();
+            }
+            started = true;
+            PoolTask& task = tasks[next];
+            if (task.onStart) task.onStart();
+            if (!sendTask(*idle, task, static_cast<long>(next))) {
+                reapWorker(*idle, true);
+                task.onFinish(makeError(Errc::Internal, "compile worker died before its job"));
+            } else {
+                memoryInUse += task.memoryEstimateKb;
+                ++busy;
+            }
+            ++next;
+        }
+        std::vector<pollfd> fds;
+        std::vector<Worker*> owners;
+        for (auto& w : workers)
+            if (w.pid > 0 && w.task >= 0) {
+                fds.push_back({w.answers, POLLIN, 0});
+                owners.push_back(&w);
+            }
+        ::poll(fds.data(), fds.size(), 50);
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            Worker& w = *owners[i];
+            if (fds[i].revents) {
+                PoolTask& task = tasks[static_cast<std::size_t>(w.task)];
+                std::string line = readLine(w, 0);
+                if (line.empty() && !(fds[i].revents & (POLLHUP | POLLERR)))
+                    continue; // a partial line: the rest follows
+                ProcessResult r;
+                std::istringstream in(line);
+                std::string word;
+                long rss = 0;
+                bool recycle = false;
+                if (in >> word && word == "done" && in >> r.exitCode >> r.maxRssKb >> rss) {
+                    r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+                    recycle = rss > kRecycleRssKb;
+                } else {
+                    r = resultFromStatus(w, reapWorker(w, false));
+                }
+                memoryInUse -= task.memoryEstimateKb;
+                --busy;
+                w.task = -1;
+                if (recycle) reapWorker(w, true);
+                task.onFinish(r);
+                continue;
+            }
+            double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+            double limit = tasks[static_cast<std::size_t>(w.task)].timeoutSeconds;
+            if (limit > 0 && seconds > limit && !w.killed) {
+                w.killed = true;
+                killProcessGroup(w.pid); // its answers pipe reaches EOF: reported above
+            }
+        }
+        std::erase_if(workers, [](const Worker& w) { return w.pid <= 0; });
+    }
+    for (auto& w : workers)
+        reapWorker(w, false); // EOF on its requests ends the worker's loop
+    return true;
+}
+
+} // namespace aotpack::build
