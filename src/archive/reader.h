@@ -26,6 +26,7 @@ struct EntryView {
 struct BlobInfo {
     std::uint64_t offset = 0, storedSize = 0, rawSize = 0;
     Compression compression = Compression::None;
+    std::uint64_t rawChecksum = 0; // hash64 of the raw bytes
 };
 
 class ArchiveReader {
@@ -56,9 +57,17 @@ class ArchiveReader {
     std::optional<std::string_view> meta(const EntryView& e, std::string_view key) const;
     std::vector<std::pair<std::string_view, std::string_view>> metadata(const EntryView& e) const;
     std::vector<std::pair<std::string_view, std::string_view>> archiveMetadata() const;
+    std::optional<std::string_view> archiveMeta(std::string_view key) const;
 
     // Checks the stored checksum, decompresses, checks the raw checksum.
     Expected<Bytes> payload(const EntryView& e) const;
+    // The same, without a copy when the payload is stored uncompressed: `bytes` then points into
+    // the mapped file (valid while the reader lives), else at `owned`.
+    struct Payload {
+        Bytes owned;
+        ByteView bytes;
+    };
+    Expected<Payload> payloadView(const EntryView& e) const;
     // The stored bytes as they are in the file (for copying between archives without
     // recompressing).
     ByteView storedPayload(const EntryView& e) const;

@@ -42,15 +42,22 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
         return makeError(Errc::Conflict, "module '" + module + "' has two different " + what);
     }
     payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));
+    if (std::get<1>(key) == static_cast<std::uint16_t>(EntryKind::Native))
+        nativePayloads_.insert(h);
     entries_[key] = Entry{h, std::move(meta)};
     return success();
 }
 
 namespace {
 
-// zstd, kept only if it saves space. Content size and checksum are written into the frame.
+// zstd, kept only if it saves space; level 0 stores the payload as it is. Content size and
+// checksum are written into the frame.
 ArchiveWriter::Compressed compress(const Bytes& raw, int level) {
     ArchiveWriter::Compressed blob{{}, raw.size(), Compression::None, hash64(raw), level};
+    if (level == 0) {
+        blob.stored = raw;
+        return blob;
+    }
     Bytes out(ZSTD_compressBound(raw.size()));
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
@@ -104,27 +111,37 @@ void ArchiveWriter::precompress(const WriterOptions& options) {
             raws.push_back(payload.get());
             hashes.push_back(hash);
         }
-    auto blobs = compressAll(raws, {}, options);
+    auto blobs = compressAll(raws, hashes, options, false);
     for (std::size_t i = 0; i < blobs.size(); ++i)
         precompressed_[hashes[i]] = std::move(blobs[i]);
+}
+
+int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
+                            const WriterOptions& options) const {
+    auto it = archiveMeta_.find(kCompressionKey);
+    bool rawNatives =
+        options.uncompressedNatives || (it != archiveMeta_.end() && it->second == kFastLoad);
+    if (rawNatives && nativePayloads_.count(payload)) return 0;
+    return options.levelFor(rawSize);
 }
 
 // Payloads precompressed at the same level are reused, so the result is the same either way.
 std::vector<ArchiveWriter::Compressed>
 ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
-                           const std::vector<Hash128>& hashes, const WriterOptions& options) const {
+                           const std::vector<Hash128>& hashes, const WriterOptions& options,
+                           bool reusePrecompressed) const {
     std::vector<Compressed> blobs(raws.size());
     unsigned threads =
         options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     parallelFor(raws.size(), threads, [&](std::size_t i) {
-        if (!hashes.empty())
+        int level = levelFor(hashes[i], raws[i]->size(), options);
+        if (reusePrecompressed)
             if (auto it = precompressed_.find(hashes[i]);
-                it != precompressed_.end() &&
-                it->second.level == options.levelFor(raws[i]->size())) {
+                it != precompressed_.end() && it->second.level == level) {
                 blobs[i] = it->second;
                 return;
             }
-        blobs[i] = compress(*raws[i], options.levelFor(raws[i]->size()));
+        blobs[i] = compress(*raws[i], level);
     });
     return blobs;
 }
@@ -139,7 +156,7 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
             raws.push_back(payloads_.at(entry.payload).get());
             hashes.push_back(entry.payload);
         }
-    std::vector<Compressed> blobs = compressAll(raws, hashes, options);
+    std::vector<Compressed> blobs = compressAll(raws, hashes, options, true);
 
     StringTable strings;
     std::vector<KvRecord> kvs;

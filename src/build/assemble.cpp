@@ -24,6 +24,7 @@ archive::WriterOptions writerOptions(const BuildContext& ctx) {
     archive::WriterOptions options;
     options.threads = ctx.jobs;
     if (ctx.request.maxCompression) options.largePayloadLevel = options.zstdLevel;
+    options.uncompressedNatives = ctx.request.uncompressedNatives;
     return options;
 }
 
@@ -43,6 +44,8 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
     writer.setArchiveMetadata("devices.input", report.deviceListInput);
     writer.setArchiveMetadata("devices.expanded", report.deviceListExpanded);
     writer.setArchiveMetadata("compiler", report.compiler);
+    if (ctx.request.uncompressedNatives)
+        writer.setArchiveMetadata(archive::kCompressionKey, archive::kFastLoad);
     writer.setArchiveMetadata("options", ctx.request.options);
     std::string missing = missingJobs(report);
     if (!missing.empty()) writer.setArchiveMetadata("missing", missing);

@@ -138,11 +138,16 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     }
     archive::ArchiveWriter writer;
     if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
-    // Large SPIR-V takes seconds to compress at the archive's level: do it while the compilers run.
-    auto precompressed =
-        std::async(std::launch::async, [&] { writer.precompress(writerOptions(ctx)); });
+    // Large SPIR-V takes seconds to compress at the archive's level and to validate: do both on
+    // the CPU the compilers leave idle (SCHED_IDLE), so they never slow a compile down.
+    auto background = std::async(std::launch::async, [&] {
+        useIdleCpuOnly();
+        writer.precompress(writerOptions(ctx));
+        validatePending(ctx, modules);
+    });
     auto binaries = compileAll(ctx, modules, out.report);
-    precompressed.get();
+    background.get();
+    reportValidation(ctx, modules);
     finishBuild(ctx, out, writer, binaries);
     if (!out.error && !request.depfile.empty())
         if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();

@@ -39,8 +39,9 @@ struct BuildRequest {
     std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
     std::uint64_t cacheMaxBytes = 0; // 0: default
     Fp64Policy fp64 = Fp64Policy::Error;
-    bool maxCompression = false; // zstd 19 for every payload (slower builds, smaller archives)
-    bool strictSpirv = false;    // SPIR-V failing SPIRV-Tools validation is an error, not a warning
+    bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
+    bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
+    bool strictSpirv = false; // SPIR-V failing SPIRV-Tools validation is an error, not a warning
     double timeoutSeconds = 3600;
     std::uint64_t maxMemoryKb = 0; // 0: 80% of available memory
     std::filesystem::path output;

@@ -32,6 +32,7 @@ struct PreparedModule {
     SpirvInfo info;
     Hash128 spirvHash;
     std::filesystem::path spirvPath; // the SPIR-V in the scratch directory, for ocloc
+    bool validationPending = false;  // full validation runs beside the compiles (not strict)
 };
 
 struct CompiledBinary {
@@ -54,6 +55,13 @@ void recordOutput(const BuildContext& ctx);
 // Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
+// Beside phase 4, on idle CPU: the full SPIRV-Tools validation prepareModules deferred (it only
+// warns unless --strict-spirv, and takes seconds per large module). Prints nothing.
+void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
+// After it: the warnings, in module order, and the results into the cache.
+void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules);
+// Lowers the calling thread to SCHED_IDLE: it then only uses CPU the compilers leave.
+void useIdleCpuOnly();
 // Phase 4.
 std::vector<CompiledBinary>
 compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <pthread.h>
+#include <sched.h>
 
 namespace aotpack::build {
 namespace fs = std::filesystem;
@@ -133,10 +135,14 @@ Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs
     if (!bytes) return {std::nullopt, bytes.error().message, ""};
     Hash128 hash = hash128(*bytes);
     auto info = cachedInfo(ctx, hash);
+    bool pending = false;
     if (!info) {
-        auto fresh = inspectSpirv(*bytes, what);
+        // Validation only warns unless the build is strict: then it need not hold up the
+        // compiles (validatePending runs it beside them).
+        pending = !ctx.request.strictSpirv;
+        auto fresh = inspectSpirv(*bytes, what, !pending);
         if (!fresh) return {std::nullopt, fresh.error().message, ""};
-        storeInfo(ctx, hash, *fresh);
+        if (!pending) storeInfo(ctx, hash, *fresh);
         info = *fresh;
     }
     Inspected out;
@@ -144,13 +150,46 @@ Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
         if (ctx.request.strictSpirv) return {std::nullopt, problem, ""};
         out.warning = problem + " (compiling anyway; --strict-spirv makes this an error)";
+        // (what == "module 'NAME' (PATH)": the same text validationWarning() gives)
     }
-    out.module = PreparedModule{input, std::move(*bytes), std::move(*info), hash,
-                                ctx.scratch->path() / "spirv" / (input.name + ".spv")};
+    out.module = PreparedModule{input,
+                                std::move(*bytes),
+                                std::move(*info),
+                                hash,
+                                ctx.scratch->path() / "spirv" / (input.name + ".spv"),
+                                pending};
     return out;
 }
 
+std::string validationWarning(const PreparedModule& m) {
+    return "module '" + m.input.name + "' (" + m.input.path.string() +
+           ") fails SPIR-V validation: " + m.info.validationProblem +
+           " (compiling anyway; --strict-spirv makes this an error)";
+}
+
 } // namespace
+
+void useIdleCpuOnly() {
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+}
+
+void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules) {
+    parallelFor(modules.size(), ctx.jobs, [&](std::size_t i) {
+        if (!modules[i].validationPending) return;
+        useIdleCpuOnly();
+        modules[i].info.validationProblem = validationProblem(modules[i].spirv);
+    });
+}
+
+void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {
+    for (auto& m : modules) {
+        if (!m.validationPending) continue;
+        m.validationPending = false;
+        if (!m.info.validationProblem.empty()) ctx.observer.warning(validationWarning(m));
+        storeInfo(ctx, m.spirvHash, m.info);
+    }
+}
 
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {

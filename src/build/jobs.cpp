@@ -196,7 +196,8 @@ Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& mod
     h.add(ctx.compiler->identity)
         .add(ctx.request.options)
         .add(ctx.request.fp64 == Fp64Policy::Poison ? "poison" : "error")
-        .add(ctx.request.maxCompression ? "max" : "default");
+        .add(ctx.request.maxCompression ? "max" : "default")
+        .add(ctx.request.uncompressedNatives ? "raw-natives" : "");
     for (const auto& m : modules) {
         h.add(m.input.name)
             .add(m.input.path.filename().string())

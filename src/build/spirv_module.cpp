@@ -38,7 +38,22 @@ spv_target_env environmentFor(std::uint32_t versionWord) {
 
 } // namespace
 
-Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
+std::string validationProblem(ByteView spirv) {
+    std::vector<std::uint32_t> words(spirv.size() / 4);
+    std::memcpy(words.data(), spirv.data(), words.size() * 4);
+    if (words.size() < 5) return "not SPIR-V";
+    std::string firstProblem;
+    spvtools::SpirvTools tools(environmentFor(words[1]));
+    tools.SetMessageConsumer(
+        [&](spv_message_level_t, const char*, const spv_position_t& pos, const char* message) {
+            if (firstProblem.empty())
+                firstProblem = "word " + std::to_string(pos.index) + ": " + message;
+        });
+    if (tools.Validate(words)) return "";
+    return printable(firstProblem.substr(0, firstProblem.find('\n')));
+}
+
+Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what, bool validate) {
     if (spirv.size() < 20 || spirv.size() % 4 != 0)
         return makeError(Errc::BadInput,
                          what + " is not SPIR-V (size " + std::to_string(spirv.size()) + " bytes)");
@@ -47,15 +62,9 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
     if (words[0] != kSpirvMagic)
         return makeError(Errc::BadInput, what + " is not SPIR-V (wrong magic number)");
 
-    std::string firstProblem;
-    spvtools::SpirvTools tools(environmentFor(words[1]));
-    tools.SetMessageConsumer(
-        [&](spv_message_level_t, const char*, const spv_position_t& pos, const char* message) {
-            if (firstProblem.empty())
-                firstProblem = "word " + std::to_string(pos.index) + ": " + message;
-        });
     // A structural parse (every instruction well-formed) is cheap and is what protects IGC; the
-    // full validation below can take seconds on large modules, which is why its result is cached.
+    // full validation can take seconds on large modules, which is why its result is cached (and
+    // why the build may run it beside the compiles: validate = false).
     spv_context context = spvContextCreate(environmentFor(words[1]));
     spv_diagnostic diagnostic = nullptr;
     spv_result_t parsed =
@@ -66,9 +75,7 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what) {
     if (parsed != SPV_SUCCESS)
         return makeError(Errc::BadInput, what + " is malformed SPIR-V: " + printable(parseProblem));
     SpirvInfo info;
-    firstProblem.clear();
-    if (!tools.Validate(words))
-        info.validationProblem = printable(firstProblem.substr(0, firstProblem.find('\n')));
+    if (validate) info.validationProblem = validationProblem(spirv);
 
     // Parsing succeeded, so instruction lengths below are well-formed.
     for (std::size_t i = 5; i < words.size();) {

@@ -22,6 +22,9 @@ struct SpirvInfo {
 
 // A module that does not even parse (garbage, truncated) is an error: IGC would exit(1) on it.
 // `what` names the input in errors ("module 'k' (k.spv)").
-Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what);
+// With validate = false, validationProblem is left for validationProblem() to fill later.
+Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what, bool validate = true);
+// SPIRV-Tools' full validation of a module that parses: its first problem, or "".
+std::string validationProblem(ByteView spirv);
 
 } // namespace aotpack::build

@@ -122,9 +122,11 @@ void addMerge(CommandRegistry& r) {
     r.add(sub, [a] {
         ArchiveWriter writer;
         std::vector<std::string> inputs, expanded;
+        bool fastLoad = true; // kept when every input was built with --compression fast-load
         for (const auto& path : a->inputs) {
             auto in = ArchiveReader::openFile(path);
             if (!in) return fail(in.error());
+            fastLoad = fastLoad && in->archiveMeta(kCompressionKey) == kFastLoad;
             if (auto st = copyEntries(*in, writer); !st) return fail(st.error());
             inputs.push_back(std::filesystem::path(path).filename().string());
             for (auto ip : in->targets())
@@ -135,6 +137,7 @@ void addMerge(CommandRegistry& r) {
         writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
         writer.setArchiveMetadata("merged_from", join(inputs, ","));
         writer.setArchiveMetadata("devices.expanded", join(expanded, ","));
+        if (fastLoad) writer.setArchiveMetadata(kCompressionKey, kFastLoad);
         return writeWith(a->output, writer);
     });
 }

@@ -50,8 +50,10 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
     sub->add_flag("--explain,-v,--verbose", f.explain, "Say why each job ran");
     sub->add_option("--compression", f.compression,
-                    "default (zstd 19; 9 for payloads over 1 MiB) or max (19 for all)")
-        ->check(CLI::IsMember({"default", "max"}));
+                    "default (zstd 19; 9 for payloads over 1 MiB), max (19 for all) or "
+                    "fast-load (native binaries uncompressed: larger archive, no "
+                    "decompression when a module loads)")
+        ->check(CLI::IsMember({"default", "max", "fast-load"}));
     sub->add_option("--compile-mode", f.compileMode,
                     "workers (default: long-lived worker processes that load libocloc once) or "
                     "processes (one ocloc process per job)")
@@ -95,6 +97,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.keepGoing = f.keepGoing;
     r.strictSpirv = f.strictSpirv;
     r.maxCompression = f.compression == "max";
+    r.uncompressedNatives = f.compression == "fast-load";
     r.useCache = !f.noCache;
     r.cacheDir = f.cacheDir;
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;

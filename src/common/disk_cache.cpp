@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,19 +28,6 @@ struct EntryHeader {
 };
 
 // Reads a regular file without following a planted symlink.
-std::optional<Bytes> readNoFollow(const fs::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    struct stat st {};
-    std::optional<Bytes> out;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        Bytes data(static_cast<std::size_t>(st.st_size));
-        if (::read(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()))
-            out = std::move(data);
-    }
-    ::close(fd);
-    return out;
-}
 
 } // namespace
 
@@ -70,23 +58,33 @@ fs::path DiskCache::entryPath(const Hash128& key, std::string_view kind) const {
     return dir_ / "v1" / hex.substr(0, 2) / (hex + "." + std::string(kind));
 }
 
-std::optional<Bytes> DiskCache::get(const Hash128& key, std::string_view kind) const {
+std::optional<DiskCache::View> DiskCache::map(const Hash128& key, std::string_view kind) const {
     fs::path path = entryPath(key, kind);
-    auto data = readNoFollow(path);
-    if (!data) return std::nullopt;
+    auto file = MappedFile::open(path, /*noFollow=*/true);
+    if (!file) return std::nullopt;
+    ByteView all = file->bytes();
     EntryHeader h{};
-    bool valid = data->size() >= sizeof h;
-    if (valid) std::memcpy(&h, data->data(), sizeof h);
-    valid = valid && std::memcmp(h.magic, kEntryMagic, 8) == 0 &&
-            h.size == data->size() - sizeof h &&
-            hash64(ByteView(*data).subspan(sizeof h)) == h.checksum;
+    bool valid = all.size() >= sizeof h;
+    if (valid) std::memcpy(&h, all.data(), sizeof h);
+    valid = valid && std::memcmp(h.magic, kEntryMagic, 8) == 0 && h.size == all.size() - sizeof h &&
+            hash64(all.subspan(sizeof h)) == h.checksum;
     if (!valid) {
         std::error_code ec;
         fs::remove(path, ec); // torn or foreign: recompile rather than trust it
         return std::nullopt;
     }
-    ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); // LRU: mark as recently used
-    return Bytes(data->begin() + sizeof h, data->end());
+    // LRU: mark as recently used. A minute's precision is plenty for eviction and saves a system
+    // call on the runtime's hot path when a module is loaded again soon.
+    if (std::time(nullptr) - file->modifiedSeconds() > 60)
+        ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+    ByteView data = all.subspan(sizeof h);
+    return View{std::move(*file), data, h.checksum};
+}
+
+std::optional<Bytes> DiskCache::get(const Hash128& key, std::string_view kind) const {
+    auto view = map(key, kind);
+    if (!view) return std::nullopt;
+    return Bytes(view->data.begin(), view->data.end());
 }
 
 Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) const {

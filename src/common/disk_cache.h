@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/hash.h"
+#include "common/mapped_file.h"
 
 #include <filesystem>
 #include <optional>
@@ -35,6 +36,14 @@ class DiskCache {
     // A verified entry, or nothing (missing, or corrupt and now removed).
     // `kind` is the file extension: "zebin" for binaries, "meta" for data kept beside them.
     std::optional<Bytes> get(const Hash128& key, std::string_view kind = "zebin") const;
+    // The same without copying: the verified entry mapped into memory, with its checksum
+    // (hash64 of the data).
+    struct View {
+        MappedFile file;
+        ByteView data;
+        std::uint64_t checksum = 0;
+    };
+    std::optional<View> map(const Hash128& key, std::string_view kind = "zebin") const;
     Status put(const Hash128& key, ByteView data, std::string_view kind = "zebin") const;
     void remove(const Hash128& key, std::string_view kind = "zebin") const;
     // Reads every entry; removes and counts those that do not verify.

@@ -1,7 +1,8 @@
 // Whole-file reads and crash-safe writes. Every output aotpack produces goes through
-// writeFileAtomic: the bytes land in a temporary file in the destination directory, are fsync'ed,
-// then renamed over the destination, so a reader sees the old file or the complete new one, never a
-// torn one.
+// writeFileAtomic: the bytes land in a temporary file in the destination directory, then are
+// renamed over the destination, so a reader (or a process killed mid-write) sees the old file or
+// the complete new one, never a torn one. There is no fsync, as in ccache and ninja: surviving a
+// power loss is left to the filesystem, and cache entries are verified on every read anyway.
 #pragma once
 
 #include "common/error.h"

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace aotpack::runtime {
 
@@ -56,6 +58,20 @@ struct CacheConfig {
     std::filesystem::path dir;
     std::uint64_t maxBytes = 1ull << 30;
 };
+
+// The cache for a configuration, opened (directories created, permissions set) once per process:
+// the native-binary path runs on every module load.
+std::optional<DiskCache> openCache(const CacheConfig& cfg) {
+    static std::mutex mutex;
+    static std::map<std::pair<std::filesystem::path, std::uint64_t>, DiskCache> opened;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto key = std::make_pair(cfg.dir, cfg.maxBytes);
+    if (auto it = opened.find(key); it != opened.end()) return it->second;
+    auto cache = DiskCache::open(cfg.dir, cfg.maxBytes);
+    if (!cache) return std::nullopt; // an unusable cache only costs speed; retried next load
+    opened.emplace(key, *cache);
+    return *cache;
+}
 
 CacheConfig cacheConfig(const aotpack_load_options* o) {
     CacheConfig c;
@@ -111,6 +127,37 @@ void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceI
     setReason(info, s.reason);
 }
 
+// Native binaries the archive stores compressed are kept decompressed in the JIT cache directory
+// (entries keyed and checked by the archive's own checksum of the raw bytes), so that
+// only the first load of a binary on this machine pays for decompression (~0.3 ms for a 400 KB
+// zebin, a third of what the driver takes to create the module from it).
+static Expected<ze_result_t> createNative(const archive::ArchiveReader& archive,
+                                          const archive::EntryView& entry, ze_context_handle_t ctx,
+                                          ze_device_handle_t dev, const CacheConfig& cfg,
+                                          ze_module_handle_t& out, std::string& log) {
+    auto blob = archive.blob(entry.blob);
+    std::optional<DiskCache> cache;
+    Hash128 key = Hasher()
+                      .add("aotpack-native-v1")
+                      .add(std::to_string(blob.rawChecksum))
+                      .add(std::to_string(blob.rawSize))
+                      .finish();
+    // Below ~64 KiB decompressing (~1.2 GB/s) costs less than a cache lookup's fixed ~25 us.
+    constexpr std::uint64_t kWorthCaching = 64 << 10;
+    if (blob.compression != archive::Compression::None && blob.rawSize >= kWorthCaching &&
+        cfg.enabled)
+        cache = openCache(cfg);
+    if (cache)
+        if (auto hit = cache->map(key);
+            hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
+            return createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, hit->data, "", out, log);
+    auto zebin = archive.payloadView(entry);
+    if (!zebin) return zebin.error();
+    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, zebin->bytes, "", out, log);
+    if (r == ZE_RESULT_SUCCESS && cache && cache->put(key, zebin->bytes)) cache->evict();
+    return r;
+}
+
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
 static Status loadFromSpirv(const archive::ArchiveReader& archive,
@@ -122,9 +169,7 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
     if (!spirv) return spirv.error();
     std::string options(archive.meta(spirvEntry, "options").value_or(""));
     std::optional<DiskCache> cache;
-    if (cfg.enabled)
-        if (auto c = DiskCache::open(cfg.dir, cfg.maxBytes))
-            cache = *c; // an unusable cache only costs speed
+    if (cfg.enabled) cache = openCache(cfg);
     Hash128 key = Hasher()
                       .add("aotpack-jit-v1")
                       .add(*spirv)
@@ -134,8 +179,8 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
                       .finish();
     std::string log;
     if (cache)
-        if (auto cached = cache->get(key)) {
-            if (createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *cached, "", out, log) ==
+        if (auto cached = cache->map(key)) {
+            if (createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, cached->data, "", out, log) ==
                 ZE_RESULT_SUCCESS) {
                 info.source = AOTPACK_SOURCE_JIT_CACHE;
                 setReason(info, std::string(info.reason) + "; JIT cache hit");
@@ -177,10 +222,10 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
     Status result = success();
     if (s.choice != Choice::Jit) {
-        auto zebin = archive.payload(*s.entry);
-        if (!zebin) return zebin.error();
         std::string log;
-        ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *zebin, "", out, log);
+        auto created = createNative(archive, *s.entry, ctx, dev, cacheConfig(options), out, log);
+        if (!created) return created.error();
+        ze_result_t r = *created;
         if (r == ZE_RESULT_SUCCESS) {
             info.milliseconds =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)

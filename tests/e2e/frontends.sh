@@ -21,8 +21,18 @@ expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "--cl-options=$options" $hashcat/
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "--cl-options=$options" $hashcat/m00000_a0-optimized.cl -o hc2.aotpack
 expect_in "0 compile job(s), 2 cache hit(s)"
 cmp hc.aotpack hc2.aotpack || fail "rebuild differs"
+rm -rf cache/jit
 expect_exit 0 sim_pvc "$AOTPACK" load hc.aotpack
 expect_in "native"
 expect_in "m00000_m04"
+# A large native binary (a hashcat module's ~400 KB zebin) is kept decompressed in the cache after
+# its first load; a corrupted copy is discarded and made again from the archive.
+[ "$(find cache/jit -name '*.zebin' | wc -l)" = 1 ] || fail "decompressed native not cached"
+for f in $(find cache/jit -name '*.zebin'); do printf 'garbage' | dd of="$f" bs=1 seek=4000 conv=notrunc 2>/dev/null; done
+expect_exit 0 sim_pvc "$AOTPACK" load hc.aotpack --json
+python3 -c 'import json,sys; assert all(x["source"]=="native" for x in json.loads(sys.argv[1]))' "$OUT"
+expect_exit 0 "$AOTPACK" cache verify --cache-dir cache/jit
+expect_in "bad entries removed: 0"
+[ "$(find cache/jit -name '*.zebin' | wc -l)" = 1 ] || fail "the corrupted copy was not replaced"
 expect_exit 0 sim_atsm "$AOTPACK" load hc.aotpack
 expect_in "exact match for acm-g10 (12.55.8)"

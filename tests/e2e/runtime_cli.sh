@@ -47,6 +47,23 @@ expect_exit 0 sim_tgl "$AOTPACK" warm k.aotpack
 expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --json
 python3 -c 'import json,sys; assert all(x["source"]=="jit-cache" for x in json.loads(sys.argv[1]))' "$OUT"
 
+# Native binaries under 64 KiB are not kept decompressed in the cache (decompressing them is
+# cheaper than a lookup); large ones are (tests/e2e/frontends.sh, with a hashcat kernel).
+rm -rf cache/jit
+expect_exit 0 sim_pvc "$AOTPACK" load k.aotpack
+[ "$(find cache/jit -name '*.zebin' | wc -l)" = 0 ] || fail "small natives were cached"
+
+# --compression fast-load stores native binaries uncompressed: a larger archive the runtime loads
+# straight from the file (nothing to decompress or cache); merge keeps the choice.
+"$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o fast.aotpack --compression fast-load
+[ "$(stat -c %s fast.aotpack)" -gt "$(stat -c %s k.aotpack)" ] || fail "fast-load archive is not larger"
+"$AOTPACK" merge fast.aotpack -o fast-merged.aotpack
+[ "$(stat -c %s fast-merged.aotpack)" -ge "$(stat -c %s fast.aotpack)" ] || fail "merge recompressed natives"
+rm -rf cache/jit
+expect_exit 0 sim_pvc "$AOTPACK" load fast-merged.aotpack --json
+python3 -c 'import json,sys; assert all(x["source"]=="native" for x in json.loads(sys.argv[1]))' "$OUT"
+[ "$(find cache/jit -name '*.zebin' 2>/dev/null | wc -l)" = 0 ] || fail "fast-load natives were cached"
+
 # No GPU, no debug keys: zeInit fails, the error is clean, nothing crashes. Sanitized builds need
 # DisableDeepBind even here: without a device NEO probes for WSL's libdxcore with RTLD_DEEPBIND.
 nogpu=()

@@ -1,6 +1,7 @@
 #include "common/disk_cache.h"
 #include "common/subprocess.h"
 
+#include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -65,9 +66,13 @@ TEST(DiskCache, PlantedSymlinkIsNotFollowed) {
 TEST(DiskCache, EvictsLeastRecentlyUsed) {
     TempDir dir;
     auto cache = DiskCache::open(dir.path(), 200); // room for about three 40-byte entries + headers
+    // Written an hour apart, long ago (reads refresh entries older than a minute).
+    std::int64_t hour = 0;
     for (const char* k : {"a", "b", "c", "d"}) {
         ASSERT_TRUE(cache->put(key(k), Bytes(40, 'x')));
-        ::usleep(20000); // distinct modification times
+        auto path = dir.path() / "v1" / key(k).hex().substr(0, 2) / (key(k).hex() + ".zebin");
+        timespec times[2] = {{1'000'000'000 + 3600 * ++hour, 0}, {1'000'000'000 + 3600 * hour, 0}};
+        ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
     }
     ASSERT_TRUE(cache->get(key("a"))); // "a" is now the most recently used
     auto kept = cache->evict();
