@@ -1,5 +1,6 @@
-// bench_ocloc_inprocess TARGET_IP FILE.spv...: compiles each SPIR-V for one target through
-// oclocInvoke in this process, one after another, and prints "seconds<TAB>file" per compile.
+// bench_ocloc_inprocess TARGET_IP FILE.spv... (or --jobs IP=FILE.spv...): compiles each SPIR-V
+// for its target through oclocInvoke in this process, one after another, and prints
+// "seconds<TAB>file" per compile.
 // Process start-up is excluded: the sum over all jobs divided by the cores is the physical limit
 // a parallel build can approach.
 #include <chrono>
@@ -12,16 +13,23 @@
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: bench_ocloc_inprocess IP FILE.spv...\n");
+        std::fprintf(stderr,
+                     "usage: bench_ocloc_inprocess IP FILE.spv... | --jobs IP=FILE.spv...\n");
         return 2;
     }
+    bool pairs = std::string(argv[1]) == "--jobs";
     for (int i = 2; i < argc; ++i) {
-        std::ifstream in(argv[i], std::ios::binary);
+        std::string ip = argv[1], file = argv[i];
+        if (pairs) {
+            ip = file.substr(0, file.find('='));
+            file = file.substr(file.find('=') + 1);
+        }
+        std::ifstream in(file, std::ios::binary);
         std::vector<unsigned char> spirv((std::istreambuf_iterator<char>(in)),
                                          std::istreambuf_iterator<char>());
-        const char* args[] = {"ocloc",   "compile", "-spirv_input",     "-file", "in.spv",
-                              "-device", argv[1],   "--format",         "zebin", "-exclude_ir",
-                              "-output", "out",     "-output_no_suffix"};
+        const char* args[] = {"ocloc",   "compile",  "-spirv_input",     "-file", "in.spv",
+                              "-device", ip.c_str(), "--format",         "zebin", "-exclude_ir",
+                              "-output", "out",      "-output_no_suffix"};
         const unsigned char* sources[] = {spirv.data()};
         std::uint64_t sizes[] = {spirv.size()};
         const char* names[] = {"in.spv"};
@@ -35,7 +43,7 @@ int main(int argc, char** argv) {
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         oclocFreeOutput(&numOutputs, &outputs, &outputSizes, &outputNames);
-        std::printf("%.4f\t%s\t%d\n", seconds, argv[i], rc);
+        std::printf("%.4f\t%s\t%d\n", seconds, file.c_str(), rc);
         std::fflush(stdout);
     }
     return 0;
