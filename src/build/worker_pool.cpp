@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <poll.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -59,6 +60,7 @@ void stopWorker(Worker& w) {
 
 // Ends a worker that is gone or must go; returns its wait status.
 int reapWorker(Worker& w, bool kill) {
+    if (w.pid <= 0) return 0; // already reaped (waitpid(-1) would wait for any child)
     if (kill) killProcessGroup(w.pid);
     stopWorker(w);
     int status = 0;
@@ -119,51 +121,75 @@ ProcessResult resultFromStatus(const Worker& w, int status) {
     return r;
 }
 
-} // namespace
+// One build's workers: hands tasks to idle workers (starting new ones up to limits.jobs) and
+// turns their answers, or their deaths, into task results.
+class WorkerPool {
+  public:
+    WorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits)
+        : tasks_(tasks), limits_(limits) {}
 
-// Runs the tasks on up to limits.jobs workers. Returns false (having run nothing) if no worker
-// starts, so that the caller can fall back to one process per task.
-bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
-    // A worker that dies makes writes to its requests pipe fail: we see that as EOF on its
-    // answers, not as a SIGPIPE that would end the build.
-    std::signal(SIGPIPE, SIG_IGN);
-    std::vector<Worker> workers;
-    std::uint64_t memoryInUse = 0;
-    std::size_t next = 0, busy = 0;
-    bool started = false;
-    auto fits = [&](std::uint64_t extra) {
-        return busy == 0 || limits.memoryBudgetKb == 0 ||
-               memoryInUse + extra <= limits.memoryBudgetKb;
-    };
-    while (next < tasks.size() || busy > 0) {
-        while (next < tasks.size() && busy < limits.jobs && fits(tasks[next].memoryEstimateKb)) {
-            Worker* idle = nullptr;
-            for (auto& w : workers)
-                if (w.pid > 0 && w.task < 0) idle = &w;
-            if (!idle) {
-                auto w = startWorker(limits.workerCommand);
-                if (!w) {
-                    if (!started) return false;
-                    break; // run the rest on the workers there are
-                }
-                workers.push_back(std::move(*w));
-                idle = &workers.back();
-            }
-            started = true;
-            PoolTask& task = tasks[next];
-            if (task.onStart) task.onStart();
-            if (!sendTask(*idle, task, static_cast<long>(next))) {
-                reapWorker(*idle, true);
-                task.onFinish(makeError(Errc::Internal, "compile worker died before its job"));
-            } else {
-                memoryInUse += task.memoryEstimateKb;
-                ++busy;
-            }
-            ++next;
+    // False if not even the first worker starts (nothing has run).
+    bool run() {
+        while (next_ < tasks_.size() || busy_ > 0) {
+            if (!dispatch()) return false;
+            collect();
         }
+        for (auto& w : workers_)
+            reapWorker(w, false); // EOF on its requests ends the worker's loop
+        return true;
+    }
+
+  private:
+    bool fits(std::uint64_t extra) const {
+        return busy_ == 0 || limits_.memoryBudgetKb == 0 ||
+               memoryInUse_ + extra <= limits_.memoryBudgetKb;
+    }
+
+    Worker* idleWorker() {
+        std::erase_if(workers_, [](const Worker& w) { return w.pid <= 0; });
+        for (auto& w : workers_)
+            if (w.pid > 0 && w.task < 0) return &w;
+        if (workers_.size() >= limits_.jobs) return nullptr;
+        auto w = startWorker(limits_.workerCommand);
+        if (!w) {
+            startError_ = w.error();
+            return nullptr;
+        }
+        workers_.push_back(std::move(*w));
+        return &workers_.back();
+    }
+
+    // Starts tasks while there are free slots, memory and workers.
+    bool dispatch() {
+        while (next_ < tasks_.size() && busy_ < limits_.jobs &&
+               fits(tasks_[next_].memoryEstimateKb)) {
+            Worker* w = idleWorker();
+            if (!w && !started_) return false; // no worker at all: the caller uses processes
+            if (!w && busy_ == 0) { // workers ran before but none starts now: fail, don't spin
+                tasks_[next_++].onFinish(startError_.value_or(
+                    Error{Errc::Internal, "no compile worker could be started"}));
+                continue;
+            }
+            if (!w) return true; // run the rest on the workers there are
+            PoolTask& task = tasks_[next_];
+            if (!sendTask(*w, task, static_cast<long>(next_))) {
+                reapWorker(*w, true); // it died while idle: the task goes to another worker
+                continue;
+            }
+            started_ = true;
+            if (task.onStart) task.onStart();
+            memoryInUse_ += task.memoryEstimateKb;
+            ++busy_;
+            ++next_;
+        }
+        return true;
+    }
+
+    // Waits up to 50 ms for answers; finishes the tasks that ended; kills workers past timeout.
+    void collect() {
         std::vector<pollfd> fds;
         std::vector<Worker*> owners;
-        for (auto& w : workers)
+        for (auto& w : workers_)
             if (w.pid > 0 && w.task >= 0) {
                 fds.push_back({w.answers, POLLIN, 0});
                 owners.push_back(&w);
@@ -171,41 +197,60 @@ bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
         ::poll(fds.data(), fds.size(), 50);
         for (std::size_t i = 0; i < fds.size(); ++i) {
             Worker& w = *owners[i];
-            if (fds[i].revents) {
-                PoolTask& task = tasks[static_cast<std::size_t>(w.task)];
-                std::string line = readLine(w, 0);
-                if (line.empty() && !(fds[i].revents & (POLLHUP | POLLERR)))
-                    continue; // a partial line: the rest follows
-                ProcessResult r;
-                std::istringstream in(line);
-                std::string word;
-                long rss = 0;
-                bool recycle = false;
-                if (in >> word && word == "done" && in >> r.exitCode >> r.maxRssKb >> rss) {
-                    r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
-                    recycle = rss > kRecycleRssKb;
-                } else {
-                    r = resultFromStatus(w, reapWorker(w, false));
-                }
-                memoryInUse -= task.memoryEstimateKb;
-                --busy;
-                w.task = -1;
-                if (recycle) reapWorker(w, true);
-                task.onFinish(r);
-                continue;
-            }
-            double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
-            double limit = tasks[static_cast<std::size_t>(w.task)].timeoutSeconds;
-            if (limit > 0 && seconds > limit && !w.killed) {
-                w.killed = true;
-                killProcessGroup(w.pid); // its answers pipe reaches EOF: reported above
-            }
+            if (fds[i].revents)
+                answered(w, (fds[i].revents & (POLLHUP | POLLERR)) != 0);
+            else
+                enforceTimeout(w);
         }
-        std::erase_if(workers, [](const Worker& w) { return w.pid <= 0; });
     }
-    for (auto& w : workers)
-        reapWorker(w, false); // EOF on its requests ends the worker's loop
-    return true;
+
+    void answered(Worker& w, bool hungUp) {
+        std::string line = readLine(w, 0);
+        if (line.empty() && !hungUp) return; // a partial line: the rest follows
+        PoolTask& task = tasks_[static_cast<std::size_t>(w.task)];
+        ProcessResult r;
+        std::istringstream in(line);
+        std::string word;
+        long rss = 0;
+        bool recycle = false;
+        if (in >> word && word == "done" && in >> r.exitCode >> r.maxRssKb >> rss) {
+            r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+            recycle = rss > kRecycleRssKb;
+        } else {
+            r = resultFromStatus(w, reapWorker(w, false)); // it died: its wait status says how
+        }
+        memoryInUse_ -= task.memoryEstimateKb;
+        --busy_;
+        w.task = -1;
+        if (recycle) reapWorker(w, true);
+        task.onFinish(r);
+    }
+
+    void enforceTimeout(Worker& w) {
+        double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+        double limit = tasks_[static_cast<std::size_t>(w.task)].timeoutSeconds;
+        if (limit > 0 && seconds > limit && !w.killed) {
+            w.killed = true;
+            killProcessGroup(w.pid); // its answers pipe reaches EOF: reported by answered()
+        }
+    }
+
+    std::vector<PoolTask>& tasks_;
+    const PoolLimits& limits_;
+    std::vector<Worker> workers_;
+    std::uint64_t memoryInUse_ = 0;
+    std::size_t next_ = 0, busy_ = 0;
+    bool started_ = false;
+    std::optional<Error> startError_;
+};
+
+} // namespace
+
+bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
+    // A worker that dies makes writes to its requests pipe fail: we see that as EOF on its
+    // answers, not as a SIGPIPE that would end the build.
+    std::signal(SIGPIPE, SIG_IGN);
+    return WorkerPool(tasks, limits).run();
 }
 
 } // namespace aotpack::build
