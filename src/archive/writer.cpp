@@ -119,9 +119,8 @@ void ArchiveWriter::precompress(const WriterOptions& options) {
 int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
                             const WriterOptions& options) const {
     auto it = archiveMeta_.find(kCompressionKey);
-    bool rawNatives =
-        options.uncompressedNatives || (it != archiveMeta_.end() && it->second == kFastLoad);
-    if (rawNatives && nativePayloads_.count(payload)) return 0;
+    bool fastLoad = it != archiveMeta_.end() && it->second == kFastLoad;
+    if (fastLoad && nativePayloads_.count(payload)) return 0;
     return options.levelFor(rawSize);
 }
 

@@ -28,17 +28,16 @@ struct WriterOptions {
     int largePayloadLevel = 9;
     std::size_t largePayloadBytes = 1u << 20;
     unsigned threads = 0; // 0: hardware concurrency; does not change the output
-    // Native binaries stored uncompressed (`--compression fast-load`): the runtime hands them to
-    // the driver straight from the mapped file, without decompressing (~0.3 ms per 400 KB zebin)
-    // or copying, at the cost of a larger archive. SPIR-V stays compressed.
-    bool uncompressedNatives = false;
     int levelFor(std::size_t rawSize) const {
         return rawSize > largePayloadBytes ? largePayloadLevel : zstdLevel;
     }
 };
 
-// Archive metadata "compression" = "fast-load": native binaries are stored uncompressed. Tools
-// that rewrite an archive (merge, remove-targets, add-targets) keep that choice.
+// Archive metadata "compression" = "fast-load" (`--compression fast-load`): native binaries are
+// stored uncompressed, so the runtime hands them to the driver straight from the mapped file,
+// without decompressing (~0.3 ms per 400 KB zebin) or copying, at the cost of a larger archive.
+// SPIR-V stays compressed. Tools that rewrite an archive (merge, remove-targets, add-targets)
+// carry the metadata and with it the choice.
 inline constexpr const char* kCompressionKey = "compression";
 inline constexpr const char* kFastLoad = "fast-load";
 
@@ -84,7 +83,7 @@ class ArchiveWriter {
     std::map<Key, Entry> entries_;
     std::map<Hash128, Compressed> precompressed_;
     std::map<Hash128, std::shared_ptr<const Bytes>> payloads_;
-    std::set<Hash128> nativePayloads_; // payloads of native entries (uncompressedNatives)
+    std::set<Hash128> nativePayloads_; // payloads of native entries (fast-load)
     Metadata archiveMeta_;
 };
 

@@ -24,7 +24,6 @@ archive::WriterOptions writerOptions(const BuildContext& ctx) {
     archive::WriterOptions options;
     options.threads = ctx.jobs;
     if (ctx.request.maxCompression) options.largePayloadLevel = options.zstdLevel;
-    options.uncompressedNatives = ctx.request.uncompressedNatives;
     return options;
 }
 

@@ -129,8 +129,14 @@ struct Inspected {
     std::string error, warning;
 };
 
+constexpr const char* kCompilingAnyway = " (compiling anyway; --strict-spirv makes this an error)";
+
+std::string describeModule(const ModuleInput& input) {
+    return "module '" + input.name + "' (" + input.path.string() + ")";
+}
+
 Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs::path& file) {
-    std::string what = "module '" + input.name + "' (" + input.path.string() + ")";
+    std::string what = describeModule(input);
     auto bytes = readFile(file);
     if (!bytes) return {std::nullopt, bytes.error().message, ""};
     Hash128 hash = hash128(*bytes);
@@ -149,8 +155,7 @@ Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs
     if (!info->validationProblem.empty()) {
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
         if (ctx.request.strictSpirv) return {std::nullopt, problem, ""};
-        out.warning = problem + " (compiling anyway; --strict-spirv makes this an error)";
-        // (what == "module 'NAME' (PATH)": the same text validationWarning() gives)
+        out.warning = problem + kCompilingAnyway;
     }
     out.module = PreparedModule{input,
                                 std::move(*bytes),
@@ -162,9 +167,8 @@ Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs
 }
 
 std::string validationWarning(const PreparedModule& m) {
-    return "module '" + m.input.name + "' (" + m.input.path.string() +
-           ") fails SPIR-V validation: " + m.info.validationProblem +
-           " (compiling anyway; --strict-spirv makes this an error)";
+    return describeModule(m.input) + " fails SPIR-V validation: " + m.info.validationProblem +
+           kCompilingAnyway;
 }
 
 } // namespace

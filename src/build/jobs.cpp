@@ -261,11 +261,11 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     std::uint64_t budget =
         ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
     PoolLimits limits{ctx.jobs, budget, {}};
-    if (std::string lib = findLibocloc(ctx.compiler->ocloc.string());
-        !ctx.request.workerCommand.empty() && !lib.empty()) {
-        limits.workerCommand = ctx.request.workerCommand;
-        limits.workerCommand.push_back(lib);
-    }
+    if (!ctx.request.workerCommand.empty())
+        if (std::string lib = findLibocloc(ctx.compiler->ocloc.string()); !lib.empty()) {
+            limits.workerCommand = ctx.request.workerCommand;
+            limits.workerCommand.push_back(lib);
+        }
     if (!tasks.empty()) report.compileMode = runPool(tasks, limits) ? "workers" : "processes";
 
     std::vector<CompiledBinary> binaries;

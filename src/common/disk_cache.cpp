@@ -27,8 +27,6 @@ struct EntryHeader {
     std::uint64_t reserved;
 };
 
-// Reads a regular file without following a planted symlink.
-
 } // namespace
 
 fs::path DiskCache::defaultRoot() {

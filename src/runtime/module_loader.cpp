@@ -137,16 +137,18 @@ static Expected<ze_result_t> createNative(const archive::ArchiveReader& archive,
                                           ze_module_handle_t& out, std::string& log) {
     auto blob = archive.blob(entry.blob);
     std::optional<DiskCache> cache;
-    Hash128 key = Hasher()
-                      .add("aotpack-native-v1")
-                      .add(std::to_string(blob.rawChecksum))
-                      .add(std::to_string(blob.rawSize))
-                      .finish();
+    Hash128 key;
     // Below ~64 KiB decompressing (~1.2 GB/s) costs less than a cache lookup's fixed ~25 us.
     constexpr std::uint64_t kWorthCaching = 64 << 10;
     if (blob.compression != archive::Compression::None && blob.rawSize >= kWorthCaching &&
-        cfg.enabled)
+        cfg.enabled) {
         cache = openCache(cfg);
+        key = Hasher()
+                  .add("aotpack-native-v1")
+                  .add(std::to_string(blob.rawChecksum))
+                  .add(std::to_string(blob.rawSize))
+                  .finish();
+    }
     if (cache)
         if (auto hit = cache->map(key);
             hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
