@@ -15,6 +15,27 @@
 
 namespace aotpack::archive {
 
+// Content size and checksum are written into the zstd frame.
+CompressedPayload compressPayload(ByteView raw, int level) {
+    CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level};
+    if (level > 0) {
+        Bytes out(ZSTD_compressBound(raw.size()));
+        ZSTD_CCtx* cctx = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+        std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+        ZSTD_freeCCtx(cctx);
+        if (!ZSTD_isError(n) && n < raw.size()) {
+            out.resize(n);
+            blob.stored = std::move(out);
+            blob.compression = Compression::Zstd;
+            return blob;
+        }
+    }
+    blob.stored.assign(raw.begin(), raw.end());
+    return blob;
+}
+
 Status ArchiveWriter::addSpirv(const std::string& module, Bytes spirv, Metadata meta) {
     return add({module, static_cast<std::uint16_t>(EntryKind::Spirv), 0}, std::move(spirv),
                std::move(meta));
@@ -50,30 +71,6 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
 
 namespace {
 
-// zstd, kept only if it saves space; level 0 stores the payload as it is. Content size and
-// checksum are written into the frame.
-ArchiveWriter::Compressed compress(const Bytes& raw, int level) {
-    ArchiveWriter::Compressed blob{{}, raw.size(), Compression::None, hash64(raw), level};
-    if (level == 0) {
-        blob.stored = raw;
-        return blob;
-    }
-    Bytes out(ZSTD_compressBound(raw.size()));
-    ZSTD_CCtx* cctx = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-    ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-    std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
-    ZSTD_freeCCtx(cctx);
-    if (!ZSTD_isError(n) && n < raw.size()) {
-        out.resize(n);
-        blob.stored = std::move(out);
-        blob.compression = Compression::Zstd;
-    } else {
-        blob.stored = raw;
-    }
-    return blob;
-}
-
 // Interns strings in first-use order; the order is fixed by the sorted traversal, so it is stable.
 class StringTable {
   public:
@@ -103,19 +100,6 @@ std::uint64_t alignUp(std::uint64_t v) {
 
 } // namespace
 
-void ArchiveWriter::precompress(const WriterOptions& options) {
-    std::vector<const Bytes*> raws;
-    std::vector<Hash128> hashes;
-    for (const auto& [hash, payload] : payloads_)
-        if (!precompressed_.count(hash)) {
-            raws.push_back(payload.get());
-            hashes.push_back(hash);
-        }
-    auto blobs = compressAll(raws, hashes, options, false);
-    for (std::size_t i = 0; i < blobs.size(); ++i)
-        precompressed_[hashes[i]] = std::move(blobs[i]);
-}
-
 int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
                             const WriterOptions& options) const {
     auto it = archiveMeta_.find(kCompressionKey);
@@ -124,23 +108,23 @@ int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
     return options.levelFor(rawSize);
 }
 
-// Payloads precompressed at the same level are reused, so the result is the same either way.
-std::vector<ArchiveWriter::Compressed>
-ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
-                           const std::vector<Hash128>& hashes, const WriterOptions& options,
-                           bool reusePrecompressed) const {
-    std::vector<Compressed> blobs(raws.size());
+// Payloads compressed ahead (adoptCompressed) at the same level are reused: the bytes are the same
+// either way.
+std::vector<CompressedPayload> ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
+                                                          const std::vector<Hash128>& hashes,
+                                                          const WriterOptions& options) const {
+    std::vector<CompressedPayload> blobs(raws.size());
     unsigned threads =
         options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     parallelFor(raws.size(), threads, [&](std::size_t i) {
         int level = levelFor(hashes[i], raws[i]->size(), options);
-        if (reusePrecompressed)
-            if (auto it = precompressed_.find(hashes[i]);
-                it != precompressed_.end() && it->second.level == level) {
-                blobs[i] = it->second;
-                return;
-            }
-        blobs[i] = compress(*raws[i], level);
+        if (auto it = precompressed_.find(hashes[i]); it != precompressed_.end() &&
+                                                      it->second.level == level &&
+                                                      it->second.rawChecksum == hash64(*raws[i])) {
+            blobs[i] = it->second;
+            return;
+        }
+        blobs[i] = compressPayload(*raws[i], level);
     });
     return blobs;
 }
@@ -155,7 +139,7 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
             raws.push_back(payloads_.at(entry.payload).get());
             hashes.push_back(entry.payload);
         }
-    std::vector<Compressed> blobs = compressAll(raws, hashes, options, true);
+    std::vector<CompressedPayload> blobs = compressAll(raws, hashes, options);
 
     StringTable strings;
     std::vector<KvRecord> kvs;

@@ -41,6 +41,17 @@ struct WriterOptions {
 inline constexpr const char* kCompressionKey = "compression";
 inline constexpr const char* kFastLoad = "fast-load";
 
+// A payload as stored: zstd at `level` if that makes it smaller, else as it is (level 0: always
+// as it is). The same input and level give the same bytes on every machine.
+struct CompressedPayload {
+    Bytes stored;
+    std::uint64_t rawSize = 0;
+    Compression compression = Compression::None;
+    std::uint64_t rawChecksum = 0;
+    int level = 0;
+};
+CompressedPayload compressPayload(ByteView raw, int level);
+
 class ArchiveWriter {
   public:
     void setArchiveMetadata(const std::string& key, const std::string& value) {
@@ -49,10 +60,11 @@ class ArchiveWriter {
     Status addSpirv(const std::string& module, Bytes spirv, Metadata meta);
     Status addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta);
     Expected<Bytes> finish(const WriterOptions& options = {}) const;
-    // Compresses the payloads added so far, so that finish() only compresses later ones. Safe to
-    // run on another thread while the caller does other work, as long as nothing is added
-    // meanwhile.
-    void precompress(const WriterOptions& options = {});
+    // A payload compressed ahead of time (compressPayload), e.g. on idle CPU while a build
+    // compiles: finish() uses it instead of compressing again if it chooses the same level.
+    void adoptCompressed(const Hash128& rawHash, CompressedPayload blob) {
+        precompressed_[rawHash] = std::move(blob);
+    }
     std::size_t entryCount() const { return entries_.size(); }
 
   private:
@@ -63,25 +75,13 @@ class ArchiveWriter {
     };
     Status add(Key key, Bytes data, Metadata meta);
 
-  public:
-    // A payload as stored: compressed (if that helps) at `level`.
-    struct Compressed {
-        Bytes stored;
-        std::uint64_t rawSize = 0;
-        Compression compression = Compression::None;
-        std::uint64_t rawChecksum = 0;
-        int level = 0;
-    };
-
-  private:
     int levelFor(const Hash128& payload, std::size_t rawSize, const WriterOptions& options) const;
-    std::vector<Compressed> compressAll(const std::vector<const Bytes*>& raws,
-                                        const std::vector<Hash128>& hashes,
-                                        const WriterOptions& options,
-                                        bool reusePrecompressed) const;
+    std::vector<CompressedPayload> compressAll(const std::vector<const Bytes*>& raws,
+                                               const std::vector<Hash128>& hashes,
+                                               const WriterOptions& options) const;
 
     std::map<Key, Entry> entries_;
-    std::map<Hash128, Compressed> precompressed_;
+    std::map<Hash128, CompressedPayload> precompressed_;
     std::map<Hash128, std::shared_ptr<const Bytes>> payloads_;
     std::set<Hash128> nativePayloads_; // payloads of native entries (fast-load)
     Metadata archiveMeta_;

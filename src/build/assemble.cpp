@@ -48,6 +48,7 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
     writer.setArchiveMetadata("options", ctx.request.options);
     std::string missing = missingJobs(report);
     if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
+    if (ctx.background) ctx.background->handTo(writer);
     return archive::writeArchiveFile(ctx.request.output, writer, writerOptions(ctx));
 }
 

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <fcntl.h>
-#include <future>
 #include <sys/stat.h>
 #include <thread>
 
@@ -138,15 +137,13 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     }
     archive::ArchiveWriter writer;
     if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
-    // Large SPIR-V takes seconds to compress at the archive's level and to validate: do both on
-    // the CPU the compilers leave idle (SCHED_IDLE), so they never slow a compile down.
-    auto background = std::async(std::launch::async, [&] {
-        useIdleCpuOnly();
-        writer.precompress(writerOptions(ctx));
-        validatePending(ctx, modules);
-    });
+    BackgroundWork background(ctx.jobs, writerOptions(ctx), !request.uncompressedNatives);
+    ctx.background = &background;
+    validatePending(ctx, modules);
+    for (const auto& m : modules)
+        background.compressSpirv(m.spirvHash, m.spirv);
     auto binaries = compileAll(ctx, modules, out.report);
-    background.get();
+    background.wait();
     reportValidation(ctx, modules);
     finishBuild(ctx, out, writer, binaries);
     if (!out.error && !request.depfile.empty())

@@ -62,6 +62,7 @@ struct JobReport {
     std::uint32_t ip = 0;
     JobOutcome outcome = JobOutcome::NotRun;
     double seconds = 0;
+    double compileSeconds = 0; // compile workers: the compile alone, in-process (else 0)
     long maxRssKb = 0;
     std::string why;   // why it ran: "not in cache: first build", "SPIR-V changed", ...
     std::string error; // for Failed: what went wrong, module and target named

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "archive/writer.h"
+#include "build/background.h"
 #include "build/driver.h"
 #include "build/history.h"
 #include "build/spirv_module.h"
@@ -24,6 +25,7 @@ struct BuildContext {
     std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
+    BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
 };
 
 struct PreparedModule {
@@ -55,13 +57,11 @@ void recordOutput(const BuildContext& ctx);
 // Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
-// Beside phase 4, on idle CPU: the full SPIRV-Tools validation prepareModules deferred (it only
-// warns unless --strict-spirv, and takes seconds per large module). Prints nothing.
+// Beside phase 4, on idle CPU (ctx.background): the full SPIRV-Tools validation prepareModules
+// deferred (it only warns unless --strict-spirv, and takes up to a second per large module).
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
-// After it: the warnings, in module order, and the results into the cache.
+// After ctx.background->wait(): the warnings, in module order, and the results into the cache.
 void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules);
-// Lowers the calling thread to SCHED_IDLE: it then only uses CPU the compilers leave.
-void useIdleCpuOnly();
 // Phase 4.
 std::vector<CompiledBinary>
 compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);

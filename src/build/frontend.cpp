@@ -97,7 +97,7 @@ namespace {
 // Inspection results by SPIR-V hash: validating a large module takes seconds, and a rebuild should
 // not pay that again. Only successful inspections are stored.
 Hash128 infoKey(const Hash128& spirv) {
-    return Hasher().add("aotpack-spirv-info-v1").add(spirv.bytes).finish();
+    return Hasher().add("aotpack-spirv-info-v2").add(spirv.bytes).finish();
 }
 
 std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spirv) {
@@ -173,17 +173,10 @@ std::string validationWarning(const PreparedModule& m) {
 
 } // namespace
 
-void useIdleCpuOnly() {
-    sched_param none{};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
-}
-
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules) {
-    parallelFor(modules.size(), ctx.jobs, [&](std::size_t i) {
-        if (!modules[i].validationPending) return;
-        useIdleCpuOnly();
-        modules[i].info.validationProblem = validationProblem(modules[i].spirv);
-    });
+    for (auto& m : modules)
+        if (m.validationPending)
+            ctx.background->post([&m] { m.info.validationProblem = validationProblem(m.spirv); });
 }
 
 void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {

@@ -75,7 +75,9 @@ Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedT
     job.module = &m;
     job.target = &t;
     job.options = effectiveOptions(ctx, m, t.ip.value());
-    job.report = {m.input.name, t.name, t.ip.value(), JobOutcome::NotRun, 0, 0, "", "", "", {}};
+    job.report.module = m.input.name;
+    job.report.target = t.name;
+    job.report.ip = t.ip.value();
     job.historyKey = m.input.name + "|" + t.ip.str();
     job.fingerprint.spirv = m.spirvHash.hex();
     job.fingerprint.options = hex(job.options);
@@ -105,6 +107,7 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
         return;
     }
     rep.seconds = r->seconds;
+    rep.compileSeconds = r->compileSeconds;
     rep.maxRssKb = r->maxRssKb;
     if (!r->succeeded()) {
         rep.error = who + ": ocloc failed: " + describeFailure(*r);
@@ -119,6 +122,7 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
     rep.outcome = JobOutcome::Compiled;
     rep.droppedKernels = droppedKernels(rep.log);
     job.zebin = std::move(*zebin);
+    if (ctx.background) ctx.background->compressNative(*job.zebin);
     if (ctx.cache) { // the fp64 kernels ocloc dropped are only in its log: keep them beside the
                      // zebin
         std::string dropped = join(rep.droppedKernels, ",");
@@ -238,6 +242,7 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
             if (!list.empty()) job.report.droppedKernels = split(list, ',');
             job.report.outcome = JobOutcome::CacheHit;
             job.report.why = "cache hit";
+            if (ctx.background) ctx.background->compressNative(*job.zebin);
             ++hits;
             continue;
         }

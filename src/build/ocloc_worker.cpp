@@ -3,6 +3,7 @@
 #include "common/subprocess.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -146,12 +147,17 @@ int runOclocWorker(const std::string& library) {
     std::vector<std::string> fields;
     while (readRequest(0, fields)) {
         resetPeakMemory();
+        auto start = std::chrono::steady_clock::now();
         int rc = runJob(invoke, release, fields);
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::fflush(stdout);
         std::fflush(stderr);
         auto [peak, rss] = memoryKb();
+        char secondsText[32];
+        std::snprintf(secondsText, sizeof secondsText, "%.6f", seconds);
         answer("done " + std::to_string(rc) + " " + std::to_string(peak) + " " +
-               std::to_string(rss) + "\n");
+               std::to_string(rss) + " " + secondsText + "\n");
     }
     return 0;
 }

@@ -103,10 +103,10 @@ bool sendTask(Worker& w, PoolTask& task, long index) {
     std::vector<std::string> fields{task.spec.cwd.string(), task.spec.outputFile.string()};
     fields.insert(fields.end(), task.spec.argv.begin(), task.spec.argv.end());
     std::string request = encodeRequest(fields);
+    w.start = Clock::now(); // before the worker can start: the job's time includes the compile's
     if (::write(w.requests, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
         return false;
     w.task = index;
-    w.start = Clock::now();
     w.killed = false;
     return true;
 }
@@ -215,6 +215,7 @@ class WorkerPool {
         bool recycle = false;
         if (in >> word && word == "done" && in >> r.exitCode >> r.maxRssKb >> rss) {
             r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+            if (!(in >> r.compileSeconds)) r.compileSeconds = 0;
             recycle = rss > kRecycleRssKb;
         } else {
             r = resultFromStatus(w, reapWorker(w, false)); // it died: its wait status says how

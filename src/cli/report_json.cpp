@@ -42,6 +42,7 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                                {"result", outcomeName(j.outcome)},
                                {"cache_hit", j.outcome == build::JobOutcome::CacheHit},
                                {"seconds", j.seconds},
+                               {"compile_seconds", j.compileSeconds},
                                {"max_rss_kb", j.maxRssKb},
                                {"why", j.why},
                                {"error", j.error},

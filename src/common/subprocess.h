@@ -29,6 +29,7 @@ struct ProcessResult {
     bool timedOut = false; // killed by us after the timeout
     long maxRssKb = 0;     // peak resident memory of the child
     double seconds = 0;
+    double compileSeconds = 0; // time inside oclocInvoke, measured by a compile worker (else 0)
     bool succeeded() const { return !timedOut && signal == 0 && exitCode == 0; }
     std::string describe() const; // "exit code 1", "killed by signal 11 (Segmentation fault)", ...
 };

@@ -14,6 +14,11 @@ assert r["archive_written"] and len(r["jobs"]) == 6, r
 for j in r["jobs"]:
     assert j["result"] == "compiled" and j["seconds"] > 0 and j["max_rss_kb"] > 0, j
     assert j["why"] == "first build of this module for this target", j
+    # Compile workers time the compile itself (in-process); one ocloc per job cannot.
+    if r["compile_mode"] == "workers":
+        assert 0 < j["compile_seconds"] <= j["seconds"], j
+    else:
+        assert j["compile_seconds"] == 0, j
 assert {j["ip"] for j in r["jobs"]} == {"12.55.8", "12.60.7"}
 PY
 

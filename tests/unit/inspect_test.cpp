@@ -2,6 +2,9 @@
 #include "build/spirv_module.h"
 #include "test_data.h"
 
+#include <cstring>
+#include <spirv-tools/libspirv.hpp>
+
 using namespace aotpack;
 
 TEST(Spirv, EntryPointsOfRealModule) {
@@ -55,4 +58,61 @@ TEST(Zebin, TruncatedOrForeignDataIsAnError) {
     zebin.resize(200);
     EXPECT_FALSE(archive::inspectZebin(zebin));
     EXPECT_FALSE(archive::inspectZebin(testData("vector_ops.spv")));
+}
+
+namespace {
+
+std::vector<std::uint32_t> wordsOf(const Bytes& spirv) {
+    std::vector<std::uint32_t> words(spirv.size() / 4);
+    std::memcpy(words.data(), spirv.data(), words.size() * 4);
+    return words;
+}
+
+void setWord(Bytes& spirv, std::size_t index, std::uint32_t value) {
+    std::memcpy(spirv.data() + index * 4, &value, 4);
+}
+
+// Word offset of the first instruction with this opcode.
+std::size_t firstInstruction(const Bytes& spirv, std::uint32_t opcode) {
+    auto words = wordsOf(spirv);
+    for (std::size_t i = 5; i < words.size(); i += words[i] >> 16)
+        if ((words[i] & 0xffff) == opcode) return i;
+    ADD_FAILURE() << "no instruction with opcode " << opcode;
+    return 0;
+}
+
+// What SPIRV-Tools says of the whole module, names and all (as spirv-val would).
+std::string wholeModuleProblem(const Bytes& spirv) {
+    auto words = wordsOf(spirv);
+    std::string first;
+    spvtools::SpirvTools tools(SPV_ENV_OPENCL_2_2);
+    tools.SetMessageConsumer(
+        [&](spv_message_level_t, const char*, const spv_position_t& pos, const char* message) {
+            if (first.empty()) first = "instruction " + std::to_string(pos.index) + ": " + message;
+        });
+    if (tools.Validate(words)) return "";
+    return first.substr(0, first.find('\n'));
+}
+
+constexpr std::uint32_t kOpName = 5, kOpTypeInt = 21;
+
+} // namespace
+
+TEST(Spirv, ValidationLeavesOutNamesButPointsIntoTheModuleAsGiven) {
+    Bytes spirv = testData("vector_ops.spv");
+    ASSERT_LT(firstInstruction(spirv, kOpName), firstInstruction(spirv, kOpTypeInt));
+    setWord(spirv, firstInstruction(spirv, kOpTypeInt) + 2, 7); // a 7-bit integer: invalid
+    std::string problem = build::validationProblem(spirv);
+    EXPECT_NE(problem.find("OpTypeInt"), std::string::npos) << problem;
+    EXPECT_EQ(problem, wholeModuleProblem(spirv));
+}
+
+TEST(Spirv, NameOfAnIdOutsideTheBoundFailsValidation) {
+    Bytes spirv = testData("vector_ops.spv");
+    EXPECT_EQ(build::validationProblem(spirv), "");
+    std::size_t name = firstInstruction(spirv, kOpName);
+    setWord(spirv, name + 1, 0xfffff);
+    std::string problem = build::validationProblem(spirv);
+    EXPECT_NE(problem.find("OpName target id <1048575> is outside the id bound"), std::string::npos)
+        << problem;
 }

@@ -1,0 +1,86 @@
+#include "build/background.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace aotpack::build {
+
+void useIdleCpuOnly() {
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+}
+
+BackgroundWork::BackgroundWork(unsigned threads, archive::WriterOptions options,
+                               bool compressNatives)
+    : options_(options), compressNatives_(compressNatives) {
+    for (unsigned i = 0; i < std::max(1u, threads); ++i)
+        threads_.emplace_back([this] { loop(); });
+}
+
+BackgroundWork::~BackgroundWork() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_)
+        t.join();
+}
+
+void BackgroundWork::loop() {
+    useIdleCpuOnly();
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return; // stopping, nothing left
+        auto task = std::move(queue_.front());
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+        task();
+        lock.lock();
+        --running_;
+        if (queue_.empty() && running_ == 0) idle_.notify_all();
+    }
+}
+
+void BackgroundWork::post(std::function<void()> task) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+}
+
+void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
+    post([this, hash, &spirv] {
+        auto blob = archive::compressPayload(spirv, options_.levelFor(spirv.size()));
+        std::lock_guard lock(mutex_);
+        compressed_[hash] = std::move(blob);
+    });
+}
+
+void BackgroundWork::compressNative(const Bytes& zebin) {
+    if (!compressNatives_) return;
+    post([this, zebin] {
+        auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
+        Hash128 hash = hash128(zebin);
+        std::lock_guard lock(mutex_);
+        compressed_[hash] = std::move(blob);
+    });
+}
+
+void BackgroundWork::wait() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+void BackgroundWork::handTo(archive::ArchiveWriter& writer) {
+    wait();
+    std::lock_guard lock(mutex_);
+    for (auto& [hash, blob] : compressed_)
+        writer.adoptCompressed(hash, std::move(blob));
+    compressed_.clear();
+}
+
+} // namespace aotpack::build
