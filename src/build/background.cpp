@@ -17,10 +17,12 @@ BackgroundWork::BackgroundWork(unsigned threads, archive::WriterOptions options,
         threads_.emplace_back([this] { loop(); });
 }
 
+// Work not started yet is dropped: the build that posted it has ended (an error ends it early).
 BackgroundWork::~BackgroundWork() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        queue_.clear();
     }
     wake_.notify_all();
     for (auto& t : threads_)
@@ -32,7 +34,7 @@ void BackgroundWork::loop() {
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return; // stopping, nothing left
+        if (stopping_) return;
         auto task = std::move(queue_.front());
         queue_.pop_front();
         ++running_;
@@ -71,7 +73,19 @@ void BackgroundWork::compressNative(const Bytes& zebin) {
 }
 
 void BackgroundWork::wait() {
+    // The caller has nothing else to do: it runs what is still queued itself, at its normal
+    // priority, so a machine busy with other work (a parallel ninja) cannot starve the end of the
+    // build behind SCHED_IDLE. (Threads cannot leave SCHED_IDLE without CAP_SYS_NICE.)
     std::unique_lock lock(mutex_);
+    while (!queue_.empty()) {
+        auto task = std::move(queue_.front());
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+        task();
+        lock.lock();
+        --running_;
+    }
     idle_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
 }
 

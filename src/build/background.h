@@ -33,7 +33,7 @@ class BackgroundWork {
     // Compresses a payload as the archive writer would (same level, same bytes).
     void compressSpirv(const Hash128& hash, const Bytes& spirv);
     void compressNative(const Bytes& zebin); // copies the binary: the caller may drop it
-    // Waits until everything posted has run.
+    // Runs what is still queued on the calling thread, then waits for what is running.
     void wait();
     // wait(), then gives the writer every compressed payload.
     void handTo(archive::ArchiveWriter& writer);
