@@ -159,22 +159,23 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         return job_seconds / cores
     # The same jobs with every core busy (one in-process compiler per core, the jobs dealt round
     # robin): compilers running side by side slow each other down (shared caches and memory
-    # bandwidth), which the sequential figure above does not include.
-    jobs = [(ip, str(s)) for ip in ips for s in spvs]
-    procs = []
-    for c in range(cores):
-        mine = jobs[c::cores]
-        if mine:
-            procs.append(subprocess.Popen([inproc, "--jobs"] + [f"{ip}={spv}" for ip, spv in mine],
-                                          cwd=workdir, stdout=subprocess.PIPE, text=True))
-    loaded_seconds = sum(float(line.split("\t")[0]) for p in procs
-                         for line in p.communicate()[0].splitlines() if line)
-    physical_loaded = loaded_seconds / cores
+    # bandwidth), which the sequential figure does not include.
+    def physical_limit_loaded():
+        jobs = [(ip, str(s)) for ip in ips for s in spvs]
+        procs = []
+        for c in range(cores):
+            mine = jobs[c::cores]
+            if mine:
+                procs.append(subprocess.Popen([inproc, "--jobs"] + [f"{ip}={spv}" for ip, spv in mine],
+                                              cwd=workdir, stdout=subprocess.PIPE, text=True))
+        return sum(float(line.split("\t")[0]) for p in procs
+                   for line in p.communicate()[0].splitlines() if line) / cores
 
     # aotpack: cold (empty cache), no-op, one module changed (its options, through a manifest).
     cold_times, noop_times, one_times, peak, largest_rss = [], [], [], 0, 0
     physical_times, cold_vs_physical, cold_vs_own_limit = [], [], []
     xargs_times, cold_vs_xargs, process_times = [], [], []
+    loaded_times, cold_vs_loaded = [], []
     manifest = workdir / "modules.json"
     archive = workdir / "out.aotpack"
     for rep in range(reps):
@@ -187,8 +188,10 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         # right beside each cold build, and the goals use the median of the per-repetition ratios.
         xargs_times.append(xargs_ocloc())
         physical_times.append(physical_limit())
+        loaded_times.append(physical_limit_loaded())
         t, rss = timed(build + ["--json-report", workdir / "report.json"], cwd=workdir)
         cold_vs_physical.append(t / physical_times[-1])
+        cold_vs_loaded.append(t / loaded_times[-1])
         cold_vs_xargs.append(t / xargs_times[-1])
         # Every job is one ocloc process: the report's largest max_rss_kb is the largest single compile.
         jobs = json.load(open(workdir / "report.json"))["jobs"]
@@ -216,13 +219,14 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
     run([fast_archive if a == archive else a for a in build] + ["--compression", "fast-load"], cwd=workdir)
     ocloc_ar_bytes = sum(p.stat().st_size for p in ar_dir.glob("*.ar"))  # the last xargs run's
     cold, xargs_t, seq_t = min(cold_times), min(xargs_times), min(seq_times)
-    physical = min(physical_times)
+    physical, physical_loaded = min(physical_times), min(loaded_times)
     rows["build"] = {
         "jobs": len(spvs) * len(ips), "cores": cores,
         "aotpack_cold_s": cold, "xargs_ocloc_s": xargs_t, "sequential_ocloc_s": seq_t,
         "aotpack_cold_processes_s": min(process_times),
         "physical_limit_s": physical, "physical_limit_loaded_s": physical_loaded,
-        "cold_vs_physical_loaded": cold / physical_loaded, "noop_s": min(noop_times), "one_module_changed_s": min(one_times),
+        "cold_vs_physical_loaded": statistics.median(cold_vs_loaded),
+        "cold_vs_physical_loaded_each_rep": cold_vs_loaded, "noop_s": min(noop_times), "one_module_changed_s": min(one_times),
         "cold_vs_xargs": statistics.median(cold_vs_xargs), "cold_vs_xargs_each_rep": cold_vs_xargs,
         "cold_vs_sequential": cold / seq_t,
         "cold_vs_physical": statistics.median(cold_vs_physical),
@@ -283,6 +287,7 @@ def parse(text):
 GOALS = [  # (label, section, key, op, threshold)
     ("cold build <= 0.90x parallel ocloc", "build", "cold_vs_xargs", "<=", 0.90),
     ("cold build within 5% of physical limit", "build", "cold_vs_physical", "<=", 1.05),
+    ("  same, limit measured with all cores busy", "build", "cold_vs_physical_loaded", "<=", 1.05),
     ("  same, limit from the build's own compiles", "build", "cold_vs_own_compile_time", "<=", 1.05),
     ("no-op rebuild <= 1% of cold", "build", "noop_vs_cold", "<=", 0.01),
     ("archive <= 0.18x ocloc ARs", "size", "archive_vs_ocloc_ars", "<=", 0.18),
@@ -311,6 +316,8 @@ def report(results):
           ", ".join(f"{r:.3f}" for r in b["cold_vs_xargs_each_rep"]) + " (the goal uses the median)")
     print("cold / physical limit measured beside it, each repetition: " +
           ", ".join(f"{r:.3f}" for r in b["cold_vs_physical_each_rep"]) + " (the goal uses the median)")
+    print("cold / physical limit with all cores busy, beside it, each repetition: " +
+          ", ".join(f"{r:.3f}" for r in b["cold_vs_physical_loaded_each_rep"]))
     print("cold / (the build's own in-process compile time / cores), each repetition: " +
           ", ".join(f"{r:.3f}" for r in b["cold_vs_own_compile_time_each_rep"]))
     print(f"peak RSS of the whole build {b['peak_rss_build_kb'] / 1024:.0f} MiB = "

@@ -29,19 +29,24 @@ BackgroundWork::~BackgroundWork() {
         t.join();
 }
 
+// Takes the first queued task and runs it without holding the lock.
+void BackgroundWork::runNext(std::unique_lock<std::mutex>& lock) {
+    auto task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    task();
+    lock.lock();
+    --running_;
+}
+
 void BackgroundWork::loop() {
     useIdleCpuOnly();
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (stopping_) return;
-        auto task = std::move(queue_.front());
-        queue_.pop_front();
-        ++running_;
-        lock.unlock();
-        task();
-        lock.lock();
-        --running_;
+        runNext(lock);
         if (queue_.empty() && running_ == 0) idle_.notify_all();
     }
 }
@@ -77,15 +82,8 @@ void BackgroundWork::wait() {
     // priority, so a machine busy with other work (a parallel ninja) cannot starve the end of the
     // build behind SCHED_IDLE. (Threads cannot leave SCHED_IDLE without CAP_SYS_NICE.)
     std::unique_lock lock(mutex_);
-    while (!queue_.empty()) {
-        auto task = std::move(queue_.front());
-        queue_.pop_front();
-        ++running_;
-        lock.unlock();
-        task();
-        lock.lock();
-        --running_;
-    }
+    while (!queue_.empty())
+        runNext(lock);
     idle_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
 }
 

@@ -40,6 +40,7 @@ class BackgroundWork {
 
   private:
     void loop();
+    void runNext(std::unique_lock<std::mutex>& lock);
 
     archive::WriterOptions options_;
     bool compressNatives_;
