@@ -123,6 +123,32 @@ def corpus(kind, workdir, aotpack):
     return sorted(out.glob("*.spv"))
 
 
+def best_schedule(durations, cores):
+    """The shortest makespan of these indivisible jobs on `cores` cores, knowing every duration
+    (branch and bound, longest first): the limit for any scheduler, above sum/cores when one job is
+    long. Falls back to sum/cores and the longest job for sets too large to search."""
+    jobs = sorted(durations, reverse=True)
+    if len(jobs) > 14:
+        return max(sum(jobs) / cores, jobs[0] if jobs else 0)
+    best = [sum(jobs)]
+
+    def place(i, loads):
+        if max(loads) >= best[0]:
+            return
+        if i == len(jobs):
+            best[0] = max(loads)
+            return
+        for c in range(cores):
+            if loads[c] in loads[:c]:
+                continue  # a core with the same load as an earlier one: same subtree
+            loads[c] += jobs[i]
+            place(i + 1, loads)
+            loads[c] -= jobs[i]
+
+    place(0, [0.0] * cores)
+    return best[0]
+
+
 def ocloc_fat(spv, devices, outdir):
     return ["ocloc", "compile", "-spirv_input", "-file", str(spv), "-device", devices,
             "--format", "zebin", "-output", str(outdir / (spv.stem + ".ar"))]
@@ -152,11 +178,11 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
     inproc = ROOT / "build" / "bench" / "bench_ocloc_inprocess"
 
     def physical_limit():
-        job_seconds = 0.0
+        durations = []
         for ip in ips:
             r = run([inproc, ip] + [str(s) for s in spvs], cwd=workdir)
-            job_seconds += sum(float(line.split("\t")[0]) for line in r.stdout.splitlines() if line)
-        return job_seconds / cores
+            durations += [float(line.split("\t")[0]) for line in r.stdout.splitlines() if line]
+        return sum(durations) / cores, best_schedule(durations, cores)
     # The same jobs with every core busy (one in-process compiler per core, the jobs dealt round
     # robin): compilers running side by side slow each other down (shared caches and memory
     # bandwidth), which the sequential figure does not include.
@@ -176,6 +202,7 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
     physical_times, cold_vs_physical, cold_vs_own_limit = [], [], []
     xargs_times, cold_vs_xargs, process_times = [], [], []
     loaded_times, cold_vs_loaded = [], []
+    schedule_times, remembered_times, remembered_vs_physical = [], [], []
     manifest = workdir / "modules.json"
     archive = workdir / "out.aotpack"
     for rep in range(reps):
@@ -187,7 +214,9 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         # This machine's speed drifts by 10-25% between minutes: every baseline is measured again
         # right beside each cold build, and the goals use the median of the per-repetition ratios.
         xargs_times.append(xargs_ocloc())
-        physical_times.append(physical_limit())
+        limit, schedule = physical_limit()
+        physical_times.append(limit)
+        schedule_times.append(schedule)
         loaded_times.append(physical_limit_loaded())
         t, rss = timed(build + ["--json-report", workdir / "report.json"], cwd=workdir)
         cold_vs_physical.append(t / physical_times[-1])
@@ -208,6 +237,11 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         one_times.append(timed(build, cwd=workdir)[0])
         mods[0].pop("options")
         manifest.write_text(json.dumps({"modules": mods}))
+        # Cold again, but with the durations the builds above remembered (`cache clean` keeps
+        # them): what a CI job sees after a compiler upgrade. Longest-first is then informed.
+        run([aotpack, "cache", "clean", "--cache-dir", cache])
+        remembered_times.append(timed(build, cwd=workdir)[0])
+        remembered_vs_physical.append(remembered_times[-1] / physical_times[-1])
         # The other compile mode: one ocloc process per job instead of long-lived libocloc workers.
         cache = workdir / f"cache-processes-{rep}"
         shutil.rmtree(cache, ignore_errors=True)
@@ -225,6 +259,12 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         "aotpack_cold_s": cold, "xargs_ocloc_s": xargs_t, "sequential_ocloc_s": seq_t,
         "aotpack_cold_processes_s": min(process_times),
         "physical_limit_s": physical, "physical_limit_loaded_s": physical_loaded,
+        "best_schedule_s": min(schedule_times),
+        "best_schedule_vs_physical": statistics.median(s / p for s, p in zip(schedule_times, physical_times)),
+        "aotpack_cold_remembered_s": min(remembered_times),
+        "cold_remembered_vs_physical": statistics.median(remembered_vs_physical),
+        "cold_remembered_vs_physical_each_rep": remembered_vs_physical,
+        "contention": statistics.median(l / p for l, p in zip(loaded_times, physical_times)),
         "cold_vs_physical_loaded": statistics.median(cold_vs_loaded),
         "cold_vs_physical_loaded_each_rep": cold_vs_loaded, "noop_s": min(noop_times), "one_module_changed_s": min(one_times),
         "cold_vs_xargs": statistics.median(cold_vs_xargs), "cold_vs_xargs_each_rep": cold_vs_xargs,
@@ -289,6 +329,7 @@ GOALS = [  # (label, section, key, op, threshold)
     ("cold build within 5% of physical limit", "build", "cold_vs_physical", "<=", 1.05),
     ("  same, limit measured with all cores busy", "build", "cold_vs_physical_loaded", "<=", 1.05),
     ("  same, limit from the build's own compiles", "build", "cold_vs_own_compile_time", "<=", 1.05),
+    ("  same, durations remembered (cache cleaned)", "build", "cold_remembered_vs_physical", "<=", 1.05),
     ("no-op rebuild <= 1% of cold", "build", "noop_vs_cold", "<=", 0.01),
     ("archive <= 0.18x ocloc ARs", "size", "archive_vs_ocloc_ars", "<=", 0.18),
     ("open+select (10k entries) <= 1 ms", "runtime", "open_select_ms", "<=", 1.0),
@@ -308,6 +349,8 @@ def report(results):
             ("sequential ocloc", b["sequential_ocloc_s"], b["sequential_ocloc_s"] / b["aotpack_cold_s"]),
             ("physical limit (in-process jobs / cores)", b["physical_limit_s"], b["physical_limit_s"] / b["aotpack_cold_s"]),
             ("physical limit, all cores busy", b["physical_limit_loaded_s"], b["physical_limit_loaded_s"] / b["aotpack_cold_s"]),
+            ("best schedule of the in-process jobs", b["best_schedule_s"], b["best_schedule_s"] / b["aotpack_cold_s"]),
+            ("aotpack cold, durations remembered", b["aotpack_cold_remembered_s"], b["aotpack_cold_remembered_s"] / b["aotpack_cold_s"]),
             ("aotpack no-op rebuild", b["noop_s"], b["noop_vs_cold"]),
             ("aotpack one module changed", b["one_module_changed_s"], b["one_changed_vs_cold"])]
     for name, secs, ratio in rows:
@@ -320,6 +363,10 @@ def report(results):
           ", ".join(f"{r:.3f}" for r in b["cold_vs_physical_loaded_each_rep"]))
     print("cold / (the build's own in-process compile time / cores), each repetition: " +
           ", ".join(f"{r:.3f}" for r in b["cold_vs_own_compile_time_each_rep"]))
+    print("cold with remembered durations / physical limit, each repetition: " +
+          ", ".join(f"{r:.3f}" for r in b["cold_remembered_vs_physical_each_rep"]))
+    print(f"indivisible jobs: the best possible schedule is {b['best_schedule_vs_physical']:.3f}x the physical limit; "
+          f"compilers side by side run {b['contention']:.3f}x slower than alone (medians)")
     print(f"peak RSS of the whole build {b['peak_rss_build_kb'] / 1024:.0f} MiB = "
           f"{b['peak_vs_largest_compile']:.2f}x the largest single compile ({b['largest_single_compile_rss_kb'] / 1024:.0f} MiB)")
     print(f"\nsize: archive {s['archive_bytes']} B vs ocloc ARs {s['ocloc_ar_bytes']} B = {s['archive_vs_ocloc_ars']:.3f}x; "

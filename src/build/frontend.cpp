@@ -97,7 +97,7 @@ namespace {
 // Inspection results by SPIR-V hash: validating a large module takes seconds, and a rebuild should
 // not pay that again. Only successful inspections are stored.
 Hash128 infoKey(const Hash128& spirv) {
-    return Hasher().add("aotpack-spirv-info-v2").add(spirv.bytes).finish();
+    return Hasher().add("aotpack-spirv-info-v3").add(spirv.bytes).finish();
 }
 
 std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spirv) {
@@ -110,6 +110,7 @@ std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spir
     info.entryPoints = doc.value("entry_points", std::vector<std::string>{});
     info.usesFp64 = doc.value("fp64", false);
     info.validationProblem = doc.value("validation", std::string());
+    info.inlinedInstructions = doc.value("inlined_instructions", 0.0);
     return info;
 }
 
@@ -117,7 +118,8 @@ void storeInfo(const BuildContext& ctx, const Hash128& spirv, const SpirvInfo& i
     if (!ctx.cache) return;
     std::string text = nlohmann::json{{"entry_points", info.entryPoints},
                                       {"fp64", info.usesFp64},
-                                      {"validation", info.validationProblem}}
+                                      {"validation", info.validationProblem},
+                                      {"inlined_instructions", info.inlinedInstructions}}
                            .dump();
     (void)ctx.cache->put(infoKey(spirv),
                          ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),

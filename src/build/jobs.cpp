@@ -15,6 +15,11 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kPoisonFp64 = "-cl-poison-unsupported-fp64-kernels";
+// Before a job has run once, its duration is guessed from the instructions IGC will compile after
+// inlining: on 25 hashcat modules x 2 targets this ranks compile times with Spearman 0.72 (file
+// size: 0.43) and puts every job over 50 s first. The scale (median seen there) only matters when
+// guesses are mixed with remembered durations.
+constexpr double kSecondsPerInlinedInstruction = 5.5e-5;
 
 struct Job {
     const PreparedModule* module = nullptr;
@@ -84,8 +89,9 @@ Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedT
     job.fingerprint.compiler = hex(ctx.compiler->identity);
     job.key = jobKey(ctx, m, t.ip, job.options);
     auto h = ctx.history.find(job.historyKey);
-    job.expectedSeconds =
-        h != ctx.history.end() ? h->second.seconds : static_cast<double>(m.spirv.size()) * 1e-5;
+    job.expectedSeconds = h != ctx.history.end()
+                              ? h->second.seconds
+                              : m.info.inlinedInstructions * kSecondsPerInlinedInstruction;
     if (m.info.usesFp64 && !t.info.device->fp64 && ctx.request.fp64 == Fp64Policy::Error) {
         job.report.outcome = JobOutcome::Failed;
         job.report.error = "module '" + m.input.name + "' uses fp64, which " + t.name + " (" +

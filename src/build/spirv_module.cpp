@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <spirv-tools/libspirv.hpp>
+#include <unordered_map>
 
 namespace aotpack::build {
 
@@ -17,6 +18,9 @@ constexpr std::uint32_t kOpMemberName = 6;
 constexpr std::uint32_t kOpEntryPoint = 15;
 constexpr std::uint32_t kOpCapability = 17;
 constexpr std::uint32_t kCapabilityFloat64 = 10;
+constexpr std::uint32_t kOpFunction = 54;
+constexpr std::uint32_t kOpFunctionEnd = 56;
+constexpr std::uint32_t kOpFunctionCall = 57;
 
 std::string literalString(const std::uint32_t* words, std::size_t count) {
     std::string out;
@@ -76,6 +80,77 @@ WithoutNames withoutDebugNames(const std::vector<std::uint32_t>& in) {
     return out;
 }
 
+// Functions, their sizes and call sites, and the kernels: enough to estimate the compiler's work.
+struct CallGraph {
+    std::unordered_map<std::uint32_t, std::size_t> node; // function id -> index below
+    std::vector<double> instructions;                    // own body, per function
+    std::vector<std::vector<std::uint32_t>> callees;     // one entry per call site
+    std::vector<std::uint32_t> kernels;
+
+    void add(std::uint32_t opcode, const std::uint32_t* words, std::uint32_t count) {
+        if (opcode == kOpEntryPoint && count > 2) kernels.push_back(words[2]);
+        if (opcode == kOpFunction && count > 2) {
+            node.emplace(words[2], instructions.size());
+            current = instructions.size();
+            instructions.push_back(0);
+            callees.emplace_back();
+        } else if (opcode == kOpFunctionEnd) {
+            current = SIZE_MAX;
+        } else if (current != SIZE_MAX) {
+            instructions[current] += 1;
+            if (opcode == kOpFunctionCall && count > 3) callees[current].push_back(words[3]);
+        }
+    }
+
+  private:
+    std::size_t current = SIZE_MAX;
+};
+
+// IGC inlines every call into each kernel and compiles kernels one by one, so its work grows with
+// the instructions each kernel reaches, counted once per call site. Iterative (a hostile module
+// must not overflow the stack), saturating (call trees can be exponential) and cycle-safe (a call
+// back into a function being sized counts nothing; OpenCL forbids recursion anyway).
+double inlinedInstructions(const CallGraph& graph) {
+    constexpr double kCap = 1e15;
+    enum : char { kNew, kOpen, kDone };
+    std::vector<char> state(graph.instructions.size(), kNew);
+    std::vector<double> size(graph.instructions.size(), 0);
+    std::vector<std::pair<std::size_t, std::size_t>> stack; // function, next call site
+    auto open = [&](std::uint32_t id) {
+        auto it = graph.node.find(id);
+        if (it == graph.node.end() || state[it->second] != kNew) return;
+        state[it->second] = kOpen;
+        stack.emplace_back(it->second, 0);
+    };
+    for (std::uint32_t kernel : graph.kernels) {
+        open(kernel);
+        while (!stack.empty()) {
+            auto [function, next] = stack.back();
+            if (next < graph.callees[function].size()) {
+                stack.back().second = next + 1;
+                open(graph.callees[function][next]);
+                continue;
+            }
+            double total = graph.instructions[function];
+            for (std::uint32_t callee : graph.callees[function])
+                if (auto it = graph.node.find(callee);
+                    it != graph.node.end() && state[it->second] == kDone)
+                    total += size[it->second];
+            size[function] = std::min(total, kCap);
+            state[function] = kDone;
+            stack.pop_back();
+        }
+    }
+    std::vector<std::uint32_t> kernels = graph.kernels; // one function may be several entry points
+    std::sort(kernels.begin(), kernels.end());
+    kernels.erase(std::unique(kernels.begin(), kernels.end()), kernels.end());
+    double total = 0;
+    for (std::uint32_t kernel : kernels)
+        if (auto it = graph.node.find(kernel); it != graph.node.end())
+            total = std::min(total + size[it->second], kCap);
+    return total;
+}
+
 } // namespace
 
 std::string validationProblem(ByteView spirv) {
@@ -125,14 +200,17 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what, bool v
     if (validate) info.validationProblem = validationProblem(spirv);
 
     // Parsing succeeded, so instruction lengths below are well-formed.
+    CallGraph graph;
     for (std::size_t i = 5; i < words.size();) {
         std::uint32_t count = words[i] >> 16, opcode = words[i] & 0xffff;
         if (count == 0 || i + count > words.size()) break;
         if (opcode == kOpCapability && words[i + 1] == kCapabilityFloat64) info.usesFp64 = true;
         if (opcode == kOpEntryPoint && count > 3)
             info.entryPoints.push_back(literalString(&words[i + 3], count - 3));
+        graph.add(opcode, &words[i], count);
         i += count;
     }
+    info.inlinedInstructions = inlinedInstructions(graph);
     return info;
 }
 

@@ -1,6 +1,6 @@
 // What the build needs to know about a SPIR-V module before compiling it: is it valid (checked by
 // SPIRV-Tools, so a bad file is reported by aotpack instead of killing IGC), its kernels, and
-// whether it needs fp64.
+// whether it needs fp64, and how much work it is for the compiler.
 #pragma once
 
 #include "common/error.h"
@@ -18,6 +18,11 @@ struct SpirvInfo {
     // SPIR-V 1.4 that breaks the 1.4 entry-point interface rule and IGC accepts it, so this is a
     // warning unless the build is strict.
     std::string validationProblem;
+    // Instructions IGC compiles once every call is inlined into each kernel (see
+    // inlinedInstructions in the .cpp): the best predictor of compile time before a module has
+    // been compiled. Large OpenCL modules are mostly library code no kernel reaches, so their
+    // file size predicts nothing.
+    double inlinedInstructions = 0;
 };
 
 // A module that does not even parse (garbage, truncated) is an error: IGC would exit(1) on it.

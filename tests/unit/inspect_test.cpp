@@ -116,3 +116,65 @@ TEST(Spirv, NameOfAnIdOutsideTheBoundFailsValidation) {
     EXPECT_NE(problem.find("OpName target id <1048575> is outside the id bound"), std::string::npos)
         << problem;
 }
+
+namespace {
+
+// A kernel module from SPIR-V assembly: header, `body` (functions), kernel `%f0` as entry point.
+Bytes kernelModule(const std::string& body) {
+    std::string text = "OpCapability Addresses\nOpCapability Kernel\n"
+                       "OpMemoryModel Physical64 OpenCL\nOpEntryPoint Kernel %f0 \"k\"\n"
+                       "%void = OpTypeVoid\n%fn = OpTypeFunction %void\n" +
+                       body;
+    std::vector<std::uint32_t> words;
+    spvtools::SpirvTools tools(SPV_ENV_OPENCL_2_2);
+    EXPECT_TRUE(tools.Assemble(text, &words));
+    Bytes out(words.size() * 4);
+    std::memcpy(out.data(), words.data(), out.size());
+    return out;
+}
+
+// Function %f<i>: a label, `calls` calls of %f<callee>, a return.
+std::string function(int i, int callee, int calls) {
+    std::string out = "%f" + std::to_string(i) + " = OpFunction %void None %fn\n%l" +
+                      std::to_string(i) + " = OpLabel\n";
+    for (int c = 0; c < calls; ++c)
+        out += "%c" + std::to_string(i) + "_" + std::to_string(c) + " = OpFunctionCall %void %f" +
+               std::to_string(callee) + "\n";
+    return out + "OpReturn\nOpFunctionEnd\n";
+}
+
+double inlinedSize(const Bytes& spirv) {
+    auto info = build::inspectSpirv(spirv, "t", false);
+    EXPECT_TRUE(info) << info.error().message;
+    return info ? info->inlinedInstructions : -1;
+}
+
+} // namespace
+
+TEST(SpirvWork, CountsWhatEachKernelReachesOncePerCallSite) {
+    // f0 (4 instructions) calls f1 (2) twice; f2 is never called: 4 + 2 x 2.
+    EXPECT_EQ(inlinedSize(kernelModule(function(1, 0, 0) + function(2, 0, 0) + function(0, 1, 2))),
+              8);
+    // A real module: two kernels without calls, every instruction of both counted.
+    auto info = build::inspectSpirv(testData("vector_ops.spv"), "t");
+    ASSERT_TRUE(info);
+    EXPECT_GT(info->inlinedInstructions, 10);
+}
+
+TEST(SpirvWork, HostileCallGraphsNeitherHangNorOverflow) {
+    // A cycle (f0 -> f1 -> f0) counts each function once on the path: 3 + 3.
+    EXPECT_EQ(inlinedSize(kernelModule(function(0, 1, 1) + function(1, 0, 1))), 6);
+    // 100,000 nested calls: a recursive walk would overflow the stack.
+    std::string chain;
+    constexpr int kDepth = 100000;
+    for (int i = 0; i < kDepth; ++i)
+        chain += function(i, i + 1, 1);
+    chain += function(kDepth, 0, 0);
+    EXPECT_EQ(inlinedSize(kernelModule(chain)), 3.0 * kDepth + 2);
+    // Every function calling the next twice, 80 deep: 2^80 call paths, saturated.
+    std::string doubling;
+    for (int i = 0; i < 80; ++i)
+        doubling += function(i, i + 1, 2);
+    doubling += function(80, 0, 0);
+    EXPECT_EQ(inlinedSize(kernelModule(doubling)), 1e15);
+}
