@@ -61,6 +61,7 @@ struct JobReport {
     std::string target;
     std::uint32_t ip = 0;
     JobOutcome outcome = JobOutcome::NotRun;
+    double started = 0; // when the compile started, seconds after the build did (a timeline)
     double seconds = 0;
     double compileSeconds = 0; // compile workers: the compile alone, in-process (else 0)
     long maxRssKb = 0;

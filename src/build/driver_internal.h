@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 
+#include <chrono>
 #include <memory>
 
 namespace aotpack::build {
@@ -26,6 +27,7 @@ struct BuildContext {
     unsigned jobs = 1;
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
     BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
 struct PreparedModule {

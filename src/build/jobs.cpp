@@ -165,7 +165,11 @@ PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
     auto h = ctx.history.find(job.historyKey);
     task.memoryEstimateKb =
         h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
-    task.onStart = [&ctx, &job] { ctx.observer.jobStarted(job.report); };
+    task.onStart = [&ctx, &job] {
+        job.report.started =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
+        ctx.observer.jobStarted(job.report);
+    };
     task.onFinish = [&ctx, &job, dir](Expected<ProcessResult> r) {
         finishCompile(ctx, job, dir, r);
         ctx.observer.jobFinished(job.report);

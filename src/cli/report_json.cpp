@@ -41,6 +41,7 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                                {"ip", devices::IpVersion::fromValue(j.ip).str()},
                                {"result", outcomeName(j.outcome)},
                                {"cache_hit", j.outcome == build::JobOutcome::CacheHit},
+                               {"started", j.started},
                                {"seconds", j.seconds},
                                {"compile_seconds", j.compileSeconds},
                                {"max_rss_kb", j.maxRssKb},

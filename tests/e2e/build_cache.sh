@@ -8,7 +8,7 @@ expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o a.aotpack --json-repor
 expect_in "6 compile job(s), 0 cache hit(s)"
 "$AOTPACK" verify a.aotpack
 python3 - <<'PY'
-import json
+import json, os
 r = json.load(open("r1.json"))
 assert r["archive_written"] and len(r["jobs"]) == 6, r
 for j in r["jobs"]:
@@ -20,6 +20,11 @@ for j in r["jobs"]:
     else:
         assert j["compile_seconds"] == 0, j
 assert {j["ip"] for j in r["jobs"]} == {"12.55.8", "12.60.7"}
+# The timeline: every compile inside the build, never more at once than -j (default: cores).
+spans = [(j["started"], j["started"] + j["seconds"]) for j in r["jobs"]]
+assert all(0 < s and e <= r["seconds"] for s, e in spans), (spans, r["seconds"])
+most = max(sum(s <= t < e for s, e in spans) for t, _ in spans)
+assert 1 <= most <= os.cpu_count(), (most, spans)
 PY
 
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc kernels -o b.aotpack --json-report r2.json
