@@ -149,6 +149,18 @@ def best_schedule(durations, cores):
     return best[0]
 
 
+def core_seconds(report, wall, cores):
+    """Where a build's core-seconds (wall x cores) go, from its JSON report's timeline."""
+    jobs = [j for j in report["jobs"] if j["result"] == "compiled"]
+    first = min(j["started"] for j in jobs)
+    last = max(j["started"] + j["seconds"] for j in jobs)
+    compiling = sum(j["compile_seconds"] for j in jobs)
+    busy = sum(j["seconds"] for j in jobs)
+    return {"compiling": compiling, "job_overhead": busy - compiling,
+            "idle_between": cores * (last - first) - busy,
+            "before_and_after": cores * (wall - (last - first)), "total": cores * wall}
+
+
 def ocloc_fat(spv, devices, outdir):
     return ["ocloc", "compile", "-spirv_input", "-file", str(spv), "-device", devices,
             "--format", "zebin", "-output", str(outdir / (spv.stem + ".ar"))]
@@ -203,6 +215,7 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
     xargs_times, cold_vs_xargs, process_times = [], [], []
     loaded_times, cold_vs_loaded = [], []
     schedule_times, remembered_times, remembered_vs_physical = [], [], []
+    spent = []  # per cold build: where its core-seconds went
     manifest = workdir / "modules.json"
     archive = workdir / "out.aotpack"
     for rep in range(reps):
@@ -223,7 +236,9 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         cold_vs_loaded.append(t / loaded_times[-1])
         cold_vs_xargs.append(t / xargs_times[-1])
         # Every job is one ocloc process: the report's largest max_rss_kb is the largest single compile.
-        jobs = json.load(open(workdir / "report.json"))["jobs"]
+        cold_report = json.load(open(workdir / "report.json"))
+        jobs = cold_report["jobs"]
+        spent.append(core_seconds(cold_report, t, cores))
         largest_rss = max(largest_rss, max(j["max_rss_kb"] for j in jobs))
         # The same limit from this very build: the compile workers time each compile in-process
         # (compile_seconds), under the same machine conditions as the build's wall time.
@@ -274,6 +289,7 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         "cold_vs_own_compile_time": statistics.median(cold_vs_own_limit),
         "cold_vs_own_compile_time_each_rep": cold_vs_own_limit, "noop_vs_cold": min(noop_times) / cold,
         "one_changed_vs_cold": min(one_times) / cold,
+        "core_seconds_each_rep": spent,
         "peak_rss_build_kb": peak, "largest_single_compile_rss_kb": largest_rss,
         "peak_vs_largest_compile": peak / largest_rss if largest_rss else 0,
     }
@@ -367,6 +383,13 @@ def report(results):
           ", ".join(f"{r:.3f}" for r in b["cold_remembered_vs_physical_each_rep"]))
     print(f"indivisible jobs: the best possible schedule is {b['best_schedule_vs_physical']:.3f}x the physical limit; "
           f"compilers side by side run {b['contention']:.3f}x slower than alone (medians)")
+    print("where the cold build's core-seconds went, each repetition (compiling / in a job, around "
+          "the compile / a core idle between the first and last compile / before the first and after "
+          "the last compile):")
+    for c in b["core_seconds_each_rep"]:
+        print("  " + " / ".join(f"{c[k] * 100 / c['total']:.1f}%" for k in
+                                ("compiling", "job_overhead", "idle_between", "before_and_after")) +
+              f" of {c['total']:.1f} core-seconds")
     print(f"peak RSS of the whole build {b['peak_rss_build_kb'] / 1024:.0f} MiB = "
           f"{b['peak_vs_largest_compile']:.2f}x the largest single compile ({b['largest_single_compile_rss_kb'] / 1024:.0f} MiB)")
     print(f"\nsize: archive {s['archive_bytes']} B vs ocloc ARs {s['ocloc_ar_bytes']} B = {s['archive_vs_ocloc_ars']:.3f}x; "

@@ -1,9 +1,11 @@
 // Phase 4 of the build: one job per (module, target). A job is a verified cache hit or an ocloc
-// process; processes run in parallel, longest expected first, each in its own directory.
+// process; processes run in parallel, longest expected first (build/schedule.h), each in its own
+// directory.
 #include "archive/zebin.h"
 #include "build/driver_internal.h"
 #include "build/ocloc_worker.h"
 #include "build/process_pool.h"
+#include "build/schedule.h"
 #include "common/text.h"
 
 #include <algorithm>
@@ -234,6 +236,16 @@ std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, s
     return join(parts, " ");
 }
 
+static std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned slots) {
+    std::vector<double> expected;
+    for (const Job* job : jobs)
+        expected.push_back(job->expectedSeconds);
+    std::vector<Job*> ordered;
+    for (std::size_t i : scheduleOrder(expected, slots))
+        ordered.push_back(jobs[i]);
+    return ordered;
+}
+
 std::vector<CompiledBinary>
 compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report) {
     std::vector<Job> jobs;
@@ -259,9 +271,7 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
         job.report.why = explain(ctx, job);
         toCompile.push_back(&job);
     }
-    std::stable_sort(toCompile.begin(), toCompile.end(), [](const Job* a, const Job* b) {
-        return a->expectedSeconds > b->expectedSeconds;
-    });
+    toCompile = inScheduleOrder(toCompile, ctx.jobs);
     std::vector<const Job*>
         refused; // failed before compiling (fp64 policy): reported like failed compiles
     for (const auto& job : jobs)
