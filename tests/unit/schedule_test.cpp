@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <numeric>
 #include <random>
 
 using aotpack::build::listScheduleMakespan;
@@ -27,11 +26,15 @@ double bestMakespan(const std::vector<double>& seconds, unsigned slots) {
     return best;
 }
 
+// Longest first, ties in input order: the reference the search must beat by more than 1%.
 std::vector<std::size_t> longestFirst(const std::vector<double>& seconds) {
-    std::vector<std::size_t> order(seconds.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
+    std::vector<std::pair<double, std::size_t>> keyed;
+    for (std::size_t i = 0; i < seconds.size(); ++i)
+        keyed.emplace_back(-seconds[i], i);
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<std::size_t> order;
+    for (const auto& k : keyed)
+        order.push_back(k.second);
     return order;
 }
 
