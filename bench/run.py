@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """aotpack benchmarks: every number is a ratio against a baseline measured in the same run.
 
-    bench/run.py [--set tiny|small|large] [--devices LIST] [--json FILE] [--smoke]
+    bench/run.py [--set tiny|small|large] [--devices LIST] [--reps N] [--json FILE] [--smoke]
 
 Corpus (OpenCL C -> SPIR-V with `ocloc -spv_only`, options in bench/hashcat-options.txt, cached in
 build/bench-corpus/):
