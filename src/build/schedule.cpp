@@ -13,8 +13,9 @@ namespace {
 // off; a planned split replaces it only when it saves more than this, since the plan is only as
 // good as the durations it was made from (remembered ones drift 10-25% on a busy machine).
 constexpr double kWorthwhileGain = 0.01;
-// Bounds the search (each node tries every worker): milliseconds even for thousands of jobs.
-constexpr std::size_t kSearchNodeBudget = 200000;
+// Bounds the search's work: a node costs about workers^2 steps (each worker, checked against the
+// ones before it), so this is a few milliseconds for any number of jobs and workers.
+constexpr std::size_t kSearchWorkBudget = 4000000;
 
 std::vector<std::size_t> longestFirst(const std::vector<double>& seconds) {
     std::vector<std::size_t> order(seconds.size());
@@ -41,7 +42,8 @@ class SplitSearch {
 
   private:
     void place(std::size_t i) {
-        if (++nodes_ > kSearchNodeBudget) return;
+        work_ += loads_.size() * loads_.size();
+        if (work_ > kSearchWorkBudget) return;
         double busiest = *std::max_element(loads_.begin(), loads_.end());
         if (std::max(busiest, perfect_) >= best_) return; // cannot beat what is known
         if (i == order_.size()) {
@@ -70,7 +72,7 @@ class SplitSearch {
     std::vector<unsigned> found_;
     double best_;
     double perfect_; // no split can beat the total divided by the workers
-    std::size_t nodes_ = 0;
+    std::size_t work_ = 0;
 };
 
 // The order that makes a pool reproduce a split: each worker runs its jobs longest first, and

@@ -105,4 +105,10 @@ TEST(Schedule, LargeBuildsStayCheapAndNoWorse) {
     ASSERT_TRUE(isPermutation(order, seconds.size()));
     EXPECT_LE(listScheduleMakespan(seconds, order, 16),
               listScheduleMakespan(seconds, longestFirst(seconds), 16));
+    // Many workers, few jobs each: the search's budget shrinks with the workers squared.
+    seconds.resize(130);
+    order = scheduleOrder(seconds, 64);
+    ASSERT_TRUE(isPermutation(order, seconds.size()));
+    EXPECT_LE(listScheduleMakespan(seconds, order, 64),
+              listScheduleMakespan(seconds, longestFirst(seconds), 64));
 }
