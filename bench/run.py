@@ -190,11 +190,15 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
     # Measured again beside each cold build below (the machine's speed drifts between minutes).
     inproc = ROOT / "build" / "bench" / "bench_ocloc_inprocess"
 
-    def physical_limit(pin=()):
+    def inprocess_durations(pin=()):
         durations = []
         for ip in ips:
             r = run(list(pin) + [inproc, ip] + [str(s) for s in spvs], cwd=workdir)
             durations += [float(line.split("\t")[0]) for line in r.stdout.splitlines() if line]
+        return durations
+
+    def physical_limit():
+        durations = inprocess_durations()
         return sum(durations) / cores, best_schedule(durations, cores)
     # The same jobs with every core busy (one in-process compiler per core, the jobs dealt round
     # robin): compilers running side by side slow each other down (shared caches and memory
@@ -268,7 +272,7 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps):
         # Both again pinned to one core: no second compiler to contend with, so this ratio is
         # aotpack's own overhead (inputs, validation, compression, archive) against the limit.
         pin = ["taskset", "-c", "0"]
-        one_core_limits.append(physical_limit(pin)[0] * cores)
+        one_core_limits.append(sum(inprocess_durations(pin)))
         cache = workdir / f"cache-one-core-{rep}"
         shutil.rmtree(cache, ignore_errors=True)
         one_core_times.append(timed(pin + [aotpack, "build", "-q", "-j1", "-d", devices, "--manifest", manifest,

@@ -6,7 +6,6 @@
 #include "build/driver_internal.h"
 #include "common/text.h"
 
-#include <chrono>
 #include <set>
 
 namespace aotpack::build {
@@ -44,11 +43,10 @@ std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveR
 } // namespace
 
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
-    auto start = std::chrono::steady_clock::now();
     BuildOutcome out;
+    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1, {}};
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {out.report, in.error()};
-    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1, {}};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
     auto modules = modulesOf(ctx, *in, out.report);
     // Targets every module already has are not compiled again.
@@ -88,8 +86,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     out.report.deviceListInput =
         before.empty() ? request.build.deviceList : before + " + " + request.build.deviceList;
     finishBuild(ctx, out, writer, binaries);
-    out.report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.report.seconds = ctx.elapsed();
     return out;
 }
 

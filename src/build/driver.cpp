@@ -5,7 +5,6 @@
 #include "build/driver_internal.h"
 #include "common/text.h"
 
-#include <chrono>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <thread>
@@ -112,7 +111,6 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
 }
 
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
-    auto start = std::chrono::steady_clock::now();
     BuildOutcome out;
     BuildContext ctx{request, observer, {}, {}, {}, {}, {}, {}, 1, {}};
     std::vector<ModuleInput> inputs = request.modules;
@@ -131,8 +129,7 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
         ::utimensat(AT_FDCWD, request.output.c_str(), nullptr, 0);
         if (!request.depfile.empty())
             if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-        out.report.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        out.report.seconds = ctx.elapsed();
         return out;
     }
     archive::ArchiveWriter writer;
@@ -148,8 +145,7 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     finishBuild(ctx, out, writer, binaries);
     if (!out.error && !request.depfile.empty())
         if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-    out.report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.report.seconds = ctx.elapsed();
     return out;
 }
 

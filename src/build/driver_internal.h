@@ -28,6 +28,11 @@ struct BuildContext {
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
     BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+    // Seconds since the build started (the report's total).
+    double elapsed() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
 };
 
 struct PreparedModule {

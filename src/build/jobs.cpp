@@ -114,6 +114,8 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
         rep.error = who + ": " + r.error().message;
         return;
     }
+    // Start and duration from the same clock reading, so the report's timeline adds up.
+    rep.started = std::chrono::duration<double>(r->started - ctx.start).count();
     rep.seconds = r->seconds;
     rep.compileSeconds = r->compileSeconds;
     rep.maxRssKb = r->maxRssKb;
@@ -167,11 +169,7 @@ PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
     auto h = ctx.history.find(job.historyKey);
     task.memoryEstimateKb =
         h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
-    task.onStart = [&ctx, &job] {
-        job.report.started =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
-        ctx.observer.jobStarted(job.report);
-    };
+    task.onStart = [&ctx, &job] { ctx.observer.jobStarted(job.report); };
     task.onFinish = [&ctx, &job, dir](Expected<ProcessResult> r) {
         finishCompile(ctx, job, dir, r);
         ctx.observer.jobFinished(job.report);

@@ -29,6 +29,7 @@ bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limit
 
 void finish(PoolTask& task, const Running& r, int status, const struct rusage& usage) {
     ProcessResult result;
+    result.started = r.start;
     result.seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
     result.maxRssKb = usage.ru_maxrss;
     result.timedOut = r.killed;

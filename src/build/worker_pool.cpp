@@ -113,6 +113,7 @@ bool sendTask(Worker& w, PoolTask& task, long index) {
 
 ProcessResult resultFromStatus(const Worker& w, int status) {
     ProcessResult r;
+    r.started = w.start;
     r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
     r.timedOut = w.killed;
     if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
@@ -214,6 +215,7 @@ class WorkerPool {
         long rss = 0;
         bool recycle = false;
         if (in >> word && word == "done" && in >> r.exitCode >> r.maxRssKb >> rss) {
+            r.started = w.start;
             r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
             if (!(in >> r.compileSeconds)) r.compileSeconds = 0;
             recycle = rss > kRecycleRssKb;

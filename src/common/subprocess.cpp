@@ -71,6 +71,7 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
     auto pid = spawnProcess(spec);
     if (!pid) return pid.error();
     ProcessResult result;
+    result.started = start;
     int status = 0;
     struct rusage usage {};
     while (true) {

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <sys/types.h>
@@ -24,11 +25,12 @@ struct ProcessSpec {
 };
 
 struct ProcessResult {
-    int exitCode = -1;     // valid when signal == 0 and !timedOut
-    int signal = 0;        // the signal that ended the child
-    bool timedOut = false; // killed by us after the timeout
-    long maxRssKb = 0;     // peak resident memory of the child
-    double seconds = 0;
+    int exitCode = -1;                             // valid when signal == 0 and !timedOut
+    int signal = 0;                                // the signal that ended the child
+    bool timedOut = false;                         // killed by us after the timeout
+    long maxRssKb = 0;                             // peak resident memory of the child
+    std::chrono::steady_clock::time_point started; // when the child was handed its work
+    double seconds = 0;                            // from `started` to its end
     double compileSeconds = 0; // time inside oclocInvoke, measured by a compile worker (else 0)
     bool succeeded() const { return !timedOut && signal == 0 && exitCode == 0; }
     std::string describe() const; // "exit code 1", "killed by signal 11 (Segmentation fault)", ...
