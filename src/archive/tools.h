@@ -30,6 +30,14 @@ extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesys
 // (the SPIR-V in an OpenCL ELF, with the module's build options), 8-byte aligned, no symbol table.
 Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module);
 
+// ocloc's fat-binary AR (intel-gpu-facts §3.1): the members in the given order, each one's data
+// 8-byte aligned by "pad_N" members, no symbol table. Names must be at most 15 characters.
+struct ArMember {
+    std::string name;
+    ByteView data;
+};
+Bytes encodeOclocAr(const std::vector<ArMember>& members);
+
 // The OpenCL ELF ocloc uses for generic_ir (byte-identical to ocloc's when `options` is empty).
 Bytes makeSpirvElf(ByteView spirv, std::string_view options);
 

@@ -80,27 +80,39 @@ Bytes makeSpirvElf(ByteView spirv, std::string_view options) {
     return out;
 }
 
+Bytes encodeOclocAr(const std::vector<ArMember>& members) {
+    Bytes ar = {'!', '<', 'a', 'r', 'c', 'h', '>', '\n'};
+    int pads = 0;
+    for (const auto& m : members)
+        appendAligned(ar, m.name, m.data, pads);
+    return ar;
+}
+
 Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module) {
     const EntryView* spirv = in.find(module, EntryKind::Spirv);
     auto natives = in.nativeEntries(module);
     if (!spirv && natives.empty())
         return makeError(Errc::NotFound,
                          "module '" + std::string(module) + "' is not in '" + in.name() + "'");
-    Bytes ar = {'!', '<', 'a', 'r', 'c', 'h', '>', '\n'};
-    int pads = 0;
+    std::vector<Bytes> payloads; // kept alive for the members' views
+    std::vector<std::string> names;
     for (const EntryView* e :
          natives) { // IP order; names are at most 15 characters ("64.1023.255.63")
         auto zebin = in.payload(*e);
         if (!zebin) return zebin.error();
-        appendAligned(ar, "64." + devices::IpVersion::fromValue(e->targetIp).str(), *zebin, pads);
+        payloads.push_back(std::move(*zebin));
+        names.push_back("64." + devices::IpVersion::fromValue(e->targetIp).str());
     }
     if (spirv) {
         auto il = in.payload(*spirv);
         if (!il) return il.error();
-        appendAligned(ar, "generic_ir", makeSpirvElf(*il, in.meta(*spirv, "options").value_or("")),
-                      pads);
+        payloads.push_back(makeSpirvElf(*il, in.meta(*spirv, "options").value_or("")));
+        names.push_back("generic_ir");
     }
-    return ar;
+    std::vector<ArMember> members;
+    for (std::size_t i = 0; i < payloads.size(); ++i)
+        members.push_back({names[i], payloads[i]});
+    return encodeOclocAr(members);
 }
 
 } // namespace aotpack::archive

@@ -1,6 +1,7 @@
 #include "build/ocloc_worker.h"
 
 #include "common/subprocess.h"
+#include "devices/compiler_support.h"
 
 #include <cerrno>
 #include <chrono>
@@ -180,7 +181,7 @@ std::string findLibocloc(const std::string& ocloc) {
     if (kSanitized) return {};
     if (const char* env = std::getenv("AOTPACK_LIBOCLOC")) return env; // "" disables workers
     if (std::getenv("AOTPACK_OCLOC")) return {}; // a custom ocloc: its library is unknown
-    if (ocloc != findExecutable("ocloc").string()) return {};
+    if (ocloc != devices::findRealOcloc().string()) return {};
     for (const char* dir :
          {"/usr/lib/x86_64-linux-gnu", "/usr/local/lib", "/usr/lib64", "/usr/lib"})
         if (std::filesystem::exists(std::filesystem::path(dir) / "libocloc.so"))

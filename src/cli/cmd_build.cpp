@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/report_json.h"
 #include "common/disk_cache.h"
+#include "ocloc/call_log.h"
 #include "common/text.h"
 
 #include <cstdio>
@@ -239,8 +240,24 @@ void addBuildCommands(CommandRegistry& registry) {
         std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries
                   << "\nsize: " << humanBytes(s.bytes)
                   << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
+        auto dropin = ocloc::readStats(cache->dir());
+        std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
+                  << " built by aotpack, " << dropin["passed_through"]
+                  << " passed to ocloc; targets: " << dropin["hits"] << " cache hit(s), "
+                  << dropin["misses"] << " compiled\n";
         return 0;
     });
+}
+
+void addOclocCommand(CommandRegistry& registry) {
+    CLI::App* sub = registry.app.add_subcommand(
+        "ocloc", "Be ocloc: same command line and outputs, targets in parallel, cached");
+    sub->prefix_command();
+    sub->footer("ocloc's own arguments follow (see docs/OCLOC.md); `aotpack ocloc --shim-dir`\n"
+                "prints a directory with an `ocloc` that is aotpack.\nExamples:\n"
+                "  aotpack ocloc compile -file k.spv -spirv_input -device acm-g10,pvc\n"
+                "  PATH=$(aotpack ocloc --shim-dir):$PATH cmake --build build");
+    registry.add(sub, [] { return 2; }); // never reached: run() dispatches `ocloc` first
 }
 
 } // namespace aotpack::cli

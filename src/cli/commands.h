@@ -20,6 +20,8 @@ void addDevicesCommand(CommandRegistry& registry);
 void addArchiveCommands(CommandRegistry& registry);
 void addBuildCommands(CommandRegistry& registry);
 void addRuntimeCommands(CommandRegistry& registry);
+// Only for help and completion: `aotpack ocloc` is dispatched before CLI11 parses (main_cli.cpp).
+void addOclocCommand(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

@@ -5,6 +5,7 @@
 
 #include "build/ocloc_worker.h"
 #include "common/file_io.h"
+#include "ocloc/dropin.h"
 
 #include <algorithm>
 #include <csignal>
@@ -40,10 +41,31 @@ static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** a
     return args;
 }
 
+// `aotpack ocloc ARGS...`, or aotpack run through a file named ocloc: ocloc's own command line,
+// not aotpack's (no CLI11, no response files: ocloc has its own rules for both).
+static int runOclocDropin(const std::string& argv0, std::vector<std::string> args) {
+    if (args.size() == 1 && args[0] == "--shim-dir") {
+        std::string err;
+        auto dir = ocloc::ensureShimDir(err);
+        if (dir.empty()) return fail(makeError(Errc::Output, err));
+        std::cout << dir.string() << "\n";
+        return 0;
+    }
+    ocloc::DropinOptions options{argv0, {}};
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) options.workerCommand = {self.string(), build::kWorkerCommand};
+    return ocloc::runDropin(args, options);
+}
+
 int run(int argc, char** argv) {
     // A compile worker the build driver started (not a user command: no help, no parsing).
     if (argc == 3 && std::string_view(argv[1]) == build::kWorkerCommand)
         return build::runOclocWorker(argv[2]);
+    if (std::filesystem::path(argv[0]).filename() == "ocloc")
+        return runOclocDropin(argv[0], std::vector<std::string>(argv + 1, argv + argc));
+    if (argc >= 2 && std::string_view(argv[1]) == "ocloc")
+        return runOclocDropin("ocloc", std::vector<std::string>(argv + 2, argv + argc));
     // Past a file-size limit (RLIMIT_FSIZE), write() should fail with EFBIG and be reported as an
     // output error, not kill the process halfway through.
     std::signal(SIGXFSZ, SIG_IGN);
@@ -58,6 +80,7 @@ int run(int argc, char** argv) {
     addArchiveCommands(registry);
     addBuildCommands(registry);
     addRuntimeCommands(registry);
+    addOclocCommand(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         app.add_subcommand("completion", "Print a shell completion script (bash)");

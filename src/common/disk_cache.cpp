@@ -120,7 +120,8 @@ std::vector<EntryFile> listEntries(const fs::path& root) {
     for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file(ec) &&
-            (it->path().extension() == ".zebin" || it->path().extension() == ".meta"))
+            (it->path().extension() == ".zebin" || it->path().extension() == ".meta" ||
+             it->path().extension() == ".ocloc"))
             out.push_back({it->path(), it->file_size(ec), it->last_write_time(ec)});
     return out;
 }
@@ -132,8 +133,13 @@ CacheStats DiskCache::verify() const {
         std::string hex = e.path.stem().string();
         Hash128 key;
         if (hex.size() != 32) continue;
-        for (int i = 0; i < 16; ++i)
-            key.bytes[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+        bool valid = true;
+        for (int i = 0; i < 16 && valid; ++i) {
+            auto byte = parseUnsigned(hex.substr(2 * i, 2), 16);
+            valid = byte.has_value();
+            key.bytes[i] = static_cast<std::uint8_t>(byte.value_or(0));
+        }
+        if (!valid) continue; // not an entry's name
         std::string kind = e.path.extension().string().substr(1);
         if (!get(key, kind)) { // get() removes what does not verify
             ++bad.entries;
@@ -146,7 +152,7 @@ CacheStats DiskCache::verify() const {
 CacheStats DiskCache::stats() const {
     CacheStats s;
     for (const auto& e : listEntries(dir_ / "v1")) {
-        s.entries += e.path.extension() == ".zebin";
+        s.entries += e.path.extension() != ".meta"; // a .meta rides along with its .zebin
         s.bytes += e.size;
     }
     return s;
@@ -176,7 +182,7 @@ CacheStats DiskCache::evict() const {
             fs::remove(e.path, ec);
             continue;
         }
-        kept.entries += e.path.extension() == ".zebin";
+        kept.entries += e.path.extension() != ".meta";
         kept.bytes += e.size;
     }
     return kept;

@@ -98,7 +98,7 @@ std::string envOr(const char* name, const char* fallback) {
     return value && *value ? value : fallback;
 }
 
-fs::path findExecutable(const std::string& name) {
+fs::path findExecutable(const std::string& name, const std::function<bool(const fs::path&)>& skip) {
     if (name.find('/') != std::string::npos) return name;
     const char* path = std::getenv("PATH");
     std::string dirs = path ? path : "/usr/bin:/bin";
@@ -106,7 +106,7 @@ fs::path findExecutable(const std::string& name) {
     while (start <= dirs.size()) {
         auto end = dirs.find(':', start);
         fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        if (::access(candidate.c_str(), X_OK) == 0 && !(skip && skip(candidate))) return candidate;
         if (end == std::string::npos) break;
         start = end + 1;
     }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <utility>
@@ -48,8 +49,11 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
 // $name if set and non-empty, else `fallback` (tool overrides such as AOTPACK_CLANG).
 std::string envOr(const char* name, const char* fallback);
 
-// Finds an executable on PATH (or returns `name` when it contains a '/').
-std::filesystem::path findExecutable(const std::string& name);
+// Finds an executable on PATH (or returns `name` when it contains a '/'), passing over candidates
+// for which `skip` is true.
+std::filesystem::path
+findExecutable(const std::string& name,
+               const std::function<bool(const std::filesystem::path&)>& skip = {});
 
 // A fresh private directory under $TMPDIR; removed by the destructor.
 class TempDir {

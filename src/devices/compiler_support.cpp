@@ -10,10 +10,24 @@
 namespace aotpack::devices {
 namespace fs = std::filesystem;
 
-static fs::path resolveOcloc(const fs::path& requested) {
-    if (!requested.empty()) return findExecutable(requested.string());
-    if (const char* env = std::getenv("AOTPACK_OCLOC"); env && *env) return findExecutable(env);
-    return findExecutable("ocloc");
+// True for aotpack's own executable under another name, and for anything in a shim directory.
+static bool isAotpack(const fs::path& candidate) {
+    std::error_code ec;
+    if (fs::exists(candidate.parent_path() / kShimMarker, ec)) return true;
+    auto self = fs::canonical("/proc/self/exe", ec);
+    if (ec) return false;
+    auto target = fs::canonical(candidate, ec);
+    return !ec && target == self;
+}
+
+fs::path findRealOcloc(const fs::path& requested) {
+    for (const std::string& name :
+         {requested.string(), envOr("AOTPACK_OCLOC", ""), std::string("ocloc")}) {
+        if (name.empty()) continue;
+        fs::path found = findExecutable(name, isAotpack);
+        if (!found.empty() && !isAotpack(found)) return found;
+    }
+    return {};
 }
 
 static Expected<std::string> queryVersion(const fs::path& ocloc, const fs::path& dir) {
@@ -41,9 +55,17 @@ static std::string fileStamp(const fs::path& path) {
     return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec);
 }
 
+std::string compilerStamp(const fs::path& ocloc) {
+    std::string stamp = fileStamp(ocloc);
+    for (const char* lib :
+         {"/usr/lib/x86_64-linux-gnu/libigc.so.1", "/usr/lib/x86_64-linux-gnu/libocloc.so"})
+        stamp += " " + fileStamp(lib);
+    return stamp;
+}
+
 Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclocPath) {
     CompilerSupport info;
-    info.ocloc = resolveOcloc(oclocPath);
+    info.ocloc = findRealOcloc(oclocPath);
     if (info.ocloc.empty())
         return makeError(
             Errc::Unsupported,
@@ -65,10 +87,7 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
         if (!run || !run->succeeded()) continue; // this ocloc does not know the name
         if (auto log = readTextFile(dir.path() / "ids")) addMatchedIds(*log, info.ipValues);
     }
-    info.identity = "ocloc " + info.version + " " + fileStamp(info.ocloc);
-    for (const char* lib :
-         {"/usr/lib/x86_64-linux-gnu/libigc.so.1", "/usr/lib/x86_64-linux-gnu/libocloc.so"})
-        info.identity += " " + fileStamp(lib);
+    info.identity = "ocloc " + info.version + " " + compilerStamp(info.ocloc);
     return info;
 }
 

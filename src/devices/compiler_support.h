@@ -21,9 +21,21 @@ struct CompilerSupport {
     bool supports(IpVersion ip) const { return ipValues.count(ip.value()) != 0; }
 };
 
-// `oclocPath` empty: $AOTPACK_OCLOC, else `ocloc` on PATH.
+// The real ocloc: `requested`, else $AOTPACK_OCLOC, else `ocloc` on PATH - never aotpack itself
+// (its drop-in shim, `aotpack ocloc --shim-dir`, or a copy of aotpack named ocloc), so a shim
+// early on PATH cannot call itself. Empty when there is none.
+std::filesystem::path findRealOcloc(const std::filesystem::path& requested = {});
+
+// The marker file that makes a directory an aotpack shim directory (skipped by findRealOcloc).
+constexpr const char* kShimMarker = ".aotpack-shim";
+
+// `oclocPath` empty: findRealOcloc().
 Expected<CompilerSupport> probeCompiler(const Database& db,
                                         const std::filesystem::path& oclocPath = {});
+
+// The size and mtime of ocloc and the compiler libraries: part of every cache key, so an
+// upgraded compiler misses even if its version string did not change.
+std::string compilerStamp(const std::filesystem::path& ocloc);
 
 // Error for a target the database knows but this compiler cannot build.
 Error unsupportedTarget(const CompilerSupport& compiler, const std::string& target, IpVersion ip);

@@ -1,0 +1,109 @@
+#include "ocloc/call_log.h"
+
+#include "common/file_io.h"
+#include "common/subprocess.h"
+#include "common/text.h"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace aotpack::ocloc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t count(const CallRecord& r, const std::string& result) {
+    std::size_t n = 0;
+    for (const auto& t : r.targets)
+        n += t.result == result;
+    return n;
+}
+
+void printLine(const CallRecord& r) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f s", r.seconds);
+    std::string line = "aotpack ocloc: ";
+    if (r.action == "passed-through")
+        line += "passed to the real ocloc (" + r.reason + ")";
+    else
+        line += std::to_string(r.targets.size()) + " target(s), " +
+                std::to_string(count(r, "cache-hit")) + " cache hit(s), " +
+                std::to_string(count(r, "compiled")) + " compiled -> " + r.output;
+    std::fprintf(stderr, "%s, %s\n", printable(line).c_str(), seconds);
+}
+
+void writeReport(const CallRecord& r, const fs::path& dir) {
+    nlohmann::json targets = nlohmann::json::array();
+    for (const auto& t : r.targets)
+        targets.push_back({{"device", t.device},
+                           {"result", t.result},
+                           {"started", t.started},
+                           {"seconds", t.seconds}});
+    nlohmann::json report = {{"format", "aotpack-ocloc-report/1"},
+                             {"args", r.args},
+                             {"action", r.action},
+                             {"reason", r.reason},
+                             {"output", r.output},
+                             {"seconds", r.seconds},
+                             {"targets", targets}};
+    static unsigned sequence = 0;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    auto name = "ocloc-" + std::to_string(::getpid()) + "-" + std::to_string(sequence++) + ".json";
+    (void)writeFileAtomic(dir / name, report.dump(1) + "\n"); // a report never fails a build
+}
+
+std::map<std::string, unsigned long long> parseStats(const std::string& text) {
+    std::map<std::string, unsigned long long> stats;
+    for (const auto& line : split(text, '\n'))
+        if (auto sp = line.find(' '); sp != std::string::npos)
+            if (auto v = parseUnsigned(line.substr(sp + 1))) stats[line.substr(0, sp)] = *v;
+    return stats;
+}
+
+// Read-modify-write under an exclusive lock on the counters file itself.
+void addStats(const CallRecord& r, const fs::path& cacheDir) {
+    std::error_code ec;
+    fs::create_directories(cacheDir, ec);
+    int fd = ::open((cacheDir / "ocloc-stats").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (::flock(fd, LOCK_EX) == 0) {
+        std::string text;
+        char buf[512];
+        for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<std::size_t>(n));
+        auto stats = parseStats(text);
+        stats["calls"] += 1;
+        stats[r.action == "passed-through" ? "passed_through" : "modelled"] += 1;
+        stats["hits"] += count(r, "cache-hit");
+        stats["misses"] += count(r, "compiled");
+        std::ostringstream out;
+        for (const auto& [k, v] : stats)
+            out << k << ' ' << v << '\n';
+        std::string s = out.str();
+        if (::ftruncate(fd, 0) == 0 && ::lseek(fd, 0, SEEK_SET) == 0)
+            (void)!::write(fd, s.data(), s.size());
+    }
+    ::close(fd);
+}
+
+} // namespace
+
+void logCall(const CallRecord& record, const fs::path& cacheDir) {
+    if (envOr("AOTPACK_LOG", "0") != "0") printLine(record);
+    if (std::string dir = envOr("AOTPACK_OCLOC_REPORT", ""); !dir.empty())
+        writeReport(record, dir);
+    if (!cacheDir.empty()) addStats(record, cacheDir);
+}
+
+std::map<std::string, unsigned long long> readStats(const fs::path& cacheDir) {
+    auto text = readTextFile(cacheDir / "ocloc-stats");
+    return text ? parseStats(*text) : std::map<std::string, unsigned long long>{};
+}
+
+} // namespace aotpack::ocloc

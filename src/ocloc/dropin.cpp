@@ -1,0 +1,284 @@
+#include "ocloc/dropin.h"
+
+#include "archive/tools.h"
+#include "build/ocloc_worker.h"
+#include "build/process_pool.h"
+#include "common/disk_cache.h"
+#include "common/subprocess.h"
+#include "devices/compiler_support.h"
+#include "ocloc/call_log.h"
+#include "ocloc/compile_slots.h"
+#include "ocloc/plan.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <unistd.h>
+
+namespace aotpack::ocloc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr double kTimeoutSeconds = 3600;
+constexpr const char* kCacheKind = "ocloc";
+
+double unixNow() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The build cache, shared with `aotpack build`; none with AOTPACK_CACHE=0.
+std::optional<DiskCache> openCache() {
+    if (envOr("AOTPACK_CACHE", "1") == "0") return std::nullopt;
+    auto cache = DiskCache::open(DiskCache::defaultRoot() / "build");
+    if (!cache) return std::nullopt; // a cache that cannot be opened never fails a compile
+    return *cache;
+}
+
+// Hands the call to the real ocloc: exec, so its output, messages and exit code are ocloc's.
+[[noreturn]] void passThrough(const fs::path& ocloc, const std::vector<std::string>& args,
+                              const DropinOptions& options, CallRecord record,
+                              const std::optional<DiskCache>& cache, bool compiles) {
+    record.action = "passed-through";
+    logCall(record, cache ? cache->dir() : fs::path());
+    std::optional<CompileSlots> slot;
+    if (compiles) { // it compiles one target after another: one slot for as long as it runs
+        slot.emplace(CompileSlots::acquire(
+            cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
+            CompileSlots::defaultCap(), 1));
+        slot->keepFirstAcrossExec();
+    }
+    std::vector<char*> argv;
+    std::string argv0 = options.argv0.empty() ? "ocloc" : options.argv0;
+    argv.push_back(argv0.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::fflush(stdout);
+    ::execv(ocloc.c_str(), argv.data());
+    std::fprintf(stderr, "aotpack: error: cannot run the real ocloc '%s'\n", ocloc.c_str());
+    std::_Exit(127);
+}
+
+// The results the cache already holds, by job key.
+std::map<Hash128, JobResult> lookUp(const Plan& plan, const std::optional<DiskCache>& cache) {
+    std::map<Hash128, JobResult> found;
+    if (!cache) return found;
+    for (const auto& t : plan.targets) {
+        if (found.count(t.key)) continue;
+        if (auto bytes = cache->get(t.key, kCacheKind))
+            if (auto r = decodeJobResult(*bytes)) found.emplace(t.key, std::move(*r));
+    }
+    return found;
+}
+
+std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log) {
+    JobResult r;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (!entry.is_regular_file(ec)) continue;
+        auto data = readFile(entry.path());
+        if (!data) return std::nullopt;
+        r.files.emplace_back(entry.path().filename().string(), std::move(*data));
+    }
+    std::sort(r.files.begin(), r.files.end());
+    r.log = readTextFile(log).value_or("");
+    return ec ? std::nullopt : std::optional<JobResult>(std::move(r));
+}
+
+struct CompileOutcome {
+    std::map<Hash128, JobResult> results;
+    std::map<Hash128, TargetRecord> records;
+    bool failed = false;
+};
+
+// Compiles every job whose result is not known yet, at most `slots` at once.
+CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult>& known,
+                             unsigned slots, const DropinOptions& options, const TempDir& scratch) {
+    CompileOutcome out;
+    std::vector<const TargetJob*> todo;
+    for (const auto& t : plan.targets)
+        if (!known.count(t.key) &&
+            std::none_of(todo.begin(), todo.end(), [&](auto* j) { return j->key == t.key; }))
+            todo.push_back(&t);
+    std::vector<build::PoolTask> tasks;
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+        fs::path dir = scratch.path() / ("job" + std::to_string(i));
+        fs::path log = scratch.path() / ("log" + std::to_string(i));
+        fs::create_directories(dir);
+        build::PoolTask task;
+        task.spec = {todo[i]->argv, dir, log, {}, {}};
+        task.timeoutSeconds = kTimeoutSeconds;
+        task.memoryEstimateKb = 1024 * 1024;
+        const TargetJob* job = todo[i];
+        task.onFinish = [&out, job, dir, log](Expected<ProcessResult> r) {
+            auto result = r && r->succeeded() ? collectOutputs(dir, log) : std::nullopt;
+            if (!result) {
+                out.failed = true;
+                return;
+            }
+            double wallStart = unixNow() - secondsSince(r->started);
+            out.records[job->key] = {job->device, "compiled", wallStart, r->seconds};
+            out.results.emplace(job->key, std::move(*result));
+        };
+        tasks.push_back(std::move(task));
+    }
+    build::PoolLimits limits{slots, build::defaultMemoryBudgetKb(), {}};
+    if (!options.workerCommand.empty())
+        if (auto lib = build::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
+            limits.workerCommand = options.workerCommand;
+            limits.workerCommand.push_back(lib);
+        }
+    if (!tasks.empty()) build::runPool(tasks, limits);
+    return out;
+}
+
+const Bytes* findFile(const JobResult& r, const std::string& name) {
+    for (const auto& [n, data] : r.files)
+        if (n == name) return &data;
+    return nullptr;
+}
+
+// Writes what ocloc would have written; each file atomically.
+Status writeOutputs(const Plan& plan, const std::map<Hash128, JobResult>& results) {
+    if (!plan.fat) {
+        const JobResult& r = results.at(plan.targets[0].key);
+        std::error_code ec;
+        if (plan.createOutputDir) fs::create_directories(plan.outputDir, ec);
+        for (const auto& [name, data] : r.files)
+            if (auto st = writeFileAtomic(plan.outputDir / name, data); !st) return st;
+        return success();
+    }
+    std::vector<archive::ArMember> members;
+    for (const auto& t : plan.targets) {
+        const Bytes* zebin = findFile(results.at(t.key), kFatMemberFile);
+        if (!zebin) return makeError(Errc::Internal, "ocloc wrote no binary for " + t.device);
+        members.push_back({t.member, *zebin});
+    }
+    Bytes genericIr;
+    if (plan.genericIr) {
+        genericIr = archive::makeSpirvElf(plan.spirv, ""); // 22.43: no BuildOptions section
+        members.push_back({"generic_ir", genericIr});
+    }
+    return writeFileAtomic(plan.fatOutput, archive::encodeOclocAr(members));
+}
+
+// ocloc's messages: each target's log; a fat binary names the target in its success line.
+void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results) {
+    std::string text;
+    for (const auto& t : plan.targets) {
+        std::string log = results.at(t.key).log;
+        const std::string done = "Build succeeded.\n";
+        if (plan.fat && log.size() >= done.size() &&
+            log.compare(log.size() - done.size(), done.size(), done) == 0)
+            log.replace(log.size() - done.size(), done.size(),
+                        "Build succeeded for : " + t.device + ".\n");
+        text += log;
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+bool isCompileCommand(const std::vector<std::string>& args) {
+    return !args.empty() && (args[0] == "compile" || (!args[0].empty() && args[0][0] == '-'));
+}
+
+} // namespace
+
+int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
+    auto start = Clock::now();
+    fs::path ocloc = devices::findRealOcloc();
+    if (ocloc.empty()) {
+        std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
+                             "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
+        return 127;
+    }
+    auto cache = openCache();
+    CallRecord record{args, "compiled", "", "", {}, 0};
+    auto parsed = parseCommandLine(args);
+    if (!parsed.compile) {
+        record.reason = parsed.passThroughReason;
+        passThrough(ocloc, args, options, record, cache, isCompileCommand(args));
+    }
+    if (envOr("NEOReadDebugKeys", "0") != "0") {
+        record.reason = "NEO debug keys are set (they change what ocloc builds)";
+        passThrough(ocloc, args, options, record, cache, true);
+    }
+    OclocFacts facts(ocloc, cache ? cache->dir() / "ocloc-facts" : fs::path());
+    auto planned = makePlan(*parsed.compile, facts);
+    if (!planned.plan) {
+        record.reason = planned.passThroughReason;
+        passThrough(ocloc, args, options, record, cache, true);
+    }
+    const Plan& plan = *planned.plan;
+    auto results = lookUp(plan, cache);
+    std::size_t misses = 0;
+    for (const auto& t : plan.targets)
+        misses += !results.count(t.key);
+    CompileOutcome compiled;
+    if (misses) {
+        auto slots = CompileSlots::acquire(
+            cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
+            CompileSlots::defaultCap(), static_cast<unsigned>(misses));
+        TempDir scratch;
+        compiled =
+            compileMisses(plan, results, std::max(1u, slots.count()), options, scratch);
+    }
+    if (compiled.failed) { // ocloc's own messages and exit code, from ocloc itself
+        record.reason = "a compile failed";
+        passThrough(ocloc, args, options, record, cache, true);
+    }
+    for (auto& [key, result] : compiled.results) {
+        if (cache) (void)cache->put(key, encodeJobResult(result), kCacheKind);
+        results.emplace(key, std::move(result));
+    }
+    // Eviction walks the whole cache: one call in 64 that compiled pays for it, as ccache
+    // cleans up now and then rather than on every call.
+    if (cache && !compiled.results.empty() && compiled.results.begin()->first.bytes[0] % 64 == 0)
+        cache->evict();
+    if (auto st = writeOutputs(plan, results); !st) {
+        record.reason = "cannot write the output: " + st.error().message;
+        passThrough(ocloc, args, options, record, cache, true);
+    }
+    if (!parsed.compile->quiet) printMessages(plan, results);
+    for (const auto& t : plan.targets) {
+        auto it = compiled.records.find(t.key);
+        record.targets.push_back(it != compiled.records.end() ? it->second
+                                                               : TargetRecord{t.device, "cache-hit"});
+        if (it != compiled.records.end()) compiled.records.erase(it); // duplicates: hits after one
+    }
+    record.output = plan.fat ? plan.fatOutput.string() : plan.outputDir.string();
+    record.seconds = secondsSince(start);
+    logCall(record, cache ? cache->dir() : fs::path());
+    return 0;
+}
+
+fs::path ensureShimDir(std::string& error) {
+    std::error_code ec;
+    fs::path self = fs::canonical("/proc/self/exe", ec);
+    fs::path dir = DiskCache::defaultRoot() / "shim";
+    fs::create_directories(dir, ec);
+    if (!ec) (void)writeFileAtomic(dir / devices::kShimMarker, std::string("aotpack ocloc shim\n"));
+    fs::path link = dir / "ocloc";
+    if (!ec && fs::read_symlink(link, ec) == self) return dir;
+    fs::path temp = dir / (".ocloc." + std::to_string(::getpid()));
+    fs::remove(temp, ec);
+    fs::create_symlink(self, temp, ec);
+    if (!ec) fs::rename(temp, link, ec); // atomic: a concurrent caller sees the old or new link
+    if (ec) {
+        error = "cannot create the shim directory '" + dir.string() + "': " + ec.message();
+        return {};
+    }
+    return dir;
+}
+
+} // namespace aotpack::ocloc

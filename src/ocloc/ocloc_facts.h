@@ -1,0 +1,42 @@
+// What the drop-in needs to know about the real ocloc, asked of ocloc itself and remembered on disk
+// per compiler (keyed by the size and mtime of ocloc, libocloc and IGC), because every ocloc run
+// costs ~80 ms and a build makes thousands of calls:
+// - its version (`ocloc query OCL_DRIVER_VERSION`): which fat-binary layout it writes;
+// - for a device name, the one IP version `ocloc ids NAME` answers, which names its fat-binary
+//   member. Names that match several IPs (releases, families) or none are not modelled.
+#pragma once
+
+#include "devices/ip_version.h"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::ocloc {
+
+class OclocFacts {
+  public:
+    // `store` empty: nothing is remembered (every question runs ocloc).
+    OclocFacts(std::filesystem::path ocloc, std::filesystem::path store);
+
+    const std::filesystem::path& ocloc() const { return ocloc_; }
+    // Cache keys use it: the version plus the compiler files' size and mtime.
+    const std::string& identity() const { return identity_; }
+    // "" when ocloc cannot say.
+    std::string version();
+    std::optional<devices::IpVersion> ipOf(const std::string& deviceName);
+
+  private:
+    std::string ask(const std::string& question); // runs ocloc once, remembers the answer
+    void save() const;
+
+    std::filesystem::path ocloc_;
+    std::filesystem::path file_;
+    std::string identity_;
+    std::map<std::string, std::string> answers_;
+    bool loaded_ = false;
+};
+
+} // namespace aotpack::ocloc

@@ -1,0 +1,174 @@
+#include "ocloc/plan.h"
+
+#include "common/text.h"
+
+#include <cstring>
+
+namespace aotpack::ocloc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kResultMagic = "aotpack-ocloc-result-v1\n";
+
+// 22.43 is the layout this code was checked against byte for byte; newer ocloc adds build
+// options to generic_ir and names generic acronyms differently, so their fat binaries pass through.
+constexpr std::string_view kModelledFatVersion = "22.43.";
+
+void putU64(Bytes& out, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+void putBlob(Bytes& out, std::string_view text) {
+    putU64(out, text.size());
+    out.insert(out.end(), text.begin(), text.end());
+}
+
+bool isIpItem(const std::string& item) {
+    return item.find('.') != std::string::npos && devices::parseIpVersion(item).has_value();
+}
+
+// Lower-case acronyms only: ocloc 22.43 resolves "PVC" but names its member "64.0.0.0".
+bool isCanonicalName(const std::string& item) {
+    if (item.empty()) return false;
+    for (char c : item)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+// The member name ocloc gives an item, or nothing if it is not one target ocloc would accept.
+std::optional<std::string> memberName(const std::string& item, OclocFacts& facts) {
+    if (isIpItem(item)) return "64." + item;
+    if (!isCanonicalName(item)) return std::nullopt;
+    auto ip = facts.ipOf(item);
+    if (!ip) return std::nullopt;
+    return "64." + ip->str();
+}
+
+// The real ocloc's compile of one target: the caller's flags, with its input made absolute
+// (the job runs in a scratch directory) and its output naming, or the fat-binary member's.
+std::vector<std::string> targetArgv(const fs::path& ocloc, const fs::path& input,
+                                    const CompileCall& call, const std::string& device, bool fat) {
+    std::vector<std::string> argv = {ocloc.string(), "compile",   "-file", input.string(),
+                                     "-spirv_input", "-device", device};
+    argv.insert(argv.end(), call.forwarded.begin(), call.forwarded.end());
+    if (fat) {
+        for (const char* a : {"-exclude_ir", "-output", kFatMemberFile, "-output_no_suffix"})
+            argv.emplace_back(a);
+        return argv;
+    }
+    if (call.excludeIr) argv.emplace_back("-exclude_ir");
+    if (!call.output.empty()) {
+        argv.emplace_back("-output");
+        argv.push_back(fs::path(call.output).filename().string());
+    }
+    if (call.outputNoSuffix) argv.emplace_back("-output_no_suffix");
+    return argv;
+}
+
+Hash128 jobKey(const OclocFacts& facts, const Hash128& spirv, const std::vector<std::string>& argv,
+               const fs::path& input) {
+    Hasher h;
+    h.add("aotpack-ocloc-job-v1").add(facts.identity()).add(spirv.bytes);
+    for (std::size_t i = 1; i < argv.size(); ++i) // not the path of ocloc or of the input
+        h.add(argv[i] == input.string() ? input.filename().string() : argv[i]);
+    return h.finish();
+}
+
+// Where the outputs go; a reason to pass through when ocloc would do something odd there.
+std::string placeOutputs(const CompileCall& call, Plan& plan) {
+    fs::path output(call.output);
+    std::error_code ec;
+    if (plan.fat) {
+        if (!call.outDir.empty()) return "-out_dir with a fat binary (ocloc 22.43 writes nothing)";
+        plan.fatOutput =
+            call.output.empty() ? fs::path(fs::path(call.input).stem().string() + ".ar") : output;
+        if (plan.fatOutput.has_parent_path() && !fs::is_directory(plan.fatOutput.parent_path(), ec))
+            return "the output's directory does not exist";
+        return "";
+    }
+    if (!call.outDir.empty() && output.has_parent_path()) return "-out_dir with a -output path";
+    plan.createOutputDir = !call.outDir.empty();
+    plan.outputDir = !call.outDir.empty()     ? fs::path(call.outDir)
+                     : output.has_parent_path() ? output.parent_path()
+                                                : fs::path(".");
+    if (!plan.createOutputDir && !fs::is_directory(plan.outputDir, ec))
+        return "the output's directory does not exist";
+    return "";
+}
+
+} // namespace
+
+Bytes encodeJobResult(const JobResult& result) {
+    Bytes out(kResultMagic.begin(), kResultMagic.end());
+    putU64(out, result.files.size());
+    for (const auto& [name, data] : result.files) {
+        putBlob(out, name);
+        putBlob(out, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+    }
+    putBlob(out, result.log);
+    return out;
+}
+
+std::optional<JobResult> decodeJobResult(ByteView data) {
+    std::size_t at = kResultMagic.size();
+    if (data.size() < at || std::memcmp(data.data(), kResultMagic.data(), at) != 0)
+        return std::nullopt;
+    auto u64 = [&](std::uint64_t& v) {
+        if (data.size() - at < 8) return false;
+        v = 0;
+        for (int i = 0; i < 8; ++i)
+            v |= std::uint64_t(data[at + i]) << (8 * i);
+        at += 8;
+        return true;
+    };
+    auto blob = [&](std::string& s) {
+        std::uint64_t n = 0;
+        if (!u64(n) || data.size() - at < n) return false;
+        s.assign(reinterpret_cast<const char*>(data.data()) + at, n);
+        at += n;
+        return true;
+    };
+    JobResult r;
+    std::uint64_t files = 0;
+    if (!u64(files) || files > data.size()) return std::nullopt;
+    for (std::uint64_t i = 0; i < files; ++i) {
+        std::string name, bytes;
+        if (!blob(name) || !blob(bytes) || name.empty() || name.find('/') != std::string::npos)
+            return std::nullopt;
+        r.files.emplace_back(name, Bytes(bytes.begin(), bytes.end()));
+    }
+    if (!blob(r.log) || at != data.size()) return std::nullopt;
+    return r;
+}
+
+PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
+    if (call.devices.find_first_of(":*") != std::string::npos)
+        return {std::nullopt, "device range '" + call.devices + "'"};
+    Plan plan;
+    auto items = split(call.devices, ',');
+    plan.fat = items.size() > 1;
+    if (plan.fat && facts.version().rfind(kModelledFatVersion, 0) != 0)
+        return {std::nullopt, "fat binaries of ocloc " + facts.version() + " are not modelled"};
+    std::error_code ec;
+    plan.input = fs::absolute(call.input, ec);
+    auto spirv = readFile(call.input);
+    if (ec || !spirv) return {std::nullopt, "cannot read '" + call.input + "'"};
+    plan.spirv = std::move(*spirv);
+    if (auto why = placeOutputs(call, plan); !why.empty()) return {std::nullopt, why};
+    plan.genericIr = plan.fat && !call.excludeIr;
+    Hash128 spirvHash = hash128(plan.spirv);
+    for (const auto& item : items) {
+        auto member = memberName(item, facts);
+        if (!member) return {std::nullopt, "device '" + item + "' (not one target ocloc names)"};
+        TargetJob job{item, *member, targetArgv(facts.ocloc(), plan.input, call, item, plan.fat),
+                      {}};
+        job.key = jobKey(facts, spirvHash, job.argv, plan.input);
+        plan.targets.push_back(std::move(job));
+    }
+    return {std::move(plan), ""};
+}
+
+} // namespace aotpack::ocloc

@@ -1,0 +1,55 @@
+// From a modelled ocloc compile to per-target jobs and the files to write. A fat binary is built
+// the way ocloc 22.43 builds it (intel-gpu-facts §3.1-3.2): one compile per device-list item, in
+// list order, each with `-exclude_ir` when the input is SPIR-V, members named "64.<IP>", and the
+// SPIR-V as a "generic_ir" member last unless the caller excluded IR. A single target is exactly
+// the caller's compile, run in a scratch directory, so its outputs keep ocloc's own names.
+#pragma once
+
+#include "common/file_io.h"
+#include "common/hash.h"
+#include "ocloc/command_line.h"
+#include "ocloc/ocloc_facts.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::ocloc {
+
+// What one compile produced: its files (name -> bytes) and what ocloc printed.
+struct JobResult {
+    std::vector<std::pair<std::string, Bytes>> files;
+    std::string log;
+};
+Bytes encodeJobResult(const JobResult& result);
+std::optional<JobResult> decodeJobResult(ByteView data); // nothing if malformed
+
+struct TargetJob {
+    std::string device;            // the device-list item, as given
+    std::string member;            // fat binary: its AR member name, "64.12.60.7"
+    std::vector<std::string> argv; // the real ocloc's compile of this target alone
+    Hash128 key;                   // the cache key of (SPIR-V, argv, compiler)
+};
+
+struct Plan {
+    bool fat = false;
+    std::filesystem::path input; // absolute
+    Bytes spirv;
+    std::vector<TargetJob> targets;
+    std::filesystem::path fatOutput; // fat: the AR file
+    std::filesystem::path outputDir; // single target: where its files go
+    bool createOutputDir = false;    // -out_dir: ocloc creates it
+    bool genericIr = false;          // fat: append the SPIR-V as generic_ir
+};
+
+struct PlanResult {
+    std::optional<Plan> plan;
+    std::string passThroughReason;
+};
+PlanResult makePlan(const CompileCall& call, OclocFacts& facts);
+
+// What a fat-binary target's compile writes (its -output name).
+constexpr const char* kFatMemberFile = "member";
+
+} // namespace aotpack::ocloc
