@@ -45,6 +45,7 @@ case "${1:-}" in
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
     python3 bench/run.py --smoke
+    python3 bench/ocloc_dropin.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"
