@@ -24,7 +24,10 @@ std::string exitCodeHelp() {
 std::string versionText() {
     std::string text = "aotpack " AOTPACK_VERSION "\n";
     auto compiler = devices::probeCompiler(devices::Database::builtin());
-    if (compiler) text += "ocloc " + compiler->version + " (" + compiler->ocloc.string() + ")\n";
+    if (compiler)
+        text += "ocloc " + compiler->version + " (" + compiler->ocloc.string() + ")\n";
+    else
+        text += "ocloc: not available (" + compiler.error().message + ")\n";
     // ocloc 22.43 cannot report IGC's version (`ocloc query IGC_REVISION` arrived in 23.39); the
     // Debian package that ships IGC can.
     TempDir dir;
@@ -33,8 +36,8 @@ std::string versionText() {
     auto version = readTextFile(dir.path() / "v");
     if (igc && igc->succeeded() && version && !version->empty())
         text += "IGC " + *version + " (Debian libigc1)\n";
-    else
-        text += "ocloc: not available (" + compiler.error().message + ")\n";
+    else // not a Debian system, or no dpkg-query on PATH
+        text += "IGC: unknown\n";
     return text;
 }
 
