@@ -7,8 +7,8 @@
 #include "cli/progress.h"
 #include "cli/report_json.h"
 #include "common/disk_cache.h"
-#include "ocloc/call_log.h"
 #include "common/text.h"
+#include "ocloc/call_log.h"
 
 #include <cstdio>
 #include <iostream>

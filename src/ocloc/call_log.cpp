@@ -96,8 +96,7 @@ void addStats(const CallRecord& r, const fs::path& cacheDir) {
 
 void logCall(const CallRecord& record, const fs::path& cacheDir) {
     if (envOr("AOTPACK_LOG", "0") != "0") printLine(record);
-    if (std::string dir = envOr("AOTPACK_OCLOC_REPORT", ""); !dir.empty())
-        writeReport(record, dir);
+    if (std::string dir = envOr("AOTPACK_OCLOC_REPORT", ""); !dir.empty()) writeReport(record, dir);
     if (!cacheDir.empty()) addStats(record, cacheDir);
 }
 

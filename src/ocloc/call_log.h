@@ -14,9 +14,9 @@ namespace aotpack::ocloc {
 
 struct TargetRecord {
     std::string device;
-    std::string result;  // "cache-hit" or "compiled"
-    double started = 0;  // compiled: Unix time the compile started
-    double seconds = 0;  // compiled: how long it took
+    std::string result; // "cache-hit" or "compiled"
+    double started = 0; // compiled: Unix time the compile started
+    double seconds = 0; // compiled: how long it took
 };
 
 struct CallRecord {

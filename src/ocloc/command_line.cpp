@@ -36,20 +36,30 @@ const std::map<std::string, FlagInfo>& knownFlags() {
 // Stores one flag; false if it was already given (ocloc's handling of repeats is not modelled,
 // except for the forwarded ones).
 bool store(CompileCall& call, const FlagInfo& info, const std::string& name,
-           const std::string& value, bool& spirvInput) {
+           const std::string& value) {
     auto once = [](std::string& field, const std::string& v) {
         if (!field.empty()) return false;
         field = v;
         return !v.empty();
     };
     switch (info.flag) {
-    case Flag::Input: return once(call.input, value);
-    case Flag::Devices: return once(call.devices, value);
-    case Flag::Output: return once(call.output, value);
-    case Flag::OutDir: return once(call.outDir, value);
-    case Flag::NoSuffix: call.outputNoSuffix = true; return true;
-    case Flag::ExcludeIr: call.excludeIr = true; return true;
-    case Flag::SpirvInput: spirvInput = true; return true;
+    case Flag::Input:
+        return once(call.input, value);
+    case Flag::Devices:
+        return once(call.devices, value);
+    case Flag::Output:
+        return once(call.output, value);
+    case Flag::OutDir:
+        return once(call.outDir, value);
+    case Flag::NoSuffix:
+        call.outputNoSuffix = true;
+        return true;
+    case Flag::ExcludeIr:
+        call.excludeIr = true;
+        return true;
+    case Flag::SpirvInput:
+        call.spirvInput = true;
+        return true;
     case Flag::Forward:
         call.forwarded.push_back(name);
         if (info.takesValue) call.forwarded.push_back(value);
@@ -64,11 +74,11 @@ bool store(CompileCall& call, const FlagInfo& info, const std::string& name,
 ParsedCall parseCommandLine(const std::vector<std::string>& args) {
     ParsedCall out;
     std::size_t i = 0;
-    if (!args.empty() && args[0] == "compile") i = 1;
+    if (!args.empty() && args[0] == "compile")
+        i = 1;
     else if (args.empty() || args[0].empty() || args[0][0] != '-')
         return {std::nullopt, args.empty() ? "no command" : "command '" + args[0] + "'"};
     CompileCall call;
-    bool spirvInput = false;
     for (; i < args.size(); ++i) {
         auto it = knownFlags().find(args[i]);
         if (it == knownFlags().end()) return {std::nullopt, "option '" + args[i] + "'"};
@@ -78,12 +88,11 @@ ParsedCall parseCommandLine(const std::vector<std::string>& args) {
             if (i + 1 == args.size()) return {std::nullopt, "'" + name + "' without a value"};
             value = args[++i];
         }
-        if (!store(call, it->second, name, value, spirvInput))
+        if (!store(call, it->second, name, value))
             return {std::nullopt, "'" + name + "' repeated or empty"};
     }
     if (call.input.empty()) return {std::nullopt, "no -file"};
     if (call.devices.empty()) return {std::nullopt, "no -device"};
-    if (!spirvInput) return {std::nullopt, "OpenCL C input (no -spirv_input)"};
     out.compile = std::move(call);
     return out;
 }

@@ -1,7 +1,7 @@
 // The part of ocloc's command line that `aotpack ocloc` models: `compile` (the default command)
-// with one SPIR-V input, a device list and ocloc's output naming flags. Everything else - other
-// commands, unknown flags, forms whose output aotpack cannot reproduce byte for byte - is passed
-// to the real ocloc unchanged (docs/OCLOC.md has the matrix).
+// with one SPIR-V (or OpenCL C) input, a device list and ocloc's output naming flags. Everything
+// else - other commands, unknown flags, forms whose output aotpack cannot reproduce byte for byte -
+// is passed to the real ocloc unchanged (docs/OCLOC.md has the matrix).
 #pragma once
 
 #include <optional>
@@ -11,10 +11,11 @@
 namespace aotpack::ocloc {
 
 struct CompileCall {
-    std::string input;   // -file, as given
-    std::string devices; // -device, as given
-    std::string output;  // -output ("" when not given)
-    std::string outDir;  // -out_dir ("" when not given)
+    std::string input;       // -file, as given
+    std::string devices;     // -device, as given
+    std::string output;      // -output ("" when not given)
+    std::string outDir;      // -out_dir ("" when not given)
+    bool spirvInput = false; // else OpenCL C
     bool outputNoSuffix = false;
     bool excludeIr = false;
     bool quiet = false; // -q: ocloc prints nothing on success

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <string>
-#include <tuple>
 #include <sys/file.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace aotpack::ocloc {
@@ -44,8 +44,8 @@ std::pair<int, int> openJobserver() {
     std::string auth;
     for (const char* key : {"--jobserver-auth=", "--jobserver-fds="})
         if (auto at = text.rfind(key); at != std::string::npos)
-            auth = text.substr(at + std::string(key).size(), text.find(' ', at) - at -
-                                                                 std::string(key).size());
+            auth = text.substr(at + std::string(key).size(),
+                               text.find(' ', at) - at - std::string(key).size());
     if (auth.empty()) return {-1, -1};
     if (auth.rfind("fifo:", 0) == 0) {
         int fd = ::open(auth.c_str() + 5, O_RDWR | O_NONBLOCK | O_CLOEXEC);

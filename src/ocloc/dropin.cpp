@@ -51,9 +51,9 @@ std::optional<DiskCache> openCache() {
     logCall(record, cache ? cache->dir() : fs::path());
     std::optional<CompileSlots> slot;
     if (compiles) { // it compiles one target after another: one slot for as long as it runs
-        slot.emplace(CompileSlots::acquire(
-            cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
-            CompileSlots::defaultCap(), 1));
+        slot.emplace(CompileSlots::acquire(cache ? cache->dir() / "slots"
+                                                 : fs::temp_directory_path() / "aotpack-slots",
+                                           CompileSlots::defaultCap(), 1));
         slot->keepFirstAcrossExec();
     }
     std::vector<char*> argv;
@@ -172,20 +172,48 @@ Status writeOutputs(const Plan& plan, const std::map<Hash128, JobResult>& result
     return writeFileAtomic(plan.fatOutput, archive::encodeOclocAr(members));
 }
 
-// ocloc's messages: each target's log; a fat binary names the target in its success line.
-void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results) {
+// ocloc's messages: each target's log, as one ocloc call prints them.
+void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results,
+                   const std::vector<std::string>& frontendLogs) {
     std::string text;
-    for (const auto& t : plan.targets) {
-        std::string log = results.at(t.key).log;
-        const std::string done = "Build succeeded.\n";
-        if (plan.fat && log.size() >= done.size() &&
-            log.compare(log.size() - done.size(), done.size(), done) == 0)
-            log.replace(log.size() - done.size(), done.size(),
-                        "Build succeeded for : " + t.device + ".\n");
-        text += log;
+    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+        const auto& t = plan.targets[i];
+        text += targetMessages(frontendLogs.empty() ? "" : frontendLogs[i], results.at(t.key).log,
+                               t.device, plan.fat);
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
+}
+
+// OpenCL C: every target's frontend, in parallel; completes the jobs' argv and keys. Returns the
+// frontends' logs, or nothing if one failed.
+std::optional<std::vector<std::string>> runFrontends(Plan& plan, const OclocFacts& facts,
+                                                     unsigned slots, const TempDir& scratch) {
+    std::vector<build::PoolTask> tasks;
+    bool failed = false;
+    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+        fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
+        fs::create_directories(dir);
+        build::PoolTask task;
+        task.spec = {plan.targets[i].frontendArgv, dir, dir.string() + ".log", {}, {}};
+        task.timeoutSeconds = kTimeoutSeconds;
+        task.memoryEstimateKb = 1024 * 1024;
+        task.onFinish = [&failed](Expected<ProcessResult> r) {
+            failed = failed || !r || !r->succeeded();
+        };
+        tasks.push_back(std::move(task));
+    }
+    build::runPool(tasks, {slots, build::defaultMemoryBudgetKb(), {}});
+    std::vector<std::string> logs;
+    for (std::size_t i = 0; i < plan.targets.size() && !failed; ++i) {
+        fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
+        auto spirv = readFile(dir / kFrontendFile);
+        if (!spirv) return std::nullopt;
+        setFrontendOutput(plan.targets[i], dir / kFrontendFile, *spirv, facts);
+        logs.push_back(readTextFile(dir.string() + ".log").value_or(""));
+    }
+    if (failed) return std::nullopt;
+    return logs;
 }
 
 bool isCompileCommand(const std::vector<std::string>& args) {
@@ -219,20 +247,33 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
         record.reason = planned.passThroughReason;
         passThrough(ocloc, args, options, record, cache, true);
     }
-    const Plan& plan = *planned.plan;
+    Plan& plan = *planned.plan;
+    TempDir scratch;
+    std::optional<CompileSlots> slots;
+    auto takeSlots = [&](std::size_t wanted) {
+        if (!slots)
+            slots.emplace(CompileSlots::acquire(
+                cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
+                CompileSlots::defaultCap(), static_cast<unsigned>(wanted)));
+        return std::max(1u, slots->count());
+    };
+    std::vector<std::string> frontendLogs;
+    if (!parsed.compile->spirvInput) {
+        auto logs = runFrontends(plan, facts, takeSlots(plan.targets.size()), scratch);
+        if (!logs) {
+            record.reason = "an OpenCL C frontend failed";
+            slots.reset();
+            passThrough(ocloc, args, options, record, cache, true);
+        }
+        frontendLogs = std::move(*logs);
+    }
     auto results = lookUp(plan, cache);
     std::size_t misses = 0;
     for (const auto& t : plan.targets)
         misses += !results.count(t.key);
     CompileOutcome compiled;
-    if (misses) {
-        auto slots = CompileSlots::acquire(
-            cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
-            CompileSlots::defaultCap(), static_cast<unsigned>(misses));
-        TempDir scratch;
-        compiled =
-            compileMisses(plan, results, std::max(1u, slots.count()), options, scratch);
-    }
+    if (misses) compiled = compileMisses(plan, results, takeSlots(misses), options, scratch);
+    slots.reset();         // before a pass-through, which takes its own
     if (compiled.failed) { // ocloc's own messages and exit code, from ocloc itself
         record.reason = "a compile failed";
         passThrough(ocloc, args, options, record, cache, true);
@@ -249,11 +290,11 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
         record.reason = "cannot write the output: " + st.error().message;
         passThrough(ocloc, args, options, record, cache, true);
     }
-    if (!parsed.compile->quiet) printMessages(plan, results);
+    if (!parsed.compile->quiet) printMessages(plan, results, frontendLogs);
     for (const auto& t : plan.targets) {
         auto it = compiled.records.find(t.key);
-        record.targets.push_back(it != compiled.records.end() ? it->second
-                                                               : TargetRecord{t.device, "cache-hit"});
+        record.targets.push_back(
+            it != compiled.records.end() ? it->second : TargetRecord{t.device, "cache-hit"});
         if (it != compiled.records.end()) compiled.records.erase(it); // duplicates: hits after one
     }
     record.output = plan.fat ? plan.fatOutput.string() : plan.outputDir.string();

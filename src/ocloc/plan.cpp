@@ -51,11 +51,12 @@ std::optional<std::string> memberName(const std::string& item, OclocFacts& facts
 // (the job runs in a scratch directory) and its output naming, or the fat-binary member's.
 std::vector<std::string> targetArgv(const fs::path& ocloc, const fs::path& input,
                                     const CompileCall& call, const std::string& device, bool fat) {
-    std::vector<std::string> argv = {ocloc.string(), "compile",   "-file", input.string(),
+    std::vector<std::string> argv = {ocloc.string(), "compile", "-file", input.string(),
                                      "-spirv_input", "-device", device};
     argv.insert(argv.end(), call.forwarded.begin(), call.forwarded.end());
     if (fat) {
-        for (const char* a : {"-exclude_ir", "-output", kFatMemberFile, "-output_no_suffix"})
+        if (call.spirvInput) argv.emplace_back("-exclude_ir"); // as ocloc does: IR once, generic_ir
+        for (const char* a : {"-output", kFatMemberFile, "-output_no_suffix"})
             argv.emplace_back(a);
         return argv;
     }
@@ -91,7 +92,7 @@ std::string placeOutputs(const CompileCall& call, Plan& plan) {
     }
     if (!call.outDir.empty() && output.has_parent_path()) return "-out_dir with a -output path";
     plan.createOutputDir = !call.outDir.empty();
-    plan.outputDir = !call.outDir.empty()     ? fs::path(call.outDir)
+    plan.outputDir = !call.outDir.empty()       ? fs::path(call.outDir)
                      : output.has_parent_path() ? output.parent_path()
                                                 : fs::path(".");
     if (!plan.createOutputDir && !fs::is_directory(plan.outputDir, ec))
@@ -99,7 +100,43 @@ std::string placeOutputs(const CompileCall& call, Plan& plan) {
     return "";
 }
 
+std::vector<std::string> frontendArgv(const fs::path& ocloc, const fs::path& input,
+                                      const CompileCall& call, const std::string& device) {
+    std::vector<std::string> argv = {ocloc.string(), "-spv_only", "-file",
+                                     input.string(), "-device",   device};
+    argv.insert(argv.end(), call.forwarded.begin(), call.forwarded.end());
+    for (const char* a : {"-output", "frontend", "-output_no_suffix"})
+        argv.emplace_back(a);
+    return argv;
+}
+
 } // namespace
+
+void setFrontendOutput(TargetJob& job, const fs::path& spirvPath, ByteView spirv,
+                       const OclocFacts& facts) {
+    job.argv[3] = spirvPath.string();
+    job.key = jobKey(facts, hash128(spirv), job.argv, spirvPath);
+}
+
+std::string targetMessages(const std::string& frontendLog, const std::string& compileLog,
+                           const std::string& device, bool fat) {
+    const std::string done = "Build succeeded.\n";
+    auto endsWith = [](const std::string& s, const std::string& tail) {
+        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    std::string log = compileLog;
+    if (!frontendLog.empty()) { // one OpenCL C compile: FCL's messages, no "from IR" line
+        const std::string fromIr = "Compilation from IR - skipping loading of FCL\n";
+        if (log.rfind(fromIr, 0) == 0) log.erase(0, fromIr.size());
+        std::string front = frontendLog;
+        if (endsWith(front, done)) front.erase(front.size() - done.size());
+        log = front + log;
+    }
+    if (fat && endsWith(log, done))
+        log.replace(log.size() - done.size(), done.size(),
+                    "Build succeeded for : " + device + ".\n");
+    return log;
+}
 
 Bytes encodeJobResult(const JobResult& result) {
     Bytes out(kResultMagic.begin(), kResultMagic.end());
@@ -158,14 +195,18 @@ PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
     if (ec || !spirv) return {std::nullopt, "cannot read '" + call.input + "'"};
     plan.spirv = std::move(*spirv);
     if (auto why = placeOutputs(call, plan); !why.empty()) return {std::nullopt, why};
-    plan.genericIr = plan.fat && !call.excludeIr;
+    if (!call.spirvInput && !plan.fat) return {std::nullopt, "OpenCL C input for one target"};
+    plan.genericIr = plan.fat && call.spirvInput && !call.excludeIr;
     Hash128 spirvHash = hash128(plan.spirv);
     for (const auto& item : items) {
         auto member = memberName(item, facts);
         if (!member) return {std::nullopt, "device '" + item + "' (not one target ocloc names)"};
-        TargetJob job{item, *member, targetArgv(facts.ocloc(), plan.input, call, item, plan.fat),
-                      {}};
-        job.key = jobKey(facts, spirvHash, job.argv, plan.input);
+        TargetJob job{
+            item, *member, targetArgv(facts.ocloc(), plan.input, call, item, plan.fat), {}, {}};
+        if (call.spirvInput)
+            job.key = jobKey(facts, spirvHash, job.argv, plan.input);
+        else
+            job.frontendArgv = frontendArgv(facts.ocloc(), plan.input, call, item);
         plan.targets.push_back(std::move(job));
     }
     return {std::move(plan), ""};

@@ -3,6 +3,9 @@
 // list order, each with `-exclude_ir` when the input is SPIR-V, members named "64.<IP>", and the
 // SPIR-V as a "generic_ir" member last unless the caller excluded IR. A single target is exactly
 // the caller's compile, run in a scratch directory, so its outputs keep ocloc's own names.
+// OpenCL C (fat binaries only) takes two steps per target, byte-identical to ocloc's one: the
+// frontend (`ocloc -spv_only` for that device: FCL's output can depend on it), whose SPIR-V is
+// the cache key, then the backend compile of that SPIR-V, keeping its IR (no generic_ir).
 #pragma once
 
 #include "common/file_io.h"
@@ -30,6 +33,9 @@ struct TargetJob {
     std::string member;            // fat binary: its AR member name, "64.12.60.7"
     std::vector<std::string> argv; // the real ocloc's compile of this target alone
     Hash128 key;                   // the cache key of (SPIR-V, argv, compiler)
+    // OpenCL C: the frontend's command (writes kFrontendFile); argv and key are completed by
+    // setFrontendOutput once it has run.
+    std::vector<std::string> frontendArgv;
 };
 
 struct Plan {
@@ -49,7 +55,17 @@ struct PlanResult {
 };
 PlanResult makePlan(const CompileCall& call, OclocFacts& facts);
 
+// OpenCL C: the backend compiles the frontend's SPIR-V at `spirvPath`; the key is its content's.
+void setFrontendOutput(TargetJob& job, const std::filesystem::path& spirvPath, ByteView spirv,
+                       const OclocFacts& facts);
+
+// What ocloc prints for a target: the frontend's and the compiler's log as one OpenCL C compile
+// prints them, and a fat binary's success line naming the target.
+std::string targetMessages(const std::string& frontendLog, const std::string& compileLog,
+                           const std::string& device, bool fat);
+
 // What a fat-binary target's compile writes (its -output name).
 constexpr const char* kFatMemberFile = "member";
+constexpr const char* kFrontendFile = "frontend.spv";
 
 } // namespace aotpack::ocloc

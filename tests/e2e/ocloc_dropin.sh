@@ -17,6 +17,8 @@ export PATH="$SHIM:$PATH"
 printf '__attribute__((intel_reqd_sub_group_size(64)))\n__kernel void f(__global int* x){x[get_global_id(0)]=1;}\n' >sg64.cl
 "$REAL" -spv_only -q -file sg64.cl -device pvc -output sg64 -output_no_suffix
 head -c 16 /dev/zero >bad.spv
+cp "$SRC/examples/kernels/vector_ops.cl" vec.cl
+printf '__kernel void broken(__global int* x) { x[0] = ; }\n' >broken.cl
 HASHCAT=/usr/share/hashcat/OpenCL
 if [ -f "$HASHCAT/m02000_a0-pure.cl" ]; then
     opts=$(head -1 "$SRC/bench/hashcat-options.txt" | sed "s|@HASHCAT@|$HASHCAT|g")
@@ -29,7 +31,7 @@ fi
 calls=0
 same() {
     rm -rf real shim && mkdir real shim
-    cp ./*.spv real/ && cp ./*.spv shim/
+    cp ./*.spv ./*.cl real/ && cp ./*.spv ./*.cl shim/
     set +e
     (cd real && "$REAL" "$@" >../real.out 2>&1; echo "exit $?" >>../real.out)
     (cd shim && AOTPACK_LOG=1 ocloc "$@" >../shim.out 2>../shim.log; echo "exit $?" >>../shim.out)
@@ -45,7 +47,7 @@ $(cat shim.out)"
 # The first line of output and the exit code only (errors print temp paths that differ).
 same_error() {
     rm -rf real shim && mkdir real shim
-    cp ./*.spv real/ && cp ./*.spv shim/
+    cp ./*.spv ./*.cl real/ && cp ./*.spv ./*.cl shim/
     set +e
     (cd real && "$REAL" "$@" >../real.out 2>&1; echo "exit $?" >../real.rc)
     (cd shim && AOTPACK_LOG=1 ocloc "$@" >../shim.out 2>../shim.log; echo "exit $?" >../shim.rc)
@@ -84,7 +86,18 @@ same compile -file vec.spv -spirv_input -device xe-hpc -q
 log_has "passed to the real ocloc"
 same compile -file vec.spv -spirv_input -device pvc,acm-g10 -out_dir dd
 same ids acm-g10
+# OpenCL C: a fat binary is built from each device's frontend output; one target passes through.
+same compile -file vec.cl -device acm-g10,tgllp,pvc
+log_has "3 target(s), 0 cache hit(s), 3 compiled"
+same compile -file vec.cl -device acm-g10,tgllp,pvc
+log_has "3 target(s), 3 cache hit(s), 0 compiled"
+same compile -file vec.cl -device pvc,dg1 -options "-DSCALE=2 -cl-fast-relaxed-math" -q
+same compile -file vec.cl -device pvc
+log_has "passed to the real ocloc (OpenCL C input for one target)"
+same_error compile -file broken.cl -device pvc,tgllp
 if [ -f m02000.spv ]; then
+    cp "$HASHCAT/m02000_a0-pure.cl" m02000.cl
+    same compile -file m02000.cl -device tgllp,acm-g10 -options "$opts" -q
     same compile -file m02000.spv -spirv_input -device acm-g10,pvc -q
     same -output_no_suffix -spirv_input -device tgllp -output h.out -file m02000.spv
 fi
