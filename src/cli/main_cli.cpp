@@ -64,7 +64,9 @@ int run(int argc, char** argv) {
         return build::runOclocWorker(argv[2]);
     if (std::filesystem::path(argv[0]).filename() == "ocloc")
         return runOclocDropin(argv[0], std::vector<std::string>(argv + 1, argv + argc));
-    if (argc >= 2 && std::string_view(argv[1]) == "ocloc")
+    bool oclocHelp = argc == 3 && (std::string_view(argv[2]) == "--help" ||
+                                   std::string_view(argv[2]) == "-h"); // aotpack's, not ocloc's
+    if (argc >= 2 && std::string_view(argv[1]) == "ocloc" && !oclocHelp)
         return runOclocDropin("ocloc", std::vector<std::string>(argv + 2, argv + argc));
     // Past a file-size limit (RLIMIT_FSIZE), write() should fail with EFBIG and be reported as an
     // output error, not kill the process halfway through.
