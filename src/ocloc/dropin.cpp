@@ -222,84 +222,106 @@ bool isCompileCommand(const std::vector<std::string>& args) {
 
 } // namespace
 
-int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
-    auto start = Clock::now();
-    fs::path ocloc = devices::findRealOcloc();
-    if (ocloc.empty()) {
-        std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
-                             "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
-        return 127;
+namespace {
+
+// One call: what it needs to hand itself to the real ocloc at any point.
+struct Call {
+    fs::path ocloc;
+    const std::vector<std::string>& args;
+    const DropinOptions& options;
+    std::optional<DiskCache> cache;
+    CallRecord record;
+
+    [[noreturn]] void passThrough(const std::string& reason, bool compiles = true) {
+        record.reason = reason;
+        ocloc::passThrough(ocloc, args, options, record, cache, compiles);
     }
-    auto cache = openCache();
-    CallRecord record{args, "compiled", "", "", {}, 0};
-    auto parsed = parseCommandLine(args);
-    if (!parsed.compile) {
-        record.reason = parsed.passThroughReason;
-        passThrough(ocloc, args, options, record, cache, isCompileCommand(args));
-    }
-    if (envOr("NEOReadDebugKeys", "0") != "0") {
-        record.reason = "NEO debug keys are set (they change what ocloc builds)";
-        passThrough(ocloc, args, options, record, cache, true);
-    }
-    OclocFacts facts(ocloc, cache ? cache->dir() / "ocloc-facts" : fs::path());
-    auto planned = makePlan(*parsed.compile, facts);
-    if (!planned.plan) {
-        record.reason = planned.passThroughReason;
-        passThrough(ocloc, args, options, record, cache, true);
-    }
-    Plan& plan = *planned.plan;
+    fs::path cacheDir() const { return cache ? cache->dir() : fs::path(); }
+};
+
+// Frontends (OpenCL C), cache lookups and compiles: the results of every target, or nothing
+// and `failure` says why (the caller passes the call through once the scratch directory is gone).
+std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
+                                                      const OclocFacts& facts,
+                                                      std::vector<std::string>& frontendLogs,
+                                                      std::string& failure) {
     TempDir scratch;
     std::optional<CompileSlots> slots;
     auto takeSlots = [&](std::size_t wanted) {
         if (!slots)
-            slots.emplace(CompileSlots::acquire(
-                cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots",
-                CompileSlots::defaultCap(), static_cast<unsigned>(wanted)));
+            slots.emplace(
+                CompileSlots::acquire(call.cache ? call.cache->dir() / "slots"
+                                                 : fs::temp_directory_path() / "aotpack-slots",
+                                      CompileSlots::defaultCap(), static_cast<unsigned>(wanted)));
         return std::max(1u, slots->count());
     };
-    std::vector<std::string> frontendLogs;
-    if (!parsed.compile->spirvInput) {
+    if (!plan.targets[0].frontendArgv.empty()) { // OpenCL C
         auto logs = runFrontends(plan, facts, takeSlots(plan.targets.size()), scratch);
+        slots.reset(); // a pass-through takes its own
         if (!logs) {
-            record.reason = "an OpenCL C frontend failed";
-            slots.reset();
-            passThrough(ocloc, args, options, record, cache, true);
+            failure = "an OpenCL C frontend failed";
+            return std::nullopt;
         }
         frontendLogs = std::move(*logs);
     }
-    auto results = lookUp(plan, cache);
+    auto results = lookUp(plan, call.cache);
     std::size_t misses = 0;
     for (const auto& t : plan.targets)
         misses += !results.count(t.key);
     CompileOutcome compiled;
-    if (misses) compiled = compileMisses(plan, results, takeSlots(misses), options, scratch);
-    slots.reset();         // before a pass-through, which takes its own
-    if (compiled.failed) { // ocloc's own messages and exit code, from ocloc itself
-        record.reason = "a compile failed";
-        passThrough(ocloc, args, options, record, cache, true);
-    }
-    for (auto& [key, result] : compiled.results) {
-        if (cache) (void)cache->put(key, encodeJobResult(result), kCacheKind);
-        results.emplace(key, std::move(result));
+    if (misses) compiled = compileMisses(plan, results, takeSlots(misses), call.options, scratch);
+    slots.reset();
+    if (compiled.failed) { // ocloc's own errors, from ocloc
+        failure = "a compile failed";
+        return std::nullopt;
     }
     // Eviction walks the whole cache: one call in 64 that compiled pays for it, as ccache
     // cleans up now and then rather than on every call.
-    if (cache && !compiled.results.empty() && compiled.results.begin()->first.bytes[0] % 64 == 0)
-        cache->evict();
-    if (auto st = writeOutputs(plan, results); !st) {
-        record.reason = "cannot write the output: " + st.error().message;
-        passThrough(ocloc, args, options, record, cache, true);
+    bool evict = !compiled.results.empty() && compiled.results.begin()->first.bytes[0] % 64 == 0;
+    for (auto& [key, result] : compiled.results) {
+        if (call.cache) (void)call.cache->put(key, encodeJobResult(result), kCacheKind);
+        results.emplace(key, std::move(result));
     }
-    if (!parsed.compile->quiet) printMessages(plan, results, frontendLogs);
-    for (const auto& t : plan.targets) {
+    if (call.cache && evict) call.cache->evict();
+    for (const auto& t : plan.targets) { // a repeated item is compiled once: hits after that
         auto it = compiled.records.find(t.key);
-        record.targets.push_back(
+        call.record.targets.push_back(
             it != compiled.records.end() ? it->second : TargetRecord{t.device, "cache-hit"});
-        if (it != compiled.records.end()) compiled.records.erase(it); // duplicates: hits after one
+        if (it != compiled.records.end()) compiled.records.erase(it);
     }
-    record.output = plan.fat ? plan.fatOutput.string() : plan.outputDir.string();
-    record.seconds = secondsSince(start);
-    logCall(record, cache ? cache->dir() : fs::path());
+    return results;
+}
+
+} // namespace
+
+int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
+    auto start = Clock::now();
+    Call call{
+        devices::findRealOcloc(), args, options, openCache(), {args, "compiled", "", "", {}, 0}};
+    if (call.ocloc.empty()) {
+        std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
+                             "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
+        return 127;
+    }
+    auto parsed = parseCommandLine(args);
+    if (!parsed.compile) call.passThrough(parsed.passThroughReason, isCompileCommand(args));
+    if (envOr("NEOReadDebugKeys", "0") != "0")
+        call.passThrough("NEO debug keys are set (they change what ocloc builds)");
+    OclocFacts facts(call.ocloc, call.cache ? call.cache->dir() / "ocloc-facts" : fs::path());
+    auto planned = makePlan(*parsed.compile, facts);
+    if (!planned.plan) call.passThrough(planned.passThroughReason);
+    Plan& plan = *planned.plan;
+    std::vector<std::string> frontendLogs;
+    std::string failure;
+    auto found = resultsOf(call, plan, facts, frontendLogs, failure);
+    if (!found) call.passThrough(failure);
+    const auto& results = *found;
+    if (auto st = writeOutputs(plan, results); !st)
+        call.passThrough("cannot write the output: " + st.error().message);
+    if (!parsed.compile->quiet) printMessages(plan, results, frontendLogs);
+    call.record.output = plan.fat ? plan.fatOutput.string() : plan.outputDir.string();
+    call.record.seconds = secondsSince(start);
+    logCall(call.record, call.cacheDir());
     return 0;
 }
 
