@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <thread>
 #include <tuple>
 #include <unistd.h>
@@ -48,14 +49,21 @@ std::pair<int, int> openJobserver() {
                                text.find(' ', at) - at - std::string(key).size());
     if (auth.empty()) return {-1, -1};
     if (auth.rfind("fifo:", 0) == 0) {
+        struct stat st {};
+        if (::stat(auth.c_str() + 5, &st) != 0 || !S_ISFIFO(st.st_mode)) return {-1, -1};
         int fd = ::open(auth.c_str() + 5, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         return {fd, fd};
     }
     auto parts = split(auth, ',');
     if (parts.size() != 2) return {-1, -1};
     auto r = parseUnsigned(parts[0]), w = parseUnsigned(parts[1]);
-    if (!r || !w || ::fcntl(int(*r), F_GETFD) < 0 || ::fcntl(int(*w), F_GETFD) < 0)
-        return {-1, -1}; // make did not pass the descriptors to this command
+    // make passes the descriptors only to recursive (`+`) recipes; in other commands the same
+    // numbers may be unrelated files, which must never be read from or written to.
+    auto isPipe = [](unsigned long long fd) {
+        struct stat st {};
+        return ::fstat(static_cast<int>(fd), &st) == 0 && S_ISFIFO(st.st_mode);
+    };
+    if (!r || !w || !isPipe(*r) || !isPipe(*w)) return {-1, -1};
     auto reopen = [](unsigned long long fd, int mode) {
         std::string path = "/proc/self/fd/" + std::to_string(fd);
         return ::open(path.c_str(), mode | O_NONBLOCK | O_CLOEXEC);
