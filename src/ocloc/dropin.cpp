@@ -43,6 +43,12 @@ std::optional<DiskCache> openCache() {
     return *cache;
 }
 
+// Where the machine-wide compile slots live: beside the build cache, so every call using the
+// same cache shares them.
+fs::path slotDir(const std::optional<DiskCache>& cache) {
+    return cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots";
+}
+
 // Hands the call to the real ocloc: exec, so its output, messages and exit code are ocloc's.
 [[noreturn]] void passThrough(const fs::path& ocloc, const std::vector<std::string>& args,
                               const DropinOptions& options, CallRecord record,
@@ -51,9 +57,7 @@ std::optional<DiskCache> openCache() {
     logCall(record, cache ? cache->dir() : fs::path());
     std::optional<CompileSlots> slot;
     if (compiles) { // it compiles one target after another: one slot for as long as it runs
-        slot.emplace(CompileSlots::acquire(cache ? cache->dir() / "slots"
-                                                 : fs::temp_directory_path() / "aotpack-slots",
-                                           CompileSlots::defaultCap(), 1));
+        slot.emplace(CompileSlots::acquire(slotDir(cache), CompileSlots::defaultCap(), 1));
         slot->keepFirstAcrossExec();
     }
     std::vector<char*> argv;
@@ -249,10 +253,8 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
     std::optional<CompileSlots> slots;
     auto takeSlots = [&](std::size_t wanted) {
         if (!slots)
-            slots.emplace(
-                CompileSlots::acquire(call.cache ? call.cache->dir() / "slots"
-                                                 : fs::temp_directory_path() / "aotpack-slots",
-                                      CompileSlots::defaultCap(), static_cast<unsigned>(wanted)));
+            slots.emplace(CompileSlots::acquire(slotDir(call.cache), CompileSlots::defaultCap(),
+                                                static_cast<unsigned>(wanted)));
         return std::max(1u, slots->count());
     };
     if (!plan.targets[0].frontendArgv.empty()) { // OpenCL C
