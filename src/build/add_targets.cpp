@@ -44,7 +44,7 @@ std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveR
 
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
     BuildOutcome out;
-    BuildContext ctx{request.build, observer, {}, {}, {}, {}, {}, {}, 1, {}};
+    BuildContext ctx(request.build, observer);
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {out.report, in.error()};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};

@@ -3,6 +3,7 @@
 #include "archive/reader.h"
 #include "build/depfile.h"
 #include "build/driver_internal.h"
+#include "cache/counters.h"
 #include "common/text.h"
 
 #include <fcntl.h>
@@ -43,6 +44,50 @@ void recordOutput(const BuildContext& ctx) {
                           ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)));
 }
 
+// The local cache, and the remote one behind it when configured. Only a local cache directory
+// that cannot be created, or a remote configuration that cannot work, stops the build.
+static std::optional<Error> openCaches(BuildContext& ctx, BuildReport& report) {
+    auto dir =
+        ctx.request.cacheDir.empty() ? (DiskCache::defaultRoot() / "build") : ctx.request.cacheDir;
+    auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
+                                                                : DiskCache::kDefaultMaxBytes);
+    if (!cache) return cache.error();
+    ctx.cache = *cache;
+    ctx.history = loadHistory(cache->dir());
+    auto inbox = ctx.cacheWarnings;
+    auto remote = cache::openRemoteStore(ctx.request.remoteCache,
+                                         [inbox](const std::string& m) { inbox->add(m); });
+    if (!remote) return remote.error();
+    if (*remote) {
+        report.remoteCacheUrl = ctx.request.remoteCache.redactedUrl();
+        report.remoteCacheMode = ctx.request.remoteCache.mode == cache::RemoteMode::ReadOnly
+                                     ? "read-only"
+                                     : "read-write";
+    }
+    ctx.store = std::make_unique<cache::TieredStore>(
+        std::make_unique<cache::DiskStore>(*cache, "zebin"), std::move(*remote));
+    return std::nullopt;
+}
+
+void printCacheWarnings(const BuildContext& ctx) {
+    for (const auto& w : ctx.cacheWarnings->take())
+        ctx.observer.warning(w);
+}
+
+// Waits a bounded time for the remote cache's uploads, then counts them into the report and
+// into <build cache>/remote-stats (for `aotpack cache stats`).
+static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
+    if (!ctx.store || !ctx.store->remote()) return;
+    auto stats =
+        ctx.store->finishUploads(std::max(10.0, 2 * ctx.request.remoteCache.requestTimeoutSeconds));
+    if (stats.uploadsAbandoned)
+        ctx.cacheWarnings->add("remote cache: " + std::to_string(stats.uploadsAbandoned) +
+                               " upload(s) abandoned (the build itself is complete)");
+    printCacheWarnings(ctx);
+    report.remoteCache = stats;
+    cache::addCounters(ctx.cache->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
+}
+
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
 std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
     const auto& db = devices::Database::builtin();
@@ -66,15 +111,8 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
         if (!compiler->supports(t.ip))
             unsupported.push_back(devices::unsupportedTarget(*compiler, t.name, t.ip).message);
     if (!unsupported.empty()) return makeError(Errc::Unsupported, join(unsupported, "\n"));
-    if (ctx.request.useCache) {
-        auto dir = ctx.request.cacheDir.empty() ? (DiskCache::defaultRoot() / "build")
-                                                : ctx.request.cacheDir;
-        auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
-                                                                    : DiskCache::kDefaultMaxBytes);
-        if (!cache) return cache.error();
-        ctx.cache = *cache;
-        ctx.history = loadHistory(cache->dir());
-    }
+    if (ctx.request.useCache)
+        if (auto e = openCaches(ctx, report)) return e;
     ctx.scratch = std::make_unique<TempDir>();
     if (ctx.scratch->path().empty())
         return makeError(Errc::Output, "cannot create a temporary directory");
@@ -101,18 +139,22 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
         saveHistory(ctx.cache->dir(), ctx.history);
         ctx.cache->evict();
     }
-    if (out.error && !ctx.request.keepGoing) return; // never a partial archive unless asked for
-    if (auto st = writeOutput(ctx, writer, binaries, out.report); !st) {
-        out.error = st.error();
-        return;
+    if (ctx.store && ctx.store->local())
+        if (auto e = ctx.store->local()->takeWriteError()) ctx.observer.warning(*e);
+    if (!out.error || ctx.request.keepGoing) { // never a partial archive unless asked for
+        if (auto st = writeOutput(ctx, writer, binaries, out.report); !st) {
+            out.error = st.error();
+        } else {
+            out.report.archiveWritten = true;
+            if (!out.error) recordOutput(ctx);
+        }
     }
-    out.report.archiveWritten = true;
-    if (!out.error) recordOutput(ctx);
+    finishRemoteCache(ctx, out.report); // the archive is written: uploads may finish meanwhile
 }
 
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     BuildOutcome out;
-    BuildContext ctx{request, observer, {}, {}, {}, {}, {}, {}, 1, {}};
+    BuildContext ctx(request, observer);
     std::vector<ModuleInput> inputs = request.modules;
     if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};

@@ -6,7 +6,9 @@
 #include "build/driver.h"
 #include "build/history.h"
 #include "build/spirv_module.h"
-#include "common/disk_cache.h"
+#include "cache/disk_cache.h"
+#include "cache/tiered_cache.h"
+#include "cache/warning_inbox.h"
 #include "common/hash.h"
 #include "common/subprocess.h"
 
@@ -16,11 +18,15 @@
 namespace aotpack::build {
 
 struct BuildContext {
+    BuildContext(const BuildRequest& r, BuildObserver& o) : request(r), observer(o) {}
     const BuildRequest& request;
     BuildObserver& observer;
     devices::DeviceList targets;
     std::optional<devices::CompilerSupport> compiler;
-    std::optional<DiskCache> cache;
+    std::optional<DiskCache> cache; // the local build cache (also history, output records)
+    // Compile results: the local cache, then the remote one if configured. Null with --no-cache.
+    std::unique_ptr<cache::TieredStore> store;
+    std::shared_ptr<cache::WarningInbox> cacheWarnings = std::make_shared<cache::WarningInbox>();
     History history;
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::unique_ptr<TempDir> scratch;
@@ -59,6 +65,8 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
                  const std::vector<CompiledBinary>& binaries);
 
 bool outputUpToDate(const BuildContext& ctx);
+// The remote cache's warnings so far, through the observer (on the driver's thread).
+void printCacheWarnings(const BuildContext& ctx);
 void recordOutput(const BuildContext& ctx);
 
 // Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.

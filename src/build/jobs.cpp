@@ -133,17 +133,10 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
     rep.droppedKernels = droppedKernels(rep.log);
     job.zebin = std::move(*zebin);
     if (ctx.background) ctx.background->compressNative(*job.zebin);
-    if (ctx.cache) { // the fp64 kernels ocloc dropped are only in its log: keep them beside the
-                     // zebin
+    if (ctx.store) { // the fp64 kernels ocloc dropped are only in its log: keep them beside it
         std::string dropped = join(rep.droppedKernels, ",");
-        auto st = ctx.cache->put(
-            job.key,
-            ByteView(reinterpret_cast<const std::uint8_t*>(dropped.data()), dropped.size()),
-            "meta");
-        if (st)
-            st = ctx.cache->put(job.key,
-                                *job.zebin); // the zebin last: its presence means both are there
-        if (!st) ctx.observer.warning(st.error().message);
+        ctx.store->put(job.key,
+                       {{"zebin", *job.zebin}, {"meta", Bytes(dropped.begin(), dropped.end())}});
     }
     auto& h = ctx.history[job.historyKey];
     h = job.fingerprint;
@@ -234,6 +227,37 @@ std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, s
     return join(parts, " ");
 }
 
+// Every job's cache lookup in one batch, before any compile starts, so that a remote cache runs
+// them in parallel and only the misses are scheduled. Returns the number of hits.
+static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
+    if (!ctx.store) return 0;
+    std::vector<Job*> wanted;
+    std::vector<Hash128> keys;
+    for (auto& job : jobs)
+        if (job.report.outcome != JobOutcome::Failed) {
+            wanted.push_back(&job);
+            keys.push_back(job.key);
+        }
+    std::vector<bool> local = ctx.store->local()->contains(keys);
+    const std::string names[] = {"zebin", "meta"};
+    auto found = ctx.store->get(keys, names);
+    printCacheWarnings(ctx);
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        if (!found[i]) continue;
+        Job& job = *wanted[i];
+        job.zebin = std::move((*found[i])["zebin"]);
+        const Bytes& dropped = (*found[i])["meta"];
+        if (!dropped.empty())
+            job.report.droppedKernels = split(std::string(dropped.begin(), dropped.end()), ',');
+        job.report.outcome = JobOutcome::CacheHit;
+        job.report.why = local[i] ? "cache hit" : "remote cache hit";
+        if (ctx.background) ctx.background->compressNative(*job.zebin);
+        ++hits;
+    }
+    return hits;
+}
+
 static std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned slots) {
     std::vector<double> expected;
     for (const Job* job : jobs)
@@ -250,25 +274,13 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     for (const auto& m : modules)
         for (const auto& t : ctx.targets.targets)
             jobs.push_back(planJob(ctx, m, t));
+    std::size_t hits = lookUpAll(ctx, jobs);
     std::vector<Job*> toCompile;
-    std::size_t hits = 0;
-    for (auto& job : jobs) {
-        if (job.report.outcome == JobOutcome::Failed) continue;
-        if (ctx.cache) job.zebin = ctx.cache->get(job.key);
-        auto dropped = job.zebin ? ctx.cache->get(job.key, "meta") : std::nullopt;
-        if (job.zebin && !dropped) job.zebin.reset(); // incomplete entry: compile again
-        if (job.zebin) {
-            std::string list(dropped->begin(), dropped->end());
-            if (!list.empty()) job.report.droppedKernels = split(list, ',');
-            job.report.outcome = JobOutcome::CacheHit;
-            job.report.why = "cache hit";
-            if (ctx.background) ctx.background->compressNative(*job.zebin);
-            ++hits;
-            continue;
+    for (auto& job : jobs)
+        if (job.report.outcome == JobOutcome::NotRun) {
+            job.report.why = explain(ctx, job);
+            toCompile.push_back(&job);
         }
-        job.report.why = explain(ctx, job);
-        toCompile.push_back(&job);
-    }
     toCompile = inScheduleOrder(toCompile, ctx.jobs);
     std::vector<const Job*>
         refused; // failed before compiling (fp64 policy): reported like failed compiles

@@ -2,11 +2,12 @@
 #include "build/driver.h"
 #include "build/history.h"
 #include "build/ocloc_worker.h"
+#include "cache/disk_cache.h"
+#include "cache/remote_store.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/progress.h"
 #include "cli/report_json.h"
-#include "common/disk_cache.h"
 #include "common/text.h"
 #include "ocloc/call_log.h"
 
@@ -19,9 +20,11 @@ using namespace build;
 namespace {
 
 struct CompileFlags {
-    std::string devices, options, clOptions, fp64 = "error", maxMemory, jsonReport, cacheDir,
-                                             output, frontendDevice = "pvc", frontend = "ocloc",
-                                             compression = "default", compileMode = "workers";
+    std::string devices, options, clOptions,
+        fp64 = "error", maxMemory, jsonReport, cacheDir, output, frontendDevice = "pvc",
+        frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
+        remoteCacheMode;
+    double remoteCacheTimeout = 0;
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
@@ -44,6 +47,14 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("--cache-dir", f.cacheDir,
                     "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
     sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
+    sub->add_option("--remote-cache", f.remoteCache,
+                    "Shared cache behind the local one: http(s)://HOST/PATH (bazel-remote "
+                    "layout) or file:///DIR (default: $AOTPACK_REMOTE_CACHE)");
+    sub->add_option("--remote-cache-mode", f.remoteCacheMode,
+                    "read-write (default) or read-only (never uploads: for untrusted builds)")
+        ->check(CLI::IsMember({"read-write", "read-only"}));
+    sub->add_option("--remote-cache-timeout", f.remoteCacheTimeout,
+                    "Seconds before a remote cache request is given up (default 10)");
     sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)");
     sub->add_option("--max-memory", f.maxMemory,
                     "Memory for parallel compiles, e.g. 8G (default: 80% of available)");
@@ -118,6 +129,9 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     auto memory = parseSizeKb(f.maxMemory);
     if (!memory) return memory.error();
     r.maxMemoryKb = *memory;
+    auto remote = cache::remoteConfig({f.remoteCache, f.remoteCacheMode, f.remoteCacheTimeout});
+    if (!remote) return remote.error();
+    r.remoteCache = *remote;
     return r;
 }
 
@@ -240,6 +254,12 @@ void addBuildCommands(CommandRegistry& registry) {
         std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries
                   << "\nsize: " << humanBytes(s.bytes)
                   << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
+        auto remote = cache::readCounters(cache->dir() / cache::kRemoteStatsFile);
+        std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
+                  << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
+                  << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
+                  << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
+                  << humanBytes(remote["bytes_up"]) << " up\n";
         auto dropin = ocloc::readStats(cache->dir());
         std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
                   << " built by aotpack, " << dropin["passed_through"]

@@ -49,6 +49,22 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                                {"error", j.error},
                                {"dropped_kernels", j.droppedKernels},
                                {"log", j.log}});
+    if (r.remoteCache) {
+        const auto& c = *r.remoteCache;
+        doc["remote_cache"] = {{"url", r.remoteCacheUrl},
+                               {"mode", r.remoteCacheMode},
+                               {"hits", c.hits},
+                               {"misses", c.misses},
+                               {"errors", c.errors},
+                               {"timeouts", c.timeouts},
+                               {"corrupt", c.corrupt},
+                               {"uploads", c.uploads},
+                               {"upload_errors", c.uploadErrors},
+                               {"uploads_abandoned", c.uploadsAbandoned},
+                               {"bytes_down", c.bytesDown},
+                               {"bytes_up", c.bytesUp},
+                               {"marked_down", c.down}};
+    }
     return writeFileAtomic(path, doc.dump(2) + "\n");
 }
 

@@ -1,5 +1,6 @@
 #include "ocloc/call_log.h"
 
+#include "cache/counters.h"
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "common/text.h"
@@ -58,38 +59,13 @@ void writeReport(const CallRecord& r, const fs::path& dir) {
     (void)writeFileAtomic(dir / name, report.dump(1) + "\n"); // a report never fails a build
 }
 
-std::map<std::string, unsigned long long> parseStats(const std::string& text) {
-    std::map<std::string, unsigned long long> stats;
-    for (const auto& line : split(text, '\n'))
-        if (auto sp = line.find(' '); sp != std::string::npos)
-            if (auto v = parseUnsigned(line.substr(sp + 1))) stats[line.substr(0, sp)] = *v;
-    return stats;
-}
-
-// Read-modify-write under an exclusive lock on the counters file itself.
+// The call's counts added to <build cache>/ocloc-stats.
 void addStats(const CallRecord& r, const fs::path& cacheDir) {
-    std::error_code ec;
-    fs::create_directories(cacheDir, ec);
-    int fd = ::open((cacheDir / "ocloc-stats").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    if (::flock(fd, LOCK_EX) == 0) {
-        std::string text;
-        char buf[512];
-        for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
-            text.append(buf, static_cast<std::size_t>(n));
-        auto stats = parseStats(text);
-        stats["calls"] += 1;
-        stats[r.action == "passed-through" ? "passed_through" : "modelled"] += 1;
-        stats["hits"] += count(r, "cache-hit");
-        stats["misses"] += count(r, "compiled");
-        std::ostringstream out;
-        for (const auto& [k, v] : stats)
-            out << k << ' ' << v << '\n';
-        std::string s = out.str();
-        if (::ftruncate(fd, 0) == 0 && ::lseek(fd, 0, SEEK_SET) == 0)
-            (void)!::write(fd, s.data(), s.size());
-    }
-    ::close(fd);
+    cache::addCounters(cacheDir / "ocloc-stats",
+                       {{"calls", 1},
+                        {r.action == "passed-through" ? "passed_through" : "modelled", 1},
+                        {"hits", count(r, "cache-hit")},
+                        {"misses", count(r, "compiled")}});
 }
 
 } // namespace
@@ -101,8 +77,7 @@ void logCall(const CallRecord& record, const fs::path& cacheDir) {
 }
 
 std::map<std::string, unsigned long long> readStats(const fs::path& cacheDir) {
-    auto text = readTextFile(cacheDir / "ocloc-stats");
-    return text ? parseStats(*text) : std::map<std::string, unsigned long long>{};
+    return cache::readCounters(cacheDir / "ocloc-stats");
 }
 
 } // namespace aotpack::ocloc

@@ -3,7 +3,8 @@
 #include "archive/tools.h"
 #include "build/ocloc_worker.h"
 #include "build/process_pool.h"
-#include "common/disk_cache.h"
+#include "cache/disk_cache.h"
+#include "cache/tiered_cache.h"
 #include "common/subprocess.h"
 #include "devices/compiler_support.h"
 #include "ocloc/call_log.h"
@@ -25,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr double kTimeoutSeconds = 3600;
 constexpr const char* kCacheKind = "ocloc";
+// How long a call waits for its uploads to the remote cache before it exits without them.
+constexpr double kUploadWaitSeconds = 10;
 
 double unixNow() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -41,6 +44,24 @@ std::optional<DiskCache> openCache() {
     auto cache = DiskCache::open(DiskCache::defaultRoot() / "build");
     if (!cache) return std::nullopt; // a cache that cannot be opened never fails a compile
     return *cache;
+}
+
+// The build cache as a store, with the remote cache of $AOTPACK_REMOTE_CACHE behind it. The
+// drop-in has no flags of its own, so a remote configuration that cannot work is a warning.
+std::unique_ptr<cache::TieredStore> openStore(const std::optional<DiskCache>& local) {
+    if (!local) return nullptr;
+    auto config = cache::remoteConfig({});
+    if (!config) {
+        std::fprintf(stderr, "aotpack: warning: %s; the remote cache is not used\n",
+                     config.error().message.c_str());
+        config = cache::RemoteConfig{};
+    }
+    auto remote = cache::openRemoteStore(*config, [](const std::string& message) {
+        std::fprintf(stderr, "aotpack: warning: %s\n", message.c_str());
+    });
+    return std::make_unique<cache::TieredStore>(
+        std::make_unique<cache::DiskStore>(*local, kCacheKind),
+        remote ? std::move(*remote) : nullptr);
 }
 
 // Where the machine-wide compile slots live: beside the build cache, so every call using the
@@ -74,14 +95,18 @@ fs::path slotDir(const std::optional<DiskCache>& cache) {
 }
 
 // The results the cache already holds, by job key.
-std::map<Hash128, JobResult> lookUp(const Plan& plan, const std::optional<DiskCache>& cache) {
+std::map<Hash128, JobResult> lookUp(const Plan& plan, cache::Store* store) {
     std::map<Hash128, JobResult> found;
-    if (!cache) return found;
-    for (const auto& t : plan.targets) {
-        if (found.count(t.key)) continue;
-        if (auto bytes = cache->get(t.key, kCacheKind))
-            if (auto r = decodeJobResult(*bytes)) found.emplace(t.key, std::move(*r));
-    }
+    if (!store) return found;
+    std::vector<Hash128> keys;
+    for (const auto& t : plan.targets)
+        if (std::find(keys.begin(), keys.end(), t.key) == keys.end()) keys.push_back(t.key);
+    const std::string names[] = {kCacheKind};
+    auto entries = store->get(keys, names);
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (entries[i])
+            if (auto r = decodeJobResult((*entries[i])[kCacheKind]))
+                found.emplace(keys[i], std::move(*r));
     return found;
 }
 
@@ -235,6 +260,7 @@ struct Call {
     const DropinOptions& options;
     std::optional<DiskCache> cache;
     CallRecord record;
+    std::unique_ptr<cache::TieredStore> store; // compile results: local, then remote
 
     [[noreturn]] void passThrough(const std::string& reason, bool compiles = true) {
         record.reason = reason;
@@ -266,7 +292,7 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
         }
         frontendLogs = std::move(*logs);
     }
-    auto results = lookUp(plan, call.cache);
+    auto results = lookUp(plan, call.store.get());
     std::size_t misses = 0;
     for (const auto& t : plan.targets)
         misses += !results.count(t.key);
@@ -281,7 +307,7 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
     // cleans up now and then rather than on every call.
     bool evict = !compiled.results.empty() && compiled.results.begin()->first.bytes[0] % 64 == 0;
     for (auto& [key, result] : compiled.results) {
-        if (call.cache) (void)call.cache->put(key, encodeJobResult(result), kCacheKind);
+        if (call.store) call.store->put(key, {{kCacheKind, encodeJobResult(result)}});
         results.emplace(key, std::move(result));
     }
     if (call.cache && evict) call.cache->evict();
@@ -298,8 +324,9 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
 
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
     auto start = Clock::now();
-    Call call{
-        devices::findRealOcloc(), args, options, openCache(), {args, "compiled", "", "", {}, 0}};
+    Call call{devices::findRealOcloc(),          args, options, openCache(),
+              {args, "compiled", "", "", {}, 0}, {}};
+    call.store = openStore(call.cache);
     if (call.ocloc.empty()) {
         std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
                              "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
@@ -322,6 +349,9 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
         call.passThrough("cannot write the output: " + st.error().message);
     if (!parsed.compile->quiet) printMessages(plan, results, frontendLogs);
     call.record.output = plan.fat ? plan.fatOutput.string() : plan.outputDir.string();
+    if (call.store && call.store->remote())
+        cache::addCounters(call.cacheDir() / cache::kRemoteStatsFile,
+                           cache::toCounters(call.store->finishUploads(kUploadWaitSeconds)));
     call.record.seconds = secondsSince(start);
     logCall(call.record, call.cacheDir());
     return 0;

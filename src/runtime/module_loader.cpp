@@ -1,6 +1,6 @@
 #include "runtime/module_loader.h"
 
-#include "common/disk_cache.h"
+#include "cache/disk_cache.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "runtime/device_identity.h"

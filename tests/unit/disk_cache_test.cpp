@@ -1,4 +1,4 @@
-#include "common/disk_cache.h"
+#include "cache/disk_cache.h"
 #include "common/subprocess.h"
 
 #include <fcntl.h>

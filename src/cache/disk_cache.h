@@ -46,6 +46,8 @@ class DiskCache {
     std::optional<View> map(const Hash128& key, std::string_view kind = "zebin") const;
     Status put(const Hash128& key, ByteView data, std::string_view kind = "zebin") const;
     void remove(const Hash128& key, std::string_view kind = "zebin") const;
+    // Whether an entry exists, without reading or verifying it.
+    bool contains(const Hash128& key, std::string_view kind = "zebin") const;
     // Reads every entry; removes and counts those that do not verify.
     CacheStats verify() const;
     CacheStats stats() const;

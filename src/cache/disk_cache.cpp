@@ -1,4 +1,4 @@
-#include "common/disk_cache.h"
+#include "cache/disk_cache.h"
 
 #include "common/text.h"
 
@@ -100,6 +100,11 @@ Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) 
     std::memcpy(file.data(), &h, sizeof h);
     file.insert(file.end(), data.begin(), data.end());
     return writeFileAtomic(path, file, 0600);
+}
+
+bool DiskCache::contains(const Hash128& key, std::string_view kind) const {
+    std::error_code ec;
+    return fs::exists(entryPath(key, kind), ec);
 }
 
 void DiskCache::remove(const Hash128& key, std::string_view kind) const {

@@ -1,0 +1,31 @@
+#include "cache/sha256.h"
+
+#include <openssl/evp.h>
+
+namespace aotpack::cache {
+
+std::string sha256Hex(ByteView data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned i = 0; i < length; ++i) {
+        hex += kHex[digest[i] >> 4];
+        hex += kHex[digest[i] & 15];
+    }
+    return hex;
+}
+
+std::string sha256Hex(std::string_view text) {
+    return sha256Hex(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+bool isSha256Hex(std::string_view text) {
+    if (text.size() != 64) return false;
+    for (char c : text)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+} // namespace aotpack::cache
