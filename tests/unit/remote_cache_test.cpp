@@ -1,0 +1,262 @@
+// The remote cache's decisions without a server: the ActionResult codec, configuration and
+// redaction, integrity checks over a real file:// store, marking a failing remote down and
+// bounding uploads (a fake backend injects the faults).
+#include "cache/action_result.h"
+#include "cache/remote_store.h"
+#include "cache/sha256.h"
+#include "cache/tiered_cache.h"
+#include "common/subprocess.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace aotpack;
+using namespace aotpack::cache;
+namespace fs = std::filesystem;
+
+namespace {
+
+Bytes bytes(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
+Hash128 key(const std::string& s) {
+    return Hasher().add(s).finish();
+}
+
+// Sets environment variables for one test and restores them after.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        value ? ::setenv(name, value, 1) : ::unsetenv(name);
+    }
+    ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+// A backend whose every request fails (optionally after a delay), counting what it was asked.
+class FailingBackend final : public RemoteBackend {
+  public:
+    explicit FailingBackend(std::chrono::milliseconds delay = {}) : delay_(delay) {}
+    std::vector<Response> get(const std::vector<std::string>& paths) override {
+        requests += paths.size();
+        return std::vector<Response>(paths.size(), failed());
+    }
+    std::vector<Response> head(const std::vector<std::string>& paths) override {
+        return get(paths);
+    }
+    Response put(const std::string&, ByteView) override {
+        ++requests;
+        std::this_thread::sleep_for(delay_);
+        return failed();
+    }
+    std::uint64_t bytesDown() const override { return 0; }
+    std::uint64_t bytesUp() const override { return 0; }
+    std::atomic<std::size_t> requests{0};
+
+  private:
+    static Response failed() { return {Response::Outcome::Failed, {}, "connection refused"}; }
+    std::chrono::milliseconds delay_;
+};
+
+RemoteConfig fileConfig(const fs::path& dir, RemoteMode mode = RemoteMode::ReadWrite) {
+    RemoteConfig c;
+    c.url = "file://" + dir.string();
+    c.mode = mode;
+    return c;
+}
+
+std::unique_ptr<RemoteStore> fileStore(const fs::path& dir, std::vector<std::string>* warnings,
+                                       RemoteMode mode = RemoteMode::ReadWrite) {
+    auto store = openRemoteStore(fileConfig(dir, mode), [warnings](const std::string& w) {
+        warnings->push_back(w);
+    });
+    EXPECT_TRUE(store);
+    return std::move(*store);
+}
+
+const std::string kNames[] = {"zebin", "meta"};
+
+} // namespace
+
+TEST(ActionResult, EncodesBazelsWireFormat) {
+    std::string hash(64, 'a');
+    Bytes encoded = encodeActionResult({{"z", {hash, 5}}});
+    // ActionResult.output_files (2, LEN) { path (1) "z", digest (2) { hash (1), size_bytes (2) 5 } }
+    std::string digest = std::string("\x0a\x40") + hash + "\x10\x05";
+    std::string file = std::string("\x0a\x01z\x12") + char(digest.size()) + digest;
+    Bytes expected = bytes(std::string("\x12") + char(file.size()) + file);
+    EXPECT_EQ(encoded, expected);
+}
+
+TEST(ActionResult, RoundTripsAndSkipsUnknownFields) {
+    std::vector<OutputRecord> outputs = {{"zebin", {sha256Hex(bytes("x")), 1}},
+                                         {"meta", {sha256Hex(ByteView()), 0}}};
+    Bytes encoded = encodeActionResult(outputs);
+    EXPECT_EQ(decodeActionResult(encoded), outputs);
+    Bytes withExtras = {0x48, 0x01, 0x21, 1, 2, 3, 4, 5, 6, 7, 8}; // field 9 varint, field 4 fixed64
+    withExtras.insert(withExtras.end(), encoded.begin(), encoded.end());
+    EXPECT_EQ(decodeActionResult(withExtras), outputs);
+}
+
+TEST(ActionResult, RejectsWhatIsNotARecord) {
+    Bytes good = encodeActionResult({{"zebin", {sha256Hex(bytes("x")), 1}}});
+    for (std::size_t n = 1; n < good.size(); ++n) // every truncation
+        EXPECT_FALSE(decodeActionResult(ByteView(good).first(n))) << n;
+    EXPECT_FALSE(decodeActionResult(bytes("\xff\xff\xff not a record")));
+    EXPECT_FALSE(decodeActionResult(ByteView()));                          // no outputs
+    EXPECT_FALSE(decodeActionResult(encodeActionResult({{"zebin", {"abc", 1}}}))); // not SHA-256
+    Bytes failed = good;
+    failed.insert(failed.end(), {0x20, 0x01}); // exit_code 1
+    EXPECT_FALSE(decodeActionResult(failed));
+}
+
+TEST(RemoteConfig, FlagsWinOverTheEnvironmentAndBadValuesAreUsageErrors) {
+    ScopedEnv url("AOTPACK_REMOTE_CACHE", "http://env-host/c");
+    ScopedEnv mode("AOTPACK_REMOTE_CACHE_MODE", "read-only");
+    ScopedEnv timeout("AOTPACK_REMOTE_CACHE_TIMEOUT", "3");
+    auto fromEnv = remoteConfig({});
+    ASSERT_TRUE(fromEnv);
+    EXPECT_EQ(fromEnv->url, "http://env-host/c");
+    EXPECT_EQ(fromEnv->mode, RemoteMode::ReadOnly);
+    EXPECT_EQ(fromEnv->requestTimeoutSeconds, 3);
+    auto fromFlags = remoteConfig({"https://flag-host/c", "read-write", 7});
+    ASSERT_TRUE(fromFlags);
+    EXPECT_EQ(fromFlags->url, "https://flag-host/c");
+    EXPECT_EQ(fromFlags->mode, RemoteMode::ReadWrite);
+    EXPECT_EQ(fromFlags->requestTimeoutSeconds, 7);
+    for (RemoteFlags bad : {RemoteFlags{"ftp://x", "", 0}, RemoteFlags{"http://x", "sometimes", 0},
+                            RemoteFlags{"http://x", "", -1}}) {
+        auto c = remoteConfig(bad);
+        ASSERT_FALSE(c) << bad.url;
+        EXPECT_EQ(c.error().code, Errc::Usage);
+    }
+}
+
+TEST(RemoteConfig, CredentialsAreRedacted) {
+    ScopedEnv token("AOTPACK_REMOTE_CACHE_TOKEN", "tok-123456");
+    auto c = remoteConfig({"https://alice:pa55word@cache.example/x", "", 0});
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->bearerToken, "tok-123456");
+    EXPECT_EQ(c->redactedUrl(), "https://***@cache.example/x");
+    EXPECT_EQ(redact(*c, "sent tok-123456 to alice:pa55word@"), "sent *** to ***@");
+}
+
+TEST(RemoteConfig, TokenFile) {
+    TempDir dir;
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "t", std::string("from-file\n")));
+    ScopedEnv none("AOTPACK_REMOTE_CACHE_TOKEN", nullptr);
+    ScopedEnv file("AOTPACK_REMOTE_CACHE_TOKEN_FILE", (dir.path() / "t").c_str());
+    auto c = remoteConfig({"http://x", "", 0});
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->bearerToken, "from-file");
+    ScopedEnv missing("AOTPACK_REMOTE_CACHE_TOKEN_FILE", (dir.path() / "nope").c_str());
+    EXPECT_FALSE(remoteConfig({"http://x", "", 0}));
+}
+
+TEST(RemoteStore, PutThenGetThroughAFileStore) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    auto store = fileStore(dir.path(), &warnings);
+    store->put(key("a"), {{"zebin", bytes("binary")}, {"meta", {}}});
+    auto found = store->get(std::vector{key("a"), key("b")}, kNames);
+    ASSERT_TRUE(found[0]);
+    EXPECT_EQ((*found[0])["zebin"], bytes("binary"));
+    EXPECT_TRUE((*found[0])["meta"].empty());
+    EXPECT_FALSE(found[1]);
+    EXPECT_EQ(store->contains(std::vector{key("a"), key("b")}), (std::vector<bool>{true, false}));
+    auto s = store->stats();
+    EXPECT_EQ(s.hits, 1u);
+    EXPECT_EQ(s.misses, 1u);
+    EXPECT_EQ(s.uploads, 1u);
+    EXPECT_TRUE(fs::exists(dir.path() / "cas" / sha256Hex(bytes("binary"))));
+    EXPECT_TRUE(warnings.empty());
+}
+
+TEST(RemoteStore, AWrongBlobOrABadRecordIsAMissNeverUsed) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    auto store = fileStore(dir.path(), &warnings);
+    store->put(key("a"), {{"zebin", bytes("binary")}, {"meta", {}}});
+    store->put(key("b"), {{"zebin", bytes("other")}, {"meta", {}}});
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "cas" / sha256Hex(bytes("binary")),
+                                std::string("BINARY"))); // same size, other bytes
+    ASSERT_TRUE(writeFileAtomic(dir.path() / actionPath(key("b")), std::string("garbage")));
+    auto found = store->get(std::vector{key("a"), key("b")}, kNames);
+    EXPECT_FALSE(found[0]);
+    EXPECT_FALSE(found[1]);
+    EXPECT_EQ(store->stats().corrupt, 2u);
+    ASSERT_EQ(warnings.size(), 1u); // one warning, then counted
+    EXPECT_NE(warnings[0].find("rejected"), std::string::npos);
+}
+
+TEST(RemoteStore, ARecordWithoutAWantedOutputIsAMiss) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    auto store = fileStore(dir.path(), &warnings);
+    store->put(key("a"), {{"zebin", bytes("binary")}});
+    EXPECT_FALSE(store->get(std::vector{key("a")}, kNames)[0]);
+}
+
+TEST(RemoteStore, ReadOnlyNeverWrites) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    auto store = fileStore(dir.path() / "ro", &warnings, RemoteMode::ReadOnly);
+    store->put(key("a"), {{"zebin", bytes("binary")}});
+    EXPECT_FALSE(fs::exists(dir.path() / "ro"));
+}
+
+TEST(RemoteStore, AFailingRemoteIsMarkedDownWithOneWarning) {
+    auto backend = std::make_unique<FailingBackend>();
+    FailingBackend* fake = backend.get();
+    std::vector<std::string> warnings;
+    RemoteConfig config;
+    config.url = "http://user:secret@cache.example/";
+    RemoteStore store(config, std::move(backend),
+                      [&warnings](const std::string& w) { warnings.push_back(w); });
+    std::vector<Hash128> keys = {key("a"), key("b"), key("c"), key("d")};
+    EXPECT_FALSE(store.get(keys, kNames)[0]);
+    EXPECT_TRUE(store.down());
+    std::size_t asked = fake->requests;
+    EXPECT_FALSE(store.get(keys, kNames)[0]);
+    store.put(key("a"), {{"zebin", bytes("x")}});
+    EXPECT_EQ(fake->requests, asked) << "a remote that is down is not asked again";
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(warnings[0].find("secret"), std::string::npos);
+    EXPECT_EQ(store.stats().errors, 4u);
+}
+
+TEST(TieredStore, RemoteHitsFillTheLocalCache) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    fileStore(dir.path() / "remote", &warnings)->put(key("a"), {{"zebin", bytes("z")}, {"meta", {}}});
+    auto local = DiskCache::open(dir.path() / "local");
+    ASSERT_TRUE(local);
+    TieredStore tiers(std::make_unique<DiskStore>(*local, "zebin"),
+                      fileStore(dir.path() / "remote", &warnings));
+    EXPECT_TRUE(tiers.get(std::vector{key("a")}, kNames)[0]);
+    EXPECT_EQ(local->get(key("a")), bytes("z"));
+    EXPECT_EQ(tiers.remote()->stats().hits, 1u);
+}
+
+TEST(TieredStore, UploadsThatCannotFinishAreAbandonedInTime) {
+    auto backend = std::make_unique<FailingBackend>(std::chrono::milliseconds(300));
+    RemoteConfig config;
+    config.url = "http://cache.example/";
+    TieredStore tiers(nullptr, std::make_unique<RemoteStore>(config, std::move(backend),
+                                                             [](const std::string&) {}));
+    for (int i = 0; i < 2; ++i) // fewer than it takes to mark the remote down
+        tiers.put(key(std::to_string(i)), {{"zebin", bytes("x")}});
+    auto start = std::chrono::steady_clock::now();
+    auto stats = tiers.finishUploads(0.05);
+    double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(waited, 1.0);
+    EXPECT_EQ(stats.uploadsAbandoned, 1u); // one was in flight, one still queued
+    EXPECT_EQ(stats.uploadErrors, 1u);
+}
