@@ -47,18 +47,19 @@ case "${1:-}" in
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
     python3 bench/run.py --smoke
     python3 bench/ocloc_dropin.py --smoke
+    python3 bench/remote_cache.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"
     build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \
       ctest --output-on-failure -j"$(nproc)")
-    echo "setup: ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools)"
+    echo "setup: ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools, the remote cache's upload thread)"
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAOTPACK_DEV_MODE=ON \
       -DAOTPACK_SANITIZE=thread >/dev/null
     cmake --build build-tsan --target aotpack threaded_load ze_probe swap_natives fake_libocloc
     (cd build-tsan && ctest --output-on-failure -j"$(nproc)" \
-      -R '^e2e[.](concurrency|runtime_cli|runtime_broken_driver|fault_injection)$')
+      -R '^e2e[.](concurrency|runtime_cli|runtime_broken_driver|fault_injection|remote_cache_faults)$')
     ;;
   *)
     echo "usage: scripts/setup.sh demo|test" >&2

@@ -76,6 +76,19 @@ fault full
 [ "$(stat_of full upload_errors)" -ge 1 ] && [ "$(stat_of full uploads)" = 0 ] ||
     fail "507 must be an upload error"
 
+# A real nginx whose disk is full after a few blobs (a 48 KiB tmpfs; root only): its uploads
+# fail, the build does not, and what it did store is whole.
+if small_disk "$WORK/nginx-disk/data" 48; then
+    start_nginx disk
+    build_with disk disk.aotpack --remote-cache "$URL_disk" 2>disk.err
+    same_as_ref disk
+    [ "$(stat_of disk upload_errors)" -ge 1 ] || fail "a full disk should fail uploads"
+    stored=$(no_bad_blobs "$DATA_disk")
+    echo "full disk: $stored blob(s) stored whole, $(stat_of disk upload_errors) upload error(s)"
+else
+    echo "note: cannot mount a tmpfs here (not root?): the real full-disk case was not run"
+fi
+
 # The server stops in the middle of a cold build: the build finishes, nothing on the server is
 # corrupt, and what was uploaded before the stop is used next time.
 start_nginx mid

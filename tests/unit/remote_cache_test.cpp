@@ -73,9 +73,8 @@ RemoteConfig fileConfig(const fs::path& dir, RemoteMode mode = RemoteMode::ReadW
 
 std::unique_ptr<RemoteStore> fileStore(const fs::path& dir, std::vector<std::string>* warnings,
                                        RemoteMode mode = RemoteMode::ReadWrite) {
-    auto store = openRemoteStore(fileConfig(dir, mode), [warnings](const std::string& w) {
-        warnings->push_back(w);
-    });
+    auto store = openRemoteStore(fileConfig(dir, mode),
+                                 [warnings](const std::string& w) { warnings->push_back(w); });
     EXPECT_TRUE(store);
     return std::move(*store);
 }
@@ -87,7 +86,8 @@ const std::string kNames[] = {"zebin", "meta"};
 TEST(ActionResult, EncodesBazelsWireFormat) {
     std::string hash(64, 'a');
     Bytes encoded = encodeActionResult({{"z", {hash, 5}}});
-    // ActionResult.output_files (2, LEN) { path (1) "z", digest (2) { hash (1), size_bytes (2) 5 } }
+    // ActionResult.output_files (2, LEN) { path (1) "z", digest (2) { hash (1), size_bytes (2) 5 }
+    // }
     std::string digest = std::string("\x0a\x40") + hash + "\x10\x05";
     std::string file = std::string("\x0a\x01z\x12") + char(digest.size()) + digest;
     Bytes expected = bytes(std::string("\x12") + char(file.size()) + file);
@@ -99,7 +99,8 @@ TEST(ActionResult, RoundTripsAndSkipsUnknownFields) {
                                          {"meta", {sha256Hex(ByteView()), 0}}};
     Bytes encoded = encodeActionResult(outputs);
     EXPECT_EQ(decodeActionResult(encoded), outputs);
-    Bytes withExtras = {0x48, 0x01, 0x21, 1, 2, 3, 4, 5, 6, 7, 8}; // field 9 varint, field 4 fixed64
+    Bytes withExtras = {0x48, 0x01, 0x21, 1, 2, 3,
+                        4,    5,    6,    7, 8}; // field 9 varint, field 4 fixed64
     withExtras.insert(withExtras.end(), encoded.begin(), encoded.end());
     EXPECT_EQ(decodeActionResult(withExtras), outputs);
 }
@@ -109,7 +110,7 @@ TEST(ActionResult, RejectsWhatIsNotARecord) {
     for (std::size_t n = 1; n < good.size(); ++n) // every truncation
         EXPECT_FALSE(decodeActionResult(ByteView(good).first(n))) << n;
     EXPECT_FALSE(decodeActionResult(bytes("\xff\xff\xff not a record")));
-    EXPECT_FALSE(decodeActionResult(ByteView()));                          // no outputs
+    EXPECT_FALSE(decodeActionResult(ByteView()));                                  // no outputs
     EXPECT_FALSE(decodeActionResult(encodeActionResult({{"zebin", {"abc", 1}}}))); // not SHA-256
     Bytes failed = good;
     failed.insert(failed.end(), {0x20, 0x01}); // exit_code 1
@@ -234,7 +235,8 @@ TEST(RemoteStore, AFailingRemoteIsMarkedDownWithOneWarning) {
 TEST(TieredStore, RemoteHitsFillTheLocalCache) {
     TempDir dir;
     std::vector<std::string> warnings;
-    fileStore(dir.path() / "remote", &warnings)->put(key("a"), {{"zebin", bytes("z")}, {"meta", {}}});
+    fileStore(dir.path() / "remote", &warnings)
+        ->put(key("a"), {{"zebin", bytes("z")}, {"meta", {}}});
     auto local = DiskCache::open(dir.path() / "local");
     ASSERT_TRUE(local);
     TieredStore tiers(std::make_unique<DiskStore>(*local, "zebin"),
@@ -254,8 +256,7 @@ TEST(TieredStore, UploadsThatCannotFinishAreAbandonedInTime) {
         tiers.put(key(std::to_string(i)), {{"zebin", bytes("x")}});
     auto start = std::chrono::steady_clock::now();
     auto stats = tiers.finishUploads(0.05);
-    double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_LT(waited, 1.0);
     EXPECT_EQ(stats.uploadsAbandoned, 1u); // one was in flight, one still queued
     EXPECT_EQ(stats.uploadErrors, 1u);

@@ -6,7 +6,17 @@
 #                                   wrong-blob, flaky429, full (see the script)
 command -v nginx >/dev/null || skip "nginx is not installed (scripts/setup.sh installs it)"
 SERVER_PIDS=()
-trap 'for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+MOUNTS=()
+trap 'for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+      sleep 0.2; for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null || true; done
+      rm -rf "$WORK"' EXIT
+
+# small_disk DIR KB: a tmpfs of KB KiB at DIR (root only); false if it cannot be mounted.
+small_disk() {
+    mkdir -p "$1"
+    mount -t tmpfs -o "size=${2}k" tmpfs "$1" 2>/dev/null || return 1
+    MOUNTS+=("$1")
+}
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -38,7 +48,7 @@ start_nginx() {
     local name=$1 tls=${2:-} token=${3:-} port dir listen scheme=http auth=""
     port=$(free_port)
     dir=$WORK/nginx-$name
-    mkdir -p "$dir/data" "$dir/tmp"
+    mkdir -p "$dir/data" "$dir/data/tmp"
     listen="listen 127.0.0.1:$port;"
     if [ "$tls" = tls ]; then
         make_ca "$dir/tls"
@@ -54,8 +64,8 @@ error_log $dir/error.log;
 events { worker_connections 512; }
 http {
     access_log $dir/access.log;
-    client_body_temp_path $dir/tmp;
-    proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+    client_body_temp_path $dir/data/tmp;
+    proxy_temp_path $dir/data/tmp; fastcgi_temp_path $dir/data/tmp; uwsgi_temp_path $dir/data/tmp; scgi_temp_path $dir/data/tmp;
     client_max_body_size 1g;
     server {
         $listen
