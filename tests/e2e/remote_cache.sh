@@ -37,6 +37,12 @@ build_with a2 a3.aotpack --remote-cache "http://127.0.0.1:9/nothing-listens-here
 OUT=$(AOTPACK_CACHE_DIR=$WORK/local-a2 "$AOTPACK" cache stats)
 expect_in "remote cache: 12 hit(s)"
 
+# add-targets takes the same flags: its new targets come from the remote too.
+AOTPACK_CACHE_DIR=$WORK/local-add "$AOTPACK" build -q -d pvc "${kernels[@]}" -o pvc.aotpack --no-cache
+AOTPACK_CACHE_DIR=$WORK/local-add "$AOTPACK" add-targets pvc.aotpack -d acm-g10 -o add.aotpack \
+    --remote-cache "$URL_a" --json-report add.json
+[ "$(json add.json "d['remote_cache']['hits']")" = 3 ] || fail "add-targets should hit the remote"
+
 # The environment variable does the same as the flag.
 AOTPACK_REMOTE_CACHE=$URL_a build_with env env.aotpack
 [ "$(json env.aotpack.json "d['remote_cache']['hits']")" = 12 ] || fail "AOTPACK_REMOTE_CACHE ignored"
