@@ -1,5 +1,6 @@
 // Phase 5 of the build: the archive. Everything recorded is independent of paths, time and user,
 // so the same inputs give the same bytes.
+#include "archive/shards.h"
 #include "build/driver_internal.h"
 #include "common/text.h"
 
@@ -46,6 +47,13 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
     if (ctx.request.uncompressedNatives)
         writer.setArchiveMetadata(archive::kCompressionKey, archive::kFastLoad);
     writer.setArchiveMetadata("options", ctx.request.options);
+    if (report.shard) { // archive/shards.h: what `merge` checks and then removes
+        writer.setArchiveMetadata(archive::kShardPlan, report.shard->plan);
+        writer.setArchiveMetadata(archive::kShardIndex, std::to_string(report.shard->shard.index));
+        writer.setArchiveMetadata(archive::kShardCount, std::to_string(report.shard->shard.count));
+        if (ctx.request.maxCompression)
+            writer.setArchiveMetadata(archive::kShardMaxCompression, "1");
+    }
     std::string missing = missingJobs(report);
     if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
     if (ctx.background) ctx.background->handTo(writer);

@@ -164,6 +164,10 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
         return out;
     }
     ctx.buildKey = buildKey(ctx, modules);
+    if (request.shard) { // a shard is up to date with respect to its own share only
+        ctx.planHash = ctx.buildKey;
+        ctx.buildKey = Hasher().add(ctx.planHash->bytes).add(request.shard->str()).finish();
+    }
     if (out.report.moduleErrors.empty() && outputUpToDate(ctx)) {
         out.report.upToDate = true;
         // Make and Ninja compare times: the output must end up newer than an input touched

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "build/inputs.h"
+#include "build/shard.h"
 #include "cache/remote_store.h"
 #include "common/error.h"
 #include "devices/compiler_support.h"
@@ -40,6 +41,7 @@ struct BuildRequest {
     std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
     std::uint64_t cacheMaxBytes = 0; // 0: default
     cache::RemoteConfig remoteCache; // a shared cache behind the local one (docs/REMOTE_CACHE.md)
+    std::optional<Shard> shard;      // build only this shard's jobs, into a partial archive
     Fp64Policy fp64 = Fp64Policy::Error;
     bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
     bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
@@ -83,6 +85,12 @@ struct BuildReport {
     bool archiveWritten = false;
     bool upToDate = false;   // the output was already built from the same inputs: nothing ran
     std::string compileMode; // "workers" (long-lived, libocloc) or "processes" (ocloc per job)
+    struct ShardReport {
+        Shard shard;
+        std::string plan;                  // the whole build's key: equal on every shard
+        std::vector<double> expectedCosts; // per shard, the guess the split balanced
+    };
+    std::optional<ShardReport> shard;
     std::optional<cache::RemoteStats> remoteCache; // when a remote cache was configured
     std::string remoteCacheUrl;                    // its URL, credentials removed
     std::string remoteCacheMode;                   // "read-write" or "read-only"

@@ -32,6 +32,7 @@ struct BuildContext {
     std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
+    std::optional<Hash128> planHash; // --shard: the whole build's key, the same on every shard
     BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 

@@ -227,6 +227,26 @@ std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, s
     return join(parts, " ");
 }
 
+// --shard i/N: only this shard's jobs stay (build/shard.h says how they are dealt).
+static void keepShard(const BuildContext& ctx, std::vector<Job>& jobs, BuildReport& report) {
+    const Shard& shard = *ctx.request.shard;
+    std::vector<double> costs;
+    std::vector<Hash128> keys;
+    for (const auto& job : jobs) {
+        costs.push_back(job.module->info.inlinedInstructions * kSecondsPerInlinedInstruction);
+        keys.push_back(job.key);
+    }
+    auto assigned = assignShards(costs, keys, shard.count);
+    BuildReport::ShardReport r{shard, ctx.planHash->hex(), std::vector<double>(shard.count, 0)};
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        r.expectedCosts[assigned[i] - 1] += costs[i];
+    report.shard = r;
+    std::vector<Job> mine;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        if (assigned[i] == shard.index) mine.push_back(std::move(jobs[i]));
+    jobs = std::move(mine);
+}
+
 // Every job's cache lookup in one batch, before any compile starts, so that a remote cache runs
 // them in parallel and only the misses are scheduled. Returns the number of hits.
 static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
@@ -274,6 +294,7 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     for (const auto& m : modules)
         for (const auto& t : ctx.targets.targets)
             jobs.push_back(planJob(ctx, m, t));
+    if (ctx.request.shard) keepShard(ctx, jobs, report);
     std::size_t hits = lookUpAll(ctx, jobs);
     std::vector<Job*> toCompile;
     for (auto& job : jobs)

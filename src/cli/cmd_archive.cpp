@@ -1,4 +1,5 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
+#include "archive/shards.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
@@ -111,6 +112,18 @@ void addVerify(CommandRegistry& r) {
     });
 }
 
+// The partial archives of one sharded build: the one-machine build's archive (archive/shards.h).
+int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::string& output) {
+    std::vector<const ArchiveReader*> shards;
+    for (const auto& in : readers)
+        shards.push_back(&in);
+    auto merged = mergeShards(shards);
+    if (!merged) return fail(merged.error());
+    if (auto st = writeArchiveFile(output, merged->writer, merged->options); !st)
+        return fail(st.error());
+    return 0;
+}
+
 void addMerge(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
@@ -120,16 +133,23 @@ void addMerge(CommandRegistry& r) {
     sub->add_option("archives", a->inputs)->required();
     sub->add_option("-o,--output", a->output)->required();
     r.add(sub, [a] {
-        ArchiveWriter writer;
-        std::vector<std::string> inputs, expanded;
-        bool fastLoad = true; // kept when every input was built with --compression fast-load
+        std::vector<ArchiveReader> readers;
         for (const auto& path : a->inputs) {
             auto in = ArchiveReader::openFile(path);
             if (!in) return fail(in.error());
-            fastLoad = fastLoad && in->archiveMeta(kCompressionKey) == kFastLoad;
-            if (auto st = copyEntries(*in, writer); !st) return fail(st.error());
-            inputs.push_back(std::filesystem::path(path).filename().string());
-            for (auto ip : in->targets())
+            readers.push_back(std::move(*in));
+        }
+        if (std::any_of(readers.begin(), readers.end(),
+                        [](const ArchiveReader& in) { return in.archiveMeta(kShardPlan); }))
+            return mergeShardArchives(readers, a->output);
+        ArchiveWriter writer;
+        std::vector<std::string> inputs, expanded;
+        bool fastLoad = true; // kept when every input was built with --compression fast-load
+        for (const auto& in : readers) {
+            fastLoad = fastLoad && in.archiveMeta(kCompressionKey) == kFastLoad;
+            if (auto st = copyEntries(in, writer); !st) return fail(st.error());
+            inputs.push_back(std::filesystem::path(in.name()).filename().string());
+            for (auto ip : in.targets())
                 expanded.push_back(targetName(ip));
         }
         std::sort(expanded.begin(), expanded.end());

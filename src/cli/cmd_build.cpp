@@ -23,7 +23,7 @@ struct CompileFlags {
     std::string devices, options, clOptions,
         fp64 = "error", maxMemory, jsonReport, cacheDir, output, frontendDevice = "pvc",
         frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
-        remoteCacheMode;
+        remoteCacheMode, shard;
     double remoteCacheTimeout = 0;
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
@@ -132,6 +132,11 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     auto remote = cache::remoteConfig({f.remoteCache, f.remoteCacheMode, f.remoteCacheTimeout});
     if (!remote) return remote.error();
     r.remoteCache = *remote;
+    if (!f.shard.empty()) {
+        auto shard = parseShard(f.shard);
+        if (!shard) return shard.error();
+        r.shard = *shard;
+    }
     return r;
 }
 
@@ -185,6 +190,10 @@ void addBuildCommands(CommandRegistry& registry) {
     sub->add_option("--frontend-device", build->frontendDevice,
                     "Device the OpenCL C frontend compiles for (default pvc)");
     addCompileFlags(sub, *build);
+    sub->add_option("--shard", build->shard,
+                    "INDEX/COUNT (from 1) or auto (Slurm array, GitLab parallel, "
+                    "TEST_SHARD_INDEX): build one share of the jobs into a partial archive for "
+                    "'aotpack merge' (docs/DISTRIBUTED.md)");
     sub->footer("Examples:\n  aotpack build -d ats-m150,pvc examples/kernels -o kernels.aotpack\n"
                 "  aotpack build -d @ipex-default --manifest modules.json -j 8 -o out.aotpack "
                 "--json-report report.json\n"

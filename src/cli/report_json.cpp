@@ -49,6 +49,11 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                                {"error", j.error},
                                {"dropped_kernels", j.droppedKernels},
                                {"log", j.log}});
+    if (r.shard)
+        doc["shard"] = {{"index", r.shard->shard.index},
+                        {"count", r.shard->shard.count},
+                        {"plan", r.shard->plan},
+                        {"expected_costs", r.shard->expectedCosts}};
     if (r.remoteCache) {
         const auto& c = *r.remoteCache;
         doc["remote_cache"] = {{"url", r.remoteCacheUrl},
