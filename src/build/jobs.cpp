@@ -317,12 +317,17 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     std::uint64_t budget =
         ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
     PoolLimits limits{ctx.jobs, budget, {}};
+    std::string whyNot;
     if (!ctx.request.workerCommand.empty())
-        if (std::string lib = findLibocloc(ctx.compiler->ocloc.string()); !lib.empty()) {
+        if (std::string lib = findLibocloc(ctx.compiler->ocloc.string(), &whyNot); !lib.empty()) {
             limits.workerCommand = ctx.request.workerCommand;
             limits.workerCommand.push_back(lib);
         }
     if (!tasks.empty()) report.compileMode = runPool(tasks, limits) ? "workers" : "processes";
+    if (!tasks.empty() && !ctx.request.workerCommand.empty() && report.compileMode == "processes")
+        if (!limits.workerCommand.empty() || !whyNot.empty())
+            ctx.observer.warning("compiling with one ocloc process per job, not compile workers: " +
+                                 (whyNot.empty() ? "no compile worker started" : whyNot));
 
     std::vector<CompiledBinary> binaries;
     for (auto& job : jobs) {

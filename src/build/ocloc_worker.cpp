@@ -177,16 +177,31 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-std::string findLibocloc(const std::string& ocloc) {
-    if (kSanitized) return {};
-    if (const char* env = std::getenv("AOTPACK_LIBOCLOC")) return env; // "" disables workers
-    if (std::getenv("AOTPACK_OCLOC")) return {}; // a custom ocloc: its library is unknown
-    if (ocloc != devices::findRealOcloc().string()) return {};
-    for (const char* dir :
+std::string findLibocloc(const std::string& ocloc, std::string* whyNot) {
+    auto none = [whyNot](std::string why) {
+        if (whyNot) *whyNot = std::move(why);
+        return std::string();
+    };
+    if (kSanitized) return none("");                       // deliberate: no warning
+    if (const char* env = std::getenv("AOTPACK_LIBOCLOC")) // "" disables workers
+        return *env ? std::string(env) : none("");
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = fs::canonical(ocloc, ec).parent_path();
+    // Next to the ocloc in use first: a relocated toolchain (`aotpack bundle`) or a custom prefix
+    // has its own libocloc, and the system's would not match that ocloc.
+    for (const fs::path& candidate :
+         {dir / "libocloc.so", dir / "../lib/libocloc.so",
+          dir / "../lib/x86_64-linux-gnu/libocloc.so", dir / "../lib64/libocloc.so"})
+        if (!ec && fs::exists(candidate, ec)) return candidate.lexically_normal().string();
+    if (std::getenv("AOTPACK_OCLOC") || ocloc != devices::findRealOcloc().string())
+        return none("no libocloc.so next to '" + ocloc + "' (set AOTPACK_LIBOCLOC to use one)");
+    for (const char* sys :
          {"/usr/lib/x86_64-linux-gnu", "/usr/local/lib", "/usr/lib64", "/usr/lib"})
-        if (std::filesystem::exists(std::filesystem::path(dir) / "libocloc.so"))
-            return (std::filesystem::path(dir) / "libocloc.so").string();
-    return {};
+        if (fs::exists(fs::path(sys) / "libocloc.so", ec))
+            return (fs::path(sys) / "libocloc.so").string();
+    return none("libocloc.so is neither next to '" + ocloc +
+                "' nor in the system's library directories");
 }
 
 } // namespace aotpack::build

@@ -30,8 +30,10 @@ int runOclocWorker(const std::string& library);
 std::string encodeRequest(const std::vector<std::string>& fields);
 bool readRequest(int fd, std::vector<std::string>& fields);
 
-// The libocloc that matches an ocloc executable: AOTPACK_LIBOCLOC, else libocloc.so from the
-// directories the dynamic linker searches, when `ocloc` is the system one. Empty: use processes.
-std::string findLibocloc(const std::string& ocloc);
+// The libocloc the compile workers load for `ocloc`: $AOTPACK_LIBOCLOC, else one next to that
+// ocloc (same directory, ../lib, ../lib/x86_64-linux-gnu, ../lib64), else, for the system's
+// ocloc, the system's. Empty if none; `whyNot` then says why (empty when workers are off on
+// purpose: AOTPACK_LIBOCLOC="" or a sanitizer build).
+std::string findLibocloc(const std::string& ocloc, std::string* whyNot = nullptr);
 
 } // namespace aotpack::build

@@ -22,6 +22,7 @@ void addBuildCommands(CommandRegistry& registry);
 void addRuntimeCommands(CommandRegistry& registry);
 // Only for help and completion: `aotpack ocloc` is dispatched before CLI11 parses (main_cli.cpp).
 void addOclocCommand(CommandRegistry& registry);
+void addBundleCommand(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

@@ -83,6 +83,7 @@ int run(int argc, char** argv) {
     addBuildCommands(registry);
     addRuntimeCommands(registry);
     addOclocCommand(registry);
+    addBundleCommand(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         app.add_subcommand("completion", "Print a shell completion script (bash)");

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace aotpack::devices {
 namespace fs = std::filesystem;
@@ -20,9 +21,17 @@ static bool isAotpack(const fs::path& candidate) {
     return !ec && target == self;
 }
 
+// An ocloc beside aotpack's own executable: the layout of `aotpack bundle`, where the toolchain
+// travels with aotpack and must win over whatever the machine has on PATH.
+static std::string oclocBesideSelf() {
+    std::error_code ec;
+    fs::path beside = fs::canonical("/proc/self/exe", ec).parent_path() / "ocloc";
+    return !ec && ::access(beside.c_str(), X_OK) == 0 ? beside.string() : std::string();
+}
+
 fs::path findRealOcloc(const fs::path& requested) {
-    for (const std::string& name :
-         {requested.string(), envOr("AOTPACK_OCLOC", ""), std::string("ocloc")}) {
+    for (const std::string& name : {requested.string(), envOr("AOTPACK_OCLOC", ""),
+                                    oclocBesideSelf(), std::string("ocloc")}) {
         if (name.empty()) continue;
         fs::path found = findExecutable(name, isAotpack);
         if (!found.empty() && !isAotpack(found)) return found;

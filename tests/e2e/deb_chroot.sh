@@ -5,13 +5,11 @@
 # if debootstrap cannot download, the test is skipped, not failed.
 source "$(dirname "$0")/common.sh"
 [ -z "${AOTPACK_SANITIZED:-}" ] || skip "the sanitizer build's package needs the sanitizer runtime, which a clean image lacks"
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap, chroot)"
-command -v debootstrap >/dev/null || skip "debootstrap not installed"
+source "$SRC/tests/e2e/lib/debian_root.sh"
 
 cpack -G DEB -B "$WORK/pkg" --config "$AOTPACK_BINARY_DIR/CPackConfig.cmake" >/dev/null
 root=$WORK/root
-debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian > debootstrap.log 2>&1 ||
-    skip "debootstrap could not build a base system (network?): $(tail -n 2 debootstrap.log)"
+debian_root "$root"
 cp "$WORK"/pkg/aotpack_*_amd64.deb "$root/tmp/aotpack.deb"
 cp -r "$SRC/examples/kernels" "$root/tmp/kernels"
 chroot "$root" /bin/bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq &&

@@ -1,0 +1,154 @@
+#include "bundle/bundle.h"
+
+#include "build/ocloc_worker.h"
+#include "common/file_io.h"
+#include "common/subprocess.h"
+#include "common/text.h"
+#include "devices/compiler_support.h"
+
+#include <algorithm>
+#include <gnu/libc-version.h>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aotpack::bundle {
+namespace fs = std::filesystem;
+namespace {
+
+// glibc's libraries: the target machine's own must be used (they come as one set with its
+// dynamic linker), so they are not bundled.
+bool isGlibc(const std::string& name) {
+    static const std::set<std::string> glibc = {
+        "libc.so.6",    "libm.so.6",           "libpthread.so.0", "libdl.so.2",
+        "librt.so.1",   "libresolv.so.2",      "libutil.so.1",    "libanl.so.1",
+        "libmvec.so.1", "ld-linux-x86-64.so.2"};
+    return glibc.count(name) || name.starts_with("libnss_");
+}
+
+// The shared libraries `argv` loads, as the dynamic linker reports them ("calling init: PATH").
+Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, const fs::path& dir) {
+    auto run = runProcess({std::move(argv), dir, dir / "ld-debug.log", {"LD_DEBUG=libs"}, {}}, 300);
+    if (!run) return run.error();
+    auto log = readTextFile(dir / "ld-debug.log");
+    if (!run->succeeded() || !log)
+        return makeError(Errc::Unsupported,
+                         "a probe run for the bundle failed (" + run->describe() +
+                             "): " + std::string(log.value_or("").substr(0, 300)));
+    std::set<fs::path> libs;
+    for (const auto& line : split(*log, '\n'))
+        if (auto at = line.find("calling init: "); at != std::string::npos) {
+            fs::path lib(std::string(trim(line.substr(at + 14))));
+            if (!isGlibc(lib.filename().string())) libs.insert(lib);
+        }
+    return libs;
+}
+
+// Everything aotpack and ocloc load: aotpack itself, then a real OpenCL C compile through ocloc
+// (frontend and backend), so libraries IGC opens only when it compiles are seen too.
+Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& ocloc) {
+    TempDir dir;
+    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path());
+    if (!mine) return mine.error();
+    (void)writeFileAtomic(dir.path() / "k.cl",
+                          std::string("__kernel void k(__global int* x) { x[0] = 1; }\n"));
+    auto theirs = librariesLoadedBy(
+        {ocloc.string(), "compile", "-file", "k.cl", "-device", "pvc", "-q"}, dir.path());
+    if (!theirs) return theirs.error();
+    mine->insert(theirs->begin(), theirs->end());
+    return mine;
+}
+
+Status writeWrapper(const fs::path& path, const std::string& program) {
+    std::string text = "#!/bin/sh\n# aotpack bundle: run " + program +
+                       " with the bundle's libraries.\n"
+                       "here=$(dirname \"$(readlink -f \"$0\")\")/..\n"
+                       "LD_LIBRARY_PATH=\"$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\" exec "
+                       "\"$here/libexec/" +
+                       program + "\" \"$@\"\n";
+    ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    if (auto st = writeFileAtomic(path, bytes, 0755); !st) return st;
+    return success();
+}
+
+Status copyInto(const fs::path& from, const fs::path& to, std::vector<std::string>& files,
+                const fs::path& root) {
+    std::error_code ec;
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec); // follows symlinks
+    if (ec) return makeError(Errc::Output, "cannot copy '" + from.string() + "': " + ec.message());
+    files.push_back(fs::relative(to, root).string());
+    return success();
+}
+
+// The staging tree under `root`/toolchain.
+Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& self,
+                                         const fs::path& ocloc, const std::set<fs::path>& libs) {
+    fs::path top = root / "toolchain";
+    std::error_code ec;
+    for (const char* sub : {"bin", "libexec", "lib"})
+        fs::create_directories(top / sub, ec);
+    if (ec) return makeError(Errc::Output, "cannot create '" + top.string() + "': " + ec.message());
+    std::vector<std::string> files;
+    for (auto [from, name] : {std::pair{self, "aotpack"}, std::pair{ocloc, "ocloc"}}) {
+        if (auto st = copyInto(from, top / "libexec" / name, files, top); !st) return st.error();
+        ::chmod((top / "libexec" / name).c_str(), 0755);
+        if (auto st = writeWrapper(top / "bin" / name, name); !st) return st.error();
+        files.push_back("bin/" + std::string(name));
+    }
+    for (const auto& lib : libs)
+        if (auto st = copyInto(lib, top / "lib" / lib.filename(), files, top); !st)
+            return st.error();
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+} // namespace
+
+Expected<BundleResult> writeBundle(const fs::path& output) {
+    std::error_code ec;
+    fs::path self = fs::canonical("/proc/self/exe", ec);
+    fs::path ocloc = devices::findRealOcloc();
+    if (ocloc.empty())
+        return makeError(Errc::Unsupported,
+                         "no ocloc to bundle (install intel-opencl-icd or set AOTPACK_OCLOC)");
+    ocloc = fs::canonical(ocloc, ec);
+    auto libs = allLibraries(self, ocloc);
+    if (!libs) return libs.error();
+    std::string libocloc = build::findLibocloc(ocloc.string());
+    if (libocloc.empty())
+        return makeError(Errc::Unsupported,
+                         "no libocloc.so for '" + ocloc.string() + "' to bundle");
+    libs->insert(fs::canonical(libocloc, ec).parent_path() / "libocloc.so");
+    TempDir staging;
+    auto files = stage(staging.path(), self, ocloc, *libs);
+    if (!files) return files.error();
+    std::string manifest = "aotpack bundle\naotpack " AOTPACK_VERSION "\nglibc >= " +
+                           std::string(gnu_get_libc_version()) + "\nocloc " + ocloc.string() +
+                           "\nfiles:\n" + join(*files, "\n") + "\n";
+    if (auto st = writeFileAtomic(staging.path() / "toolchain" / "MANIFEST", manifest); !st)
+        return st.error();
+    // A temporary name ending like the output's, so tar -a picks the same compression.
+    fs::path temp = output.parent_path() /
+                    (".tmp-" + std::to_string(::getpid()) + "-" + output.filename().string());
+    auto tar = runProcess(
+        {{"tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-caf",
+          temp.string(), "-C", staging.path().string(), "toolchain"},
+         {},
+         staging.path() / "tar.log",
+         {"XZ_OPT=-T0"},
+         {}},
+        3600);
+    if (!tar || !tar->succeeded()) {
+        fs::remove(temp, ec);
+        return makeError(Errc::Output, "cannot write '" + output.string() + "': tar " +
+                                           (tar ? tar->describe() : tar.error().message) + ": " +
+                                           readTextFile(staging.path() / "tar.log").value_or(""));
+    }
+    fs::rename(temp, output, ec);
+    if (ec)
+        return makeError(Errc::Output, "cannot write '" + output.string() + "': " + ec.message());
+    BundleResult result{*files, fs::file_size(output, ec)};
+    return result;
+}
+
+} // namespace aotpack::bundle
