@@ -118,9 +118,10 @@ std::vector<CompressedPayload> ArchiveWriter::compressAll(const std::vector<cons
         options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     parallelFor(raws.size(), threads, [&](std::size_t i) {
         int level = levelFor(hashes[i], raws[i]->size(), options);
-        if (auto it = precompressed_.find(hashes[i]); it != precompressed_.end() &&
-                                                      it->second.level == level &&
-                                                      it->second.rawChecksum == hash64(*raws[i])) {
+        if (auto it = precompressed_.find(hashes[i]);
+            it != precompressed_.end() &&
+            (it->second.level == level || it->second.level == kLevelOfStoredPayload) &&
+            it->second.rawChecksum == hash64(*raws[i])) {
             blobs[i] = it->second;
             return;
         }

@@ -65,7 +65,16 @@ class ArchiveWriter {
     void adoptCompressed(const Hash128& rawHash, CompressedPayload blob) {
         precompressed_[rawHash] = std::move(blob);
     }
+    // A payload as another archive stored it, used as it is whatever level finish() would
+    // choose (an archive records the bytes, not the level). Only for archives written by the
+    // same aotpack with the same options, such as the shards of one plan (archive/shards.h):
+    // then the bytes are those finish() would have made.
+    void adoptStoredPayload(const Hash128& rawHash, CompressedPayload blob) {
+        blob.level = kLevelOfStoredPayload;
+        precompressed_[rawHash] = std::move(blob);
+    }
     std::size_t entryCount() const { return entries_.size(); }
+    static constexpr int kLevelOfStoredPayload = -1000;
 
   private:
     using Key = std::tuple<std::string, std::uint16_t, std::uint32_t>;

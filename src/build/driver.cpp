@@ -152,6 +152,17 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
     finishRemoteCache(ctx, out.report); // the archive is written: uploads may finish meanwhile
 }
 
+// The plan's key with the measured costs the split used: shards that split by other costs must
+// not be merged (they would build some jobs twice and others not at all).
+static Hash128 withCosts(const Hash128& plan, const ShardCosts& costs) {
+    if (costs.empty()) return plan;
+    Hasher h;
+    h.add(plan.bytes);
+    for (const auto& [job, seconds] : costs)
+        h.add(job.first).add(std::to_string(job.second)).add(std::to_string(seconds));
+    return h.finish();
+}
+
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     BuildOutcome out;
     BuildContext ctx(request, observer);
@@ -166,6 +177,7 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     ctx.buildKey = buildKey(ctx, modules);
     if (request.shard) { // a shard is up to date with respect to its own share only
         ctx.planHash = ctx.buildKey;
+        ctx.planHash = withCosts(*ctx.planHash, request.shardCosts);
         ctx.buildKey = Hasher().add(ctx.planHash->bytes).add(request.shard->str()).finish();
     }
     if (out.report.moduleErrors.empty() && outputUpToDate(ctx)) {

@@ -42,6 +42,7 @@ struct BuildRequest {
     std::uint64_t cacheMaxBytes = 0; // 0: default
     cache::RemoteConfig remoteCache; // a shared cache behind the local one (docs/REMOTE_CACHE.md)
     std::optional<Shard> shard;      // build only this shard's jobs, into a partial archive
+    ShardCosts shardCosts;           // measured costs for the split (--shard-costs), if any
     Fp64Policy fp64 = Fp64Policy::Error;
     bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
     bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
@@ -89,6 +90,7 @@ struct BuildReport {
         Shard shard;
         std::string plan;                  // the whole build's key: equal on every shard
         std::vector<double> expectedCosts; // per shard, the guess the split balanced
+        double largestJobCost = 0;         // no split can beat it
     };
     std::optional<ShardReport> shard;
     std::optional<cache::RemoteStats> remoteCache; // when a remote cache was configured

@@ -233,13 +233,19 @@ static void keepShard(const BuildContext& ctx, std::vector<Job>& jobs, BuildRepo
     std::vector<double> costs;
     std::vector<Hash128> keys;
     for (const auto& job : jobs) {
-        costs.push_back(job.module->info.inlinedInstructions * kSecondsPerInlinedInstruction);
+        auto measured =
+            ctx.request.shardCosts.find({job.module->input.name, job.target->ip.value()});
+        costs.push_back(measured != ctx.request.shardCosts.end()
+                            ? measured->second
+                            : job.module->info.inlinedInstructions * kSecondsPerInlinedInstruction);
         keys.push_back(job.key);
     }
     auto assigned = assignShards(costs, keys, shard.count);
     BuildReport::ShardReport r{shard, ctx.planHash->hex(), std::vector<double>(shard.count, 0)};
-    for (std::size_t i = 0; i < jobs.size(); ++i)
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
         r.expectedCosts[assigned[i] - 1] += costs[i];
+        r.largestJobCost = std::max(r.largestJobCost, costs[i]);
+    }
     report.shard = r;
     std::vector<Job> mine;
     for (std::size_t i = 0; i < jobs.size(); ++i)

@@ -23,7 +23,7 @@ struct CompileFlags {
     std::string devices, options, clOptions,
         fp64 = "error", maxMemory, jsonReport, cacheDir, output, frontendDevice = "pvc",
         frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
-        remoteCacheMode, shard;
+        remoteCacheMode, shard, shardCosts;
     double remoteCacheTimeout = 0;
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
@@ -137,6 +137,12 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
         if (!shard) return shard.error();
         r.shard = *shard;
     }
+    if (!f.shardCosts.empty()) {
+        if (!r.shard) return makeError(Errc::Usage, "--shard-costs needs --shard");
+        auto costs = readShardCosts(f.shardCosts);
+        if (!costs) return costs.error();
+        r.shardCosts = std::move(*costs);
+    }
     return r;
 }
 
@@ -194,6 +200,9 @@ void addBuildCommands(CommandRegistry& registry) {
                     "INDEX/COUNT (from 1) or auto (Slurm array, GitLab parallel, "
                     "TEST_SHARD_INDEX): build one share of the jobs into a partial archive for "
                     "'aotpack merge' (docs/DISTRIBUTED.md)");
+    sub->add_option("--shard-costs", build->shardCosts,
+                    "JSON report of an earlier build: split the shards by its measured compile "
+                    "times (give every shard the same file)");
     sub->footer("Examples:\n  aotpack build -d ats-m150,pvc examples/kernels -o kernels.aotpack\n"
                 "  aotpack build -d @ipex-default --manifest modules.json -j 8 -o out.aotpack "
                 "--json-report report.json\n"

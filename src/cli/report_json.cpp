@@ -53,7 +53,8 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
         doc["shard"] = {{"index", r.shard->shard.index},
                         {"count", r.shard->shard.count},
                         {"plan", r.shard->plan},
-                        {"expected_costs", r.shard->expectedCosts}};
+                        {"expected_costs", r.shard->expectedCosts},
+                        {"largest_job_cost", r.shard->largestJobCost}};
     if (r.remoteCache) {
         const auto& c = *r.remoteCache;
         doc["remote_cache"] = {{"url", r.remoteCacheUrl},

@@ -41,6 +41,31 @@ for c in max fast-load; do
     cmp "one-$c.aotpack" "m-$c.aotpack" || fail "--compression $c: merged shards differ"
 done
 
+# --shard-costs: the split follows an earlier build's measured times; every shard must use the
+# same file (the plan covers it), and the merge is still the one-machine archive.
+"$AOTPACK" build -q -d $devices "${kernels[@]}" -o timed.aotpack --no-cache --json-report timed.json
+python3 - timed.json skewed.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for i, j in enumerate(d["jobs"]):
+    j["seconds"] = 100.0 if i == 0 else 1.0  # one job dominates: it gets a shard to itself
+json.dump(d, open(sys.argv[2], "w"))
+PY
+shard 1/2 k1.aotpack --shard-costs skewed.json
+shard 2/2 k2.aotpack --shard-costs skewed.json
+n1=$(json k1.aotpack.json "len(d['jobs'])")
+n2=$(json k2.aotpack.json "len(d['jobs'])")
+[ "$n1" = 1 ] && [ "$n2" = 11 ] || fail "--shard-costs ignored: $n1 + $n2 jobs"
+"$AOTPACK" merge k2.aotpack k1.aotpack -o k.aotpack
+cmp one.aotpack k.aotpack || fail "shards split by measured costs merge to other bytes"
+expect_exit 8 "$AOTPACK" merge k1.aotpack p2-2.aotpack -o bad.aotpack
+expect_in "of another build"
+echo '{"jobs": 3}' >notareport.json
+expect_exit 3 "$AOTPACK" build -d pvc "${kernels[@]}" -o bad.aotpack --shard 1/2 --shard-costs notareport.json
+expect_in "notareport.json"
+expect_exit 2 "$AOTPACK" build -d pvc "${kernels[@]}" -o bad.aotpack --shard-costs timed.json
+expect_in "--shard-costs needs --shard"
+
 # --shard auto: Slurm (IDs from SLURM_ARRAY_TASK_MIN, with a step), GitLab, Bazel-style.
 auto() { # auto OUT VAR=VALUE...
     local out=$1; shift
