@@ -8,8 +8,8 @@ diff -u "$SRC/docs/CLI.md" CLI.md || fail "docs/CLI.md is stale: run scripts/gen
 "$AOTPACK" completion bash > completion.bash
 bash -n completion.bash || fail "completion script does not parse"
 source completion.bash
-COMP_WORDS=(aotpack bu); COMP_CWORD=1; _aotpack
-[ "${COMPREPLY[*]}" = build ] || fail "completion of 'bu': ${COMPREPLY[*]}"
+COMP_WORDS=(aotpack bui); COMP_CWORD=1; _aotpack
+[ "${COMPREPLY[*]}" = build ] || fail "completion of 'bui': ${COMPREPLY[*]}"
 COMP_WORDS=(aotpack build --json-r); COMP_CWORD=2; _aotpack
 [ "${COMPREPLY[*]}" = --json-report ] || fail "completion of 'build --json-r': ${COMPREPLY[*]}"
 
