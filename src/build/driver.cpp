@@ -88,20 +88,50 @@ static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
     cache::addCounters(ctx.cache->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
 }
 
+// An output whose directory does not exist fails now, not after every compile.
+static std::optional<Error> checkOutputDirectory(const std::filesystem::path& output,
+                                                 const char* what) {
+    if (output.empty()) return std::nullopt;
+    auto dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        return makeError(Errc::Output, "cannot write " + std::string(what) + " '" +
+                                           output.string() + "': the directory '" + dir.string() +
+                                           "' does not exist");
+    return std::nullopt;
+}
+
+// --target-options DEVICE=...: the devices must be targets of this build, or the options would
+// be silently ignored.
+static std::optional<Error> resolveTargetOptions(BuildContext& ctx) {
+    const auto& db = devices::Database::builtin();
+    for (const auto& [item, options] : ctx.request.targetOptions) {
+        auto t = devices::parseDeviceList(db, item);
+        if (!t) return t.error();
+        for (const auto& target : t->targets) {
+            bool built = std::any_of(ctx.targets.targets.begin(), ctx.targets.targets.end(),
+                                     [&](const auto& b) { return b.ip == target.ip; });
+            if (!built)
+                return makeError(Errc::Usage, "--target-options '" + item + "': " + target.name +
+                                                  " is not a target of this build (device list '" +
+                                                  ctx.request.deviceList + "')");
+            ctx.targetOptions[target.ip.value()] = options;
+        }
+    }
+    return std::nullopt;
+}
+
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
 std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
+    if (auto e = checkOutputDirectory(ctx.request.output, "the archive")) return e;
+    if (auto e = checkOutputDirectory(ctx.request.depfile, "the depfile")) return e;
     const auto& db = devices::Database::builtin();
     auto list = devices::parseDeviceList(db, ctx.request.deviceList);
     if (!list) return list.error();
     ctx.targets = *list;
     report.deviceListInput = list->input;
     report.deviceListExpanded = list->canonical();
-    for (const auto& [item, options] : ctx.request.targetOptions) {
-        auto t = devices::parseDeviceList(db, item);
-        if (!t) return t.error();
-        for (const auto& target : t->targets)
-            ctx.targetOptions[target.ip.value()] = options;
-    }
+    if (auto e = resolveTargetOptions(ctx)) return e;
     auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
     if (!compiler) return compiler.error();
     ctx.compiler = *compiler;
@@ -122,9 +152,11 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
 }
 
 static std::optional<Error> finalError(const BuildReport& report) {
-    if (!report.moduleErrors.empty())
-        return makeError(Errc::BadInput, std::to_string(report.moduleErrors.size()) +
-                                             " module(s) could not be read");
+    if (!report.moduleErrors.empty()) // OpenCL C that did not compile is a failed compile
+        return makeError(report.frontendFailures == report.moduleErrors.size() ? Errc::CompileFailed
+                                                                               : Errc::BadInput,
+                         std::to_string(report.moduleErrors.size()) +
+                             " module(s) could not be read or compiled");
     if (std::size_t failed = report.failedJobs())
         return makeError(Errc::CompileFailed, std::to_string(failed) + " of " +
                                                   std::to_string(report.jobs.size()) +
@@ -141,7 +173,10 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
     }
     if (ctx.store && ctx.store->local())
         if (auto e = ctx.store->local()->takeWriteError()) ctx.observer.warning(*e);
-    if (!out.error || ctx.request.keepGoing) { // never a partial archive unless asked for
+    bool nothingBuilt = binaries.empty() && !out.report.jobs.empty();
+    if (out.error && ctx.request.keepGoing && nothingBuilt) // -k, but no job succeeded
+        out.error->message += "; no job succeeded, so nothing was written";
+    else if (!out.error || ctx.request.keepGoing) { // never a partial archive unless asked for
         if (auto st = writeOutput(ctx, writer, binaries, out.report); !st) {
             out.error = st.error();
         } else {

@@ -55,11 +55,11 @@ std::optional<fs::path> findSpirvOutput(const fs::path& dir) {
     return std::nullopt;
 }
 
-std::string logTail(const fs::path& log) {
+// The whole log: the CLI abbreviates what it prints (keeping the first errors), the JSON report
+// keeps it all.
+std::string frontendLog(const fs::path& log) {
     auto text = readTextFile(log);
-    if (!text) return "";
-    std::string trimmed(trim(*text));
-    return trimmed.size() > 4000 ? trimmed.substr(trimmed.size() - 4000) : trimmed;
+    return text ? std::string(trim(*text)) : std::string();
 }
 
 } // namespace
@@ -82,9 +82,10 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
                 return;
             }
             std::string why = r ? r->describe() : r.error().message;
-            report.moduleErrors.push_back(
-                "module '" + inputs[i].name + "' (" + inputs[i].path.string() +
-                "): OpenCL C to SPIR-V failed (" + why + ")\n" + logTail(dir / "log"));
+            report.moduleErrors.push_back("module '" + inputs[i].name + "' (" +
+                                          inputs[i].path.string() + "): OpenCL C compile failed (" +
+                                          why + ")\n" + frontendLog(dir / "log"));
+            ++report.frontendFailures;
         };
         tasks.push_back(std::move(task));
     }

@@ -34,7 +34,8 @@ struct CompileFlags {
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("-d,--devices", f.devices, "Device list (see 'aotpack devices')")->required();
     sub->add_option("-o,--output", f.output, "Archive to write")->required();
-    sub->add_option("-j,--jobs", f.jobs, "Parallel compiles (default: number of cores)");
+    sub->add_option("-j,--jobs", f.jobs, "Parallel compiles (default: number of cores)")
+        ->check(CLI::Range(1u, 4096u));
     sub->add_option("--options", f.options, "Build options for every compile");
     sub->add_option("--target-options", f.targetOptions,
                     "DEVICE=OPTIONS: extra options for some targets (repeatable)");
@@ -55,7 +56,15 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
         ->check(CLI::IsMember({"read-write", "read-only"}));
     sub->add_option("--remote-cache-timeout", f.remoteCacheTimeout,
                     "Seconds before a remote cache request is given up (default 10)");
-    sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)");
+    sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)")
+        ->check(CLI::Validator(
+            [](std::string& v) {
+                char* end = nullptr;
+                double d = std::strtod(v.c_str(), &end);
+                return *end == '\0' && d > 0 ? std::string()
+                                             : "'" + v + "' is not a positive number of seconds";
+            },
+            "SECONDS"));
     sub->add_option("--max-memory", f.maxMemory,
                     "Memory for parallel compiles, e.g. 8G (default: 80% of available)");
     sub->add_option("--json-report", f.jsonReport, "Write a JSON report of every job");
@@ -149,16 +158,18 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
 int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& progress) {
     progress.done();
     for (const auto& e : out.report.moduleErrors) { // the message, then the compiler's log
-        auto lines = split(e, '\n');
-        error(printable(lines[0]));
-        for (std::size_t i = 1; i < lines.size(); ++i)
-            std::fprintf(stderr, "%s\n", printable(lines[i]).c_str());
+        auto newline = e.find('\n');
+        error(printable(e.substr(0, newline)));
+        if (newline != std::string::npos) printCompilerLog(e.substr(newline + 1));
     }
     if (!f.jsonReport.empty())
         if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st) return fail(st.error());
     if (out.error) {
         if (out.report.archiveWritten)
             warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
+        // Modules that failed were each named above, one error line apiece: no summary line.
+        if (!out.report.moduleErrors.empty() && out.report.failedJobs() == 0)
+            return static_cast<int>(out.error->code);
         return fail(*out.error);
     }
     if (out.report.upToDate) {
@@ -170,8 +181,8 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
         hits += j.outcome == JobOutcome::CacheHit;
     if (!f.quiet)
         note("wrote '" + f.output + "': " + std::to_string(out.report.jobs.size()) + " binaries (" +
-             std::to_string(hits) + " from cache) in " +
-             std::to_string(out.report.seconds).substr(0, 5) + " s");
+             std::to_string(out.report.jobs.size() - hits) + " compiled, " + std::to_string(hits) +
+             " from cache) in " + std::to_string(out.report.seconds).substr(0, 5) + " s");
     return 0;
 }
 

@@ -110,16 +110,19 @@ void addDevicesCommand(CommandRegistry& registry) {
     auto opts = std::make_shared<DevicesOptions>();
     CLI::App* sub = registry.app.add_subcommand(
         "devices", "Show known GPU targets, or what a device list expands to");
-    sub->add_option("list", opts->list,
-                    "Device list, e.g. 'ats-m150,pvc', 'xe-hpg:xe-hpc', '0x56c0', '@ipex-default'");
+    CLI::Option* listOption =
+        sub->add_option("list", opts->list,
+                        "Device list, e.g. 'ats-m150,pvc', 'xe-hpg:xe-hpc', '0x56c0', '8086:56c0', "
+                        "'@ipex-default'");
     sub->add_flag("--json", opts->json, "Print JSON");
     sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
                 "devices 'dg1:acm-g11'\n"
                 "Exits with 5 when the installed ocloc cannot build a listed target.");
-    registry.add(sub, [opts] {
+    registry.add(sub, [opts, listOption] {
         const Database& db = Database::builtin();
         auto compiler = probeCompiler(db);
-        if (opts->list.empty()) return printDatabase(db, compiler, opts->json);
+        // `aotpack devices ''` is an empty list (an error), not a request for the whole table.
+        if (listOption->count() == 0) return printDatabase(db, compiler, opts->json);
         auto list = parseDeviceList(db, opts->list);
         if (!list) return fail(list.error());
         return printExpansion(*list, compiler, opts->json);

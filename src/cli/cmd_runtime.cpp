@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/table.h"
+#include "common/subprocess.h"
 #include "common/text.h"
 #include "devices/device_list.h"
 #include "runtime/selector.h"
@@ -19,9 +20,55 @@ using nlohmann::json;
 namespace {
 
 struct RuntimeArgs {
-    std::string archive, module, device, policy = "prefer-native";
+    std::string archive, module, device, policy; // policy "": $AOTPACK_POLICY, else prefer-native
     bool json = false;
 };
+
+// The README's exit codes for the runtime library's results: the same failure exits the same
+// way from load, warm and select.
+Errc errcFor(aotpack_result r) {
+    switch (r) {
+    case AOTPACK_SUCCESS:
+        return Errc::Internal; // not an error; never asked
+    case AOTPACK_ERROR_INVALID_ARGUMENT:
+        return Errc::Usage;
+    case AOTPACK_ERROR_IO:
+        return Errc::BadInput;
+    case AOTPACK_ERROR_BAD_ARCHIVE:
+        return Errc::BadArchive;
+    case AOTPACK_ERROR_NOT_FOUND:
+    case AOTPACK_ERROR_NO_BINARY:
+        return Errc::NotFound;
+    case AOTPACK_ERROR_LEVEL_ZERO:
+        return Errc::NoDevice;
+    case AOTPACK_ERROR_OUT_OF_MEMORY:
+        return Errc::Internal;
+    }
+    return Errc::Internal;
+}
+
+// --policy as given, else the environment's (as the library reads it); a bad value is an error.
+Expected<runtime::Policy> chosenPolicy(const std::string& flag) {
+    std::string text = !flag.empty() ? flag : envOr("AOTPACK_POLICY", "prefer-native");
+    auto p = runtime::parsePolicy(text);
+    if (!p)
+        return makeError(Errc::Usage, std::string(flag.empty() ? "AOTPACK_POLICY" : "--policy") +
+                                          " '" + text +
+                                          "' is not prefer-native, native-only or jit-only");
+    return *p;
+}
+
+// --module names a module of the archive, or the command fails as extract does (exit 9).
+Status checkModule(const archive::ArchiveReader& in, const std::string& module) {
+    if (module.empty()) return success();
+    std::vector<std::string> names;
+    for (auto m : in.modules()) {
+        if (m == module) return success();
+        names.emplace_back(m);
+    }
+    return makeError(Errc::NotFound, "module '" + module + "' is not in '" + in.name() +
+                                         "' (modules: " + join(names, ", ") + ")");
+}
 
 const char* sourceName(aotpack_source s) {
     static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
@@ -54,11 +101,15 @@ ze_driver_handle_t firstDriver() {
 // Loads every module (or one) on every device; a failed zeInit is final (loader 1.8.12 crashes on
 // any later call), so it is reported and nothing else is touched.
 int loadAll(const RuntimeArgs& a, bool warm) {
+    auto policy = chosenPolicy(a.policy);
+    if (!policy) return fail(policy.error());
+    if (auto in = archive::ArchiveReader::openFile(a.archive); !in)
+        return fail(in.error());
+    else if (auto st = checkModule(*in, a.module); !st)
+        return fail(st.error());
     aotpack_archive* archive = nullptr;
-    if (aotpack_archive_open_file(a.archive.c_str(), &archive) != AOTPACK_SUCCESS) {
-        error(aotpack_last_error());
-        return static_cast<int>(Errc::BadArchive);
-    }
+    if (auto r = aotpack_archive_open_file(a.archive.c_str(), &archive); r != AOTPACK_SUCCESS)
+        return fail(makeError(errcFor(r), aotpack_last_error()));
     ze_result_t init = zeInit(0);
     if (init != ZE_RESULT_SUCCESS) {
         char hex[16];
@@ -73,23 +124,26 @@ int loadAll(const RuntimeArgs& a, bool warm) {
     ze_context_handle_t ctx = nullptr;
     zeContextCreate(firstDriver(), &desc, &ctx);
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
-    if (auto p = runtime::parsePolicy(a.policy))
-        options.policy = static_cast<aotpack_policy>(static_cast<int>(*p) + 1);
+    options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
     json out = json::array();
     Table table({"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"});
-    int failures = 0;
+    std::optional<Errc> failure; // the first failure's exit code
+    std::size_t jitLoads = 0;
     for (auto dev : devices)
         for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i) {
             std::string module = aotpack_archive_module_name(archive, i);
             if (!a.module.empty() && module != a.module) continue;
             ze_module_handle_t handle = nullptr;
             aotpack_load_info info{};
-            if (aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle,
-                                      &info) != AOTPACK_SUCCESS) {
+            if (auto r = aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle,
+                                               &info);
+                r != AOTPACK_SUCCESS) {
                 error("module '" + module + "': " + aotpack_last_error());
-                ++failures;
+                if (!failure) failure = errcFor(r);
                 continue;
             }
+            jitLoads +=
+                info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
             std::uint32_t kernels = 0;
             zeModuleGetKernelNames(handle, &kernels, nullptr);
             std::vector<const char*> names(kernels);
@@ -115,9 +169,13 @@ int loadAll(const RuntimeArgs& a, bool warm) {
         std::cout << out.dump(2) << "\n";
     else if (!warm && !out.empty())
         table.print(std::cout);
+    else if (warm && jitLoads)
+        note("JIT cache warmed: " + std::to_string(jitLoads) + " module load(s) through the JIT; " +
+             std::to_string(out.size() - jitLoads) + " load natively (nothing to warm)");
     else if (warm)
-        note("JIT cache warmed: " + std::to_string(out.size()) + " module load(s)");
-    return failures ? static_cast<int>(Errc::NoDevice) : 0;
+        note("nothing to warm: all " + std::to_string(out.size()) +
+             " module load(s) are native binaries on this machine's GPUs");
+    return failure ? static_cast<int>(*failure) : 0;
 }
 
 int selectOffline(const RuntimeArgs& a) {
@@ -125,8 +183,9 @@ int selectOffline(const RuntimeArgs& a) {
     if (!in) return fail(in.error());
     auto ip = singleTargetIp(a.device, "--device");
     if (!ip) return fail(ip.error());
-    auto policy = runtime::parsePolicy(a.policy);
-    if (!policy) return fail(makeError(Errc::Usage, "unknown policy '" + a.policy + "'"));
+    auto policy = chosenPolicy(a.policy);
+    if (!policy) return fail(policy.error());
+    if (auto st = checkModule(*in, a.module); !st) return fail(st.error());
     json out = json::array();
     Table table({"MODULE", "FROM", "ENTRY", "WHY"});
     int none = 0;
@@ -148,7 +207,7 @@ int selectOffline(const RuntimeArgs& a) {
         std::cout << out.dump(2) << "\n";
     else
         table.print(std::cout);
-    return none ? static_cast<int>(Errc::Unsupported) : 0;
+    return none ? static_cast<int>(Errc::NotFound) : 0; // like load: no binary for the device
 }
 
 // One row per known IP (every stepping): what each module would load there.

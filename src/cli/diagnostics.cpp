@@ -1,5 +1,7 @@
 #include "cli/diagnostics.h"
 
+#include "common/text.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
@@ -31,6 +33,12 @@ void note(const std::string& message) {
 int fail(const Error& e) {
     error(e.message);
     return static_cast<int>(e.code);
+}
+
+void printCompilerLog(const std::string& log) {
+    for (const auto& line : split(abbreviateLog(log), '\n'))
+        if (!line.starts_with("Command was: "))
+            std::fprintf(stderr, "%s\n", printable(line).c_str());
 }
 
 } // namespace aotpack::cli

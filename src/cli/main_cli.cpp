@@ -5,6 +5,7 @@
 
 #include "build/ocloc_worker.h"
 #include "common/file_io.h"
+#include "common/text.h"
 #include "ocloc/dropin.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string_view>
 
@@ -37,8 +39,73 @@ static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** a
             args.push_back(arg);
         }
     }
-    std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
     return args;
+}
+
+// `--cl-options=` (an empty value) becomes `--cl-options ""`: CLI11 would otherwise take the
+// next argument as the value.
+static std::vector<std::string> splitEmptyValues(const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    for (const auto& arg : args) {
+        if (arg.size() > 3 && arg.starts_with("--") && arg.back() == '=' &&
+            arg.find('=') == arg.size() - 1) {
+            out.push_back(arg.substr(0, arg.size() - 1));
+            out.emplace_back();
+        } else {
+            out.push_back(arg);
+        }
+    }
+    return out;
+}
+
+static std::string closest(const std::string& word, const std::vector<std::string>& known) {
+    std::string best;
+    std::size_t bestDistance = 3;
+    for (const auto& k : known)
+        if (std::size_t d = editDistance(word, k); d < bestDistance) {
+            bestDistance = d;
+            best = k;
+        }
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// A word where a command should be that names none: "unknown command", not CLI11's "A
+// subcommand is required".
+static std::optional<std::string> unknownCommand(const CLI::App& app,
+                                                 const std::vector<std::string>& args) {
+    if (args.empty() || args[0].starts_with("-")) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), args[0]) != names.end()) return std::nullopt;
+    return "unknown command '" + args[0] + "'" + closest(args[0], names) +
+           "; 'aotpack --help' lists them";
+}
+
+// An option the chosen command does not have, reported before a missing required one (CLI11
+// checks requirements first, so `build --bogus` said "--devices is required").
+static std::optional<std::string> unknownOption(const CLI::App& app,
+                                                const std::vector<std::string>& args) {
+    const CLI::App* sub = nullptr;
+    for (const auto* s : app.get_subcommands([](const CLI::App*) { return true; }))
+        if (!args.empty() && s->get_name() == args[0]) sub = s;
+    if (!sub) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto* opt : sub->get_options())
+        for (const auto& n : opt->get_lnames())
+            names.push_back("--" + n);
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--") break;
+        if (!arg.starts_with("--")) continue;
+        std::string name = arg.substr(0, arg.find('='));
+        const CLI::Option* opt = sub->get_option_no_throw(name);
+        if (!opt)
+            return "unknown option '" + name + "' for 'aotpack " + args[0] + "'" +
+                   closest(name, names);
+        if (arg.find('=') == std::string::npos && opt->get_items_expected_min() > 0) ++i;
+    }
+    return std::nullopt;
 }
 
 // `aotpack ocloc ARGS...`, or aotpack run through a file named ocloc: ocloc's own command line,
@@ -93,14 +160,18 @@ int run(int argc, char** argv) {
         std::cout << bashCompletion(app);
         return 0;
     });
-    auto args = expandResponseFiles(argc, argv);
-    if (!args) return fail(args.error());
+    auto expanded = expandResponseFiles(argc, argv);
+    if (!expanded) return fail(expanded.error());
+    std::vector<std::string> args = splitEmptyValues(*expanded);
     app.name("aotpack");
     try {
-        app.parse(*args);
+        std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11's order
+        app.parse(reversed);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);
-        error(e.what());
+        auto better = unknownCommand(app, args);
+        if (!better) better = unknownOption(app, args);
+        error(better ? *better : e.what());
         return 2;
     }
     try {

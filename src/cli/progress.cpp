@@ -12,7 +12,7 @@ ProgressPrinter::ProgressPrinter(bool quiet, bool explain)
 
 void ProgressPrinter::planned(std::size_t compileJobs, std::size_t cacheHits) {
     total_ = compileJobs;
-    if (!quiet_)
+    if (explain_) // otherwise the final note has the counts, and errors come first
         note(std::to_string(compileJobs) + " compile job(s), " + std::to_string(cacheHits) +
              " cache hit(s)");
 }
@@ -45,7 +45,7 @@ void ProgressPrinter::jobFinished(const build::JobReport& job) {
     if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
     if (job.outcome == build::JobOutcome::Failed) {
         error(job.error);
-        if (!job.log.empty()) std::fprintf(stderr, "%s\n", printable(job.log).c_str());
+        if (!job.log.empty()) printCompilerLog(job.log);
     } else if (!quiet_ && !tty_) {
         std::fprintf(stderr, "aotpack: [%zu/%zu] %s for %s (%.1f s)\n", finished_, total_,
                      job.module.c_str(), job.target.c_str(), job.seconds);

@@ -10,7 +10,7 @@ namespace aotpack {
 
 // The numeric values are the documented exit codes of the aotpack CLI (README, `aotpack --help`).
 enum class Errc : int {
-    CompileFailed = 1, // a compile job failed
+    CompileFailed = 1, // a compile failed (a compile job, or OpenCL C that does not compile)
     Usage = 2,         // bad command line or device list
     BadInput = 3,      // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
     BadArchive = 4,    // an archive is truncated, corrupt or of a newer format

@@ -66,6 +66,25 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+std::string abbreviateLog(std::string_view log, std::size_t limit) {
+    std::string text(trim(log));
+    if (text.size() <= limit) return text;
+    auto lines = split(text, '\n');
+    std::size_t head = 0, headChars = 0, tail = lines.size(), tailChars = 0;
+    while (head < tail && headChars + lines[head].size() + 1 <= limit / 2)
+        headChars += lines[head++].size() + 1;
+    while (tail > head && tailChars + lines[tail - 1].size() + 1 <= limit / 2)
+        tailChars += lines[--tail].size() + 1;
+    if (head == 0 && tail == lines.size()) // one huge line: its start is what it says first
+        return text.substr(0, limit) + "\n[... " + std::to_string(text.size() - limit) +
+               " more characters ...]";
+    std::vector<std::string> kept(lines.begin(), lines.begin() + head);
+    kept.push_back("[... " + std::to_string(tail - head) + " line(s) left out; the JSON report " +
+                   "(--json-report) has the whole log ...]");
+    kept.insert(kept.end(), lines.begin() + tail, lines.end());
+    return join(kept, "\n");
+}
+
 std::string printable(std::string_view s) {
     std::string out;
     for (unsigned char c : s) {

@@ -18,6 +18,10 @@ std::size_t editDistance(std::string_view a, std::string_view b);
 // Makes untrusted text (module names from an archive, compiler output) safe to print on a terminal:
 // control characters and escape sequences become \xNN.
 std::string printable(std::string_view s);
+// A compiler log short enough to print: whole if under `limit` characters, else its first and
+// last lines (the first errors matter most, the last say how it ended) with a line saying how
+// many were left out. Cuts only at line boundaries.
+std::string abbreviateLog(std::string_view log, std::size_t limit = 4000);
 
 // Formats a byte count as "1.2 MiB".
 std::string humanBytes(unsigned long long bytes);

@@ -74,6 +74,12 @@ class ListParser {
 
     Status expandItem(const std::string& item, std::vector<Candidate>& out, int depth) {
         if (item[0] == '@') return expandPreset(item.substr(1), out, depth);
+        if (isLspciId(item)) { // 8086:56c0, as `lspci -n` prints it: Intel's vendor id, a PCI id
+            auto single = resolvePoint("0x" + item.substr(5));
+            if (!single) return single.error();
+            out.push_back({*single, "'" + item + "' is " + single->name()});
+            return success();
+        }
         auto colon = item.find(':');
         if (colon != std::string::npos) return expandRange(item, colon, out);
         if (const Release* r = db_.findRelease(item)) return expandGroup(item, r->name, "", out);
@@ -111,6 +117,12 @@ class ListParser {
             c.reason = "preset @" + it->first + ": " + c.reason;
         out.insert(out.end(), inner.begin(), inner.end());
         return success();
+    }
+
+    static bool isLspciId(const std::string& item) {
+        return item.size() == 9 && toLower(item.substr(0, 5)) == "8086:" &&
+               std::all_of(item.begin() + 5, item.end(),
+                           [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
     }
 
     std::string describe(const std::string& item, const TargetInfo& t) const {
@@ -206,7 +218,11 @@ class ListParser {
         }
         std::string msg =
             "unknown device '" + name + "' in device list '" + std::string(text_) + "'";
-        if (!best.empty()) msg += " (did you mean '" + best + "'?)";
+        auto asPci = parseUnsigned(name, 16);
+        if (name.size() == 4 && asPci && db_.findPci(static_cast<std::uint32_t>(*asPci)))
+            msg += " (a PCI id is written with 0x: did you mean '0x" + name + "'?)";
+        else if (!best.empty())
+            msg += " (did you mean '" + best + "'?)";
         return makeError(Errc::Usage, msg);
     }
 

@@ -114,7 +114,16 @@ Policy resolvePolicy(aotpack_policy policy) {
         break;
     }
     const char* env = std::getenv("AOTPACK_POLICY");
-    auto parsed = env ? parsePolicy(env) : std::nullopt;
+    auto parsed = env && *env ? parsePolicy(env) : std::nullopt;
+    if (env && *env && !parsed) { // a misspelling must not silently mean prefer-native
+        static std::once_flag warned;
+        std::call_once(warned, [env] {
+            std::fprintf(stderr,
+                         "aotpack: warning: AOTPACK_POLICY='%s' is not prefer-native, native-only "
+                         "or jit-only; using prefer-native\n",
+                         env);
+        });
+    }
     return parsed.value_or(Policy::PreferNative);
 }
 

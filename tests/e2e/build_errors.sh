@@ -30,7 +30,7 @@ expect_in "module 1: each module needs a \"source\" string"
 
 # OpenCL C that does not compile: the compiler's message, with the module named.
 echo '__kernel void k(__global int* p) { p[0] = undefined_name; }' > broken.cl
-expect_exit 3 "$AOTPACK" build -d pvc broken.cl -o out.aotpack
+expect_exit 1 "$AOTPACK" build -d pvc broken.cl -o out.aotpack
 expect_in "module 'broken'"
 expect_in "undefined_name"
 

@@ -9,7 +9,7 @@ expect_exit 0 "$AOTPACK" build -d ats-m150,pvc --frontend clang "$SRC/examples/k
 grep -q "vadd,saxpy" list.txt || fail "clang frontend lost kernels: $(cat list.txt)"
 
 echo '__kernel void k(__global int* p) { p[0] = nope; }' > bad.cl
-expect_exit 3 "$AOTPACK" build -d pvc --frontend clang bad.cl -o bad.aotpack
+expect_exit 1 "$AOTPACK" build -d pvc --frontend clang bad.cl -o bad.aotpack
 expect_in "aotpack: error: module 'bad' ("
 expect_in "use of undeclared identifier 'nope'"
 
@@ -19,7 +19,7 @@ options=$(head -1 "$SRC/bench/hashcat-options.txt" | sed "s|@HASHCAT@|$hashcat|g
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "--cl-options=$options" $hashcat/m00000_a0-optimized.cl -o hc.aotpack
 "$AOTPACK" verify hc.aotpack
 expect_exit 0 "$AOTPACK" build -d ats-m150,pvc "--cl-options=$options" $hashcat/m00000_a0-optimized.cl -o hc2.aotpack
-expect_in "0 compile job(s), 2 cache hit(s)"
+expect_in "(0 compiled, 2 from cache)"
 cmp hc.aotpack hc2.aotpack || fail "rebuild differs"
 rm -rf cache/jit
 expect_exit 0 sim_pvc "$AOTPACK" load hc.aotpack

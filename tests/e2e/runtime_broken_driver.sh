@@ -39,7 +39,7 @@ assert r["reason"].startswith("device 0x56ff is not in aotpack's device database
 PY
 expect_exit 0 sim_new "$AOTPACK" load k.aotpack --module vector_ops --json
 python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit-cache"' "$OUT"
-expect_exit 7 sim_new "$AOTPACK" load k.aotpack --module vector_ops --policy native-only
+expect_exit 9 sim_new "$AOTPACK" load k.aotpack --module vector_ops --policy native-only
 expect_in "device 0x56ff is not in aotpack's device database; native-only: no binary serves this device; archive has pvc (12.60.7)"
 expect_exit 0 "$AOTPACK" cache verify --cache-dir cache/jit
 expect_in "bad entries removed: 0"

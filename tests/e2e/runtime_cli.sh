@@ -36,10 +36,12 @@ python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit-c
 AOTPACK_CACHE=0 expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops --json
 python3 -c 'import json,sys; assert json.loads(sys.argv[1])[0]["source"]=="jit"' "$OUT"
 
-expect_exit 7 sim_tgl "$AOTPACK" load k.aotpack --policy native-only
+expect_exit 9 sim_tgl "$AOTPACK" load k.aotpack --policy native-only
 expect_in "native-only: no binary serves tgllp (12.0.0); archive has acm-g10 (12.55.8), pvc (12.60.7)"
-AOTPACK_POLICY=jit-only expect_exit 0 sim_pvc "$AOTPACK" load k.aotpack --module reduce --policy x
+AOTPACK_POLICY=jit-only expect_exit 0 sim_pvc "$AOTPACK" load k.aotpack --module reduce
 expect_in "policy jit-only"
+expect_exit 2 sim_pvc "$AOTPACK" load k.aotpack --module reduce --policy x
+expect_in "--policy 'x' is not prefer-native, native-only or jit-only"
 
 # warm fills the JIT cache at install time.
 rm -rf cache/jit
