@@ -82,7 +82,7 @@ struct BuildReport {
     std::string compiler;
     std::vector<JobReport> jobs;
     std::vector<std::string> moduleErrors; // frontend or validation failures
-    std::size_t frontendFailures = 0;       // of which OpenCL C that did not compile
+    std::size_t frontendFailures = 0;      // of which OpenCL C that did not compile
     double seconds = 0;
     bool archiveWritten = false;
     bool upToDate = false;   // the output was already built from the same inputs: nothing ran
