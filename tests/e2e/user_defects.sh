@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Defects a new user tripped over (issue #21), one block per item, numbered as in the issue.
+# Each block failed before its fix.
+source "$(dirname "$0")/common.sh"
+
+one_line() { [ "$(wc -l <<<"$OUT")" = 1 ] || fail "one line expected: $OUT"; }
+cp -r "$SRC/examples/kernels" kernels
+"$AOTPACK" build -q -d ats-m150,pvc kernels -o full.aotpack
+
+# 1, 2. load takes its policy from AOTPACK_POLICY unless --policy is given; a bad --policy is a
+# usage error; a misspelled AOTPACK_POLICY is refused (CLI) or warned about once (library).
+AOTPACK_POLICY=native-only expect_exit 9 sim_tgl "$AOTPACK" load full.aotpack
+expect_in "native-only: no binary serves tgllp"
+expect_exit 2 sim_tgl "$AOTPACK" load full.aotpack --policy bogus
+expect_in "--policy 'bogus' is not prefer-native, native-only or jit-only"
+AOTPACK_POLICY=nativeonly expect_exit 2 "$AOTPACK" select full.aotpack --device pvc
+expect_in "AOTPACK_POLICY 'nativeonly'"
+
+# 3. A module that is not in the archive: exit 9 from select, load and warm.
+for cmd in "select full.aotpack --device pvc" "load full.aotpack" "warm full.aotpack"; do
+    expect_exit 9 sim_pvc "$AOTPACK" $cmd --module nosuch
+    expect_in "module 'nosuch' is not in 'full.aotpack' (modules: histogram, reduce, vector_ops)"
+done
+
+# 4. One mapping of errors to exit codes: native-only without a binary is 9 for select and load;
+# a missing archive is 3 (as for list); a corrupt payload is 4; warm says what it warmed.
+expect_exit 9 "$AOTPACK" select full.aotpack --device tgllp --policy native-only
+expect_exit 9 sim_tgl "$AOTPACK" load full.aotpack --policy native-only
+expect_exit 3 "$AOTPACK" list missing.aotpack
+expect_exit 3 "$AOTPACK" load missing.aotpack
+cp full.aotpack corrupt.aotpack
+python3 - corrupt.aotpack <<'PY'
+import sys  # one byte inside every zstd frame (every payload); header and index intact
+data = bytearray(open(sys.argv[1], "rb").read())
+i = data.find(b"\x28\xb5\x2f\xfd")
+while i != -1:
+    data[i + 40] ^= 0xFF
+    i = data.find(b"\x28\xb5\x2f\xfd", i + 4)
+open(sys.argv[1], "wb").write(data)
+PY
+expect_exit 4 sim_pvc "$AOTPACK" load corrupt.aotpack
+expect_in "payload of module 'reduce' fails its checksum"
+expect_exit 0 sim_pvc "$AOTPACK" warm full.aotpack
+expect_in "nothing to warm: all 3 module load(s) are native binaries"
+
+# 6. A failed compile's log: real line breaks, no command line naming a deleted temp file.
+printf '__attribute__((intel_reqd_sub_group_size(64)))\n__kernel void f(__global int* x){x[get_global_id(0)]=1;}\n' >sg64.cl
+expect_exit 1 "$AOTPACK" build -d tgllp sg64.cl -o x.aotpack --no-cache
+expect_in "error: Unsupported required sub group size"
+expect_not_in '\x0a'
+expect_not_in "Command was:"
+
+# 8. An output directory that does not exist is reported before anything compiles.
+expect_exit 6 "$AOTPACK" build -d pvc kernels -o /nonexistent/dir/x.aotpack --no-cache
+one_line
+expect_in "the directory '/nonexistent/dir' does not exist"
+
+# 9. OpenCL C that does not compile: exit 1, one error line (then the compiler's log).
+printf '__kernel void f(__global int* x){x[0]=1 }\n' >syntax.cl
+expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
+[ "$(grep -c '^aotpack: error:' <<<"$OUT")" = 1 ] || fail "one error line expected: $OUT"
+expect_in "expected ';' after expression"
+expect_not_in "could not be read"
+
+# 11. --target-options for a device that is not built, -j 0, --timeout -1: usage errors.
+expect_exit 2 "$AOTPACK" build -d pvc kernels --target-options acm-g10=-g -o x.aotpack
+expect_in "acm-g10 is not a target of this build"
+expect_exit 2 "$AOTPACK" build -d pvc kernels -j 0 -o x.aotpack
+expect_exit 2 "$AOTPACK" build -d pvc kernels --timeout -1 -o x.aotpack
+
+# 12, 13. The device language: '' is an error; 8086:56c0 (lspci -n) works; bare hex gets a hint.
+expect_exit 2 "$AOTPACK" devices ''
+expect_in "empty device list"
+expect_exit 0 "$AOTPACK" devices 8086:56c0
+expect_in "'8086:56c0' is acm-g10"
+expect_exit 2 "$AOTPACK" devices 56c0
+expect_in "did you mean '0x56c0'?"
+
+# 17. An unknown command or option is named (with a suggestion), before any missing option.
+expect_exit 2 "$AOTPACK" lsit full.aotpack
+expect_in "unknown command 'lsit' (did you mean 'list'?)"
+expect_exit 2 "$AOTPACK" build --bogus-flag
+expect_in "unknown option '--bogus-flag' for 'aotpack build'"
+expect_not_in "is required"
+
+# 21. An empty --cl-options= does not swallow the next argument.
+expect_exit 0 "$AOTPACK" build -q -d pvc kernels/reduce.cl --cl-options= -o e.aotpack
+expect_exit 0 "$AOTPACK" build -q -d pvc kernels/reduce.cl --cl-options= --no-cache -o e.aotpack
+
+# 22. A long frontend log keeps its first error (cut in the middle, at line boundaries).
+{
+    echo '__kernel void f(__global int* x) { x[0] = first_undeclared_name; }'
+    for i in $(seq 300); do echo "__kernel void g$i(__global int* x) { x[0] = undeclared_$i; }"; done
+} >long.cl
+expect_exit 1 "$AOTPACK" build -d pvc long.cl -o x.aotpack --no-cache
+expect_in "first_undeclared_name"
+expect_in "line(s) left out"
+
+# 23. A failing build's first line is an error, not a note.
+expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
+[[ "$(head -1 <<<"$OUT")" == "aotpack: error:"* ]] || fail "first line: $(head -1 <<<"$OUT")"
+
+# 27. -k with every job failed writes no archive.
+rm -f x.aotpack
+expect_exit 1 "$AOTPACK" build -d tgllp sg64.cl -k -o x.aotpack --no-cache
+expect_in "no job succeeded, so nothing was written"
+[ ! -e x.aotpack ] || fail "an archive with no entry was written"
+echo "PASS: user_defects"
