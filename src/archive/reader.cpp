@@ -4,6 +4,7 @@
 #include "archive/module_name.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "devices/ip_version.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -154,10 +155,19 @@ ByteView ArchiveReader::storedPayload(const EntryView& e) const {
     return data_.subspan(b.offset, b.storedSize);
 }
 
+// "payload of module 'reduce' for 12.60.7" / "... (SPIR-V)": which entry, for messages.
+static std::string describePayload(const EntryView& e) {
+    std::string what = "payload of module '" + printable(e.module) + "'";
+    if (e.kind == EntryKind::Spirv) return what + " (SPIR-V)";
+    if (e.kind == EntryKind::Native)
+        return what + " for " + devices::IpVersion::fromValue(e.targetIp).str();
+    return what;
+}
+
 Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
     auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
     ByteView stored = data_.subspan(r.offset, r.storedSize);
-    std::string what = "payload of module '" + printable(e.module) + "'";
+    std::string what = describePayload(e);
     if (!checksumMatches(hash64(stored), r.storedChecksum))
         return corrupt(what + " fails its checksum");
     Bytes raw;
@@ -190,7 +200,7 @@ Expected<ArchiveReader::Payload> ArchiveReader::payloadView(const EntryView& e) 
         ByteView stored = data_.subspan(r.offset, r.storedSize);
         if (r.storedSize != r.rawSize || r.storedChecksum != r.rawChecksum ||
             !checksumMatches(hash64(stored), r.storedChecksum))
-            return corrupt("payload of module '" + printable(e.module) + "' fails its checksum");
+            return corrupt(describePayload(e) + " fails its checksum");
         return Payload{{}, stored};
     }
     auto raw = payload(e);

@@ -1,6 +1,9 @@
 #include "archive/tools.h"
 #include "common/text.h"
+#include "devices/database.h"
 #include "devices/ip_version.h"
+
+#include <algorithm>
 
 namespace aotpack::archive {
 
@@ -24,18 +27,56 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
+// What the filter asks for that the archive does not have: the module or the target, named
+// with what there is instead.
+static std::string nameOf(std::uint32_t ip) {
+    auto v = devices::IpVersion::fromValue(ip);
+    auto t = devices::Database::builtin().findIp(v);
+    return t ? t->name() + " (" + v.str() + ")" : v.str();
+}
+
+static std::optional<Error> missingForFilter(const ArchiveReader& in, const ExtractFilter& filter) {
+    auto modules = in.modules();
+    if (filter.module &&
+        std::find(modules.begin(), modules.end(), *filter.module) == modules.end()) {
+        std::vector<std::string> names(modules.begin(), modules.end());
+        return makeError(Errc::NotFound, "module '" + *filter.module + "' is not in '" + in.name() +
+                                             "' (modules: " + join(names, ", ") + ")");
+    }
+    auto targets = in.targets();
+    if (filter.targetIp &&
+        std::find(targets.begin(), targets.end(), *filter.targetIp) == targets.end()) {
+        std::vector<std::string> names;
+        for (auto ip : targets)
+            names.push_back(nameOf(ip));
+        return makeError(
+            Errc::NotFound,
+            "target " + nameOf(*filter.targetIp) + " is not in '" + in.name() +
+                "' (targets: " + (names.empty() ? "none, SPIR-V only" : join(names, ", ")) + ")");
+    }
+    return std::nullopt;
+}
+
+static bool selected(const EntryView& e, const ExtractFilter& filter) {
+    if (filter.module && e.module != *filter.module) return false;
+    if (e.kind == EntryKind::Spirv) return !filter.targetIp;
+    if (e.kind != EntryKind::Native) return false; // a kind this version does not know
+    return !filter.targetIp || e.targetIp == *filter.targetIp;
+}
+
 Expected<std::vector<std::filesystem::path>>
 extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesystem::path& dir) {
+    if (auto e = missingForFilter(in, filter)) return *e; // before any directory is made
+    auto entries = in.entries();
+    if (std::none_of(entries.begin(), entries.end(),
+                     [&](const EntryView& e) { return selected(e, filter); }))
+        return makeError(Errc::NotFound, "nothing in '" + in.name() + "' matches");
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return makeError(Errc::Output, "cannot create '" + dir.string() + "': " + ec.message());
     std::vector<std::filesystem::path> written;
-    for (const auto& e : in.entries()) {
-        if (filter.module && e.module != *filter.module) continue;
-        if (e.kind == EntryKind::Spirv && filter.targetIp) continue;
-        if (e.kind == EntryKind::Native && filter.targetIp && e.targetIp != *filter.targetIp)
-            continue;
-        if (e.kind != EntryKind::Spirv && e.kind != EntryKind::Native) continue;
+    for (const auto& e : entries) {
+        if (!selected(e, filter)) continue;
         auto payload = in.payload(e);
         if (!payload) return payload.error();
         std::string name = std::string(e.module) +
@@ -47,7 +88,6 @@ extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesys
         if (auto st = writeFileAtomic(dir / name, *payload); !st) return st.error();
         written.push_back(dir / name);
     }
-    if (written.empty()) return makeError(Errc::NotFound, "nothing in '" + in.name() + "' matches");
     return written;
 }
 

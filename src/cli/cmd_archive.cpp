@@ -176,11 +176,17 @@ void addRemoveTargets(CommandRegistry& r) {
         auto list = devices::parseDeviceList(devices::Database::builtin(), a->devices);
         if (!list) return fail(list.error());
         std::set<std::uint32_t> drop;
+        auto have = in->targets();
         for (const auto& t : list->targets) {
             drop.insert(t.ip.value());
-            auto have = in->targets();
-            if (std::find(have.begin(), have.end(), t.ip.value()) == have.end())
-                warning("target " + t.name + " is not in '" + a->archive + "'");
+            if (std::find(have.begin(), have.end(), t.ip.value()) == have.end()) {
+                std::vector<std::string> names;
+                for (auto ip : have)
+                    names.push_back(targetName(ip));
+                return fail(
+                    makeError(Errc::NotFound, "target " + t.name + " is not in '" + a->archive +
+                                                  "' (targets: " + join(names, ", ") + ")"));
+            }
         }
         ArchiveWriter writer;
         auto keep = [&](const EntryView& e) {

@@ -39,7 +39,7 @@ while i != -1:
 open(sys.argv[1], "wb").write(data)
 PY
 expect_exit 4 sim_pvc "$AOTPACK" load corrupt.aotpack
-expect_in "payload of module 'reduce' fails its checksum"
+expect_in "payload of module 'reduce' for 12.60.7 fails its checksum"
 expect_exit 0 sim_pvc "$AOTPACK" warm full.aotpack
 expect_in "nothing to warm: all 3 module load(s) are native binaries"
 
@@ -105,4 +105,27 @@ rm -f x.aotpack
 expect_exit 1 "$AOTPACK" build -d tgllp sg64.cl -k -o x.aotpack --no-cache
 expect_in "no job succeeded, so nothing was written"
 [ ! -e x.aotpack ] || fail "an archive with no entry was written"
+# 15. Each @torch-* preset says which PyTorch release it tracks.
+for preset in $(grep -o '^preset torch-[a-z-]*' "$SRC/devlists/intel-gpus.devlist" | cut -d' ' -f2); do
+    grep -q -- "@$preset" "$SRC/docs/DEVICES.md" || fail "docs/DEVICES.md does not mention @$preset"
+done
+grep -q "PyTorch 2.10" "$SRC/docs/DEVICES.md" || fail "no PyTorch version for the torch presets"
+
+# 16. remove-targets of a target the archive lacks, extract of a missing target: exit 9, named,
+# nothing written; verify names the target of a corrupt payload.
+expect_exit 9 "$AOTPACK" remove-targets full.aotpack -d acm-g12 -o pruned.aotpack
+expect_in "target acm-g12 is not in 'full.aotpack' (targets: acm-g10, pvc)"
+[ ! -e pruned.aotpack ] || fail "remove-targets wrote output"
+expect_exit 9 "$AOTPACK" extract full.aotpack --target tgllp -o out
+expect_in "target tgllp (12.0.0) is not in 'full.aotpack'"
+[ ! -e out ] || fail "extract left an empty directory"
+expect_exit 4 "$AOTPACK" verify corrupt.aotpack
+expect_in "payload of module 'histogram' (SPIR-V) fails its checksum"
+
+# 18. The pkg-config file works from any install prefix.
+cmake --install "$AOTPACK_BINARY_DIR" --prefix "$WORK/prefix" >/dev/null
+pc=$(find "$WORK/prefix" -name aotpack-rt.pc)
+inc=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --variable=includedir aotpack-rt)
+[ -f "$inc/aotpack/runtime.h" ] || fail "pkg-config points at '$inc', not the install prefix"
+
 echo "PASS: user_defects"

@@ -248,21 +248,23 @@ TEST(ArchiveCorrupt, PayloadChecksum) {
     ASSERT_TRUE(r);
     std::uint64_t at = r->blob(1).offset + 5;
     b[at] ^= 0xff;
-    EXPECT_EQ(payloadError(b), kPrefix + "payload of module 'vector_ops' fails its checksum");
+    EXPECT_EQ(payloadError(b),
+              kPrefix + "payload of module 'vector_ops' for 12.55.8 fails its checksum");
 }
 
 TEST(ArchiveCorrupt, DeclaredRawSizeDisagreesWithFrame) {
     EXPECT_EQ(payloadError(withIndex([](std::uint8_t* index, IndexHeader& ih) {
                   patch<BlobRecord>(blobAt(index, ih, 1), [](BlobRecord& r) { r.rawSize -= 1; });
               })),
-              kPrefix +
-                  "payload of module 'vector_ops' declares a size that does not match its frame");
+              kPrefix + "payload of module 'vector_ops' for 12.55.8 declares a size that does not "
+                        "match its frame");
 }
 
 TEST(ArchiveCorrupt, RawChecksum) {
-    EXPECT_EQ(payloadError(withIndex([](std::uint8_t* index, IndexHeader& ih) {
-                  patch<BlobRecord>(blobAt(index, ih, 1),
-                                    [](BlobRecord& r) { r.rawChecksum ^= 1; });
-              })),
-              kPrefix + "payload of module 'vector_ops' fails its checksum after decompression");
+    EXPECT_EQ(
+        payloadError(withIndex([](std::uint8_t* index, IndexHeader& ih) {
+            patch<BlobRecord>(blobAt(index, ih, 1), [](BlobRecord& r) { r.rawChecksum ^= 1; });
+        })),
+        kPrefix +
+            "payload of module 'vector_ops' for 12.55.8 fails its checksum after decompression");
 }
