@@ -98,7 +98,7 @@ namespace {
 // Inspection results by SPIR-V hash: validating a large module takes seconds, and a rebuild should
 // not pay that again. Only successful inspections are stored.
 Hash128 infoKey(const Hash128& spirv) {
-    return Hasher().add("aotpack-spirv-info-v3").add(spirv.bytes).finish();
+    return Hasher().add("aotpack-spirv-info-v4").add(spirv.bytes).finish();
 }
 
 std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spirv) {

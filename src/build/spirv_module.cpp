@@ -33,11 +33,15 @@ std::string literalString(const std::uint32_t* words, std::size_t count) {
     return out;
 }
 
-// OpenCL 2.2 semantics for SPIR-V up to 1.2; ocloc 22.43 also emits 1.3 and 1.4 modules (hashcat
-// kernels), which only the universal environments of that version accept.
+// The universal environment of the module's own SPIR-V version, for every version: ocloc 22.43
+// emits 1.3 and 1.4 modules (hashcat kernels) that only those accept, and one rule set for all
+// keeps the warnings consistent (the OpenCL 2.2 profile, used for 1.0-1.2 before, flagged
+// capabilities such as Int64Atomics that IGC accepts and that went unflagged in a 1.4 module).
 spv_target_env environmentFor(std::uint32_t versionWord) {
     std::uint32_t minor = (versionWord >> 8) & 0xff;
-    if (minor <= 2) return SPV_ENV_OPENCL_2_2;
+    if (minor == 0) return SPV_ENV_UNIVERSAL_1_0;
+    if (minor == 1) return SPV_ENV_UNIVERSAL_1_1;
+    if (minor == 2) return SPV_ENV_UNIVERSAL_1_2;
     if (minor == 3) return SPV_ENV_UNIVERSAL_1_3;
     if (minor == 4) return SPV_ENV_UNIVERSAL_1_4;
     if (minor == 5) return SPV_ENV_UNIVERSAL_1_5;

@@ -100,6 +100,15 @@ expect_in "line(s) left out"
 expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
 [[ "$(head -1 <<<"$OUT")" == "aotpack: error:"* ]] || fail "first line: $(head -1 <<<"$OUT")"
 
+# 26. One validation environment for every SPIR-V version: 64-bit atomics (which IGC accepts)
+# are not flagged in a SPIR-V 1.0 module when they are not in a 1.4 one.
+cat >a64.cl <<'CL'
+#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+__kernel void add64(__global long* p) { atom_add(p, 1L); }
+CL
+expect_exit 0 "$AOTPACK" build -d none --frontend clang a64.cl -o a64.aotpack --no-cache
+expect_not_in "Int64Atomics"
+
 # 27. -k with every job failed writes no archive.
 rm -f x.aotpack
 expect_exit 1 "$AOTPACK" build -d tgllp sg64.cl -k -o x.aotpack --no-cache
