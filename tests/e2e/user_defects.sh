@@ -100,6 +100,18 @@ expect_in "line(s) left out"
 expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
 [[ "$(head -1 <<<"$OUT")" == "aotpack: error:"* ]] || fail "first line: $(head -1 <<<"$OUT")"
 
+# 25. fp64 is decided by the compiler: a module that only loads and stores doubles builds for
+# targets without fp64 (as with ocloc); real double arithmetic still gets the policy's message.
+cat >dcopy.cl <<'CL'
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+__kernel void dcopy(__global const double* in, __global double* out) {
+    vstore2(vload2(get_global_id(0), in), get_global_id(0), out);
+}
+CL
+expect_exit 0 "$AOTPACK" build -d ats-m150,tgllp,pvc dcopy.cl -o dcopy.aotpack --no-cache
+expect_exit 1 "$AOTPACK" build -d ats-m150 "$SRC/tests/data/fp64.spv" -o x.aotpack --no-cache
+expect_in "module 'fp64' uses fp64, which acm-g10 (12.55.8) lacks; use --fp64=poison"
+
 # 26. One validation environment for every SPIR-V version: 64-bit atomics (which IGC accepts)
 # are not flagged in a SPIR-V 1.0 module when they are not in a 1.4 one.
 cat >a64.cl <<'CL'
