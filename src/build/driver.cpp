@@ -187,6 +187,30 @@ void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& w
     finishRemoteCache(ctx, out.report); // the archive is written: uploads may finish meanwhile
 }
 
+// --cl-options: the frontend's options. Code-generation options among them (-cl-*, as
+// -cl-fast-relaxed-math or -cl-opt-disable) also reach the backend compile of those modules, as
+// `ocloc compile -file k.cl -options ...` applies them to both; -I, -D and -cl-std stay with the
+// frontend. On SPIR-V inputs they do nothing, which is said once.
+static void applyClOptions(const std::string& clOptions, std::vector<ModuleInput>& inputs,
+                           BuildObserver& observer) {
+    if (trim(clOptions).empty()) return;
+    std::vector<std::string> codegen;
+    for (const auto& word : split(clOptions, ' '))
+        if (word.starts_with("-cl-") && !word.starts_with("-cl-std")) codegen.push_back(word);
+    std::size_t spirv = 0;
+    for (auto& in : inputs) {
+        if (in.kind != SourceKind::OpenClC) {
+            ++spirv;
+            continue;
+        }
+        for (const auto& option : codegen)
+            in.options += (in.options.empty() ? "" : " ") + option;
+    }
+    if (spirv)
+        observer.warning("--cl-options applies to OpenCL C inputs only; " + std::to_string(spirv) +
+                         " SPIR-V input(s) ignore it (use --options for the backend compile)");
+}
+
 // The plan's key with the measured costs the split used: shards that split by other costs must
 // not be merged (they would build some jobs twice and others not at all).
 static Hash128 withCosts(const Hash128& plan, const ShardCosts& costs) {
@@ -203,6 +227,7 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     BuildContext ctx(request, observer);
     std::vector<ModuleInput> inputs = request.modules;
     if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
+    applyClOptions(request.clOptions, inputs, observer);
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
     auto modules = prepareModules(ctx, inputs, out.report);
     if (!out.report.moduleErrors.empty() && !request.keepGoing) {

@@ -100,6 +100,16 @@ expect_in "line(s) left out"
 expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
 [[ "$(head -1 <<<"$OUT")" == "aotpack: error:"* ]] || fail "first line: $(head -1 <<<"$OUT")"
 
+# 24. --cl-options on SPIR-V is said to do nothing; its code-generation options reach the
+# backend compile of OpenCL C modules too (as with ocloc compile -file k.cl -options ...).
+"$AOTPACK" extract full.aotpack --module reduce -o spv >/dev/null
+expect_exit 0 "$AOTPACK" build -d pvc spv/reduce.spv --cl-options=-DX -o s.aotpack --no-cache
+expect_in "--cl-options applies to OpenCL C inputs only; 1 SPIR-V input(s) ignore it"
+expect_exit 0 "$AOTPACK" build -q -d pvc kernels/reduce.cl "--cl-options=-DX -cl-fast-relaxed-math" \
+    -o fm.aotpack --no-cache
+"$AOTPACK" list fm.aotpack --json | grep -q '"options": "-cl-fast-relaxed-math"' ||
+    fail "the backend compile did not get -cl-fast-relaxed-math"
+
 # 25. fp64 is decided by the compiler: a module that only loads and stores doubles builds for
 # targets without fp64 (as with ocloc); real double arithmetic still gets the policy's message.
 cat >dcopy.cl <<'CL'
