@@ -49,6 +49,8 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     if (!in) return {out.report, in.error()};
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
     auto modules = modulesOf(ctx, *in, out.report);
+    for (const auto& m : modules)
+        ctx.moduleNames.push_back(m.input.name);
     // Targets every module already has are not compiled again.
     std::erase_if(ctx.targets.targets, [&](const devices::ResolvedTarget& t) {
         for (const auto& m : modules)

@@ -28,11 +28,14 @@ archive::WriterOptions writerOptions(const BuildContext& ctx) {
     return options;
 }
 
-static std::string missingJobs(const BuildReport& report) {
+static std::string missingJobs(const BuildReport& report, const std::vector<std::string>& modules) {
     std::vector<std::string> missing;
     for (const auto& job : report.jobs)
         if (job.outcome == JobOutcome::Failed || job.outcome == JobOutcome::NotRun)
             missing.push_back(job.module + "@" + job.target);
+    for (const auto& m : modules) // --skip-unsupported
+        for (const auto& target : report.skippedTargets)
+            missing.push_back(m + "@" + target);
     return join(missing, ",");
 }
 
@@ -54,7 +57,7 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
         if (ctx.request.maxCompression)
             writer.setArchiveMetadata(archive::kShardMaxCompression, "1");
     }
-    std::string missing = missingJobs(report);
+    std::string missing = missingJobs(report, ctx.moduleNames);
     if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
     if (ctx.background) ctx.background->handTo(writer);
     return archive::writeArchiveFile(ctx.request.output, writer, writerOptions(ctx));

@@ -121,6 +121,29 @@ static std::optional<Error> resolveTargetOptions(BuildContext& ctx) {
     return std::nullopt;
 }
 
+// Targets the installed ocloc cannot build: one error line naming them all, or with
+// --skip-unsupported one warning, and the build goes on without them (the archive's `missing`
+// and the report's `skipped_targets` record them).
+static std::optional<Error> dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
+    std::vector<std::string> names;
+    for (const auto& t : ctx.targets.targets)
+        if (!ctx.compiler->supports(t.ip)) names.push_back(t.name + " (" + t.ip.str() + ")");
+    if (names.empty()) return std::nullopt;
+    std::string what = "the installed ocloc " + ctx.compiler->version + " (" +
+                       ctx.compiler->ocloc.string() + ") cannot build " + join(names, ", ");
+    if (!ctx.request.skipUnsupported)
+        return makeError(Errc::Unsupported,
+                         what + "; a newer intel-opencl-icd is needed, or --skip-unsupported "
+                                "builds the other targets");
+    ctx.observer.warning(what + "; skipped (--skip-unsupported)");
+    std::erase_if(ctx.targets.targets, [&](const auto& t) {
+        if (ctx.compiler->supports(t.ip)) return false;
+        report.skippedTargets.push_back(t.name);
+        return true;
+    });
+    return std::nullopt;
+}
+
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
 std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
     if (auto e = checkOutputDirectory(ctx.request.output, "the archive")) return e;
@@ -136,11 +159,7 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
     if (!compiler) return compiler.error();
     ctx.compiler = *compiler;
     report.compiler = "ocloc " + compiler->version;
-    std::vector<std::string> unsupported;
-    for (const auto& t : ctx.targets.targets)
-        if (!compiler->supports(t.ip))
-            unsupported.push_back(devices::unsupportedTarget(*compiler, t.name, t.ip).message);
-    if (!unsupported.empty()) return makeError(Errc::Unsupported, join(unsupported, "\n"));
+    if (auto e = dropUnsupportedTargets(ctx, report)) return e;
     if (ctx.request.useCache)
         if (auto e = openCaches(ctx, report)) return e;
     ctx.scratch = std::make_unique<TempDir>();
@@ -230,6 +249,8 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     applyClOptions(request.clOptions, inputs, observer);
     if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
     auto modules = prepareModules(ctx, inputs, out.report);
+    for (const auto& m : modules)
+        ctx.moduleNames.push_back(m.input.name);
     if (!out.report.moduleErrors.empty() && !request.keepGoing) {
         out.error = finalError(out.report);
         return out;

@@ -37,6 +37,7 @@ struct BuildRequest {
     Frontend frontend = Frontend::Ocloc; // the device ocloc -spv_only preprocesses for
     unsigned jobs = 0;                   // 0: number of cores
     bool keepGoing = false;
+    bool skipUnsupported = false; // targets the installed ocloc cannot build: skipped, recorded
     bool useCache = true;
     std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
     std::uint64_t cacheMaxBytes = 0; // 0: default
@@ -81,8 +82,9 @@ struct BuildReport {
     std::string deviceListExpanded;
     std::string compiler;
     std::vector<JobReport> jobs;
-    std::vector<std::string> moduleErrors; // frontend or validation failures
-    std::size_t frontendFailures = 0;      // of which OpenCL C that did not compile
+    std::vector<std::string> moduleErrors;   // frontend or validation failures
+    std::size_t frontendFailures = 0;        // of which OpenCL C that did not compile
+    std::vector<std::string> skippedTargets; // --skip-unsupported: targets ocloc cannot build
     double seconds = 0;
     bool archiveWritten = false;
     bool upToDate = false;   // the output was already built from the same inputs: nothing ran

@@ -33,6 +33,7 @@ struct BuildContext {
     unsigned jobs = 1;
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
     std::optional<Hash128> planHash; // --shard: the whole build's key, the same on every shard
+    std::vector<std::string> moduleNames; // every module of the archive, once they are prepared
     BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 

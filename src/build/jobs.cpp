@@ -107,7 +107,8 @@ bool failedForFp64(const Job& job, const std::string& log) {
 
 std::string fp64Message(const Job& job) {
     return "module '" + job.module->input.name + "' uses fp64, which " + job.target->name + " (" +
-           job.target->ip.str() + ") lacks; use --fp64=poison to drop those kernels for this target";
+           job.target->ip.str() +
+           ") lacks; use --fp64=poison to drop those kernels for this target";
 }
 
 void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,

@@ -65,7 +65,8 @@ void printList(const archive::ArchiveReader& in) {
               << " -> " << printable(meta["devices.expanded"])
               << "\ncompiler: " << printable(meta["compiler"]) << "\n";
     if (!meta["missing"].empty())
-        std::cout << "missing (failed at build): " << printable(meta["missing"]) << "\n";
+        std::cout << "missing (not built: failed, or --skip-unsupported): "
+                  << printable(meta["missing"]) << "\n";
     std::cout << "\n";
     Table table({"MODULE", "SPIR-V", "TARGETS", "KERNELS"});
     for (auto module : in.modules()) {

@@ -28,7 +28,8 @@ struct CompileFlags {
     std::vector<std::string> targetOptions;
     unsigned jobs = 0;
     double timeout = 3600;
-    bool keepGoing = false, noCache = false, quiet = false, explain = false, strictSpirv = false;
+    bool keepGoing = false, skipUnsupported = false, noCache = false, quiet = false,
+         explain = false, strictSpirv = false;
 };
 
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
@@ -45,6 +46,9 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
         ->check(CLI::IsMember({"error", "poison"}));
     sub->add_flag("-k,--keep-going", f.keepGoing,
                   "Write the archive with what succeeded; exit non-zero anyway");
+    sub->add_flag("--skip-unsupported", f.skipUnsupported,
+                  "Build only the targets the installed ocloc can build; record the others as "
+                  "missing (warning, exit 0)");
     sub->add_option("--cache-dir", f.cacheDir,
                     "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
     sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
@@ -116,6 +120,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.frontend = f.frontend == "clang" ? Frontend::Clang : Frontend::Ocloc;
     r.jobs = f.jobs;
     r.keepGoing = f.keepGoing;
+    r.skipUnsupported = f.skipUnsupported;
     r.strictSpirv = f.strictSpirv;
     r.maxCompression = f.compression == "max";
     r.uncompressedNatives = f.compression == "fast-load";

@@ -33,6 +33,7 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
         {"compile_mode", r.compileMode},
         {"seconds", r.seconds},
         {"module_errors", r.moduleErrors},
+        {"skipped_targets", r.skippedTargets},
         {"error", outcome.error ? outcome.error->message : ""},
         {"jobs", nlohmann::json::array()}};
     for (const auto& j : r.jobs)

@@ -16,7 +16,7 @@ expect_exit 3 "$AOTPACK" build -d pvc a/reduce.cl b/reduce.cl -o out.aotpack
 expect_in "two inputs give the module name 'reduce'"
 
 expect_exit 5 "$AOTPACK" build -d pvc,bmg a -o out.aotpack
-expect_in "target 'bmg-g21' (20.1.0) is known, but the installed ocloc"
+expect_in "cannot build bmg-g21 (20.1.0); a newer intel-opencl-icd is needed"
 
 expect_exit 2 "$AOTPACK" build -d pvcc a -o out.aotpack
 expect_in "did you mean 'pvc'?"

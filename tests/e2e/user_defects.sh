@@ -62,6 +62,19 @@ expect_exit 1 "$AOTPACK" build -d pvc syntax.cl -o x.aotpack --no-cache
 expect_in "expected ';' after expression"
 expect_not_in "could not be read"
 
+# 10. Targets the installed ocloc cannot build (22.43 has no Xe2): one error line naming them
+# all, or with --skip-unsupported a warning, the rest built, the skipped ones recorded, exit 0.
+expect_exit 5 "$AOTPACK" build -d pvc,bmg,lnl-m kernels -o sk.aotpack --no-cache
+one_line
+expect_in "cannot build bmg-g21 (20.1.0), lnl-m (20.4.4)"
+expect_exit 0 "$AOTPACK" build -d pvc,bmg,lnl-m kernels -o sk.aotpack --no-cache --skip-unsupported \
+    --json-report sk.json
+[ "$(grep -c 'warning:' <<<"$OUT")" = 1 ] || fail "one warning expected: $OUT"
+[ "$("$AOTPACK" list --targets sk.aotpack)" = pvc ] || fail "only pvc should be built"
+"$AOTPACK" list sk.aotpack | grep -q "reduce@bmg-g21" || fail "skipped targets not recorded"
+grep -q '"skipped_targets": \[' sk.json || fail "report lacks skipped_targets"
+expect_exit 0 "$AOTPACK" build -q -d @torch-xpu-linux kernels -o torch.aotpack --no-cache --skip-unsupported
+
 # 11. --target-options for a device that is not built, -j 0, --timeout -1: usage errors.
 expect_exit 2 "$AOTPACK" build -d pvc kernels --target-options acm-g10=-g -o x.aotpack
 expect_in "acm-g10 is not a target of this build"
