@@ -35,7 +35,8 @@ json targetJson(const Device& d, const Stepping& s, const Expected<CompilerSuppo
               {"pci_revision", s.pciRevision},
               {"release", d.release},
               {"family", d.family},
-              {"fp64", d.fp64}};
+              {"fp64", d.fp64},
+              {"products", Database::builtin().productsOf(d.name)}};
     j["supported_by_ocloc"] = compiler ? json(compiler->supports(s.ip)) : json(nullptr);
     return j;
 }
@@ -56,10 +57,11 @@ int printDatabase(const Database& db, const Expected<CompilerSupport>& compiler,
         std::cout << out.dump(2) << "\n";
         return 0;
     }
-    Table table({"NAME", "ALIASES", "IP", "RELEASE", "FAMILY", "FP64", "OCLOC"});
+    Table table({"NAME", "ALIASES", "IP", "RELEASE", "FAMILY", "FP64", "OCLOC", "PRODUCTS"});
     for (const auto& d : db.devices())
         table.add({d.name, join(d.aliases, ","), d.current.ip.str(), d.release, d.family,
-                   d.fp64 ? "yes" : "no", supportText(compiler, d.current.ip)});
+                   d.fp64 ? "yes" : "no", supportText(compiler, d.current.ip),
+                   join(db.productsOf(d.name), ", ")});
     table.print(std::cout);
     std::cout << "\npresets:";
     for (const auto& [name, list] : db.presets())

@@ -48,6 +48,31 @@ const PciId* Database::findPci(std::uint32_t id) const {
     return nullptr;
 }
 
+// Product names compare without case, spaces, '-' and '_': "arc a770" is "Arc A770".
+static std::string productKey(std::string_view name) {
+    std::string key;
+    for (char c : name)
+        if (c != ' ' && c != '-' && c != '_')
+            key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return key;
+}
+
+const PciId* Database::findProduct(std::string_view name) const {
+    std::string wanted = productKey(name);
+    for (const auto& pci : pciIds_)
+        if (!pci.product.empty() && productKey(pci.product) == wanted) return &pci;
+    return nullptr;
+}
+
+std::vector<std::string> Database::productsOf(const std::string& device) const {
+    std::vector<std::string> products;
+    for (const auto& pci : pciIds_)
+        if (pci.device == device && !pci.product.empty() &&
+            std::find(products.begin(), products.end(), pci.product) == products.end())
+            products.push_back(pci.product);
+    return products;
+}
+
 std::optional<TargetInfo> Database::findIp(IpVersion ip) const {
     for (const auto& device : devices_) {
         if (device.current.ip == ip) return TargetInfo{&device, &device.current};
@@ -79,6 +104,8 @@ std::vector<std::string> Database::allNames() const {
         names.push_back(r.name);
         names.insert(names.end(), r.aliases.begin(), r.aliases.end());
     }
+    for (const auto& pci : pciIds_)
+        if (!pci.product.empty()) names.push_back(pci.product);
     for (const auto& f : families_)
         names.push_back(f.name);
     for (const auto& [preset, list] : presets_)

@@ -75,6 +75,10 @@ class Database {
     const Release* findRelease(std::string_view name) const;
     const Family* findFamily(std::string_view name) const;
     const PciId* findPci(std::uint32_t id) const;
+    // A product name from the pci records ("Arc A770"), compared without case and spaces.
+    const PciId* findProduct(std::string_view name) const;
+    // The product names of a device, in devlist order.
+    std::vector<std::string> productsOf(const std::string& device) const;
     std::optional<TargetInfo> findIp(IpVersion ip) const;
     // IPs that a newer driver also serves with a binary built for `key` (compatibility table).
     std::vector<IpVersion> servedBy(IpVersion key) const;

@@ -149,6 +149,10 @@ class ListParser {
                         [](char c) { return std::isdigit((unsigned char)c) || c == '.'; }))
             return resolveNumericIp(item);
         if (const Device* d = db_.findDevice(base)) return TargetInfo{d, &d->current};
+        if (const PciId* product = db_.findProduct(base)) {
+            const Device* d = db_.findDevice(product->device);
+            return TargetInfo{d, &d->current};
+        }
         return unknownName(base);
     }
 

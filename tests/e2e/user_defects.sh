@@ -89,6 +89,15 @@ expect_in "'8086:56c0' is acm-g10"
 expect_exit 2 "$AOTPACK" devices 56c0
 expect_in "did you mean '0x56c0'?"
 
+# 14. Product names from devlists/ are shown and accepted.
+expect_exit 0 "$AOTPACK" devices
+expect_in "Arc A770"
+expect_exit 0 "$AOTPACK" devices "Arc A770,arc a380"
+expect_in "'Arc A770' is acm-g10"
+expect_in "'arc a380' is acm-g11"
+expect_exit 0 "$AOTPACK" devices --json
+expect_in '"products": ['
+
 # 17. An unknown command or option is named (with a suggestion), before any missing option.
 expect_exit 2 "$AOTPACK" lsit full.aotpack
 expect_in "unknown command 'lsit' (did you mean 'list'?)"
