@@ -19,6 +19,18 @@ std::vector<std::string> words(const std::string& text) {
     return out;
 }
 
+std::string escape(const std::string& path) {
+    std::string out;
+    for (char c : path) {
+        if (c == ' ' || c == '#') out += '\\';
+        if (c == '$') out += '$';
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
+
 PoolTask headerScan(const BuildContext& ctx, const ModuleInput& in, const fs::path& log) {
     std::vector<std::string> argv = {envOr("AOTPACK_CLANG", "clang"),
                                      "-x",
@@ -62,18 +74,6 @@ void parseMakeRule(const std::string& text, std::set<std::string>& deps) {
     }
     if (!current.empty()) deps.insert(current);
 }
-
-std::string escape(const std::string& path) {
-    std::string out;
-    for (char c : path) {
-        if (c == ' ' || c == '#') out += '\\';
-        if (c == '$') out += '$';
-        out += c;
-    }
-    return out;
-}
-
-} // namespace
 
 Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
     std::set<std::string> deps;

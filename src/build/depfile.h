@@ -4,9 +4,17 @@
 #pragma once
 
 #include "build/driver_internal.h"
+#include "build/process_pool.h"
+
+#include <set>
 
 namespace aotpack::build {
 
 Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs);
+
+// `clang -M` of one OpenCL C module (its stdout+stderr to `log`), and the files a make rule lists.
+PoolTask headerScan(const BuildContext& ctx, const ModuleInput& in,
+                    const std::filesystem::path& log);
+void parseMakeRule(const std::string& text, std::set<std::string>& deps);
 
 } // namespace aotpack::build

@@ -1,6 +1,7 @@
 // Phases 2 and 3 of the build: every module becomes validated SPIR-V. OpenCL C goes through
 // `ocloc -spv_only` in worker processes, in parallel, like the compiles.
 #include "build/driver_internal.h"
+#include "build/frontend_cache.h"
 #include "build/process_pool.h"
 #include "common/parallel.h"
 #include "common/text.h"
@@ -67,6 +68,7 @@ std::string frontendLog(const fs::path& log) {
 static std::vector<std::optional<fs::path>>
 runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
     std::vector<std::optional<fs::path>> spirvFiles(inputs.size());
+    std::vector<std::pair<const ModuleInput*, fs::path>> ran; // frontends that ran and succeeded
     std::vector<PoolTask> tasks;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (inputs[i].kind == SourceKind::Spirv) {
@@ -74,11 +76,16 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
             continue;
         }
         fs::path dir = ctx.scratch->path() / "frontend" / inputs[i].name;
+        if (auto remembered = rememberedFrontend(ctx, inputs[i], dir)) {
+            spirvFiles[i] = *remembered;
+            continue;
+        }
         PoolTask task = frontendTask(ctx, inputs[i], dir);
         task.onFinish = [&, i, dir](Expected<ProcessResult> r) {
             auto out = r && r->succeeded() ? findSpirvOutput(dir) : std::nullopt;
             if (out) {
                 spirvFiles[i] = *out;
+                ran.emplace_back(&inputs[i], *out);
                 return;
             }
             std::string why = r ? r->describe() : r.error().message;
@@ -90,6 +97,7 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
         tasks.push_back(std::move(task));
     }
     runPool(tasks, {ctx.jobs, 0, {}});
+    rememberFrontends(ctx, ran);
     return spirvFiles;
 }
 

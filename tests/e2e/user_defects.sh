@@ -50,6 +50,25 @@ expect_in "error: Unsupported required sub group size"
 expect_not_in '\x0a'
 expect_not_in "Command was:"
 
+# 7. A rebuild of OpenCL C does not run the frontend again unless the source or one of its
+# headers changed (an ocloc that logs its calls tells).
+mkdir -p fe && cp kernels/*.cl fe/ && printf '#define SCALE 2\n' >fe/scale.h
+printf '#include "scale.h"\n__kernel void sc(__global int* x) { x[0] = SCALE; }\n' >fe/sc.cl
+printf '#!/bin/sh\necho "$*" >>"%s/calls"\nexec ocloc "$@"\n' "$WORK" >logging-ocloc
+chmod +x logging-ocloc
+fe_build() { AOTPACK_OCLOC=$WORK/logging-ocloc "$AOTPACK" build -q -d pvc fe -o "$1" 2>/dev/null; }
+fe_build fe1.aotpack
+[ "$(grep -c spv_only calls)" = 4 ] || fail "the first build should run 4 frontends"
+: >calls
+fe_build fe2.aotpack
+[ "$(grep -c spv_only calls || true)" = 0 ] || fail "a rebuild ran the frontend: $(cat calls)"
+cmp fe1.aotpack fe2.aotpack || fail "remembered frontends gave other bytes"
+printf '#define SCALE 3\n' >fe/scale.h
+: >calls
+fe_build fe3.aotpack
+[ "$(grep -c spv_only calls)" = 1 ] && grep -q "sc.cl" calls || fail "a header change must rerun its module's frontend only: $(cat calls)"
+! cmp -s fe1.aotpack fe3.aotpack || fail "the header change did not reach the archive"
+
 # 8. An output directory that does not exist is reported before anything compiles.
 expect_exit 6 "$AOTPACK" build -d pvc kernels -o /nonexistent/dir/x.aotpack --no-cache
 one_line
