@@ -13,15 +13,33 @@ import ctypes
 import ctypes.util
 import os
 
-__all__ = ["Archive", "AotpackError", "runtime_version"]
+__all__ = ["Archive", "AotpackError", "runtime_version", "POLICY_DEFAULT", "POLICY_PREFER_NATIVE",
+           "POLICY_NATIVE_ONLY", "POLICY_JIT_ONLY"]
+
+# Selection policies (aotpack_policy in include/aotpack/runtime.h); select() also takes the names
+# the CLI uses ("prefer-native", "native-only", "jit-only").
+POLICY_DEFAULT = 0  # AOTPACK_POLICY from the environment, else prefer-native
+POLICY_PREFER_NATIVE = 1
+POLICY_NATIVE_ONLY = 2
+POLICY_JIT_ONLY = 3
+_POLICY_NAMES = {"prefer-native": POLICY_PREFER_NATIVE, "native-only": POLICY_NATIVE_ONLY,
+                 "jit-only": POLICY_JIT_ONLY}
+
+# The C API's results -> the exit codes the aotpack CLI and README use for the same failure.
+_EXIT_CODES = {1: 2, 2: 3, 3: 4, 4: 9, 5: 9, 6: 7, 7: 70}
 
 _SOURCES = ["native", "compatible", "jit-cache", "jit"]
 
 
 class AotpackError(RuntimeError):
-    def __init__(self, code, message):
+    """A failure of libaotpack_rt. `code` is the README's exit code for it (3: the file cannot be
+    read, 4: corrupt archive, 9: no such module or no binary, 7: Level Zero, 2: bad argument), the
+    same the aotpack CLI exits with; `status` is the C API's aotpack_result."""
+
+    def __init__(self, status, message):
         super().__init__(message)
-        self.code = code
+        self.status = status
+        self.code = _EXIT_CODES.get(status, 70)
 
 
 class _LoadInfo(ctypes.Structure):
@@ -31,7 +49,13 @@ class _LoadInfo(ctypes.Structure):
 
 def _load_library():
     path = os.environ.get("AOTPACK_RT_LIBRARY") or ctypes.util.find_library("aotpack_rt") or "libaotpack_rt.so.0"
-    lib = ctypes.CDLL(path)
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as e:
+        raise ImportError(
+            f"aotpack: cannot load libaotpack_rt ('{path}': {e}). Install aotpack (its .deb, or "
+            "`cmake --install`), or point AOTPACK_RT_LIBRARY at libaotpack_rt.so.0, e.g. "
+            "AOTPACK_RT_LIBRARY=/usr/local/lib/libaotpack_rt.so.0") from None
     p, u32, i = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int
     signatures = {
         "aotpack_runtime_version_string": ([], ctypes.c_char_p),
@@ -113,8 +137,13 @@ class Archive:
         """The native targets, like torch.xpu.get_arch_list()."""
         return [target_name(ip) for ip in self.target_ips()]
 
-    def select(self, module, device, policy=0):
-        """What `device` (a name, IP version or PCI id) would load for `module`, without a GPU."""
+    def select(self, module, device, policy=POLICY_DEFAULT):
+        """What `device` (a name, IP version or PCI id) would load for `module`, without a GPU.
+        `policy`: a POLICY_* constant or "prefer-native", "native-only", "jit-only"."""
+        if isinstance(policy, str):
+            if policy not in _POLICY_NAMES:
+                raise AotpackError(1, f"unknown policy '{policy}' (prefer-native, native-only, jit-only)")
+            policy = _POLICY_NAMES[policy]
         ip = ctypes.c_uint32()
         _check(_lib.aotpack_parse_device(str(device).encode(), ctypes.byref(ip)))
         info = _LoadInfo()
@@ -125,7 +154,7 @@ class Archive:
         """For every Level Zero device of this machine and every module: what would load."""
         ze = ctypes.CDLL(ctypes.util.find_library("ze_loader") or "libze_loader.so.1")
         if ze.zeInit(0) != 0:  # a failed zeInit is final: no other Level Zero call after it
-            raise AotpackError(6, "no Level Zero GPU here")
+            raise AotpackError(6, "no Level Zero GPU here")  # code 7, as the CLI
         count = ctypes.c_uint32(0)
         ze.zeDriverGet(ctypes.byref(count), None)
         drivers = (ctypes.c_void_p * count.value)()

@@ -28,10 +28,32 @@ try:
     aotpack.Archive("/nonexistent.aotpack")
     raise SystemExit("no error for a missing file")
 except aotpack.AotpackError as e:
+    assert e.code == 3 and e.status == 2, (e.code, e.status)  # the README exit code; the C status
+try:
+    a.select("reduce", "tgllp", policy="native-only")
+    raise SystemExit("native-only on tgllp should fail")
+except aotpack.AotpackError as e:
+    assert e.code == 9, e.code
+try:
+    a.select("reduce", "pvc", policy="bogus")
+    raise SystemExit("a bad policy name should fail")
+except aotpack.AotpackError as e:
     assert e.code == 2, e.code
 print("python ok", aotpack.runtime_version())
 ') > py.out
 grep -q "python ok 0.1.0" py.out || fail "$(cat py.out)"
+
+# Without the library: an ImportError that says how to point at it (not a bare OSError).
+set +e
+OUT=$(cd / && AOTPACK_RT_LIBRARY=/nonexistent/libaotpack_rt.so.0 "$WORK/venv/bin/python" -c 'import aotpack' 2>&1)
+set -e
+expect_in "ImportError: aotpack: cannot load libaotpack_rt"
+expect_in "AOTPACK_RT_LIBRARY"
+# The README's install commands work offline: the installed module on PYTHONPATH, in a plain venv.
+"$py" -m venv plain
+(cd / && PYTHONPATH="$WORK/prefix/share/aotpack/python" "$WORK/plain/bin/python" -c \
+    'import aotpack; print(aotpack.runtime_version())') | grep -q 0.1.0 ||
+    fail "PYTHONPATH=<prefix>/share/aotpack/python does not work"
 
 if [ -z "${AOTPACK_SANITIZED:-}" ]; then
     (cd / && NEOReadDebugKeys=1 SetCommandStreamReceiver=1 ProductFamilyOverride=pvc "$WORK/venv/bin/python" -c '
