@@ -37,17 +37,34 @@ fs::path DiskCache::defaultRoot() {
     return fs::path(home && *home ? home : "/tmp") / ".cache" / "aotpack";
 }
 
-Expected<DiskCache> DiskCache::open(const fs::path& dir, std::uint64_t maxBytes) {
+fs::path DiskCache::systemRoot() {
+    if (const char* dir = std::getenv("AOTPACK_SYSTEM_CACHE_DIR"); dir && *dir) return dir;
+    return "/var/cache/aotpack";
+}
+
+Expected<DiskCache> DiskCache::open(const fs::path& dir, std::uint64_t maxBytes, Access access) {
     std::error_code ec;
     fs::create_directories(dir / "v1", ec);
     if (ec)
         return makeError(Errc::Output,
                          "cannot create cache directory '" + dir.string() + "': " + ec.message());
-    ::chmod(dir.c_str(), 0700); // private: entries are verified, but nobody else needs to read them
-    ::chmod((dir / "v1").c_str(), 0700);
+    // Private: entries are verified, but nobody else needs to read them. Shared: everybody reads.
+    mode_t mode = access == Access::Shared ? 0755 : 0700;
+    ::chmod(dir.c_str(), mode);
+    ::chmod((dir / "v1").c_str(), mode);
     DiskCache cache;
     cache.dir_ = dir;
     cache.maxBytes_ = maxBytes;
+    cache.access_ = access;
+    return cache;
+}
+
+Expected<DiskCache> DiskCache::openExisting(const fs::path& dir) {
+    if (::access((dir / "v1").c_str(), R_OK | X_OK) != 0)
+        return makeError(Errc::BadInput, "cannot read cache directory '" + dir.string() +
+                                             "': " + std::strerror(errno));
+    DiskCache cache;
+    cache.dir_ = dir;
     return cache;
 }
 
@@ -99,7 +116,8 @@ Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) 
     Bytes file(sizeof h);
     std::memcpy(file.data(), &h, sizeof h);
     file.insert(file.end(), data.begin(), data.end());
-    return writeFileAtomic(path, file, 0600);
+    if (access_ == Access::Shared) ::chmod(path.parent_path().c_str(), 0755);
+    return writeFileAtomic(path, file, access_ == Access::Shared ? 0644 : 0600);
 }
 
 bool DiskCache::contains(const Hash128& key, std::string_view kind) const {

@@ -27,10 +27,20 @@ class DiskCache {
     // The root of aotpack's caches: $AOTPACK_CACHE_DIR, else $XDG_CACHE_HOME/aotpack, else
     // ~/.cache/aotpack. The build cache is <root>/build, the JIT cache <root>/jit.
     static std::filesystem::path defaultRoot();
+    // The machine-wide cache root that every user reads: $AOTPACK_SYSTEM_CACHE_DIR, else
+    // /var/cache/aotpack. Its JIT cache (<root>/jit) is filled by `aotpack warm --system`.
+    static std::filesystem::path systemRoot();
     static constexpr std::uint64_t kDefaultMaxBytes = 5ull << 30;
 
+    // Private (0700, the default) for a user's caches; Shared (directories 0755, entries 0644)
+    // for a machine-wide cache that root fills and every user reads (aotpack warm --system).
+    enum class Access { Private, Shared };
     static Expected<DiskCache> open(const std::filesystem::path& dir,
-                                    std::uint64_t maxBytes = kDefaultMaxBytes);
+                                    std::uint64_t maxBytes = kDefaultMaxBytes,
+                                    Access access = Access::Private);
+    // An existing cache, for reading only: nothing is created and no permission is changed.
+    // An error if `dir` holds no cache this process can read.
+    static Expected<DiskCache> openExisting(const std::filesystem::path& dir);
 
     const std::filesystem::path& dir() const { return dir_; }
     // A verified entry, or nothing (missing, or corrupt and now removed).
@@ -59,6 +69,7 @@ class DiskCache {
     std::filesystem::path entryPath(const Hash128& key, std::string_view kind) const;
     std::filesystem::path dir_;
     std::uint64_t maxBytes_ = kDefaultMaxBytes;
+    Access access_ = Access::Private;
 };
 
 } // namespace aotpack

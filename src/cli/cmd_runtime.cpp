@@ -2,6 +2,7 @@
 // (offline answers from the archive and the device database).
 #include "aotpack/runtime.h"
 #include "archive/reader.h"
+#include "cache/disk_cache.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
@@ -22,6 +23,7 @@ namespace {
 struct RuntimeArgs {
     std::string archive, module, device, policy; // policy "": $AOTPACK_POLICY, else prefer-native
     bool json = false;
+    bool system = false; // warm --system: the machine-wide JIT cache every user reads
 };
 
 // The README's exit codes for the runtime library's results: the same failure exits the same
@@ -125,6 +127,14 @@ int loadAll(const RuntimeArgs& a, bool warm) {
     zeContextCreate(firstDriver(), &desc, &ctx);
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
     options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
+    std::string systemJit = (DiskCache::systemRoot() / "jit").string();
+    if (a.system) {
+        if (auto st =
+                DiskCache::open(systemJit, DiskCache::kDefaultMaxBytes, DiskCache::Access::Shared);
+            !st)
+            return fail(makeError(Errc::Output, st.error().message + " (--system needs root)"));
+        options.cache_dir = systemJit.c_str();
+    }
     json out = json::array();
     Table table({"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"});
     std::optional<Errc> failure; // the first failure's exit code
@@ -267,7 +277,12 @@ void addRuntimeCommands(CommandRegistry& r) {
         "warm", "Fill the JIT cache for this machine's GPUs (at install time)");
     warmSub->add_option("archive", warm->archive)->required();
     warmSub->add_option("--module", warm->module, "Only this module");
-    warmSub->footer("Example (at install time):\n  aotpack warm /usr/share/myapp/kernels.aotpack");
+    warmSub->add_flag(
+        "--system", warm->system,
+        "Fill the machine-wide JIT cache every user reads ($AOTPACK_SYSTEM_CACHE_DIR, "
+        "default /var/cache/aotpack), not your own (run as root)");
+    warmSub->footer("Example (at install time, as root):\n  aotpack warm --system "
+                    "/usr/share/myapp/kernels.aotpack");
     r.add(warmSub, [warm] { return loadAll(*warm, true); });
 
     auto sel = std::make_shared<RuntimeArgs>();

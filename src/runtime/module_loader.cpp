@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace aotpack::runtime {
 
@@ -61,16 +62,46 @@ struct CacheConfig {
 
 // The cache for a configuration, opened (directories created, permissions set) once per process:
 // the native-binary path runs on every module load.
+// A cache that cannot be used costs speed, not correctness: said once per directory, so that
+// nobody JIT-compiles every time without knowing why.
+void warnUnusableCache(const std::filesystem::path& dir, const std::string& why) {
+    static std::mutex mutex;
+    static std::set<std::filesystem::path> warned;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (warned.insert(dir).second)
+        std::fprintf(stderr, "aotpack: warning: JIT cache '%s' cannot be used (%s)\n",
+                     printable(dir.string()).c_str(), printable(why).c_str());
+}
+
 std::optional<DiskCache> openCache(const CacheConfig& cfg) {
     static std::mutex mutex;
     static std::map<std::pair<std::filesystem::path, std::uint64_t>, DiskCache> opened;
     std::lock_guard<std::mutex> lock(mutex);
     auto key = std::make_pair(cfg.dir, cfg.maxBytes);
     if (auto it = opened.find(key); it != opened.end()) return it->second;
-    auto cache = DiskCache::open(cfg.dir, cfg.maxBytes);
-    if (!cache) return std::nullopt; // an unusable cache only costs speed; retried next load
+    // The system cache (warm --system writes it) must stay readable by every user.
+    bool system = cfg.dir == DiskCache::systemRoot() / "jit";
+    auto cache = DiskCache::open(cfg.dir, cfg.maxBytes,
+                                 system ? DiskCache::Access::Shared : DiskCache::Access::Private);
+    if (!cache) { // retried next load
+        warnUnusableCache(cfg.dir, cache.error().message);
+        return std::nullopt;
+    }
     opened.emplace(key, *cache);
     return *cache;
+}
+
+// The machine-wide JIT cache, read-only; nothing if there is none. Only a directory someone
+// configured (AOTPACK_SYSTEM_CACHE_DIR) and this user cannot read is warned about.
+std::optional<DiskCache> systemCache() {
+    static const std::optional<DiskCache> cache = [] {
+        auto dir = DiskCache::systemRoot() / "jit";
+        auto c = DiskCache::openExisting(dir);
+        if (!c && std::getenv("AOTPACK_SYSTEM_CACHE_DIR") && std::filesystem::exists(dir))
+            warnUnusableCache(dir, c.error().message);
+        return c ? std::optional<DiskCache>(*c) : std::nullopt;
+    }();
+    return cache;
 }
 
 CacheConfig cacheConfig(const aotpack_load_options* o) {
@@ -198,6 +229,14 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
                 return success();
             }
             cache->remove(key);
+        }
+    if (auto system = cfg.enabled ? systemCache() : std::nullopt)
+        if (auto cached = system->map(key);
+            cached && createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, cached->data, "", out, log) ==
+                          ZE_RESULT_SUCCESS) {
+            info.source = AOTPACK_SOURCE_JIT_CACHE;
+            setReason(info, std::string(info.reason) + "; system JIT cache hit");
+            return success();
         }
     ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_IL_SPIRV, *spirv, options, out, log);
     if (r != ZE_RESULT_SUCCESS)

@@ -124,6 +124,32 @@ expect_exit 2 "$AOTPACK" build --bogus-flag
 expect_in "unknown option '--bogus-flag' for 'aotpack build'"
 expect_not_in "is required"
 
+# 19. warm --system (as root, at install time) fills a machine-wide JIT cache that every user
+# reads; a user's own cache that cannot be used is warned about, not silently skipped.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    export AOTPACK_SYSTEM_CACHE_DIR=$WORK/system-cache
+    expect_exit 0 sim_tgl "$AOTPACK" warm --system full.aotpack
+    expect_in "JIT cache warmed: 3 module load(s) through the JIT"
+    [ "$(stat -c %a "$AOTPACK_SYSTEM_CACHE_DIR/jit")" = 755 ] || fail "system cache not world-readable"
+    [ -z "$(find "$AOTPACK_SYSTEM_CACHE_DIR" -type f ! -perm -0044)" ] || fail "entries not world-readable"
+    chmod 755 "$WORK"
+    mkdir -p nobody && chown nobody nobody
+    as_nobody() { (cd nobody && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        env HOME="$WORK/nobody" AOTPACK_CACHE_DIR="$WORK/nobody/cache" "$@"); }
+    expect_exit 0 as_nobody env NEOReadDebugKeys=1 DisableDeepBind=1 SetCommandStreamReceiver=1 \
+        ProductFamilyOverride=tgllp "$AOTPACK" load "$WORK/full.aotpack" --json
+    expect_in "system JIT cache hit"
+    expect_not_in '"source": "jit"'
+    mkdir -p locked && chmod 000 locked
+    expect_exit 0 as_nobody env AOTPACK_CACHE_DIR="$WORK/locked/cache" NEOReadDebugKeys=1 \
+        DisableDeepBind=1 SetCommandStreamReceiver=1 ProductFamilyOverride=tgllp \
+        "$AOTPACK" load "$WORK/full.aotpack" --module reduce
+    expect_in "warning: JIT cache '$WORK/locked/cache/jit' cannot be used"
+    unset AOTPACK_SYSTEM_CACHE_DIR
+else
+    echo "note: item 19 needs root and setpriv to act as another user; not run"
+fi
+
 # 21. An empty --cl-options= does not swallow the next argument.
 expect_exit 0 "$AOTPACK" build -q -d pvc kernels/reduce.cl --cl-options= -o e.aotpack
 expect_exit 0 "$AOTPACK" build -q -d pvc kernels/reduce.cl --cl-options= --no-cache -o e.aotpack
