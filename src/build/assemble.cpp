@@ -50,6 +50,8 @@ Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
     if (ctx.request.uncompressedNatives)
         writer.setArchiveMetadata(archive::kCompressionKey, archive::kFastLoad);
     writer.setArchiveMetadata("options", ctx.request.options);
+    // The runtime applies the same policy when it JIT-compiles for a GPU without fp64.
+    if (ctx.request.fp64 == Fp64Policy::Poison) writer.setArchiveMetadata("fp64_policy", "poison");
     if (report.shard) { // archive/shards.h: what `merge` checks and then removes
         writer.setArchiveMetadata(archive::kShardPlan, report.shard->plan);
         writer.setArchiveMetadata(archive::kShardIndex, std::to_string(report.shard->shard.index));

@@ -12,6 +12,7 @@
 #include "devices/device_list.h"
 #include "runtime/selector.h"
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -105,10 +106,9 @@ ze_driver_handle_t firstDriver() {
 int loadAll(const RuntimeArgs& a, bool warm) {
     auto policy = chosenPolicy(a.policy);
     if (!policy) return fail(policy.error());
-    if (auto in = archive::ArchiveReader::openFile(a.archive); !in)
-        return fail(in.error());
-    else if (auto st = checkModule(*in, a.module); !st)
-        return fail(st.error());
+    auto reader = archive::ArchiveReader::openFile(a.archive);
+    if (!reader) return fail(reader.error());
+    if (auto st = checkModule(*reader, a.module); !st) return fail(st.error());
     aotpack_archive* archive = nullptr;
     if (auto r = aotpack_archive_open_file(a.archive.c_str(), &archive); r != AOTPACK_SUCCESS)
         return fail(makeError(errcFor(r), aotpack_last_error()));
@@ -158,11 +158,20 @@ int loadAll(const RuntimeArgs& a, bool warm) {
             zeModuleGetKernelNames(handle, &kernels, nullptr);
             std::vector<const char*> names(kernels);
             zeModuleGetKernelNames(handle, &kernels, names.data());
-            std::vector<std::string> kernelNames(names.begin(), names.end());
+            // Kernels poisoned for fp64 are still in the module but will not run: not listed.
+            auto dropped = runtime::droppedKernels(
+                *reader, module, runtime::select(*reader, module, info.device_ip, *policy),
+                info.device_ip);
+            std::vector<std::string> kernelNames;
+            for (const char* k : names)
+                if (std::find(dropped.begin(), dropped.end(), k) == dropped.end())
+                    kernelNames.emplace_back(k);
+            std::string why = info.reason;
+            if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
             char ms[16];
             std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
             table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
-                       join(kernelNames, ","), info.reason});
+                       join(kernelNames, ","), why});
             out.push_back(
                 {{"device_ip",
                   info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
@@ -170,7 +179,8 @@ int loadAll(const RuntimeArgs& a, bool warm) {
                  {"source", sourceName(info.source)},
                  {"milliseconds", info.milliseconds},
                  {"kernels", kernelNames},
-                 {"reason", info.reason}});
+                 {"dropped_kernels", dropped},
+                 {"reason", why}});
             zeModuleDestroy(handle);
         }
     zeContextDestroy(ctx);
@@ -207,11 +217,16 @@ int selectOffline(const RuntimeArgs& a) {
                                 ? targetName(s.entry->targetIp)
                             : s.entry ? "spirv"
                                       : "-";
-        table.add({std::string(module), runtime::choiceName(s.choice), entry, s.reason});
+        auto dropped = runtime::droppedKernels(*in, module, s, *ip);
+        std::string why = s.reason;
+        if (!dropped.empty())
+            why += "; kernels this device will not get (fp64): " + join(dropped, ",");
+        table.add({std::string(module), runtime::choiceName(s.choice), entry, why});
         out.push_back({{"module", module},
                        {"choice", runtime::choiceName(s.choice)},
                        {"entry", entry},
-                       {"reason", s.reason}});
+                       {"dropped_kernels", dropped},
+                       {"reason", why}});
     }
     if (a.json)
         std::cout << out.dump(2) << "\n";
@@ -225,7 +240,7 @@ int coverage(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
     if (!in) return fail(in.error());
     const auto& db = devices::Database::builtin();
-    Table table({"DEVICE", "IP", "NATIVE", "COMPATIBLE", "JIT", "NONE"});
+    Table table({"DEVICE", "IP", "NATIVE", "COMPATIBLE", "JIT", "NONE", "DROPPED KERNELS"});
     json out = json::array();
     for (const auto& d : db.devices()) {
         std::vector<const devices::Stepping*> steppings{&d.current};
@@ -233,19 +248,25 @@ int coverage(const RuntimeArgs& a) {
             steppings.push_back(&s);
         for (const auto* s : steppings) {
             int counts[4] = {0, 0, 0, 0};
-            for (auto module : in->modules())
-                ++counts[static_cast<int>(
-                    runtime::select(*in, module, s->ip.value(), runtime::Policy::PreferNative)
-                        .choice)];
+            std::vector<std::string> dropped; // module:kernel this device will not get
+            for (auto module : in->modules()) {
+                auto sel =
+                    runtime::select(*in, module, s->ip.value(), runtime::Policy::PreferNative);
+                ++counts[static_cast<int>(sel.choice)];
+                for (const auto& k : runtime::droppedKernels(*in, module, sel, s->ip.value()))
+                    dropped.push_back(std::string(module) + ":" + k);
+            }
             std::string name = devices::TargetInfo{&d, s}.name();
             table.add({name, s->ip.str(), std::to_string(counts[0]), std::to_string(counts[1]),
-                       std::to_string(counts[2]), std::to_string(counts[3])});
+                       std::to_string(counts[2]), std::to_string(counts[3]),
+                       dropped.empty() ? "" : join(dropped, ",")});
             out.push_back({{"device", name},
                            {"ip", s->ip.str()},
                            {"native", counts[0]},
                            {"compatible", counts[1]},
                            {"jit", counts[2]},
-                           {"none", counts[3]}});
+                           {"none", counts[3]},
+                           {"dropped_kernels", dropped}});
         }
     }
     if (a.json)

@@ -200,6 +200,17 @@ static Expected<ze_result_t> createNative(const archive::ArchiveReader& archive,
     return r;
 }
 
+// The module's build options, plus the archive's fp64 policy: an archive built with
+// --fp64=poison drops (poisons) the fp64 kernels on a GPU without fp64 when it JIT-compiles too,
+// instead of failing the whole module. IGC ignores the option on GPUs that have fp64.
+static std::string jitOptions(const archive::ArchiveReader& archive,
+                              const archive::EntryView& spirvEntry) {
+    std::string options(archive.meta(spirvEntry, "options").value_or(""));
+    if (archive.archiveMeta("fp64_policy") == "poison" && archive.meta(spirvEntry, "fp64") == "yes")
+        options += std::string(options.empty() ? "" : " ") + "-cl-poison-unsupported-fp64-kernels";
+    return options;
+}
+
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
 static Status loadFromSpirv(const archive::ArchiveReader& archive,
@@ -209,7 +220,7 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
                             aotpack_load_info& info) {
     auto spirv = archive.payload(spirvEntry);
     if (!spirv) return spirv.error();
-    std::string options(archive.meta(spirvEntry, "options").value_or(""));
+    std::string options = jitOptions(archive, spirvEntry);
     std::optional<DiskCache> cache;
     if (cfg.enabled) cache = openCache(cfg);
     Hash128 key = Hasher()

@@ -1,5 +1,7 @@
 #include "runtime/selector.h"
 
+#include <algorithm>
+
 #include "common/text.h"
 
 namespace aotpack::runtime {
@@ -78,6 +80,36 @@ Selection select(const archive::ArchiveReader& archive, std::string_view module,
                                                 : "no binary for " + device + " (archive has " +
                                                       archiveTargets(archive, module, db) + ")";
     return {Choice::Jit, spirv, why + "; JIT from SPIR-V"};
+}
+
+static std::vector<std::string> listedKernels(const archive::ArchiveReader& archive,
+                                              const archive::EntryView& e) {
+    std::string text(archive.meta(e, "dropped_kernels").value_or(""));
+    std::vector<std::string> out;
+    for (std::size_t start = 0; start < text.size();) {
+        auto comma = text.find(',', start);
+        out.push_back(text.substr(start, comma - start));
+        start = comma == std::string::npos ? text.size() : comma + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> droppedKernels(const archive::ArchiveReader& archive,
+                                        std::string_view module, const Selection& s,
+                                        std::uint32_t deviceIp, const devices::Database& db) {
+    if (!s.entry) return {};
+    if (s.entry->kind == EntryKind::Native) return listedKernels(archive, *s.entry);
+    auto device = db.findIp(IpVersion::fromValue(deviceIp));
+    if (archive.archiveMeta("fp64_policy") != "poison" || (device && device->device->fp64))
+        return {};
+    std::vector<std::string> dropped;
+    for (const auto& e : archive.entries())
+        if (e.kind == EntryKind::Native && e.module == module)
+            for (auto& k : listedKernels(archive, e))
+                if (std::find(dropped.begin(), dropped.end(), k) == dropped.end())
+                    dropped.push_back(k);
+    std::sort(dropped.begin(), dropped.end());
+    return dropped;
 }
 
 } // namespace aotpack::runtime

@@ -27,6 +27,14 @@ Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy,
                  const devices::Database& db = devices::Database::builtin());
 
+// The kernels of `module` that `s` will not provide on `deviceIp` (fp64 poison): the native
+// entry's `dropped_kernels`; for a JIT compile on a GPU without fp64 from an archive built with
+// --fp64=poison (the runtime poisons then too), the kernels dropped for any fp64-less target.
+std::vector<std::string> droppedKernels(const archive::ArchiveReader& archive,
+                                        std::string_view module, const Selection& s,
+                                        std::uint32_t deviceIp,
+                                        const devices::Database& db = devices::Database::builtin());
+
 // "pvc (12.60.7)" or "12.99.0" for an IP the database does not know.
 std::string describeIp(std::uint32_t ip,
                        const devices::Database& db = devices::Database::builtin());
