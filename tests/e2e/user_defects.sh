@@ -16,6 +16,10 @@ expect_in "--policy 'bogus' is not prefer-native, native-only or jit-only"
 AOTPACK_POLICY=nativeonly expect_exit 2 "$AOTPACK" select full.aotpack --device pvc
 expect_in "AOTPACK_POLICY 'nativeonly'"
 
+# The library (an application that knows nothing of the CLI) warns once about a misspelling.
+AOTPACK_POLICY=nativeonly expect_exit 0 sim_pvc "$AOTPACK_BINARY_DIR/examples/load_module" full.aotpack vector_ops
+expect_in "warning: AOTPACK_POLICY='nativeonly' is not prefer-native, native-only or jit-only; using prefer-native"
+
 # 3. A module that is not in the archive: exit 9 from select, load and warm.
 for cmd in "select full.aotpack --device pvc" "load full.aotpack" "warm full.aotpack"; do
     expect_exit 9 sim_pvc "$AOTPACK" $cmd --module nosuch
