@@ -56,21 +56,12 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                         {"plan", r.shard->plan},
                         {"expected_costs", r.shard->expectedCosts},
                         {"largest_job_cost", r.shard->largestJobCost}};
-    if (r.remoteCache) {
-        const auto& c = *r.remoteCache;
-        doc["remote_cache"] = {{"url", r.remoteCacheUrl},
-                               {"mode", r.remoteCacheMode},
-                               {"hits", c.hits},
-                               {"misses", c.misses},
-                               {"errors", c.errors},
-                               {"timeouts", c.timeouts},
-                               {"corrupt", c.corrupt},
-                               {"uploads", c.uploads},
-                               {"upload_errors", c.uploadErrors},
-                               {"uploads_abandoned", c.uploadsAbandoned},
-                               {"bytes_down", c.bytesDown},
-                               {"bytes_up", c.bytesUp},
-                               {"marked_down", c.down}};
+    if (r.remoteCache) { // the counters `aotpack cache stats` adds up, plus where and how
+        nlohmann::json remote = cache::toCounters(*r.remoteCache);
+        remote["url"] = r.remoteCacheUrl;
+        remote["mode"] = r.remoteCacheMode;
+        remote["marked_down"] = r.remoteCache->down;
+        doc["remote_cache"] = remote;
     }
     return writeFileAtomic(path, doc.dump(2) + "\n");
 }

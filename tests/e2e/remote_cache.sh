@@ -6,14 +6,8 @@
 source "$(dirname "$0")/common.sh"
 source "$SRC/tests/e2e/lib/cache_server.sh"
 
-json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
 devices=pvc,acm-g10,acm-g11,tgllp
 kernels=("$SRC"/examples/kernels/*.cl)
-build_with() { # build_with CACHE_NAME OUT ARGS...: a build with its own local cache
-    local name=$1 out=$2; shift 2
-    AOTPACK_CACHE_DIR=$WORK/local-$name "$AOTPACK" build -d $devices "${kernels[@]}" -o "$out" \
-        --json-report "$out.json" "$@"
-}
 
 build_with ref ref.aotpack --no-cache
 

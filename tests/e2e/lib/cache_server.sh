@@ -18,6 +18,17 @@ small_disk() {
     MOUNTS+=("$1")
 }
 
+# json FILE EXPR: a Python expression over the JSON document d.
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
+
+# build_with CACHE_NAME OUT ARGS...: `aotpack build` of $kernels for $devices with its own local
+# cache (another machine) and a JSON report OUT.json.
+build_with() {
+    local name=$1 out=$2; shift 2
+    AOTPACK_CACHE_DIR=$WORK/local-$name "$AOTPACK" build -d "$devices" "${kernels[@]}" -o "$out" \
+        --json-report "$out.json" "$@"
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
