@@ -62,6 +62,7 @@ void BackgroundWork::post(std::function<void()> task) {
 void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
     post([this, hash, &spirv] {
         auto blob = archive::compressPayload(spirv, options_.levelFor(spirv.size()));
+        if (onCompressed) onCompressed(hash, blob);
         std::lock_guard lock(mutex_);
         compressed_[hash] = std::move(blob);
     });
@@ -72,9 +73,15 @@ void BackgroundWork::compressNative(const Bytes& zebin) {
     post([this, zebin] {
         auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
         Hash128 hash = hash128(zebin);
+        if (onCompressed) onCompressed(hash, blob);
         std::lock_guard lock(mutex_);
         compressed_[hash] = std::move(blob);
     });
+}
+
+void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload blob) {
+    std::lock_guard lock(mutex_);
+    compressed_[rawHash] = std::move(blob);
 }
 
 void BackgroundWork::wait() {

@@ -33,6 +33,11 @@ class BackgroundWork {
     // Compresses a payload as the archive writer would (same level, same bytes).
     void compressSpirv(const Hash128& hash, const Bytes& spirv);
     void compressNative(const Bytes& zebin); // copies the binary: the caller may drop it
+    // A native binary's stored form found in the cache: handed to the writer as it is.
+    void adopt(const Hash128& rawHash, archive::CompressedPayload blob);
+    // Called (on a background thread) with each payload compressed here, so the build cache can
+    // keep its stored form. Set before the first compress call.
+    std::function<void(const Hash128&, const archive::CompressedPayload&)> onCompressed;
     // Runs what is still queued on the calling thread, then waits for what is running.
     void wait();
     // wait(), then gives the writer every compressed payload.

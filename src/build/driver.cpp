@@ -275,9 +275,12 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
     BackgroundWork background(ctx.jobs, writerOptions(ctx), !request.uncompressedNatives);
     ctx.background = &background;
+    keepStoredPayloads(ctx);
     validatePending(ctx, modules);
+    std::vector<PayloadToStore> spirv;
     for (const auto& m : modules)
-        background.compressSpirv(m.spirvHash, m.spirv);
+        spirv.push_back({m.spirvHash, &m.spirv, true});
+    reuseOrCompress(ctx, spirv);
     auto binaries = compileAll(ctx, modules, out.report);
     background.wait();
     reportValidation(ctx, modules);

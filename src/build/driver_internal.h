@@ -79,6 +79,17 @@ prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildR
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
 // After ctx.background->wait(): the warnings, in module order, and the results into the cache.
 void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules);
+// Before phase 4: payloads compressed beside the compiles are kept in the cache in the form the
+// archive stores them (archive/stored_payload.h), for later builds to copy.
+void keepStoredPayloads(BuildContext& ctx);
+// Each payload's stored form from the cache when it is there (one batch; the writer copies it),
+// else compressed beside the compiles (and then kept).
+struct PayloadToStore {
+    Hash128 hash;                 // of the raw bytes
+    const Bytes* bytes = nullptr; // alive until the build ends
+    bool spirv = false;
+};
+void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads);
 // Phase 4.
 std::vector<CompiledBinary>
 compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);

@@ -1,6 +1,7 @@
 // Phase 4 of the build: one job per (module, target). A job is a verified cache hit or an ocloc
 // process; processes run in parallel, longest expected first (build/schedule.h), each in its own
 // directory.
+#include "archive/stored_payload.h"
 #include "archive/zebin.h"
 #include "build/driver_internal.h"
 #include "build/ocloc_worker.h"
@@ -262,6 +263,63 @@ static void keepShard(const BuildContext& ctx, std::vector<Job>& jobs, BuildRepo
     jobs = std::move(mine);
 }
 
+// The cache key of a payload's stored (compressed) form at a compression level.
+static Hash128 storedKey(const Hash128& raw, int level) {
+    return Hasher().add("aotpack-stored-v1").add(raw.bytes).add(std::to_string(level)).finish();
+}
+
+void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads) {
+    if (!ctx.background) return;
+    auto compress = [&ctx](const PayloadToStore& p) {
+        if (p.spirv)
+            ctx.background->compressSpirv(p.hash, *p.bytes);
+        else
+            ctx.background->compressNative(*p.bytes);
+    };
+    bool rawNatives = ctx.request.uncompressedNatives;
+    std::vector<const PayloadToStore*> wanted;
+    std::vector<Hash128> keys;
+    auto options = writerOptions(ctx);
+    for (const auto& p : payloads) {
+        if (!ctx.store || (rawNatives && !p.spirv)) { // nothing stored to reuse
+            compress(p);
+            continue;
+        }
+        wanted.push_back(&p);
+        keys.push_back(storedKey(p.hash, options.levelFor(p.bytes->size())));
+    }
+    if (wanted.empty()) return;
+    const std::string names[] = {"stored"};
+    auto found = ctx.store->get(keys, names);
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        auto blob = found[i]
+                        ? archive::decodeStoredPayload((*found[i])["stored"], *wanted[i]->bytes)
+                        : std::nullopt;
+        if (blob)
+            ctx.background->adopt(wanted[i]->hash, std::move(*blob));
+        else
+            compress(*wanted[i]);
+    }
+}
+
+// Cache hits: their stored form is copied into the archive (or compressed beside the compiles).
+static void reuseStoredPayloads(BuildContext& ctx, std::vector<Job>& jobs) {
+    std::vector<PayloadToStore> payloads;
+    for (auto& job : jobs)
+        if (job.report.outcome == JobOutcome::CacheHit)
+            payloads.push_back({hash128(*job.zebin), &*job.zebin, false});
+    reuseOrCompress(ctx, payloads);
+}
+
+void keepStoredPayloads(BuildContext& ctx) {
+    if (!ctx.background || !ctx.store) return;
+    cache::TieredStore* store = ctx.store.get();
+    ctx.background->onCompressed = [store](const Hash128& raw,
+                                           const archive::CompressedPayload& blob) {
+        store->put(storedKey(raw, blob.level), {{"stored", archive::encodeStoredPayload(blob)}});
+    };
+}
+
 // Every job's cache lookup in one batch, before any compile starts, so that a remote cache runs
 // them in parallel and only the misses are scheduled. Returns the number of hits.
 static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
@@ -287,9 +345,9 @@ static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
             job.report.droppedKernels = split(std::string(dropped.begin(), dropped.end()), ',');
         job.report.outcome = JobOutcome::CacheHit;
         job.report.why = local[i] ? "cache hit" : "remote cache hit";
-        if (ctx.background) ctx.background->compressNative(*job.zebin);
         ++hits;
     }
+    reuseStoredPayloads(ctx, jobs);
     return hits;
 }
 

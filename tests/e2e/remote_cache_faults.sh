@@ -58,11 +58,11 @@ expect_in "does not match its digest"
     fail "a wrong blob was used"
 
 fault garbage-ac
-[ "$(stat_of garbage-ac corrupt)" = 12 ] && [ "$(stat_of garbage-ac hits)" = 0 ] ||
+[ "$(stat_of garbage-ac corrupt)" -ge 12 ] && [ "$(stat_of garbage-ac hits)" = 0 ] ||
     fail "garbage records must be misses"
 
 fault flaky429 # every path answers 429 once: retries with backoff turn them into hits
-[ "$(stat_of flaky429 hits)" = 12 ] && [ "$(stat_of flaky429 errors)" = 0 ] ||
+[ "$(job_hits flaky429.aotpack.json)" = 12 ] && [ "$(stat_of flaky429 errors)" = 0 ] ||
     fail "429 must be retried: $(cat flaky429.aotpack.json | head -40)"
 
 rm -rf "$DATA_warm"/* # nothing to hit: every result is uploaded, to a full disk
@@ -107,5 +107,5 @@ for p in "${pids[@]}"; do wait "$p" || fail "one of eight builders failed"; done
 for i in 1 2 3 4 5 6 7 8; do same_as_ref "many$i"; done
 [ "$(no_bad_blobs "$DATA_many")" -ge 12 ] || fail "the eight builders uploaded nothing"
 build_with many9 many9.aotpack --remote-cache "$URL_many"
-[ "$(stat_of many9 hits)" = 12 ] || fail "after eight builders, a ninth should hit every job"
+[ "$(job_hits many9.aotpack.json)" = 12 ] || fail "after eight builders, a ninth should hit every job"
 echo "PASS: remote_cache_faults"

@@ -1,4 +1,5 @@
 #include "archive/reader.h"
+#include "archive/stored_payload.h"
 #include "archive/writer.h"
 #include "test_data.h"
 
@@ -113,4 +114,24 @@ TEST(Archive, EmptyArchiveIsValid) {
     auto r = ArchiveReader::openMemory(bytes);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->entryCount(), 0u);
+}
+
+// The build cache's archive-ready payloads: used only for exactly the raw bytes they hold.
+TEST(StoredPayload, RoundTripsAndRefusesWhatDoesNotMatch) {
+    Bytes raw(5000);
+    for (std::size_t i = 0; i < raw.size(); ++i)
+        raw[i] = static_cast<std::uint8_t>(i % 7);
+    auto blob = archive::compressPayload(raw, 19);
+    Bytes entry = archive::encodeStoredPayload(blob);
+    auto back = archive::decodeStoredPayload(entry, raw);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->stored, blob.stored);
+    EXPECT_EQ(back->level, 19);
+    Bytes other = raw;
+    other[10] ^= 1;
+    EXPECT_FALSE(archive::decodeStoredPayload(entry, other)); // another payload
+    Bytes damaged = entry;
+    damaged[damaged.size() - 3] ^= 0x40; // inside the zstd frame: decompresses wrong or not at all
+    EXPECT_FALSE(archive::decodeStoredPayload(damaged, raw));
+    EXPECT_FALSE(archive::decodeStoredPayload(ByteView(entry).first(10), raw));
 }

@@ -21,6 +21,10 @@ small_disk() {
 # json FILE EXPR: a Python expression over the JSON document d.
 json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
 
+# job_hits REPORT: jobs the remote cache served (its own counters also count the archive-ready
+# payloads it serves beside them).
+job_hits() { json "$1" "sum(j['why'] == 'remote cache hit' for j in d['jobs'])"; }
+
 # build_with CACHE_NAME OUT ARGS...: `aotpack build` of $kernels for $devices with its own local
 # cache (another machine) and a JSON report OUT.json.
 build_with() {
