@@ -17,6 +17,16 @@ namespace aotpack::archive {
 Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
                    const std::function<bool(const EntryView&)>& keep = {});
 
+// The archive metadata of a merge of ordinary archives: every input's device list (the union, in
+// input order) and compiler (one, or all of them when they differ: `compilersDiffer` says so).
+// Each native entry keeps its own `compiler`.
+struct MergedMetadata {
+    std::string devicesInput;
+    std::string compiler;
+    bool compilersDiffer = false;
+};
+MergedMetadata mergedMetadata(const std::vector<const ArchiveReader*>& inputs);
+
 // extract: <module>.spv and <module>.<M.m.r>.bin files into `dir` (created if needed). Names are
 // validated module names and IP numbers, so nothing can be written outside `dir`.
 struct ExtractFilter {

@@ -27,6 +27,21 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
+MergedMetadata mergedMetadata(const std::vector<const ArchiveReader*>& inputs) {
+    std::vector<std::string> devices, compilers;
+    auto addOnce = [](std::vector<std::string>& list, std::string_view value) {
+        if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end())
+            list.emplace_back(value);
+    };
+    for (const auto* in : inputs) {
+        for (const auto& item :
+             split(std::string(in->archiveMeta("devices.input").value_or("")), ','))
+            addOnce(devices, item);
+        addOnce(compilers, in->archiveMeta("compiler").value_or(""));
+    }
+    return {join(devices, ","), join(compilers, "; "), compilers.size() > 1};
+}
+
 // What the filter asks for that the archive does not have: the module or the target, named
 // with what there is instead.
 static std::string nameOf(std::uint32_t ip) {

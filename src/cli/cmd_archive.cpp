@@ -157,6 +157,15 @@ void addMerge(CommandRegistry& r) {
         writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
         writer.setArchiveMetadata("merged_from", join(inputs, ","));
         writer.setArchiveMetadata("devices.expanded", join(expanded, ","));
+        std::vector<const ArchiveReader*> all;
+        for (const auto& in : readers)
+            all.push_back(&in);
+        auto merged = mergedMetadata(all);
+        writer.setArchiveMetadata("devices.input", merged.devicesInput);
+        writer.setArchiveMetadata("compiler", merged.compiler);
+        if (merged.compilersDiffer)
+            warning("the inputs were built by different compilers (" + merged.compiler +
+                    "); each binary records its own");
         if (fastLoad) writer.setArchiveMetadata(kCompressionKey, kFastLoad);
         return writeWith(a->output, writer);
     });
