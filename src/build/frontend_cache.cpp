@@ -100,21 +100,29 @@ std::optional<fs::path> rememberedFrontend(const BuildContext& ctx, const Module
 
 void rememberFrontends(BuildContext& ctx,
                        const std::vector<std::pair<const ModuleInput*, fs::path>>& done) {
+    struct Pending {
+        const ModuleInput* in;
+        fs::path spirv;
+        Hash128 key;
+        bool includes;
+    };
+    std::vector<Pending> pending; // each source read and hashed once
     std::vector<const ModuleInput*> withHeaders;
     for (const auto& [in, spirv] : done)
-        if (entryKey(ctx, *in) && hasInclude(in->path)) withHeaders.push_back(in);
+        if (auto key = entryKey(ctx, *in)) {
+            pending.push_back({in, spirv, *key, hasInclude(in->path)});
+            if (pending.back().includes) withHeaders.push_back(in);
+        }
     auto headers = scanHeaders(ctx, withHeaders);
-    for (const auto& [in, spirv] : done) {
-        auto key = entryKey(ctx, *in);
-        if (!key) continue;
-        if (!hasInclude(in->path)) {
-            store(ctx, *key, spirv, {});
-        } else if (auto it = headers.find(in); it != headers.end()) {
+    for (const auto& p : pending) {
+        if (!p.includes) {
+            store(ctx, p.key, p.spirv, {});
+        } else if (auto it = headers.find(p.in); it != headers.end()) {
             std::set<std::string> deps = it->second;
             std::error_code ec;
-            deps.erase(in->path.string());
-            deps.erase(fs::absolute(in->path, ec).string());
-            store(ctx, *key, spirv, deps);
+            deps.erase(p.in->path.string());
+            deps.erase(fs::absolute(p.in->path, ec).string());
+            store(ctx, p.key, p.spirv, deps);
         }
     }
 }

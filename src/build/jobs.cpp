@@ -331,9 +331,9 @@ static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
             wanted.push_back(&job);
             keys.push_back(job.key);
         }
-    std::vector<bool> local = ctx.store->local()->contains(keys);
     const std::string names[] = {"zebin", "meta"};
-    auto found = ctx.store->get(keys, names);
+    std::vector<bool> fromRemote;
+    auto found = ctx.store->get(keys, names, fromRemote);
     printCacheWarnings(ctx);
     std::size_t hits = 0;
     for (std::size_t i = 0; i < wanted.size(); ++i) {
@@ -344,7 +344,7 @@ static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
         if (!dropped.empty())
             job.report.droppedKernels = split(std::string(dropped.begin(), dropped.end()), ',');
         job.report.outcome = JobOutcome::CacheHit;
-        job.report.why = local[i] ? "cache hit" : "remote cache hit";
+        job.report.why = fromRemote[i] ? "remote cache hit" : "cache hit";
         ++hits;
     }
     reuseStoredPayloads(ctx, jobs);

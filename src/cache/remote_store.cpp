@@ -3,6 +3,7 @@
 #include "cache/action_result.h"
 #include "cache/sha256.h"
 
+#include <algorithm>
 #include <set>
 
 namespace aotpack::cache {
@@ -33,13 +34,13 @@ void RemoteStore::noteCorrupt(const std::string& what) {
               "; rejected (further rejections are only counted)");
 }
 
-std::vector<std::optional<std::vector<OutputRecord>>>
-RemoteStore::records(std::span<const Hash128> keys, std::span<const std::string> names) {
+std::vector<std::vector<OutputRecord>> RemoteStore::records(std::span<const Hash128> keys,
+                                                            std::span<const std::string> names) {
     std::vector<std::string> paths;
     for (const auto& key : keys)
         paths.push_back(actionPath(key));
     auto responses = backend_->get(paths);
-    std::vector<std::optional<std::vector<OutputRecord>>> found(keys.size());
+    std::vector<std::vector<OutputRecord>> found(keys.size()); // empty: no usable record
     for (std::size_t i = 0; i < keys.size(); ++i) {
         const Response& r = responses[i];
         if (!r.ok())
@@ -48,11 +49,11 @@ RemoteStore::records(std::span<const Hash128> keys, std::span<const std::string>
             noteSuccess();
         if (r.outcome != Response::Outcome::Found) continue;
         auto record = decodeActionResult(r.body);
-        std::size_t named = 0;
-        for (const auto& name : names)
-            for (const auto& o : record.value_or(std::vector<OutputRecord>{}))
-                named += o.name == name;
-        if (!record || named != names.size()) {
+        auto hasOutput = [&](const std::string& name) {
+            return std::any_of(record->begin(), record->end(),
+                               [&](const OutputRecord& o) { return o.name == name; });
+        };
+        if (!record || !std::all_of(names.begin(), names.end(), hasOutput)) {
             noteCorrupt("record " + paths[i] + " does not parse or lacks an output");
             continue;
         }
@@ -94,16 +95,17 @@ std::vector<std::optional<Outputs>> RemoteStore::get(std::span<const Hash128> ke
     std::set<std::pair<std::string, std::uint64_t>> seen;
     std::vector<BlobDigest> wanted;
     for (const auto& rec : recs)
-        for (const auto& o : rec.value_or(std::vector<OutputRecord>{}))
+        for (const auto& o : rec)
             if (o.digest.size && seen.emplace(o.digest.sha256, o.digest.size).second)
                 wanted.push_back(o.digest);
     auto bytes = down_ ? std::map<std::string, Bytes>{} : blobs(wanted);
+    static const std::string kEmptyBlob = sha256Hex(ByteView());
     for (std::size_t i = 0; i < keys.size(); ++i) {
         Outputs outputs;
-        for (const auto& o : recs[i].value_or(std::vector<OutputRecord>{})) {
+        for (const auto& o : recs[i]) {
             if (std::find(names.begin(), names.end(), o.name) == names.end()) continue;
             auto it = bytes.find(o.digest.sha256);
-            if (o.digest.size == 0 && o.digest.sha256 == sha256Hex(ByteView()))
+            if (o.digest.size == 0 && o.digest.sha256 == kEmptyBlob)
                 outputs[o.name] = {};
             else if (it != bytes.end())
                 outputs[o.name] = it->second;

@@ -51,9 +51,9 @@ class RemoteStore final : public Store {
     RemoteStats stats() const;
 
   private:
-    // The records of `keys` that parse and name every output in `names`.
-    std::vector<std::optional<std::vector<OutputRecord>>>
-    records(std::span<const Hash128> keys, std::span<const std::string> names);
+    // Per key, its record if it parses and names every output in `names`, else empty.
+    std::vector<std::vector<OutputRecord>> records(std::span<const Hash128> keys,
+                                                   std::span<const std::string> names);
     std::map<std::string, Bytes> blobs(const std::vector<BlobDigest>& wanted);
     void noteFailure(const Response& r);
     void noteSuccess() { failuresInARow_ = 0; }

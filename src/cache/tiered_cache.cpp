@@ -20,6 +20,14 @@ TieredStore::~TieredStore() {
 
 std::vector<std::optional<Outputs>> TieredStore::get(std::span<const Hash128> keys,
                                                      std::span<const std::string> names) {
+    std::vector<bool> fromRemote;
+    return get(keys, names, fromRemote);
+}
+
+std::vector<std::optional<Outputs>> TieredStore::get(std::span<const Hash128> keys,
+                                                     std::span<const std::string> names,
+                                                     std::vector<bool>& fromRemote) {
+    fromRemote.assign(keys.size(), false);
     std::vector<std::optional<Outputs>> found =
         local_ ? local_->get(keys, names) : std::vector<std::optional<Outputs>>(keys.size());
     if (!remote_) return found;
@@ -35,6 +43,7 @@ std::vector<std::optional<Outputs>> TieredStore::get(std::span<const Hash128> ke
         if (!fetched[j]) continue;
         if (local_) local_->put(missing[j], *fetched[j]);
         found[where[j]] = std::move(fetched[j]);
+        fromRemote[where[j]] = true;
     }
     return found;
 }

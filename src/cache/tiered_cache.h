@@ -24,6 +24,10 @@ class TieredStore final : public Store {
 
     std::vector<std::optional<Outputs>> get(std::span<const Hash128> keys,
                                             std::span<const std::string> names) override;
+    // The same, saying per key whether the remote served it (for reports).
+    std::vector<std::optional<Outputs>> get(std::span<const Hash128> keys,
+                                            std::span<const std::string> names,
+                                            std::vector<bool>& fromRemote);
     std::vector<bool> contains(std::span<const Hash128> keys) override;
     void put(const Hash128& key, const Outputs& outputs) override;
 
