@@ -124,6 +124,16 @@ std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log
     return ec ? std::nullopt : std::optional<JobResult>(std::move(r));
 }
 
+// One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
+build::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir, const fs::path& log) {
+    fs::create_directories(dir);
+    build::PoolTask task;
+    task.spec = {std::move(argv), dir, log, {}, {}};
+    task.timeoutSeconds = kTimeoutSeconds;
+    task.memoryEstimateKb = 1024 * 1024;
+    return task;
+}
+
 struct CompileOutcome {
     std::map<Hash128, JobResult> results;
     std::map<Hash128, TargetRecord> records;
@@ -143,11 +153,7 @@ CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult
     for (std::size_t i = 0; i < todo.size(); ++i) {
         fs::path dir = scratch.path() / ("job" + std::to_string(i));
         fs::path log = scratch.path() / ("log" + std::to_string(i));
-        fs::create_directories(dir);
-        build::PoolTask task;
-        task.spec = {todo[i]->argv, dir, log, {}, {}};
-        task.timeoutSeconds = kTimeoutSeconds;
-        task.memoryEstimateKb = 1024 * 1024;
+        build::PoolTask task = oclocTask(todo[i]->argv, dir, log);
         const TargetJob* job = todo[i];
         task.onFinish = [&out, job, dir, log](Expected<ProcessResult> r) {
             auto result = r && r->succeeded() ? collectOutputs(dir, log) : std::nullopt;
@@ -183,8 +189,14 @@ Status writeOutputs(const Plan& plan, const std::map<Hash128, JobResult>& result
         const JobResult& r = results.at(plan.targets[0].key);
         std::error_code ec;
         if (plan.createOutputDir) fs::create_directories(plan.outputDir, ec);
+        if (plan.irCopy && r.files.size() != 1)
+            return makeError(Errc::Internal, "the backend compile did not write one binary");
         for (const auto& [name, data] : r.files)
             if (auto st = writeFileAtomic(plan.outputDir / name, data); !st) return st;
+        if (plan.irCopy)
+            return writeFileAtomic(plan.outputDir /
+                                       irCopyName(r.files[0].first, plan.outputNoSuffix),
+                                   plan.targets[0].frontendSpirv);
         return success();
     }
     std::vector<archive::ArMember> members;
@@ -222,11 +234,7 @@ std::optional<std::vector<std::string>> runFrontends(Plan& plan, const OclocFact
     bool failed = false;
     for (std::size_t i = 0; i < plan.targets.size(); ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        fs::create_directories(dir);
-        build::PoolTask task;
-        task.spec = {plan.targets[i].frontendArgv, dir, dir.string() + ".log", {}, {}};
-        task.timeoutSeconds = kTimeoutSeconds;
-        task.memoryEstimateKb = 1024 * 1024;
+        build::PoolTask task = oclocTask(plan.targets[i].frontendArgv, dir, dir.string() + ".log");
         task.onFinish = [&failed](Expected<ProcessResult> r) {
             failed = failed || !r || !r->succeeded();
         };
@@ -236,9 +244,16 @@ std::optional<std::vector<std::string>> runFrontends(Plan& plan, const OclocFact
     std::vector<std::string> logs;
     for (std::size_t i = 0; i < plan.targets.size() && !failed; ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        auto spirv = readFile(dir / kFrontendFile);
+        fs::path spirvPath = dir / kFrontendFile;
+        if (plan.irCopy) { // the backend names its binary after its input, as ocloc after the .cl
+            fs::path named = dir / (plan.input.stem().string() + ".spv");
+            std::error_code ec;
+            fs::rename(spirvPath, named, ec);
+            spirvPath = named;
+        }
+        auto spirv = readFile(spirvPath);
         if (!spirv) return std::nullopt;
-        setFrontendOutput(plan.targets[i], dir / kFrontendFile, *spirv, facts);
+        setFrontendOutput(plan.targets[i], spirvPath, *spirv, facts);
         logs.push_back(readTextFile(dir.string() + ".log").value_or(""));
     }
     if (failed) return std::nullopt;

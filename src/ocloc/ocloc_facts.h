@@ -3,7 +3,11 @@
 // costs ~80 ms and a build makes thousands of calls:
 // - its version (`ocloc query OCL_DRIVER_VERSION`): which fat-binary layout it writes;
 // - for a device name, the one IP version `ocloc ids NAME` answers, which names its fat-binary
-//   member. Names that match several IPs (releases, families) or none are not modelled.
+//   member;
+// - for a family, a release, a range or `*`, the targets ocloc's fat build compiles. `ocloc ids`
+//   lists every stepping, but a fat build takes one config per device acronym (intel-gpu-facts
+//   §1.3), so ocloc is asked the only exact way: a fat build of an empty kernel, whose success
+//   lines name the acronyms and whose AR members name their IPs.
 #pragma once
 
 #include "devices/ip_version.h"
@@ -27,6 +31,13 @@ class OclocFacts {
     // "" when ocloc cannot say.
     std::string version();
     std::optional<devices::IpVersion> ipOf(const std::string& deviceName);
+    // The targets of ocloc's fat build for `deviceList`, in ocloc's order; nothing if ocloc
+    // rejects it.
+    struct Target {
+        std::string acronym;
+        devices::IpVersion ip;
+    };
+    std::optional<std::vector<Target>> expand(const std::string& deviceList);
 
   private:
     std::string ask(const std::string& question); // runs ocloc once, remembers the answer

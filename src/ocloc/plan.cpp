@@ -2,6 +2,7 @@
 
 #include "common/text.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace aotpack::ocloc {
@@ -112,12 +113,6 @@ std::vector<std::string> frontendArgv(const fs::path& ocloc, const fs::path& inp
 
 } // namespace
 
-void setFrontendOutput(TargetJob& job, const fs::path& spirvPath, ByteView spirv,
-                       const OclocFacts& facts) {
-    job.argv[3] = spirvPath.string();
-    job.key = jobKey(facts, hash128(spirv), job.argv, spirvPath);
-}
-
 std::string targetMessages(const std::string& frontendLog, const std::string& compileLog,
                            const std::string& device, bool fat) {
     const std::string done = "Build succeeded.\n";
@@ -181,12 +176,73 @@ std::optional<JobResult> decodeJobResult(ByteView data) {
     return r;
 }
 
+namespace {
+
+// One device-list item, or the whole list when it is a range or `*`, as the targets ocloc builds.
+struct Expansion {
+    std::vector<std::pair<std::string, std::string>> targets; // (device, member)
+    bool fat = false; // a family, release, range or `*`: ocloc builds an AR even for one target
+};
+
+// ocloc 22.43's family and release names (intel-gpu-facts §1.1), as ocloc normalises them.
+bool isFamilyOrRelease(const std::string& item) {
+    std::string name;
+    for (char c : item)
+        if (c != '-' && c != '_') name.push_back(c);
+    static const char* const kNames[] = {"gen8", "gen9", "gen11", "gen12lp",
+                                         "xe",   "xehp", "xehpg", "xehpc"};
+    return std::any_of(std::begin(kNames), std::end(kNames), [&](auto* n) { return name == n; });
+}
+
+std::optional<Expansion> expandDevices(const std::string& devices, OclocFacts& facts) {
+    auto items = split(devices, ',');
+    Expansion out;
+    auto addFatBuildOf = [&](const std::string& list) {
+        auto targets = facts.expand(list);
+        if (!targets) return false;
+        for (const auto& t : *targets)
+            out.targets.emplace_back(t.acronym, "64." + t.ip.str());
+        out.fat = true;
+        return true;
+    };
+    // Only the first item is checked for ':', and then the whole list is one range (§1.1).
+    if (items[0].find(':') != std::string::npos || devices.find('*') != std::string::npos)
+        return addFatBuildOf(devices) ? std::optional(out) : std::nullopt;
+    for (const auto& item : items) {
+        if (isCanonicalName(item) && isFamilyOrRelease(item)) {
+            if (!addFatBuildOf(item)) return std::nullopt;
+            continue;
+        }
+        auto member = memberName(item, facts);
+        if (!member) return std::nullopt;
+        out.targets.emplace_back(item, *member);
+    }
+    out.fat = out.fat || items.size() > 1;
+    return out;
+}
+
+} // namespace
+
+void setFrontendOutput(TargetJob& job, const fs::path& spirvPath, ByteView spirv,
+                       const OclocFacts& facts) {
+    job.argv[3] = spirvPath.string();
+    job.key = jobKey(facts, hash128(spirv), job.argv, spirvPath);
+    job.frontendSpirv.assign(spirv.begin(), spirv.end());
+}
+
+std::string irCopyName(const std::string& binaryName, bool noSuffix) {
+    const std::string bin = ".bin";
+    bool suffixed = !noSuffix && binaryName.size() > bin.size() &&
+                    binaryName.compare(binaryName.size() - bin.size(), bin.size(), bin) == 0;
+    return (suffixed ? binaryName.substr(0, binaryName.size() - bin.size()) : binaryName) + ".spv";
+}
+
 PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
-    if (call.devices.find_first_of(":*") != std::string::npos)
-        return {std::nullopt, "device range '" + call.devices + "'"};
+    auto expansion = expandDevices(call.devices, facts);
+    if (!expansion)
+        return {std::nullopt, "device list '" + call.devices + "' (not targets ocloc names)"};
     Plan plan;
-    auto items = split(call.devices, ',');
-    plan.fat = items.size() > 1;
+    plan.fat = expansion->fat;
     if (plan.fat && facts.version().rfind(kModelledFatVersion, 0) != 0)
         return {std::nullopt, "fat binaries of ocloc " + facts.version() + " are not modelled"};
     std::error_code ec;
@@ -195,18 +251,17 @@ PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
     if (ec || !spirv) return {std::nullopt, "cannot read '" + call.input + "'"};
     plan.spirv = std::move(*spirv);
     if (auto why = placeOutputs(call, plan); !why.empty()) return {std::nullopt, why};
-    if (!call.spirvInput && !plan.fat) return {std::nullopt, "OpenCL C input for one target"};
     plan.genericIr = plan.fat && call.spirvInput && !call.excludeIr;
+    plan.irCopy = !plan.fat && !call.spirvInput;
+    plan.outputNoSuffix = call.outputNoSuffix;
     Hash128 spirvHash = hash128(plan.spirv);
-    for (const auto& item : items) {
-        auto member = memberName(item, facts);
-        if (!member) return {std::nullopt, "device '" + item + "' (not one target ocloc names)"};
-        TargetJob job{
-            item, *member, targetArgv(facts.ocloc(), plan.input, call, item, plan.fat), {}, {}};
+    for (const auto& [device, member] : expansion->targets) {
+        TargetJob job{device, member, targetArgv(facts.ocloc(), plan.input, call, device, plan.fat),
+                      {},     {},     {}};
         if (call.spirvInput)
             job.key = jobKey(facts, spirvHash, job.argv, plan.input);
         else
-            job.frontendArgv = frontendArgv(facts.ocloc(), plan.input, call, item);
+            job.frontendArgv = frontendArgv(facts.ocloc(), plan.input, call, device);
         plan.targets.push_back(std::move(job));
     }
     return {std::move(plan), ""};

@@ -3,9 +3,12 @@
 // list order, each with `-exclude_ir` when the input is SPIR-V, members named "64.<IP>", and the
 // SPIR-V as a "generic_ir" member last unless the caller excluded IR. A single target is exactly
 // the caller's compile, run in a scratch directory, so its outputs keep ocloc's own names.
-// OpenCL C (fat binaries only) takes two steps per target, byte-identical to ocloc's one: the
-// frontend (`ocloc -spv_only` for that device: FCL's output can depend on it), whose SPIR-V is
-// the cache key, then the backend compile of that SPIR-V, keeping its IR (no generic_ir).
+// Families, releases, ranges and `*` become the targets ocloc's fat build takes for them.
+// OpenCL C takes two steps per target, byte-identical to ocloc's one: the frontend (`ocloc
+// -spv_only` for that device: FCL's output can depend on it), whose SPIR-V is the cache key, then
+// the backend compile of that SPIR-V, keeping its IR (no generic_ir). For one target the SPIR-V
+// is named after the input, so the binary gets ocloc's name, and is written beside it as ocloc
+// does.
 #pragma once
 
 #include "common/file_io.h"
@@ -36,6 +39,7 @@ struct TargetJob {
     // OpenCL C: the frontend's command (writes kFrontendFile); argv and key are completed by
     // setFrontendOutput once it has run.
     std::vector<std::string> frontendArgv;
+    Bytes frontendSpirv; // OpenCL C: what the frontend made
 };
 
 struct Plan {
@@ -47,6 +51,9 @@ struct Plan {
     std::filesystem::path outputDir; // single target: where its files go
     bool createOutputDir = false;    // -out_dir: ocloc creates it
     bool genericIr = false;          // fat: append the SPIR-V as generic_ir
+    // OpenCL C for one target: ocloc also writes the frontend's SPIR-V beside the binary.
+    bool irCopy = false;
+    bool outputNoSuffix = false;
 };
 
 struct PlanResult {
@@ -58,6 +65,10 @@ PlanResult makePlan(const CompileCall& call, OclocFacts& facts);
 // OpenCL C: the backend compiles the frontend's SPIR-V at `spirvPath`; the key is its content's.
 void setFrontendOutput(TargetJob& job, const std::filesystem::path& spirvPath, ByteView spirv,
                        const OclocFacts& facts);
+
+// The name of the SPIR-V file ocloc writes beside a one-target OpenCL C binary: "k_X.bin" ->
+// "k_X.spv", and with -output_no_suffix "name" -> "name.spv".
+std::string irCopyName(const std::string& binaryName, bool noSuffix);
 
 // What ocloc prints for a target: the frontend's and the compiler's log as one OpenCL C compile
 // prints them, and a fat binary's success line naming the target.

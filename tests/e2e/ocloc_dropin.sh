@@ -80,20 +80,49 @@ same compile -file vec.spv -spirv_input -device 12.55.8 -out_dir out/sub -output
 same compile -file vec.spv -spirv_input -device tgllp,12.60.7 --format zebin -q
 same compile -spirv_input -file vec.spv -device pvc,pvc,acm-g10 -exclude_ir
 same compile -file vec.spv -spirv_input -device dg1,tgllp,acm-g11 -options -cl-fast-relaxed-math
-# Forms it does not model go through: families, ranges, other commands, and ocloc's own
-# oddities such as -out_dir with a fat binary (22.43 writes nothing and exits 0).
+# Families, releases, ranges and `*`: the targets ocloc's own fat build takes (one config per
+# device acronym, not every stepping `ocloc ids` lists), compiled in parallel and cached.
 same compile -file vec.spv -spirv_input -device xe-hpc -q
-log_has "passed to the real ocloc"
+log_has "2 target(s), 0 cache hit(s), 2 compiled"
+same compile -file vec.spv -spirv_input -device xe-hpc -q
+log_has "2 target(s), 2 cache hit(s), 0 compiled"
+same compile -file vec.spv -spirv_input -device gen12lp -output fam.ar
+same compile -file vec.spv -spirv_input -device xe-hpc,dg1 -q
+same compile -file vec.spv -spirv_input -device dg1:acm-g11 -q
+same compile -file vec.spv -spirv_input -device pvc: -q
+log_has "1 target(s)"
+same compile -file vec.spv -spirv_input -device xe-hpg:xe-hpc -exclude_ir -q
+same compile -file vec.spv -spirv_input -device '*' -q
+log_has "23 target(s)"
+same compile -file vec.cl -device xe-hpg -q
+# What ocloc rejects goes through and fails as ocloc fails: a range of IPs, a release 22.43
+# names but cannot build, a range with an unknown end.
+same_error compile -file vec.spv -spirv_input -device 12.55.0:12.55.8
+same_error compile -file vec.spv -spirv_input -device xe-hp
+same_error compile -file vec.spv -spirv_input -device pvc:nosuch
+# Forms it does not model go through: other commands, and ocloc's own oddities such as
+# -out_dir with a fat binary (22.43 writes nothing and exits 0).
 same compile -file vec.spv -spirv_input -device pvc,acm-g10 -out_dir dd
+log_has "passed to the real ocloc"
 same ids acm-g10
-# OpenCL C: a fat binary is built from each device's frontend output; one target passes through.
+# OpenCL C: each device's frontend output is the cache key of its backend compile; one target
+# writes ocloc's two files (the binary and the frontend's SPIR-V beside it).
 same compile -file vec.cl -device acm-g10,tgllp,pvc
 log_has "3 target(s), 0 cache hit(s), 3 compiled"
 same compile -file vec.cl -device acm-g10,tgllp,pvc
 log_has "3 target(s), 3 cache hit(s), 0 compiled"
 same compile -file vec.cl -device pvc,dg1 -options "-DSCALE=2 -cl-fast-relaxed-math" -q
+same compile -file vec.cl -device dg1 -options -DSCALE=4
+log_has "1 target(s), 0 cache hit(s), 1 compiled"
+same compile -file vec.cl -device dg1 -options -DSCALE=4
+log_has "1 target(s), 1 cache hit(s), 0 compiled"
+# The frontend's SPIR-V is the key: vec.cl for pvc is vec.spv, compiled for pvc above.
 same compile -file vec.cl -device pvc
-log_has "passed to the real ocloc (OpenCL C input for one target)"
+log_has "1 target(s), 1 cache hit(s), 0 compiled"
+same compile -file vec.cl -device acm-g10 -output one -output_no_suffix -q
+same compile -file vec.cl -device tgllp -output named -out_dir out/cl -exclude_ir
+same compile -file vec.cl -device 12.60.7 -options -DSCALE=3
+same_error compile -file broken.cl -device pvc
 same_error compile -file broken.cl -device pvc,tgllp
 if [ -f m02000.spv ]; then
     cp "$HASHCAT/m02000_a0-pure.cl" m02000.cl

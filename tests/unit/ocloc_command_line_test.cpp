@@ -62,5 +62,14 @@ TEST(OclocJobResult, RoundTripsAndRejectsDamage) {
     EXPECT_FALSE(decodeJobResult(encodeJobResult(escaping))); // names never leave the directory
 }
 
+// ocloc 22.43 writes a one-target OpenCL C compile's SPIR-V beside the binary under these names
+// (observed: tests/e2e/ocloc_dropin.sh compares them with the real ocloc).
+TEST(OclocIrCopy, NamedAfterTheBinary) {
+    EXPECT_EQ(irCopyName("k_XE_HPC_COREpvc.bin", false), "k_XE_HPC_COREpvc.spv");
+    EXPECT_EQ(irCopyName("foo", true), "foo.spv");
+    EXPECT_EQ(irCopyName("foo.bin", true), "foo.bin.spv");
+    EXPECT_EQ(irCopyName("foo.x", true), "foo.x.spv");
+}
+
 } // namespace
 } // namespace aotpack::ocloc
