@@ -1,6 +1,7 @@
 #include "build/inputs.h"
 
 #include "archive/module_name.h"
+#include "capture/capture_dir.h"
 #include "common/file_io.h"
 #include "common/text.h"
 
@@ -30,6 +31,13 @@ Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>&
     std::vector<ModuleInput> modules;
     for (const auto& p : paths) {
         std::error_code ec;
+        if (fs::is_directory(p, ec) &&
+            fs::is_regular_file(fs::path(p) / capture::kManifestFile, ec)) {
+            auto captured = readManifest(fs::path(p) / capture::kManifestFile); // aotpack capture
+            if (!captured) return captured.error();
+            modules.insert(modules.end(), captured->begin(), captured->end());
+            continue;
+        }
         if (fs::is_directory(p, ec)) {
             std::vector<fs::path> files;
             for (const auto& entry : fs::directory_iterator(p, ec))

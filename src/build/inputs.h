@@ -21,7 +21,8 @@ struct ModuleInput {
     std::string options; // per-module build options (manifest), added to the global options
 };
 
-// Files and directories (directories contribute their *.spv and *.cl files, not recursively).
+// Files and directories (directories contribute their *.spv and *.cl files, not recursively; a
+// capture directory, its manifest's modules).
 Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>& paths);
 
 // A manifest: {"modules": [{"source": "k.cl", "name": "k", "options": "..."}]}; paths are relative

@@ -13,6 +13,7 @@ using Handler = std::function<int()>;
 struct CommandRegistry {
     CLI::App& app;
     std::vector<std::pair<CLI::App*, Handler>> handlers;
+    std::vector<std::string> trailingCommand; // what follows "--" (capture, run)
     void add(CLI::App* sub, Handler handler) { handlers.emplace_back(sub, std::move(handler)); }
 };
 
@@ -23,6 +24,7 @@ void addRuntimeCommands(CommandRegistry& registry);
 // Only for help and completion: `aotpack ocloc` is dispatched before CLI11 parses (main_cli.cpp).
 void addOclocCommand(CommandRegistry& registry);
 void addBundleCommand(CommandRegistry& registry);
+void addCaptureCommands(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

@@ -144,13 +144,24 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", versionText,
                          "Print the versions of aotpack and of the installed ocloc");
     app.footer(exitCodeHelp());
-    CommandRegistry registry{app, {}};
+    CommandRegistry registry{app, {}, {}};
+    // `capture` and `run` take a program after "--": it is the program's, not aotpack's (no
+    // response files, no option parsing).
+    if (argc >= 2 && (std::string_view(argv[1]) == "capture" || std::string_view(argv[1]) == "run"))
+        for (int i = 2; i < argc; ++i)
+            if (std::string_view(argv[i]) == "--") {
+                for (int j = i + 1; j < argc; ++j)
+                    registry.trailingCommand.emplace_back(argv[j] ? argv[j] : "");
+                argc = i;
+                break;
+            }
     addDevicesCommand(registry);
     addArchiveCommands(registry);
     addBuildCommands(registry);
     addRuntimeCommands(registry);
     addOclocCommand(registry);
     addBundleCommand(registry);
+    addCaptureCommands(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         app.add_subcommand("completion", "Print a shell completion script (bash)");

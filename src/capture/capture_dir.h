@@ -1,0 +1,41 @@
+// A capture directory: what programs JIT-compiled, added to by every capture run.
+//   raw/<name>.spv          the module's SPIR-V as the program passed it (name: moduleName(key))
+//   raw/<name>@<ip>.json    one per device it was created on: flags, constants, program
+//   modules/<name>.spv      written by finishCapture: the SPIR-V with its constants applied
+//   aotpack-capture.json    written by finishCapture: a build manifest (`aotpack build DIR`)
+// The preload library writes raw/ only (every file atomically, so concurrent processes and a
+// program killed mid-write leave whole files); finishCapture turns raw/ into what builds read.
+#pragma once
+
+#include "capture/module_identity.h"
+#include "common/error.h"
+
+#include <filesystem>
+#include <string>
+
+namespace aotpack::capture {
+
+constexpr const char* kManifestFile = "aotpack-capture.json";
+
+struct CapturedModule {
+    ByteView spirv;
+    std::string flags;
+    std::vector<SpecConstant> constants;
+    std::string deviceIp; // "12.60.7", or "unknown"
+    std::string program;  // the executable that created it
+};
+
+// Adds one module creation to the directory (the SPIR-V once, a record per device).
+Status recordModule(const std::filesystem::path& dir, const CapturedModule& module);
+
+struct CaptureSummary {
+    std::size_t modules = 0;          // distinct (SPIR-V, flags, constants)
+    std::size_t specialized = 0;      // of which have constants applied offline
+    std::vector<std::string> skipped; // records that could not be read, and why
+};
+
+// Writes modules/ and the manifest from raw/: every module's constants applied with SPIRV-Tools
+// (their SpecId defaults set, so an offline compile bakes in what the driver would have used).
+Expected<CaptureSummary> finishCapture(const std::filesystem::path& dir);
+
+} // namespace aotpack::capture

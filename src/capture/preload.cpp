@@ -1,0 +1,126 @@
+// libaotpack_preload.so: LD_PRELOAD'ed by `aotpack capture` and `aotpack run`, it interposes
+// zeModuleCreate. For SPIR-V modules it
+// - records them into $AOTPACK_CAPTURE_DIR (capture_dir.h), and/or
+// - serves them from the archives of $AOTPACK_ARCHIVE (colon-separated) with the native binary
+//   the runtime's selection picks for the device, falling back to the program's own call when
+//   no archive has one or the driver rejects it.
+// Everything else - native modules, other calls, programs that never create a module - goes to
+// the real Level Zero untouched: nothing runs before the first zeModuleCreate.
+#include "capture/capture_dir.h"
+#include "capture/replay.h"
+
+#include <level_zero/ze_api.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+#include <unistd.h>
+
+namespace aotpack::capture {
+namespace {
+
+using ModuleCreateFn = ze_result_t (*)(ze_context_handle_t, ze_device_handle_t,
+                                       const ze_module_desc_t*, ze_module_handle_t*,
+                                       ze_module_build_log_handle_t*);
+
+// The loader's zeModuleCreate: the next definition after this library, or, when the program
+// loaded the loader with dlopen(RTLD_LOCAL), the one in that already-loaded library.
+ModuleCreateFn realModuleCreate() {
+    static ModuleCreateFn real = [] {
+        void* next = dlsym(RTLD_NEXT, "zeModuleCreate");
+        if (!next)
+            if (void* loader = dlopen("libze_loader.so.1", RTLD_NOW | RTLD_NOLOAD))
+                next = dlsym(loader, "zeModuleCreate");
+        return reinterpret_cast<ModuleCreateFn>(next);
+    }();
+    return real;
+}
+
+struct Settings {
+    std::string captureDir;
+    std::string archives;
+    bool log = false;
+};
+
+const Settings& settings() {
+    static const Settings s = [] {
+        auto env = [](const char* name) {
+            const char* v = std::getenv(name);
+            return std::string(v ? v : "");
+        };
+        return Settings{env("AOTPACK_CAPTURE_DIR"), env("AOTPACK_ARCHIVE"),
+                        env("AOTPACK_LOG") == "1"};
+    }();
+    return s;
+}
+
+void say(const std::string& line) {
+    if (settings().log) std::fprintf(stderr, "aotpack: %s\n", line.c_str());
+}
+
+std::string programName() {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "";
+}
+
+// Set while this thread is inside the real call: a layer below that calls zeModuleCreate again
+// reaches the driver, not this library.
+thread_local bool inRealCall = false;
+
+ze_result_t callReal(ze_context_handle_t context, ze_device_handle_t device,
+                     const ze_module_desc_t* desc, ze_module_handle_t* module,
+                     ze_module_build_log_handle_t* log) {
+    inRealCall = true;
+    ze_result_t r = realModuleCreate()(context, device, desc, module, log);
+    inRealCall = false;
+    return r;
+}
+
+void capture(const ModuleCall& call, const std::string& deviceIp) {
+    CapturedModule m{call.spirv, call.flags, call.constants, deviceIp, programName()};
+    if (auto st = recordModule(settings().captureDir, m); !st)
+        std::fprintf(stderr, "aotpack: warning: capture: %s\n", st.error().message.c_str());
+    else
+        say("capture: " + call.name + " (" + deviceIp + ") -> " + settings().captureDir);
+}
+
+} // namespace
+} // namespace aotpack::capture
+
+using namespace aotpack::capture;
+
+extern "C" __attribute__((visibility("default"))) ze_result_t
+zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_module_desc_t* desc,
+               ze_module_handle_t* module, ze_module_build_log_handle_t* buildLog) {
+    if (!realModuleCreate()) return ZE_RESULT_ERROR_UNINITIALIZED;
+    const Settings& s = settings();
+    if (inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
+        (s.captureDir.empty() && s.archives.empty()))
+        return callReal(context, device, desc, module, buildLog);
+    auto call = describeCall(*desc);
+    if (!call) {
+        say("replay: a SPIR-V module with constants it cannot read: passed through");
+        return callReal(context, device, desc, module, buildLog);
+    }
+    std::string ip = deviceIpText(device);
+    if (!s.captureDir.empty()) capture(*call, ip);
+    if (s.archives.empty()) return callReal(context, device, desc, module, buildLog);
+    auto served = serve(
+        *call, device, s.archives,
+        [&](const ze_module_desc_t* native, ze_module_build_log_handle_t* log) {
+            return callReal(context, device, native, module, log);
+        },
+        buildLog);
+    say("replay: " + call->name + " on " + ip + ": " + served.what);
+    if (served.result) return *served.result;
+    return callReal(context, device, desc, module, buildLog);
+}
+
+// The version of the preload library (tools and bug reports ask it with dlsym).
+extern "C" __attribute__((visibility("default"))) const char* aotpack_preload_version(void) {
+    return AOTPACK_VERSION;
+}

@@ -1,0 +1,126 @@
+#include "capture/replay.h"
+
+#include "archive/reader.h"
+#include "common/text.h"
+#include "runtime/device_identity.h"
+#include "runtime/selector.h"
+
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <pthread.h>
+
+namespace aotpack::capture {
+
+namespace {
+
+// One lock for the device table; fork() takes it first, so a child never inherits it locked.
+std::mutex tableLock;
+std::map<ze_device_handle_t, std::uint32_t> deviceIps;
+
+void installForkHandlers() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        pthread_atfork([] { tableLock.lock(); }, [] { tableLock.unlock(); },
+                       [] { tableLock.unlock(); });
+    });
+}
+
+std::uint32_t deviceIp(ze_device_handle_t device) {
+    installForkHandlers();
+    {
+        std::lock_guard<std::mutex> lock(tableLock);
+        if (auto it = deviceIps.find(device); it != deviceIps.end()) return it->second;
+    }
+    auto identity = runtime::identifyDevice(device);
+    std::uint32_t ip = identity ? identity->ip : 0;
+    std::lock_guard<std::mutex> lock(tableLock);
+    deviceIps[device] = ip;
+    return ip;
+}
+
+// The archives of AOTPACK_ARCHIVE, opened at the first module served; one warning for each that
+// cannot be opened, which is then left out.
+const std::vector<archive::ArchiveReader>& archives(const std::string& list) {
+    static std::vector<archive::ArchiveReader> opened;
+    static std::once_flag once;
+    std::call_once(once, [&] {
+        for (const auto& path : split(list, ':')) {
+            if (path.empty()) continue;
+            auto reader = archive::ArchiveReader::openFile(path);
+            if (reader)
+                opened.push_back(std::move(*reader));
+            else
+                std::fprintf(stderr, "aotpack: warning: AOTPACK_ARCHIVE: %s; it is not used\n",
+                             reader.error().message.c_str());
+        }
+    });
+    return opened;
+}
+
+std::string hexResult(ze_result_t r) {
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%x", static_cast<unsigned>(r));
+    return text;
+}
+
+// One archive's native binary for the call, if it has one the driver takes.
+std::optional<Served> serveFrom(const archive::ArchiveReader& archive, const ModuleCall& call,
+                                std::uint32_t ip, const CreateModule& create,
+                                ze_module_build_log_handle_t* buildLog) {
+    auto chosen = runtime::select(archive, call.name, ip, runtime::Policy::PreferNative);
+    if (chosen.choice != runtime::Choice::NativeExact &&
+        chosen.choice != runtime::Choice::NativeCompatible)
+        return std::nullopt;
+    if (!runtime::droppedKernels(archive, call.name, chosen, ip).empty())
+        return Served{std::nullopt, "its native binary lacks fp64 kernels: JIT"};
+    auto payload = archive.payloadView(*chosen.entry);
+    if (!payload) return Served{std::nullopt, payload.error().message + ": JIT"};
+    ze_module_desc_t native = *call.desc;
+    native.format = ZE_MODULE_FORMAT_NATIVE;
+    native.inputSize = payload->bytes.size();
+    native.pInputModule = payload->bytes.data();
+    native.pConstants = nullptr; // applied when the archive was built
+    ze_module_build_log_handle_t log = nullptr;
+    ze_result_t r = create(&native, buildLog ? &log : nullptr);
+    std::string target = runtime::describeIp(chosen.entry->targetIp);
+    if (r == ZE_RESULT_SUCCESS) {
+        if (buildLog) *buildLog = log;
+        return Served{r, "native " + target + " from " + archive.name()};
+    }
+    if (log) zeModuleBuildLogDestroy(log);
+    return Served{std::nullopt, "the driver rejected the native " + target + " binary (" +
+                                    hexResult(r) + "): JIT"};
+}
+
+} // namespace
+
+std::optional<ModuleCall> describeCall(const ze_module_desc_t& desc) {
+    ModuleCall call;
+    call.desc = &desc;
+    call.spirv = ByteView(static_cast<const std::uint8_t*>(desc.pInputModule), desc.inputSize);
+    call.flags = desc.pBuildFlags ? desc.pBuildFlags : "";
+    const ze_module_constants_t* c = desc.pConstants;
+    auto constants =
+        c ? readConstants(call.spirv, c->numConstants, c->pConstantIds, c->pConstantValues)
+          : std::optional<std::vector<SpecConstant>>(std::vector<SpecConstant>{});
+    if (!constants) return std::nullopt;
+    call.constants = std::move(*constants);
+    call.name = moduleName(moduleKey(call.spirv, call.flags, call.constants));
+    return call;
+}
+
+std::string deviceIpText(ze_device_handle_t device) {
+    std::uint32_t ip = deviceIp(device);
+    return ip ? devices::IpVersion::fromValue(ip).str() : "unknown";
+}
+
+Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,
+             const CreateModule& create, ze_module_build_log_handle_t* buildLog) {
+    std::uint32_t ip = deviceIp(device);
+    for (const auto& archive : archives(archiveList))
+        if (auto served = serveFrom(archive, call, ip, create, buildLog)) return *served;
+    return Served{std::nullopt, "not in the archives: JIT"};
+}
+
+} // namespace aotpack::capture

@@ -1,0 +1,90 @@
+// `aotpack capture` and `aotpack run`: AOT for programs that do not know aotpack (src/capture,
+// docs/CAPTURE.md).
+#include "capture/capture_dir.h"
+#include "capture/launch.h"
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+
+#include <filesystem>
+
+namespace aotpack::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int runProgram(const std::vector<std::string>& command,
+               const std::vector<std::pair<std::string, std::string>>& env) {
+    if (command.empty())
+        return fail(makeError(
+            Errc::Usage,
+            "no program to run: give it after '--' (aotpack capture -o DIR -- PROGRAM ARGS...)"));
+    std::string whyNot;
+    fs::path preload = capture::findPreloadLibrary(whyNot);
+    if (preload.empty()) return fail(makeError(Errc::Unsupported, whyNot));
+    auto status = capture::runWithPreload(command, preload, env);
+    return status ? *status : fail(status.error());
+}
+
+int captureProgram(const std::string& dir, const std::vector<std::string>& command) {
+    if (command.empty()) return runProgram(command, {}); // the usage error
+    std::error_code ec;
+    fs::path absolute = fs::absolute(dir, ec);
+    int status = runProgram(command, {{"AOTPACK_CAPTURE_DIR", absolute.string()}});
+    if (!fs::is_directory(absolute / "raw", ec)) {
+        warning("'" + command.front() + "' created no SPIR-V module through Level Zero; '" + dir +
+                "' holds nothing");
+        return status;
+    }
+    auto summary = capture::finishCapture(absolute);
+    if (!summary) return status ? status : fail(summary.error());
+    for (const auto& s : summary->skipped)
+        warning("capture record skipped: " + s);
+    note("'" + dir + "' holds " + std::to_string(summary->modules) + " module(s) (" +
+         std::to_string(summary->specialized) + " with specialization constants applied); " +
+         "build them with: aotpack build -d LIST " + dir + " -o app.aotpack");
+    return status;
+}
+
+int replayProgram(const std::vector<std::string>& archives,
+                  const std::vector<std::string>& command) {
+    if (archives.empty())
+        return fail(makeError(Errc::Usage,
+                              "no archive (usage: aotpack run ARCHIVE... -- PROGRAM ARGS...)"));
+    std::string list;
+    for (const auto& a : archives) {
+        std::error_code ec;
+        list += (list.empty() ? "" : ":") + fs::absolute(a, ec).string();
+    }
+    return runProgram(command, {{"AOTPACK_ARCHIVE", list}});
+}
+
+} // namespace
+
+void addCaptureCommands(CommandRegistry& registry) {
+    auto dir = std::make_shared<std::string>();
+    CLI::App* capture = registry.app.add_subcommand(
+        "capture", "Run a program and record every SPIR-V module it JIT-compiles");
+    capture->add_option("-o,--output", *dir, "Capture directory (added to if it exists)")
+        ->required();
+    capture->footer("The program follows '--'. Build the directory like any input, then replay:\n"
+                    "  aotpack capture -o cap -- ./app --input x\n"
+                    "  aotpack build -d ats-m150,pvc cap -o app.aotpack\n"
+                    "  aotpack run app.aotpack -- ./app --input x\n(docs/CAPTURE.md)");
+    const auto& command = registry.trailingCommand;
+    registry.add(capture, [dir, &command] { return captureProgram(*dir, command); });
+
+    CLI::App* run = registry.app.add_subcommand(
+        "run", "Run a program with its SPIR-V modules served natively from archives");
+    auto archives = std::make_shared<std::vector<std::string>>();
+    run->add_option("archives", *archives, "Archives to serve modules from, first match wins")
+        ->required();
+    run->footer("Archives, then '--' and the program. A module no archive holds for the device,\n"
+                "or one the driver rejects, is JIT-compiled as without aotpack.\n"
+                "  aotpack run app.aotpack -- ./app --input x\n"
+                "Without aotpack on the machine: LD_PRELOAD=.../libaotpack_preload.so "
+                "AOTPACK_ARCHIVE=app.aotpack ./app");
+    registry.add(run, [archives, &command] { return replayProgram(*archives, command); });
+}
+
+} // namespace aotpack::cli
