@@ -7,6 +7,7 @@
 #include <spirv-tools/optimizer.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>

@@ -11,6 +11,7 @@
 
 #include <level_zero/ze_api.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -101,6 +102,7 @@ zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_
     if (inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
         (s.captureDir.empty() && s.archives.empty()))
         return callReal(context, device, desc, module, buildLog);
+    auto start = std::chrono::steady_clock::now();
     auto call = describeCall(*desc);
     if (!call) {
         say("replay: a SPIR-V module with constants it cannot read: passed through");
@@ -115,7 +117,14 @@ zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_
             return callReal(context, device, native, module, log);
         },
         buildLog);
-    say("replay: " + call->name + " on " + ip + ": " + served.what);
+    // Time in aotpack (for a pass-through: all of its cost; served: with the native load).
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (settings().log) {
+        char took[32];
+        std::snprintf(took, sizeof took, " (%.3f ms)", ms);
+        say("replay: " + call->name + " on " + ip + ": " + served.what + took);
+    }
     if (served.result) return *served.result;
     return callReal(context, device, desc, module, buildLog);
 }

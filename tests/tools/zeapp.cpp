@@ -1,5 +1,5 @@
 // zeapp: a Level Zero program that knows nothing of aotpack, for the capture/replay tests.
-//   zeapp [--threads] [--fork] [--repeat N] [--dump DIR] SPEC...    SPEC =
+//   zeapp [--threads] [--fork] [--repeat N] [--dump DIR] [--time] SPEC...    SPEC =
 //   file.spv[@flags][#id=value,...]
 // Creates each module from SPIR-V (with its build flags and 32-bit specialization constants) on
 // the first device - all at once on their own threads with --threads, also in a forked child
@@ -8,6 +8,7 @@
 // prints. The L0 work lives in the zeapp_plugin library so that zeapp_late can dlopen it late.
 #include <level_zero/ze_api.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -65,7 +66,9 @@ std::string kernelLine(ze_module_handle_t module, const char* name) {
     return line;
 }
 
-const char* dumpDir = nullptr; // --dump DIR: each module's native binary as DIR/module<i>.bin
+const char* dumpDir = nullptr;
+bool printTime = false; // --time: the seconds spent in zeModuleCreate, on stderr // --dump DIR:
+                        // each module's native binary as DIR/module<i>.bin
 
 void dumpNative(ze_module_handle_t module, std::size_t index) {
     size_t size = 0;
@@ -93,7 +96,12 @@ std::string createModule(ze_context_handle_t ctx, ze_device_handle_t dev, const 
                              s.ids.empty() ? nullptr : &constants};
     ze_module_handle_t module = nullptr;
     ze_module_build_log_handle_t log = nullptr;
+    auto start = std::chrono::steady_clock::now();
     ze_result_t r = zeModuleCreate(ctx, dev, &desc, &module, &log);
+    if (printTime)
+        std::fprintf(
+            stderr, "create-seconds %s %.6f\n", s.file.c_str(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     size_t logSize = 0;
     if (log) zeModuleBuildLogGetString(log, &logSize, nullptr), zeModuleBuildLogDestroy(log);
     std::string out = "result 0x" + std::to_string(r) + " log " + (log ? "yes" : "no");
