@@ -18,25 +18,35 @@
 #include <mutex>
 #include <pthread.h>
 #include <string>
+#include <string_view>
 #include <unistd.h>
+#include <vector>
 
 namespace aotpack::capture {
 namespace {
 
+// The loader's definition of `name`: the next one after this library, or, when the program
+// loaded the loader with dlopen(RTLD_LOCAL), the one in that already-loaded library.
+void* nextDefinition(const char* name) {
+    void* next = dlsym(RTLD_NEXT, name);
+    if (!next)
+        if (void* loader = dlopen("libze_loader.so.1", RTLD_NOW | RTLD_NOLOAD))
+            next = dlsym(loader, name);
+    return next;
+}
+
+template <typename Fn> Fn next(const char* name) {
+    return reinterpret_cast<Fn>(nextDefinition(name));
+}
+
 using ModuleCreateFn = ze_result_t (*)(ze_context_handle_t, ze_device_handle_t,
                                        const ze_module_desc_t*, ze_module_handle_t*,
                                        ze_module_build_log_handle_t*);
+using KernelNamesFn = ze_result_t (*)(ze_module_handle_t, uint32_t*, const char**);
+using ModuleDestroyFn = ze_result_t (*)(ze_module_handle_t);
 
-// The loader's zeModuleCreate: the next definition after this library, or, when the program
-// loaded the loader with dlopen(RTLD_LOCAL), the one in that already-loaded library.
 ModuleCreateFn realModuleCreate() {
-    static ModuleCreateFn real = [] {
-        void* next = dlsym(RTLD_NEXT, "zeModuleCreate");
-        if (!next)
-            if (void* loader = dlopen("libze_loader.so.1", RTLD_NOW | RTLD_NOLOAD))
-                next = dlsym(loader, "zeModuleCreate");
-        return reinterpret_cast<ModuleCreateFn>(next);
-    }();
+    static ModuleCreateFn real = next<ModuleCreateFn>("zeModuleCreate");
     return real;
 }
 
@@ -125,8 +135,39 @@ zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_
         std::snprintf(took, sizeof took, " (%.3f ms)", ms);
         say("replay: " + call->name + " on " + ip + ": " + served.what + took);
     }
-    if (served.result) return *served.result;
+    if (served.result) {
+        if (*served.result == ZE_RESULT_SUCCESS) rememberServed(*module, call->spirv);
+        return *served.result;
+    }
     return callReal(context, device, desc, module, buildLog);
+}
+
+// A zebin lists IGC's symbol-table kernel among its kernels; the driver's JIT of the same SPIR-V
+// does not (22.43 JIT-compiles to patch tokens), so a served module hides it: same kernels.
+extern "C" __attribute__((visibility("default"))) ze_result_t
+zeModuleGetKernelNames(ze_module_handle_t module, uint32_t* count, const char** names) {
+    static auto real = next<KernelNamesFn>("zeModuleGetKernelNames");
+    if (!real) return ZE_RESULT_ERROR_UNINITIALIZED;
+    if (!count || !hidesSymbolTable(module)) return real(module, count, names);
+    uint32_t all = 0;
+    if (ze_result_t r = real(module, &all, nullptr); r != ZE_RESULT_SUCCESS) return r;
+    std::vector<const char*> every(all);
+    if (ze_result_t r = real(module, &all, every.data()); r != ZE_RESULT_SUCCESS) return r;
+    std::vector<const char*> shown;
+    for (const char* n : every)
+        if (std::string_view(n) != kSymbolTableKernel) shown.push_back(n);
+    if (!names || *count > shown.size()) *count = static_cast<uint32_t>(shown.size());
+    for (uint32_t i = 0; names && i < *count; ++i)
+        names[i] = shown[i];
+    return ZE_RESULT_SUCCESS;
+}
+
+extern "C" __attribute__((visibility("default"))) ze_result_t
+zeModuleDestroy(ze_module_handle_t module) {
+    static auto real = next<ModuleDestroyFn>("zeModuleDestroy");
+    if (!real) return ZE_RESULT_ERROR_UNINITIALIZED;
+    forgetModule(module); // before: the driver may hand the same handle to the next module
+    return real(module);
 }
 
 // The version of the preload library (tools and bug reports ask it with dlsym).

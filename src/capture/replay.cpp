@@ -9,6 +9,8 @@
 #include <map>
 #include <mutex>
 #include <pthread.h>
+#include <set>
+#include <string_view>
 
 namespace aotpack::capture {
 
@@ -17,6 +19,7 @@ namespace {
 // One lock for the device table; fork() takes it first, so a child never inherits it locked.
 std::mutex tableLock;
 std::map<ze_device_handle_t, std::uint32_t> deviceIps;
+std::set<ze_module_handle_t> hidingModules;
 
 void installForkHandlers() {
     static std::once_flag once;
@@ -113,6 +116,23 @@ std::optional<ModuleCall> describeCall(const ze_module_desc_t& desc) {
 std::string deviceIpText(ze_device_handle_t device) {
     std::uint32_t ip = deviceIp(device);
     return ip ? devices::IpVersion::fromValue(ip).str() : "unknown";
+}
+
+void rememberServed(ze_module_handle_t module, ByteView spirv) {
+    std::string_view text(reinterpret_cast<const char*>(spirv.data()), spirv.size());
+    if (text.find(kSymbolTableKernel) != std::string_view::npos) return; // a kernel of its own
+    std::lock_guard<std::mutex> lock(tableLock);
+    hidingModules.insert(module);
+}
+
+bool hidesSymbolTable(ze_module_handle_t module) {
+    std::lock_guard<std::mutex> lock(tableLock);
+    return hidingModules.count(module) != 0;
+}
+
+void forgetModule(ze_module_handle_t module) {
+    std::lock_guard<std::mutex> lock(tableLock);
+    hidingModules.erase(module);
 }
 
 Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,

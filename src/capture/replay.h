@@ -39,4 +39,11 @@ using CreateModule =
 Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,
              const CreateModule& create, ze_module_build_log_handle_t* buildLog);
 
+// Modules served natively whose SPIR-V has no kernel named kSymbolTableKernel: their kernel
+// list hides the one the zebin adds.
+constexpr const char* kSymbolTableKernel = "Intel_Symbol_Table_Void_Program";
+void rememberServed(ze_module_handle_t module, ByteView spirv);
+bool hidesSymbolTable(ze_module_handle_t module);
+void forgetModule(ze_module_handle_t module);
+
 } // namespace aotpack::capture

@@ -13,20 +13,23 @@ for k in vector_ops reduce histogram; do
     ocloc -spv_only -q -file "$SRC/examples/kernels/$k.cl" -device pvc -output "$k" -output_no_suffix
 done
 spirv-as --target-env opencl1.2 "$SRC/tests/data/spec_constants.spvasm" -o spec.spv
+# Program-scope globals: the zebin gains IGC's symbol-table kernel, which the JIT's module lacks.
+printf '__constant int table[4] = {1,2,3,4};\n__global int counter = 0;\n__kernel void k(__global int* o) { o[0] = table[get_global_id(0) & 3] + counter; }\n' >globals.cl
+ocloc -spv_only -q -file globals.cl -device pvc -options -cl-std=CL2.0 -output globals -output_no_suffix
 # Constant 9 is a stored value (NEO's JIT applies it); the modules differ in flags and constants.
-MODULES=("spec.spv#9=3" spec.spv "reduce.spv@-cl-fast-relaxed-math" vector_ops.spv)
+MODULES=("spec.spv#9=3" spec.spv "reduce.spv@-cl-fast-relaxed-math" vector_ops.spv globals.spv)
 app() { "$ZEAPP" --threads "${MODULES[@]}" "$@"; }
 
 # Capture on pvc; a second run with one more module adds to the directory.
 sim_pvc "$AOTPACK" capture -o cap -- "$ZEAPP" --threads "${MODULES[@]}" >/dev/null
 expect_exit 0 sim_pvc "$AOTPACK" capture -o cap -- "$ZEAPP" histogram.spv spec.spv
-expect_in "'cap' holds 5 module(s) (1 with specialization constants applied)"
+expect_in "'cap' holds 6 module(s) (1 with specialization constants applied)"
 python3 - cap/aotpack-capture.json <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))["modules"]
-assert len(m) == 5, m
+assert len(m) == 6, m
 assert all(x["devices"] == ["12.60.7"] for x in m), m
-assert sorted(x["options"] for x in m) == ["", "", "", "", "-cl-fast-relaxed-math"], m
+assert sorted(x["options"] for x in m) == ["", "", "", "", "", "-cl-fast-relaxed-math"], m
 c = [x for x in m if x["constants"]]
 assert c == [c[0]] and c[0]["constants"] == [{"id": 9, "value": "03000000"}], c
 PY
@@ -48,20 +51,23 @@ $(diff plain.out replay.out)"
 }
 for device in sim_pvc sim_atsm sim_tgl; do
     replay_same "$device" "$ZEAPP" --threads "${MODULES[@]}"
-    [ "$(grep -c ': native ' replay.log)" = 4 ] || fail "$device: not all served natively: $(cat replay.log)"
+    [ "$(grep -c ': native ' replay.log)" = 5 ] || fail "$device: not all served natively: $(cat replay.log)"
     ! grep -q "JIT" replay.log || fail "$device: a JIT where a native binary exists: $(cat replay.log)"
 done
 grep -q "native tgllp (12.0.0)" replay.log || fail "tgllp not served its own binary: $(cat replay.log)"
 # Kernel properties are real on the simulated tgllp (the others fail zeKernelCreate in both runs).
 grep -q "spec_kernel args=1 .* local=64" replay.out || fail "no kernel properties: $(cat replay.out)"
+# The symbol-table kernel the zebin adds is not shown (the plain run's module has only k).
+grep -q "^  k args=1" replay.out || fail "globals.spv: $(cat replay.out)"
+! grep -q Intel_Symbol_Table replay.out || fail "the symbol-table kernel is listed: $(cat replay.out)"
 
 # Threads creating the same modules again and again, a forked child, a late-dlopened loader.
 replay_same sim_pvc "$ZEAPP" --threads --repeat 3 "${MODULES[@]}"
-[ "$(grep -c ': native ' replay.log)" = 12 ] || fail "repeat: $(cat replay.log)"
+[ "$(grep -c ': native ' replay.log)" = 15 ] || fail "repeat: $(cat replay.log)"
 replay_same sim_pvc "$ZEAPP" --fork "${MODULES[@]}"
-[ "$(grep -c ': native ' replay.log)" = 8 ] || fail "fork: $(cat replay.log)"
+[ "$(grep -c ': native ' replay.log)" = 10 ] || fail "fork: $(cat replay.log)"
 replay_same sim_pvc "$ZEAPP_LATE" --threads "${MODULES[@]}"
-[ "$(grep -c ': native ' replay.log)" = 4 ] || fail "dlopen: $(cat replay.log)"
+[ "$(grep -c ': native ' replay.log)" = 5 ] || fail "dlopen: $(cat replay.log)"
 
 # A module the archive does not have (other constants, other flags) passes through.
 replay_same sim_pvc "$ZEAPP" "spec.spv#9=4" "vector_ops.spv@-cl-mad-enable" vector_ops.spv
@@ -75,7 +81,7 @@ sim_pvc env LD_PRELOAD="$PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" AOTPACK_ARCHIVE="$W
     "$ZEAPP" "${MODULES[@]}" >replay.out 2>replay.log || [ -n "${AOTPACK_SANITIZED:-}" ]
 if [ -z "${AOTPACK_SANITIZED:-}" ]; then # the sanitized library needs its runtime first (aotpack run does that)
     diff plain.out replay.out >/dev/null || fail "LD_PRELOAD: $(diff plain.out replay.out)"
-    [ "$(grep -c ': native ' replay.log)" = 4 ] || fail "LD_PRELOAD: $(cat replay.log)"
+    [ "$(grep -c ': native ' replay.log)" = 5 ] || fail "LD_PRELOAD: $(cat replay.log)"
 fi
 
 # A driver that rejects the native binaries (each pvc entry holds an ATS-M zebin): the original
@@ -84,7 +90,7 @@ fi
 sim_pvc "$ZEAPP" "${MODULES[@]}" >plain.out
 sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run rejected.aotpack -- "$ZEAPP" "${MODULES[@]}" >replay.out 2>replay.log
 diff plain.out replay.out >/dev/null || fail "rejected: $(diff plain.out replay.out)"
-[ "$(grep -c 'the driver rejected the native pvc (12.60.7) binary (0x' replay.log)" = 4 ] ||
+[ "$(grep -c 'the driver rejected the native pvc (12.60.7) binary (0x' replay.log)" = 5 ] ||
     fail "rejected: $(cat replay.log)"
 
 # A corrupt archive, a missing one: one warning each, the program runs as without aotpack.

@@ -18,6 +18,9 @@ expect_exit 0 root/usr/bin/aotpack --version
 expect_in "aotpack 0.1.0"
 expect_in "ocloc 22.43"
 expect_exit 0 root/usr/bin/aotpack devices ats-m150,pvc
+# The preload library is where the packaged aotpack looks for it.
+[ -f root/usr/lib/aotpack/libaotpack_preload.so ] || fail "no preload library in the package"
+expect_exit 0 root/usr/bin/aotpack run none.aotpack -- true
 
 cp -r "$SRC/examples/cmake-consumer" consumer
 cmake -S consumer -B consumer/build -G Ninja -DCMAKE_PREFIX_PATH="$WORK/root/usr" -DAOTPACK_DEVICES=pvc >/dev/null

@@ -67,8 +67,8 @@ std::string kernelLine(ze_module_handle_t module, const char* name) {
 }
 
 const char* dumpDir = nullptr;
-bool printTime = false; // --time: the seconds spent in zeModuleCreate, on stderr // --dump DIR:
-                        // each module's native binary as DIR/module<i>.bin
+bool printTime = false; // --time: the seconds spent in zeModuleCreate, on stderr
+// --dump DIR: each module's native binary as DIR/module<i>.bin
 
 void dumpNative(ze_module_handle_t module, std::size_t index) {
     size_t size = 0;
@@ -164,6 +164,8 @@ extern "C" int zeapp_main(int argc, char** argv) {
             repeat = std::atoi(argv[++i]);
         else if (a == "--dump" && i + 1 < argc)
             dumpDir = argv[++i];
+        else if (a == "--time")
+            printTime = true;
         else
             specs.push_back(parseSpec(a));
     }
