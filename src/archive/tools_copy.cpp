@@ -17,9 +17,9 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
         for (const auto& [k, v] : in.metadata(e))
             meta[std::string(k)] = std::string(v);
         std::string module(e.module);
-        Status st = e.kind == EntryKind::Spirv
-                        ? out.addSpirv(module, std::move(*payload), meta)
-                        : out.addNative(module, e.targetIp, std::move(*payload), meta);
+        // The kind as it is: one this version does not know stays that kind (FORMAT.md).
+        Status st = out.addEntry(module, static_cast<std::uint16_t>(e.kind), e.targetIp,
+                                 std::move(*payload), meta);
         if (!st)
             return makeError(st.error().code,
                              st.error().message + " (conflict with '" + in.name() + "')");

@@ -47,6 +47,11 @@ Status ArchiveWriter::addNative(const std::string& module, std::uint32_t targetI
                std::move(meta));
 }
 
+Status ArchiveWriter::addEntry(const std::string& module, std::uint16_t kind,
+                               std::uint32_t targetIp, Bytes payload, Metadata meta) {
+    return add({module, kind, targetIp}, std::move(payload), std::move(meta));
+}
+
 Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
     const std::string& module = std::get<0>(key);
     if (auto problem = moduleNameProblem(module); !problem.empty())
@@ -56,10 +61,12 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
     Hash128 h = hash128(data);
     if (auto it = entries_.find(key); it != entries_.end()) {
         if (it->second.payload == h) return success(); // the same content again: kept once
+        std::uint16_t kind = std::get<1>(key);
         std::string what =
-            std::get<1>(key) == static_cast<std::uint16_t>(EntryKind::Spirv)
-                ? "SPIR-V"
-                : "binaries for target " + devices::IpVersion::fromValue(std::get<2>(key)).str();
+            kind == static_cast<std::uint16_t>(EntryKind::Spirv) ? "SPIR-V"
+            : kind == static_cast<std::uint16_t>(EntryKind::Native)
+                ? "binaries for target " + devices::IpVersion::fromValue(std::get<2>(key)).str()
+                : "entries of kind " + std::to_string(kind);
         return makeError(Errc::Conflict, "module '" + module + "' has two different " + what);
     }
     payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));

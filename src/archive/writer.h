@@ -59,6 +59,9 @@ class ArchiveWriter {
     }
     Status addSpirv(const std::string& module, Bytes spirv, Metadata meta);
     Status addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta);
+    // Any kind, also one this version does not know (copied as it is: FORMAT.md, "kind").
+    Status addEntry(const std::string& module, std::uint16_t kind, std::uint32_t targetIp,
+                    Bytes payload, Metadata meta);
     Expected<Bytes> finish(const WriterOptions& options = {}) const;
     // A payload compressed ahead of time (compressPayload), e.g. on idle CPU while a build
     // compiles: finish() uses it instead of compressing again if it chooses the same level.

@@ -99,7 +99,9 @@ json sizeJson(const archive::ArchiveReader& in) {
         auto b = in.blob(e.blob);
         logical.raw += b.rawSize;
         logical.stored += b.storedSize;
-        std::string target = e.kind == EntryKind::Spirv ? "spirv" : targetName(e.targetIp);
+        std::string target = e.kind == EntryKind::Spirv    ? "spirv"
+                             : e.kind == EntryKind::Native ? targetName(e.targetIp)
+                                                           : "other kinds"; // not targets
         for (auto* s : {&perTarget[target], &perModule[std::string(e.module)]}) {
             s->stored += b.storedSize;
             s->raw += b.rawSize;

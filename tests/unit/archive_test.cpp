@@ -1,5 +1,6 @@
 #include "archive/reader.h"
 #include "archive/stored_payload.h"
+#include "archive/tools.h"
 #include "archive/writer.h"
 #include "test_data.h"
 
@@ -45,6 +46,30 @@ TEST(Archive, RoundTripOfRealSpirvAndZebins) {
     EXPECT_EQ(r->archiveMetadata().at(0).second, "ats-m150,pvc");
     EXPECT_EQ(r->find("vector_ops", EntryKind::Native, 0x030e0005), nullptr);
     EXPECT_TRUE(r->verifyPayloads());
+}
+
+// FORMAT.md: readers skip kinds they do not know; tools that rewrite archives (merge,
+// remove-targets, add-targets) copy them as they are and do not count them as targets.
+TEST(Archive, UnknownEntryKindsAreCopiedAsTheyAreAndAreNotTargets) {
+    ArchiveWriter w = exampleWriter();
+    const std::uint16_t kFutureKind = 7;
+    ASSERT_TRUE(w.addEntry("vector_ops", kFutureKind, 0x12345, Bytes(100, 42), {{"x", "y"}}));
+    Bytes bytes = *w.finish();
+    auto r = ArchiveReader::openMemory(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    ArchiveWriter copy;
+    ASSERT_TRUE(copyEntries(*r, copy));
+    Bytes copied = *copy.finish();
+    auto c = ArchiveReader::openMemory(copied);
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->entryCount(), 4u);
+    const EntryView* future = c->find("vector_ops", static_cast<EntryKind>(kFutureKind), 0x12345);
+    ASSERT_NE(future, nullptr);
+    EXPECT_EQ(*c->payload(*future), Bytes(100, 42));
+    EXPECT_EQ(c->meta(*future, "x"), "y");
+    EXPECT_EQ(c->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    EXPECT_EQ(c->nativeEntries("vector_ops").size(), 2u);
 }
 
 TEST(Archive, PayloadsAreCompressedAndAligned) {
