@@ -77,8 +77,13 @@ void parseMakeRule(const std::string& text, std::set<std::string>& deps) {
 
 Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
     std::set<std::string> deps;
+    std::error_code ec; // fs::absolute fails only without a current directory: keep the path
+    auto absolute = [&ec](const fs::path& p) {
+        fs::path a = fs::absolute(p, ec);
+        return ec ? p : a;
+    };
     for (const auto& extra : ctx.request.extraDependencies)
-        deps.insert(fs::absolute(extra).string());
+        deps.insert(absolute(extra).string());
     std::vector<PoolTask> tasks;
     std::vector<fs::path> logs;
     for (const auto& in : inputs) {
@@ -98,7 +103,7 @@ Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
         };
     }
     runPool(tasks, {ctx.jobs, 0, {}});
-    std::string rule = escape(fs::absolute(ctx.request.output).string()) + ":";
+    std::string rule = escape(absolute(ctx.request.output).string()) + ":";
     for (const auto& d : deps)
         rule += " \\\n  " + escape(d);
     return writeFileAtomic(ctx.request.depfile, rule + "\n");

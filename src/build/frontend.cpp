@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& dir) {
-    fs::create_directories(dir);
+    std::error_code ec; // a directory that cannot be made fails this job, not the build
+    fs::create_directories(dir, ec);
     std::string options = "-I " + in.path.parent_path().string();
     if (!ctx.request.clOptions.empty()) options += " " + ctx.request.clOptions;
     if (!in.options.empty()) options += " " + in.options;
@@ -51,7 +52,8 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
 
 // ocloc names the output after the device ("module_XE_HPC_COREpvc.spv"): find it by extension.
 std::optional<fs::path> findSpirvOutput(const fs::path& dir) {
-    for (const auto& entry : fs::directory_iterator(dir))
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
         if (entry.path().extension() == ".spv") return entry.path();
     return std::nullopt;
 }
@@ -202,7 +204,8 @@ void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
     auto spirvFiles = runFrontends(ctx, inputs, report);
-    fs::create_directories(ctx.scratch->path() / "spirv");
+    std::error_code ec; // if it cannot be made, writing each module's SPIR-V there fails it
+    fs::create_directories(ctx.scratch->path() / "spirv", ec);
     std::vector<Inspected> results(inputs.size());
     parallelFor(inputs.size(), ctx.jobs, [&](std::size_t i) {
         if (spirvFiles[i]) results[i] = inspectOne(ctx, inputs[i], *spirvFiles[i]);

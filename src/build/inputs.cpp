@@ -24,7 +24,9 @@ static Expected<ModuleInput> fileInput(const fs::path& path) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         return makeError(Errc::BadInput, "input '" + path.string() + "' does not exist");
-    return ModuleInput{path.stem().string(), fs::absolute(path), *kind, ""};
+    fs::path absolute = fs::absolute(path, ec);
+    if (ec) return makeError(Errc::BadInput, "input '" + path.string() + "': " + ec.message());
+    return ModuleInput{path.stem().string(), absolute, *kind, ""};
 }
 
 Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>& paths) {

@@ -155,7 +155,8 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
 }
 
 PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
-    fs::create_directories(dir);
+    std::error_code ec; // a directory that cannot be made fails this job, not the build
+    fs::create_directories(dir, ec);
     PoolTask task;
     task.spec = {{ctx.compiler->ocloc.string(), "compile", "-spirv_input", "-file",
                   job.module->spirvPath.string(), "-device", job.target->ip.str(), "--format",

@@ -37,7 +37,9 @@ Status recordModule(const fs::path& dir, const CapturedModule& module) {
                              {"constants", constants},
                              {"device_ip", module.deviceIp},
                              {"program", module.program}};
-    return writeFileAtomic(raw / (name + "@" + module.deviceIp + ".json"), record.dump(2) + "\n");
+    return writeFileAtomic(raw / (name + "@" + module.deviceIp + ".json"),
+                           record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                               "\n");
 }
 
 } // namespace aotpack::capture

@@ -41,9 +41,11 @@ std::optional<std::vector<std::uint32_t>> wordsOf(const std::string& hex) {
 Expected<Bytes> specialize(const Bytes& spirv, const nlohmann::json& constants) {
     std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> values;
     for (const auto& c : constants) {
-        auto words = wordsOf(c.value("value", ""));
-        if (!words) return makeError(Errc::BadInput, "a constant's value is not hex bytes");
-        values[c.value("id", 0u)] = *words;
+        bool wellFormed = c.is_object() && c.contains("id") && c["id"].is_number_unsigned() &&
+                          c.contains("value") && c["value"].is_string();
+        auto words = wellFormed ? wordsOf(c["value"].get<std::string>()) : std::nullopt;
+        if (!words) return makeError(Errc::BadInput, "a constant is not {id, hex bytes}");
+        values[c["id"].get<std::uint32_t>()] = *words;
     }
     std::vector<std::uint32_t> in(spirv.size() / 4), out;
     std::memcpy(in.data(), spirv.data(), in.size() * 4);
@@ -74,11 +76,16 @@ std::map<std::string, Module> readRecords(const fs::path& raw, CaptureSummary& s
             summary.skipped.push_back(file.string() + ": not a capture record");
             continue;
         }
+        auto field = [&record](const char* key, const char* otherwise) {
+            return record.contains(key) && record[key].is_string() ? record[key].get<std::string>()
+                                                                   : std::string(otherwise);
+        };
         Module& m = modules[stem.substr(0, at)];
         m.flags = record["flags"].get<std::string>();
-        if (record["constants"].is_array()) m.constants = record["constants"];
-        m.devices.insert(record.value("device_ip", "unknown"));
-        m.programs.insert(record.value("program", ""));
+        if (record.contains("constants") && record["constants"].is_array())
+            m.constants = record["constants"];
+        m.devices.insert(field("device_ip", "unknown"));
+        m.programs.insert(field("program", ""));
     }
     return modules;
 }
@@ -118,7 +125,10 @@ Expected<CaptureSummary> finishCapture(const fs::path& dir) {
     }
     summary.modules = list.size();
     nlohmann::json manifest = {{"schema", "aotpack-capture/1"}, {"modules", list}};
-    if (auto st = writeFileAtomic(dir / kManifestFile, manifest.dump(2) + "\n"); !st)
+    if (auto st = writeFileAtomic(
+            dir / kManifestFile,
+            manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        !st)
         return st.error();
     return summary;
 }

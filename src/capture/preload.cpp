@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <mutex>
+#include <optional>
 #include <pthread.h>
 #include <string>
 #include <string_view>
@@ -104,40 +105,75 @@ void capture(const ModuleCall& call, const std::string& deviceIp) {
 
 using namespace aotpack::capture;
 
-extern "C" __attribute__((visibility("default"))) ze_result_t
-zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_module_desc_t* desc,
-               ze_module_handle_t* module, ze_module_build_log_handle_t* buildLog) {
-    if (!realModuleCreate()) return ZE_RESULT_ERROR_UNINITIALIZED;
+namespace aotpack::capture {
+namespace {
+
+bool passesStraight(const ze_module_desc_t* desc, ze_module_handle_t* module) {
     const Settings& s = settings();
-    if (inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
-        (s.captureDir.empty() && s.archives.empty()))
-        return callReal(context, device, desc, module, buildLog);
+    return inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
+           (s.captureDir.empty() && s.archives.empty());
+}
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+// Records the module (capture) and creates it natively (replay); nothing when the program's own
+// call is to be made.
+std::optional<ze_result_t> captureAndServe(ze_context_handle_t context, ze_device_handle_t device,
+                                           const ze_module_desc_t& desc, ze_module_handle_t* module,
+                                           ze_module_build_log_handle_t* buildLog) {
+    const Settings& s = settings();
     auto start = std::chrono::steady_clock::now();
-    auto call = describeCall(*desc);
+    auto call = describeCall(desc);
     if (!call) {
         say("replay: a SPIR-V module with constants it cannot read: passed through");
-        return callReal(context, device, desc, module, buildLog);
+        return std::nullopt;
     }
     std::string ip = deviceIpText(device);
     if (!s.captureDir.empty()) capture(*call, ip);
-    if (s.archives.empty()) return callReal(context, device, desc, module, buildLog);
+    if (s.archives.empty()) return std::nullopt;
     auto served = serve(
         *call, device, s.archives,
         [&](const ze_module_desc_t* native, ze_module_build_log_handle_t* log) {
             return callReal(context, device, native, module, log);
         },
         buildLog);
-    // Time in aotpack (for a pass-through: all of its cost; served: with the native load).
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (settings().log) {
+    if (s.log) { // time in aotpack: for a pass-through all of its cost, served with the load
         char took[32];
-        std::snprintf(took, sizeof took, " (%.3f ms)", ms);
+        std::snprintf(took, sizeof took, " (%.3f ms)", millisecondsSince(start));
         say("replay: " + call->name + " on " + ip + ": " + served.what + took);
     }
-    if (served.result) {
-        if (*served.result == ZE_RESULT_SUCCESS) rememberServed(*module, call->spirv);
-        return *served.result;
+    if (served.result && *served.result == ZE_RESULT_SUCCESS) {
+        try {
+            rememberServed(*module, call->spirv);
+        } catch (...) { // only the kernel list's symbol-table entry stays visible
+        }
+    }
+    return served.result;
+}
+
+} // namespace
+} // namespace aotpack::capture
+
+// Nothing thrown inside aotpack reaches the program: an internal failure makes the program's
+// own call, with one warning.
+extern "C" __attribute__((visibility("default"))) ze_result_t
+zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_module_desc_t* desc,
+               ze_module_handle_t* module, ze_module_build_log_handle_t* buildLog) {
+    if (!realModuleCreate()) return ZE_RESULT_ERROR_UNINITIALIZED;
+    if (passesStraight(desc, module)) return callReal(context, device, desc, module, buildLog);
+    try {
+        if (auto r = captureAndServe(context, device, *desc, module, buildLog)) return *r;
+    } catch (const std::exception& e) {
+        static std::once_flag once;
+        std::call_once(once, [&] {
+            std::fprintf(stderr,
+                         "aotpack: warning: internal error (%s); modules are JIT-compiled\n",
+                         e.what());
+        });
+    } catch (...) {
     }
     return callReal(context, device, desc, module, buildLog);
 }

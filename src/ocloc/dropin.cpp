@@ -67,7 +67,9 @@ std::unique_ptr<cache::TieredStore> openStore(const std::optional<DiskCache>& lo
 // Where the machine-wide compile slots live: beside the build cache, so every call using the
 // same cache shares them.
 fs::path slotDir(const std::optional<DiskCache>& cache) {
-    return cache ? cache->dir() / "slots" : fs::temp_directory_path() / "aotpack-slots";
+    std::error_code ec;
+    fs::path tmp = fs::temp_directory_path(ec);
+    return cache ? cache->dir() / "slots" : (ec ? fs::path("/tmp") : tmp) / "aotpack-slots";
 }
 
 // Hands the call to the real ocloc: exec, so its output, messages and exit code are ocloc's.
@@ -126,7 +128,8 @@ std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log
 
 // One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
 build::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir, const fs::path& log) {
-    fs::create_directories(dir);
+    std::error_code ec; // if it cannot be made, the compile fails and the call passes through
+    fs::create_directories(dir, ec);
     build::PoolTask task;
     task.spec = {std::move(argv), dir, log, {}, {}};
     task.timeoutSeconds = kTimeoutSeconds;
