@@ -137,70 +137,56 @@ std::vector<CompressedPayload> ArchiveWriter::compressAll(const std::vector<cons
     return blobs;
 }
 
-Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
-    // Blobs are numbered in the order entries first use them, entries being in key order.
-    std::map<Hash128, std::uint32_t> blobIndex;
-    std::vector<const Bytes*> raws;
-    std::vector<Hash128> hashes;
-    for (const auto& [key, entry] : entries_)
-        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second) {
-            raws.push_back(payloads_.at(entry.payload).get());
-            hashes.push_back(entry.payload);
-        }
-    std::vector<CompressedPayload> blobs = compressAll(raws, hashes, options);
+namespace {
 
-    StringTable strings;
+// The index's tables before blob offsets are known: entry records, metadata pairs, strings.
+struct IndexTables {
+    std::vector<EntryRecord> entries;
     std::vector<KvRecord> kvs;
-    auto addKvs = [&](const Metadata& meta) {
+    StringTable strings;
+    std::uint32_t archiveKvFirst = 0;
+
+    void addKvs(const Metadata& meta) {
         for (const auto& [k, v] : meta)
             kvs.push_back({strings.intern(k), strings.intern(v)});
-    };
-    std::vector<EntryRecord> records;
-    for (const auto& [key, entry] : entries_) {
-        EntryRecord r{};
-        r.module = strings.intern(std::get<0>(key));
-        r.kind = std::get<1>(key);
-        r.targetIp = std::get<2>(key);
-        r.blob = blobIndex.at(entry.payload);
-        r.kvFirst = static_cast<std::uint32_t>(kvs.size());
-        r.kvCount = static_cast<std::uint32_t>(entry.meta.size());
-        addKvs(entry.meta);
-        records.push_back(r);
     }
-    IndexHeader ih{};
-    ih.entryCount = static_cast<std::uint32_t>(records.size());
-    ih.blobCount = static_cast<std::uint32_t>(blobs.size());
-    ih.archiveKvFirst = static_cast<std::uint32_t>(kvs.size());
-    ih.archiveKvCount = static_cast<std::uint32_t>(archiveMeta_.size());
-    addKvs(archiveMeta_);
-    ih.kvCount = static_cast<std::uint32_t>(kvs.size());
-    ih.stringsSize = static_cast<std::uint32_t>(strings.bytes().size());
+};
 
-    std::uint64_t indexSize = sizeof(IndexHeader) + records.size() * sizeof(EntryRecord) +
-                              blobs.size() * sizeof(BlobRecord) + kvs.size() * sizeof(KvRecord) +
-                              ih.stringsSize;
-    std::uint64_t offset = alignUp(sizeof(FileHeader) + indexSize);
-    std::vector<BlobRecord> blobRecords;
+// Blob records: each payload at the next aligned offset from `offset`, in blob order.
+std::vector<BlobRecord> layOutBlobs(const std::vector<CompressedPayload>& blobs,
+                                    std::uint64_t offset) {
+    std::vector<BlobRecord> records;
     for (const auto& b : blobs) {
-        blobRecords.push_back({offset, b.stored.size(), b.rawSize,
-                               static_cast<std::uint32_t>(b.compression), 0, hash64(b.stored),
-                               b.rawChecksum});
+        records.push_back({offset, b.stored.size(), b.rawSize,
+                           static_cast<std::uint32_t>(b.compression), 0, hash64(b.stored),
+                           b.rawChecksum});
         offset = alignUp(offset + b.stored.size());
     }
+    return records;
+}
 
+Bytes encodeIndex(const IndexTables& t, std::size_t archiveKvCount,
+                  const std::vector<BlobRecord>& blobs) {
+    IndexHeader ih{};
+    ih.entryCount = static_cast<std::uint32_t>(t.entries.size());
+    ih.blobCount = static_cast<std::uint32_t>(blobs.size());
+    ih.archiveKvFirst = t.archiveKvFirst;
+    ih.archiveKvCount = static_cast<std::uint32_t>(archiveKvCount);
+    ih.kvCount = static_cast<std::uint32_t>(t.kvs.size());
+    ih.stringsSize = static_cast<std::uint32_t>(t.strings.bytes().size());
     Bytes index;
     append(index, ih);
-    for (const auto& r : records)
+    for (const auto& r : t.entries)
         append(index, r);
-    for (const auto& b : blobRecords)
+    for (const auto& b : blobs)
         append(index, b);
-    for (const auto& kv : kvs)
+    for (const auto& kv : t.kvs)
         append(index, kv);
-    index.insert(index.end(), strings.bytes().begin(), strings.bytes().end());
+    index.insert(index.end(), t.strings.bytes().begin(), t.strings.bytes().end());
+    return index;
+}
 
-    std::uint64_t fileSize = blobRecords.empty()
-                                 ? alignUp(sizeof(FileHeader) + indexSize)
-                                 : blobRecords.back().offset + blobRecords.back().storedSize;
+FileHeader fileHeaderFor(ByteView index, std::uint64_t fileSize) {
     FileHeader fh{};
     std::memcpy(fh.magic, kMagic, sizeof kMagic);
     fh.major = kMajorVersion;
@@ -212,17 +198,65 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     fh.indexChecksum = hash64(index);
     fh.headerChecksum = hash64(
         ByteView(reinterpret_cast<const std::uint8_t*>(&fh), offsetof(FileHeader, headerChecksum)));
+    return fh;
+}
 
+// Header, index, then each payload at its offset, zero-padded between and to the end.
+Bytes concatenate(const Bytes& index, const std::vector<CompressedPayload>& blobs,
+                  const std::vector<BlobRecord>& records, std::uint64_t fileSize) {
     Bytes out;
     out.reserve(fileSize);
-    append(out, fh);
+    append(out, fileHeaderFor(index, fileSize));
     out.insert(out.end(), index.begin(), index.end());
     for (std::size_t i = 0; i < blobs.size(); ++i) {
-        out.resize(blobRecords[i].offset, 0);
+        out.resize(records[i].offset, 0);
         out.insert(out.end(), blobs[i].stored.begin(), blobs[i].stored.end());
     }
     out.resize(fileSize, 0);
     return out;
+}
+
+} // namespace
+
+// Blobs are numbered in the order entries first use them, entries being in key order.
+std::map<Hash128, std::uint32_t> ArchiveWriter::numberBlobs(std::vector<const Bytes*>& raws,
+                                                            std::vector<Hash128>& hashes) const {
+    std::map<Hash128, std::uint32_t> blobIndex;
+    for (const auto& [key, entry] : entries_)
+        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second) {
+            raws.push_back(payloads_.at(entry.payload).get());
+            hashes.push_back(entry.payload);
+        }
+    return blobIndex;
+}
+
+Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
+    std::vector<const Bytes*> raws;
+    std::vector<Hash128> hashes;
+    auto blobIndex = numberBlobs(raws, hashes);
+    std::vector<CompressedPayload> blobs = compressAll(raws, hashes, options);
+    IndexTables tables;
+    for (const auto& [key, entry] : entries_) {
+        EntryRecord r{};
+        r.module = tables.strings.intern(std::get<0>(key));
+        r.kind = std::get<1>(key);
+        r.targetIp = std::get<2>(key);
+        r.blob = blobIndex.at(entry.payload);
+        r.kvFirst = static_cast<std::uint32_t>(tables.kvs.size());
+        r.kvCount = static_cast<std::uint32_t>(entry.meta.size());
+        tables.addKvs(entry.meta);
+        tables.entries.push_back(r);
+    }
+    tables.archiveKvFirst = static_cast<std::uint32_t>(tables.kvs.size());
+    tables.addKvs(archiveMeta_);
+    std::uint64_t indexSize = sizeof(IndexHeader) + tables.entries.size() * sizeof(EntryRecord) +
+                              blobs.size() * sizeof(BlobRecord) +
+                              tables.kvs.size() * sizeof(KvRecord) + tables.strings.bytes().size();
+    auto records = layOutBlobs(blobs, alignUp(sizeof(FileHeader) + indexSize));
+    Bytes index = encodeIndex(tables, archiveMeta_.size(), records);
+    std::uint64_t fileSize = records.empty() ? alignUp(sizeof(FileHeader) + indexSize)
+                                             : records.back().offset + records.back().storedSize;
+    return concatenate(index, blobs, records, fileSize);
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,

@@ -87,6 +87,8 @@ class ArchiveWriter {
     };
     Status add(Key key, Bytes data, Metadata meta);
 
+    std::map<Hash128, std::uint32_t> numberBlobs(std::vector<const Bytes*>& raws,
+                                                 std::vector<Hash128>& hashes) const;
     int levelFor(const Hash128& payload, std::size_t rawSize, const WriterOptions& options) const;
     std::vector<CompressedPayload> compressAll(const std::vector<const Bytes*>& raws,
                                                const std::vector<Hash128>& hashes,
