@@ -193,7 +193,9 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
 
 } // namespace
 
-void addBuildCommands(CommandRegistry& registry) {
+namespace {
+
+void addBuildCommand(CommandRegistry& registry) {
     auto build = std::make_shared<CompileFlags>();
     auto inputs = std::make_shared<std::vector<std::string>>();
     auto manifest = std::make_shared<std::string>();
@@ -241,7 +243,9 @@ void addBuildCommands(CommandRegistry& registry) {
         ProgressPrinter progress(build->quiet, build->explain);
         return report(runBuild(*request, progress), *build, progress);
     });
+}
 
+void addAddTargetsCommand(CommandRegistry& registry) {
     auto add = std::make_shared<CompileFlags>();
     auto archive = std::make_shared<std::string>();
     CLI::App* addSub = registry.app.add_subcommand(
@@ -256,7 +260,27 @@ void addBuildCommands(CommandRegistry& registry) {
         ProgressPrinter progress(add->quiet, add->explain);
         return report(addTargets({*archive, *request}, progress), *add, progress);
     });
+}
 
+void printCacheStats(const DiskCache& cache) {
+    auto s = cache.stats();
+    std::cout << "cache: " << cache.dir().string() << "\nentries: " << s.entries
+              << "\nsize: " << humanBytes(s.bytes)
+              << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
+    auto remote = cache::readCounters(cache.dir() / cache::kRemoteStatsFile);
+    std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
+              << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
+              << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
+              << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
+              << humanBytes(remote["bytes_up"]) << " up\n";
+    auto dropin = ocloc::readStats(cache.dir());
+    std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
+              << " built by aotpack, " << dropin["passed_through"]
+              << " passed to ocloc; targets: " << dropin["hits"] << " cache hit(s), "
+              << dropin["misses"] << " compiled\n";
+}
+
+void addCacheCommand(CommandRegistry& registry) {
     auto cacheDir = std::make_shared<std::string>();
     auto action = std::make_shared<std::string>();
     CLI::App* cacheSub = registry.app.add_subcommand("cache", "Show or clear the build cache");
@@ -284,23 +308,17 @@ void addBuildCommands(CommandRegistry& registry) {
                       << "\nbad entries removed: " << bad.entries << "\n";
             return bad.entries ? static_cast<int>(Errc::BadArchive) : 0;
         }
-        auto s = cache->stats();
-        std::cout << "cache: " << cache->dir().string() << "\nentries: " << s.entries
-                  << "\nsize: " << humanBytes(s.bytes)
-                  << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
-        auto remote = cache::readCounters(cache->dir() / cache::kRemoteStatsFile);
-        std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
-                  << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
-                  << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
-                  << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
-                  << humanBytes(remote["bytes_up"]) << " up\n";
-        auto dropin = ocloc::readStats(cache->dir());
-        std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
-                  << " built by aotpack, " << dropin["passed_through"]
-                  << " passed to ocloc; targets: " << dropin["hits"] << " cache hit(s), "
-                  << dropin["misses"] << " compiled\n";
+        printCacheStats(*cache);
         return 0;
     });
+}
+
+} // namespace
+
+void addBuildCommands(CommandRegistry& registry) {
+    addBuildCommand(registry);
+    addAddTargetsCommand(registry);
+    addCacheCommand(registry);
 }
 
 void addOclocCommand(CommandRegistry& registry) {

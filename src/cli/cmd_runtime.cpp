@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace aotpack::cli {
@@ -103,6 +104,92 @@ ze_driver_handle_t firstDriver() {
 
 // Loads every module (or one) on every device; a failed zeInit is final (loader 1.8.12 crashes on
 // any later call), so it is reported and nothing else is touched.
+// What `load` and `warm` found, module by module.
+struct LoadResults {
+    json out = json::array();
+    Table table{{"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"}};
+    std::optional<Errc> failure; // the first failure's exit code
+    std::size_t jitLoads = 0;
+};
+
+Status initLevelZero() {
+    ze_result_t init = zeInit(0); // a failed zeInit is final (loader 1.8.12): no retry
+    if (init == ZE_RESULT_SUCCESS) return success();
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(init));
+    return makeError(Errc::NoDevice,
+                     std::string("no Level Zero GPU here (zeInit returned ") + hex + ")");
+}
+
+// --system: the machine-wide JIT cache, which needs root to write.
+Status useSystemJitCache(const std::string& dir, aotpack_load_options& options) {
+    auto cache = DiskCache::open(dir, DiskCache::kDefaultMaxBytes, DiskCache::Access::Shared);
+    if (!cache) return makeError(Errc::Output, cache.error().message + " (--system needs root)");
+    options.cache_dir = dir.c_str();
+    return success();
+}
+
+// Kernels poisoned for fp64 are still in the module but will not run: not listed.
+std::vector<std::string> runnableKernels(ze_module_handle_t handle,
+                                         const std::vector<std::string>& dropped) {
+    std::uint32_t count = 0;
+    zeModuleGetKernelNames(handle, &count, nullptr);
+    std::vector<const char*> names(count);
+    zeModuleGetKernelNames(handle, &count, names.data());
+    std::vector<std::string> kept;
+    for (const char* k : names)
+        if (std::find(dropped.begin(), dropped.end(), k) == dropped.end()) kept.emplace_back(k);
+    return kept;
+}
+
+void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
+             ze_context_handle_t ctx, ze_device_handle_t dev, const std::string& module,
+             const aotpack_load_options& options, runtime::Policy policy, LoadResults& results) {
+    ze_module_handle_t handle = nullptr;
+    aotpack_load_info info{};
+    if (auto r = aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle, &info);
+        r != AOTPACK_SUCCESS) {
+        error("module '" + module + "': " + aotpack_last_error());
+        if (!results.failure) results.failure = errcFor(r);
+        return;
+    }
+    results.jitLoads +=
+        info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
+    auto dropped = runtime::droppedKernels(
+        reader, module, runtime::select(reader, module, info.device_ip, policy), info.device_ip);
+    auto kernels = runnableKernels(handle, dropped);
+    zeModuleDestroy(handle);
+    std::string why = info.reason;
+    if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
+    char ms[16];
+    std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
+    results.table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
+                       join(kernels, ","), why});
+    results.out.push_back(
+        {{"device_ip",
+          info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
+         {"module", module},
+         {"source", sourceName(info.source)},
+         {"milliseconds", info.milliseconds},
+         {"kernels", kernels},
+         {"dropped_kernels", dropped},
+         {"reason", why}});
+}
+
+void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
+    if (a.json)
+        std::cout << r.out.dump(2) << "\n";
+    else if (!warm && !r.out.empty())
+        r.table.print(std::cout);
+    else if (warm && r.jitLoads)
+        note("JIT cache warmed: " + std::to_string(r.jitLoads) +
+             " module load(s) through the JIT; " + std::to_string(r.out.size() - r.jitLoads) +
+             " load natively (nothing to warm)");
+    else if (warm)
+        note("nothing to warm: all " + std::to_string(r.out.size()) +
+             " module load(s) are native binaries on this machine's GPUs");
+}
+
 int loadAll(const RuntimeArgs& a, bool warm) {
     auto policy = chosenPolicy(a.policy);
     if (!policy) return fail(policy.error());
@@ -112,90 +199,29 @@ int loadAll(const RuntimeArgs& a, bool warm) {
     aotpack_archive* archive = nullptr;
     if (auto r = aotpack_archive_open_file(a.archive.c_str(), &archive); r != AOTPACK_SUCCESS)
         return fail(makeError(errcFor(r), aotpack_last_error()));
-    ze_result_t init = zeInit(0);
-    if (init != ZE_RESULT_SUCCESS) {
-        char hex[16];
-        std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(init));
-        aotpack_archive_close(archive);
-        return fail(makeError(Errc::NoDevice,
-                              std::string("no Level Zero GPU here (zeInit returned ") + hex + ")"));
-    }
+    std::unique_ptr<aotpack_archive, void (*)(aotpack_archive*)> closer(archive,
+                                                                        aotpack_archive_close);
+    if (auto st = initLevelZero(); !st) return fail(st.error());
     auto devices = allDevices();
     if (devices.empty()) return fail(makeError(Errc::NoDevice, "Level Zero reports no GPU device"));
-    ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
-    ze_context_handle_t ctx = nullptr;
-    zeContextCreate(firstDriver(), &desc, &ctx);
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
     options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
     std::string systemJit = (DiskCache::systemRoot() / "jit").string();
-    if (a.system) {
-        if (auto st =
-                DiskCache::open(systemJit, DiskCache::kDefaultMaxBytes, DiskCache::Access::Shared);
-            !st)
-            return fail(makeError(Errc::Output, st.error().message + " (--system needs root)"));
-        options.cache_dir = systemJit.c_str();
-    }
-    json out = json::array();
-    Table table({"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"});
-    std::optional<Errc> failure; // the first failure's exit code
-    std::size_t jitLoads = 0;
+    if (a.system)
+        if (auto st = useSystemJitCache(systemJit, options); !st) return fail(st.error());
+    ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
+    ze_context_handle_t ctx = nullptr;
+    zeContextCreate(firstDriver(), &desc, &ctx);
+    LoadResults results;
     for (auto dev : devices)
         for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i) {
             std::string module = aotpack_archive_module_name(archive, i);
-            if (!a.module.empty() && module != a.module) continue;
-            ze_module_handle_t handle = nullptr;
-            aotpack_load_info info{};
-            if (auto r = aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle,
-                                               &info);
-                r != AOTPACK_SUCCESS) {
-                error("module '" + module + "': " + aotpack_last_error());
-                if (!failure) failure = errcFor(r);
-                continue;
-            }
-            jitLoads +=
-                info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
-            std::uint32_t kernels = 0;
-            zeModuleGetKernelNames(handle, &kernels, nullptr);
-            std::vector<const char*> names(kernels);
-            zeModuleGetKernelNames(handle, &kernels, names.data());
-            // Kernels poisoned for fp64 are still in the module but will not run: not listed.
-            auto dropped = runtime::droppedKernels(
-                *reader, module, runtime::select(*reader, module, info.device_ip, *policy),
-                info.device_ip);
-            std::vector<std::string> kernelNames;
-            for (const char* k : names)
-                if (std::find(dropped.begin(), dropped.end(), k) == dropped.end())
-                    kernelNames.emplace_back(k);
-            std::string why = info.reason;
-            if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
-            char ms[16];
-            std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
-            table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
-                       join(kernelNames, ","), why});
-            out.push_back(
-                {{"device_ip",
-                  info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
-                 {"module", module},
-                 {"source", sourceName(info.source)},
-                 {"milliseconds", info.milliseconds},
-                 {"kernels", kernelNames},
-                 {"dropped_kernels", dropped},
-                 {"reason", why}});
-            zeModuleDestroy(handle);
+            if (a.module.empty() || module == a.module)
+                loadOne(*reader, archive, ctx, dev, module, options, *policy, results);
         }
     zeContextDestroy(ctx);
-    aotpack_archive_close(archive);
-    if (a.json)
-        std::cout << out.dump(2) << "\n";
-    else if (!warm && !out.empty())
-        table.print(std::cout);
-    else if (warm && jitLoads)
-        note("JIT cache warmed: " + std::to_string(jitLoads) + " module load(s) through the JIT; " +
-             std::to_string(out.size() - jitLoads) + " load natively (nothing to warm)");
-    else if (warm)
-        note("nothing to warm: all " + std::to_string(out.size()) +
-             " module load(s) are native binaries on this machine's GPUs");
-    return failure ? static_cast<int>(*failure) : 0;
+    printLoads(results, a, warm);
+    return results.failure ? static_cast<int>(*results.failure) : 0;
 }
 
 int selectOffline(const RuntimeArgs& a) {
