@@ -125,6 +125,65 @@ static int runOclocDropin(const std::string& argv0, std::vector<std::string> arg
     return ocloc::runDropin(args, options);
 }
 
+namespace {
+
+// `capture` and `run` take a program after "--": it is the program's, not aotpack's (no response
+// files, no option parsing). Returns how many arguments are aotpack's.
+int takeTrailingCommand(int argc, char** argv, std::vector<std::string>& command) {
+    if (argc < 2 || (std::string_view(argv[1]) != "capture" && std::string_view(argv[1]) != "run"))
+        return argc;
+    for (int i = 2; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--") {
+            for (int j = i + 1; j < argc; ++j)
+                command.emplace_back(argv[j] ? argv[j] : "");
+            return i;
+        }
+    return argc;
+}
+
+void addCommands(CommandRegistry& registry) {
+    addDevicesCommand(registry);
+    addArchiveCommands(registry);
+    addBuildCommands(registry);
+    addRuntimeCommands(registry);
+    addOclocCommand(registry);
+    addBundleCommand(registry);
+    addCaptureCommands(registry);
+    auto shell = std::make_shared<std::string>();
+    CLI::App* completion =
+        registry.app.add_subcommand("completion", "Print a shell completion script (bash)");
+    completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
+    completion->footer("Example:\n  aotpack completion bash > /etc/bash_completion.d/aotpack");
+    registry.add(completion, [&app = registry.app] {
+        std::cout << bashCompletion(app);
+        return 0;
+    });
+}
+
+// Parses and runs the chosen command; CLI11's errors become one line, exit 2.
+int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std::string>& args) {
+    try {
+        std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11's order
+        app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) return app.exit(e);
+        auto better = unknownCommand(app, args);
+        if (!better) better = unknownOption(app, args);
+        error(better ? *better : e.what());
+        return 2;
+    }
+    try {
+        for (auto& [sub, handler] : registry.handlers)
+            if (sub->parsed()) return handler();
+    } catch (const std::exception& e) {
+        error(std::string("internal error: ") + e.what());
+        return 70;
+    }
+    return 2;
+}
+
+} // namespace
+
 int run(int argc, char** argv) {
     // A compile worker the build driver started (not a user command: no help, no parsing).
     if (argc == 3 && std::string_view(argv[1]) == build::kWorkerCommand)
@@ -145,54 +204,12 @@ int run(int argc, char** argv) {
                          "Print the versions of aotpack and of the installed ocloc");
     app.footer(exitCodeHelp());
     CommandRegistry registry{app, {}, {}};
-    // `capture` and `run` take a program after "--": it is the program's, not aotpack's (no
-    // response files, no option parsing).
-    if (argc >= 2 && (std::string_view(argv[1]) == "capture" || std::string_view(argv[1]) == "run"))
-        for (int i = 2; i < argc; ++i)
-            if (std::string_view(argv[i]) == "--") {
-                for (int j = i + 1; j < argc; ++j)
-                    registry.trailingCommand.emplace_back(argv[j] ? argv[j] : "");
-                argc = i;
-                break;
-            }
-    addDevicesCommand(registry);
-    addArchiveCommands(registry);
-    addBuildCommands(registry);
-    addRuntimeCommands(registry);
-    addOclocCommand(registry);
-    addBundleCommand(registry);
-    addCaptureCommands(registry);
-    auto shell = std::make_shared<std::string>();
-    CLI::App* completion =
-        app.add_subcommand("completion", "Print a shell completion script (bash)");
-    completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
-    completion->footer("Example:\n  aotpack completion bash > /etc/bash_completion.d/aotpack");
-    registry.add(completion, [&app] {
-        std::cout << bashCompletion(app);
-        return 0;
-    });
+    argc = takeTrailingCommand(argc, argv, registry.trailingCommand);
+    addCommands(registry);
     auto expanded = expandResponseFiles(argc, argv);
     if (!expanded) return fail(expanded.error());
-    std::vector<std::string> args = splitEmptyValues(*expanded);
     app.name("aotpack");
-    try {
-        std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11's order
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        auto better = unknownCommand(app, args);
-        if (!better) better = unknownOption(app, args);
-        error(better ? *better : e.what());
-        return 2;
-    }
-    try {
-        for (auto& [sub, handler] : registry.handlers)
-            if (sub->parsed()) return handler();
-    } catch (const std::exception& e) {
-        error(std::string("internal error: ") + e.what());
-        return 70;
-    }
-    return 2;
+    return parseAndRun(app, registry, splitEmptyValues(*expanded));
 }
 
 } // namespace aotpack::cli
