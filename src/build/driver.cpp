@@ -127,17 +127,19 @@ static std::optional<Error> resolveTargetOptions(BuildContext& ctx) {
 static std::optional<Error> dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
     std::vector<std::string> names;
     for (const auto& t : ctx.targets.targets)
-        if (!ctx.compiler->supports(t.ip)) names.push_back(t.name + " (" + t.ip.str() + ")");
+        if (!ctx.compiler->support().supports(t.ip))
+            names.push_back(t.name + " (" + t.ip.str() + ")");
     if (names.empty()) return std::nullopt;
-    std::string what = "the installed ocloc " + ctx.compiler->version + " (" +
-                       ctx.compiler->ocloc.string() + ") cannot build " + join(names, ", ");
+    std::string what = "the installed ocloc " + ctx.compiler->support().version + " (" +
+                       ctx.compiler->support().ocloc.string() + ") cannot build " +
+                       join(names, ", ");
     if (!ctx.request.skipUnsupported)
         return makeError(Errc::Unsupported,
                          what + "; a newer intel-opencl-icd is needed, or --skip-unsupported "
                                 "builds the other targets");
     ctx.observer.warning(what + "; skipped (--skip-unsupported)");
     std::erase_if(ctx.targets.targets, [&](const auto& t) {
-        if (ctx.compiler->supports(t.ip)) return false;
+        if (ctx.compiler->support().supports(t.ip)) return false;
         report.skippedTargets.push_back(t.name);
         return true;
     });
@@ -155,10 +157,13 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
     report.deviceListInput = list->input;
     report.deviceListExpanded = list->canonical();
     if (auto e = resolveTargetOptions(ctx)) return e;
-    auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
-    if (!compiler) return compiler.error();
-    ctx.compiler = *compiler;
-    report.compiler = "ocloc " + compiler->version;
+    ctx.compiler = ctx.request.compiler;
+    if (!ctx.compiler) {
+        auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
+        if (!compiler) return compiler.error();
+        ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
+    }
+    report.compiler = "ocloc " + ctx.compiler->support().version;
     if (auto e = dropUnsupportedTargets(ctx, report)) return e;
     if (ctx.request.useCache)
         if (auto e = openCaches(ctx, report)) return e;

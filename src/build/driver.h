@@ -15,11 +15,14 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace aotpack::build {
+
+class Compiler; // build/compiler.h
 
 enum class Fp64Policy { Error, Poison };
 
@@ -58,6 +61,8 @@ struct BuildRequest {
     // kWorkerCommand; build/ocloc_worker.h). Empty, or when libocloc is not found or no worker
     // starts: one ocloc process per job.
     std::vector<std::string> workerCommand;
+    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a FakeCompiler).
+    std::shared_ptr<Compiler> compiler;
 };
 
 enum class JobOutcome { Compiled, CacheHit, Failed, NotRun };

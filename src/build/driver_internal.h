@@ -3,6 +3,7 @@
 
 #include "archive/writer.h"
 #include "build/background.h"
+#include "build/compiler.h"
 #include "build/driver.h"
 #include "build/history.h"
 #include "build/spirv_module.h"
@@ -22,8 +23,8 @@ struct BuildContext {
     const BuildRequest& request;
     BuildObserver& observer;
     devices::DeviceList targets;
-    std::optional<devices::CompilerSupport> compiler;
-    std::optional<DiskCache> cache; // the local build cache (also history, output records)
+    std::shared_ptr<Compiler> compiler; // the request's, else the real ocloc
+    std::optional<DiskCache> cache;     // the local build cache (also history, output records)
     // Compile results: the local cache, then the remote one if configured. Null with --no-cache.
     std::unique_ptr<cache::TieredStore> store;
     std::shared_ptr<cache::WarningInbox> cacheWarnings = std::make_shared<cache::WarningInbox>();

@@ -38,7 +38,7 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
                      {},
                      {}};
     } else {
-        task.spec = {{ctx.compiler->ocloc.string(), "compile", "-file", in.path.string(),
+        task.spec = {{ctx.compiler->support().ocloc.string(), "compile", "-file", in.path.string(),
                       "-spv_only", "-device", ctx.request.frontendDevice, "-output", "module",
                       "-options", options},
                      dir,

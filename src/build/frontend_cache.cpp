@@ -26,7 +26,7 @@ std::optional<Hash128> entryKey(const BuildContext& ctx, const ModuleInput& in) 
         .add(ctx.request.clOptions)
         .add(in.options)
         .add(ctx.request.frontendDevice)
-        .add(ctx.compiler->identity)
+        .add(ctx.compiler->support().identity)
         .finish();
 }
 

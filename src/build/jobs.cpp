@@ -1,10 +1,9 @@
-// Phase 4 of the build: one job per (module, target). A job is a verified cache hit or an ocloc
-// process; processes run in parallel, longest expected first (build/schedule.h), each in its own
-// directory.
+// Phase 4 of the build: one job per (module, target). A job is a verified cache hit or a compile
+// on the build's Compiler (build/compiler.h), longest expected first (build/schedule.h), each in
+// its own directory.
 #include "archive/stored_payload.h"
 #include "archive/zebin.h"
 #include "build/driver_internal.h"
-#include "build/ocloc_worker.h"
 #include "build/process_pool.h"
 #include "build/schedule.h"
 #include "common/text.h"
@@ -55,19 +54,6 @@ std::string explain(const BuildContext& ctx, const Job& job) {
     return "not in the cache (evicted, or built with another cache directory)";
 }
 
-// ocloc's exit codes are its negative error codes truncated to 8 bits (facts §1.4).
-std::string describeFailure(const ProcessResult& r) {
-    std::string text = r.describe();
-    static const std::map<int, const char*> names = {
-        {250, "OUT_OF_HOST_MEMORY"}, {245, "BUILD_PROGRAM_FAILURE"}, {223, "INVALID_DEVICE"},
-        {212, "INVALID_PROGRAM"},    {226, "INVALID_COMMAND_LINE"},  {225, "INVALID_FILE"},
-        {224, "COMPILATION_CRASH"}};
-    if (!r.timedOut && !r.signal)
-        if (auto it = names.find(r.exitCode); it != names.end())
-            text += std::string(" (ocloc ") + it->second + ")";
-    return text;
-}
-
 std::vector<std::string> droppedKernels(const std::string& log) {
     static const std::regex pattern("Removing unsupported FP64 function: '([^']+)'");
     std::vector<std::string> out;
@@ -89,7 +75,7 @@ Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedT
     job.historyKey = m.input.name + "|" + t.ip.str();
     job.fingerprint.spirv = m.spirvHash.hex();
     job.fingerprint.options = hex(job.options);
-    job.fingerprint.compiler = hex(ctx.compiler->identity);
+    job.fingerprint.compiler = hex(ctx.compiler->support().identity);
     job.key = jobKey(ctx, m, t.ip, job.options);
     auto h = ctx.history.find(job.historyKey);
     job.expectedSeconds = h != ctx.history.end()
@@ -112,36 +98,30 @@ std::string fp64Message(const Job& job) {
            ") lacks; use --fp64=poison to drop those kernels for this target";
 }
 
-void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
-                   const Expected<ProcessResult>& r) {
+void finishCompile(BuildContext& ctx, Job& job, CompileResult r) {
     JobReport& rep = job.report;
-    rep.log = readTextFile(dir / "log").value_or("");
+    rep.log = std::move(r.log);
     rep.outcome = JobOutcome::Failed;
     std::string who =
         "module '" + rep.module + "' for target " + rep.target + " (" + job.target->ip.str() + ")";
-    if (!r) {
-        rep.error = who + ": " + r.error().message;
-        return;
-    }
     // Start and duration from the same clock reading, so the report's timeline adds up.
-    rep.started = std::chrono::duration<double>(r->started - ctx.start).count();
-    rep.seconds = r->seconds;
-    rep.compileSeconds = r->compileSeconds;
-    rep.maxRssKb = r->maxRssKb;
-    if (!r->succeeded()) {
-        rep.error = failedForFp64(job, rep.log) ? fp64Message(job)
-                                                : who + ": ocloc failed: " + describeFailure(*r);
+    if (r.started != std::chrono::steady_clock::time_point{})
+        rep.started = std::chrono::duration<double>(r.started - ctx.start).count();
+    rep.seconds = r.seconds;
+    rep.compileSeconds = r.compileSeconds;
+    rep.maxRssKb = r.maxRssKb;
+    if (!r.zebin) {
+        rep.error = failedForFp64(job, rep.log) ? fp64Message(job) : who + ": " + r.failure;
         return;
     }
-    auto zebin = readFile(dir / "zebin");
-    auto info = zebin ? archive::inspectZebin(*zebin) : Expected<archive::ZebinInfo>(zebin.error());
+    auto info = archive::inspectZebin(*r.zebin);
     if (!info) {
         rep.error = who + ": ocloc succeeded but its output is unusable: " + info.error().message;
         return;
     }
     rep.outcome = JobOutcome::Compiled;
     rep.droppedKernels = droppedKernels(rep.log);
-    job.zebin = std::move(*zebin);
+    job.zebin = std::move(r.zebin);
     if (ctx.background) ctx.background->compressNative(*job.zebin);
     if (ctx.store) { // the fp64 kernels ocloc dropped are only in its log: keep them beside it
         std::string dropped = join(rep.droppedKernels, ",");
@@ -150,42 +130,23 @@ void finishCompile(BuildContext& ctx, Job& job, const fs::path& dir,
     }
     auto& h = ctx.history[job.historyKey];
     h = job.fingerprint;
-    h.seconds = r->seconds;
-    h.maxRssKb = r->maxRssKb;
+    h.seconds = r.seconds;
+    h.maxRssKb = r.maxRssKb;
 }
 
-PoolTask compileTask(BuildContext& ctx, Job& job, const fs::path& dir) {
-    std::error_code ec; // a directory that cannot be made fails this job, not the build
-    fs::create_directories(dir, ec);
-    PoolTask task;
-    task.spec = {{ctx.compiler->ocloc.string(), "compile", "-spirv_input", "-file",
-                  job.module->spirvPath.string(), "-device", job.target->ip.str(), "--format",
-                  "zebin", "-exclude_ir", "-output", "zebin", "-output_no_suffix"},
-                 dir,
-                 dir / "log",
-                 {},
-                 {}};
-    if (!job.options.empty()) {
-        task.spec.argv.push_back("-options");
-        task.spec.argv.push_back(job.options);
-    }
-    task.timeoutSeconds = ctx.request.timeoutSeconds;
+CompileJob compileJob(const BuildContext& ctx, const Job& job, const fs::path& dir) {
     auto h = ctx.history.find(job.historyKey);
-    task.memoryEstimateKb =
+    std::uint64_t memory =
         h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
-    task.onStart = [&ctx, &job] { ctx.observer.jobStarted(job.report); };
-    task.onFinish = [&ctx, &job, dir](Expected<ProcessResult> r) {
-        finishCompile(ctx, job, dir, r);
-        ctx.observer.jobFinished(job.report);
-    };
-    return task;
+    return {job.module->spirvPath,      job.target->ip, job.options,
+            ctx.request.timeoutSeconds, memory,         dir};
 }
 
 archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
     auto info = archive::inspectZebin(*job.zebin);
     archive::Metadata meta = {
         {"target", job.target->name}, {"ip", job.target->ip.str()},
-        {"format", "zebin"},          {"compiler", "ocloc " + ctx.compiler->version},
+        {"format", "zebin"},          {"compiler", "ocloc " + ctx.compiler->support().version},
         {"options", job.options},     {"kernels", info ? join(info->kernels, ",") : ""}};
     if (!job.report.droppedKernels.empty())
         meta["dropped_kernels"] = join(job.report.droppedKernels, ",");
@@ -201,7 +162,7 @@ Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVers
         .add(m.spirvHash.bytes)
         .add(ip.str())
         .add(options)
-        .add(ctx.compiler->identity)
+        .add(ctx.compiler->support().identity)
         .finish();
 }
 
@@ -211,7 +172,7 @@ Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& mod
         .add(AOTPACK_VERSION)
         .add(ctx.request.deviceList)
         .add(ctx.targets.canonical());
-    h.add(ctx.compiler->identity)
+    h.add(ctx.compiler->support().identity)
         .add(ctx.request.options)
         .add(ctx.request.fp64 == Fp64Policy::Poison ? "poison" : "error")
         .add(ctx.request.maxCompression ? "max" : "default")
@@ -384,24 +345,21 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
     ctx.observer.planned(toCompile.size() + refused.size(), hits);
     for (const Job* job : refused)
         ctx.observer.jobFinished(job->report);
-    std::vector<PoolTask> tasks;
+    std::vector<CompileJob> work;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
-        tasks.push_back(
-            compileTask(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
+        work.push_back(
+            compileJob(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
     std::uint64_t budget =
         ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
-    PoolLimits limits{ctx.jobs, budget, {}};
-    std::string whyNot;
-    if (!ctx.request.workerCommand.empty())
-        if (std::string lib = findLibocloc(ctx.compiler->ocloc.string(), &whyNot); !lib.empty()) {
-            limits.workerCommand = ctx.request.workerCommand;
-            limits.workerCommand.push_back(lib);
-        }
-    if (!tasks.empty()) report.compileMode = runPool(tasks, limits) ? "workers" : "processes";
-    if (!tasks.empty() && !ctx.request.workerCommand.empty() && report.compileMode == "processes")
-        if (!limits.workerCommand.empty() || !whyNot.empty())
-            ctx.observer.warning("compiling with one ocloc process per job, not compile workers: " +
-                                 (whyNot.empty() ? "no compile worker started" : whyNot));
+    CompileRun run = ctx.compiler->run(
+        work, {ctx.jobs, budget},
+        [&](std::size_t i) { ctx.observer.jobStarted(toCompile[i]->report); },
+        [&](std::size_t i, CompileResult r) {
+            finishCompile(ctx, *toCompile[i], std::move(r));
+            ctx.observer.jobFinished(toCompile[i]->report);
+        });
+    if (!work.empty()) report.compileMode = run.mode;
+    if (!run.warning.empty()) ctx.observer.warning(run.warning);
 
     std::vector<CompiledBinary> binaries;
     for (auto& job : jobs) {
