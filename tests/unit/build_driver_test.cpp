@@ -2,6 +2,7 @@
 // --explain reasons, up-to-date outputs, --keep-going, failures, the fp64 policy, unsupported
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
 #include "archive/reader.h"
+#include "archive/shards.h"
 #include "build/driver.h"
 #include "build/fake_compiler.h"
 #include "common/subprocess.h"
@@ -213,6 +214,124 @@ TEST_F(BuildDriver, AddTargetsCompilesOnlyTheNewTargets) {
     auto archive = archive::ArchiveReader::openFile(dir.path() / "more.aotpack");
     ASSERT_TRUE(archive);
     EXPECT_EQ(archive->targets(), (std::vector<std::uint32_t>{kTgl, kPvc}));
+}
+
+} // namespace
+} // namespace aotpack::build
+
+namespace aotpack::build {
+namespace {
+
+TEST_F(BuildDriver, ShardsMergeIntoTheOneMachineArchive) {
+    auto whole = request("pvc,tgllp,acm-g10", {"vector_ops.spv", "fp64.spv"}, "whole.aotpack");
+    whole.fp64 = Fp64Policy::Poison;
+    whole.useCache = false;
+    ASSERT_FALSE(build(whole).error);
+    std::vector<archive::ArchiveReader> parts;
+    std::size_t jobs = 0;
+    for (unsigned i = 1; i <= 2; ++i) {
+        auto part = whole;
+        part.output = dir.path() / ("part" + std::to_string(i) + ".aotpack");
+        part.shard = Shard{i, 2};
+        auto out = build(part);
+        ASSERT_FALSE(out.error) << out.error->message;
+        ASSERT_TRUE(out.report.shard);
+        jobs += out.report.jobs.size();
+        parts.push_back(*archive::ArchiveReader::openFile(part.output));
+    }
+    EXPECT_EQ(jobs, 6u); // each job in exactly one shard
+    auto merged = archive::mergeShards({&parts[0], &parts[1]});
+    ASSERT_TRUE(merged) << merged.error().message;
+    EXPECT_EQ(*merged->writer.finish(merged->options), *readFile(dir.path() / "whole.aotpack"));
+    EXPECT_FALSE(archive::mergeShards({&parts[0]})); // a shard missing
+}
+
+TEST_F(BuildDriver, TheDepfileNamesTheOutputAndItsInputs) {
+    auto r = request("pvc");
+    r.depfile = dir.path() / "out.d";
+    ASSERT_FALSE(build(r).error);
+    auto text = readTextFile(r.depfile);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(*text, (dir.path() / "out.aotpack").string() + ": \\\n  " +
+                         (dir.path() / "vector_ops.spv").string() + "\n");
+}
+
+TEST_F(BuildDriver, BadInputsStopTheBuildBeforeAnyCompile) {
+    auto r = request("pvc");
+    r.deviceList = "pvc,nosuch";
+    auto badList = build(r);
+    ASSERT_TRUE(badList.error);
+    EXPECT_EQ(badList.error->code, Errc::Usage);
+    r = request("pvc", {"vector_ops.spv"}, "missing-dir/out.aotpack");
+    auto badOutput = build(r);
+    ASSERT_TRUE(badOutput.error);
+    EXPECT_EQ(badOutput.error->code, Errc::Output);
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "garbage.spv", testData("garbage.spv")));
+    auto garbage = build(request("pvc", {"garbage.spv"}));
+    ASSERT_TRUE(garbage.error);
+    EXPECT_EQ(garbage.error->code, Errc::BadInput);
+    EXPECT_EQ(garbage.report.moduleErrors.size(), 1u);
+    EXPECT_TRUE(fake->calls().empty());
+}
+
+TEST(BuildInputs, DirectoriesManifestsAndNames) {
+    TempDir dir;
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "b.spv", testData("vector_ops.spv")));
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "a.cl", std::string("kernel void k() {}\n")));
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "notes.txt", std::string("x")));
+    auto all = collectInputs({dir.path().string()});
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 2u); // .spv and .cl only, sorted
+    EXPECT_EQ((*all)[0].name, "a");
+    EXPECT_EQ((*all)[0].kind, SourceKind::OpenClC);
+    EXPECT_FALSE(collectInputs({(dir.path() / "notes.txt").string()}));
+    EXPECT_FALSE(collectInputs({(dir.path() / "none.spv").string()}));
+    auto m = parseManifest(R"({"modules": [{"source": "b.spv", "name": "vec", "options": "-O2"}]})",
+                           dir.path() / "m.json");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ((*m)[0].name, "vec");
+    EXPECT_EQ((*m)[0].options, "-O2");
+    EXPECT_FALSE(parseManifest("{not json", dir.path() / "m.json"));
+    EXPECT_FALSE(parseManifest(R"({"modules": [{"name": "x"}]})", dir.path() / "m.json"));
+    std::vector<ModuleInput> twice = {(*all)[1], (*all)[1]};
+    EXPECT_EQ(checkModules(twice).error().code, Errc::BadInput);
+    std::vector<ModuleInput> none;
+    EXPECT_EQ(checkModules(none).error().code, Errc::Usage);
+}
+
+// OclocCompiler against a stand-in `ocloc` script: the command line it runs, the files it reads
+// back, ocloc's truncated exit codes named.
+TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
+    TempDir dir;
+    fs::path script = dir.path() / "ocloc";
+    std::string text = "#!/bin/sh\necho \"$@\" > args\n"
+                       "case \"$*\" in *12.0.0*) echo 'error: no'; exit 245;; esac\n"
+                       "printf zebin > zebin\necho 'Build succeeded.'\n";
+    ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    ASSERT_TRUE(writeFileAtomic(script, bytes, 0755));
+    devices::CompilerSupport support{script, "test", "test 1", {}};
+    auto compiler = makeOclocCompiler(support, {});
+    std::vector<CompileJob> jobs = {
+        {dir.path() / "k.spv", devices::IpVersion::fromValue(kPvc), "-O2", 10, 0,
+         dir.path() / "j0"},
+        {dir.path() / "k.spv", devices::IpVersion::fromValue(kTgl), "", 10, 0, dir.path() / "j1"}};
+    std::vector<CompileResult> results(2);
+    std::size_t started = 0;
+    auto run = compiler->run(
+        jobs, {2, 0}, [&](std::size_t) { ++started; },
+        [&](std::size_t i, CompileResult r) { results[i] = std::move(r); });
+    EXPECT_EQ(run.mode, "processes");
+    EXPECT_EQ(started, 2u);
+    ASSERT_TRUE(results[0].zebin);
+    EXPECT_EQ(*results[0].zebin, Bytes({'z', 'e', 'b', 'i', 'n'}));
+    EXPECT_EQ(results[0].log, "Build succeeded.\n");
+    EXPECT_EQ(*readTextFile(dir.path() / "j0/args"),
+              "compile -spirv_input -file " + (dir.path() / "k.spv").string() +
+                  " -device 12.60.7 --format zebin -exclude_ir -output zebin -output_no_suffix "
+                  "-options -O2\n");
+    EXPECT_FALSE(results[1].zebin);
+    EXPECT_EQ(results[1].failure, "ocloc failed: exit code 245 (ocloc BUILD_PROGRAM_FAILURE)");
+    EXPECT_EQ(results[1].log, "error: no\n");
 }
 
 } // namespace
