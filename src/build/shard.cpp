@@ -83,8 +83,11 @@ Expected<ShardCosts> readShardCosts(const std::filesystem::path& report) {
         return bad("not an aotpack JSON report (no \"jobs\" list)");
     ShardCosts costs;
     for (const auto& job : doc["jobs"]) {
-        if (!job.is_object() || job.value("result", "") != "compiled") continue;
-        auto ip = devices::parseIpVersion(job.value("ip", ""));
+        auto field = [&job](const char* key) { // value() would throw on another type
+            return job.contains(key) && job[key].is_string() ? job[key].get<std::string>() : "";
+        };
+        if (!job.is_object() || field("result") != "compiled") continue;
+        auto ip = devices::parseIpVersion(field("ip"));
         if (!ip || !job.contains("module") || !job["module"].is_string() ||
             !job.contains("seconds") || !job["seconds"].is_number())
             return bad("a job lacks its module, ip or seconds");

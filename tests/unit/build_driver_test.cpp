@@ -336,3 +336,75 @@ TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
 
 } // namespace
 } // namespace aotpack::build
+
+namespace aotpack::build {
+namespace {
+
+// Sets environment variables for one test and restores them.
+class ScopedEnv {
+  public:
+    explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars) {
+        for (auto& [k, v] : vars) {
+            const char* old = std::getenv(k.c_str());
+            saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
+            setenv(k.c_str(), v.c_str(), 1);
+        }
+    }
+    ~ScopedEnv() {
+        for (auto& [k, v] : saved_)
+            v ? (void)setenv(k.c_str(), v->c_str(), 1) : (void)unsetenv(k.c_str());
+    }
+
+  private:
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+TEST(BuildShard, ParsesIndexCountAndTheSchedulersVariables) {
+    auto s = parseShard("2/4");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->str(), "2/4");
+    for (const char* bad : {"0/4", "5/4", "2/0", "2", "a/b", "-1/3"})
+        EXPECT_EQ(parseShard(bad).error().code, Errc::Usage) << bad;
+    {
+        ScopedEnv slurm({{"SLURM_ARRAY_TASK_ID", "4"},
+                         {"SLURM_ARRAY_TASK_COUNT", "4"},
+                         {"SLURM_ARRAY_TASK_MIN", "0"},
+                         {"SLURM_ARRAY_TASK_STEP", "2"}});
+        EXPECT_EQ(parseShard("auto")->str(), "3/4"); // --array=0-6:2: ids 0, 2, 4, 6
+    }
+    {
+        ScopedEnv gitlab(
+            {{"SLURM_ARRAY_TASK_ID", ""}, {"CI_NODE_INDEX", "2"}, {"CI_NODE_TOTAL", "3"}});
+        EXPECT_EQ(parseShard("auto")->str(), "2/3");
+    }
+    {
+        ScopedEnv bazel({{"SLURM_ARRAY_TASK_ID", ""},
+                         {"CI_NODE_INDEX", ""},
+                         {"TEST_SHARD_INDEX", "0"},
+                         {"TEST_TOTAL_SHARDS", "2"}});
+        EXPECT_EQ(parseShard("auto")->str(), "1/2"); // 0-based
+    }
+    ScopedEnv none({{"SLURM_ARRAY_TASK_ID", ""}, {"CI_NODE_INDEX", ""}, {"TEST_SHARD_INDEX", ""}});
+    EXPECT_FALSE(parseShard("auto"));
+}
+
+TEST(BuildShard, CostsComeFromAnEarlierReport) {
+    TempDir dir;
+    ASSERT_TRUE(
+        writeFileAtomic(dir.path() / "r.json",
+                        std::string(R"({"jobs": [{"module": "k", "ip": "12.60.7", "seconds": 2.5,
+                                   "result": "compiled"}]})")));
+    auto costs = readShardCosts(dir.path() / "r.json");
+    ASSERT_TRUE(costs) << costs.error().message;
+    EXPECT_EQ(costs->at({"k", kPvc}), 2.5);
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "bad.json", std::string("[")));
+    ASSERT_TRUE(writeFileAtomic(
+        dir.path() / "odd.json",
+        std::string(R"({"jobs": [{"result": 7}, {"result": "compiled", "ip": 3}]})")));
+    EXPECT_FALSE(readShardCosts(dir.path() / "odd.json")); // wrong types: an error, not a throw
+    EXPECT_FALSE(readShardCosts(dir.path() / "bad.json"));
+    EXPECT_FALSE(readShardCosts(dir.path() / "missing.json"));
+}
+
+} // namespace
+} // namespace aotpack::build
