@@ -17,15 +17,20 @@ namespace aotpack::archive {
 Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
                    const std::function<bool(const EntryView&)>& keep = {});
 
-// The archive metadata of a merge of ordinary archives: every input's device list (the union, in
-// input order) and compiler (one, or all of them when they differ: `compilersDiffer` says so).
-// Each native entry keeps its own `compiler`.
-struct MergedMetadata {
-    std::string devicesInput;
-    std::string compiler;
-    bool compilersDiffer = false;
+// The one rule for the archive metadata of an archive rewritten from others (merge,
+// remove-targets, add-targets), holding `targets`:
+// - devices.expanded: those targets in IP order, by name (as a build writes it);
+// - devices.input: every input's device list items, each once, in input order;
+// - compiler: each input's, once ("; " between them when they differ: `compilersDiffer`); every
+//   native entry also keeps its own;
+// - tool: this aotpack; compression=fast-load only if every input has it;
+// - any other key: kept if every input has it with the same value.
+struct RewrittenMetadata {
+    Metadata meta;
+    bool compilersDiffer = false; // the inputs were built by different compilers
 };
-MergedMetadata mergedMetadata(const std::vector<const ArchiveReader*>& inputs);
+RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inputs,
+                                    const std::vector<std::uint32_t>& targets);
 
 // extract: <module>.spv and <module>.<M.m.r>.bin files into `dir` (created if needed). Names are
 // validated module names and IP numbers, so nothing can be written outside `dir`.

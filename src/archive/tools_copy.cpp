@@ -27,7 +27,14 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
-MergedMetadata mergedMetadata(const std::vector<const ArchiveReader*>& inputs) {
+static std::string targetName(std::uint32_t ip) {
+    auto v = devices::IpVersion::fromValue(ip);
+    auto t = devices::Database::builtin().findIp(v);
+    return t ? t->name() : v.str();
+}
+
+RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inputs,
+                                    const std::vector<std::uint32_t>& targets) {
     std::vector<std::string> devices, compilers;
     auto addOnce = [](std::vector<std::string>& list, std::string_view value) {
         if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end())
@@ -39,7 +46,24 @@ MergedMetadata mergedMetadata(const std::vector<const ArchiveReader*>& inputs) {
             addOnce(devices, item);
         addOnce(compilers, in->archiveMeta("compiler").value_or(""));
     }
-    return {join(devices, ","), join(compilers, "; "), compilers.size() > 1};
+    RewrittenMetadata out;
+    if (!inputs.empty()) // keys every input agrees on
+        for (const auto& [k, v] : inputs.front()->archiveMetadata())
+            if (std::all_of(inputs.begin(), inputs.end(),
+                            [&, key = k](const auto* in) { return in->archiveMeta(key) == v; }))
+                out.meta[std::string(k)] = std::string(v);
+    std::vector<std::uint32_t> ips(targets);
+    std::sort(ips.begin(), ips.end());
+    ips.erase(std::unique(ips.begin(), ips.end()), ips.end());
+    std::vector<std::string> names;
+    for (auto ip : ips)
+        names.push_back(targetName(ip));
+    out.meta["devices.expanded"] = join(names, ",");
+    out.meta["devices.input"] = join(devices, ",");
+    out.meta["compiler"] = join(compilers, "; ");
+    out.meta["tool"] = "aotpack " AOTPACK_VERSION;
+    out.compilersDiffer = compilers.size() > 1;
+    return out;
 }
 
 // What the filter asks for that the archive does not have: the module or the target, named

@@ -70,19 +70,15 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     });
     archive::ArchiveWriter writer;
     if (auto st = archive::copyEntries(*in, writer); !st) return {out.report, st.error()};
-    for (const auto& [k, v] : in->archiveMetadata())
-        writer.setArchiveMetadata(std::string(k), std::string(v));
-    // The archive records every target it now holds and how its device list grew.
-    std::vector<std::uint32_t> existing = in->targets();
-    std::set<std::uint32_t> ips(existing.begin(), existing.end());
+    // The archive rule (archive/tools.h); the build then records its own compiler and options,
+    // and how the device list grew.
+    std::vector<std::uint32_t> ips = in->targets();
     for (const auto& t : ctx.targets.targets)
-        ips.insert(t.ip.value());
-    std::vector<std::string> names;
-    for (auto ip : ips) {
-        auto known = devices::Database::builtin().findIp(devices::IpVersion::fromValue(ip));
-        names.push_back(known ? known->name() : devices::IpVersion::fromValue(ip).str());
-    }
-    out.report.deviceListExpanded = join(names, ",");
+        ips.push_back(t.ip.value());
+    auto meta = archive::rewrittenMetadata({&*in}, ips).meta;
+    for (const auto& [k, v] : meta)
+        writer.setArchiveMetadata(k, v);
+    out.report.deviceListExpanded = meta["devices.expanded"];
     std::string before;
     for (const auto& [k, v] : in->archiveMetadata())
         if (k == "devices.input") before = std::string(v);

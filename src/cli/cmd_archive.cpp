@@ -143,30 +143,23 @@ void addMerge(CommandRegistry& r) {
                         [](const ArchiveReader& in) { return in.archiveMeta(kShardPlan); }))
             return mergeShardArchives(readers, a->output);
         ArchiveWriter writer;
-        std::vector<std::string> inputs, expanded;
-        bool fastLoad = true; // kept when every input was built with --compression fast-load
+        std::vector<std::string> inputs;
+        std::vector<const ArchiveReader*> all;
+        std::vector<std::uint32_t> targets;
         for (const auto& in : readers) {
-            fastLoad = fastLoad && in.archiveMeta(kCompressionKey) == kFastLoad;
             if (auto st = copyEntries(in, writer); !st) return fail(st.error());
             inputs.push_back(std::filesystem::path(in.name()).filename().string());
-            for (auto ip : in.targets())
-                expanded.push_back(targetName(ip));
-        }
-        std::sort(expanded.begin(), expanded.end());
-        expanded.erase(std::unique(expanded.begin(), expanded.end()), expanded.end());
-        writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
-        writer.setArchiveMetadata("merged_from", join(inputs, ","));
-        writer.setArchiveMetadata("devices.expanded", join(expanded, ","));
-        std::vector<const ArchiveReader*> all;
-        for (const auto& in : readers)
             all.push_back(&in);
-        auto merged = mergedMetadata(all);
-        writer.setArchiveMetadata("devices.input", merged.devicesInput);
-        writer.setArchiveMetadata("compiler", merged.compiler);
+            auto t = in.targets();
+            targets.insert(targets.end(), t.begin(), t.end());
+        }
+        auto merged = rewrittenMetadata(all, targets);
+        for (const auto& [k, v] : merged.meta)
+            writer.setArchiveMetadata(k, v);
+        writer.setArchiveMetadata("merged_from", join(inputs, ","));
         if (merged.compilersDiffer)
-            warning("the inputs were built by different compilers (" + merged.compiler +
+            warning("the inputs were built by different compilers (" + merged.meta["compiler"] +
                     "); each binary records its own");
-        if (fastLoad) writer.setArchiveMetadata(kCompressionKey, kFastLoad);
         return writeWith(a->output, writer);
     });
 }
@@ -202,12 +195,11 @@ void addRemoveTargets(CommandRegistry& r) {
             return e.kind != EntryKind::Native || !drop.count(e.targetIp);
         };
         if (auto st = copyEntries(*in, writer, keep); !st) return fail(st.error());
-        for (const auto& [k, v] : in->archiveMetadata())
-            writer.setArchiveMetadata(std::string(k), std::string(v));
-        std::vector<std::string> kept;
+        std::vector<std::uint32_t> kept;
         for (auto ip : in->targets())
-            if (!drop.count(ip)) kept.push_back(targetName(ip));
-        writer.setArchiveMetadata("devices.expanded", join(kept, ","));
+            if (!drop.count(ip)) kept.push_back(ip);
+        for (const auto& [k, v] : rewrittenMetadata({&*in}, kept).meta)
+            writer.setArchiveMetadata(k, v);
         return writeWith(a->output, writer);
     });
 }

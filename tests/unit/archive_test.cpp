@@ -72,6 +72,33 @@ TEST(Archive, UnknownEntryKindsAreCopiedAsTheyAreAndAreNotTargets) {
     EXPECT_EQ(c->nativeEntries("vector_ops").size(), 2u);
 }
 
+// merge, remove-targets and add-targets share one rule for the archive's own metadata.
+TEST(Archive, RewrittenArchivesFollowOneMetadataRule) {
+    auto make = [](const std::string& devices, const std::string& compiler,
+                   const std::string& policy) {
+        ArchiveWriter w = exampleWriter();
+        w.setArchiveMetadata("devices.input", devices);
+        w.setArchiveMetadata("compiler", compiler);
+        w.setArchiveMetadata("fp64_policy", policy);
+        w.setArchiveMetadata("options", "-O2");
+        return *w.finish();
+    };
+    Bytes a = make("ats-m150,pvc", "ocloc 22.43", "poison"),
+          b = make("pvc,tgllp", "ocloc 24.1", "error");
+    auto ra = ArchiveReader::openMemory(a), rb = ArchiveReader::openMemory(b);
+    ASSERT_TRUE(ra && rb);
+    auto m = rewrittenMetadata({&*ra, &*rb}, {kPvc, kAcm, kPvc});
+    EXPECT_EQ(m.meta["devices.expanded"], "acm-g10,pvc"); // IP order, once each
+    EXPECT_EQ(m.meta["devices.input"], "ats-m150,pvc,tgllp");
+    EXPECT_EQ(m.meta["compiler"], "ocloc 22.43; ocloc 24.1");
+    EXPECT_TRUE(m.compilersDiffer);
+    EXPECT_EQ(m.meta["options"], "-O2");       // every input agrees
+    EXPECT_FALSE(m.meta.count("fp64_policy")); // they differ: not claimed for the result
+    auto one = rewrittenMetadata({&*ra}, {kPvc});
+    EXPECT_EQ(one.meta["fp64_policy"], "poison");
+    EXPECT_FALSE(one.compilersDiffer);
+}
+
 TEST(Archive, PayloadsAreCompressedAndAligned) {
     Bytes bytes = exampleBytes();
     auto r = ArchiveReader::openMemory(bytes);
