@@ -74,7 +74,7 @@ static std::string nameOf(std::uint32_t ip) {
     return t ? t->name() + " (" + v.str() + ")" : v.str();
 }
 
-static std::optional<Error> missingForFilter(const ArchiveReader& in, const ExtractFilter& filter) {
+static Status missingForFilter(const ArchiveReader& in, const ExtractFilter& filter) {
     auto modules = in.modules();
     if (filter.module &&
         std::find(modules.begin(), modules.end(), *filter.module) == modules.end()) {
@@ -93,7 +93,7 @@ static std::optional<Error> missingForFilter(const ArchiveReader& in, const Extr
             "target " + nameOf(*filter.targetIp) + " is not in '" + in.name() +
                 "' (targets: " + (names.empty() ? "none, SPIR-V only" : join(names, ", ")) + ")");
     }
-    return std::nullopt;
+    return success();
 }
 
 static bool selected(const EntryView& e, const ExtractFilter& filter) {
@@ -105,7 +105,7 @@ static bool selected(const EntryView& e, const ExtractFilter& filter) {
 
 Expected<std::vector<std::filesystem::path>>
 extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesystem::path& dir) {
-    if (auto e = missingForFilter(in, filter)) return *e; // before any directory is made
+    if (auto st = missingForFilter(in, filter); !st) return st.error(); // before any directory
     auto entries = in.entries();
     if (std::none_of(entries.begin(), entries.end(),
                      [&](const EntryView& e) { return selected(e, filter); }))

@@ -47,7 +47,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     BuildContext ctx(request.build, observer);
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {out.report, in.error()};
-    if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
+    if (auto st = setUpBuild(ctx, out.report); !st) return {out.report, st.error()};
     auto modules = modulesOf(ctx, *in, out.report);
     for (const auto& m : modules)
         ctx.moduleNames.push_back(m.input.name);

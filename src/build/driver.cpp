@@ -46,7 +46,7 @@ void recordOutput(const BuildContext& ctx) {
 
 // The local cache, and the remote one behind it when configured. Only a local cache directory
 // that cannot be created, or a remote configuration that cannot work, stops the build.
-static std::optional<Error> openCaches(BuildContext& ctx, BuildReport& report) {
+static Status openCaches(BuildContext& ctx, BuildReport& report) {
     auto dir =
         ctx.request.cacheDir.empty() ? (DiskCache::defaultRoot() / "build") : ctx.request.cacheDir;
     auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
@@ -66,7 +66,7 @@ static std::optional<Error> openCaches(BuildContext& ctx, BuildReport& report) {
     }
     ctx.store = std::make_unique<cache::TieredStore>(
         std::make_unique<cache::DiskStore>(*cache, "zebin"), std::move(*remote));
-    return std::nullopt;
+    return success();
 }
 
 void printCacheWarnings(const BuildContext& ctx) {
@@ -89,21 +89,20 @@ static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
 }
 
 // An output whose directory does not exist fails now, not after every compile.
-static std::optional<Error> checkOutputDirectory(const std::filesystem::path& output,
-                                                 const char* what) {
-    if (output.empty()) return std::nullopt;
+static Status checkOutputDirectory(const std::filesystem::path& output, const char* what) {
+    if (output.empty()) return success();
     auto dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         return makeError(Errc::Output, "cannot write " + std::string(what) + " '" +
                                            output.string() + "': the directory '" + dir.string() +
                                            "' does not exist");
-    return std::nullopt;
+    return success();
 }
 
 // --target-options DEVICE=...: the devices must be targets of this build, or the options would
 // be silently ignored.
-static std::optional<Error> resolveTargetOptions(BuildContext& ctx) {
+static Status resolveTargetOptions(BuildContext& ctx) {
     const auto& db = devices::Database::builtin();
     for (const auto& [item, options] : ctx.request.targetOptions) {
         auto t = devices::parseDeviceList(db, item);
@@ -118,18 +117,18 @@ static std::optional<Error> resolveTargetOptions(BuildContext& ctx) {
             ctx.targetOptions[target.ip.value()] = options;
         }
     }
-    return std::nullopt;
+    return success();
 }
 
 // Targets the installed ocloc cannot build: one error line naming them all, or with
 // --skip-unsupported one warning, and the build goes on without them (the archive's `missing`
 // and the report's `skipped_targets` record them).
-static std::optional<Error> dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
+static Status dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
     std::vector<std::string> names;
     for (const auto& t : ctx.targets.targets)
         if (!ctx.compiler->support().supports(t.ip))
             names.push_back(t.name + " (" + t.ip.str() + ")");
-    if (names.empty()) return std::nullopt;
+    if (names.empty()) return success();
     std::string what = "the installed ocloc " + ctx.compiler->support().version + " (" +
                        ctx.compiler->support().ocloc.string() + ") cannot build " +
                        join(names, ", ");
@@ -143,20 +142,20 @@ static std::optional<Error> dropUnsupportedTargets(BuildContext& ctx, BuildRepor
         report.skippedTargets.push_back(t.name);
         return true;
     });
-    return std::nullopt;
+    return success();
 }
 
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
-std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
-    if (auto e = checkOutputDirectory(ctx.request.output, "the archive")) return e;
-    if (auto e = checkOutputDirectory(ctx.request.depfile, "the depfile")) return e;
+Status setUpBuild(BuildContext& ctx, BuildReport& report) {
+    if (auto st = checkOutputDirectory(ctx.request.output, "the archive"); !st) return st;
+    if (auto st = checkOutputDirectory(ctx.request.depfile, "the depfile"); !st) return st;
     const auto& db = devices::Database::builtin();
     auto list = devices::parseDeviceList(db, ctx.request.deviceList);
     if (!list) return list.error();
     ctx.targets = *list;
     report.deviceListInput = list->input;
     report.deviceListExpanded = list->canonical();
-    if (auto e = resolveTargetOptions(ctx)) return e;
+    if (auto st = resolveTargetOptions(ctx); !st) return st;
     ctx.compiler = ctx.request.compiler;
     if (!ctx.compiler) {
         auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
@@ -164,15 +163,15 @@ std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report) {
         ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
     }
     report.compiler = "ocloc " + ctx.compiler->support().version;
-    if (auto e = dropUnsupportedTargets(ctx, report)) return e;
+    if (auto st = dropUnsupportedTargets(ctx, report); !st) return st;
     if (ctx.request.useCache)
-        if (auto e = openCaches(ctx, report)) return e;
+        if (auto st = openCaches(ctx, report); !st) return st;
     ctx.scratch = std::make_unique<TempDir>();
     if (ctx.scratch->path().empty())
         return makeError(Errc::Output, "cannot create a temporary directory");
     ctx.jobs =
         ctx.request.jobs ? ctx.request.jobs : std::max(1u, std::thread::hardware_concurrency());
-    return std::nullopt;
+    return success();
 }
 
 static std::optional<Error> finalError(const BuildReport& report) {
@@ -252,7 +251,7 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     std::vector<ModuleInput> inputs = request.modules;
     if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
     applyClOptions(request.clOptions, inputs, observer);
-    if (auto e = setUpBuild(ctx, out.report)) return {out.report, e};
+    if (auto st = setUpBuild(ctx, out.report); !st) return {out.report, st.error()};
     auto modules = prepareModules(ctx, inputs, out.report);
     for (const auto& m : modules)
         ctx.moduleNames.push_back(m.input.name);

@@ -62,7 +62,7 @@ struct CompiledBinary {
 
 // Phase 1: device list, compiler, cache, scratch directory.
 archive::WriterOptions writerOptions(const BuildContext& ctx);
-std::optional<Error> setUpBuild(BuildContext& ctx, BuildReport& report);
+Status setUpBuild(BuildContext& ctx, BuildReport& report);
 // After phase 4: decides the outcome and writes the archive unless jobs failed without keep_going.
 void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
                  const std::vector<CompiledBinary>& binaries);
