@@ -245,6 +245,56 @@ static Hash128 withCosts(const Hash128& plan, const ShardCosts& costs) {
     return h.finish();
 }
 
+namespace {
+
+// What the archive is made from; a shard is up to date with respect to its own share only.
+void decideBuildKey(BuildContext& ctx, const std::vector<PreparedModule>& modules) {
+    ctx.buildKey = buildKey(ctx, modules);
+    if (!ctx.request.shard) return;
+    ctx.planHash = withCosts(*ctx.buildKey, ctx.request.shardCosts);
+    ctx.buildKey = Hasher().add(ctx.planHash->bytes).add(ctx.request.shard->str()).finish();
+}
+
+BuildOutcome upToDate(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildOutcome out) {
+    out.report.upToDate = true;
+    // Make and Ninja compare times: the output must end up newer than an input touched without
+    // changing it, or they would run this command again every time.
+    ::utimensat(AT_FDCWD, ctx.request.output.c_str(), nullptr, 0);
+    if (!ctx.request.depfile.empty())
+        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
+    out.report.seconds = ctx.elapsed();
+    return out;
+}
+
+// Resolve (cache lookups), compile and assemble: the SPIR-V entries first, payloads compressed
+// (or copied from the cache) on idle CPU beside the compiles, then the archive.
+BuildOutcome compileAndAssemble(BuildContext& ctx, const std::vector<ModuleInput>& inputs,
+                                std::vector<PreparedModule>& modules, BuildOutcome out) {
+    archive::ArchiveWriter writer;
+    if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
+    BackgroundWork background(ctx.jobs, writerOptions(ctx), !ctx.request.uncompressedNatives);
+    ctx.background = &background;
+    keepStoredPayloads(ctx);
+    validatePending(ctx, modules);
+    std::vector<PayloadToStore> spirv;
+    for (const auto& m : modules)
+        spirv.push_back({m.spirvHash, &m.spirv, true});
+    reuseOrCompress(ctx, spirv);
+    auto binaries = compileAll(ctx, modules, out.report);
+    background.wait();
+    reportValidation(ctx, modules);
+    finishBuild(ctx, out, writer, binaries);
+    if (!out.error && !ctx.request.depfile.empty())
+        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
+    out.report.seconds = ctx.elapsed();
+    return out;
+}
+
+} // namespace
+
+// The phases, in order: set up (targets, compiler, caches), prepare (inputs -> SPIR-V modules,
+// checked), decide (the build key: nothing to do if the output on disk has it), then resolve,
+// compile and assemble.
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     BuildOutcome out;
     BuildContext ctx(request, observer);
@@ -259,40 +309,10 @@ BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
         out.error = finalError(out.report);
         return out;
     }
-    ctx.buildKey = buildKey(ctx, modules);
-    if (request.shard) { // a shard is up to date with respect to its own share only
-        ctx.planHash = ctx.buildKey;
-        ctx.planHash = withCosts(*ctx.planHash, request.shardCosts);
-        ctx.buildKey = Hasher().add(ctx.planHash->bytes).add(request.shard->str()).finish();
-    }
-    if (out.report.moduleErrors.empty() && outputUpToDate(ctx)) {
-        out.report.upToDate = true;
-        // Make and Ninja compare times: the output must end up newer than an input touched
-        // without changing it, or they would run this command again every time.
-        ::utimensat(AT_FDCWD, request.output.c_str(), nullptr, 0);
-        if (!request.depfile.empty())
-            if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-        out.report.seconds = ctx.elapsed();
-        return out;
-    }
-    archive::ArchiveWriter writer;
-    if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
-    BackgroundWork background(ctx.jobs, writerOptions(ctx), !request.uncompressedNatives);
-    ctx.background = &background;
-    keepStoredPayloads(ctx);
-    validatePending(ctx, modules);
-    std::vector<PayloadToStore> spirv;
-    for (const auto& m : modules)
-        spirv.push_back({m.spirvHash, &m.spirv, true});
-    reuseOrCompress(ctx, spirv);
-    auto binaries = compileAll(ctx, modules, out.report);
-    background.wait();
-    reportValidation(ctx, modules);
-    finishBuild(ctx, out, writer, binaries);
-    if (!out.error && !request.depfile.empty())
-        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-    out.report.seconds = ctx.elapsed();
-    return out;
+    decideBuildKey(ctx, modules);
+    if (out.report.moduleErrors.empty() && outputUpToDate(ctx))
+        return upToDate(ctx, inputs, std::move(out));
+    return compileAndAssemble(ctx, inputs, modules, std::move(out));
 }
 
 } // namespace aotpack::build
