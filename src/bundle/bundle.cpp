@@ -1,9 +1,9 @@
 #include "bundle/bundle.h"
 
-#include "build/ocloc_worker.h"
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "compile/ocloc_worker.h"
 #include "devices/compiler_support.h"
 
 #include <algorithm>
@@ -114,7 +114,7 @@ Expected<BundleResult> writeBundle(const fs::path& output) {
     ocloc = fs::canonical(ocloc, ec);
     auto libs = allLibraries(self, ocloc);
     if (!libs) return libs.error();
-    std::string libocloc = build::findLibocloc(ocloc.string());
+    std::string libocloc = compile::findLibocloc(ocloc.string());
     if (libocloc.empty())
         return makeError(Errc::Unsupported,
                          "no libocloc.so for '" + ocloc.string() + "' to bundle");

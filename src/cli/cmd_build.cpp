@@ -1,7 +1,4 @@
 // `aotpack build`, `aotpack add-targets`, `aotpack cache`.
-#include "build/driver.h"
-#include "build/history.h"
-#include "build/ocloc_worker.h"
 #include "cache/disk_cache.h"
 #include "cache/remote_store.h"
 #include "cli/commands.h"
@@ -9,13 +6,16 @@
 #include "cli/progress.h"
 #include "cli/report_json.h"
 #include "common/text.h"
+#include "compile/driver.h"
+#include "compile/history.h"
+#include "compile/ocloc_worker.h"
 #include "ocloc/call_log.h"
 
 #include <cstdio>
 #include <iostream>
 
 namespace aotpack::cli {
-using namespace build;
+using namespace compile;
 
 namespace {
 

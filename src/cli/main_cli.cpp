@@ -3,9 +3,9 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_codes.h"
 
-#include "build/ocloc_worker.h"
 #include "common/file_io.h"
 #include "common/text.h"
+#include "compile/ocloc_worker.h"
 #include "ocloc/dropin.h"
 
 #include <algorithm>
@@ -121,7 +121,7 @@ static int runOclocDropin(const std::string& argv0, std::vector<std::string> arg
     ocloc::DropinOptions options{argv0, {}};
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) options.workerCommand = {self.string(), build::kWorkerCommand};
+    if (!ec) options.workerCommand = {self.string(), compile::kWorkerCommand};
     return ocloc::runDropin(args, options);
 }
 
@@ -186,8 +186,8 @@ int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std:
 
 int run(int argc, char** argv) {
     // A compile worker the build driver started (not a user command: no help, no parsing).
-    if (argc == 3 && std::string_view(argv[1]) == build::kWorkerCommand)
-        return build::runOclocWorker(argv[2]);
+    if (argc == 3 && std::string_view(argv[1]) == compile::kWorkerCommand)
+        return compile::runOclocWorker(argv[2]);
     if (std::filesystem::path(argv[0]).filename() == "ocloc")
         return runOclocDropin(argv[0], std::vector<std::string>(argv + 1, argv + argc));
     bool oclocHelp = argc == 3 && (std::string_view(argv[2]) == "--help" ||

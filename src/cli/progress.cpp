@@ -17,7 +17,7 @@ void ProgressPrinter::planned(std::size_t compileJobs, std::size_t cacheHits) {
              " cache hit(s)");
 }
 
-void ProgressPrinter::jobStarted(const build::JobReport& job) {
+void ProgressPrinter::jobStarted(const compile::JobReport& job) {
     ++running_;
     if (explain_) note("compiling " + job.module + " for " + job.target + ": " + job.why);
     if (tty_ && !quiet_) drawBar();
@@ -38,12 +38,12 @@ void ProgressPrinter::drawBar() {
     std::fflush(stderr);
 }
 
-void ProgressPrinter::jobFinished(const build::JobReport& job) {
+void ProgressPrinter::jobFinished(const compile::JobReport& job) {
     --running_;
     ++finished_;
     workSeconds_ += job.seconds;
     if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
-    if (job.outcome == build::JobOutcome::Failed) {
+    if (job.outcome == compile::JobOutcome::Failed) {
         error(job.error);
         if (!job.log.empty()) printCompilerLog(job.log);
     } else if (!quiet_ && !tty_) {

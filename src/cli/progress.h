@@ -2,19 +2,19 @@
 // (CI logs), nothing with --quiet. Failures always print, with the compiler's log.
 #pragma once
 
-#include "build/driver.h"
+#include "compile/driver.h"
 
 #include <chrono>
 #include <cstddef>
 
 namespace aotpack::cli {
 
-class ProgressPrinter : public build::BuildObserver {
+class ProgressPrinter : public compile::BuildObserver {
   public:
     ProgressPrinter(bool quiet, bool explain);
     void planned(std::size_t compileJobs, std::size_t cacheHits) override;
-    void jobStarted(const build::JobReport& job) override;
-    void jobFinished(const build::JobReport& job) override;
+    void jobStarted(const compile::JobReport& job) override;
+    void jobFinished(const compile::JobReport& job) override;
     void warning(const std::string& message) override;
     void done();
 

@@ -7,21 +7,21 @@
 
 namespace aotpack::cli {
 
-static const char* outcomeName(build::JobOutcome o) {
+static const char* outcomeName(compile::JobOutcome o) {
     switch (o) {
-    case build::JobOutcome::Compiled:
+    case compile::JobOutcome::Compiled:
         return "compiled";
-    case build::JobOutcome::CacheHit:
+    case compile::JobOutcome::CacheHit:
         return "cache-hit";
-    case build::JobOutcome::Failed:
+    case compile::JobOutcome::Failed:
         return "failed";
-    case build::JobOutcome::NotRun:
+    case compile::JobOutcome::NotRun:
         return "not-run";
     }
     return "?";
 }
 
-Status writeBuildReport(const std::string& path, const build::BuildOutcome& outcome,
+Status writeBuildReport(const std::string& path, const compile::BuildOutcome& outcome,
                         const std::string& archive) {
     const auto& r = outcome.report;
     nlohmann::json doc = {
@@ -41,7 +41,7 @@ Status writeBuildReport(const std::string& path, const build::BuildOutcome& outc
                                {"target", j.target},
                                {"ip", devices::IpVersion::fromValue(j.ip).str()},
                                {"result", outcomeName(j.outcome)},
-                               {"cache_hit", j.outcome == build::JobOutcome::CacheHit},
+                               {"cache_hit", j.outcome == compile::JobOutcome::CacheHit},
                                {"started", j.started},
                                {"seconds", j.seconds},
                                {"compile_seconds", j.compileSeconds},

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "build/driver.h"
+#include "compile/driver.h"
 
 #include <string>
 
 namespace aotpack::cli {
 
 // The --json-report file: every job with target, time, peak memory, cache hit/miss, result and log.
-Status writeBuildReport(const std::string& path, const build::BuildOutcome& outcome,
+Status writeBuildReport(const std::string& path, const compile::BuildOutcome& outcome,
                         const std::string& archive);
 
 } // namespace aotpack::cli

@@ -1,11 +1,11 @@
 #include "ocloc/dropin.h"
 
 #include "archive/tools.h"
-#include "build/ocloc_worker.h"
-#include "build/process_pool.h"
 #include "cache/disk_cache.h"
 #include "cache/tiered_cache.h"
 #include "common/subprocess.h"
+#include "compile/ocloc_worker.h"
+#include "compile/process_pool.h"
 #include "devices/compiler_support.h"
 #include "ocloc/call_log.h"
 #include "ocloc/compile_slots.h"
@@ -127,10 +127,11 @@ std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log
 }
 
 // One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
-build::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir, const fs::path& log) {
+compile::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir,
+                            const fs::path& log) {
     std::error_code ec; // if it cannot be made, the compile fails and the call passes through
     fs::create_directories(dir, ec);
-    build::PoolTask task;
+    compile::PoolTask task;
     task.spec = {std::move(argv), dir, log, {}, {}};
     task.timeoutSeconds = kTimeoutSeconds;
     task.memoryEstimateKb = 1024 * 1024;
@@ -152,11 +153,11 @@ CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult
         if (!known.count(t.key) &&
             std::none_of(todo.begin(), todo.end(), [&](auto* j) { return j->key == t.key; }))
             todo.push_back(&t);
-    std::vector<build::PoolTask> tasks;
+    std::vector<compile::PoolTask> tasks;
     for (std::size_t i = 0; i < todo.size(); ++i) {
         fs::path dir = scratch.path() / ("job" + std::to_string(i));
         fs::path log = scratch.path() / ("log" + std::to_string(i));
-        build::PoolTask task = oclocTask(todo[i]->argv, dir, log);
+        compile::PoolTask task = oclocTask(todo[i]->argv, dir, log);
         const TargetJob* job = todo[i];
         task.onFinish = [&out, job, dir, log](Expected<ProcessResult> r) {
             auto result = r && r->succeeded() ? collectOutputs(dir, log) : std::nullopt;
@@ -170,13 +171,13 @@ CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult
         };
         tasks.push_back(std::move(task));
     }
-    build::PoolLimits limits{slots, build::defaultMemoryBudgetKb(), {}};
+    compile::PoolLimits limits{slots, compile::defaultMemoryBudgetKb(), {}};
     if (!options.workerCommand.empty())
-        if (auto lib = build::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
+        if (auto lib = compile::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
             limits.workerCommand = options.workerCommand;
             limits.workerCommand.push_back(lib);
         }
-    if (!tasks.empty()) build::runPool(tasks, limits);
+    if (!tasks.empty()) compile::runPool(tasks, limits);
     return out;
 }
 
@@ -233,17 +234,18 @@ void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results
 // frontends' logs, or nothing if one failed.
 std::optional<std::vector<std::string>> runFrontends(Plan& plan, const OclocFacts& facts,
                                                      unsigned slots, const TempDir& scratch) {
-    std::vector<build::PoolTask> tasks;
+    std::vector<compile::PoolTask> tasks;
     bool failed = false;
     for (std::size_t i = 0; i < plan.targets.size(); ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        build::PoolTask task = oclocTask(plan.targets[i].frontendArgv, dir, dir.string() + ".log");
+        compile::PoolTask task =
+            oclocTask(plan.targets[i].frontendArgv, dir, dir.string() + ".log");
         task.onFinish = [&failed](Expected<ProcessResult> r) {
             failed = failed || !r || !r->succeeded();
         };
         tasks.push_back(std::move(task));
     }
-    build::runPool(tasks, {slots, build::defaultMemoryBudgetKb(), {}});
+    compile::runPool(tasks, {slots, compile::defaultMemoryBudgetKb(), {}});
     std::vector<std::string> logs;
     for (std::size_t i = 0; i < plan.targets.size() && !failed; ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));

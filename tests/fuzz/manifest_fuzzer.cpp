@@ -1,7 +1,7 @@
 // libFuzzer target: the build manifest parser, then the module checks the build runs on its
 // result (names, duplicates), must turn any text into modules or a clean error. The manifest's
 // directory holds a few real inputs so that valid module entries get past the file checks.
-#include "build/inputs.h"
+#include "compile/inputs.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -24,7 +24,7 @@ std::filesystem::path fixtureDir() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    auto modules = aotpack::build::parseManifest(text, fixtureDir() / "modules.json");
-    if (modules) (void)aotpack::build::checkModules(*modules);
+    auto modules = aotpack::compile::parseManifest(text, fixtureDir() / "modules.json");
+    if (modules) (void)aotpack::compile::checkModules(*modules);
     return 0;
 }

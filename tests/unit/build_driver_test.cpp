@@ -1,16 +1,16 @@
-// The build stage's decisions on a FakeCompiler (build/fake_compiler.h): cache keys and hits,
+// The build stage's decisions on a FakeCompiler (compile/fake_compiler.h): cache keys and hits,
 // --explain reasons, up-to-date outputs, --keep-going, failures, the fp64 policy, unsupported
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
 #include "archive/reader.h"
 #include "archive/shards.h"
-#include "build/driver.h"
-#include "build/fake_compiler.h"
 #include "common/subprocess.h"
+#include "compile/driver.h"
+#include "compile/fake_compiler.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
 
-namespace aotpack::build {
+namespace aotpack::compile {
 namespace {
 
 namespace fs = std::filesystem;
@@ -217,9 +217,9 @@ TEST_F(BuildDriver, AddTargetsCompilesOnlyTheNewTargets) {
 }
 
 } // namespace
-} // namespace aotpack::build
+} // namespace aotpack::compile
 
-namespace aotpack::build {
+namespace aotpack::compile {
 namespace {
 
 TEST_F(BuildDriver, ShardsMergeIntoTheOneMachineArchive) {
@@ -335,9 +335,9 @@ TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
 }
 
 } // namespace
-} // namespace aotpack::build
+} // namespace aotpack::compile
 
-namespace aotpack::build {
+namespace aotpack::compile {
 namespace {
 
 // Sets environment variables for one test and restores them.
@@ -407,4 +407,4 @@ TEST(BuildShard, CostsComeFromAnEarlierReport) {
 }
 
 } // namespace
-} // namespace aotpack::build
+} // namespace aotpack::compile

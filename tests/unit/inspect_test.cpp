@@ -1,5 +1,5 @@
 #include "archive/zebin.h"
-#include "build/spirv_module.h"
+#include "compile/spirv_module.h"
 #include "test_data.h"
 
 #include <cstring>
@@ -8,20 +8,20 @@
 using namespace aotpack;
 
 TEST(Spirv, EntryPointsOfRealModule) {
-    auto info = build::inspectSpirv(testData("vector_ops.spv"), "t");
+    auto info = compile::inspectSpirv(testData("vector_ops.spv"), "t");
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_EQ(info->entryPoints, (std::vector<std::string>{"vadd", "saxpy"}));
     EXPECT_FALSE(info->usesFp64);
 }
 
 TEST(Spirv, Fp64CapabilityIsDetected) {
-    auto info = build::inspectSpirv(testData("fp64.spv"), "t");
+    auto info = compile::inspectSpirv(testData("fp64.spv"), "t");
     ASSERT_TRUE(info);
     EXPECT_TRUE(info->usesFp64);
 }
 
 TEST(Spirv, GarbageIsRejectedWithTheInputNamed) {
-    auto info = build::inspectSpirv(testData("garbage.spv"), "module 'g' (garbage.spv)");
+    auto info = compile::inspectSpirv(testData("garbage.spv"), "module 'g' (garbage.spv)");
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error().code, Errc::BadInput);
     EXPECT_EQ(info.error().message, "module 'g' (garbage.spv) is not SPIR-V (size 25 bytes)");
@@ -30,7 +30,7 @@ TEST(Spirv, GarbageIsRejectedWithTheInputNamed) {
 TEST(Spirv, StructurallyBrokenModuleFailsValidation) {
     Bytes spirv = testData("vector_ops.spv");
     spirv.resize(spirv.size() - 16); // cut the last instructions off
-    auto info = build::inspectSpirv(spirv, "module 'cut'");
+    auto info = compile::inspectSpirv(spirv, "module 'cut'");
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error().message.rfind("module 'cut' is malformed SPIR-V: ", 0), 0u)
         << info.error().message;
@@ -41,7 +41,7 @@ TEST(Spirv, ParseableButInvalidModuleIsAWarningNotAnError) {
     spirv[12] = 0xff; // the ID bound (header word 3) below the IDs in use: parses, fails validation
     spirv[13] = spirv[14] = spirv[15] = 0;
     spirv[12] = 2;
-    auto info = build::inspectSpirv(spirv, "module 'bound'");
+    auto info = compile::inspectSpirv(spirv, "module 'bound'");
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_FALSE(info->validationProblem.empty());
 }
@@ -102,17 +102,17 @@ TEST(Spirv, ValidationLeavesOutNamesButPointsIntoTheModuleAsGiven) {
     Bytes spirv = testData("vector_ops.spv");
     ASSERT_LT(firstInstruction(spirv, kOpName), firstInstruction(spirv, kOpTypeInt));
     setWord(spirv, firstInstruction(spirv, kOpTypeInt) + 2, 7); // a 7-bit integer: invalid
-    std::string problem = build::validationProblem(spirv);
+    std::string problem = compile::validationProblem(spirv);
     EXPECT_NE(problem.find("OpTypeInt"), std::string::npos) << problem;
     EXPECT_EQ(problem, wholeModuleProblem(spirv));
 }
 
 TEST(Spirv, NameOfAnIdOutsideTheBoundFailsValidation) {
     Bytes spirv = testData("vector_ops.spv");
-    EXPECT_EQ(build::validationProblem(spirv), "");
+    EXPECT_EQ(compile::validationProblem(spirv), "");
     std::size_t name = firstInstruction(spirv, kOpName);
     setWord(spirv, name + 1, 0xfffff);
-    std::string problem = build::validationProblem(spirv);
+    std::string problem = compile::validationProblem(spirv);
     EXPECT_NE(problem.find("OpName target id <1048575> is outside the id bound"), std::string::npos)
         << problem;
 }
@@ -144,7 +144,7 @@ std::string function(int i, int callee, int calls) {
 }
 
 double inlinedSize(const Bytes& spirv) {
-    auto info = build::inspectSpirv(spirv, "t", false);
+    auto info = compile::inspectSpirv(spirv, "t", false);
     EXPECT_TRUE(info) << info.error().message;
     return info ? info->inlinedInstructions : -1;
 }
@@ -156,7 +156,7 @@ TEST(SpirvWork, CountsWhatEachKernelReachesOncePerCallSite) {
     EXPECT_EQ(inlinedSize(kernelModule(function(1, 0, 0) + function(2, 0, 0) + function(0, 1, 2))),
               8);
     // A real module: two kernels without calls, every instruction of both counted.
-    auto info = build::inspectSpirv(testData("vector_ops.spv"), "t");
+    auto info = compile::inspectSpirv(testData("vector_ops.spv"), "t");
     ASSERT_TRUE(info);
     EXPECT_GT(info->inlinedInstructions, 10);
 }

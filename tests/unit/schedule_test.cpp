@@ -1,13 +1,13 @@
-// The compile job order (build/schedule.h): longest first, or a better split when one exists.
-#include "build/schedule.h"
+// The compile job order (compile/schedule.h): longest first, or a better split when one exists.
+#include "compile/schedule.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 
-using aotpack::build::listScheduleMakespan;
-using aotpack::build::scheduleOrder;
+using aotpack::compile::listScheduleMakespan;
+using aotpack::compile::scheduleOrder;
 
 namespace {
 

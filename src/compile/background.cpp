@@ -1,0 +1,105 @@
+#include "compile/background.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace aotpack::compile {
+
+void useIdleCpuOnly() {
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+}
+
+BackgroundWork::BackgroundWork(unsigned threads, archive::WriterOptions options,
+                               bool compressNatives)
+    : options_(options), compressNatives_(compressNatives) {
+    for (unsigned i = 0; i < std::max(1u, threads); ++i)
+        threads_.emplace_back([this] { loop(); });
+}
+
+// Work not started yet is dropped: the build that posted it has ended (an error ends it early).
+BackgroundWork::~BackgroundWork() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        queue_.clear();
+    }
+    wake_.notify_all();
+    for (auto& t : threads_)
+        t.join();
+}
+
+// Takes the first queued task and runs it without holding the lock.
+void BackgroundWork::runNext(std::unique_lock<std::mutex>& lock) {
+    auto task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    task();
+    lock.lock();
+    --running_;
+}
+
+void BackgroundWork::loop() {
+    useIdleCpuOnly();
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        runNext(lock);
+        if (queue_.empty() && running_ == 0) idle_.notify_all();
+    }
+}
+
+void BackgroundWork::post(std::function<void()> task) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+}
+
+void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
+    post([this, hash, &spirv] {
+        auto blob = archive::compressPayload(spirv, options_.levelFor(spirv.size()));
+        if (onCompressed) onCompressed(hash, blob);
+        std::lock_guard lock(mutex_);
+        compressed_[hash] = std::move(blob);
+    });
+}
+
+void BackgroundWork::compressNative(const Bytes& zebin) {
+    if (!compressNatives_) return;
+    post([this, zebin] {
+        auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
+        Hash128 hash = hash128(zebin);
+        if (onCompressed) onCompressed(hash, blob);
+        std::lock_guard lock(mutex_);
+        compressed_[hash] = std::move(blob);
+    });
+}
+
+void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload blob) {
+    std::lock_guard lock(mutex_);
+    compressed_[rawHash] = std::move(blob);
+}
+
+void BackgroundWork::wait() {
+    // The caller has nothing else to do: it runs what is still queued itself, at its normal
+    // priority, so a machine busy with other work (a parallel ninja) cannot starve the end of the
+    // build behind SCHED_IDLE. (Threads cannot leave SCHED_IDLE without CAP_SYS_NICE.)
+    std::unique_lock lock(mutex_);
+    while (!queue_.empty())
+        runNext(lock);
+    idle_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+void BackgroundWork::handTo(archive::ArchiveWriter& writer) {
+    wait();
+    std::lock_guard lock(mutex_);
+    for (auto& [hash, blob] : compressed_)
+        writer.adoptCompressed(hash, std::move(blob));
+    compressed_.clear();
+}
+
+} // namespace aotpack::compile

@@ -1,0 +1,135 @@
+// `aotpack build`: modules x targets -> one archive. The phases, in order:
+//   1. resolve the device list and check the installed ocloc can build every target
+//   2. OpenCL C -> SPIR-V (ocloc -spv_only, in worker processes)
+//   3. validate every SPIR-V with SPIRV-Tools; apply the fp64 policy per target
+//   4. one job per (module, target): a cache hit, or an ocloc process (parallel, longest first)
+//   5. write the archive atomically, only if every job succeeded (or with keep_going)
+#pragma once
+
+#include "cache/remote_store.h"
+#include "common/error.h"
+#include "compile/inputs.h"
+#include "compile/shard.h"
+#include "devices/compiler_support.h"
+#include "devices/device_list.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::compile {
+
+class Compiler; // compile/compiler.h
+
+enum class Fp64Policy { Error, Poison };
+
+// OpenCL C to SPIR-V: ocloc -spv_only (default), or the upstream toolchain, clang + llvm-spirv
+// ($AOTPACK_CLANG, default clang; $AOTPACK_LLVM_SPIRV, default llvm-spirv-14).
+enum class Frontend { Ocloc, Clang };
+
+struct BuildRequest {
+    std::string deviceList;
+    std::vector<ModuleInput> modules;
+    std::string options;                                            // for every compile
+    std::vector<std::pair<std::string, std::string>> targetOptions; // device-list item -> options
+    std::string clOptions; // OpenCL C frontend only (-I, -D)
+    std::string frontendDevice = "pvc";
+    Frontend frontend = Frontend::Ocloc; // the device ocloc -spv_only preprocesses for
+    unsigned jobs = 0;                   // 0: number of cores
+    bool keepGoing = false;
+    bool skipUnsupported = false; // targets the installed ocloc cannot build: skipped, recorded
+    bool useCache = true;
+    std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
+    std::uint64_t cacheMaxBytes = 0; // 0: default
+    cache::RemoteConfig remoteCache; // a shared cache behind the local one (docs/REMOTE_CACHE.md)
+    std::optional<Shard> shard;      // build only this shard's jobs, into a partial archive
+    ShardCosts shardCosts;           // measured costs for the split (--shard-costs), if any
+    Fp64Policy fp64 = Fp64Policy::Error;
+    bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
+    bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
+    bool strictSpirv = false; // SPIR-V failing SPIRV-Tools validation is an error, not a warning
+    double timeoutSeconds = 3600;
+    std::uint64_t maxMemoryKb = 0; // 0: 80% of available memory
+    std::filesystem::path output;
+    std::filesystem::path depfile;                        // write "output: inputs headers..." here
+    std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
+    std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
+    // Long-lived compile workers: the command that starts one (the CLI passes itself with
+    // kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or no worker
+    // starts: one ocloc process per job.
+    std::vector<std::string> workerCommand;
+    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a FakeCompiler).
+    std::shared_ptr<Compiler> compiler;
+};
+
+enum class JobOutcome { Compiled, CacheHit, Failed, NotRun };
+
+struct JobReport {
+    std::string module;
+    std::string target;
+    std::uint32_t ip = 0;
+    JobOutcome outcome = JobOutcome::NotRun;
+    double started = 0; // when the compile started, seconds after the build did (a timeline)
+    double seconds = 0;
+    double compileSeconds = 0; // compile workers: the compile alone, in-process (else 0)
+    long maxRssKb = 0;
+    std::string why;   // why it ran: "not in cache: first build", "SPIR-V changed", ...
+    std::string error; // for Failed: what went wrong, module and target named
+    std::string log;   // the compiler's output
+    std::vector<std::string> droppedKernels; // fp64 poison
+};
+
+struct BuildReport {
+    std::string deviceListInput;
+    std::string deviceListExpanded;
+    std::string compiler;
+    std::vector<JobReport> jobs;
+    std::vector<std::string> moduleErrors;   // frontend or validation failures
+    std::size_t frontendFailures = 0;        // of which OpenCL C that did not compile
+    std::vector<std::string> skippedTargets; // --skip-unsupported: targets ocloc cannot build
+    double seconds = 0;
+    bool archiveWritten = false;
+    bool upToDate = false;   // the output was already built from the same inputs: nothing ran
+    std::string compileMode; // "workers" (long-lived, libocloc) or "processes" (ocloc per job)
+    struct ShardReport {
+        Shard shard;
+        std::string plan;                  // the whole build's key: equal on every shard
+        std::vector<double> expectedCosts; // per shard, the guess the split balanced
+        double largestJobCost = 0;         // no split can beat it
+    };
+    std::optional<ShardReport> shard;
+    std::optional<cache::RemoteStats> remoteCache; // when a remote cache was configured
+    std::string remoteCacheUrl;                    // its URL, credentials removed
+    std::string remoteCacheMode;                   // "read-write" or "read-only"
+    std::size_t failedJobs() const;
+};
+
+// Receives progress while the build runs (the CLI draws its progress bar from it).
+class BuildObserver {
+  public:
+    virtual ~BuildObserver() = default;
+    virtual void planned(std::size_t /*compileJobs*/, std::size_t /*cacheHits*/) {}
+    virtual void jobStarted(const JobReport&) {}
+    virtual void jobFinished(const JobReport&) {}
+    virtual void warning(const std::string&) {}
+};
+
+// Returns the report even when jobs failed; the error is for failures that stop the build early
+// (bad device list, unsupported target, no compiler) or, after the report, for the exit code.
+struct BuildOutcome {
+    BuildReport report;
+    std::optional<Error> error;
+};
+BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer);
+
+// `aotpack add-targets`: compile an archive's own SPIR-V for more targets into a new archive.
+struct AddTargetsRequest {
+    std::filesystem::path input;
+    BuildRequest build; // deviceList = the targets to add; modules come from the archive
+};
+BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer);
+
+} // namespace aotpack::compile

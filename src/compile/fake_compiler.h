@@ -1,0 +1,46 @@
+// A compiler for unit tests and benchmarks of the build stage: no ocloc, no processes. Every job
+// "compiles" to a given zebin unless `behaviour` says otherwise (fail with a log, crash, hang
+// until the timeout, take time), and every job it was given is remembered.
+#pragma once
+
+#include "compile/compiler.h"
+
+#include <mutex>
+
+namespace aotpack::compile {
+
+class FakeCompiler : public Compiler {
+  public:
+    // `zebin`: what every successful job returns (a real zebin, so the driver can inspect it).
+    // `supported`: the targets it can build (empty: every target of the device database).
+    FakeCompiler(Bytes zebin, std::string identity = "fake 1",
+                 std::vector<devices::IpVersion> supported = {});
+
+    // What a job does; the default returns the zebin. Called on the compiling thread.
+    std::function<CompileResult(const CompileJob&)> behaviour;
+    // Ready-made behaviours.
+    CompileResult compiled(const CompileJob& job) const;
+    static CompileResult failed(std::string log, std::string failure);
+    static CompileResult crashed();
+    static CompileResult hung(const CompileJob& job); // as a compile killed at its timeout
+    double delaySeconds = 0; // every job takes this long (slowness; scheduling tests)
+
+    // Every job it was asked to compile, in the order they started.
+    std::vector<CompileJob> calls() const;
+    // The most jobs it ran at once.
+    unsigned peakConcurrency() const;
+
+    const devices::CompilerSupport& support() const override { return support_; }
+    CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,
+                   const std::function<void(std::size_t)>& onStart,
+                   const std::function<void(std::size_t, CompileResult)>& onFinish) override;
+
+  private:
+    Bytes zebin_;
+    devices::CompilerSupport support_;
+    mutable std::mutex lock_;
+    std::vector<CompileJob> calls_;
+    unsigned running_ = 0, peak_ = 0;
+};
+
+} // namespace aotpack::compile

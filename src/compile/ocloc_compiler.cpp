@@ -1,0 +1,121 @@
+// OclocCompiler: a compile job is `ocloc compile -spirv_input -file F -device IP --format zebin
+// -exclude_ir -output zebin -output_no_suffix [-options O]` in the job's directory, run on the
+// pools (process_pool.h); the zebin and the log are read back from that directory.
+#include "compile/compiler.h"
+#include "compile/ocloc_worker.h"
+#include "compile/process_pool.h"
+
+#include <map>
+
+namespace aotpack::compile {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ocloc's exit codes are its negative error codes truncated to 8 bits (facts §1.4).
+std::string describeFailure(const ProcessResult& r) {
+    std::string text = r.describe();
+    static const std::map<int, const char*> names = {
+        {250, "OUT_OF_HOST_MEMORY"}, {245, "BUILD_PROGRAM_FAILURE"}, {223, "INVALID_DEVICE"},
+        {212, "INVALID_PROGRAM"},    {226, "INVALID_COMMAND_LINE"},  {225, "INVALID_FILE"},
+        {224, "COMPILATION_CRASH"}};
+    if (!r.timedOut && !r.signal)
+        if (auto it = names.find(r.exitCode); it != names.end())
+            text += std::string(" (ocloc ") + it->second + ")";
+    return text;
+}
+
+CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) {
+    CompileResult out;
+    out.log = readTextFile(job.dir / "log").value_or("");
+    if (!r) {
+        out.failure = r.error().message;
+        return out;
+    }
+    out.started = r->started;
+    out.seconds = r->seconds;
+    out.compileSeconds = r->compileSeconds;
+    out.maxRssKb = r->maxRssKb;
+    if (!r->succeeded()) {
+        out.failure = "ocloc failed: " + describeFailure(*r);
+        return out;
+    }
+    auto zebin = readFile(job.dir / "zebin");
+    if (!zebin) {
+        out.failure = "ocloc succeeded but wrote no binary: " + zebin.error().message;
+        return out;
+    }
+    out.zebin = std::move(*zebin);
+    return out;
+}
+
+class OclocCompiler : public Compiler {
+  public:
+    OclocCompiler(devices::CompilerSupport support, std::vector<std::string> workerCommand)
+        : support_(std::move(support)), workerCommand_(std::move(workerCommand)) {}
+
+    const devices::CompilerSupport& support() const override { return support_; }
+
+    CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,
+                   const std::function<void(std::size_t)>& onStart,
+                   const std::function<void(std::size_t, CompileResult)>& onFinish) override {
+        std::vector<PoolTask> tasks;
+        for (std::size_t i = 0; i < jobs.size(); ++i)
+            tasks.push_back(task(
+                jobs[i], [&onStart, i] { onStart(i); },
+                [&onFinish, &jobs, i](Expected<ProcessResult> r) {
+                    onFinish(i, resultOf(jobs[i], r));
+                }));
+        PoolLimits pool{limits.jobs, limits.memoryBudgetKb, {}};
+        std::string whyNot;
+        if (!workerCommand_.empty())
+            if (std::string lib = findLibocloc(support_.ocloc.string(), &whyNot); !lib.empty()) {
+                pool.workerCommand = workerCommand_;
+                pool.workerCommand.push_back(lib);
+            }
+        if (tasks.empty()) return {"", ""};
+        CompileRun run{runPool(tasks, pool) ? "workers" : "processes", ""};
+        if (run.mode == "processes" && !workerCommand_.empty() &&
+            (!pool.workerCommand.empty() || !whyNot.empty()))
+            run.warning = "compiling with one ocloc process per job, not compile workers: " +
+                          (whyNot.empty() ? "no compile worker started" : whyNot);
+        return run;
+    }
+
+  private:
+    PoolTask task(const CompileJob& job, std::function<void()> started,
+                  std::function<void(Expected<ProcessResult>)> finished) const {
+        std::error_code ec; // a directory that cannot be made fails this job, not the build
+        fs::create_directories(job.dir, ec);
+        PoolTask t;
+        t.spec = {{support_.ocloc.string(), "compile", "-spirv_input", "-file", job.spirv.string(),
+                   "-device", job.target.str(), "--format", "zebin", "-exclude_ir", "-output",
+                   "zebin", "-output_no_suffix"},
+                  job.dir,
+                  job.dir / "log",
+                  {},
+                  {}};
+        if (!job.options.empty()) {
+            t.spec.argv.push_back("-options");
+            t.spec.argv.push_back(job.options);
+        }
+        t.timeoutSeconds = job.timeoutSeconds;
+        t.memoryEstimateKb = job.memoryEstimateKb;
+        t.onStart = std::move(started);
+        t.onFinish = std::move(finished);
+        return t;
+    }
+
+    devices::CompilerSupport support_;
+    std::vector<std::string> workerCommand_;
+};
+
+} // namespace
+
+std::shared_ptr<Compiler> makeOclocCompiler(devices::CompilerSupport support,
+                                            std::vector<std::string> workerCommand) {
+    return std::make_shared<OclocCompiler>(std::move(support), std::move(workerCommand));
+}
+
+} // namespace aotpack::compile

@@ -1,0 +1,95 @@
+#include "compile/process_pool.h"
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+
+namespace aotpack::compile {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Running {
+    std::size_t task;
+    Clock::time_point start;
+    bool killed = false;
+};
+
+bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limits,
+                std::size_t running) {
+    // One task always runs, even if its estimate alone exceeds the budget.
+    return running == 0 || limits.memoryBudgetKb == 0 || used + extra <= limits.memoryBudgetKb;
+}
+
+void finish(PoolTask& task, const Running& r, int status, const struct rusage& usage) {
+    ProcessResult result;
+    result.started = r.start;
+    result.seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
+    result.maxRssKb = usage.ru_maxrss;
+    result.timedOut = r.killed;
+    if (WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
+    if (WIFSIGNALED(status) && !r.killed) result.signal = WTERMSIG(status);
+    task.onFinish(result);
+}
+
+} // namespace
+
+bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
+    if (!limits.workerCommand.empty() && runWorkerPool(tasks, limits)) return true;
+    std::map<pid_t, Running> running;
+    std::uint64_t memoryInUse = 0;
+    std::size_t next = 0;
+    while (next < tasks.size() || !running.empty()) {
+        while (next < tasks.size() && running.size() < limits.jobs &&
+               fitsBudget(memoryInUse, tasks[next].memoryEstimateKb, limits, running.size())) {
+            PoolTask& task = tasks[next];
+            if (task.onStart) task.onStart();
+            auto pid = spawnProcess(task.spec);
+            if (!pid) {
+                task.onFinish(pid.error());
+            } else {
+                running[*pid] = Running{next, Clock::now()};
+                memoryInUse += task.memoryEstimateKb;
+            }
+            ++next;
+        }
+        int status = 0;
+        struct rusage usage {};
+        pid_t pid = ::wait4(-1, &status, WNOHANG, &usage);
+        if (pid > 0 && running.count(pid)) {
+            Running r = running[pid];
+            running.erase(pid);
+            memoryInUse -= tasks[r.task].memoryEstimateKb;
+            finish(tasks[r.task], r, status, usage);
+            continue;
+        }
+        for (auto& [p, r] : running) {
+            double seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
+            double limit = tasks[r.task].timeoutSeconds;
+            if (limit > 0 && seconds > limit && !r.killed) {
+                r.killed = true;
+                killProcessGroup(p);
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    }
+    return false;
+}
+
+std::uint64_t defaultMemoryBudgetKb() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    std::uint64_t value = 0;
+    std::string unit;
+    while (meminfo >> key >> value >> unit)
+        if (key == "MemAvailable:") return value / 10 * 8;
+    return 0;
+}
+
+} // namespace aotpack::compile

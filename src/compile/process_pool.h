@@ -1,0 +1,40 @@
+// Runs compiler processes in parallel: at most `jobs` at once, within a memory budget (each task
+// carries an estimate of its peak memory, from earlier builds), each with a timeout. A child that
+// crashes, exits non-zero or hangs only fails its own task.
+#pragma once
+
+#include "common/subprocess.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace aotpack::compile {
+
+struct PoolTask {
+    ProcessSpec spec;
+    double timeoutSeconds = 0;
+    std::uint64_t memoryEstimateKb = 0;
+    std::function<void()> onStart;
+    std::function<void(Expected<ProcessResult>)> onFinish;
+};
+
+struct PoolLimits {
+    unsigned jobs = 1;
+    std::uint64_t memoryBudgetKb = 0; // 0: no memory limit
+    // Long-lived compile workers (compile/ocloc_worker.h) to send the tasks' command lines to;
+    // empty, or if no worker starts: one process per task.
+    std::vector<std::string> workerCommand;
+};
+
+// Runs the tasks in the given order (callers sort longest first). Returns when all have finished;
+// true if they ran on long-lived workers.
+bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
+// The worker variant; false (nothing run) if no worker starts.
+bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
+
+// A default memory budget: 80% of MemAvailable.
+std::uint64_t defaultMemoryBudgetKb();
+
+} // namespace aotpack::compile
