@@ -42,6 +42,7 @@ case "${1:-}" in
   test)
     install_packages
     scripts/check-format.sh
+    scripts/check-layers.sh
     build build
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"

@@ -15,7 +15,8 @@
 
 namespace aotpack::archive {
 
-// Content size and checksum are written into the zstd frame.
+// The zstd frame records the content size. It has no frame checksum: the blob record carries
+// XXH3-64 checksums of the stored and the raw bytes (FORMAT.md), which readers check.
 CompressedPayload compressPayload(ByteView raw, int level) {
     CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level};
     if (level > 0) {

@@ -1,8 +1,8 @@
 // Whole-file reads and crash-safe writes. Every output aotpack produces goes through
 // writeFileAtomic: the bytes land in a temporary file in the destination directory, then are
 // renamed over the destination, so a reader (or a process killed mid-write) sees the old file or
-// the complete new one, never a torn one. There is no fsync, as in ccache and ninja: surviving a
-// power loss is left to the filesystem, and cache entries are verified on every read anyway.
+// the complete new one, never a torn one. The temporary file is fsynced before the rename; the
+// directory is not (as in ccache and ninja), and cache entries are verified on every read anyway.
 #pragma once
 
 #include "common/error.h"
