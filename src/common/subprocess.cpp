@@ -88,9 +88,14 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     result.maxRssKb = usage.ru_maxrss;
-    if (WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
-    if (WIFSIGNALED(status) && !result.timedOut) result.signal = WTERMSIG(status);
+    applyWaitStatus(result, status, result.timedOut);
     return result;
+}
+
+void applyWaitStatus(ProcessResult& r, int status, bool killedByUs) {
+    r.timedOut = killedByUs;
+    if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
+    if (WIFSIGNALED(status) && !killedByUs) r.signal = WTERMSIG(status);
 }
 
 std::string envOr(const char* name, const char* fallback) {

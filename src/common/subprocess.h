@@ -37,6 +37,10 @@ struct ProcessResult {
     std::string describe() const; // "exit code 1", "killed by signal 11 (Segmentation fault)", ...
 };
 
+// A child's wait status into `r`: its exit code, or the signal that ended it - unless we killed it
+// at its timeout (`killedByUs`), which is r.timedOut instead.
+void applyWaitStatus(ProcessResult& r, int status, bool killedByUs);
+
 // Starts a child; returns its pid.
 Expected<pid_t> spawnProcess(const ProcessSpec& spec);
 

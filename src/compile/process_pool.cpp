@@ -21,20 +21,12 @@ struct Running {
     bool killed = false;
 };
 
-bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limits,
-                std::size_t running) {
-    // One task always runs, even if its estimate alone exceeds the budget.
-    return running == 0 || limits.memoryBudgetKb == 0 || used + extra <= limits.memoryBudgetKb;
-}
-
 void finish(PoolTask& task, const Running& r, int status, const struct rusage& usage) {
     ProcessResult result;
     result.started = r.start;
     result.seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
     result.maxRssKb = usage.ru_maxrss;
-    result.timedOut = r.killed;
-    if (WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
-    if (WIFSIGNALED(status) && !r.killed) result.signal = WTERMSIG(status);
+    applyWaitStatus(result, status, r.killed);
     task.onFinish(result);
 }
 
@@ -90,6 +82,12 @@ std::uint64_t defaultMemoryBudgetKb() {
     while (meminfo >> key >> value >> unit)
         if (key == "MemAvailable:") return value / 10 * 8;
     return 0;
+}
+
+bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limits,
+                std::size_t running) {
+    // One task always runs, even if its estimate alone exceeds the budget.
+    return running == 0 || limits.memoryBudgetKb == 0 || used + extra <= limits.memoryBudgetKb;
 }
 
 } // namespace aotpack::compile

@@ -34,6 +34,11 @@ bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
 // The worker variant; false (nothing run) if no worker starts.
 bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
 
+// Whether a task expected to need `extra` KiB may start beside `running` tasks using `used` KiB
+// (both pools ask this).
+bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limits,
+                std::size_t running);
+
 // A default memory budget: 80% of MemAvailable.
 std::uint64_t defaultMemoryBudgetKb();
 

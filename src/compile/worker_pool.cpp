@@ -115,9 +115,7 @@ ProcessResult resultFromStatus(const Worker& w, int status) {
     ProcessResult r;
     r.started = w.start;
     r.seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
-    r.timedOut = w.killed;
-    if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
-    if (WIFSIGNALED(status) && !w.killed) r.signal = WTERMSIG(status);
+    applyWaitStatus(r, status, w.killed);
     if (r.exitCode == 0 && !r.timedOut && !r.signal) r.exitCode = 1; // it exited mid-job
     return r;
 }
@@ -141,10 +139,7 @@ class WorkerPool {
     }
 
   private:
-    bool fits(std::uint64_t extra) const {
-        return busy_ == 0 || limits_.memoryBudgetKb == 0 ||
-               memoryInUse_ + extra <= limits_.memoryBudgetKb;
-    }
+    bool fits(std::uint64_t extra) const { return fitsBudget(memoryInUse_, extra, limits_, busy_); }
 
     Worker* idleWorker() {
         std::erase_if(workers_, [](const Worker& w) { return w.pid <= 0; });
