@@ -51,6 +51,7 @@ case "${1:-}" in
     python3 bench/remote_cache.py --smoke
     python3 bench/shard.py --smoke
     python3 bench/capture_replay.py --smoke
+    python3 bench/scale.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"

@@ -70,9 +70,13 @@ void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
 
 void BackgroundWork::compressNative(const Bytes& zebin) {
     if (!compressNatives_) return;
-    post([this, zebin] {
+    Hash128 hash = hash128(zebin);
+    {
+        std::lock_guard lock(mutex_);
+        if (!requested_.insert(hash).second) return; // the same bytes are compressed once
+    }
+    post([this, zebin, hash] {
         auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
-        Hash128 hash = hash128(zebin);
         if (onCompressed) onCompressed(hash, blob);
         std::lock_guard lock(mutex_);
         compressed_[hash] = std::move(blob);
@@ -81,6 +85,7 @@ void BackgroundWork::compressNative(const Bytes& zebin) {
 
 void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload blob) {
     std::lock_guard lock(mutex_);
+    requested_.insert(rawHash);
     compressed_[rawHash] = std::move(blob);
 }
 

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -55,6 +56,7 @@ class BackgroundWork {
     std::size_t running_ = 0;
     bool stopping_ = false;
     std::map<Hash128, archive::CompressedPayload> compressed_;
+    std::set<Hash128> requested_; // native payloads posted or adopted: each compressed once
     std::vector<std::thread> threads_;
 };
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""How aotpack's own cost grows with the number of modules: the build stage on the FakeCompiler
+(bench/scale_bench.cpp: no IGC, so only aotpack's own work is timed) and the archive's reads.
+
+    bench/scale.py [--sizes 200,2000,20000] [--jobs N] [--smoke]
+
+For each size N: N distinct modules (tests/data/vector_ops.spv, each with one more constant of
+its own value) x 4 targets, built cold (empty cache), warm (every job a cache hit, new output),
+no-op (same output), then `list` (open + module names) and open + select of one module. Each
+phase is its own process (its peak RSS is its own). The table gives each row per size and its
+growth from the size before (10x more modules: linear is 10x). Goals: aotpack's own time per job
+<= 2 ms, every row linear or better, open+select <= 1 ms.
+--smoke: sizes 20,200 (checks that the benchmark code runs, not speed).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOL = ROOT / "build" / "bench" / "bench_scale"
+
+
+def run(*args):
+    p = subprocess.run([str(TOOL)] + [str(a) for a in args], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"bench: bench_scale {' '.join(map(str, args))} failed: {p.stderr}")
+    return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+def one_size(n, work, jobs):
+    modules = ROOT / "build" / "bench-corpus" / f"scale-{n}"
+    if not (modules / ".complete").exists():
+        shutil.rmtree(modules, ignore_errors=True)
+        run("gen", n, modules)
+        (modules / ".complete").touch()
+    cache = work / f"cache-{n}"
+    cold = run("build", modules, work / f"cold-{n}.aotpack", cache, jobs)
+    warm = run("build", modules, work / f"warm-{n}.aotpack", cache, jobs)
+    noop = run("build", modules, work / f"warm-{n}.aotpack", cache, jobs)
+    if warm["hits"] != warm["jobs"] or not noop["up_to_date"]:
+        sys.exit(f"bench: size {n}: the warm build missed or the no-op rebuilt")
+    if (work / f"cold-{n}.aotpack").read_bytes() != (work / f"warm-{n}.aotpack").read_bytes():
+        sys.exit(f"bench: size {n}: the warm archive differs from the cold one")
+    reads = [run("read", work / f"warm-{n}.aotpack") for _ in range(5)]
+    shutil.rmtree(cache)
+    jobs_n = cold["jobs"]
+    return {
+        "modules": n, "jobs": jobs_n,
+        "cold s": cold["seconds"], "cold ms/job": 1000 * cold["seconds"] / jobs_n,
+        "warm s": warm["seconds"], "warm ms/job": 1000 * warm["seconds"] / jobs_n,
+        "no-op s": noop["seconds"],
+        "cold peak RSS MiB": cold["peak_rss_kb"] / 1024,
+        "warm peak RSS MiB": warm["peak_rss_kb"] / 1024,
+        "report MiB": cold["report_bytes"] / 2**20,
+        "archive MiB": (work / f"warm-{n}.aotpack").stat().st_size / 2**20,
+        "list ms": min(r["list_ms"] for r in reads),
+        "open+select ms": min(r["open_select_ms"] for r in reads),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="200,2000,20000")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--smoke", action="store_true")
+    a = ap.parse_args()
+    if a.smoke:
+        a.sizes = "20,200"
+    if not TOOL.exists():
+        sys.exit("bench: build/bench/bench_scale is missing (build the project first)")
+    sizes = [int(s) for s in a.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [one_size(n, Path(tmp), a.jobs) for n in sizes]
+    print(f"scale (FakeCompiler, 4 targets, -j{a.jobs}, {os.cpu_count()} cores, TMPDIR "
+          f"{tempfile.gettempdir()}); growth = this size / the size before")
+    keys = [k for k in rows[0] if k != "modules"]
+    head = f"{'':>20}" + "".join(f"{r['modules']:>12}" for r in rows)
+    head += "".join(f"{'growth':>10}" for _ in rows[1:])
+    print(head)
+    for k in keys:
+        line = f"{k:>20}" + "".join(f"{r[k]:>12.3f}" if isinstance(r[k], float) else f"{r[k]:>12}"
+                                    for r in rows)
+        for prev, cur in zip(rows, rows[1:]):
+            line += f"{cur[k] / prev[k]:>9.1f}x" if prev[k] else f"{'-':>10}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+// bench_scale: how the build stage and the archive scale with the number of modules, on the
+// FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py drives it.
+//   bench_scale gen N DIR                 N distinct SPIR-V modules: tests/data/vector_ops.spv,
+//                                         each with one more constant of its own value
+//   bench_scale build DIR OUT CACHE JOBS  one build of DIR's modules for 4 targets; prints JSON:
+//                                         seconds, peak RSS, jobs, hits, report bytes
+//   bench_scale read ARCHIVE              open + list, and open + select of one module (ms)
+#include "archive/reader.h"
+#include "cli/report_json.h"
+#include "compile/driver.h"
+#include "compile/fake_compiler.h"
+#include "runtime/selector.h"
+
+#include <spirv-tools/libspirv.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <sys/resource.h>
+
+namespace fs = std::filesystem;
+using namespace aotpack;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kTargets = "pvc,acm-g10,tgllp,dg1";
+
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+long peakRssKb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+int generate(unsigned n, const fs::path& dir) {
+    auto base = readFile(fs::path(AOTPACK_SOURCE_DIR) / "tests/data/vector_ops.spv");
+    if (!base) return 2;
+    spvtools::SpirvTools tools(SPV_ENV_UNIVERSAL_1_2);
+    std::string text;
+    std::vector<std::uint32_t> words(base->size() / 4);
+    std::memcpy(words.data(), base->data(), base->size());
+    if (!tools.Disassemble(words, &text, SPV_BINARY_TO_TEXT_OPTION_FRIENDLY_NAMES)) return 2;
+    auto at = text.find("OpFunction ");
+    at = text.rfind('\n', at) + 1; // the constant goes just before the first function
+    fs::create_directories(dir);
+    for (unsigned i = 0; i < n; ++i) {
+        std::string module = text;
+        module.insert(at, "%scale_id = OpConstant %ulong " + std::to_string(i) + "\n");
+        std::vector<std::uint32_t> out;
+        if (!tools.Assemble(module, &out)) return 3;
+        Bytes bytes(out.size() * 4);
+        std::memcpy(bytes.data(), out.data(), bytes.size());
+        char name[32];
+        std::snprintf(name, sizeof name, "m%06u.spv", i);
+        if (!writeFileAtomic(dir / name, bytes)) return 4;
+    }
+    return 0;
+}
+
+int build(const fs::path& dir, const fs::path& output, const fs::path& cache, unsigned jobs) {
+    compile::BuildRequest r;
+    r.deviceList = kTargets;
+    r.modules = *compile::collectInputs({dir.string()});
+    r.output = output;
+    r.cacheDir = cache;
+    r.cacheMaxBytes = 64ull << 30;
+    r.jobs = jobs;
+    r.compiler = std::make_shared<compile::FakeCompiler>(
+        *readFile(fs::path(AOTPACK_SOURCE_DIR) / "tests/data/vector_ops.12.60.7.bin"));
+    compile::BuildObserver quiet;
+    auto start = Clock::now();
+    auto out = compile::runBuild(r, quiet);
+    double seconds = since(start);
+    if (out.error) {
+        std::fprintf(stderr, "bench_scale: %s\n", out.error->message.c_str());
+        return 1;
+    }
+    std::size_t hits = 0;
+    for (const auto& j : out.report.jobs)
+        hits += j.outcome == compile::JobOutcome::CacheHit;
+    fs::path report = output.string() + ".json";
+    if (!cli::writeBuildReport(report.string(), out, output.string())) return 1;
+    std::error_code ec;
+    std::printf("{\"seconds\": %.4f, \"peak_rss_kb\": %ld, \"jobs\": %zu, \"hits\": %zu, "
+                "\"up_to_date\": %s, \"report_bytes\": %ju}\n",
+                seconds, peakRssKb(), out.report.jobs.size(), hits,
+                out.report.upToDate ? "true" : "false", std::uintmax_t(fs::file_size(report, ec)));
+    return 0;
+}
+
+int read(const fs::path& path) {
+    auto start = Clock::now();
+    auto listed = archive::ArchiveReader::openFile(path);
+    if (!listed) return 1;
+    std::size_t names = 0;
+    for (auto m : listed->modules())
+        names += !m.empty();
+    double listSeconds = since(start);
+    start = Clock::now();
+    auto in = archive::ArchiveReader::openFile(path);
+    auto modules = in->modules();
+    auto s = runtime::select(*in, modules[modules.size() / 2], 0x030f0007,
+                             runtime::Policy::PreferNative);
+    double selectSeconds = since(start);
+    std::printf("{\"list_ms\": %.4f, \"open_select_ms\": %.4f, \"modules\": %zu, \"native\": %s}\n",
+                listSeconds * 1000, selectSeconds * 1000, names,
+                s.choice == runtime::Choice::NativeExact ? "true" : "false");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> a(argv + 1, argv + argc);
+    if (a.size() == 3 && a[0] == "gen") return generate(std::stoul(a[1]), a[2]);
+    if (a.size() == 5 && a[0] == "build") return build(a[1], a[2], a[3], std::stoul(a[4]));
+    if (a.size() == 2 && a[0] == "read") return read(a[1]);
+    std::fprintf(stderr,
+                 "usage: bench_scale gen N DIR | build DIR OUT CACHE JOBS | read ARCHIVE\n");
+    return 2;
+}
