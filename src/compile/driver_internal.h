@@ -91,7 +91,8 @@ struct PayloadToStore {
     bool spirv = false;
 };
 void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads);
-// Phase 4.
+// Phase 4: plan the jobs (cache keys), resolve them (one batch of cache lookups), compile the
+// misses, collect the binaries.
 std::vector<CompiledBinary>
 compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);
 // Phase 5: the modules' SPIR-V entries, then the binaries, then the archive metadata.

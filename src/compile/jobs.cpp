@@ -323,14 +323,20 @@ static std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned
     return ordered;
 }
 
-std::vector<CompiledBinary>
-compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report) {
+// Plan: one job per (module, target) with its cache key (only this shard's with --shard).
+static std::vector<Job> planJobs(BuildContext& ctx, const std::vector<PreparedModule>& modules,
+                                 BuildReport& report) {
     std::vector<Job> jobs;
     for (const auto& m : modules)
         for (const auto& t : ctx.targets.targets)
             jobs.push_back(planJob(ctx, m, t));
     if (ctx.request.shard) keepShard(ctx, jobs, report);
-    std::size_t hits = lookUpAll(ctx, jobs);
+    return jobs;
+}
+
+// Compile: every job the cache did not have, longest expected first, on the build's Compiler.
+static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t hits,
+                          BuildReport& report) {
     std::vector<Job*> toCompile;
     for (auto& job : jobs)
         if (job.report.outcome == JobOutcome::NotRun) {
@@ -338,8 +344,7 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
             toCompile.push_back(&job);
         }
     toCompile = inScheduleOrder(toCompile, ctx.jobs);
-    std::vector<const Job*>
-        refused; // failed before compiling (fp64 policy): reported like failed compiles
+    std::vector<const Job*> refused; // failed before compiling (fp64): reported like failures
     for (const auto& job : jobs)
         if (job.report.outcome == JobOutcome::Failed) refused.push_back(&job);
     ctx.observer.planned(toCompile.size() + refused.size(), hits);
@@ -360,15 +365,27 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
         });
     if (!work.empty()) report.compileMode = run.mode;
     if (!run.warning.empty()) ctx.observer.warning(run.warning);
+}
 
+// The jobs into the report, and the binaries for the archive.
+static std::vector<CompiledBinary> collect(const BuildContext& ctx, const std::vector<Job>& jobs,
+                                           BuildReport& report) {
     std::vector<CompiledBinary> binaries;
-    for (auto& job : jobs) {
+    for (const auto& job : jobs) {
         report.jobs.push_back(job.report);
         if (job.zebin)
             binaries.push_back({job.module->input.name, job.target->ip.value(), *job.zebin,
                                 binaryMetadata(ctx, job)});
     }
     return binaries;
+}
+
+std::vector<CompiledBinary>
+compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report) {
+    std::vector<Job> jobs = planJobs(ctx, modules, report);
+    std::size_t hits = lookUpAll(ctx, jobs); // resolve: one batch of cache lookups
+    compileMisses(ctx, jobs, hits, report);
+    return collect(ctx, jobs, report);
 }
 
 } // namespace aotpack::compile
