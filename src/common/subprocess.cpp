@@ -81,15 +81,22 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
         if (done == *pid) break;
         if (done < 0 && errno != EINTR)
             return makeError(Errc::Internal, std::string("wait4: ") + std::strerror(errno));
-        if (timeoutSeconds > 0 && result.seconds > timeoutSeconds && !result.timedOut) {
-            result.timedOut = true;
-            killProcessGroup(*pid);
-        }
+        killIfOverdue(*pid, start, timeoutSeconds, result.timedOut);
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     result.maxRssKb = usage.ru_maxrss;
     applyWaitStatus(result, status, result.timedOut);
     return result;
+}
+
+void killIfOverdue(int pid, std::chrono::steady_clock::time_point start, double limitSeconds,
+                   bool& killed) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (limitSeconds > 0 && seconds > limitSeconds && !killed) {
+        killed = true;
+        killProcessGroup(pid);
+    }
 }
 
 void applyWaitStatus(ProcessResult& r, int status, bool killedByUs) {

@@ -37,6 +37,11 @@ struct ProcessResult {
     std::string describe() const; // "exit code 1", "killed by signal 11 (Segmentation fault)", ...
 };
 
+// The one timeout rule: a child that has run longer than `limitSeconds` (0: no limit) since
+// `start` has its process group killed, once (`killed` remembers it).
+void killIfOverdue(int pid, std::chrono::steady_clock::time_point start, double limitSeconds,
+                   bool& killed);
+
 // A child's wait status into `r`: its exit code, or the signal that ended it - unless we killed it
 // at its timeout (`killedByUs`), which is r.timedOut instead.
 void applyWaitStatus(ProcessResult& r, int status, bool killedByUs);

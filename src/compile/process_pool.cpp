@@ -61,14 +61,8 @@ bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
             finish(tasks[r.task], r, status, usage);
             continue;
         }
-        for (auto& [p, r] : running) {
-            double seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
-            double limit = tasks[r.task].timeoutSeconds;
-            if (limit > 0 && seconds > limit && !r.killed) {
-                r.killed = true;
-                killProcessGroup(p);
-            }
-        }
+        for (auto& [p, r] : running)
+            killIfOverdue(p, r.start, tasks[r.task].timeoutSeconds, r.killed);
         std::this_thread::sleep_for(std::chrono::milliseconds(3));
     }
     return false;

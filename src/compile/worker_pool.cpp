@@ -224,13 +224,9 @@ class WorkerPool {
         task.onFinish(r);
     }
 
-    void enforceTimeout(Worker& w) {
-        double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
-        double limit = tasks_[static_cast<std::size_t>(w.task)].timeoutSeconds;
-        if (limit > 0 && seconds > limit && !w.killed) {
-            w.killed = true;
-            killProcessGroup(w.pid); // its answers pipe reaches EOF: reported by answered()
-        }
+    void enforceTimeout(Worker& w) { // a killed worker's answers pipe reaches EOF: answered()
+        killIfOverdue(w.pid, w.start, tasks_[static_cast<std::size_t>(w.task)].timeoutSeconds,
+                      w.killed);
     }
 
     std::vector<PoolTask>& tasks_;
