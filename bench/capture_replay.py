@@ -44,14 +44,8 @@ def create_seconds(cmd, cwd, log=False):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large"])
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--smoke", action="store_true")
-    a = ap.parse_args()
-    if a.smoke:
-        a.set, a.reps = "tiny", 1
-    aotpack = bench.ROOT / "build" / "tools" / "aotpack" / "aotpack"
+    a = bench.parse_bench_args(argparse.ArgumentParser())
+    aotpack = bench.AOTPACK
     zeapp = bench.ROOT / "build" / "tests" / "zeapp"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

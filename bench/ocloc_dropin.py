@@ -62,15 +62,8 @@ def one_rep(spvs, devices, shim_dir, real, work, cores):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large"])
-    ap.add_argument("--devices", default="acm-g10,pvc,tgllp,dg1")
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--smoke", action="store_true")
-    a = ap.parse_args()
-    if a.smoke:
-        a.set, a.reps = "tiny", 1
-    aotpack = bench.ROOT / "build" / "tools" / "aotpack" / "aotpack"
+    a = bench.parse_bench_args(argparse.ArgumentParser(), devices="acm-g10,pvc,tgllp,dg1")
+    aotpack = bench.AOTPACK
     real = shutil.which("ocloc")
     if not real:
         sys.exit("bench: ocloc is not installed")

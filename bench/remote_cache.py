@@ -105,17 +105,10 @@ def one_rep(aotpack, spvs, devices, server, work, upload_first):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large"])
-    ap.add_argument("--devices", default="acm-g10,pvc,tgllp,dg1")
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--smoke", action="store_true")
-    a = ap.parse_args()
-    if a.smoke:
-        a.set, a.reps = "tiny", 1
+    a = bench.parse_bench_args(argparse.ArgumentParser(), devices="acm-g10,pvc,tgllp,dg1")
     if not shutil.which("nginx"):
         sys.exit("bench: nginx is not installed (scripts/setup.sh installs it)")
-    aotpack = bench.ROOT / "build" / "tools" / "aotpack" / "aotpack"
+    aotpack = bench.AOTPACK
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         spvs = bench.corpus(a.set, work, aotpack)

@@ -32,6 +32,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+AOTPACK = ROOT / "build" / "tools" / "aotpack" / "aotpack"
+
+
+def parse_bench_args(ap, devices=None, reps=3):
+    """The options the benchmarks share: --set, --reps, --smoke (the tiny set, one repetition:
+    checks that the benchmark code runs, not speed) and, when given a default, --devices."""
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "large"])
+    if devices:
+        ap.add_argument("--devices", default=devices)
+    ap.add_argument("--reps", type=int, default=reps)
+    ap.add_argument("--smoke", action="store_true", help="tiny set, one repetition (CI)")
+    a = ap.parse_args()
+    if a.smoke:
+        a.set, a.reps = "tiny", 1
+    return a
 HASHCAT = Path("/usr/share/hashcat/OpenCL")
 SIM = {"NEOReadDebugKeys": "1", "SetCommandStreamReceiver": "1"}
 STRIDES = {"small": 400, "large": 40}  # every Nth hashcat kernel in name order
