@@ -50,7 +50,9 @@ RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inp
     if (!inputs.empty()) // keys every input agrees on
         for (const auto& [k, v] : inputs.front()->archiveMetadata())
             if (std::all_of(inputs.begin(), inputs.end(),
-                            [&, key = k](const auto* in) { return in->archiveMeta(key) == v; }))
+                            [key = k, value = v](const auto* in) { // clang: no bindings
+                                return in->archiveMeta(key) == value;
+                            }))
                 out.meta[std::string(k)] = std::string(v);
     std::vector<std::uint32_t> ips(targets);
     std::sort(ips.begin(), ips.end());
