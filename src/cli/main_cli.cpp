@@ -154,7 +154,8 @@ void addCommands(CommandRegistry& registry) {
         registry.app.add_subcommand("completion", "Print a shell completion script (bash)");
     completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
     completion->footer("Example:\n  aotpack completion bash > /etc/bash_completion.d/aotpack");
-    registry.add(completion, [&app = registry.app] {
+    // The handler owns `shell`: CLI11 writes the parsed value through a reference to it.
+    registry.add(completion, [&app = registry.app, shell] {
         std::cout << bashCompletion(app);
         return 0;
     });
