@@ -27,12 +27,6 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
-static std::string targetName(std::uint32_t ip) {
-    auto v = devices::IpVersion::fromValue(ip);
-    auto t = devices::Database::builtin().findIp(v);
-    return t ? t->name() : v.str();
-}
-
 RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inputs,
                                     const std::vector<std::uint32_t>& targets) {
     std::vector<std::string> devices, compilers;
@@ -59,7 +53,7 @@ RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inp
     ips.erase(std::unique(ips.begin(), ips.end()), ips.end());
     std::vector<std::string> names;
     for (auto ip : ips)
-        names.push_back(targetName(ip));
+        names.push_back(devices::targetName(ip));
     out.meta["devices.expanded"] = join(names, ",");
     out.meta["devices.input"] = join(devices, ",");
     out.meta["compiler"] = join(compilers, "; ");

@@ -1,5 +1,7 @@
 #include "cache/sha256.h"
 
+#include "common/hash.h"
+
 #include <openssl/evp.h>
 
 namespace aotpack::cache {
@@ -8,13 +10,7 @@ std::string sha256Hex(ByteView data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 15];
-    }
-    return hex;
+    return toHex(std::span<const std::uint8_t>(digest, length));
 }
 
 std::string sha256Hex(std::string_view text) {

@@ -8,20 +8,6 @@ namespace aotpack::capture {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string hexOf(ByteView bytes) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (auto b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 15]);
-    }
-    return out;
-}
-
-} // namespace
-
 Status recordModule(const fs::path& dir, const CapturedModule& module) {
     std::string name = moduleName(moduleKey(module.spirv, module.flags, module.constants));
     fs::path raw = dir / "raw";
@@ -32,7 +18,7 @@ Status recordModule(const fs::path& dir, const CapturedModule& module) {
         if (auto st = writeFileAtomic(raw / (name + ".spv"), module.spirv); !st) return st;
     nlohmann::json constants = nlohmann::json::array();
     for (const auto& c : module.constants)
-        constants.push_back({{"id", c.id}, {"value", hexOf(c.value)}});
+        constants.push_back({{"id", c.id}, {"value", toHex(c.value)}});
     nlohmann::json record = {{"flags", module.flags},
                              {"constants", constants},
                              {"device_ip", module.deviceIp},

@@ -20,9 +20,7 @@ Expected<std::uint32_t> singleTargetIp(const std::string& text, const std::strin
 }
 
 std::string targetName(std::uint32_t ip) {
-    auto v = devices::IpVersion::fromValue(ip);
-    auto known = devices::Database::builtin().findIp(v);
-    return known ? known->name() : v.str();
+    return devices::targetName(ip);
 }
 
 static std::string metaOr(const archive::ArchiveReader& in, const archive::EntryView& e,

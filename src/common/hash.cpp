@@ -5,7 +5,7 @@
 
 namespace aotpack {
 
-std::string Hash128::hex() const {
+std::string toHex(std::span<const std::uint8_t> bytes) {
     static const char digits[] = "0123456789abcdef";
     std::string out;
     for (auto b : bytes) {
@@ -13,6 +13,10 @@ std::string Hash128::hex() const {
         out += digits[b & 15];
     }
     return out;
+}
+
+std::string Hash128::hex() const {
+    return toHex(bytes);
 }
 
 static Hash128 fromXxh(XXH128_hash_t h) {

@@ -21,6 +21,9 @@ Hash128 hash128(std::span<const std::uint8_t> data);
 std::uint64_t hash64(std::span<const std::uint8_t> data);
 
 // Incremental 128-bit hash for keys built from several fields.
+// Lower-case hex of the bytes, two digits each.
+std::string toHex(std::span<const std::uint8_t> bytes);
+
 class Hasher {
   public:
     Hasher();

@@ -119,4 +119,10 @@ Expected<Database> Database::load(const std::filesystem::path& path) {
     return parse(*text, path.string());
 }
 
+std::string targetName(std::uint32_t ip) {
+    auto v = IpVersion::fromValue(ip);
+    auto known = Database::builtin().findIp(v);
+    return known ? known->name() : v.str();
+}
+
 } // namespace aotpack::devices

@@ -101,4 +101,8 @@ class Database {
 // Lower-cases and drops '-' and '_': "ATS_M150" and "ats-m150" both become "atsm150".
 std::string normaliseName(std::string_view name);
 
+// A target's name for messages and metadata: "acm-g10", or the IP ("12.99.0") when the
+// database does not know it.
+std::string targetName(std::uint32_t ip);
+
 } // namespace aotpack::devices
