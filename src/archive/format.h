@@ -12,7 +12,7 @@ static_assert(std::endian::native == std::endian::little,
 
 inline constexpr char kMagic[8] = {'A', 'O', 'T', 'P', 'A', 'C', 'K', '\x1a'};
 inline constexpr std::uint16_t kMajorVersion = 1;
-inline constexpr std::uint16_t kMinorVersion = 0;
+inline constexpr std::uint16_t kMinorVersion = 1;
 inline constexpr std::uint64_t kPayloadAlignment = 64;   // zero-copy mmap of payloads
 inline constexpr std::uint64_t kMaxRawSize = 1ull << 30; // per payload; larger is refused (bombs)
 inline constexpr std::uint32_t kMaxEntries = 1u << 24;
@@ -23,7 +23,8 @@ enum class EntryKind : std::uint16_t {
     Native = 1, // a zebin for target_ip, without embedded IR
 };
 
-enum class Compression : std::uint32_t { None = 0, Zstd = 1 };
+// 2 (format 1.1): SPIR-V's words split into byte planes, then zstd (archive/payload_codec.h).
+enum class Compression : std::uint32_t { None = 0, Zstd = 1, ZstdBytePlanes = 2 };
 
 struct FileHeader { // at offset 0, 64 bytes
     char magic[8];

@@ -1,6 +1,7 @@
 // ArchiveReader::parse: every structural rule of docs/FORMAT.md ("Validation"), checked in order,
 // each failure with its own message. Tests in tests/unit/archive_corrupt_test.cpp cover each rule.
 #include "archive/module_name.h"
+#include "archive/payload_codec.h"
 #include "archive/reader.h"
 #include "archive/reader_internal.h"
 #include "common/hash.h"
@@ -94,8 +95,9 @@ Status ArchiveReader::checkBlobs(std::uint64_t payloadStart) const {
         if (!fits(b.offset, b.storedSize, data_.size())) return bad("lies outside the file");
         if (b.rawSize > kMaxRawSize)
             return bad("declares " + std::to_string(b.rawSize) + " bytes (limit 1 GiB)");
-        if (b.compression > static_cast<std::uint32_t>(Compression::Zstd))
-            return bad("uses unknown compression " + std::to_string(b.compression));
+        if (!knownCompression(b.compression))
+            return bad("uses compression " + std::to_string(b.compression) +
+                       ", which this aotpack does not know (written by a newer one?)");
         if (b.compression == 0 && b.rawSize != b.storedSize) return bad("has inconsistent sizes");
         previousEnd = b.offset + b.storedSize;
     }

@@ -1,7 +1,6 @@
 #include "archive/stored_payload.h"
 
 #include <cstring>
-#include <zstd.h>
 
 namespace aotpack::archive {
 namespace {
@@ -40,17 +39,9 @@ std::optional<CompressedPayload> decodeStoredPayload(ByteView bytes, ByteView ra
         h.rawChecksum != hash64(raw))
         return std::nullopt;
     ByteView stored = bytes.subspan(sizeof h);
-    if (h.compression == static_cast<std::uint32_t>(Compression::None)) {
-        if (stored.size() != raw.size() || std::memcmp(stored.data(), raw.data(), raw.size()) != 0)
-            return std::nullopt;
-    } else if (h.compression == static_cast<std::uint32_t>(Compression::Zstd)) {
-        Bytes check(raw.size());
-        std::size_t n = ZSTD_decompress(check.data(), check.size(), stored.data(), stored.size());
-        if (ZSTD_isError(n) || n != raw.size() || hash64(check) != h.rawChecksum)
-            return std::nullopt;
-    } else {
-        return std::nullopt;
-    }
+    if (!knownCompression(h.compression)) return std::nullopt;
+    auto check = decompressPayload(stored, static_cast<Compression>(h.compression), raw.size());
+    if (!check || *check != Bytes(raw.begin(), raw.end())) return std::nullopt;
     return CompressedPayload{Bytes(stored.begin(), stored.end()), h.rawSize,
                              static_cast<Compression>(h.compression), h.rawChecksum, h.level};
 }

@@ -11,31 +11,8 @@
 #include <cstring>
 #include <future>
 #include <thread>
-#include <zstd.h>
 
 namespace aotpack::archive {
-
-// The zstd frame records the content size. It has no frame checksum: the blob record carries
-// XXH3-64 checksums of the stored and the raw bytes (FORMAT.md), which readers check.
-CompressedPayload compressPayload(ByteView raw, int level) {
-    CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level};
-    if (level > 0) {
-        Bytes out(ZSTD_compressBound(raw.size()));
-        ZSTD_CCtx* cctx = ZSTD_createCCtx();
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-        std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
-        ZSTD_freeCCtx(cctx);
-        if (!ZSTD_isError(n) && n < raw.size()) {
-            out.resize(n);
-            blob.stored = std::move(out);
-            blob.compression = Compression::Zstd;
-            return blob;
-        }
-    }
-    blob.stored.assign(raw.begin(), raw.end());
-    return blob;
-}
 
 Status ArchiveWriter::addSpirv(const std::string& module, Bytes spirv, Metadata meta) {
     return add({module, static_cast<std::uint16_t>(EntryKind::Spirv), 0}, std::move(spirv),

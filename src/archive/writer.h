@@ -4,6 +4,7 @@
 #pragma once
 
 #include "archive/format.h"
+#include "archive/payload_codec.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/hash.h"
@@ -40,17 +41,6 @@ struct WriterOptions {
 // carry the metadata and with it the choice.
 inline constexpr const char* kCompressionKey = "compression";
 inline constexpr const char* kFastLoad = "fast-load";
-
-// A payload as stored: zstd at `level` if that makes it smaller, else as it is (level 0: always
-// as it is). The same input and level give the same bytes on every machine.
-struct CompressedPayload {
-    Bytes stored;
-    std::uint64_t rawSize = 0;
-    Compression compression = Compression::None;
-    std::uint64_t rawChecksum = 0;
-    int level = 0;
-};
-CompressedPayload compressPayload(ByteView raw, int level);
 
 class ArchiveWriter {
   public:

@@ -117,7 +117,8 @@ Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) 
     std::memcpy(file.data(), &h, sizeof h);
     file.insert(file.end(), data.begin(), data.end());
     if (access_ == Access::Shared) ::chmod(path.parent_path().c_str(), 0755);
-    return writeFileAtomic(path, file, access_ == Access::Shared ? 0644 : 0600);
+    // Not fsynced: the entry's checksum catches a torn write (file_io.h).
+    return writeFileAtomic(path, file, access_ == Access::Shared ? 0644 : 0600, Sync::No);
 }
 
 bool DiskCache::contains(const Hash128& key, std::string_view kind) const {

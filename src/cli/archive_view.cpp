@@ -1,5 +1,6 @@
 #include "cli/archive_view.h"
 
+#include "archive/payload_codec.h"
 #include "cli/table.h"
 #include "common/text.h"
 #include "devices/device_list.h"
@@ -28,6 +29,14 @@ static std::string metaOr(const archive::ArchiveReader& in, const archive::Entry
     return std::string(in.meta(e, key).value_or(""));
 }
 
+// How an entry's payload is stored: its bytes in the archive and the compression.
+static json storedJson(const archive::ArchiveReader& in, const archive::EntryView& e) {
+    auto blob = in.blob(e.blob);
+    return {{"bytes", blob.storedSize},
+            {"raw_bytes", blob.rawSize},
+            {"compression", archive::compressionName(blob.compression)}};
+}
+
 json listJson(const archive::ArchiveReader& in) {
     json out = {{"archive", in.name()},     {"format", "1." + std::to_string(in.minorVersion())},
                 {"bytes", in.fileSize()},   {"metadata", json::object()},
@@ -41,12 +50,14 @@ json listJson(const archive::ArchiveReader& in) {
         json m = {{"name", module}, {"binaries", json::array()}};
         if (const auto* s = in.find(module, EntryKind::Spirv))
             m["spirv"] = {{"entry_points", split(metaOr(in, *s, "entry_points"), ',')},
-                          {"options", metaOr(in, *s, "options")}};
+                          {"options", metaOr(in, *s, "options")},
+                          {"stored", storedJson(in, *s)}};
         for (const auto* e : in.nativeEntries(module)) {
             json b = {{"target", targetName(e->targetIp)},
                       {"ip", devices::IpVersion::fromValue(e->targetIp).str()}};
             for (const auto& [k, v] : in.metadata(*e))
                 b[std::string(k)] = v;
+            b["stored"] = storedJson(in, *e);
             m["binaries"].push_back(b);
         }
         out["modules"].push_back(m);

@@ -26,7 +26,7 @@ Expected<std::string> readTextFile(const fs::path& path) {
     return std::string(data->begin(), data->end());
 }
 
-static Status writeAll(int fd, ByteView data, const fs::path& tmp) {
+static Status writeAll(int fd, ByteView data, const fs::path& tmp, Sync sync) {
     std::size_t done = 0;
     while (done < data.size()) {
         ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -36,13 +36,13 @@ static Status writeAll(int fd, ByteView data, const fs::path& tmp) {
                              "cannot write '" + tmp.string() + "': " + std::strerror(errno));
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0)
+    if (sync == Sync::Yes && ::fsync(fd) != 0)
         return makeError(Errc::Output,
                          "cannot sync '" + tmp.string() + "': " + std::strerror(errno));
     return success();
 }
 
-Status writeFileAtomic(const fs::path& path, ByteView data, unsigned mode) {
+Status writeFileAtomic(const fs::path& path, ByteView data, unsigned mode, Sync sync) {
     fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     std::string pattern = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
     int fd = ::mkstemp(pattern.data());
@@ -51,7 +51,7 @@ Status writeFileAtomic(const fs::path& path, ByteView data, unsigned mode) {
                          "cannot create a file in '" + dir.string() + "': " + std::strerror(errno));
     fs::path tmp = pattern;
     ::fchmod(fd, mode);
-    Status written = writeAll(fd, data, tmp);
+    Status written = writeAll(fd, data, tmp, sync);
     if (::close(fd) != 0 && written)
         written =
             makeError(Errc::Output, "cannot close '" + tmp.string() + "': " + std::strerror(errno));

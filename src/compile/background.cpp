@@ -1,14 +1,6 @@
 #include "compile/background.h"
 
-#include <pthread.h>
-#include <sched.h>
-
 namespace aotpack::compile {
-
-void useIdleCpuOnly() {
-    sched_param none{};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
-}
 
 BackgroundWork::BackgroundWork(unsigned threads, archive::WriterOptions options,
                                bool compressNatives)
@@ -41,7 +33,6 @@ void BackgroundWork::runNext(std::unique_lock<std::mutex>& lock) {
 }
 
 void BackgroundWork::loop() {
-    useIdleCpuOnly();
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -55,6 +46,14 @@ void BackgroundWork::post(std::function<void()> task) {
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+}
+
+void BackgroundWork::postFirst(std::function<void()> task) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_front(std::move(task));
     }
     wake_.notify_one();
 }
@@ -75,7 +74,7 @@ void BackgroundWork::compressNative(const Bytes& zebin) {
         std::lock_guard lock(mutex_);
         if (!requested_.insert(hash).second) return; // the same bytes are compressed once
     }
-    post([this, zebin, hash] {
+    postFirst([this, zebin, hash] {
         auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
         if (onCompressed) onCompressed(hash, blob);
         std::lock_guard lock(mutex_);
@@ -90,9 +89,7 @@ void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload bl
 }
 
 void BackgroundWork::wait() {
-    // The caller has nothing else to do: it runs what is still queued itself, at its normal
-    // priority, so a machine busy with other work (a parallel ninja) cannot starve the end of the
-    // build behind SCHED_IDLE. (Threads cannot leave SCHED_IDLE without CAP_SYS_NICE.)
+    // The caller has nothing else to do: it helps with what is still queued.
     std::unique_lock lock(mutex_);
     while (!queue_.empty())
         runNext(lock);

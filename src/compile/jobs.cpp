@@ -225,9 +225,10 @@ static void keepShard(const BuildContext& ctx, std::vector<Job>& jobs, BuildRepo
     jobs = std::move(mine);
 }
 
-// The cache key of a payload's stored (compressed) form at a compression level.
+// The cache key of a payload's stored (compressed) form at a compression level. v2: format 1.1
+// stores SPIR-V as byte planes (archive/payload_codec.h), so v1 forms are not what it writes.
 static Hash128 storedKey(const Hash128& raw, int level) {
-    return Hasher().add("aotpack-stored-v1").add(raw.bytes).add(std::to_string(level)).finish();
+    return Hasher().add("aotpack-stored-v2").add(raw.bytes).add(std::to_string(level)).finish();
 }
 
 void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads) {

@@ -2,6 +2,8 @@
 # Refactors keep archives byte for byte: the examples built now equal the archives a previous
 # commit built from them (tests/data/golden, made with Debian 12's ocloc 22.43.24595). A change
 # that means to alter the bytes replaces the golden files in the same commit and says why.
+# The *-1.0 files are the same builds in format 1.0 (before SPIR-V byte planes): still read, and
+# holding exactly the same entries.
 source "$(dirname "$0")/common.sh"
 command -v ocloc >/dev/null || skip "ocloc is not installed"
 version=$(dpkg-query -W -f '${Version}' intel-opencl-icd 2>/dev/null || true)
@@ -25,5 +27,13 @@ done
 diff -r "x-examples.aotpack" "x-merged.aotpack" >/dev/null || fail "merge changed an entry"
 for f in x-pvc-only.aotpack/*; do
     cmp "$f" "x-examples.aotpack/$(basename "$f")" || fail "remove-targets changed $(basename "$f")"
+done
+# Format 1.0 archives stay readable: same entries, byte for byte, as their 1.1 counterparts.
+for old in examples examples-fast-load; do
+    "$AOTPACK" verify "$GOLDEN/$old-1.0.aotpack" >/dev/null || fail "$old-1.0.aotpack does not verify"
+    rm -rf "old-$old" "new-$old"
+    "$AOTPACK" extract "$GOLDEN/$old-1.0.aotpack" -o "old-$old" >/dev/null
+    "$AOTPACK" extract "$GOLDEN/$old.aotpack" -o "new-$old" >/dev/null
+    diff -r "old-$old" "new-$old" >/dev/null || fail "$old-1.0.aotpack holds other entries than $old.aotpack"
 done
 echo "PASS: $TEST_NAME"

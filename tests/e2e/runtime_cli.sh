@@ -23,6 +23,21 @@ python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r[0]["source"]=="
 hit_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["milliseconds"])' "$OUT")
 echo "JIT $jit_ms ms, JIT-cache hit $hit_ms ms"
 
+# A long kernel's SPIR-V is stored as byte planes (format 1.1); the driver JIT-compiles it from
+# exactly those bytes (zeModuleCreate validates the SPIR-V).
+python3 - > long.cl <<'PY'
+print("__kernel void long_chain(__global float* a, __global const float* b) {")
+print("  size_t i = get_global_id(0);\n  float x = b[i];")
+for k in range(400):
+    print(f"  x = x * {k % 17}.5f + b[(i + {k}) % 64];")
+print("  a[i] = x;\n}")
+PY
+"$AOTPACK" build -q -d none long.cl -o long.aotpack
+"$AOTPACK" list --json long.aotpack > long.json
+python3 -c 'import json,sys; s=json.load(open("long.json"))["modules"][0]["spirv"]["stored"]; assert s["compression"]=="zstd-byte-planes" and s["bytes"] < s["raw_bytes"] / 5, s'
+expect_exit 0 sim_tgl "$AOTPACK" load long.aotpack --module long --json
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r[0]["source"]=="jit" and r[0]["kernels"]==["long_chain"], r' "$OUT"
+
 # AOTPACK_LOG prints one line per load.
 AOTPACK_LOG=1 expect_exit 0 sim_tgl "$AOTPACK" load k.aotpack --module vector_ops
 expect_in "aotpack: load vector_ops on tgllp (12.0.0): jit-cache"

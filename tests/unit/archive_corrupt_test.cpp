@@ -99,7 +99,7 @@ TEST(ArchiveCorrupt, NewerMajorVersion) {
     h.major = 2;
     resealHeader(b, h);
     EXPECT_EQ(openError(b),
-              "'t.aotpack' is archive format 2.0; this aotpack reads format 1.x (upgrade aotpack)");
+              "'t.aotpack' is archive format 2.1; this aotpack reads format 1.x (upgrade aotpack)");
 }
 
 TEST(ArchiveCorrupt, NewerMinorVersionIsRead) {
@@ -198,7 +198,8 @@ TEST(ArchiveCorrupt, UnknownCompression) {
     EXPECT_EQ(openError(withIndex([](std::uint8_t* index, IndexHeader& ih) {
                   patch<BlobRecord>(blobAt(index, ih, 0), [](BlobRecord& r) { r.compression = 9; });
               })),
-              kPrefix + "payload 0 uses unknown compression 9");
+              kPrefix + "payload 0 uses compression 9, which this aotpack does not know (written "
+                        "by a newer one?)");
 }
 
 TEST(ArchiveCorrupt, BadModuleNameOffset) {

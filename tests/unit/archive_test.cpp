@@ -187,3 +187,37 @@ TEST(StoredPayload, RoundTripsAndRefusesWhatDoesNotMatch) {
     EXPECT_FALSE(archive::decodeStoredPayload(damaged, raw));
     EXPECT_FALSE(archive::decodeStoredPayload(ByteView(entry).first(10), raw));
 }
+
+// Format 1.1: SPIR-V may be stored as byte planes (archive/payload_codec.h), whichever of the two
+// is smaller; anything else is plain zstd. Both read back exactly.
+TEST(PayloadCodec, SpirvTakesTheSmallerOfPlainAndBytePlanes) {
+    Bytes words = {0x03, 0x02, 0x23, 0x07, 0x00, 0x00, 0x01, 0x00}; // magic, version 1.0
+    words.resize(20, 0);
+    for (std::uint32_t i = 0; i < 20000; ++i) { // OpIAdd-like: small ids, zero high bytes
+        for (std::uint32_t w : {0x00050080u, 7u, 1000 + i, 1000 + i / 2, 1000 + i / 3})
+            for (int b = 0; b < 4; ++b)
+                words.push_back(static_cast<std::uint8_t>(w >> (8 * b)));
+    }
+    auto blob = compressPayload(words, 9);
+    EXPECT_EQ(blob.compression, Compression::ZstdBytePlanes);
+    auto back = decompressPayload(blob.stored, blob.compression, blob.rawSize);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, words);
+    // The example module is small and mostly names: plain zstd is smaller there.
+    Bytes spirv = testData("vector_ops.spv");
+    auto small = compressPayload(spirv, 19);
+    EXPECT_EQ(small.compression, Compression::Zstd);
+    EXPECT_EQ(*decompressPayload(small.stored, small.compression, small.rawSize), spirv);
+    // A zebin is never taken for SPIR-V.
+    EXPECT_EQ(compressPayload(testData("vector_ops.12.60.7.bin"), 19).compression,
+              Compression::Zstd);
+    // Through the writer and the reader, and as the build cache keeps it.
+    ArchiveWriter w;
+    ASSERT_TRUE(w.addSpirv("big", words, {}));
+    Bytes archive = *w.finish();
+    auto r = ArchiveReader::openMemory(archive);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->blob(0).compression, Compression::ZstdBytePlanes);
+    EXPECT_EQ(*r->payload(*r->find("big", EntryKind::Spirv)), words);
+    EXPECT_TRUE(decodeStoredPayload(encodeStoredPayload(blob), words));
+}

@@ -1,0 +1,124 @@
+#include "archive/payload_codec.h"
+
+#include "common/hash.h"
+
+#include <memory>
+#include <optional>
+#include <zstd.h>
+
+namespace aotpack::archive {
+namespace {
+
+constexpr std::uint32_t kSpirvMagic = 0x07230203;
+
+bool isSpirv(ByteView raw) {
+    if (raw.size() < 20 || raw.size() % 4 != 0) return false;
+    std::uint32_t first = raw[0] | raw[1] << 8 | raw[2] << 16 | std::uint32_t(raw[3]) << 24;
+    return first == kSpirvMagic;
+}
+
+// Word i's byte p goes to plane p: out[p * words + i] = raw[4 * i + p].
+Bytes toBytePlanes(ByteView raw) {
+    std::size_t words = raw.size() / 4;
+    Bytes out(raw.size());
+    for (std::size_t i = 0; i < words; ++i)
+        for (std::size_t p = 0; p < 4; ++p)
+            out[p * words + i] = raw[4 * i + p];
+    return out;
+}
+
+Bytes fromBytePlanes(ByteView planes) {
+    std::size_t words = planes.size() / 4;
+    Bytes out(planes.size());
+    for (std::size_t i = 0; i < words; ++i)
+        for (std::size_t p = 0; p < 4; ++p)
+            out[4 * i + p] = planes[p * words + i];
+    return out;
+}
+
+// The zstd frame records the content size. It has no frame checksum: the blob record carries
+// XXH3-64 checksums of the stored and the raw bytes (FORMAT.md), which readers check.
+std::optional<Bytes> zstdCompress(ByteView raw, int level) {
+    Bytes out(ZSTD_compressBound(raw.size()));
+    std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    if (!cctx) return std::nullopt;
+    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1);
+    std::size_t n = ZSTD_compress2(cctx.get(), out.data(), out.size(), raw.data(), raw.size());
+    if (ZSTD_isError(n)) return std::nullopt;
+    out.resize(n);
+    return out;
+}
+
+Expected<Bytes> zstdDecompress(ByteView stored, std::uint64_t rawSize) {
+    unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
+    if (declared != rawSize)
+        return makeError(Errc::BadArchive, "declares a size that does not match its frame");
+    Bytes raw(rawSize);
+    // One decompression context per thread: creating one per call costs ~15% of decompressing
+    // a 400 KB zebin, which is on the runtime's module-load path.
+    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
+                                                                              &ZSTD_freeDCtx);
+    std::size_t n = context ? ZSTD_decompressDCtx(context.get(), raw.data(), raw.size(),
+                                                  stored.data(), stored.size())
+                            : ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+    if (ZSTD_isError(n) || n != rawSize) return makeError(Errc::BadArchive, "does not decompress");
+    return raw;
+}
+
+} // namespace
+
+CompressedPayload compressPayload(ByteView raw, int level) {
+    CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level};
+    if (level > 0) {
+        auto plain = zstdCompress(raw, level);
+        // Small modules are mostly strings (names, entry points), which planes scatter: there
+        // plain zstd wins by ~10%, so SPIR-V is stored whichever way is smaller.
+        auto planes = isSpirv(raw) ? zstdCompress(toBytePlanes(raw), level) : std::nullopt;
+        bool usePlanes = planes && (!plain || planes->size() < plain->size());
+        auto& best = usePlanes ? planes : plain;
+        if (best && best->size() < raw.size()) {
+            blob.stored = std::move(*best);
+            blob.compression = usePlanes ? Compression::ZstdBytePlanes : Compression::Zstd;
+            return blob;
+        }
+    }
+    blob.stored.assign(raw.begin(), raw.end());
+    return blob;
+}
+
+Expected<Bytes> decompressPayload(ByteView stored, Compression compression, std::uint64_t rawSize) {
+    switch (compression) {
+    case Compression::None:
+        if (stored.size() != rawSize) return makeError(Errc::BadArchive, "has inconsistent sizes");
+        return Bytes(stored.begin(), stored.end());
+    case Compression::Zstd:
+        return zstdDecompress(stored, rawSize);
+    case Compression::ZstdBytePlanes: {
+        auto planes = zstdDecompress(stored, rawSize);
+        if (!planes) return planes.error();
+        return fromBytePlanes(*planes);
+    }
+    }
+    return makeError(Errc::BadArchive,
+                     "uses compression " + std::to_string(static_cast<std::uint32_t>(compression)) +
+                         ", which this aotpack does not know (written by a newer one?)");
+}
+
+const char* compressionName(Compression compression) {
+    switch (compression) {
+    case Compression::None:
+        return "none";
+    case Compression::Zstd:
+        return "zstd";
+    case Compression::ZstdBytePlanes:
+        return "zstd-byte-planes";
+    }
+    return "unknown";
+}
+
+bool knownCompression(std::uint32_t code) {
+    return code <= static_cast<std::uint32_t>(Compression::ZstdBytePlanes);
+}
+
+} // namespace aotpack::archive
