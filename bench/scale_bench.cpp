@@ -2,8 +2,12 @@
 // FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py drives it.
 //   bench_scale gen N DIR                 N distinct SPIR-V modules: tests/data/vector_ops.spv,
 //                                         each with one more constant of its own value
-//   bench_scale build DIR OUT CACHE JOBS  one build of DIR's modules for 4 targets; prints JSON:
-//                                         seconds, peak RSS, jobs, hits, report bytes
+//   bench_scale build DIR OUT CACHE JOBS [BUSY_MS DISTINCT_BYTES]
+//                                         one build of DIR's modules for 4 targets; prints JSON:
+//                                         seconds, peak RSS, jobs, hits, report bytes, and the
+//                                         time after the last compile ended. With BUSY_MS every
+//                                         compile burns that much CPU and returns a binary of its
+//                                         own (DISTINCT_BYTES more than the zebin)
 //   bench_scale read ARCHIVE              open + list, and open + select of one module (ms)
 #include "archive/reader.h"
 #include "cli/report_json.h"
@@ -61,7 +65,17 @@ int generate(unsigned n, const fs::path& dir) {
     return 0;
 }
 
-int build(const fs::path& dir, const fs::path& output, const fs::path& cache, unsigned jobs) {
+// From the end of the last compile to the end of the build (the report's timeline).
+double tailSeconds(const compile::BuildReport& report) {
+    double lastEnd = 0;
+    for (const auto& j : report.jobs)
+        if (j.outcome == compile::JobOutcome::Compiled)
+            lastEnd = std::max(lastEnd, j.started + j.seconds);
+    return lastEnd > 0 ? report.seconds - lastEnd : 0;
+}
+
+int build(const fs::path& dir, const fs::path& output, const fs::path& cache, unsigned jobs,
+          double busyMs = 0, std::size_t distinctBytes = 0) {
     compile::BuildRequest r;
     r.deviceList = kTargets;
     r.modules = *compile::collectInputs({dir.string()});
@@ -69,8 +83,11 @@ int build(const fs::path& dir, const fs::path& output, const fs::path& cache, un
     r.cacheDir = cache;
     r.cacheMaxBytes = 64ull << 30;
     r.jobs = jobs;
-    r.compiler = std::make_shared<compile::FakeCompiler>(
+    auto fake = std::make_shared<compile::FakeCompiler>(
         *readFile(fs::path(AOTPACK_SOURCE_DIR) / "tests/data/vector_ops.12.60.7.bin"));
+    fake->busySeconds = busyMs / 1000;
+    fake->distinctBytes = distinctBytes;
+    r.compiler = fake;
     compile::BuildObserver quiet;
     auto start = Clock::now();
     auto out = compile::runBuild(r, quiet);
@@ -86,9 +103,11 @@ int build(const fs::path& dir, const fs::path& output, const fs::path& cache, un
     if (!cli::writeBuildReport(report.string(), out, output.string())) return 1;
     std::error_code ec;
     std::printf("{\"seconds\": %.4f, \"peak_rss_kb\": %ld, \"jobs\": %zu, \"hits\": %zu, "
-                "\"up_to_date\": %s, \"report_bytes\": %ju}\n",
+                "\"up_to_date\": %s, \"report_bytes\": %ju, \"tail_seconds\": %.4f, "
+                "\"report_seconds\": %.4f}\n",
                 seconds, peakRssKb(), out.report.jobs.size(), hits,
-                out.report.upToDate ? "true" : "false", std::uintmax_t(fs::file_size(report, ec)));
+                out.report.upToDate ? "true" : "false", std::uintmax_t(fs::file_size(report, ec)),
+                tailSeconds(out.report), out.report.seconds);
     return 0;
 }
 
@@ -118,8 +137,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> a(argv + 1, argv + argc);
     if (a.size() == 3 && a[0] == "gen") return generate(std::stoul(a[1]), a[2]);
     if (a.size() == 5 && a[0] == "build") return build(a[1], a[2], a[3], std::stoul(a[4]));
+    if (a.size() == 7 && a[0] == "build")
+        return build(a[1], a[2], a[3], std::stoul(a[4]), std::stod(a[5]), std::stoul(a[6]));
     if (a.size() == 2 && a[0] == "read") return read(a[1]);
-    std::fprintf(stderr,
-                 "usage: bench_scale gen N DIR | build DIR OUT CACHE JOBS | read ARCHIVE\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_scale gen N DIR | build DIR OUT CACHE JOBS [BUSY_MS DISTINCT_BYTES] | "
+        "read ARCHIVE\n");
     return 2;
 }

@@ -118,7 +118,9 @@ Status DiskCache::put(const Hash128& key, ByteView data, std::string_view kind) 
     file.insert(file.end(), data.begin(), data.end());
     if (access_ == Access::Shared) ::chmod(path.parent_path().c_str(), 0755);
     // Not fsynced: the entry's checksum catches a torn write (file_io.h).
-    return writeFileAtomic(path, file, access_ == Access::Shared ? 0644 : 0600, Sync::No);
+    auto st = writeFileAtomic(path, file, access_ == Access::Shared ? 0644 : 0600, Sync::No);
+    if (st) *written_ += file.size();
+    return st;
 }
 
 bool DiskCache::contains(const Hash128& key, std::string_view kind) const {
@@ -138,14 +140,24 @@ struct EntryFile {
     fs::file_time_type used;
 };
 
+// <32 hex digits>.<kind>: every kind counts towards the limit (zebin, meta, stored, spirv, ...).
+bool isEntryName(const std::string& name) {
+    auto dot = name.find('.');
+    return dot == 32 && name.find(".tmp.") == std::string::npos &&
+           name.find_first_not_of("0123456789abcdef") == dot;
+}
+
+// A compile result (what `cache stats` counts as an entry): a binary, or a drop-in call's files.
+bool isResult(const fs::path& entry) {
+    return entry.extension() == ".zebin" || entry.extension() == ".ocloc";
+}
+
 std::vector<EntryFile> listEntries(const fs::path& root) {
     std::vector<EntryFile> out;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec) &&
-            (it->path().extension() == ".zebin" || it->path().extension() == ".meta" ||
-             it->path().extension() == ".ocloc"))
+        if (it->is_regular_file(ec) && isEntryName(it->path().filename().string()))
             out.push_back({it->path(), it->file_size(ec), it->last_write_time(ec)});
     return out;
 }
@@ -176,7 +188,7 @@ CacheStats DiskCache::verify() const {
 CacheStats DiskCache::stats() const {
     CacheStats s;
     for (const auto& e : listEntries(dir_ / "v1")) {
-        s.entries += e.path.extension() != ".meta"; // a .meta rides along with its .zebin
+        s.entries += isResult(e.path); // the other kinds ride along with a result
         s.bytes += e.size;
     }
     return s;
@@ -194,7 +206,47 @@ static void removeStaleTemporaries(const fs::path& root) {
             fs::remove(it->path(), ec);
 }
 
+namespace {
+constexpr std::time_t kListAtLeastEverySeconds = 24 * 3600;
+
+struct SizeEstimate {
+    std::uint64_t bytes = 0;
+    std::time_t listed = 0; // when the entries were last listed
+};
+
+std::optional<SizeEstimate> readEstimate(const fs::path& file) {
+    auto text = readTextFile(file);
+    if (!text) return std::nullopt;
+    auto words = split(trim(*text), ' ');
+    if (words.size() != 2) return std::nullopt;
+    auto bytes = parseUnsigned(words[0]);
+    auto listed = parseUnsigned(words[1]);
+    if (!bytes || !listed) return std::nullopt;
+    return SizeEstimate{*bytes, static_cast<std::time_t>(*listed)};
+}
+
+void writeEstimate(const fs::path& file, SizeEstimate e, unsigned mode) {
+    std::string text = std::to_string(e.bytes) + " " + std::to_string(e.listed) + "\n";
+    (void)writeFileAtomic(file,
+                          ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                          mode, Sync::No);
+}
+} // namespace
+
 CacheStats DiskCache::evict() const {
+    fs::path file = dir_ / "v1" / "size-estimate";
+    auto estimate = readEstimate(file);
+    std::uint64_t added = written_->exchange(0);
+    if (!estimate || std::time(nullptr) - estimate->listed > kListAtLeastEverySeconds ||
+        estimate->bytes + added > maxBytes_)
+        return evictNow();
+    estimate->bytes += added;
+    if (added > 0) writeEstimate(file, *estimate, access_ == Access::Shared ? 0644 : 0600);
+    return {0, estimate->bytes};
+}
+
+CacheStats DiskCache::evictNow() const {
+    written_->store(0);
     removeStaleTemporaries(dir_ / "v1");
     auto entries = listEntries(dir_ / "v1");
     std::sort(entries.begin(), entries.end(),
@@ -206,9 +258,11 @@ CacheStats DiskCache::evict() const {
             fs::remove(e.path, ec);
             continue;
         }
-        kept.entries += e.path.extension() != ".meta";
+        kept.entries += isResult(e.path);
         kept.bytes += e.size;
     }
+    writeEstimate(dir_ / "v1" / "size-estimate", {kept.bytes, std::time(nullptr)},
+                  access_ == Access::Shared ? 0644 : 0600);
     return kept;
 }
 

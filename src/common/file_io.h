@@ -27,9 +27,11 @@ enum class Sync { Yes, No };
 // Writes `data` to `path` atomically (temp file + fsync + rename). `mode` applies to the new file.
 Status writeFileAtomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644,
                        Sync sync = Sync::Yes);
-inline Status writeFileAtomic(const std::filesystem::path& path, const std::string& text) {
+inline Status writeFileAtomic(const std::filesystem::path& path, const std::string& text,
+                              Sync sync = Sync::Yes) {
     return writeFileAtomic(
-        path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), 0644,
+        sync);
 }
 
 } // namespace aotpack

@@ -40,8 +40,9 @@ void recordOutput(const BuildContext& ctx) {
     auto archive = readFile(ctx.request.output);
     if (!archive) return;
     std::filesystem::create_directories(outputRecord(ctx).parent_path());
+    // Not fsynced: a torn record does not match, and the next build simply runs.
     (void)writeFileAtomic(outputRecord(ctx),
-                          ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)));
+                          ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)), Sync::No);
 }
 
 // The local cache, and the remote one behind it when configured. Only a local cache directory

@@ -78,7 +78,8 @@ prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildR
 // Beside phase 4, on idle CPU (ctx.background): the full SPIRV-Tools validation prepareModules
 // deferred (it only warns unless --strict-spirv, and takes up to a second per large module).
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
-// After ctx.background->wait(): the warnings, in module order, and the results into the cache.
+// After ctx.background->wait(): the warnings, in module order (the results went into the cache
+// as each validation ended).
 void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules);
 // Before phase 4: payloads compressed beside the compiles are kept in the cache in the form the
 // archive stores them (archive/stored_payload.h), for later builds to copy.

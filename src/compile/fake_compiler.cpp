@@ -1,8 +1,11 @@
 #include "compile/fake_compiler.h"
 
+#include "common/hash.h"
 #include "devices/database.h"
 
 #include <atomic>
+#include <cstring>
+#include <ctime>
 #include <thread>
 
 namespace aotpack::compile {
@@ -22,9 +25,40 @@ FakeCompiler::FakeCompiler(Bytes zebin, std::string identity,
         support_.ipValues.insert(ip.value());
 }
 
-CompileResult FakeCompiler::compiled(const CompileJob&) const {
+namespace {
+
+double threadCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+// CPU time, not wall time: 16 fake compiles on 2 cores take 8x longer, as real ones do.
+void burnCpu(double seconds) {
+    double end = threadCpuSeconds() + seconds;
+    volatile std::uint64_t x = 1;
+    while (threadCpuSeconds() < end)
+        for (int i = 0; i < 1000; ++i)
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+}
+
+// Text-like bytes that depend on the job: compressible, as a zebin is, but not across jobs.
+void appendDistinct(Bytes& zebin, const CompileJob& job, std::size_t n) {
+    Hash128 h = Hasher().add(job.spirv.string()).add(job.target.str()).add(job.options).finish();
+    std::uint64_t seed = 0;
+    std::memcpy(&seed, h.bytes.data(), sizeof seed);
+    for (std::size_t i = 0; i < n; ++i) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        zebin.push_back(static_cast<std::uint8_t>('a' + (seed >> 59)));
+    }
+}
+
+} // namespace
+
+CompileResult FakeCompiler::compiled(const CompileJob& job) const {
     CompileResult r;
     r.zebin = zebin_;
+    if (distinctBytes > 0) appendDistinct(*r.zebin, job, distinctBytes);
     r.log = "Build succeeded.\n";
     return r;
 }
@@ -71,6 +105,7 @@ CompileRun FakeCompiler::run(const std::vector<CompileJob>& jobs, const CompileL
             auto start = std::chrono::steady_clock::now();
             if (delaySeconds > 0)
                 std::this_thread::sleep_for(std::chrono::duration<double>(delaySeconds));
+            if (busySeconds > 0) burnCpu(busySeconds);
             CompileResult r = behaviour ? behaviour(jobs[i]) : compiled(jobs[i]);
             r.started = start;
             r.seconds =

@@ -24,6 +24,10 @@ class FakeCompiler : public Compiler {
     static CompileResult crashed();
     static CompileResult hung(const CompileJob& job); // as a compile killed at its timeout
     double delaySeconds = 0; // every job takes this long (slowness; scheduling tests)
+    double busySeconds = 0;  // every job burns this much CPU time (a machine full of compiles)
+    // Appends this many bytes of the job's own (compressible) data after the zebin's ELF image,
+    // so every job's binary differs and is compressed on its own. ELF readers ignore them.
+    std::size_t distinctBytes = 0;
 
     // Every job it was asked to compile, in the order they started.
     std::vector<CompileJob> calls() const;

@@ -189,10 +189,11 @@ std::string validationWarning(const PreparedModule& m) {
 // (heaptrack: 130 MB for one of hashcat's 5.6 MB modules), and the build's peak memory is the
 // compilers' plus the driver's. malloc_trim hands those pages back before the next one.
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules) {
-    ctx.background->post([&modules] {
+    ctx.background->post([&ctx, &modules] {
         for (auto& m : modules)
             if (m.validationPending) {
                 m.info.validationProblem = validationProblem(m.spirv);
+                storeInfo(ctx, m.spirvHash, m.info); // here, not at the end of the build
                 ::malloc_trim(0);
             }
     });
@@ -203,7 +204,6 @@ void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {
         if (!m.validationPending) continue;
         m.validationPending = false;
         if (!m.info.validationProblem.empty()) ctx.observer.warning(validationWarning(m));
-        storeInfo(ctx, m.spirvHash, m.info);
     }
 }
 

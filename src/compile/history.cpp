@@ -26,7 +26,7 @@ void saveHistory(const std::filesystem::path& cacheDir, const History& history) 
     for (const auto& [key, h] : history)
         out << key << '\t' << h.seconds << '\t' << h.maxRssKb << '\t' << h.spirv << '\t'
             << h.options << '\t' << h.compiler << '\n';
-    (void)writeFileAtomic(cacheDir / "history.tsv", out.str());
+    (void)writeFileAtomic(cacheDir / "history.tsv", out.str(), Sync::No); // advice, not data
 }
 
 } // namespace aotpack::compile

@@ -406,5 +406,44 @@ TEST(BuildShard, CostsComeFromAnEarlierReport) {
     EXPECT_FALSE(readShardCosts(dir.path() / "missing.json"));
 }
 
+// Each native binary is compressed the moment its compile ends, beside the next compiles, so the
+// end of the build waits on at most the last few: at -j16 on a machine full of compiles (every
+// fake compile burns CPU), when the last compile ends, all but the jobs still being compressed
+// have their stored form in the cache. (Threads at SCHED_IDLE got no CPU here and left every
+// compression for after the last compile.)
+TEST_F(BuildDriver, NativesAreCompressedAsTheirCompilesEndNotAfterTheLast) {
+    std::vector<std::string> inputs;
+    for (int i = 0; i < 4; ++i) { // the same SPIR-V under 4 names: one SPIR-V stored form
+        inputs.push_back("m" + std::to_string(i) + ".spv");
+        ASSERT_TRUE(writeFileAtomic(dir.path() / inputs.back(), testData("vector_ops.spv")));
+    }
+    auto storedEntries = [this] {
+        std::size_t n = 0;
+        for (const auto& f : fs::recursive_directory_iterator(dir.path() / "cache"))
+            n += f.path().extension() == ".stored";
+        return n;
+    };
+    // As with real compiles, compressing a binary costs a small part of compiling it.
+    fake->busySeconds = 0.05;
+    fake->distinctBytes = 16 * 1024;
+    std::mutex lock;
+    std::size_t ended = 0, storedWhenLastEnded = 0;
+    fake->behaviour = [&](const CompileJob& job) {
+        CompileResult r = fake->compiled(job);
+        std::lock_guard l(lock);
+        storedWhenLastEnded = storedEntries();
+        ++ended;
+        return r;
+    };
+    auto r = request("tgllp,rkl,adl-s,adl-p,dg1,acm-g10,acm-g11,pvc", inputs);
+    r.jobs = 16;
+    auto out = build(r);
+    ASSERT_FALSE(out.error) << out.error->message;
+    ASSERT_EQ(ended, 32u);
+    EXPECT_EQ(storedEntries(), 32u + 1); // every binary and the SPIR-V
+    // 31 compiles had ended before the last one; at most 16 of them still compressing.
+    EXPECT_GE(storedWhenLastEnded, 31u + 1 - 16) << "compressions lag behind the compiles";
+}
+
 } // namespace
 } // namespace aotpack::compile

@@ -81,3 +81,26 @@ TEST(DiskCache, EvictsLeastRecentlyUsed) {
     EXPECT_TRUE(cache->get(key("d")));
     EXPECT_FALSE(cache->get(key("b")));
 }
+
+// A build does not list the whole cache to find out it is under its limit: it keeps an estimate
+// (what the last listing found plus what was written since) and lists only past the limit, or
+// when the estimate is missing. Every kind of entry counts (stored forms, SPIR-V facts).
+TEST(DiskCache, EvictionListsEntriesOnlyWhenTheCacheMayBeFull) {
+    TempDir dir;
+    auto cache = DiskCache::open(dir.path(), 1000);
+    ASSERT_TRUE(cache->put(key("a"), Bytes(100, 'x'), "stored"));
+    EXPECT_EQ(cache->evict().bytes, 132u); // no estimate yet: listed (the entry and its header)
+    // Written behind this process's back: the estimate does not know it, so nothing is listed.
+    auto foreign = dir.path() / "v1" / "ff" / (std::string(32, 'f') + ".zebin");
+    fs::create_directories(foreign.parent_path());
+    ASSERT_TRUE(writeFileAtomic(foreign, Bytes(2000, 'y')));
+    EXPECT_EQ(cache->evict().bytes, 132u);
+    EXPECT_TRUE(fs::exists(foreign));
+    // Once this process's writes take the estimate past the limit, the entries are listed and the
+    // least recently used go, whatever their kind.
+    ASSERT_TRUE(cache->put(key("b"), Bytes(900, 'z'), "meta"));
+    auto kept = cache->evict();
+    EXPECT_LE(kept.bytes, 1000u);
+    EXPECT_FALSE(fs::exists(foreign)); // too large to keep beside the newest
+    EXPECT_EQ(cache->evictNow().bytes, kept.bytes);
+}
