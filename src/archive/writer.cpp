@@ -30,13 +30,26 @@ Status ArchiveWriter::addEntry(const std::string& module, std::uint16_t kind,
     return add({module, kind, targetIp}, std::move(payload), std::move(meta));
 }
 
+Status ArchiveWriter::addNativeStored(const std::string& module, std::uint32_t targetIp,
+                                      const Hash128& rawHash, Metadata meta) {
+    return addHashed({module, static_cast<std::uint16_t>(EntryKind::Native), targetIp}, rawHash,
+                     nullptr, std::move(meta));
+}
+
 Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
+    if (data.size() > kMaxRawSize)
+        return makeError(Errc::BadInput,
+                         "module '" + std::get<0>(key) + "' has a payload larger than 1 GiB");
+    Hash128 h = hash128(data);
+    return addHashed(std::move(key), h, std::make_shared<const Bytes>(std::move(data)),
+                     std::move(meta));
+}
+
+Status ArchiveWriter::addHashed(Key key, const Hash128& h, std::shared_ptr<const Bytes> raw,
+                                Metadata meta) {
     const std::string& module = std::get<0>(key);
     if (auto problem = moduleNameProblem(module); !problem.empty())
         return makeError(Errc::BadInput, "module name '" + printable(module) + "' " + problem);
-    if (data.size() > kMaxRawSize)
-        return makeError(Errc::BadInput, "module '" + module + "' has a payload larger than 1 GiB");
-    Hash128 h = hash128(data);
     if (auto it = entries_.find(key); it != entries_.end()) {
         if (it->second.payload == h) return success(); // the same content again: kept once
         std::uint16_t kind = std::get<1>(key);
@@ -47,7 +60,12 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
                 : "entries of kind " + std::to_string(kind);
         return makeError(Errc::Conflict, "module '" + module + "' has two different " + what);
     }
-    payloads_.try_emplace(h, std::make_shared<const Bytes>(std::move(data)));
+    if (raw) {
+        auto [it, inserted] = payloads_.try_emplace(h, raw);
+        if (!inserted && !it->second) it->second = std::move(raw);
+    } else {
+        payloads_.try_emplace(h, nullptr); // its stored form comes through adoptCompressed
+    }
     if (std::get<1>(key) == static_cast<std::uint16_t>(EntryKind::Native))
         nativePayloads_.insert(h);
     entries_[key] = Entry{h, std::move(meta)};
@@ -93,24 +111,34 @@ int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
     return options.levelFor(rawSize);
 }
 
-// Payloads compressed ahead (adoptCompressed) at the same level are reused: the bytes are the same
-// either way.
-std::vector<CompressedPayload> ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
-                                                          const std::vector<Hash128>& hashes,
-                                                          const WriterOptions& options) const {
-    std::vector<CompressedPayload> blobs(raws.size());
+// Payloads compressed ahead (adoptCompressed) at the same level are reused, not copied: the bytes
+// are the same either way. The others are compressed into `fresh`.
+std::vector<const CompressedPayload*>
+ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
+                           const std::vector<Hash128>& hashes, const WriterOptions& options,
+                           std::vector<CompressedPayload>& fresh) const {
+    std::vector<const CompressedPayload*> blobs(raws.size());
+    fresh.assign(raws.size(), {});
     unsigned threads =
         options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     parallelFor(raws.size(), threads, [&](std::size_t i) {
-        int level = levelFor(hashes[i], raws[i]->size(), options);
-        if (auto it = precompressed_.find(hashes[i]);
-            it != precompressed_.end() &&
-            (it->second.level == level || it->second.level == kLevelOfStoredPayload) &&
-            it->second.rawChecksum == hash64(*raws[i])) {
-            blobs[i] = it->second;
+        auto it = precompressed_.find(hashes[i]);
+        const CompressedPayload* ahead = it != precompressed_.end() ? &it->second : nullptr;
+        if (!raws[i] && !ahead) return; // added by hash and never handed over: finish() says so
+        int level = levelFor(hashes[i], raws[i] ? raws[i]->size() : ahead->rawSize, options);
+        if (ahead && (ahead->level == level || ahead->level == kLevelOfStoredPayload) &&
+            (!raws[i] || ahead->rawChecksum == hash64(*raws[i]))) {
+            blobs[i] = ahead;
             return;
         }
-        blobs[i] = compressPayload(*raws[i], level);
+        if (raws[i]) {
+            fresh[i] = compressPayload(*raws[i], level);
+        } else { // only its stored form, at another level: the bytes must be those of `level`
+            auto raw = decompressPayload(ahead->stored, ahead->compression, ahead->rawSize);
+            if (!raw) return;
+            fresh[i] = compressPayload(*raw, level);
+        }
+        blobs[i] = &fresh[i];
     });
     return blobs;
 }
@@ -131,10 +159,11 @@ struct IndexTables {
 };
 
 // Blob records: each payload at the next aligned offset from `offset`, in blob order.
-std::vector<BlobRecord> layOutBlobs(const std::vector<CompressedPayload>& blobs,
+std::vector<BlobRecord> layOutBlobs(const std::vector<const CompressedPayload*>& blobs,
                                     std::uint64_t offset) {
     std::vector<BlobRecord> records;
-    for (const auto& b : blobs) {
+    for (const auto* p : blobs) {
+        const CompressedPayload& b = *p;
         records.push_back({offset, b.stored.size(), b.rawSize,
                            static_cast<std::uint32_t>(b.compression), 0, hash64(b.stored),
                            b.rawChecksum});
@@ -180,7 +209,7 @@ FileHeader fileHeaderFor(ByteView index, std::uint64_t fileSize) {
 }
 
 // Header, index, then each payload at its offset, zero-padded between and to the end.
-Bytes concatenate(const Bytes& index, const std::vector<CompressedPayload>& blobs,
+Bytes concatenate(const Bytes& index, const std::vector<const CompressedPayload*>& blobs,
                   const std::vector<BlobRecord>& records, std::uint64_t fileSize) {
     Bytes out;
     out.reserve(fileSize);
@@ -188,7 +217,7 @@ Bytes concatenate(const Bytes& index, const std::vector<CompressedPayload>& blob
     out.insert(out.end(), index.begin(), index.end());
     for (std::size_t i = 0; i < blobs.size(); ++i) {
         out.resize(records[i].offset, 0);
-        out.insert(out.end(), blobs[i].stored.begin(), blobs[i].stored.end());
+        out.insert(out.end(), blobs[i]->stored.begin(), blobs[i]->stored.end());
     }
     out.resize(fileSize, 0);
     return out;
@@ -212,7 +241,13 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     std::vector<const Bytes*> raws;
     std::vector<Hash128> hashes;
     auto blobIndex = numberBlobs(raws, hashes);
-    std::vector<CompressedPayload> blobs = compressAll(raws, hashes, options);
+    std::vector<CompressedPayload> fresh;
+    auto blobs = compressAll(raws, hashes, options, fresh);
+    for (std::size_t i = 0; i < blobs.size(); ++i)
+        if (!blobs[i])
+            return makeError(Errc::Internal, "payload " + hashes[i].hex() +
+                                                 " was added by hash, but its stored form was "
+                                                 "not handed to the writer");
     IndexTables tables;
     for (const auto& [key, entry] : entries_) {
         EntryRecord r{};

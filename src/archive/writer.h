@@ -49,6 +49,10 @@ class ArchiveWriter {
     }
     Status addSpirv(const std::string& module, Bytes spirv, Metadata meta);
     Status addNative(const std::string& module, std::uint32_t targetIp, Bytes zebin, Metadata meta);
+    // A native entry known only by its raw bytes' hash: its stored form comes through
+    // adoptCompressed before finish(), so a large build need not hold every raw binary.
+    Status addNativeStored(const std::string& module, std::uint32_t targetIp,
+                           const Hash128& rawHash, Metadata meta);
     // Any kind, also one this version does not know (copied as it is: FORMAT.md, "kind").
     Status addEntry(const std::string& module, std::uint16_t kind, std::uint32_t targetIp,
                     Bytes payload, Metadata meta);
@@ -76,13 +80,16 @@ class ArchiveWriter {
         Metadata meta;
     };
     Status add(Key key, Bytes data, Metadata meta);
+    // `raw` may be null: then only adoptCompressed provides the payload.
+    Status addHashed(Key key, const Hash128& h, std::shared_ptr<const Bytes> raw, Metadata meta);
 
     std::map<Hash128, std::uint32_t> numberBlobs(std::vector<const Bytes*>& raws,
                                                  std::vector<Hash128>& hashes) const;
     int levelFor(const Hash128& payload, std::size_t rawSize, const WriterOptions& options) const;
-    std::vector<CompressedPayload> compressAll(const std::vector<const Bytes*>& raws,
-                                               const std::vector<Hash128>& hashes,
-                                               const WriterOptions& options) const;
+    std::vector<const CompressedPayload*> compressAll(const std::vector<const Bytes*>& raws,
+                                                      const std::vector<Hash128>& hashes,
+                                                      const WriterOptions& options,
+                                                      std::vector<CompressedPayload>& fresh) const;
 
     std::map<Key, Entry> entries_;
     std::map<Hash128, CompressedPayload> precompressed_;

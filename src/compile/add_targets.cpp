@@ -63,7 +63,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
         if (k == archive::kCompressionKey && v == archive::kFastLoad) fastLoad = true;
     BackgroundWork background(ctx.jobs, writerOptions(ctx), !fastLoad);
     ctx.background = &background;
-    keepStoredPayloads(ctx); // compresses each new binary on idle CPU as it arrives
+    keepStoredPayloads(ctx); // compresses each new binary as it arrives
     auto binaries = compileAll(ctx, modules, out.report);
     std::erase_if(binaries, [&](const CompiledBinary& b) {
         return in->find(b.module, archive::EntryKind::Native, b.ip) != nullptr;

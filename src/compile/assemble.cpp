@@ -40,9 +40,13 @@ static std::string missingJobs(const BuildReport& report, const std::vector<std:
 }
 
 Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
-                   const std::vector<CompiledBinary>& binaries, const BuildReport& report) {
-    for (const auto& b : binaries)
-        if (auto st = writer.addNative(b.module, b.ip, b.zebin, b.meta); !st) return st;
+                   std::vector<CompiledBinary>& binaries, const BuildReport& report) {
+    for (auto& b : binaries) {
+        auto st = b.zebin ? writer.addNative(b.module, b.ip, std::move(*b.zebin), std::move(b.meta))
+                          : writer.addNativeStored(b.module, b.ip, b.hash, std::move(b.meta));
+        if (!st) return st;
+    }
+    binaries.clear();
     writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
     writer.setArchiveMetadata("devices.input", report.deviceListInput);
     writer.setArchiveMetadata("devices.expanded", report.deviceListExpanded);

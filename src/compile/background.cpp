@@ -67,14 +67,16 @@ void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
     });
 }
 
-void BackgroundWork::compressNative(const Bytes& zebin) {
-    if (!compressNatives_) return;
-    Hash128 hash = hash128(zebin);
+void BackgroundWork::compressNative(const Hash128& hash, Bytes zebin) {
     {
         std::lock_guard lock(mutex_);
         if (!requested_.insert(hash).second) return; // the same bytes are compressed once
+        if (!compressNatives_) {                     // --compression fast-load: stored as they are
+            compressed_[hash] = archive::compressPayload(zebin, 0);
+            return;
+        }
     }
-    postFirst([this, zebin, hash] {
+    postFirst([this, zebin = std::move(zebin), hash] {
         auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
         if (onCompressed) onCompressed(hash, blob);
         std::lock_guard lock(mutex_);

@@ -38,7 +38,8 @@ class BackgroundWork {
     void postFirst(std::function<void()> task);
     // Compresses a payload as the archive writer would (same level, same bytes).
     void compressSpirv(const Hash128& hash, const Bytes& spirv);
-    void compressNative(const Bytes& zebin); // copies the binary: the caller may drop it
+    // Takes the binary: after its stored form is made, the build holds only that.
+    void compressNative(const Hash128& hash, Bytes zebin);
     // A native binary's stored form found in the cache: handed to the writer as it is.
     void adopt(const Hash128& rawHash, archive::CompressedPayload blob);
     // Called (on a background thread) with each payload compressed here, so the build cache can

@@ -189,7 +189,7 @@ static std::optional<Error> finalError(const BuildReport& report) {
 }
 
 void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
-                 const std::vector<CompiledBinary>& binaries) {
+                 std::vector<CompiledBinary>& binaries) {
     out.error = finalError(out.report);
     if (ctx.cache) {
         saveHistory(ctx.cache->dir(), ctx.history);
@@ -268,7 +268,7 @@ BuildOutcome upToDate(BuildContext& ctx, const std::vector<ModuleInput>& inputs,
 }
 
 // Resolve (cache lookups), compile and assemble: the SPIR-V entries first, payloads compressed
-// (or copied from the cache) on idle CPU beside the compiles, then the archive.
+// (or copied from the cache) beside the compiles, then the archive.
 BuildOutcome compileAndAssemble(BuildContext& ctx, const std::vector<ModuleInput>& inputs,
                                 std::vector<PreparedModule>& modules, BuildOutcome out) {
     archive::ArchiveWriter writer;

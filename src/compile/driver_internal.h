@@ -35,7 +35,7 @@ struct BuildContext {
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
     std::optional<Hash128> planHash; // --shard: the whole build's key, the same on every shard
     std::vector<std::string> moduleNames; // every module of the archive, once they are prepared
-    BackgroundWork* background = nullptr; // idle-CPU work beside the compiles, if any
+    BackgroundWork* background = nullptr; // work beside the compiles (compression), if any
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
     // Seconds since the build started (the report's total).
@@ -56,7 +56,8 @@ struct PreparedModule {
 struct CompiledBinary {
     std::string module;
     std::uint32_t ip = 0;
-    Bytes zebin;
+    Hash128 hash;               // of the zebin
+    std::optional<Bytes> zebin; // only without ctx.background: else it holds the stored form
     archive::Metadata meta;
 };
 
@@ -64,8 +65,9 @@ struct CompiledBinary {
 archive::WriterOptions writerOptions(const BuildContext& ctx);
 Status setUpBuild(BuildContext& ctx, BuildReport& report);
 // After phase 4: decides the outcome and writes the archive unless jobs failed without keep_going.
+// The binaries move into the writer (a large build holds each one once).
 void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
-                 const std::vector<CompiledBinary>& binaries);
+                 std::vector<CompiledBinary>& binaries);
 
 bool outputUpToDate(const BuildContext& ctx);
 // The remote cache's warnings so far, through the observer (on the driver's thread).
@@ -75,7 +77,7 @@ void recordOutput(const BuildContext& ctx);
 // Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
-// Beside phase 4, on idle CPU (ctx.background): the full SPIRV-Tools validation prepareModules
+// Beside phase 4 (ctx.background): the full SPIRV-Tools validation prepareModules
 // deferred (it only warns unless --strict-spirv, and takes up to a second per large module).
 void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
 // After ctx.background->wait(): the warnings, in module order (the results went into the cache
@@ -100,7 +102,7 @@ compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildR
 Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
                        const std::vector<PreparedModule>& modules);
 Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
-                   const std::vector<CompiledBinary>& binaries, const BuildReport& report);
+                   std::vector<CompiledBinary>& binaries, const BuildReport& report);
 
 std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip);
 Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVersion ip,

@@ -32,7 +32,9 @@ struct Job {
     JobHistory fingerprint;
     JobReport report;
     double expectedSeconds = 0;
-    std::optional<Bytes> zebin;
+    std::optional<Hash128> binary; // the zebin's hash, once it is compiled or found
+    std::optional<Bytes> zebin;    // until it goes to ctx.background (its stored form)
+    std::string kernels;           // the zebin's kernels, for the archive's metadata
 };
 
 bool needsPoison(const BuildContext& ctx, const PreparedModule& m,
@@ -98,6 +100,16 @@ std::string fp64Message(const Job& job) {
            ") lacks; use --fp64=poison to drop those kernels for this target";
 }
 
+// The binary goes to the background work, which keeps only its stored form (a large build would
+// otherwise hold every raw binary until the archive is written).
+void keepBinary(BuildContext& ctx, Job& job, Bytes zebin) {
+    job.binary = hash128(zebin);
+    if (ctx.background)
+        ctx.background->compressNative(*job.binary, std::move(zebin));
+    else
+        job.zebin = std::move(zebin);
+}
+
 void finishCompile(BuildContext& ctx, Job& job, CompileResult r) {
     JobReport& rep = job.report;
     rep.log = std::move(r.log);
@@ -121,13 +133,13 @@ void finishCompile(BuildContext& ctx, Job& job, CompileResult r) {
     }
     rep.outcome = JobOutcome::Compiled;
     rep.droppedKernels = droppedKernels(rep.log);
-    job.zebin = std::move(r.zebin);
-    if (ctx.background) ctx.background->compressNative(*job.zebin);
+    job.kernels = join(info->kernels, ",");
     if (ctx.store) { // the fp64 kernels ocloc dropped are only in its log: keep them beside it
         std::string dropped = join(rep.droppedKernels, ",");
         ctx.store->put(job.key,
-                       {{"zebin", *job.zebin}, {"meta", Bytes(dropped.begin(), dropped.end())}});
+                       {{"zebin", *r.zebin}, {"meta", Bytes(dropped.begin(), dropped.end())}});
     }
+    keepBinary(ctx, job, std::move(*r.zebin));
     auto& h = ctx.history[job.historyKey];
     h = job.fingerprint;
     h.seconds = r.seconds;
@@ -143,11 +155,10 @@ CompileJob compileJob(const BuildContext& ctx, const Job& job, const fs::path& d
 }
 
 archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
-    auto info = archive::inspectZebin(*job.zebin);
     archive::Metadata meta = {
         {"target", job.target->name}, {"ip", job.target->ip.str()},
         {"format", "zebin"},          {"compiler", "ocloc " + ctx.compiler->support().version},
-        {"options", job.options},     {"kernels", info ? join(info->kernels, ",") : ""}};
+        {"options", job.options},     {"kernels", job.kernels}};
     if (!job.report.droppedKernels.empty())
         meta["dropped_kernels"] = join(job.report.droppedKernels, ",");
     return meta;
@@ -237,7 +248,7 @@ void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& paylo
         if (p.spirv)
             ctx.background->compressSpirv(p.hash, *p.bytes);
         else
-            ctx.background->compressNative(*p.bytes);
+            ctx.background->compressNative(p.hash, *p.bytes);
     };
     bool rawNatives = ctx.request.uncompressedNatives;
     std::vector<const PayloadToStore*> wanted;
@@ -265,13 +276,20 @@ void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& paylo
     }
 }
 
-// Cache hits: their stored form is copied into the archive (or compressed beside the compiles).
-static void reuseStoredPayloads(BuildContext& ctx, std::vector<Job>& jobs) {
+// Cache hits: their stored form is copied into the archive (or compressed beside the compiles);
+// the raw binaries are then dropped, as a compiled job's are.
+static void reuseStoredPayloads(BuildContext& ctx, std::span<Job* const> hits) {
     std::vector<PayloadToStore> payloads;
-    for (auto& job : jobs)
-        if (job.report.outcome == JobOutcome::CacheHit)
-            payloads.push_back({hash128(*job.zebin), &*job.zebin, false});
+    for (Job* job : hits) {
+        job->binary = hash128(*job->zebin);
+        auto info = archive::inspectZebin(*job->zebin);
+        job->kernels = info ? join(info->kernels, ",") : "";
+        payloads.push_back({*job->binary, &*job->zebin, false});
+    }
     reuseOrCompress(ctx, payloads);
+    if (ctx.background)
+        for (Job* job : hits)
+            job->zebin.reset();
 }
 
 void keepStoredPayloads(BuildContext& ctx) {
@@ -283,22 +301,15 @@ void keepStoredPayloads(BuildContext& ctx) {
     };
 }
 
-// Every job's cache lookup in one batch, before any compile starts, so that a remote cache runs
-// them in parallel and only the misses are scheduled. Returns the number of hits.
-static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
-    if (!ctx.store) return 0;
-    std::vector<Job*> wanted;
+// One batch of lookups (a remote cache runs them in parallel); returns the hits.
+static std::vector<Job*> lookUp(BuildContext& ctx, std::span<Job* const> wanted) {
     std::vector<Hash128> keys;
-    for (auto& job : jobs)
-        if (job.report.outcome != JobOutcome::Failed) {
-            wanted.push_back(&job);
-            keys.push_back(job.key);
-        }
+    for (const Job* job : wanted)
+        keys.push_back(job->key);
     const std::string names[] = {"zebin", "meta"};
     std::vector<bool> fromRemote;
     auto found = ctx.store->get(keys, names, fromRemote);
-    printCacheWarnings(ctx);
-    std::size_t hits = 0;
+    std::vector<Job*> hits;
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         if (!found[i]) continue;
         Job& job = *wanted[i];
@@ -308,9 +319,29 @@ static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
             job.report.droppedKernels = split(std::string(dropped.begin(), dropped.end()), ',');
         job.report.outcome = JobOutcome::CacheHit;
         job.report.why = fromRemote[i] ? "remote cache hit" : "cache hit";
-        ++hits;
+        hits.push_back(&job);
     }
-    reuseStoredPayloads(ctx, jobs);
+    return hits;
+}
+
+// Every job's cache lookup before any compile starts, so that only the misses are scheduled. In
+// batches of kLookupBatch: each batch's raw binaries are dropped before the next is read (a warm
+// 80,000-job build held 590 MB of them), and a remote cache still has plenty to run in parallel.
+// Returns the number of hits.
+static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
+    constexpr std::size_t kLookupBatch = 1024;
+    if (!ctx.store) return 0;
+    std::vector<Job*> wanted;
+    for (auto& job : jobs)
+        if (job.report.outcome != JobOutcome::Failed) wanted.push_back(&job);
+    std::size_t hits = 0;
+    for (std::size_t at = 0; at < wanted.size(); at += kLookupBatch) {
+        auto batch = std::span(wanted).subspan(at, std::min(kLookupBatch, wanted.size() - at));
+        auto found = lookUp(ctx, batch);
+        reuseStoredPayloads(ctx, found);
+        hits += found.size();
+    }
+    printCacheWarnings(ctx);
     return hits;
 }
 
@@ -369,14 +400,16 @@ static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t
 }
 
 // The jobs into the report, and the binaries for the archive.
-static std::vector<CompiledBinary> collect(const BuildContext& ctx, const std::vector<Job>& jobs,
+static std::vector<CompiledBinary> collect(const BuildContext& ctx, std::vector<Job>& jobs,
                                            BuildReport& report) {
     std::vector<CompiledBinary> binaries;
-    for (const auto& job : jobs) {
-        report.jobs.push_back(job.report);
-        if (job.zebin)
-            binaries.push_back({job.module->input.name, job.target->ip.value(), *job.zebin,
-                                binaryMetadata(ctx, job)});
+    for (auto& job : jobs) {
+        if (job.binary) {
+            auto meta = binaryMetadata(ctx, job); // reads the report: before it moves
+            binaries.push_back({job.module->input.name, job.target->ip.value(), *job.binary,
+                                std::move(job.zebin), std::move(meta)});
+        }
+        report.jobs.push_back(std::move(job.report));
     }
     return binaries;
 }
