@@ -10,8 +10,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   intel-opencl-icd libze1 libze-dev spirv-tools spirv-headers llvm-spirv-14
   nlohmann-json3-dev libcli11-dev libzstd-dev libxxhash-dev libgtest-dev
-  python3 python3-build python3-wheel python3-venv hashcat-data debootstrap
-  libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge
+  python3 python3-build python3-wheel python3-venv hashcat-data piglit debootstrap
+  libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd
 )
 
 install_packages() {
@@ -52,6 +52,7 @@ case "${1:-}" in
     python3 bench/shard.py --smoke
     python3 bench/capture_replay.py --smoke
     python3 bench/scale.py --smoke
+    python3 bench/compression.py --set tiny
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"
