@@ -13,6 +13,10 @@ growth from the size before (10x more modules: linear is 10x). Goals: aotpack's 
 Then the time after the last compile ends, at -j2, -j8 and -j16 on a machine full of compiles:
 50 modules x 4 targets, every fake compile burning 100 ms of CPU and returning a binary of its
 own (64 KiB more than the zebin, compressed at zstd 19). Goal: <= 1% of the build at any -j.
+--real 200,2000: the same modules through `aotpack build` with the real ocloc (compile workers)
+for the same 4 targets: cold (empty cache), warm (new output) and no-op, and aotpack's own time
+per job = (wall x cores - the compiles' own in-process seconds) / jobs, an upper bound (it
+includes any core left idle).
 --smoke: sizes 20,200 (checks that the benchmark code runs, not speed).
 """
 import argparse
@@ -22,10 +26,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "build" / "bench" / "bench_scale"
+AOTPACK = ROOT / "build" / "tools" / "aotpack" / "aotpack"
+TARGETS = "pvc,acm-g10,tgllp,dg1"  # bench_scale's kTargets
 
 
 def run(*args):
@@ -82,22 +89,42 @@ def tail_rows(work, jobs_list, modules=50, busy_ms=100, distinct=64 * 1024):
     return rows
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="200,2000,20000")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count())
-    ap.add_argument("--smoke", action="store_true")
-    a = ap.parse_args()
-    if a.smoke:
-        a.sizes = "20,200"
-    if not TOOL.exists():
-        sys.exit("bench: build/bench/bench_scale is missing (build the project first)")
-    sizes = [int(s) for s in a.sizes.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = [one_size(n, Path(tmp), a.jobs) for n in sizes]
-        tails = tail_rows(Path(tmp), [2, 8, 16], modules=10 if a.smoke else 50)
-    print(f"scale (FakeCompiler, 4 targets, -j{a.jobs}, {os.cpu_count()} cores, TMPDIR "
-          f"{tempfile.gettempdir()}); growth = this size / the size before")
+def timed_build(modules, out, cache, report=None):
+    start = time.monotonic()
+    cmd = [AOTPACK, "build", "-q", "-d", TARGETS, str(modules), "-o", str(out), "--cache-dir", str(cache)]
+    p = subprocess.run(cmd + (["--json-report", str(report)] if report else []), capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {p.stderr}")
+    return time.monotonic() - start
+
+
+def real_rows(work, sizes):
+    """The real ocloc at each size: cold, warm, no-op; aotpack's own ms per job."""
+    rows = []
+    for n in sizes:
+        modules = ROOT / "build" / "bench-corpus" / f"scale-{n}"
+        if not (modules / ".complete").exists():
+            shutil.rmtree(modules, ignore_errors=True)
+            run("gen", n, modules)
+            (modules / ".complete").touch()
+        cache, report = work / f"real-cache-{n}", work / f"real-{n}.json"
+        cold = timed_build(modules, work / f"real-{n}.aotpack", cache, report)
+        jobs = json.loads(report.read_text())["jobs"]
+        compiling = sum(j["compile_seconds"] for j in jobs)
+        warm = timed_build(modules, work / f"real-warm-{n}.aotpack", cache)
+        noop = timed_build(modules, work / f"real-warm-{n}.aotpack", cache)
+        if (work / f"real-{n}.aotpack").read_bytes() != (work / f"real-warm-{n}.aotpack").read_bytes():
+            sys.exit(f"bench: real ocloc, size {n}: the warm archive differs from the cold one")
+        shutil.rmtree(cache)
+        cores = os.cpu_count()
+        rows.append({"modules": n, "jobs": len(jobs), "cold s": cold, "compiling s": compiling,
+                     "own ms/job": 1000 * (cold * cores - compiling) / len(jobs),
+                     "warm ms/job": 1000 * warm / len(jobs), "no-op s": noop})
+    return rows
+
+
+def print_table(title, rows):
+    print(title)
     keys = [k for k in rows[0] if k != "modules"]
     head = f"{'':>20}" + "".join(f"{r['modules']:>12}" for r in rows)
     head += "".join(f"{'growth':>10}" for _ in rows[1:])
@@ -108,6 +135,31 @@ def main():
         for prev, cur in zip(rows, rows[1:]):
             line += f"{cur[k] / prev[k]:>9.1f}x" if prev[k] else f"{'-':>10}"
         print(line)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="200,2000,20000")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--real", help="sizes to build with the real ocloc instead (e.g. 200,2000)")
+    a = ap.parse_args()
+    if a.smoke:
+        a.sizes = "20,200"
+    if not TOOL.exists():
+        sys.exit("bench: build/bench/bench_scale is missing (build the project first)")
+    if a.real:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = real_rows(Path(tmp), [int(s) for s in a.real.split(",")])
+        print_table(f"scale with the real ocloc (compile workers, {TARGETS}, {os.cpu_count()} cores); "
+                    "growth = this size / the size before", rows)
+        return
+    sizes = [int(s) for s in a.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [one_size(n, Path(tmp), a.jobs) for n in sizes]
+        tails = tail_rows(Path(tmp), [2, 8, 16], modules=10 if a.smoke else 50)
+    print_table(f"scale (FakeCompiler, 4 targets, -j{a.jobs}, {os.cpu_count()} cores, TMPDIR "
+                f"{tempfile.gettempdir()}); growth = this size / the size before", rows)
 
     print(f"\nafter the last compile ended ({os.cpu_count()} cores, every compile burning CPU; goal <= 1%)")
     for j, total, tail, share in tails:

@@ -45,6 +45,12 @@ void recordOutput(const BuildContext& ctx) {
                           ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)), Sync::No);
 }
 
+// Where the build remembers what the installed ocloc can build: its cache directory.
+static std::filesystem::path probeMemoDir(const BuildRequest& r) {
+    if (!r.useCache) return {};
+    return r.cacheDir.empty() ? DiskCache::defaultRoot() / "build" : r.cacheDir;
+}
+
 // The local cache, and the remote one behind it when configured. Only a local cache directory
 // that cannot be created, or a remote configuration that cannot work, stops the build.
 static Status openCaches(BuildContext& ctx, BuildReport& report) {
@@ -159,7 +165,7 @@ Status setUpBuild(BuildContext& ctx, BuildReport& report) {
     if (auto st = resolveTargetOptions(ctx); !st) return st;
     ctx.compiler = ctx.request.compiler;
     if (!ctx.compiler) {
-        auto compiler = devices::probeCompiler(db, ctx.request.ocloc);
+        auto compiler = devices::probeCompiler(db, ctx.request.ocloc, probeMemoDir(ctx.request));
         if (!compiler) return compiler.error();
         ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
     }

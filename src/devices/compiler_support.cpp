@@ -1,6 +1,7 @@
 #include "devices/compiler_support.h"
 
 #include "common/file_io.h"
+#include "common/hash.h"
 #include "common/subprocess.h"
 #include "common/text.h"
 
@@ -72,17 +73,7 @@ std::string compilerStamp(const fs::path& ocloc) {
     return stamp;
 }
 
-Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclocPath) {
-    CompilerSupport info;
-    info.ocloc = findRealOcloc(oclocPath);
-    if (info.ocloc.empty())
-        return makeError(
-            Errc::Unsupported,
-            "ocloc not found on PATH (install Debian's intel-opencl-icd, or set AOTPACK_OCLOC)");
-    TempDir dir;
-    auto version = queryVersion(info.ocloc, dir.path());
-    if (!version) return version.error();
-    info.version = *version;
+static std::vector<std::string> groupNames(const Database& db) {
     std::vector<std::string> groups;
     for (const auto& f : db.families())
         groups.push_back(f.name);
@@ -90,6 +81,65 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
         groups.push_back(r.name);
         groups.insert(groups.end(), r.aliases.begin(), r.aliases.end());
     }
+    return groups;
+}
+
+// The remembered answer: "<version>\n<ip value> <ip value> ...\n".
+static fs::path memoFile(const fs::path& dir, const fs::path& ocloc,
+                         const std::vector<std::string>& groups) {
+    // ocloc's own stat to the nanosecond: tests rewrite stand-in scripts within one second.
+    struct stat st {};
+    ::stat(ocloc.c_str(), &st);
+    std::string exact = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+                        std::to_string(st.st_mtim.tv_sec) + "." +
+                        std::to_string(st.st_mtim.tv_nsec);
+    Hasher h;
+    h.add("aotpack-compiler-support-v1").add(ocloc.string()).add(exact).add(compilerStamp(ocloc));
+    for (const auto& g : groups)
+        h.add(g);
+    return dir / "compilers" / h.finish().hex();
+}
+
+static std::optional<CompilerSupport> readMemo(const fs::path& file, const fs::path& ocloc) {
+    auto text = readTextFile(file);
+    if (!text) return std::nullopt;
+    auto lines = split(*text, '\n');
+    if (lines.size() < 2 || lines[0].empty()) return std::nullopt;
+    CompilerSupport info{ocloc, lines[0], "", {}};
+    for (const auto& word : split(lines[1], ' '))
+        if (auto v = parseUnsigned(word); v && *v <= 0xffffffffu)
+            info.ipValues.insert(static_cast<std::uint32_t>(*v));
+        else if (!word.empty())
+            return std::nullopt;
+    info.identity = "ocloc " + info.version + " " + compilerStamp(ocloc);
+    return info;
+}
+
+static void writeMemo(const fs::path& file, const CompilerSupport& info) {
+    std::string text = info.version + "\n";
+    for (auto ip : info.ipValues)
+        text += std::to_string(ip) + " ";
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    (void)writeFileAtomic(file, text + "\n", Sync::No);
+}
+
+Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclocPath,
+                                        const fs::path& rememberIn) {
+    CompilerSupport info;
+    info.ocloc = findRealOcloc(oclocPath);
+    if (info.ocloc.empty())
+        return makeError(
+            Errc::Unsupported,
+            "ocloc not found on PATH (install Debian's intel-opencl-icd, or set AOTPACK_OCLOC)");
+    std::vector<std::string> groups = groupNames(db);
+    fs::path memo = rememberIn.empty() ? fs::path() : memoFile(rememberIn, info.ocloc, groups);
+    if (!memo.empty())
+        if (auto known = readMemo(memo, info.ocloc)) return *known;
+    TempDir dir;
+    auto version = queryVersion(info.ocloc, dir.path());
+    if (!version) return version.error();
+    info.version = *version;
     for (const auto& group : groups) {
         auto run = runProcess(
             {{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}, {}}, 60);
@@ -97,6 +147,7 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
         if (auto log = readTextFile(dir.path() / "ids")) addMatchedIds(*log, info.ipValues);
     }
     info.identity = "ocloc " + info.version + " " + compilerStamp(info.ocloc);
+    if (!memo.empty()) writeMemo(memo, info);
     return info;
 }
 
