@@ -58,6 +58,19 @@ def spirv_rows(spvs, work):
     return rows
 
 
+def zebin_level_rows(zebins_by_target):
+    """Total stored bytes and CPU seconds of every zebin at each level."""
+    files = [f for fs in zebins_by_target.values() for f in fs]
+    rows = {}
+    for level in (3, 9, 12, 15, 19):
+        size = cpu = 0
+        for f in files:
+            n, t = zstd_size(f, level)
+            size, cpu = size + n, cpu + t
+        rows[level] = (size, cpu)
+    return rows
+
+
 def dictionary_rows(zebins_by_target, work):
     rows = {}
     for target, files in sorted(zebins_by_target.items()):
@@ -94,6 +107,7 @@ def main():
         for f in sorted(payloads.glob("*.bin")):  # <module>.<ip>.bin
             zebins.setdefault(".".join(f.stem.split(".")[-3:]), []).append(f)
         spirv = spirv_rows(sorted(payloads.glob("*.spv")), work)
+        levels = zebin_level_rows(zebins)
         dicts = dictionary_rows(zebins, work)
     raw = sum(s.stat().st_size for s in spvs)
     print(f"compression, set '{a.set}' ({len(spvs)} modules, {raw} B of SPIR-V), devices {a.devices}\n")
@@ -101,6 +115,9 @@ def main():
     for level, (plain, pt, planes, qt, best) in spirv.items():
         print(f"  level {level:<3} {plain:>10} {pt:>7.2f} {planes:>10} {qt:>7.2f} {best:>12} "
               f"(planes {planes / plain:.3f}x plain)")
+    print("\nzebins, every binary of the set: level, stored B, CPU s (of the zstd processes)")
+    for level, (size, cpu) in levels.items():
+        print(f"  level {level:<3} {size:>10} {cpu:>7.2f}  ({size / levels[19][0]:.3f}x level 19)")
     print("\nzebins (zstd 19)   files   raw B   plain B   16 KiB dict + data   64 KiB dict + data")
     for target, e in dicts.items():
         cells = [f"{e[s]:>10} ({e[s] / e['plain']:.3f}x)" if e[s] else f"{'-':>18}" for s in (16384, 65536)]

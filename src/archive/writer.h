@@ -21,16 +21,20 @@ namespace aotpack::archive {
 using Metadata = std::map<std::string, std::string>;
 
 struct WriterOptions {
-    // zstd levels, chosen by measurement on hashcat kernels (docs/ARCHITECTURE.md): small payloads
-    // (zebins) at 19; large ones (multi-MB SPIR-V) at 9, where 19 costs ~7 s of CPU per 5 MB for
-    // ~28% less, which on a 2-core build machine costs more than it saves. `--compression max`
-    // uses 19 for everything.
+    // zstd levels by payload size, chosen by measurement (bench/compression.py,
+    // docs/ARCHITECTURE.md): hashcat's 330 KB-1 MB zebins at 19 (15 stores them 15% larger);
+    // small payloads (piglit's 32 KB zebins, small SPIR-V) at 15, within 1.2% of 19 for a quarter
+    // of its CPU; multi-MB SPIR-V at 9, where 19 costs ~7 s of CPU per 5 MB, which on a 2-core
+    // build machine costs more than it saves. `--compression max` uses 19 for everything.
+    int smallPayloadLevel = 15;
     int zstdLevel = 19;
     int largePayloadLevel = 9;
+    std::size_t smallPayloadBytes = 128u << 10;
     std::size_t largePayloadBytes = 1u << 20;
     unsigned threads = 0; // 0: hardware concurrency; does not change the output
     int levelFor(std::size_t rawSize) const {
-        return rawSize > largePayloadBytes ? largePayloadLevel : zstdLevel;
+        if (rawSize > largePayloadBytes) return largePayloadLevel;
+        return rawSize <= smallPayloadBytes ? smallPayloadLevel : zstdLevel;
     }
 };
 

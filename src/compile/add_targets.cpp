@@ -34,7 +34,6 @@ std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveR
         PreparedModule m{
             input, std::move(*spirv), *info, {}, ctx.scratch->path() / "spirv" / (module + ".spv")};
         m.spirvHash = hash128(m.spirv);
-        (void)writeFileAtomic(m.spirvPath, m.spirv);
         modules.push_back(std::move(m));
     }
     return modules;

@@ -24,7 +24,8 @@ Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
 archive::WriterOptions writerOptions(const BuildContext& ctx) {
     archive::WriterOptions options;
     options.threads = ctx.jobs;
-    if (ctx.request.maxCompression) options.largePayloadLevel = options.zstdLevel;
+    if (ctx.request.maxCompression)
+        options.largePayloadLevel = options.smallPayloadLevel = options.zstdLevel;
     return options;
 }
 

@@ -220,12 +220,7 @@ prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildR
     for (auto& r : results) { // in input order, so messages and modules are deterministic
         if (!r.warning.empty()) ctx.observer.warning(r.warning);
         if (!r.error.empty()) report.moduleErrors.push_back(r.error);
-        if (!r.module) continue;
-        if (auto st = writeFileAtomic(r.module->spirvPath, r.module->spirv); !st) {
-            report.moduleErrors.push_back(st.error().message);
-            continue;
-        }
-        modules.push_back(std::move(*r.module));
+        if (r.module) modules.push_back(std::move(*r.module));
     }
     return modules;
 }

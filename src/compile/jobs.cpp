@@ -366,6 +366,25 @@ static std::vector<Job> planJobs(BuildContext& ctx, const std::vector<PreparedMo
     return jobs;
 }
 
+// The compiler reads a module's SPIR-V from the scratch directory: written once per module that
+// has a job to compile (scratch: not fsynced). A job whose module cannot be written fails.
+static void writeScratchSpirv(std::vector<Job*>& toCompile) {
+    std::map<const PreparedModule*, std::string> written; // module -> error ("" if written)
+    for (Job* job : toCompile) {
+        auto [it, first] = written.try_emplace(job->module);
+        if (first) {
+            std::error_code ec;
+            fs::create_directories(job->module->spirvPath.parent_path(), ec);
+            auto st = writeFileAtomic(job->module->spirvPath, job->module->spirv, 0644, Sync::No);
+            if (!st) it->second = st.error().message;
+        }
+        if (!it->second.empty()) {
+            job->report.outcome = JobOutcome::Failed;
+            job->report.error = it->second;
+        }
+    }
+}
+
 // Compile: every job the cache did not have, longest expected first, on the build's Compiler.
 static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t hits,
                           BuildReport& report) {
@@ -375,6 +394,8 @@ static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t
             job.report.why = explain(ctx, job);
             toCompile.push_back(&job);
         }
+    writeScratchSpirv(toCompile);
+    std::erase_if(toCompile, [](const Job* j) { return j->report.outcome == JobOutcome::Failed; });
     toCompile = inScheduleOrder(toCompile, ctx.jobs);
     std::vector<const Job*> refused; // failed before compiling (fp64): reported like failures
     for (const auto& job : jobs)
