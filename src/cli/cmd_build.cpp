@@ -75,7 +75,8 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
     sub->add_flag("--explain,-v,--verbose", f.explain, "Say why each job ran");
     sub->add_option("--compression", f.compression,
-                    "default (zstd 19; 9 for payloads over 1 MiB), max (19 for all) or "
+                    "default (zstd 15 up to 128 KiB, 19 up to 1 MiB, 9 above; SPIR-V as byte "
+                    "planes when smaller), max (19 for all) or "
                     "fast-load (native binaries uncompressed: larger archive, no "
                     "decompression when a module loads)")
         ->check(CLI::IsMember({"default", "max", "fast-load"}));
