@@ -110,8 +110,7 @@ Expected<MergedShards> mergeShards(const std::vector<const ArchiveReader*>& shar
     }
     if (std::string missing = mergedMissing(shards); !missing.empty())
         out.writer.setArchiveMetadata("missing", missing);
-    if (shards.front()->archiveMeta(kShardMaxCompression))
-        out.options.largePayloadLevel = out.options.smallPayloadLevel = out.options.zstdLevel;
+    if (shards.front()->archiveMeta(kShardMaxCompression)) out.options.useMaxCompression();
     return out;
 }
 

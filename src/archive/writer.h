@@ -36,6 +36,8 @@ struct WriterOptions {
         if (rawSize > largePayloadBytes) return largePayloadLevel;
         return rawSize <= smallPayloadBytes ? smallPayloadLevel : zstdLevel;
     }
+    // `--compression max`: zstdLevel for every payload.
+    void useMaxCompression() { smallPayloadLevel = largePayloadLevel = zstdLevel; }
 };
 
 // Archive metadata "compression" = "fast-load" (`--compression fast-load`): native binaries are

@@ -24,8 +24,7 @@ Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
 archive::WriterOptions writerOptions(const BuildContext& ctx) {
     archive::WriterOptions options;
     options.threads = ctx.jobs;
-    if (ctx.request.maxCompression)
-        options.largePayloadLevel = options.smallPayloadLevel = options.zstdLevel;
+    if (ctx.request.maxCompression) options.useMaxCompression();
     return options;
 }
 

@@ -58,30 +58,28 @@ void BackgroundWork::postFirst(std::function<void()> task) {
     wake_.notify_one();
 }
 
+// On a background thread: the stored form, to the cache (onCompressed) and for the writer.
+void BackgroundWork::compressAndKeep(const Hash128& hash, ByteView raw) {
+    auto blob = archive::compressPayload(raw, options_.levelFor(raw.size()));
+    if (onCompressed) onCompressed(hash, blob);
+    std::lock_guard lock(mutex_);
+    compressed_[hash] = std::move(blob);
+}
+
 void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
-    post([this, hash, &spirv] {
-        auto blob = archive::compressPayload(spirv, options_.levelFor(spirv.size()));
-        if (onCompressed) onCompressed(hash, blob);
-        std::lock_guard lock(mutex_);
-        compressed_[hash] = std::move(blob);
-    });
+    post([this, hash, &spirv] { compressAndKeep(hash, spirv); });
 }
 
 void BackgroundWork::compressNative(const Hash128& hash, Bytes zebin) {
     {
         std::lock_guard lock(mutex_);
         if (!requested_.insert(hash).second) return; // the same bytes are compressed once
-        if (!compressNatives_) {                     // --compression fast-load: stored as they are
-            compressed_[hash] = archive::compressPayload(zebin, 0);
-            return;
-        }
     }
-    postFirst([this, zebin = std::move(zebin), hash] {
-        auto blob = archive::compressPayload(zebin, options_.levelFor(zebin.size()));
-        if (onCompressed) onCompressed(hash, blob);
-        std::lock_guard lock(mutex_);
-        compressed_[hash] = std::move(blob);
-    });
+    if (!compressNatives_) { // --compression fast-load: stored as they are
+        adopt(hash, archive::compressPayload(zebin, 0));
+        return;
+    }
+    postFirst([this, zebin = std::move(zebin), hash] { compressAndKeep(hash, zebin); });
 }
 
 void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload blob) {

@@ -53,6 +53,7 @@ class BackgroundWork {
   private:
     void loop();
     void runNext(std::unique_lock<std::mutex>& lock);
+    void compressAndKeep(const Hash128& hash, ByteView raw);
 
     archive::WriterOptions options_;
     bool compressNatives_;

@@ -46,16 +46,14 @@ void recordOutput(const BuildContext& ctx) {
 }
 
 // Where the build remembers what the installed ocloc can build: its cache directory.
-static std::filesystem::path probeMemoDir(const BuildRequest& r) {
-    if (!r.useCache) return {};
+static std::filesystem::path buildCacheDir(const BuildRequest& r) {
     return r.cacheDir.empty() ? DiskCache::defaultRoot() / "build" : r.cacheDir;
 }
 
 // The local cache, and the remote one behind it when configured. Only a local cache directory
 // that cannot be created, or a remote configuration that cannot work, stops the build.
 static Status openCaches(BuildContext& ctx, BuildReport& report) {
-    auto dir =
-        ctx.request.cacheDir.empty() ? (DiskCache::defaultRoot() / "build") : ctx.request.cacheDir;
+    auto dir = buildCacheDir(ctx.request);
     auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
                                                                 : DiskCache::kDefaultMaxBytes);
     if (!cache) return cache.error();
@@ -165,7 +163,9 @@ Status setUpBuild(BuildContext& ctx, BuildReport& report) {
     if (auto st = resolveTargetOptions(ctx); !st) return st;
     ctx.compiler = ctx.request.compiler;
     if (!ctx.compiler) {
-        auto compiler = devices::probeCompiler(db, ctx.request.ocloc, probeMemoDir(ctx.request));
+        auto compiler = devices::probeCompiler(db, ctx.request.ocloc,
+                                               ctx.request.useCache ? buildCacheDir(ctx.request)
+                                                                    : std::filesystem::path());
         if (!compiler) return compiler.error();
         ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
     }

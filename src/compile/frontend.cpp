@@ -210,8 +210,6 @@ void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {
 std::vector<PreparedModule>
 prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
     auto spirvFiles = runFrontends(ctx, inputs, report);
-    std::error_code ec; // if it cannot be made, writing each module's SPIR-V there fails it
-    fs::create_directories(ctx.scratch->path() / "spirv", ec);
     std::vector<Inspected> results(inputs.size());
     parallelFor(inputs.size(), ctx.jobs, [&](std::size_t i) {
         if (spirvFiles[i]) results[i] = inspectOne(ctx, inputs[i], *spirvFiles[i]);
