@@ -18,6 +18,7 @@
 
 namespace aotpack::archive {
 using detail::checksumMatches;
+using detail::entryKey;
 using detail::load;
 
 struct ArchiveReader::Mapping {
@@ -32,7 +33,16 @@ Error ArchiveReader::corrupt(const std::string& what) const {
     return makeError(Errc::BadArchive, "'" + name_ + "' is not a valid aotpack archive: " + what);
 }
 
-Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& path) {
+Expected<ArchiveReader> ArchiveReader::open(ArchiveReader reader, IndexChecks checks) {
+    bool full = checks == IndexChecks::Full;
+    if (auto st = reader.parseLayout(full); !st) return st.error();
+    if (full)
+        if (auto st = reader.checkRecords(); !st) return st.error();
+    return reader;
+}
+
+Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& path,
+                                                IndexChecks checks) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return makeError(Errc::BadInput,
@@ -58,21 +68,43 @@ Expected<ArchiveReader> ArchiveReader::openFile(const std::filesystem::path& pat
     reader.mapping_ = mapping;
     reader.data_ = ByteView(static_cast<const std::uint8_t*>(mapping->address), mapping->size);
     reader.name_ = path.string();
-    if (auto st2 = reader.parse(); !st2) return st2.error();
-    return reader;
+    return open(std::move(reader), checks);
 }
 
-Expected<ArchiveReader> ArchiveReader::openMemory(ByteView data, std::string name) {
+Expected<ArchiveReader> ArchiveReader::openMemory(ByteView data, std::string name,
+                                                  IndexChecks checks) {
     ArchiveReader reader;
     reader.data_ = data;
     reader.name_ = std::move(name);
-    if (auto st = reader.parse(); !st) return st.error();
-    return reader;
+    return open(std::move(reader), checks);
 }
 
 std::string_view ArchiveReader::stringAt(std::uint32_t offset) const {
-    // Validity (in range, NUL-terminated) was checked in parse().
+    // The caller checked that the offset is in range; the table ends with NUL (parseIndexLayout).
     return std::string_view(strings_.data() + offset);
+}
+
+EntryView ArchiveReader::viewOf(std::uint32_t i, const EntryRecord& r) const {
+    return {stringAt(r.module), static_cast<EntryKind>(r.kind), r.targetIp, r.blob, i, r.kvFirst,
+            r.kvCount};
+}
+
+// The record's own fields, checked as every lookup reads them: under IndexChecks::Full they were
+// all checked at open, under Lookup this is what makes a damaged record harmless.
+std::optional<EntryView> ArchiveReader::recordAt(std::uint32_t i) const {
+    auto r = load<EntryRecord>(records_ + std::size_t(i) * sizeof(EntryRecord));
+    if (r.module >= strings_.size() || r.blob >= blobCount_ || r.kvFirst > kvCount_ ||
+        r.kvCount > kvCount_ - r.kvFirst)
+        return std::nullopt;
+    return viewOf(i, r);
+}
+
+std::vector<EntryView> ArchiveReader::entries() const {
+    std::vector<EntryView> out;
+    out.reserve(entryCount_);
+    for (std::uint32_t i = 0; i < entryCount_; ++i)
+        if (auto e = recordAt(i)) out.push_back(*e);
+    return out;
 }
 
 BlobInfo ArchiveReader::blob(std::uint32_t index) const {
@@ -86,14 +118,15 @@ ArchiveReader::kvRange(std::uint32_t first, std::uint32_t count) const {
     std::vector<std::pair<std::string_view, std::string_view>> out;
     for (std::uint32_t i = 0; i < count; ++i) {
         auto kv = load<KvRecord>(kvs_ + std::size_t(first + i) * sizeof(KvRecord));
-        out.emplace_back(stringAt(kv.key), stringAt(kv.value));
+        if (kv.key < strings_.size() && kv.value < strings_.size()) // else checkEntry reports it
+            out.emplace_back(stringAt(kv.key), stringAt(kv.value));
     }
     return out;
 }
 
 std::vector<std::pair<std::string_view, std::string_view>>
 ArchiveReader::metadata(const EntryView& e) const {
-    return kvRange(entryKvFirst_[e.index], entryKvCount_[e.index]);
+    return kvRange(e.kvFirst, e.kvCount);
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> ArchiveReader::archiveMetadata() const {
@@ -113,44 +146,63 @@ std::optional<std::string_view> ArchiveReader::meta(const EntryView& e,
     return std::nullopt;
 }
 
-static auto entryKey(const EntryView& e) {
-    return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);
-}
-
-const EntryView* ArchiveReader::find(std::string_view module, EntryKind kind,
-                                     std::uint32_t targetIp) const {
+// Binary search over the records in the file: nothing is copied out at open.
+std::optional<std::size_t> ArchiveReader::lowerBound(std::string_view module, EntryKind kind,
+                                                     std::uint32_t targetIp) const {
     auto key = std::tuple(module, static_cast<int>(kind), targetIp);
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
-                               [](const EntryView& e, const auto& k) { return entryKey(e) < k; });
-    return it != entries_.end() && entryKey(*it) == key ? &*it : nullptr;
+    std::size_t low = 0, high = entryCount_;
+    while (low < high) {
+        std::size_t middle = low + (high - low) / 2;
+        auto e = recordAt(static_cast<std::uint32_t>(middle));
+        if (!e) return std::nullopt;
+        if (entryKey(*e) < key)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
 }
 
-std::vector<const EntryView*> ArchiveReader::nativeEntries(std::string_view module) const {
-    std::vector<const EntryView*> out;
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), module,
-                               [](const EntryView& e, std::string_view m) { return e.module < m; });
-    for (; it != entries_.end() && it->module == module; ++it)
-        if (it->kind == EntryKind::Native) out.push_back(&*it);
+std::optional<EntryView> ArchiveReader::find(std::string_view module, EntryKind kind,
+                                             std::uint32_t targetIp) const {
+    auto i = lowerBound(module, kind, targetIp);
+    if (!i || *i == entryCount_) return std::nullopt;
+    auto e = recordAt(static_cast<std::uint32_t>(*i));
+    if (!e || entryKey(*e) != std::tuple(module, static_cast<int>(kind), targetIp))
+        return std::nullopt;
+    return e;
+}
+
+std::vector<EntryView> ArchiveReader::nativeEntries(std::string_view module) const {
+    std::vector<EntryView> out;
+    auto first = lowerBound(module, EntryKind::Native, 0);
+    for (std::size_t i = first.value_or(entryCount_); i < entryCount_; ++i) {
+        auto e = recordAt(static_cast<std::uint32_t>(i));
+        if (!e || e->module != module || e->kind != EntryKind::Native) break;
+        out.push_back(*e);
+    }
     return out;
 }
 
 std::vector<std::string_view> ArchiveReader::modules() const {
     std::vector<std::string_view> out;
-    for (const auto& e : entries_)
-        if (out.empty() || out.back() != e.module) out.push_back(e.module);
+    for (std::uint32_t i = 0; i < entryCount_; ++i)
+        if (auto e = recordAt(i); e && (out.empty() || out.back() != e->module))
+            out.push_back(e->module);
     return out;
 }
 
 std::vector<std::uint32_t> ArchiveReader::targets() const {
     std::vector<std::uint32_t> out;
-    for (const auto& e : entries_)
-        if (e.kind == EntryKind::Native) out.push_back(e.targetIp);
+    for (std::uint32_t i = 0; i < entryCount_; ++i)
+        if (auto e = recordAt(i); e && e->kind == EntryKind::Native) out.push_back(e->targetIp);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
 ByteView ArchiveReader::storedPayload(const EntryView& e) const {
+    if (!checkBlob(e.blob)) return {}; // only under IndexChecks::Lookup; payload() says why
     BlobInfo b = blob(e.blob);
     return data_.subspan(b.offset, b.storedSize);
 }
@@ -165,6 +217,7 @@ static std::string describePayload(const EntryView& e) {
 }
 
 Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
+    if (auto st = checkBlob(e.blob); !st) return st.error();
     auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
     ByteView stored = data_.subspan(r.offset, r.storedSize);
     std::string what = describePayload(e);
@@ -178,6 +231,7 @@ Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
 }
 
 Expected<ArchiveReader::Payload> ArchiveReader::payloadView(const EntryView& e) const {
+    if (auto st = checkBlob(e.blob); !st) return st.error();
     auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
     if (r.compression == static_cast<std::uint32_t>(Compression::None)) {
         // Stored and raw bytes are the same: one checksum pass, both recorded values must agree.
@@ -196,7 +250,7 @@ Expected<ArchiveReader::Payload> ArchiveReader::payloadView(const EntryView& e) 
 
 Status ArchiveReader::verifyPayloads() const {
     std::vector<bool> checked(blobCount_, false);
-    for (const auto& e : entries_) {
+    for (const auto& e : entries()) {
         if (checked[e.blob]) continue;
         checked[e.blob] = true;
         if (auto p = payload(e); !p) return p.error();

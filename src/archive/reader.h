@@ -1,6 +1,9 @@
-// Reads archives. Opening validates the header and the whole index (bounds, order, strings, blob
-// layout, checksum) without touching payloads; a payload is read, checked and decompressed only
-// when asked for. Nothing in the file is trusted: every offset and size is checked before use.
+// Reads archives. Nothing in the file is trusted: every offset and size is checked before use.
+// Opening with IndexChecks::Full validates the header and the whole index (bounds, order, strings,
+// blob layout, checksum); IndexChecks::Lookup checks the header and the index's layout only, and
+// every record when it is read (docs/FORMAT.md, "Validation"), so that a runtime opening an archive
+// of 100,000 entries to load one module does not read them all. A payload is read, checked and
+// decompressed only when asked for.
 #pragma once
 
 #include "archive/format.h"
@@ -20,7 +23,13 @@ struct EntryView {
     EntryKind kind = EntryKind::Spirv;
     std::uint32_t targetIp = 0;
     std::uint32_t blob = 0;
-    std::uint32_t index = 0; // position in the sorted entry table
+    std::uint32_t index = 0;                // position in the sorted entry table
+    std::uint32_t kvFirst = 0, kvCount = 0; // its metadata: kv[first .. first+count)
+};
+
+enum class IndexChecks {
+    Full,   // every rule at open: the tools
+    Lookup, // layout at open, each record when read; checkIndex() on demand: the runtime
 };
 
 struct BlobInfo {
@@ -32,25 +41,33 @@ struct BlobInfo {
 class ArchiveReader {
   public:
     // Maps the file read-only.
-    static Expected<ArchiveReader> openFile(const std::filesystem::path& path);
+    static Expected<ArchiveReader> openFile(const std::filesystem::path& path,
+                                            IndexChecks checks = IndexChecks::Full);
     // Reads from memory the caller keeps alive (an embedded archive).
-    static Expected<ArchiveReader> openMemory(ByteView data, std::string name = "<memory>");
+    static Expected<ArchiveReader> openMemory(ByteView data, std::string name = "<memory>",
+                                              IndexChecks checks = IndexChecks::Full);
+    // The rules IndexChecks::Lookup leaves out at open: the index checksum, every metadata, blob
+    // and entry record, the order. The runtime runs them to explain a lookup that found nothing.
+    Status checkIndex() const;
+    // What using one entry relies on: its metadata records and strings, its blob record.
+    Status checkEntry(const EntryView& e) const;
 
     const std::string& name() const { return name_; }
     std::uint16_t minorVersion() const { return minor_; }
     std::uint64_t fileSize() const { return data_.size(); }
 
-    std::size_t entryCount() const { return entries_.size(); }
-    const EntryView& entry(std::size_t i) const { return entries_[i]; }
-    const std::vector<EntryView>& entries() const { return entries_; }
+    std::size_t entryCount() const { return entryCount_; }
+    // Every entry, in table order (Lookup: those whose record is intact).
+    std::vector<EntryView> entries() const;
     std::size_t blobCount() const { return blobCount_; }
     BlobInfo blob(std::uint32_t index) const;
 
-    // O(log n) lookup.
-    const EntryView* find(std::string_view module, EntryKind kind,
-                          std::uint32_t targetIp = 0) const;
+    // O(log n) lookup. Under IndexChecks::Lookup a damaged record met on the way ends the search
+    // with nothing found; checkIndex() then says what is wrong.
+    std::optional<EntryView> find(std::string_view module, EntryKind kind,
+                                  std::uint32_t targetIp = 0) const;
     // Native entries of one module, in IP order.
-    std::vector<const EntryView*> nativeEntries(std::string_view module) const;
+    std::vector<EntryView> nativeEntries(std::string_view module) const;
     std::vector<std::string_view> modules() const;
     std::vector<std::uint32_t> targets() const; // distinct native target IPs, ascending
 
@@ -76,11 +93,23 @@ class ArchiveReader {
 
   private:
     struct Mapping;
-    Status parse();
-    Status parseIndex(ByteView index, std::uint64_t payloadStart);
+    static Expected<ArchiveReader> open(ArchiveReader reader, IndexChecks checks);
+    Status parseLayout(bool withChecksum);
+    Status parseIndexLayout();
+    Status checkRecords() const;
     Status checkKvs() const;
-    Status checkBlobs(std::uint64_t payloadStart) const;
-    Status readEntries(const std::uint8_t* records, std::uint32_t count);
+    Status checkKv(std::uint32_t i) const;
+    Status checkBlobs() const;
+    Status checkBlob(std::uint32_t i) const;
+    Status checkEntries() const;
+    EntryView viewOf(std::uint32_t i, const EntryRecord& r) const; // r.module must be in range
+    std::optional<EntryView> recordAt(std::uint32_t i) const;      // nullopt: damaged record
+    std::uint64_t payloadStart() const {
+        return std::uint64_t(index_.data() - data_.data()) + index_.size();
+    }
+    // The first entry not less than the key; nullopt if the search met a damaged record.
+    std::optional<std::size_t> lowerBound(std::string_view module, EntryKind kind,
+                                          std::uint32_t targetIp) const;
     Error corrupt(const std::string& what) const;
     std::string_view stringAt(std::uint32_t offset) const;
     std::vector<std::pair<std::string_view, std::string_view>> kvRange(std::uint32_t first,
@@ -90,14 +119,16 @@ class ArchiveReader {
     ByteView data_;
     std::string name_;
     std::uint16_t minor_ = 0;
+    ByteView index_;
+    std::uint64_t indexChecksum_ = 0;
+    const std::uint8_t* records_ = nullptr;
+    std::uint32_t entryCount_ = 0;
     const std::uint8_t* blobs_ = nullptr;
     std::uint32_t blobCount_ = 0;
     const std::uint8_t* kvs_ = nullptr;
     std::uint32_t kvCount_ = 0;
     std::uint32_t archiveKvFirst_ = 0, archiveKvCount_ = 0;
-    std::vector<std::uint32_t> entryKvFirst_, entryKvCount_;
     std::string_view strings_;
-    std::vector<EntryView> entries_;
 };
 
 } // namespace aotpack::archive

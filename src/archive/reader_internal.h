@@ -1,8 +1,11 @@
 // Helpers shared by reader.cpp and reader_validate.cpp.
 #pragma once
 
+#include "archive/reader.h"
+
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 
 namespace aotpack::archive::detail {
 
@@ -23,5 +26,10 @@ inline bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
     return actual == expected;
 }
 #endif
+
+// The order of the entry table: (module name bytes, kind, target IP).
+inline auto entryKey(const EntryView& e) {
+    return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);
+}
 
 } // namespace aotpack::archive::detail

@@ -8,16 +8,21 @@
 #include "common/text.h"
 
 #include <cstring>
+#include <optional>
 
 namespace aotpack::archive {
 using detail::checksumMatches;
+using detail::entryKey;
 using detail::load;
 
 static bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) {
     return offset <= limit && size <= limit - offset;
 }
 
-Status ArchiveReader::parse() {
+// Rules 1 to 5 and the archive metadata's range (6): all that IndexChecks::Lookup checks at open.
+// The index checksum (rule 4) only when `withChecksum`: Full checks it here, in the documented
+// order.
+Status ArchiveReader::parseLayout(bool withChecksum) {
     if (data_.size() < sizeof(FileHeader))
         return corrupt("file is too short (" + std::to_string(data_.size()) + " bytes)");
     auto fh = load<FileHeader>(data_.data());
@@ -39,24 +44,25 @@ Status ArchiveReader::parse() {
     if (fh.indexOffset < fh.headerSize || !fits(fh.indexOffset, fh.indexSize, data_.size()))
         return corrupt("index lies outside the file");
     if (fh.indexSize < sizeof(IndexHeader)) return corrupt("index is too small");
-    ByteView index = data_.subspan(fh.indexOffset, fh.indexSize);
-    if (!checksumMatches(hash64(index), fh.indexChecksum))
+    index_ = data_.subspan(fh.indexOffset, fh.indexSize);
+    indexChecksum_ = fh.indexChecksum;
+    if (withChecksum && !checksumMatches(hash64(index_), indexChecksum_))
         return corrupt("index checksum mismatch");
-    return parseIndex(index, fh.indexOffset + fh.indexSize);
+    return parseIndexLayout();
 }
 
-Status ArchiveReader::parseIndex(ByteView index, std::uint64_t payloadStart) {
-    auto ih = load<IndexHeader>(index.data());
+Status ArchiveReader::parseIndexLayout() {
+    auto ih = load<IndexHeader>(index_.data());
     if (ih.entryCount > kMaxEntries) return corrupt("too many entries");
     std::uint64_t tables = sizeof(IndexHeader) +
                            std::uint64_t(ih.entryCount) * sizeof(EntryRecord) +
                            std::uint64_t(ih.blobCount) * sizeof(BlobRecord) +
                            std::uint64_t(ih.kvCount) * sizeof(KvRecord);
-    if (tables + ih.stringsSize != index.size())
+    if (tables + ih.stringsSize != index_.size())
         return corrupt("index tables do not add up to the index size");
-    const std::uint8_t* p = index.data() + sizeof(IndexHeader);
-    const std::uint8_t* entries = p;
-    blobs_ = entries + std::size_t(ih.entryCount) * sizeof(EntryRecord);
+    records_ = index_.data() + sizeof(IndexHeader);
+    entryCount_ = ih.entryCount;
+    blobs_ = records_ + std::size_t(ih.entryCount) * sizeof(EntryRecord);
     blobCount_ = ih.blobCount;
     kvs_ = blobs_ + std::size_t(ih.blobCount) * sizeof(BlobRecord);
     kvCount_ = ih.kvCount;
@@ -69,66 +75,91 @@ Status ArchiveReader::parseIndex(ByteView index, std::uint64_t payloadStart) {
         return corrupt("archive metadata out of range");
     archiveKvFirst_ = ih.archiveKvFirst;
     archiveKvCount_ = ih.archiveKvCount;
-    if (auto st = checkKvs(); !st) return st;
-    if (auto st = checkBlobs(payloadStart); !st) return st;
-    return readEntries(entries, ih.entryCount);
-}
-
-Status ArchiveReader::checkKvs() const {
-    for (std::uint32_t i = 0; i < kvCount_; ++i) {
-        auto kv = load<KvRecord>(kvs_ + std::size_t(i) * sizeof(KvRecord));
-        if (kv.key >= strings_.size() || kv.value >= strings_.size())
-            return corrupt("metadata string offset out of range");
-    }
     return success();
 }
 
-Status ArchiveReader::checkBlobs(std::uint64_t payloadStart) const {
-    std::uint64_t previousEnd = payloadStart;
+Status ArchiveReader::checkIndex() const {
+    if (!checksumMatches(hash64(index_), indexChecksum_)) return corrupt("index checksum mismatch");
+    return checkRecords();
+}
+
+// Rules 6 to 8: every record, in the order FORMAT.md gives.
+Status ArchiveReader::checkRecords() const {
+    if (auto st = checkKvs(); !st) return st;
+    if (auto st = checkBlobs(); !st) return st;
+    return checkEntries();
+}
+
+Status ArchiveReader::checkEntry(const EntryView& e) const {
+    for (std::uint32_t i = 0; i < e.kvCount; ++i)
+        if (auto st = checkKv(e.kvFirst + i); !st) return st;
+    return checkBlob(e.blob);
+}
+
+Status ArchiveReader::checkKv(std::uint32_t i) const {
+    auto kv = load<KvRecord>(kvs_ + std::size_t(i) * sizeof(KvRecord));
+    if (kv.key >= strings_.size() || kv.value >= strings_.size())
+        return corrupt("metadata string offset out of range");
+    return success();
+}
+
+Status ArchiveReader::checkKvs() const {
+    for (std::uint32_t i = 0; i < kvCount_; ++i)
+        if (auto st = checkKv(i); !st) return st;
+    return success();
+}
+
+// Rule 7 for one blob, except the order of blobs (checkBlobs).
+Status ArchiveReader::checkBlob(std::uint32_t i) const {
+    auto b = load<BlobRecord>(blobs_ + std::size_t(i) * sizeof(BlobRecord));
+    auto bad = [&](const std::string& what) {
+        return corrupt("payload " + std::to_string(i) + " " + what);
+    };
+    if (b.offset % kPayloadAlignment != 0) return bad("is not 64-byte aligned");
+    if (b.offset < payloadStart()) return bad("overlaps the index or another payload");
+    if (!fits(b.offset, b.storedSize, data_.size())) return bad("lies outside the file");
+    if (b.rawSize > kMaxRawSize)
+        return bad("declares " + std::to_string(b.rawSize) + " bytes (limit 1 GiB)");
+    if (!knownCompression(b.compression))
+        return bad("uses compression " + std::to_string(b.compression) +
+                   ", which this aotpack does not know (written by a newer one?)");
+    if (b.compression == 0 && b.rawSize != b.storedSize) return bad("has inconsistent sizes");
+    return success();
+}
+
+Status ArchiveReader::checkBlobs() const {
+    std::uint64_t previousEnd = payloadStart();
     for (std::uint32_t i = 0; i < blobCount_; ++i) {
         auto b = load<BlobRecord>(blobs_ + std::size_t(i) * sizeof(BlobRecord));
-        auto bad = [&](const std::string& what) {
-            return corrupt("payload " + std::to_string(i) + " " + what);
-        };
-        if (b.offset % kPayloadAlignment != 0) return bad("is not 64-byte aligned");
-        if (b.offset < previousEnd) return bad("overlaps the index or another payload");
-        if (!fits(b.offset, b.storedSize, data_.size())) return bad("lies outside the file");
-        if (b.rawSize > kMaxRawSize)
-            return bad("declares " + std::to_string(b.rawSize) + " bytes (limit 1 GiB)");
-        if (!knownCompression(b.compression))
-            return bad("uses compression " + std::to_string(b.compression) +
-                       ", which this aotpack does not know (written by a newer one?)");
-        if (b.compression == 0 && b.rawSize != b.storedSize) return bad("has inconsistent sizes");
+        if (b.offset < previousEnd)
+            return corrupt("payload " + std::to_string(i) +
+                           " overlaps the index or another payload");
+        if (auto st = checkBlob(i); !st) return st;
         previousEnd = b.offset + b.storedSize;
     }
     return success();
 }
 
-Status ArchiveReader::readEntries(const std::uint8_t* records, std::uint32_t count) {
-    entries_.reserve(count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-        auto r = load<EntryRecord>(records + std::size_t(i) * sizeof(EntryRecord));
+// Rule 8. Names are interned, so a run of one module's entries shares a name offset: the name is
+// checked, and compared with the previous one, once per module.
+Status ArchiveReader::checkEntries() const {
+    std::optional<EntryView> previous;
+    for (std::uint32_t i = 0; i < entryCount_; ++i) {
+        auto r = load<EntryRecord>(records_ + std::size_t(i) * sizeof(EntryRecord));
         if (r.module >= strings_.size())
             return corrupt("entry " + std::to_string(i) + " has a bad module name offset");
-        EntryView e{stringAt(r.module), static_cast<EntryKind>(r.kind), r.targetIp, r.blob, i};
-        bool newName = entries_.empty() || entries_.back().module.data() != e.module.data();
+        auto e = viewOf(i, r);
+        bool newName = !previous || previous->module.data() != e.module.data();
         if (auto problem = newName ? moduleNameProblem(e.module) : std::string(); !problem.empty())
             return corrupt("module name '" + printable(e.module) + "' " + problem);
         if (r.blob >= blobCount_)
             return corrupt("entry " + std::to_string(i) + " refers to a missing payload");
         if (!fits(r.kvFirst, r.kvCount, kvCount_))
             return corrupt("entry " + std::to_string(i) + " metadata out of range");
-        if (!entries_.empty()) {
-            auto prev = std::tuple(entries_.back().module, static_cast<int>(entries_.back().kind),
-                                   entries_.back().targetIp);
-            auto cur = std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);
-            if (!(prev < cur))
-                return corrupt("entries are not sorted or contain a duplicate ('" +
-                               printable(e.module) + "')");
-        }
-        entries_.push_back(e);
-        entryKvFirst_.push_back(r.kvFirst);
-        entryKvCount_.push_back(r.kvCount);
+        if (previous && !(entryKey(*previous) < entryKey(e)))
+            return corrupt("entries are not sorted or contain a duplicate ('" +
+                           printable(e.module) + "')");
+        previous = e;
     }
     return success();
 }

@@ -89,19 +89,18 @@ Bytes encodeOclocAr(const std::vector<ArMember>& members) {
 }
 
 Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module) {
-    const EntryView* spirv = in.find(module, EntryKind::Spirv);
+    auto spirv = in.find(module, EntryKind::Spirv);
     auto natives = in.nativeEntries(module);
     if (!spirv && natives.empty())
         return makeError(Errc::NotFound,
                          "module '" + std::string(module) + "' is not in '" + in.name() + "'");
     std::vector<Bytes> payloads; // kept alive for the members' views
     std::vector<std::string> names;
-    for (const EntryView* e :
-         natives) { // IP order; names are at most 15 characters ("64.1023.255.63")
-        auto zebin = in.payload(*e);
+    for (const EntryView& e : natives) { // IP order; names at most 15 characters ("64.1023.255.63")
+        auto zebin = in.payload(e);
         if (!zebin) return zebin.error();
         payloads.push_back(std::move(*zebin));
-        names.push_back("64." + devices::IpVersion::fromValue(e->targetIp).str());
+        names.push_back("64." + devices::IpVersion::fromValue(e.targetIp).str());
     }
     if (spirv) {
         auto il = in.payload(*spirv);

@@ -50,7 +50,7 @@ const std::vector<archive::ArchiveReader>& archives(const std::string& list) {
     std::call_once(once, [&] {
         for (const auto& path : split(list, ':')) {
             if (path.empty()) continue;
-            auto reader = archive::ArchiveReader::openFile(path);
+            auto reader = archive::ArchiveReader::openFile(path, archive::IndexChecks::Lookup);
             if (reader)
                 opened.push_back(std::move(*reader));
             else
@@ -77,6 +77,8 @@ std::optional<Served> serveFrom(const archive::ArchiveReader& archive, const Mod
         return std::nullopt;
     if (!runtime::droppedKernels(archive, call.name, chosen, ip).empty())
         return Served{std::nullopt, "its native binary lacks fp64 kernels: JIT"};
+    if (auto intact = archive.checkEntry(*chosen.entry); !intact)
+        return Served{std::nullopt, intact.error().message + ": JIT"};
     auto payload = archive.payloadView(*chosen.entry);
     if (!payload) return Served{std::nullopt, payload.error().message + ": JIT"};
     ze_module_desc_t native = *call.desc;

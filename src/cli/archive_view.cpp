@@ -48,16 +48,16 @@ json listJson(const archive::ArchiveReader& in) {
             {{"name", targetName(ip)}, {"ip", devices::IpVersion::fromValue(ip).str()}});
     for (auto module : in.modules()) {
         json m = {{"name", module}, {"binaries", json::array()}};
-        if (const auto* s = in.find(module, EntryKind::Spirv))
+        if (auto s = in.find(module, EntryKind::Spirv))
             m["spirv"] = {{"entry_points", split(metaOr(in, *s, "entry_points"), ',')},
                           {"options", metaOr(in, *s, "options")},
                           {"stored", storedJson(in, *s)}};
-        for (const auto* e : in.nativeEntries(module)) {
-            json b = {{"target", targetName(e->targetIp)},
-                      {"ip", devices::IpVersion::fromValue(e->targetIp).str()}};
-            for (const auto& [k, v] : in.metadata(*e))
+        for (const auto& e : in.nativeEntries(module)) {
+            json b = {{"target", targetName(e.targetIp)},
+                      {"ip", devices::IpVersion::fromValue(e.targetIp).str()}};
+            for (const auto& [k, v] : in.metadata(e))
                 b[std::string(k)] = v;
-            b["stored"] = storedJson(in, *e);
+            b["stored"] = storedJson(in, e);
             m["binaries"].push_back(b);
         }
         out["modules"].push_back(m);
@@ -80,13 +80,13 @@ void printList(const archive::ArchiveReader& in) {
     Table table({"MODULE", "SPIR-V", "TARGETS", "KERNELS"});
     for (auto module : in.modules()) {
         std::vector<std::string> targets;
-        for (const auto* e : in.nativeEntries(module)) {
-            std::string t = targetName(e->targetIp);
-            if (auto dropped = in.meta(*e, "dropped_kernels"))
+        for (const auto& e : in.nativeEntries(module)) {
+            std::string t = targetName(e.targetIp);
+            if (auto dropped = in.meta(e, "dropped_kernels"))
                 t += " (without " + std::string(*dropped) + ")";
             targets.push_back(t);
         }
-        const auto* s = in.find(module, EntryKind::Spirv);
+        auto s = in.find(module, EntryKind::Spirv);
         table.add({std::string(module), s ? "yes" : "no",
                    targets.empty() ? "-" : join(targets, ","),
                    s ? metaOr(in, *s, "entry_points") : ""});

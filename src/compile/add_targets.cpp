@@ -19,7 +19,7 @@ std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveR
     std::vector<PreparedModule> modules;
     std::filesystem::create_directories(ctx.scratch->path() / "spirv");
     for (auto name : in.modules()) {
-        const auto* e = in.find(name, archive::EntryKind::Spirv);
+        auto e = in.find(name, archive::EntryKind::Spirv);
         if (!e) continue;
         std::string module(name);
         auto spirv = in.payload(*e);
@@ -65,7 +65,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     keepStoredPayloads(ctx); // compresses each new binary as it arrives
     auto binaries = compileAll(ctx, modules, out.report);
     std::erase_if(binaries, [&](const CompiledBinary& b) {
-        return in->find(b.module, archive::EntryKind::Native, b.ip) != nullptr;
+        return in->find(b.module, archive::EntryKind::Native, b.ip).has_value();
     });
     archive::ArchiveWriter writer;
     if (auto st = archive::copyEntries(*in, writer); !st) return {out.report, st.error()};

@@ -270,10 +270,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
                   ze_device_handle_t dev, const char* module, const aotpack_load_options* options,
                   ze_module_handle_t& out, aotpack_load_info& info) {
     auto start = std::chrono::steady_clock::now();
-    if (archive.modules().empty() ||
-        (!archive.find(module, archive::EntryKind::Spirv) && archive.nativeEntries(module).empty()))
-        return makeError(Errc::NotFound,
-                         "module '" + printable(module) + "' is not in '" + archive.name() + "'");
+    if (auto found = findModule(archive, module); !found) return found;
     auto id = identifyDevice(dev);
     if (!id) return id.error();
     Policy policy = resolvePolicy(options ? options->policy : AOTPACK_POLICY_DEFAULT);
@@ -281,6 +278,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
     if (id->ip == 0) s.reason = id->how + "; " + s.reason;
     fillInfo(info, s, id->ip);
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
+    if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
     Status result = success();
     if (s.choice != Choice::Jit) {
         std::string log;
@@ -303,6 +301,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
         if (!s.entry)
             return makeError(Errc::NoDevice, why + " and the archive has no SPIR-V" +
                                                  (log.empty() ? "" : ": " + log));
+        if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
         setReason(info, why + "; JIT from SPIR-V");
         info.entry_ip = 0;
     }

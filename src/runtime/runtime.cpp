@@ -35,6 +35,11 @@ struct aotpack_archive {
 
 namespace {
 
+// Opening checks the header and the index's layout; records are checked as a lookup reads them,
+// and the whole index only to explain a module not found (runtime::findModule). Opening an
+// archive of 100,000 entries to load one module does not read all of them.
+constexpr auto kChecks = aotpack::archive::IndexChecks::Lookup;
+
 thread_local std::string lastError;
 
 aotpack_result failWith(aotpack_result code, std::string message) {
@@ -98,7 +103,8 @@ const char* aotpack_last_error(void) {
 aotpack_result aotpack_archive_open_file(const char* path, aotpack_archive** archive) {
     if (!path || !archive)
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "path and archive must not be NULL");
-    return guarded([&] { return adopt(aotpack::archive::ArchiveReader::openFile(path), archive); });
+    return guarded(
+        [&] { return adopt(aotpack::archive::ArchiveReader::openFile(path, kChecks), archive); });
 }
 
 aotpack_result aotpack_archive_open_memory(const void* data, size_t size,
@@ -107,8 +113,9 @@ aotpack_result aotpack_archive_open_memory(const void* data, size_t size,
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "data and archive must not be NULL");
     return guarded([&] {
         aotpack::ByteView view(static_cast<const std::uint8_t*>(data), size);
-        return adopt(aotpack::archive::ArchiveReader::openMemory(view, "<embedded archive>"),
-                     archive);
+        return adopt(
+            aotpack::archive::ArchiveReader::openMemory(view, "<embedded archive>", kChecks),
+            archive);
     });
 }
 
@@ -183,12 +190,13 @@ aotpack_result aotpack_select(const aotpack_archive* archive, const char* module
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
                         "archive, module and info must not be NULL");
     return guarded([&] {
-        if (!archive->reader.find(module, aotpack::archive::EntryKind::Spirv) &&
-            archive->reader.nativeEntries(module).empty())
-            return failWith(AOTPACK_ERROR_NOT_FOUND,
-                            std::string("module '") + module + "' is not in the archive");
+        if (auto found = aotpack::runtime::findModule(archive->reader, module); !found)
+            return failWith(codeFor(found.error()), found.error().message);
         auto s = aotpack::runtime::select(archive->reader, module, device_ip,
                                           aotpack::runtime::resolvePolicy(policy));
+        if (s.entry)
+            if (auto intact = archive->reader.checkEntry(*s.entry); !intact)
+                return failWith(codeFor(intact.error()), intact.error().message);
         aotpack::runtime::fillInfo(*info, s, device_ip);
         if (s.choice == aotpack::runtime::Choice::None)
             return failWith(AOTPACK_ERROR_NO_BINARY, s.reason);

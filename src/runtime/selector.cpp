@@ -51,30 +51,38 @@ std::string describeIp(std::uint32_t ip, const devices::Database& db) {
 static std::string archiveTargets(const archive::ArchiveReader& archive, std::string_view module,
                                   const devices::Database& db) {
     std::vector<std::string> names;
-    for (const auto* e : archive.nativeEntries(module))
-        names.push_back(describeIp(e->targetIp, db));
+    for (const auto& e : archive.nativeEntries(module))
+        names.push_back(describeIp(e.targetIp, db));
     return names.empty() ? "no native binaries" : join(names, ", ");
+}
+
+Status findModule(const archive::ArchiveReader& archive, std::string_view module) {
+    if (archive.find(module, EntryKind::Spirv) || !archive.nativeEntries(module).empty())
+        return success();
+    if (auto st = archive.checkIndex(); !st) return st;
+    return makeError(Errc::NotFound,
+                     "module '" + printable(module) + "' is not in '" + archive.name() + "'");
 }
 
 Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy, const devices::Database& db) {
-    const auto* spirv = archive.find(module, EntryKind::Spirv);
+    auto spirv = archive.find(module, EntryKind::Spirv);
     std::string device = deviceIp ? describeIp(deviceIp, db) : "this device";
     if (policy != Policy::JitOnly) {
-        if (const auto* exact = archive.find(module, EntryKind::Native, deviceIp))
+        if (auto exact = archive.find(module, EntryKind::Native, deviceIp))
             return {Choice::NativeExact, exact, "exact match for " + device};
         for (auto key : db.keysServing(IpVersion::fromValue(deviceIp)))
-            if (const auto* compatible = archive.find(module, EntryKind::Native, key.value()))
+            if (auto compatible = archive.find(module, EntryKind::Native, key.value()))
                 return {Choice::NativeCompatible, compatible,
                         "binary for " + describeIp(key.value(), db) + " serves " + device +
                             " (compatibility table)"};
     }
     if (policy == Policy::NativeOnly)
-        return {Choice::None, nullptr,
+        return {Choice::None, std::nullopt,
                 "native-only: no binary serves " + device + "; archive has " +
                     archiveTargets(archive, module, db)};
     if (!spirv)
-        return {Choice::None, nullptr,
+        return {Choice::None, std::nullopt,
                 "no binary serves " + device + " and the archive has no SPIR-V for the module"};
     std::string why = policy == Policy::JitOnly ? "policy jit-only"
                                                 : "no binary for " + device + " (archive has " +
@@ -103,11 +111,9 @@ std::vector<std::string> droppedKernels(const archive::ArchiveReader& archive,
     if (archive.archiveMeta("fp64_policy") != "poison" || (device && device->device->fp64))
         return {};
     std::vector<std::string> dropped;
-    for (const auto& e : archive.entries())
-        if (e.kind == EntryKind::Native && e.module == module)
-            for (auto& k : listedKernels(archive, e))
-                if (std::find(dropped.begin(), dropped.end(), k) == dropped.end())
-                    dropped.push_back(k);
+    for (const auto& e : archive.nativeEntries(module))
+        for (auto& k : listedKernels(archive, e))
+            if (std::find(dropped.begin(), dropped.end(), k) == dropped.end()) dropped.push_back(k);
     std::sort(dropped.begin(), dropped.end());
     return dropped;
 }

@@ -19,9 +19,14 @@ const char* choiceName(Choice c);
 
 struct Selection {
     Choice choice = Choice::None;
-    const archive::EntryView* entry = nullptr; // the native entry, or the SPIR-V entry for Jit
+    std::optional<archive::EntryView> entry; // the native entry, or the SPIR-V entry for Jit
     std::string reason;
 };
+
+// Success if the archive has `module`. If not, the archive's full index checks run first: a
+// runtime opens with IndexChecks::Lookup, and a damaged index must be reported as damaged, not as
+// a missing module.
+Status findModule(const archive::ArchiveReader& archive, std::string_view module);
 
 Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy,

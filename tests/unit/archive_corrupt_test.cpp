@@ -65,11 +65,35 @@ template <class T, class F> void patch(std::uint8_t* at, F change) {
     std::memcpy(at, &value, sizeof value);
 }
 
+// What a runtime does with an archive opened under IndexChecks::Lookup: lookups, metadata and
+// payloads of what they find. On a damaged index none of it may crash or read outside the file.
+void useAsARuntimeWould(const ArchiveReader& r) {
+    for (auto module : r.modules()) {
+        for (const auto& e : r.nativeEntries(module))
+            if (r.checkEntry(e)) (void)r.payload(e);
+        if (auto s = r.find(module, EntryKind::Spirv)) {
+            (void)r.metadata(*s);
+            (void)r.payloadView(*s);
+        }
+    }
+}
+
+// The message of the first rule `b` breaks. Both ways of opening must agree on it:
+// IndexChecks::Full refuses at open; IndexChecks::Lookup refuses at open for the layout rules and
+// reports the same message from checkIndex() for the rules it leaves out.
 std::string openError(const Bytes& b) {
-    auto r = ArchiveReader::openMemory(b, "t.aotpack");
-    if (r) return "opened";
-    EXPECT_EQ(r.error().code, Errc::BadArchive);
-    return r.error().message;
+    auto full = ArchiveReader::openMemory(b, "t.aotpack");
+    auto lookup = ArchiveReader::openMemory(b, "t.aotpack", IndexChecks::Lookup);
+    if (lookup) useAsARuntimeWould(*lookup);
+    auto whole = lookup ? lookup->checkIndex() : Status(lookup.error());
+    if (full) {
+        EXPECT_TRUE(whole);
+        return "opened";
+    }
+    EXPECT_EQ(full.error().code, Errc::BadArchive);
+    EXPECT_EQ(whole ? "no error under IndexChecks::Lookup" : whole.error().message,
+              full.error().message);
+    return full.error().message;
 }
 
 std::string payloadError(const Bytes& b) {
@@ -268,4 +292,55 @@ TEST(ArchiveCorrupt, RawChecksum) {
         })),
         kPrefix +
             "payload of module 'vector_ops' for 12.55.8 fails its checksum after decompression");
+}
+
+// Under IndexChecks::Lookup a lookup reads only the records on its way. A damaged one ends the
+// search with nothing found - never a wrong or out-of-range entry - and checkIndex() names it.
+TEST(ArchiveCorrupt, LookupStopsAtADamagedRecordAndCheckIndexNamesIt) {
+    Bytes b = withIndex([](std::uint8_t* index, IndexHeader&) {
+        patch<EntryRecord>(entryAt(index, 1), [](EntryRecord& r) { r.blob = 77; });
+    });
+    auto r = ArchiveReader::openMemory(b, "t.aotpack", IndexChecks::Lookup);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->find("vector_ops", EntryKind::Native, 0x030f0007)); // binary search meets 1
+    EXPECT_TRUE(r->nativeEntries("vector_ops").empty());
+    auto st = r->checkIndex();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().message, kPrefix + "entry 1 refers to a missing payload");
+}
+
+// Lookup does not hash the index: a damaged byte that leaves every record in range is found by
+// checkIndex() (and by the payload checksums), not at open.
+TEST(ArchiveCorrupt, LookupLeavesTheIndexChecksumToCheckIndex) {
+    Bytes b = valid();
+    b[header(b).indexOffset + 32 + 24] ^= 1; // entry 0: a reserved byte
+    auto r = ArchiveReader::openMemory(b, "t.aotpack", IndexChecks::Lookup);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->find("vector_ops", EntryKind::Spirv));
+    EXPECT_EQ(r->checkIndex().error().message, kPrefix + "index checksum mismatch");
+}
+
+// What the runtime checks before it uses the entry it selected: metadata strings and the blob.
+TEST(ArchiveCorrupt, LookupCheckEntryCoversTheSelectedEntrysRecords) {
+    Bytes badString = withIndex([](std::uint8_t* index, IndexHeader& ih) {
+        patch<KvRecord>(blobAt(index, ih, ih.blobCount), [](KvRecord& r) { r.value = 0xfffffff0; });
+    });
+    auto r = ArchiveReader::openMemory(badString, "t.aotpack", IndexChecks::Lookup);
+    ASSERT_TRUE(r);
+    auto withBadKv = r->entries();
+    ASSERT_FALSE(withBadKv.empty());
+    auto first = withBadKv.front();
+    EXPECT_LT(r->metadata(first).size(), first.kvCount); // the bad pair is left out, not read
+    EXPECT_EQ(r->checkEntry(first).error().message,
+              kPrefix + "metadata string offset out of range");
+
+    Bytes unaligned = withIndex([](std::uint8_t* index, IndexHeader& ih) {
+        patch<BlobRecord>(blobAt(index, ih, 1), [](BlobRecord& rec) { rec.offset += 8; });
+    });
+    auto u = ArchiveReader::openMemory(unaligned, "t.aotpack", IndexChecks::Lookup);
+    ASSERT_TRUE(u);
+    auto acm = u->find("vector_ops", EntryKind::Native, 0x030dc008);
+    ASSERT_TRUE(acm);
+    EXPECT_EQ(u->checkEntry(*acm).error().message, kPrefix + "payload 1 is not 64-byte aligned");
+    EXPECT_EQ(u->payload(*acm).error().message, kPrefix + "payload 1 is not 64-byte aligned");
 }

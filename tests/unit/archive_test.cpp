@@ -36,15 +36,15 @@ TEST(Archive, RoundTripOfRealSpirvAndZebins) {
     ASSERT_EQ(r->entryCount(), 3u);
     EXPECT_EQ(r->modules(), std::vector<std::string_view>{"vector_ops"});
     EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
-    const EntryView* pvc = r->find("vector_ops", EntryKind::Native, kPvc);
-    ASSERT_NE(pvc, nullptr);
+    auto pvc = r->find("vector_ops", EntryKind::Native, kPvc);
+    ASSERT_TRUE(pvc);
     EXPECT_EQ(*r->payload(*pvc), testData("vector_ops.12.60.7.bin"));
     EXPECT_EQ(r->meta(*pvc, "target"), "pvc");
-    const EntryView* spirv = r->find("vector_ops", EntryKind::Spirv);
-    ASSERT_NE(spirv, nullptr);
+    auto spirv = r->find("vector_ops", EntryKind::Spirv);
+    ASSERT_TRUE(spirv);
     EXPECT_EQ(*r->payload(*spirv), testData("vector_ops.spv"));
     EXPECT_EQ(r->archiveMetadata().at(0).second, "ats-m150,pvc");
-    EXPECT_EQ(r->find("vector_ops", EntryKind::Native, 0x030e0005), nullptr);
+    EXPECT_FALSE(r->find("vector_ops", EntryKind::Native, 0x030e0005));
     EXPECT_TRUE(r->verifyPayloads());
 }
 
@@ -64,8 +64,8 @@ TEST(Archive, UnknownEntryKindsAreCopiedAsTheyAreAndAreNotTargets) {
     auto c = ArchiveReader::openMemory(copied);
     ASSERT_TRUE(c) << c.error().message;
     ASSERT_EQ(c->entryCount(), 4u);
-    const EntryView* future = c->find("vector_ops", static_cast<EntryKind>(kFutureKind), 0x12345);
-    ASSERT_NE(future, nullptr);
+    auto future = c->find("vector_ops", static_cast<EntryKind>(kFutureKind), 0x12345);
+    ASSERT_TRUE(future);
     EXPECT_EQ(*c->payload(*future), Bytes(100, 42));
     EXPECT_EQ(c->meta(*future, "x"), "y");
     EXPECT_EQ(c->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));

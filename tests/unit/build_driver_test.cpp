@@ -170,8 +170,8 @@ TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
         }
     auto archive = archive::ArchiveReader::openFile(dir.path() / "out.aotpack");
     ASSERT_TRUE(archive);
-    const auto* tgl = archive->find("fp64", archive::EntryKind::Native, kTgl);
-    ASSERT_NE(tgl, nullptr);
+    auto tgl = archive->find("fp64", archive::EntryKind::Native, kTgl);
+    ASSERT_TRUE(tgl);
     EXPECT_EQ(archive->meta(*tgl, "dropped_kernels"), "scale");
 }
 

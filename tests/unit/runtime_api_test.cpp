@@ -54,7 +54,7 @@ TEST(RuntimeApi, ErrorsAreCodesWithMessages) {
     aotpack_load_info info{};
     EXPECT_EQ(aotpack_select(archive.get(), "nope", kPvc, AOTPACK_POLICY_DEFAULT, &info),
               AOTPACK_ERROR_NOT_FOUND);
-    EXPECT_STREQ(aotpack_last_error(), "module 'nope' is not in the archive");
+    EXPECT_STREQ(aotpack_last_error(), "module 'nope' is not in '<embedded archive>'");
     aotpack_archive* a = nullptr;
     EXPECT_EQ(aotpack_archive_open_file("/nonexistent.aotpack", &a), AOTPACK_ERROR_IO);
     EXPECT_EQ(aotpack_archive_open_file(nullptr, &a), AOTPACK_ERROR_INVALID_ARGUMENT);
@@ -65,4 +65,22 @@ TEST(RuntimeApi, ErrorsAreCodesWithMessages) {
     EXPECT_EQ(aotpack_module_create(nullptr, nullptr, nullptr, "m", nullptr, nullptr, nullptr),
               AOTPACK_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(aotpack_archive_module_name(nullptr, 0), nullptr);
+}
+
+// The runtime opens archives without reading the whole index; a lookup that meets a damaged
+// record must still come back as "damaged archive", not as "module not found".
+TEST(RuntimeApi, ADamagedIndexIsReportedAsDamagedNotAsAMissingModule) {
+    auto bytes = exampleArchive();
+    std::uint64_t indexOffset;
+    std::memcpy(&indexOffset, bytes.data() + 24, sizeof indexOffset);
+    std::uint32_t badBlob = 77; // entry 1 (the middle one): its blob field, at offset 12
+    std::memcpy(bytes.data() + indexOffset + 32 + 32 + 12, &badBlob, sizeof badBlob);
+    aotpack_archive* a = nullptr;
+    ASSERT_EQ(aotpack_archive_open_memory(bytes.data(), bytes.size(), &a), AOTPACK_SUCCESS);
+    aotpack_load_info info{};
+    EXPECT_EQ(aotpack_select(a, "vector_ops", kPvc, AOTPACK_POLICY_DEFAULT, &info),
+              AOTPACK_ERROR_BAD_ARCHIVE);
+    EXPECT_STREQ(aotpack_last_error(),
+                 "'<embedded archive>' is not a valid aotpack archive: index checksum mismatch");
+    aotpack_archive_close(a);
 }
