@@ -6,6 +6,7 @@
 #include "common/text.h"
 
 #include <cstdlib>
+#include <future>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,6 +125,23 @@ static void writeMemo(const fs::path& file, const CompilerSupport& info) {
     (void)writeFileAtomic(file, text + "\n", Sync::No);
 }
 
+// `ocloc ids <group>` for every family and release, all at once: each is a few milliseconds of
+// process start, and one after the other they were 0.2 s of every build on a fresh cache. An
+// answer is the command's output, or empty if this ocloc does not know the name.
+static std::vector<std::future<std::string>>
+askIdsOfEveryGroup(const fs::path& ocloc, const std::vector<std::string>& groups,
+                   const fs::path& dir) {
+    std::vector<std::future<std::string>> answers;
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        answers.push_back(std::async(std::launch::async, [ocloc, group = groups[i], dir, i] {
+            fs::path out = dir / ("ids-" + std::to_string(i));
+            auto run = runProcess({{ocloc.string(), "ids", group}, dir, out, {}, {}}, 60);
+            if (!run || !run->succeeded()) return std::string();
+            return readTextFile(out).value_or("");
+        }));
+    return answers;
+}
+
 Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclocPath,
                                         const fs::path& rememberIn) {
     CompilerSupport info;
@@ -137,15 +155,12 @@ Expected<CompilerSupport> probeCompiler(const Database& db, const fs::path& oclo
     if (!memo.empty())
         if (auto known = readMemo(memo, info.ocloc)) return *known;
     TempDir dir;
+    auto answers = askIdsOfEveryGroup(info.ocloc, groups, dir.path());
     auto version = queryVersion(info.ocloc, dir.path());
     if (!version) return version.error();
     info.version = *version;
-    for (const auto& group : groups) {
-        auto run = runProcess(
-            {{info.ocloc.string(), "ids", group}, dir.path(), dir.path() / "ids", {}, {}}, 60);
-        if (!run || !run->succeeded()) continue; // this ocloc does not know the name
-        if (auto log = readTextFile(dir.path() / "ids")) addMatchedIds(*log, info.ipValues);
-    }
+    for (auto& answer : answers)
+        addMatchedIds(answer.get(), info.ipValues);
     info.identity = "ocloc " + info.version + " " + compilerStamp(info.ocloc);
     if (!memo.empty()) writeMemo(memo, info);
     return info;
