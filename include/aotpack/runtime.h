@@ -85,7 +85,10 @@ AOTPACK_RT_API const char* aotpack_runtime_version_string(void);
 /* The message of the calling thread's last failed call ("" if none). */
 AOTPACK_RT_API const char* aotpack_last_error(void);
 
-/* Opening reads and checks only the archive's index; payloads are read when a module is loaded. */
+/* Opening checks the header and the layout of the archive's index; each index record is checked
+   when a lookup reads it, and the whole index when a module is not found (a damaged archive gives
+   AOTPACK_ERROR_BAD_ARCHIVE, not AOTPACK_ERROR_NOT_FOUND). Payloads are read, checksummed and
+   decompressed when a module is loaded. docs/FORMAT.md, "Validation". */
 AOTPACK_RT_API aotpack_result aotpack_archive_open_file(const char* path,
                                                         aotpack_archive** archive);
 /* `data` must stay valid until aotpack_archive_close (an embedded archive: see `aotpack embed`). */
