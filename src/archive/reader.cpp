@@ -19,6 +19,7 @@
 namespace aotpack::archive {
 using detail::checksumMatches;
 using detail::entryKey;
+using detail::fits;
 using detail::load;
 
 struct ArchiveReader::Mapping {
@@ -93,8 +94,8 @@ EntryView ArchiveReader::viewOf(std::uint32_t i, const EntryRecord& r) const {
 // all checked at open, under Lookup this is what makes a damaged record harmless.
 std::optional<EntryView> ArchiveReader::recordAt(std::uint32_t i) const {
     auto r = load<EntryRecord>(records_ + std::size_t(i) * sizeof(EntryRecord));
-    if (r.module >= strings_.size() || r.blob >= blobCount_ || r.kvFirst > kvCount_ ||
-        r.kvCount > kvCount_ - r.kvFirst)
+    if (r.module >= strings_.size() || r.blob >= blobCount_ ||
+        !fits(r.kvFirst, r.kvCount, kvCount_))
         return std::nullopt;
     return viewOf(i, r);
 }
@@ -231,10 +232,10 @@ Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
 }
 
 Expected<ArchiveReader::Payload> ArchiveReader::payloadView(const EntryView& e) const {
-    if (auto st = checkBlob(e.blob); !st) return st.error();
     auto r = load<BlobRecord>(blobs_ + std::size_t(e.blob) * sizeof(BlobRecord));
     if (r.compression == static_cast<std::uint32_t>(Compression::None)) {
         // Stored and raw bytes are the same: one checksum pass, both recorded values must agree.
+        if (auto st = checkBlob(e.blob); !st) return st.error(); // payload() checks the others
         ByteView stored = data_.subspan(r.offset, r.storedSize);
         if (r.storedSize != r.rawSize || r.storedChecksum != r.rawChecksum ||
             !checksumMatches(hash64(stored), r.storedChecksum))

@@ -27,6 +27,11 @@ inline bool checksumMatches(std::uint64_t actual, std::uint64_t expected) {
 }
 #endif
 
+// [offset, offset + size) lies within [0, limit), without overflow.
+inline bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) {
+    return offset <= limit && size <= limit - offset;
+}
+
 // The order of the entry table: (module name bytes, kind, target IP).
 inline auto entryKey(const EntryView& e) {
     return std::tuple(e.module, static_cast<int>(e.kind), e.targetIp);

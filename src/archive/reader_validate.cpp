@@ -13,11 +13,8 @@
 namespace aotpack::archive {
 using detail::checksumMatches;
 using detail::entryKey;
+using detail::fits;
 using detail::load;
-
-static bool fits(std::uint64_t offset, std::uint64_t size, std::uint64_t limit) {
-    return offset <= limit && size <= limit - offset;
-}
 
 // Rules 1 to 5 and the archive metadata's range (6): all that IndexChecks::Lookup checks at open.
 // The index checksum (rule 4) only when `withChecksum`: Full checks it here, in the documented

@@ -227,9 +227,7 @@ std::optional<SizeEstimate> readEstimate(const fs::path& file) {
 
 void writeEstimate(const fs::path& file, SizeEstimate e, unsigned mode) {
     std::string text = std::to_string(e.bytes) + " " + std::to_string(e.listed) + "\n";
-    (void)writeFileAtomic(file,
-                          ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                          mode, Sync::No);
+    (void)writeFileAtomic(file, text, Sync::No, mode);
 }
 } // namespace
 

@@ -28,9 +28,9 @@ enum class Sync { Yes, No };
 Status writeFileAtomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644,
                        Sync sync = Sync::Yes);
 inline Status writeFileAtomic(const std::filesystem::path& path, const std::string& text,
-                              Sync sync = Sync::Yes) {
+                              Sync sync = Sync::Yes, unsigned mode = 0644) {
     return writeFileAtomic(
-        path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), 0644,
+        path, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), mode,
         sync);
 }
 
