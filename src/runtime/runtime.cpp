@@ -15,8 +15,8 @@
 #include <new>
 #include <string>
 
-// Opening reads the index only; the module and target lists are built on first use, so opening a
-// large archive to load one module stays cheap.
+// Opening checks the header and the index's layout (kChecks below); the module and target lists
+// are built on first use, so opening a large archive to load one module stays cheap.
 struct aotpack_archive {
     explicit aotpack_archive(aotpack::archive::ArchiveReader r) : reader(std::move(r)) {}
     aotpack::archive::ArchiveReader reader;
