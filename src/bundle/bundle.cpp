@@ -44,28 +44,53 @@ Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, co
     return libs;
 }
 
-// Everything aotpack and ocloc load: aotpack itself, then a real OpenCL C compile through ocloc
-// (frontend and backend), so libraries IGC opens only when it compiles are seen too.
-Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& ocloc) {
+// Everything aotpack and ocloc load: aotpack itself, then a real compile through ocloc, so
+// libraries IGC opens only when it compiles are seen too. With the OpenCL C frontend that is a
+// compile of OpenCL C (frontend and backend); without it, of SPIR-V that ocloc made first, which
+// loads neither libigdfcl nor opencl-clang and libclang-cpp.
+Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& ocloc,
+                                          bool openClC) {
     TempDir dir;
     auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path());
     if (!mine) return mine.error();
     (void)writeFileAtomic(dir.path() / "k.cl",
                           std::string("__kernel void k(__global int* x) { x[0] = 1; }\n"));
-    auto theirs = librariesLoadedBy(
-        {ocloc.string(), "compile", "-file", "k.cl", "-device", "pvc", "-q"}, dir.path());
+    std::vector<std::string> compile = {ocloc.string(), "compile", "-file", "k.cl",
+                                        "-device",      "pvc",     "-q"};
+    if (!openClC) {
+        auto spirv = runProcess({{ocloc.string(), "compile", "-file", "k.cl", "-spv_only",
+                                  "-device", "pvc", "-output", "k", "-q"},
+                                 dir.path(),
+                                 dir.path() / "spv.log",
+                                 {},
+                                 {}},
+                                300);
+        if (!spirv || !spirv->succeeded())
+            return makeError(Errc::Unsupported, "a probe run for the bundle failed: '" +
+                                                    ocloc.string() + "' could not make SPIR-V");
+        compile = {ocloc.string(), "compile", "-file", "k_XE_HPC_COREpvc.spv",
+                   "-spirv_input", "-device", "pvc",   "-q"};
+    }
+    auto theirs = librariesLoadedBy(compile, dir.path());
     if (!theirs) return theirs.error();
     mine->insert(theirs->begin(), theirs->end());
     return mine;
 }
 
+// bin/NAME: sets the library path and runs libexec/NAME. aotpack's also names itself in
+// AOTPACK_LAUNCHER (the drop-in's shim links here, not to libexec/aotpack, which would start
+// without the bundle's libraries) and, called through a link named ocloc, is the drop-in.
 Status writeWrapper(const fs::path& path, const std::string& program) {
     std::string text = "#!/bin/sh\n# aotpack bundle: run " + program +
                        " with the bundle's libraries.\n"
-                       "here=$(dirname \"$(readlink -f \"$0\")\")/..\n"
-                       "LD_LIBRARY_PATH=\"$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\" exec "
-                       "\"$here/libexec/" +
-                       program + "\" \"$@\"\n";
+                       "self=$(readlink -f \"$0\")\n"
+                       "here=$(dirname \"$self\")/..\n";
+    if (program == "aotpack")
+        text += "export AOTPACK_LAUNCHER=\"$self\"\n"
+                "case \"${0##*/}\" in ocloc) set -- ocloc \"$@\" ;; esac\n";
+    text += "LD_LIBRARY_PATH=\"$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\" exec "
+            "\"$here/libexec/" +
+            program + "\" \"$@\"\n";
     ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     if (auto st = writeFileAtomic(path, bytes, 0755); !st) return st;
     return success();
@@ -80,12 +105,28 @@ Status copyInto(const fs::path& from, const fs::path& to, std::vector<std::strin
     return success();
 }
 
+// Debug information is most of aotpack's size and none of its use on a build node. A machine
+// without binutils bundles unstripped files (a warning says so).
+void stripDebugInfo(const fs::path& top, const std::vector<std::string>& files,
+                    std::vector<std::string>& warnings) {
+    std::vector<std::string> argv = {"strip", "--strip-debug"};
+    for (const auto& f : files)
+        if (f.starts_with("libexec/") || f.starts_with("lib/")) argv.push_back((top / f).string());
+    TempDir dir;
+    auto run = runProcess({argv, dir.path(), dir.path() / "strip.log", {}, {}}, 600);
+    if (!run || !run->succeeded())
+        warnings.push_back("the bundle's files keep their debug information: strip " +
+                           (run ? run->describe() : run.error().message) +
+                           " (install binutils, or pass --no-strip to silence this)");
+}
+
 // The staging tree under `root`/toolchain.
 Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& self,
-                                         const fs::path& ocloc, const std::set<fs::path>& libs) {
+                                         const fs::path& ocloc, const std::set<fs::path>& libs,
+                                         const fs::path& preload) {
     fs::path top = root / "toolchain";
     std::error_code ec;
-    for (const char* sub : {"bin", "libexec", "lib"})
+    for (const char* sub : {"bin", "libexec", "lib/aotpack"})
         fs::create_directories(top / sub, ec);
     if (ec) return makeError(Errc::Output, "cannot create '" + top.string() + "': " + ec.message());
     std::vector<std::string> files;
@@ -98,13 +139,16 @@ Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& s
     for (const auto& lib : libs)
         if (auto st = copyInto(lib, top / "lib" / lib.filename(), files, top); !st)
             return st.error();
+    if (!preload.empty())
+        if (auto st = copyInto(preload, top / "lib/aotpack" / preload.filename(), files, top); !st)
+            return st.error();
     std::sort(files.begin(), files.end());
     return files;
 }
 
 } // namespace
 
-Expected<BundleResult> writeBundle(const fs::path& output) {
+Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& options) {
     std::error_code ec;
     fs::path self = fs::canonical("/proc/self/exe", ec);
     fs::path ocloc = devices::findRealOcloc();
@@ -112,7 +156,7 @@ Expected<BundleResult> writeBundle(const fs::path& output) {
         return makeError(Errc::Unsupported,
                          "no ocloc to bundle (install intel-opencl-icd or set AOTPACK_OCLOC)");
     ocloc = fs::canonical(ocloc, ec);
-    auto libs = allLibraries(self, ocloc);
+    auto libs = allLibraries(self, ocloc, options.openClC);
     if (!libs) return libs.error();
     std::string libocloc = compile::findLibocloc(ocloc.string());
     if (libocloc.empty())
@@ -120,10 +164,16 @@ Expected<BundleResult> writeBundle(const fs::path& output) {
                          "no libocloc.so for '" + ocloc.string() + "' to bundle");
     libs->insert(fs::canonical(libocloc, ec).parent_path() / "libocloc.so");
     TempDir staging;
-    auto files = stage(staging.path(), self, ocloc, *libs);
+    auto files = stage(staging.path(), self, ocloc, *libs, options.preload);
     if (!files) return files.error();
+    BundleResult result;
+    if (options.preload.empty())
+        result.warnings.push_back("libaotpack_preload.so was not found: 'aotpack run' and "
+                                  "'aotpack capture' will not work from this bundle");
+    if (options.strip) stripDebugInfo(staging.path() / "toolchain", *files, result.warnings);
     std::string manifest = "aotpack bundle\naotpack " AOTPACK_VERSION "\nglibc >= " +
                            std::string(gnu_get_libc_version()) + "\nocloc " + ocloc.string() +
+                           "\n" + (options.openClC ? "opencl-c: yes" : devices::kNoOpenClCLine) +
                            "\nfiles:\n" + join(*files, "\n") + "\n";
     if (auto st = writeFileAtomic(staging.path() / "toolchain" / "MANIFEST", manifest); !st)
         return st.error();
@@ -147,7 +197,8 @@ Expected<BundleResult> writeBundle(const fs::path& output) {
     fs::rename(temp, output, ec);
     if (ec)
         return makeError(Errc::Output, "cannot write '" + output.string() + "': " + ec.message());
-    BundleResult result{*files, fs::file_size(output, ec)};
+    result.files = std::move(*files);
+    result.bytes = fs::file_size(output, ec);
     return result;
 }
 

@@ -8,7 +8,12 @@
 //   toolchain/libexec/                  the real executables; aotpack finds the ocloc beside it
 //                                       and the compile workers the libocloc in ../lib
 //   toolchain/lib/                      the libraries
-//   toolchain/MANIFEST                  versions, glibc, files
+//   toolchain/lib/aotpack/              libaotpack_preload.so (`aotpack run`, `aotpack capture`)
+//   toolchain/MANIFEST                  versions, glibc, whether OpenCL C is in, files
+//
+// Executables and libraries are stripped of debug information (aotpack's own is most of a debug
+// build's size); `--no-opencl-c` leaves out the OpenCL C frontend (libclang-cpp, opencl-clang),
+// which SPIR-V builds never load.
 #pragma once
 
 #include "common/error.h"
@@ -22,10 +27,18 @@ namespace aotpack::bundle {
 struct BundleResult {
     std::vector<std::string> files; // paths inside the bundle, sorted
     std::uint64_t bytes = 0;        // of the tarball
+    std::vector<std::string> warnings;
+};
+
+struct BundleOptions {
+    std::filesystem::path preload; // libaotpack_preload.so to carry; empty: none (a warning)
+    bool strip = true;             // strip debug information (`strip --strip-debug`)
+    bool openClC = true;           // carry the OpenCL C frontend
 };
 
 // Writes the bundle to `output` (temp file + rename; compression by extension, as tar -a:
 // .tar.xz, .tar.gz, .tar.zst). Errors: no ocloc or libocloc (5), the tarball cannot be written (6).
-Expected<BundleResult> writeBundle(const std::filesystem::path& output);
+Expected<BundleResult> writeBundle(const std::filesystem::path& output,
+                                   const BundleOptions& options);
 
 } // namespace aotpack::bundle

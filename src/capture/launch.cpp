@@ -58,6 +58,7 @@ fs::path findPreloadLibrary(std::string& whyNot) {
     std::error_code ec;
     fs::path exeDir = fs::canonical("/proc/self/exe", ec).parent_path();
     std::vector<fs::path> places = {exeDir / AOTPACK_PRELOAD_RELDIR / kName, // installed
+                                    exeDir / "../lib/aotpack" / kName,       // `aotpack bundle`
                                     exeDir / "../../lib/aotpack" / kName};   // build tree
     for (const auto& p : places)
         if (fs::is_regular_file(p, ec)) return p.lexically_normal();

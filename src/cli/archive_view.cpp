@@ -1,6 +1,7 @@
 #include "cli/archive_view.h"
 
 #include "archive/payload_codec.h"
+#include "archive/shards.h"
 #include "cli/table.h"
 #include "common/text.h"
 #include "devices/device_list.h"
@@ -76,6 +77,10 @@ void printList(const archive::ArchiveReader& in) {
     if (!meta["missing"].empty())
         std::cout << "missing (not built: failed, or --skip-unsupported): "
                   << printable(meta["missing"]) << "\n";
+    if (auto shard = archive::shardInfo(in); shard && *shard)
+        std::cout << "shard: " << (*shard)->index << " of " << (*shard)->count
+                  << " (a partial archive: 'aotpack merge' all " << (*shard)->count
+                  << " shards into the build's archive)\n";
     std::cout << "\n";
     Table table({"MODULE", "SPIR-V", "TARGETS", "KERNELS"});
     for (auto module : in.modules()) {

@@ -7,6 +7,8 @@
 #include "common/text.h"
 #include "devices/device_list.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -32,7 +34,7 @@ void addList(CommandRegistry& r) {
     auto* sub = r.app.add_subcommand("list", "List an archive's modules, targets and kernels");
     sub->footer("Example:\n  aotpack list app.aotpack\n  aotpack list --targets app.aotpack\n  "
                 "aotpack list --json app.aotpack");
-    sub->add_option("archive", a->archive)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_flag("--targets", a->targetsOnly, "Print only the target list (one per line)");
     sub->add_flag("--json", a->json, "Print JSON");
     r.add(sub, [a] {
@@ -55,7 +57,7 @@ void addSize(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand("size", "Bytes per target and per module, compressed and raw");
     sub->footer("Example:\n  aotpack size app.aotpack\n  aotpack size --json app.aotpack");
-    sub->add_option("archive", a->archive)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_flag("--json", a->json, "Print JSON");
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
@@ -74,7 +76,7 @@ void addExtract(CommandRegistry& r) {
         r.app.add_subcommand("extract", "Write an archive's .spv and .bin files into a directory");
     sub->footer("Example:\n  aotpack extract app.aotpack -o out/\n  aotpack extract app.aotpack "
                 "--module vector_ops --target pvc -o out/");
-    sub->add_option("archive", a->archive)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_option("--module", a->module, "Only this module");
     sub->add_option("--target", a->target, "Only binaries for this target");
     sub->add_option("-o,--output", a->output, "Directory")->required();
@@ -100,14 +102,25 @@ void addVerify(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
         r.app.add_subcommand("verify", "Check every checksum and structural rule of an archive");
-    sub->footer("Example:\n  aotpack verify app.aotpack");
-    sub->add_option("archive", a->archive)->required();
+    sub->footer("Example:\n  aotpack verify app.aotpack\n  aotpack verify --json app.aotpack");
+    sub->add_option("archive", a->archive, "Archive to check")->required();
+    sub->add_flag("--json", a->json,
+                  "Print {archive, ok, entries, payloads, error} (the exit code is the same)");
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive); // checks header, index and layout
-        if (!in) return fail(in.error());
-        if (auto st = in->verifyPayloads(); !st) return fail(st.error());
-        std::cout << a->archive << ": OK (" << in->entryCount() << " entries, " << in->blobCount()
-                  << " payloads)\n";
+        Status st = in ? in->verifyPayloads() : Status(in.error());
+        if (a->json) {
+            nlohmann::json out = {{"archive", a->archive},
+                                  {"ok", st.ok()},
+                                  {"entries", in ? in->entryCount() : std::size_t{0}},
+                                  {"payloads", in ? in->blobCount() : std::size_t{0}},
+                                  {"error", st ? "" : st.error().message}};
+            std::cout << out.dump(2) << "\n";
+        }
+        if (!st) return fail(st.error());
+        if (!a->json)
+            std::cout << a->archive << ": OK (" << in->entryCount() << " entries, "
+                      << in->blobCount() << " payloads)\n";
         return 0;
     });
 }
@@ -130,8 +143,10 @@ void addMerge(CommandRegistry& r) {
         "merge",
         "Union of archives; the same module and target with different contents is an error");
     sub->footer("Example:\n  aotpack merge pvc.aotpack atsm.aotpack -o both.aotpack");
-    sub->add_option("archives", a->inputs)->required();
-    sub->add_option("-o,--output", a->output)->required();
+    sub->add_option("archives", a->inputs,
+                    "Archives to merge (or the partial archives of a sharded build)")
+        ->required();
+    sub->add_option("-o,--output", a->output, "Archive to write")->required();
     r.add(sub, [a] {
         std::vector<ArchiveReader> readers;
         for (const auto& path : a->inputs) {
@@ -169,9 +184,9 @@ void addRemoveTargets(CommandRegistry& r) {
     auto* sub = r.app.add_subcommand(
         "remove-targets", "Write a copy of an archive without some targets (like nvprune)");
     sub->footer("Example:\n  aotpack remove-targets app.aotpack -d pvc -o app-no-pvc.aotpack");
-    sub->add_option("archive", a->archive)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_option("-d,--devices", a->devices, "Targets to remove (device list)")->required();
-    sub->add_option("-o,--output", a->output)->required();
+    sub->add_option("-o,--output", a->output, "Archive to write")->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return fail(in.error());
@@ -198,7 +213,11 @@ void addRemoveTargets(CommandRegistry& r) {
         std::vector<std::uint32_t> kept;
         for (auto ip : in->targets())
             if (!drop.count(ip)) kept.push_back(ip);
-        for (const auto& [k, v] : rewrittenMetadata({&*in}, kept).meta)
+        auto meta = rewrittenMetadata({&*in}, kept).meta;
+        // What was removed is part of the record, as add-targets records "+ LIST".
+        std::string before(in->archiveMeta("devices.input").value_or(""));
+        meta["devices.input"] = (before.empty() ? "" : before + " ") + "- " + a->devices;
+        for (const auto& [k, v] : meta)
             writer.setArchiveMetadata(k, v);
         return writeWith(a->output, writer);
     });
@@ -209,9 +228,10 @@ void addExportAr(CommandRegistry& r) {
     auto* sub = r.app.add_subcommand(
         "export-ar", "Write one module as an ocloc-compatible fat binary (AR) for NEO");
     sub->footer("Example:\n  aotpack export-ar app.aotpack --module vector_ops -o vector_ops.ar");
-    sub->add_option("archive", a->archive)->required();
-    sub->add_option("--module", a->module)->required();
-    sub->add_option("-o,--output", a->output)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
+    sub->add_option("--module", a->module, "Module whose native binaries become the fat binary")
+        ->required();
+    sub->add_option("-o,--output", a->output, "ocloc fat binary (AR) to write")->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return fail(in.error());
@@ -222,21 +242,33 @@ void addExportAr(CommandRegistry& r) {
     });
 }
 
+bool isCIdentifier(const std::string& name) {
+    auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+    return !name.empty() && letter(name[0]) && std::all_of(name.begin(), name.end(), [&](char c) {
+        return letter(c) || std::isdigit(static_cast<unsigned char>(c));
+    });
+}
+
 void addEmbed(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
         r.app.add_subcommand("embed", "Turn an archive into a linkable symbol (.c, .S or .o)");
-    sub->add_option("archive", a->archive)->required();
+    sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_option("-o,--output", a->output, "FILE.c, FILE.S or FILE.o")->required();
     sub->add_option("--symbol", a->symbol, "Symbol name (default: aotpack_archive_<output name>)");
     sub->footer("The symbol NAME (64-byte aligned bytes) and NAME_size (size_t) are defined;\n"
                 "open it with aotpack_archive_open_memory(NAME, NAME_size, ...).");
     r.add(sub, [a] {
-        auto in = ArchiveReader::openFile(a->archive); // embed only valid archives
+        std::string symbol = a->symbol.empty() ? defaultSymbolName(a->output) : a->symbol;
+        if (!isCIdentifier(symbol))
+            return fail(makeError(Errc::Usage, "--symbol '" + symbol +
+                                                   "' is not a C identifier (letters, digits and "
+                                                   "'_', not starting with a digit)"));
+        auto in = ArchiveReader::openFile(a->archive); // embed only valid archives, every payload
         if (!in) return fail(in.error());
+        if (auto st = in->verifyPayloads(); !st) return fail(st.error());
         auto bytes = readFile(a->archive);
         if (!bytes) return fail(bytes.error());
-        std::string symbol = a->symbol.empty() ? defaultSymbolName(a->output) : a->symbol;
         if (auto st = embed(*bytes, a->output, symbol); !st) return fail(st.error());
         return 0;
     });

@@ -171,7 +171,8 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
     if (!f.jsonReport.empty())
         if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st) return fail(st.error());
     if (out.error) {
-        if (out.report.archiveWritten)
+        bool somethingFailed = out.report.failedJobs() || !out.report.moduleErrors.empty();
+        if (out.report.archiveWritten && somethingFailed)
             warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
         // Modules that failed were each named above, one error line apiece: no summary line.
         if (!out.report.moduleErrors.empty() && out.report.failedJobs() == 0)
@@ -186,9 +187,10 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
     for (const auto& j : out.report.jobs)
         hits += j.outcome == JobOutcome::CacheHit;
     if (!f.quiet)
-        note("wrote '" + f.output + "': " + std::to_string(out.report.jobs.size()) + " binaries (" +
-             std::to_string(out.report.jobs.size() - hits) + " compiled, " + std::to_string(hits) +
-             " from cache) in " + std::to_string(out.report.seconds).substr(0, 5) + " s");
+        note("wrote '" + f.output + "': " + countOf(out.report.jobs.size(), "binary", "binaries") +
+             " (" + std::to_string(out.report.jobs.size() - hits) + " compiled, " +
+             std::to_string(hits) + " from cache) in " +
+             std::to_string(out.report.seconds).substr(0, 5) + " s");
     return 0;
 }
 
@@ -296,8 +298,15 @@ void addCacheCommand(CommandRegistry& registry) {
     cacheSub->footer("Examples:\n  aotpack cache stats\n  aotpack cache verify --cache-dir "
                      "/ci/cache\n  aotpack cache clean");
     registry.add(cacheSub, [cacheDir, action] {
-        auto cache = DiskCache::open(cacheDir->empty() ? (DiskCache::defaultRoot() / "build")
-                                                       : std::filesystem::path(*cacheDir));
+        std::filesystem::path dir = cacheDir->empty() ? DiskCache::defaultRoot() / "build"
+                                                      : std::filesystem::path(*cacheDir);
+        // Looking at a cache creates nothing: a directory with no cache has no entries.
+        std::error_code ec;
+        if (*action != "clean" && !std::filesystem::exists(dir / "v1", ec)) {
+            std::cout << "cache: " << dir.string() << " (no cache there yet)\nentries: 0\n";
+            return 0;
+        }
+        auto cache = *action == "clean" ? DiskCache::open(dir) : DiskCache::openExisting(dir);
         if (!cache) return fail(cache.error());
         if (*action == "clean") {
             if (auto st = cache->clean(); !st) return fail(st.error());

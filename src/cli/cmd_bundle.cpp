@@ -1,5 +1,6 @@
 // `aotpack bundle`: a relocatable toolchain tarball (src/bundle).
 #include "bundle/bundle.h"
+#include "capture/launch.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "common/text.h"
@@ -10,18 +11,29 @@ namespace aotpack::cli {
 
 void addBundleCommand(CommandRegistry& registry) {
     auto output = std::make_shared<std::string>();
+    auto noStrip = std::make_shared<bool>(false);
+    auto noOpenClC = std::make_shared<bool>(false);
     CLI::App* sub = registry.app.add_subcommand(
         "bundle", "Write a relocatable toolchain (aotpack, ocloc, libocloc, IGC, their libraries)");
     sub->add_option("-o,--output", *output, "Tarball to write (.tar.xz, .tar.gz or .tar.zst)")
         ->required();
+    sub->add_flag("--no-strip", *noStrip, "Keep debug information (a bundle several times larger)");
+    sub->add_flag("--no-opencl-c", *noOpenClC,
+                  "Leave out the OpenCL C frontend (libclang-cpp, opencl-clang): a smaller bundle "
+                  "that builds SPIR-V only");
     sub->footer(
         "Unpacked anywhere on x86-64 Linux with a glibc at least as new as this machine's,\n"
         "toolchain/bin/aotpack builds with the bundled ocloc (docs/DISTRIBUTED.md).\n"
         "Example:\n  aotpack bundle -o toolchain.tar.xz\n"
         "  tar xf toolchain.tar.xz && toolchain/bin/aotpack build -d pvc k.cl -o k.aotpack");
-    registry.add(sub, [output] {
-        auto result = bundle::writeBundle(*output);
+    registry.add(sub, [output, noStrip, noOpenClC] {
+        std::string whyNoPreload;
+        bundle::BundleOptions options{capture::findPreloadLibrary(whyNoPreload), !*noStrip,
+                                      !*noOpenClC};
+        auto result = bundle::writeBundle(*output, options);
         if (!result) return fail(result.error());
+        for (const auto& w : result->warnings)
+            warning(w);
         note("wrote '" + *output + "': " + std::to_string(result->files.size()) + " files, " +
              humanBytes(result->bytes));
         return 0;

@@ -13,24 +13,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kCaptureUsage = "aotpack capture -o DIR -- PROGRAM ARGS...";
+constexpr const char* kRunUsage = "aotpack run ARCHIVE... -- PROGRAM ARGS...";
+
 int runProgram(const std::vector<std::string>& command,
-               const std::vector<std::pair<std::string, std::string>>& env) {
+               const std::vector<std::pair<std::string, std::string>>& env, const char* usage) {
     if (command.empty())
-        return fail(makeError(
-            Errc::Usage,
-            "no program to run: give it after '--' (aotpack capture -o DIR -- PROGRAM ARGS...)"));
+        return fail(makeError(Errc::Usage, std::string("no program to run: give it after '--' (") +
+                                               usage + ")"));
     std::string whyNot;
     fs::path preload = capture::findPreloadLibrary(whyNot);
-    if (preload.empty()) return fail(makeError(Errc::Unsupported, whyNot));
+    if (preload.empty())
+        return fail(
+            makeError(Errc::Unsupported, "cannot run '" + command.front() +
+                                             "' with aotpack's preload library: " + whyNot));
     auto status = capture::runWithPreload(command, preload, env);
     return status ? *status : fail(status.error());
 }
 
 int captureProgram(const std::string& dir, const std::vector<std::string>& command) {
-    if (command.empty()) return runProgram(command, {}); // the usage error
+    if (command.empty()) return runProgram(command, {}, kCaptureUsage); // the usage error
     std::error_code ec;
     fs::path absolute = fs::absolute(dir, ec);
-    int status = runProgram(command, {{"AOTPACK_CAPTURE_DIR", absolute.string()}});
+    int status = runProgram(command, {{"AOTPACK_CAPTURE_DIR", absolute.string()}}, kCaptureUsage);
     if (!fs::is_directory(absolute / "raw", ec)) {
         warning("'" + command.front() + "' created no SPIR-V module through Level Zero; '" + dir +
                 "' holds nothing");
@@ -49,14 +54,18 @@ int captureProgram(const std::string& dir, const std::vector<std::string>& comma
 int replayProgram(const std::vector<std::string>& archives,
                   const std::vector<std::string>& command) {
     if (archives.empty())
-        return fail(makeError(Errc::Usage,
-                              "no archive (usage: aotpack run ARCHIVE... -- PROGRAM ARGS...)"));
+        return fail(makeError(Errc::Usage, std::string("no archive (usage: ") + kRunUsage + ")"));
+    if (command.empty()) return runProgram(command, {}, kRunUsage); // the usage error
+    // The preload library in a program only warns about an archive it cannot open (the program
+    // must run); here the user named it, so a missing one is an error before the program starts.
     std::string list;
     for (const auto& a : archives) {
         std::error_code ec;
+        if (!fs::is_regular_file(a, ec))
+            return fail(makeError(Errc::BadInput, "archive '" + a + "' not found"));
         list += (list.empty() ? "" : ":") + fs::absolute(a, ec).string();
     }
-    return runProgram(command, {{"AOTPACK_ARCHIVE", list}});
+    return runProgram(command, {{"AOTPACK_ARCHIVE", list}}, kRunUsage);
 }
 
 } // namespace

@@ -74,11 +74,32 @@ int printDatabase(const Database& db, const Expected<CompilerSupport>& compiler,
     return 0;
 }
 
-int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& compiler, bool asJson) {
+// "@torch-xpu-linux: PyTorch 2.10 ...": what each preset in the list mirrors.
+std::vector<std::string> presetNotes(const std::string& input) {
+    std::vector<std::string> notes;
+    for (const auto& item : split(input, ','))
+        if (auto name = std::string(trim(item)); name.size() > 1 && name[0] == '@')
+            if (auto tracks = Database::builtin().presetTracks(toLower(name.substr(1)));
+                !tracks.empty())
+                notes.push_back(name + " mirrors " + tracks);
+    return notes;
+}
+
+// An explanation, not a build: targets the installed ocloc cannot build are one summary line
+// (the OCLOC column names them), and the exit code is 0.
+void printSupportSummary(const DeviceList& list, const Expected<CompilerSupport>& compiler) {
+    if (!compiler) return;
     std::vector<std::string> unsupported;
     for (const auto& t : list.targets)
-        if (compiler && !compiler->supports(t.ip))
-            unsupported.push_back(unsupportedTarget(*compiler, t.name, t.ip).message);
+        if (!compiler->supports(t.ip)) unsupported.push_back(t.name);
+    if (unsupported.empty()) return;
+    note(std::to_string(unsupported.size()) + " of " + std::to_string(list.targets.size()) +
+         " target(s) cannot be built by the installed ocloc " + compiler->version + " (" +
+         join(unsupported, ", ") +
+         "): 'aotpack build' needs a newer intel-opencl-icd for them, or --skip-unsupported");
+}
+
+int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& compiler, bool asJson) {
     if (asJson) {
         json out = {{"input", list.input},
                     {"aot", !list.aotDisabled},
@@ -90,7 +111,9 @@ int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& comp
             j["reasons"] = t.reasons;
             out["targets"].push_back(j);
         }
+        out["presets"] = presetNotes(list.input);
         std::cout << out.dump(2) << "\n";
+        return 0;
     } else if (list.aotDisabled) {
         std::cout
             << "none: no native targets; archives carry SPIR-V only and every GPU JIT-compiles\n";
@@ -101,9 +124,10 @@ int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& comp
                        join(t.reasons, "; ")});
         table.print(std::cout);
     }
-    for (const auto& message : unsupported)
-        error(message);
-    return unsupported.empty() ? 0 : static_cast<int>(Errc::Unsupported);
+    for (const auto& line : presetNotes(list.input))
+        note(line);
+    printSupportSummary(list, compiler);
+    return 0;
 }
 
 } // namespace
@@ -119,7 +143,8 @@ void addDevicesCommand(CommandRegistry& registry) {
     sub->add_flag("--json", opts->json, "Print JSON");
     sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
                 "devices 'dg1:acm-g11'\n"
-                "Exits with 5 when the installed ocloc cannot build a listed target.");
+                "The OCLOC column says whether the installed ocloc can build a target ('aotpack\n"
+                "build' fails on one it cannot; this command only explains, and exits 0).");
     registry.add(sub, [opts, listOption] {
         const Database& db = Database::builtin();
         auto compiler = probeCompiler(db);

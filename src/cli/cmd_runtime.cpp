@@ -237,7 +237,7 @@ int selectOffline(const RuntimeArgs& a) {
     int none = 0;
     for (auto module : in->modules()) {
         if (!a.module.empty() && module != a.module) continue;
-        auto s = runtime::select(*in, module, *ip, *policy);
+        auto s = runtime::offlineView(*in, module, runtime::select(*in, module, *ip, *policy), *ip);
         none += s.choice == runtime::Choice::None;
         std::string entry = s.entry && s.entry->kind == archive::EntryKind::Native
                                 ? targetName(s.entry->targetIp)
@@ -276,8 +276,10 @@ int coverage(const RuntimeArgs& a) {
             int counts[4] = {0, 0, 0, 0};
             std::vector<std::string> dropped; // module:kernel this device will not get
             for (auto module : in->modules()) {
-                auto sel =
-                    runtime::select(*in, module, s->ip.value(), runtime::Policy::PreferNative);
+                auto sel = runtime::offlineView(
+                    *in, module,
+                    runtime::select(*in, module, s->ip.value(), runtime::Policy::PreferNative),
+                    s->ip.value());
                 ++counts[static_cast<int>(sel.choice)];
                 for (const auto& k : runtime::droppedKernels(*in, module, sel, s->ip.value()))
                     dropped.push_back(std::string(module) + ":" + k);
@@ -298,7 +300,8 @@ int coverage(const RuntimeArgs& a) {
     if (a.json)
         std::cout << out.dump(2) << "\n";
     else {
-        std::cout << "modules per device (" << in->modules().size() << " modules)\n";
+        std::cout << "modules per device (" << countOf(in->modules().size(), "module", "modules")
+                  << ")\n";
         table.print(std::cout);
     }
     return 0;
@@ -311,7 +314,7 @@ void addRuntimeCommands(CommandRegistry& r) {
     auto* sub = r.app.add_subcommand(
         "load",
         "Load an archive's modules on this machine's GPUs: will it run here, and from what?");
-    sub->add_option("archive", load->archive)->required();
+    sub->add_option("archive", load->archive, "Archive to load")->required();
     sub->add_option("--module", load->module, "Only this module");
     sub->add_option("--policy", load->policy, "prefer-native, native-only or jit-only");
     sub->add_flag("--json", load->json, "Print JSON");
@@ -322,7 +325,10 @@ void addRuntimeCommands(CommandRegistry& r) {
     auto warm = std::make_shared<RuntimeArgs>();
     auto* warmSub = r.app.add_subcommand(
         "warm", "Fill the JIT cache for this machine's GPUs (at install time)");
-    warmSub->add_option("archive", warm->archive)->required();
+    warmSub
+        ->add_option("archive", warm->archive,
+                     "Archive whose modules to JIT-compile into the cache")
+        ->required();
     warmSub->add_option("--module", warm->module, "Only this module");
     warmSub->add_flag(
         "--system", warm->system,
@@ -335,7 +341,7 @@ void addRuntimeCommands(CommandRegistry& r) {
     auto sel = std::make_shared<RuntimeArgs>();
     auto* selSub =
         r.app.add_subcommand("select", "What would load on a given device, without a GPU");
-    selSub->add_option("archive", sel->archive)->required();
+    selSub->add_option("archive", sel->archive, "Archive to ask")->required();
     selSub->add_option("--device", sel->device, "A device name, IP version or PCI id (0x56a5@5)")
         ->required();
     selSub->add_option("--module", sel->module, "Only this module");
@@ -348,7 +354,7 @@ void addRuntimeCommands(CommandRegistry& r) {
     auto cov = std::make_shared<RuntimeArgs>();
     auto* covSub = r.app.add_subcommand(
         "coverage", "Every known device: how many modules load natively, compatibly or by JIT");
-    covSub->add_option("archive", cov->archive)->required();
+    covSub->add_option("archive", cov->archive, "Archive to ask")->required();
     covSub->add_flag("--json", cov->json, "Print JSON");
     covSub->footer("Example:\n  aotpack coverage app.aotpack --json");
     r.add(covSub, [cov] { return coverage(*cov); });

@@ -6,6 +6,7 @@
 #include "common/file_io.h"
 #include "common/text.h"
 #include "compile/ocloc_worker.h"
+#include "devices/database.h"
 #include "ocloc/dropin.h"
 
 #include <algorithm>
@@ -21,23 +22,36 @@
 
 namespace aotpack::cli {
 
-// `@FILE` arguments (when FILE exists) are replaced by the whitespace-separated words in FILE, so
-// long command lines fit. A preset such as `-d @ipex-default` is kept as it is.
+// An `@NAME` that is no file is a preset of the device language when it stands where a device
+// list does (after -d/--devices, or anywhere in `aotpack devices`) or names a known preset; any
+// other is a response file that is missing.
+static bool isPresetArgument(const std::vector<std::string>& before, const std::string& arg) {
+    std::string name = arg.substr(1);
+    if (devices::Database::builtin().presets().count(name)) return true;
+    if (!before.empty() && (before.back() == "-d" || before.back() == "--devices")) return true;
+    return !before.empty() && before.front() == "devices";
+}
+
+// `@FILE` arguments are replaced by the whitespace-separated words in FILE, so long command lines
+// fit. A preset such as `-d @ipex-default` is kept as it is.
 static Expected<std::vector<std::string>> expandResponseFiles(int argc, char** argv) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         std::error_code ec;
-        if (arg.size() > 1 && arg[0] == '@' &&
-            std::filesystem::is_regular_file(arg.substr(1), ec)) {
-            auto text = readTextFile(arg.substr(1));
-            if (!text) return text.error();
-            std::istringstream words(*text);
-            for (std::string w; words >> std::quoted(w);)
-                args.push_back(w);
-        } else {
+        bool file =
+            arg.size() > 1 && arg[0] == '@' && std::filesystem::is_regular_file(arg.substr(1), ec);
+        if (!file && (arg.size() < 2 || arg[0] != '@' || isPresetArgument(args, arg))) {
             args.push_back(arg);
+            continue;
         }
+        if (!file)
+            return makeError(Errc::BadInput, "response file '" + arg.substr(1) + "' not found");
+        auto text = readTextFile(arg.substr(1));
+        if (!text) return text.error();
+        std::istringstream words(*text);
+        for (std::string w; words >> std::quoted(w);)
+            args.push_back(w);
     }
     return args;
 }
@@ -118,6 +132,8 @@ static int runOclocDropin(const std::string& argv0, std::vector<std::string> arg
         std::cout << dir.string() << "\n";
         return 0;
     }
+    if (!args.empty() && args[0] == "--learn-facts") // started by the drop-in itself
+        return ocloc::learnFacts(std::vector<std::string>(args.begin() + 1, args.end()));
     ocloc::DropinOptions options{argv0, {}};
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);

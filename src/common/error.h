@@ -14,7 +14,7 @@ enum class Errc : int {
     Usage = 2,         // bad command line or device list
     BadInput = 3,      // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
     BadArchive = 4,    // an archive is truncated, corrupt or of a newer format
-    Unsupported = 5,   // the installed compiler cannot build a target, or no compiler found
+    Unsupported = 5,   // a needed tool is missing or cannot do it (ocloc, a target, preload lib)
     Output = 6,        // an output could not be written (permissions, disk full)
     NoDevice = 7,      // no Level Zero driver or device, or a module failed to load
     Conflict = 8,      // merge: the same (module, target) with different contents

@@ -1,5 +1,7 @@
 #include "common/subprocess.h"
 
+#include "common/text.h"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -18,7 +20,7 @@ namespace aotpack {
 namespace fs = std::filesystem;
 
 std::string ProcessResult::describe() const {
-    if (timedOut) return "timed out after " + std::to_string(static_cast<long>(seconds)) + " s";
+    if (timedOut) return "timed out after " + secondsText(seconds) + " s";
     if (signal)
         return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return "exit code " + std::to_string(exitCode);

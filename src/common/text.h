@@ -24,6 +24,10 @@ std::string printable(std::string_view s);
 std::string abbreviateLog(std::string_view log, std::size_t limit = 4000);
 
 // Formats a byte count as "1.2 MiB".
+// "1 binary", "3 binaries".
+std::string countOf(std::size_t n, std::string_view singular, std::string_view plural);
+// Seconds as a person writes them: "2", "0.001", "1.5".
+std::string secondsText(double seconds);
 std::string humanBytes(unsigned long long bytes);
 
 } // namespace aotpack

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 namespace aotpack::compile {
 
@@ -50,13 +51,19 @@ static std::filesystem::path buildCacheDir(const BuildRequest& r) {
     return r.cacheDir.empty() ? DiskCache::defaultRoot() / "build" : r.cacheDir;
 }
 
-// The local cache, and the remote one behind it when configured. Only a local cache directory
-// that cannot be created, or a remote configuration that cannot work, stops the build.
+// The local cache, and the remote one behind it when configured. A local cache directory that
+// cannot be used is a warning (a cache never fails a build: it builds without one); a remote
+// configuration that cannot work stops the build (the command line is wrong).
 static Status openCaches(BuildContext& ctx, BuildReport& report) {
     auto dir = buildCacheDir(ctx.request);
     auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
                                                                 : DiskCache::kDefaultMaxBytes);
-    if (!cache) return cache.error();
+    if (cache && ::access((dir / "v1").c_str(), W_OK | X_OK) != 0)
+        cache = makeError(Errc::Output, "cannot write cache directory '" + dir.string() + "'");
+    if (!cache) {
+        ctx.observer.warning(cache.error().message + "; building without a cache");
+        return success();
+    }
     ctx.cache = *cache;
     ctx.history = loadHistory(cache->dir());
     auto inbox = ctx.cacheWarnings;
@@ -93,15 +100,47 @@ static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
     cache::addCounters(ctx.cache->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
 }
 
-// An output whose directory does not exist fails now, not after every compile.
-static Status checkOutputDirectory(const std::filesystem::path& output, const char* what) {
+// An output that cannot be written fails now, not after every compile: a directory in its place,
+// or a directory that does not exist or is not writable.
+static Status checkOutputPath(const std::filesystem::path& output, const char* what) {
     if (output.empty()) return success();
-    auto dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec))
+    auto cannot = [&](const std::string& why) {
         return makeError(Errc::Output, "cannot write " + std::string(what) + " '" +
-                                           output.string() + "': the directory '" + dir.string() +
-                                           "' does not exist");
+                                           output.string() + "': " + why);
+    };
+    std::error_code ec;
+    if (std::filesystem::is_directory(output, ec)) return cannot("it is a directory");
+    auto dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
+    if (!std::filesystem::is_directory(dir, ec))
+        return cannot("the directory '" + dir.string() + "' does not exist");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        return cannot("the directory '" + dir.string() + "' is not writable");
+    return success();
+}
+
+// --frontend-device: one device of the device language, which the installed ocloc can build when
+// there is OpenCL C to compile. The canonical name goes to ocloc (and into the frontend's key).
+static Status resolveFrontendDevice(BuildContext& ctx) {
+    auto list = devices::parseDeviceList(devices::Database::builtin(), ctx.request.frontendDevice);
+    if (!list) return makeError(list.error().code, "--frontend-device: " + list.error().message);
+    if (list->targets.size() != 1)
+        return makeError(Errc::Usage, "--frontend-device '" + ctx.request.frontendDevice +
+                                          "' names " + std::to_string(list->targets.size()) +
+                                          " devices; give one");
+    const auto& target = list->targets.front();
+    bool openClC = std::any_of(ctx.request.modules.begin(), ctx.request.modules.end(),
+                               [](const auto& m) { return m.kind == SourceKind::OpenClC; });
+    if (openClC && ctx.request.frontend == Frontend::Ocloc &&
+        !ctx.compiler->support().supports(target.ip))
+        return makeError(Errc::Unsupported,
+                         "--frontend-device: " + devices::unsupportedTarget(ctx.compiler->support(),
+                                                                            target.name, target.ip)
+                                                     .message);
+    if (openClC && ctx.request.frontend == Frontend::Ocloc && devices::inBundleWithoutOpenClC())
+        return makeError(Errc::Unsupported,
+                         "this aotpack bundle was made with --no-opencl-c and cannot compile "
+                         "OpenCL C; give SPIR-V, or use a bundle made without --no-opencl-c");
+    ctx.frontendDevice = target.name;
     return success();
 }
 
@@ -152,8 +191,8 @@ static Status dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
 
 // Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
 Status setUpBuild(BuildContext& ctx, BuildReport& report) {
-    if (auto st = checkOutputDirectory(ctx.request.output, "the archive"); !st) return st;
-    if (auto st = checkOutputDirectory(ctx.request.depfile, "the depfile"); !st) return st;
+    if (auto st = checkOutputPath(ctx.request.output, "the archive"); !st) return st;
+    if (auto st = checkOutputPath(ctx.request.depfile, "the depfile"); !st) return st;
     const auto& db = devices::Database::builtin();
     auto list = devices::parseDeviceList(db, ctx.request.deviceList);
     if (!list) return list.error();
@@ -170,6 +209,7 @@ Status setUpBuild(BuildContext& ctx, BuildReport& report) {
         ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
     }
     report.compiler = "ocloc " + ctx.compiler->support().version;
+    if (auto st = resolveFrontendDevice(ctx); !st) return st;
     if (auto st = dropUnsupportedTargets(ctx, report); !st) return st;
     if (ctx.request.useCache)
         if (auto st = openCaches(ctx, report); !st) return st;

@@ -30,6 +30,7 @@ struct BuildContext {
     std::shared_ptr<cache::WarningInbox> cacheWarnings = std::make_shared<cache::WarningInbox>();
     History history;
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
+    std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
     std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;
     std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build

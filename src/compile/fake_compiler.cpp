@@ -1,5 +1,7 @@
 #include "compile/fake_compiler.h"
 
+#include "common/text.h"
+
 #include "common/hash.h"
 #include "devices/database.h"
 
@@ -75,7 +77,7 @@ CompileResult FakeCompiler::crashed() {
 }
 
 CompileResult FakeCompiler::hung(const CompileJob& job) {
-    return failed("", "ocloc failed: timed out after " + std::to_string(job.timeoutSeconds) + " s");
+    return failed("", "ocloc failed: timed out after " + secondsText(job.timeoutSeconds) + " s");
 }
 
 std::vector<CompileJob> FakeCompiler::calls() const {

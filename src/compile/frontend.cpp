@@ -38,8 +38,8 @@ PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& 
                      {}};
     } else {
         task.spec = {{ctx.compiler->support().ocloc.string(), "compile", "-file", in.path.string(),
-                      "-spv_only", "-device", ctx.request.frontendDevice, "-output", "module",
-                      "-options", options},
+                      "-spv_only", "-device", ctx.frontendDevice, "-output", "module", "-options",
+                      options},
                      dir,
                      dir / "log",
                      {},
@@ -55,6 +55,22 @@ std::optional<fs::path> findSpirvOutput(const fs::path& dir) {
     for (const auto& entry : fs::directory_iterator(dir, ec))
         if (entry.path().extension() == ".spv") return entry.path();
     return std::nullopt;
+}
+
+// ocloc's exit code is its error code mod 256, often with nothing in its log: name it.
+std::string oclocErrorName(const ProcessResult& r) {
+    switch (r.signal || r.timedOut ? 0 : r.exitCode) {
+    case 223:
+        return ": ocloc's INVALID_DEVICE";
+    case 226:
+        return ": ocloc's INVALID_COMMAND_LINE";
+    case 225:
+        return ": ocloc's INVALID_FILE (the source could not be read)";
+    case 245:
+        return ": ocloc's BUILD_PROGRAM_FAILURE";
+    default:
+        return "";
+    }
 }
 
 // The whole log: the CLI abbreviates what it prints (keeping the first errors), the JSON report
@@ -76,6 +92,13 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
             spirvFiles[i] = inputs[i].path;
             continue;
         }
+        std::error_code ec;
+        if (fs::file_size(inputs[i].path, ec) == 0 && !ec) { // ocloc says only "exit code 225"
+            report.moduleErrors.push_back("module '" + inputs[i].name + "' (" +
+                                          inputs[i].path.string() +
+                                          "): the OpenCL C file is empty");
+            continue;
+        }
         fs::path dir = ctx.scratch->path() / "frontend" / inputs[i].name;
         if (auto remembered = rememberedFrontend(ctx, inputs[i], dir)) {
             spirvFiles[i] = *remembered;
@@ -89,7 +112,7 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
                 ran.emplace_back(&inputs[i], *out);
                 return;
             }
-            std::string why = r ? r->describe() : r.error().message;
+            std::string why = r ? r->describe() + oclocErrorName(*r) : r.error().message;
             report.moduleErrors.push_back("module '" + inputs[i].name + "' (" +
                                           inputs[i].path.string() + "): OpenCL C compile failed (" +
                                           why + ")\n" + frontendLog(dir / "log"));

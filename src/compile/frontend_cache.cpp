@@ -25,7 +25,7 @@ std::optional<Hash128> entryKey(const BuildContext& ctx, const ModuleInput& in) 
         .add(fs::absolute(in.path, ec).parent_path().string())
         .add(ctx.request.clOptions)
         .add(in.options)
-        .add(ctx.request.frontendDevice)
+        .add(ctx.frontendDevice)
         .add(ctx.compiler->support().identity)
         .finish();
 }

@@ -47,7 +47,7 @@ std::string hex(std::string_view text) {
 }
 
 std::string explain(const BuildContext& ctx, const Job& job) {
-    if (!ctx.cache) return "the cache is off (--no-cache)";
+    if (!ctx.cache) return "the cache is off (--no-cache, or its directory cannot be used)";
     auto it = ctx.history.find(job.historyKey);
     if (it == ctx.history.end()) return "first build of this module for this target";
     if (it->second.spirv != job.fingerprint.spirv) return "its SPIR-V changed";

@@ -31,6 +31,14 @@ static std::string oclocBesideSelf() {
     return !ec && ::access(beside.c_str(), X_OK) == 0 ? beside.string() : std::string();
 }
 
+bool inBundleWithoutOpenClC() {
+    std::error_code ec;
+    fs::path manifest = fs::canonical("/proc/self/exe", ec).parent_path() / "../MANIFEST";
+    auto text = readTextFile(manifest);
+    return text && text->starts_with("aotpack bundle\n") &&
+           text->find(std::string("\n") + kNoOpenClCLine + "\n") != std::string::npos;
+}
+
 fs::path findRealOcloc(const fs::path& requested) {
     for (const std::string& name : {requested.string(), envOr("AOTPACK_OCLOC", ""),
                                     oclocBesideSelf(), std::string("ocloc")}) {

@@ -29,6 +29,12 @@ std::filesystem::path findRealOcloc(const std::filesystem::path& requested = {})
 // The marker file that makes a directory an aotpack shim directory (skipped by findRealOcloc).
 constexpr const char* kShimMarker = ".aotpack-shim";
 
+// The line of a bundle's MANIFEST (`aotpack bundle --no-opencl-c`) that says it carries no
+// OpenCL C frontend, and whether this aotpack runs from such a bundle (its MANIFEST is at
+// libexec/../MANIFEST).
+constexpr const char* kNoOpenClCLine = "opencl-c: no";
+bool inBundleWithoutOpenClC();
+
 // `oclocPath` empty: findRealOcloc(). With `rememberIn` (a cache directory), the answer is kept
 // there per ocloc, compiler stamp and database, and later runs read it instead of running
 // `ocloc ids` once per family and release (~25 processes, started at once: 0.1-0.2 s).

@@ -48,19 +48,42 @@ const PciId* Database::findPci(std::uint32_t id) const {
     return nullptr;
 }
 
-// Product names compare without case, spaces, '-' and '_': "arc a770" is "Arc A770".
-static std::string productKey(std::string_view name) {
+// Product names compare without case, spaces, '-', '_' and the words tools add around them:
+// "arc a770", "Intel Arc A770" and sycl-ls's "Intel(R) Arc(TM) A770 Graphics" are all "Arc A770";
+// "Max 1550" and the driver's "Intel(R) Data Center GPU Max 1550" are "Data Center GPU Max 1550".
+std::string productKey(std::string_view name) {
     std::string key;
     for (char c : name)
         if (c != ' ' && c != '-' && c != '_')
             key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* noise : {"(r)", "(tm)", "\u00ae", "\u2122", "intelcorporation"})
+        for (auto at = key.find(noise); at != std::string::npos; at = key.find(noise))
+            key.erase(at, std::string_view(noise).size());
+    for (const char* prefix : {"intel", "datacentergpu"})
+        if (key.starts_with(prefix)) key.erase(0, std::string_view(prefix).size());
+    if (key.ends_with("graphics") && key.size() > 8 && !key.starts_with("arcgraphics") &&
+        key.find("graphics(") == std::string::npos)
+        key.erase(key.size() - 8);
     return key;
 }
 
+// `lspci` shows the product in brackets ("Intel Corporation DG2 [Arc A770] (rev 08)").
+static std::vector<std::string_view> productCandidates(std::string_view name) {
+    std::vector<std::string_view> out{name};
+    for (auto open = name.find('['); open != std::string_view::npos;
+         open = name.find('[', open + 1))
+        if (auto close = name.find(']', open); close != std::string_view::npos)
+            out.push_back(name.substr(open + 1, close - open - 1));
+    return out;
+}
+
 const PciId* Database::findProduct(std::string_view name) const {
-    std::string wanted = productKey(name);
-    for (const auto& pci : pciIds_)
-        if (!pci.product.empty() && productKey(pci.product) == wanted) return &pci;
+    for (auto candidate : productCandidates(name)) {
+        std::string wanted = productKey(candidate);
+        if (wanted.empty()) continue;
+        for (const auto& pci : pciIds_)
+            if (!pci.product.empty() && productKey(pci.product) == wanted) return &pci;
+    }
     return nullptr;
 }
 

@@ -68,6 +68,11 @@ class Database {
     const std::vector<Release>& releases() const { return releases_; }
     const std::vector<Family>& families() const { return families_; }
     const std::map<std::string, std::string>& presets() const { return presets_; }
+    // What a preset mirrors ("PyTorch 2.10 ..."), from its tracks= field; empty if not given.
+    std::string presetTracks(const std::string& preset) const {
+        auto it = presetTracks_.find(preset);
+        return it == presetTracks_.end() ? std::string() : it->second;
+    }
     const std::vector<PciId>& pciIds() const { return pciIds_; }
 
     // Lookups by normalised name (case-, '-' and '_'-insensitive).
@@ -94,12 +99,16 @@ class Database {
     std::vector<Family> families_;
     std::vector<PciId> pciIds_;
     std::map<std::string, std::string> presets_;
+    std::map<std::string, std::string> presetTracks_;
     std::map<IpVersion, std::vector<IpVersion>> compat_;
     std::map<std::string, std::size_t> deviceByName_; // normalised name -> index
 };
 
 // Lower-cases and drops '-' and '_': "ATS_M150" and "ats-m150" both become "atsm150".
 std::string normaliseName(std::string_view name);
+// A product name as compared: without case, spaces, '-', '_', "Intel", "(R)", "(TM)", "Data
+// Center GPU" and a trailing "Graphics", so the spellings clinfo, sycl-ls and lspci print match.
+std::string productKey(std::string_view name);
 
 // A target's name for messages and metadata: "acm-g10", or the IP ("12.99.0") when the
 // database does not know it.

@@ -26,8 +26,10 @@ Expected<Record> tokenize(std::string_view line, const std::string& where) {
         if (line[i] == '#') break;
         std::string word;
         bool quoted = false;
+        std::size_t firstQuote = std::string::npos; // key="quoted value" is still a field
         while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
             if (line[i] == '"') {
+                if (firstQuote == std::string::npos) firstQuote = word.size();
                 auto end = line.find('"', i + 1);
                 if (end == std::string_view::npos)
                     return makeError(Errc::BadInput, where + ": unterminated quote");
@@ -39,7 +41,7 @@ Expected<Record> tokenize(std::string_view line, const std::string& where) {
             }
         }
         auto eq = word.find('=');
-        if (!quoted && eq != std::string::npos && eq > 0)
+        if (eq != std::string::npos && eq > 0 && (!quoted || eq < firstQuote))
             rec.fields[word.substr(0, eq)] = word.substr(eq + 1);
         else
             rec.words.push_back(word);
@@ -248,6 +250,8 @@ class DatabaseParser {
         if (db_.presets_.count(rec.words[1]))
             return fail("preset '" + rec.words[1] + "' is defined twice");
         db_.presets_[rec.words[1]] = rec.words[2];
+        if (auto tracks = rec.fields.find("tracks"); tracks != rec.fields.end())
+            db_.presetTracks_[rec.words[1]] = tracks->second;
         return success();
     }
 

@@ -56,8 +56,11 @@ class ListParser {
     const Database& db_;
     std::string_view text_;
 
+    // The message, and the whole list unless the message already quotes it (a one-item list).
     Error usage(const std::string& what) const {
-        return makeError(Errc::Usage, what + " in device list '" + std::string(text_) + "'");
+        std::string quoted = "'" + std::string(text_) + "'";
+        if (what.find(quoted) != std::string::npos) return makeError(Errc::Usage, what);
+        return makeError(Errc::Usage, what + " in device list " + quoted);
     }
 
     Status expandList(std::string_view body, std::vector<Candidate>& out, int depth) {
@@ -74,6 +77,9 @@ class ListParser {
 
     Status expandItem(const std::string& item, std::vector<Candidate>& out, int depth) {
         if (item[0] == '@') return expandPreset(item.substr(1), out, depth);
+        if (toLower(item).starts_with("8086:") && !isLspciId(item))
+            return usage("malformed PCI id '" + item +
+                         "' (lspci -n prints Intel's as 8086:NNNN, e.g. 8086:56c0)");
         if (isLspciId(item)) { // 8086:56c0, as `lspci -n` prints it: Intel's vendor id, a PCI id
             auto single = resolvePoint("0x" + item.substr(5));
             if (!single) return single.error();
@@ -160,6 +166,13 @@ class ListParser {
         std::optional<IpVersion> ip;
         if (item.find('.') != std::string::npos) {
             ip = parseIpVersion(item);
+            auto parts = split(item, '.');
+            bool threeNumbers =
+                parts.size() == 3 &&
+                std::none_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); });
+            if (!ip && threeNumbers) // digits only, so a part is too large
+                return usage("IP version '" + item +
+                             "' is out of range (major <= 1023, minor <= 255, revision <= 63)");
             if (!ip)
                 return usage("malformed IP version '" + item +
                              "' (expected major.minor.revision, e.g. 12.60.7)");
@@ -206,22 +219,25 @@ class ListParser {
 
     Error unknownName(const std::string& name) const {
         std::string best;
-        std::size_t bestDistance = 3;
-        std::string wanted = normaliseName(name);
+        std::size_t bestDistance = 3, bestLengthGap = 0;
+        std::string wanted = productKey(name);
         for (const auto& candidate : db_.allNames()) {
             // The distance is at least the length difference: skip the quadratic work for names
             // that cannot win (fuzzing showed long unknown names dominating parse time).
-            std::string known = normaliseName(candidate);
+            std::string known = productKey(candidate);
             std::size_t shorter = std::min(wanted.size(), known.size());
-            if (std::max(wanted.size(), known.size()) - shorter >= bestDistance) continue;
+            std::size_t gap = std::max(wanted.size(), known.size()) - shorter;
+            if (gap >= bestDistance) continue;
             std::size_t d = editDistance(wanted, known);
-            if (d < bestDistance) {
+            // Equally close: the one of the same length (a swap, not a dropped letter).
+            if (d < bestDistance || (d == bestDistance && !best.empty() && gap < bestLengthGap)) {
                 bestDistance = d;
+                bestLengthGap = gap;
                 best = candidate;
             }
         }
-        std::string msg =
-            "unknown device '" + name + "' in device list '" + std::string(text_) + "'";
+        std::string msg = "unknown device '" + name + "'";
+        if (trim(text_) != name) msg += " in device list '" + std::string(text_) + "'";
         auto asPci = parseUnsigned(name, 16);
         if (name.size() == 4 && asPci && db_.findPci(static_cast<std::uint32_t>(*asPci)))
             msg += " (a PCI id is written with 0x: did you mean '0x" + name + "'?)";

@@ -32,9 +32,11 @@ void printLine(const CallRecord& r) {
     if (r.action == "passed-through")
         line += "passed to the real ocloc (" + r.reason + ")";
     else
-        line += std::to_string(r.targets.size()) + " target(s), " +
-                std::to_string(count(r, "cache-hit")) + " cache hit(s), " +
-                std::to_string(count(r, "compiled")) + " compiled -> " + r.output;
+        line +=
+            std::to_string(r.targets.size()) + " target(s), " +
+            std::to_string(count(r, "cache-hit")) + " cache hit(s), " +
+            std::to_string(count(r, "compiled")) + " compiled -> " +
+            (r.output == "." || r.output.empty() ? "the working directory" : "'" + r.output + "'");
     std::fprintf(stderr, "%s, %s\n", printable(line).c_str(), seconds);
 }
 

@@ -3,7 +3,9 @@
 #include "archive/tools.h"
 #include "cache/disk_cache.h"
 #include "cache/tiered_cache.h"
+#include "common/hash.h"
 #include "common/subprocess.h"
+#include "common/text.h"
 #include "compile/ocloc_worker.h"
 #include "compile/process_pool.h"
 #include "devices/compiler_support.h"
@@ -11,9 +13,12 @@
 #include "ocloc/compile_slots.h"
 #include "ocloc/plan.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
 #include <map>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace aotpack::ocloc {
@@ -39,6 +44,39 @@ double secondsSince(Clock::time_point start) {
 }
 
 // The build cache, shared with `aotpack build`; none with AOTPACK_CACHE=0.
+// What the drop-in learns about ocloc is kept even with AOTPACK_CACHE=0: it describes the
+// compiler, not a build, and asking again costs a probe on every call.
+fs::path factsStore(const std::optional<DiskCache>& cache) {
+    return (cache ? cache->dir() : DiskCache::defaultRoot() / "build") / "ocloc-facts";
+}
+
+// Starts `aotpack ocloc --learn-facts LIST...` detached (its own session, stdio on /dev/null, so
+// a build tool waiting on this call's pipes does not wait for it) at the lowest priority.
+void learnInBackground(const std::vector<std::string>& lists) {
+    pid_t child = ::fork();
+    if (child < 0) return; // then the next call passes through and tries again
+    if (child == 0) {
+        ::setsid();
+        if (::fork() != 0) ::_exit(0);
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd)
+            ::dup2(null, fd);
+        if (::nice(19) == -1) { // the learner only uses idle CPU; failing to lower it is harmless
+        }
+        std::vector<std::string> argv = {"aotpack", "ocloc", "--learn-facts"};
+        argv.insert(argv.end(), lists.begin(), lists.end());
+        std::vector<char*> cargv;
+        for (auto& a : argv)
+            cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        ::execv("/proc/self/exe", cargv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
 std::optional<DiskCache> openCache() {
     if (envOr("AOTPACK_CACHE", "1") == "0") return std::nullopt;
     auto cache = DiskCache::open(DiskCache::defaultRoot() / "build");
@@ -356,8 +394,14 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     if (!parsed.compile) call.passThrough(parsed.passThroughReason, isCompileCommand(args));
     if (envOr("NEOReadDebugKeys", "0") != "0")
         call.passThrough("NEO debug keys are set (they change what ocloc builds)");
-    OclocFacts facts(call.ocloc, call.cache ? call.cache->dir() / "ocloc-facts" : fs::path());
+    OclocFacts facts(call.ocloc, factsStore(call.cache));
+    facts.deferProbes();
     auto planned = makePlan(*parsed.compile, facts);
+    if (!planned.plan && !facts.deferred().empty()) {
+        learnInBackground(facts.deferred());
+        call.passThrough("first call with device list '" + join(facts.deferred(), "', '") +
+                         "': aotpack learns its targets in the background meanwhile");
+    }
     if (!planned.plan) call.passThrough(planned.passThroughReason);
     Plan& plan = *planned.plan;
     std::vector<std::string> frontendLogs;
@@ -377,17 +421,38 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     return 0;
 }
 
+// What the shim's `ocloc` runs: the bundle's wrapper when this aotpack runs from a bundle (the
+// wrapper names itself in AOTPACK_LAUNCHER and sets the library path the bundle needs), else
+// this executable. A value inherited from another aotpack's wrapper is ignored.
+static fs::path shimLauncher(const fs::path& self) {
+    std::error_code ec;
+    fs::path wrapper = fs::canonical(envOr("AOTPACK_LAUNCHER", "/nonexistent"), ec);
+    if (!ec && fs::equivalent(wrapper.parent_path() / "../libexec/aotpack", self, ec))
+        return wrapper;
+    return self;
+}
+
+int learnFacts(const std::vector<std::string>& deviceLists) {
+    fs::path ocloc = devices::findRealOcloc();
+    if (ocloc.empty()) return 127;
+    OclocFacts facts(ocloc, factsStore(openCache()));
+    for (const auto& list : deviceLists)
+        (void)facts.expand(list); // remembered in the store
+    return 0;
+}
+
 fs::path ensureShimDir(std::string& error) {
     std::error_code ec;
-    fs::path self = fs::canonical("/proc/self/exe", ec);
-    fs::path dir = DiskCache::defaultRoot() / "shim";
+    fs::path launcher = shimLauncher(fs::canonical("/proc/self/exe", ec));
+    fs::path dir = DiskCache::defaultRoot() / "shim" /
+                   Hasher().add(launcher.string()).finish().hex().substr(0, 16);
     fs::create_directories(dir, ec);
     if (!ec) (void)writeFileAtomic(dir / devices::kShimMarker, std::string("aotpack ocloc shim\n"));
     fs::path link = dir / "ocloc";
-    if (!ec && fs::read_symlink(link, ec) == self) return dir;
+    if (!ec && fs::read_symlink(link, ec) == launcher) return dir;
     fs::path temp = dir / (".ocloc." + std::to_string(::getpid()));
     fs::remove(temp, ec);
-    fs::create_symlink(self, temp, ec);
+    fs::create_symlink(launcher, temp, ec);
     if (!ec) fs::rename(temp, link, ec); // atomic: a concurrent caller sees the old or new link
     if (ec) {
         error = "cannot create the shim directory '" + dir.string() + "': " + ec.message();

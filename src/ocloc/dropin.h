@@ -21,8 +21,14 @@ struct DropinOptions {
 // holding one compile slot until it exits.
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options);
 
+// `aotpack ocloc --learn-facts LIST...`: the background half of a call whose device lists the
+// drop-in did not know yet (OclocFacts::deferProbes): probes them and remembers the answers.
+int learnFacts(const std::vector<std::string>& deviceLists);
+
 // `aotpack ocloc --shim-dir`: a directory holding an `ocloc` symlink to this aotpack (created
-// once, under the cache root), for PATH=$(aotpack ocloc --shim-dir):$PATH.
+// once, under the cache root), for PATH=$(aotpack ocloc --shim-dir):$PATH. One directory per
+// aotpack executable, so two installed versions do not take each other's shim. From a bundle
+// the link goes to the bundle's wrapper (bin/aotpack), which sets the library path first.
 std::filesystem::path ensureShimDir(std::string& error);
 
 } // namespace aotpack::ocloc

@@ -87,6 +87,10 @@ std::string OclocFacts::ask(const std::string& question) {
                     answers_[line.substr(0, tab)] = line.substr(tab + 1);
     }
     if (auto it = answers_.find(question); it != answers_.end()) return it->second;
+    if (deferProbes_ && question.rfind("expand ", 0) == 0) {
+        deferred_.push_back(question.substr(7));
+        return ""; // not remembered: the background learner answers it
+    }
     std::string answer;
     if (question == "version") {
         answer = runOcloc(ocloc_, {"query", "OCL_DRIVER_VERSION"}, "OCL_DRIVER_VERSION");

@@ -39,6 +39,13 @@ class OclocFacts {
     };
     std::optional<std::vector<Target>> expand(const std::string& deviceList);
 
+    // With deferred probes, expand() of a list not yet known does not run the probe (a fat build
+    // of every target: seconds, longer than the call it serves) but answers nothing and records
+    // the list in deferred(); the drop-in then passes the call to ocloc and learns the list in a
+    // background process (learnInBackground), so no call is slower than ocloc itself.
+    void deferProbes() { deferProbes_ = true; }
+    const std::vector<std::string>& deferred() const { return deferred_; }
+
   private:
     std::string ask(const std::string& question); // runs ocloc once, remembers the answer
     void save() const;
@@ -48,6 +55,8 @@ class OclocFacts {
     std::string identity_;
     std::map<std::string, std::string> answers_;
     bool loaded_ = false;
+    bool deferProbes_ = false;
+    std::vector<std::string> deferred_;
 };
 
 } // namespace aotpack::ocloc

@@ -240,7 +240,8 @@ std::string irCopyName(const std::string& binaryName, bool noSuffix) {
 PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
     auto expansion = expandDevices(call.devices, facts);
     if (!expansion)
-        return {std::nullopt, "device list '" + call.devices + "' (not targets ocloc names)"};
+        return {std::nullopt,
+                "device list '" + call.devices + "' is not one aotpack maps to ocloc's targets"};
     Plan plan;
     plan.fat = expansion->fat;
     if (plan.fat && facts.version().rfind(kModelledFatVersion, 0) != 0)

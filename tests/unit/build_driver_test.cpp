@@ -101,7 +101,8 @@ TEST_F(BuildDriver, ExplainSaysWhyEachJobRan) {
     EXPECT_EQ(third.report.jobs[0].why, "the compiler changed");
     auto noCache = request("pvc", {"vector_ops.spv"}, "o4.aotpack");
     noCache.useCache = false;
-    EXPECT_EQ(build(noCache).report.jobs[0].why, "the cache is off (--no-cache)");
+    EXPECT_EQ(build(noCache).report.jobs[0].why,
+              "the cache is off (--no-cache, or its directory cannot be used)");
 }
 
 TEST_F(BuildDriver, AFailedJobWritesNothingUnlessKeepGoing) {
