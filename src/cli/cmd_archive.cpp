@@ -227,7 +227,9 @@ void addExportAr(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
         "export-ar", "Write one module as an ocloc-compatible fat binary (AR) for NEO");
-    sub->footer("Example:\n  aotpack export-ar app.aotpack --module vector_ops -o vector_ops.ar");
+    sub->footer("The same bytes as ocloc's fat binary when ocloc was given --format zebin, the\n"
+                "devices in IP order and no -options (NEO loads either the same way).\n"
+                "Example:\n  aotpack export-ar app.aotpack --module vector_ops -o vector_ops.ar");
     sub->add_option("archive", a->archive, "Archive to read")->required();
     sub->add_option("--module", a->module, "Module whose native binaries become the fat binary")
         ->required();

@@ -233,6 +233,8 @@ void addBuildCommand(CommandRegistry& registry) {
     registry.add(sub, [build, inputs, manifest, depfile] {
         auto request = makeRequest(*build);
         if (!request) return fail(request.error());
+        if (auto st = checkOutputPath(build->jsonReport, "the report"); !st)
+            return fail(st.error());
         auto modules = collectInputs(*inputs);
         if (!modules) return fail(modules.error());
         request->modules = *modules;
@@ -260,6 +262,7 @@ void addAddTargetsCommand(CommandRegistry& registry) {
     registry.add(addSub, [add, archive] {
         auto request = makeRequest(*add);
         if (!request) return fail(request.error());
+        if (auto st = checkOutputPath(add->jsonReport, "the report"); !st) return fail(st.error());
         ProgressPrinter progress(add->quiet, add->explain);
         return report(addTargets({*archive, *request}, progress), *add, progress);
     });

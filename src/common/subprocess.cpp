@@ -20,7 +20,9 @@ namespace aotpack {
 namespace fs = std::filesystem;
 
 std::string ProcessResult::describe() const {
-    if (timedOut) return "timed out after " + secondsText(seconds) + " s";
+    if (timedOut)
+        return "timed out after " + secondsText(timeoutSeconds > 0 ? timeoutSeconds : seconds) +
+               " s";
     if (signal)
         return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return "exit code " + std::to_string(exitCode);
@@ -88,6 +90,7 @@ Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSecond
     }
     result.maxRssKb = usage.ru_maxrss;
     applyWaitStatus(result, status, result.timedOut);
+    result.timeoutSeconds = timeoutSeconds;
     return result;
 }
 

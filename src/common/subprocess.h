@@ -29,6 +29,7 @@ struct ProcessResult {
     int exitCode = -1;                             // valid when signal == 0 and !timedOut
     int signal = 0;                                // the signal that ended the child
     bool timedOut = false;                         // killed by us after the timeout
+    double timeoutSeconds = 0;                     // that timeout (what describe() names)
     long maxRssKb = 0;                             // peak resident memory of the child
     std::chrono::steady_clock::time_point started; // when the child was handed its work
     double seconds = 0;                            // from `started` to its end

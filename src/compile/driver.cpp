@@ -102,7 +102,7 @@ static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
 
 // An output that cannot be written fails now, not after every compile: a directory in its place,
 // or a directory that does not exist or is not writable.
-static Status checkOutputPath(const std::filesystem::path& output, const char* what) {
+Status checkOutputPath(const std::filesystem::path& output, const char* what) {
     if (output.empty()) return success();
     auto cannot = [&](const std::string& why) {
         return makeError(Errc::Output, "cannot write " + std::string(what) + " '" +

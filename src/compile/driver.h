@@ -132,4 +132,8 @@ struct AddTargetsRequest {
 };
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer);
 
+// An output that cannot be written, found before any work: a directory in its place, or a
+// directory that does not exist or is not writable (exit 6, naming `what` and the path).
+Status checkOutputPath(const std::filesystem::path& output, const char* what);
+
 } // namespace aotpack::compile

@@ -27,6 +27,7 @@ void finish(PoolTask& task, const Running& r, int status, const struct rusage& u
     result.seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
     result.maxRssKb = usage.ru_maxrss;
     applyWaitStatus(result, status, r.killed);
+    result.timeoutSeconds = task.timeoutSeconds;
     task.onFinish(result);
 }
 

@@ -216,6 +216,7 @@ class WorkerPool {
             recycle = rss > kRecycleRssKb;
         } else {
             r = resultFromStatus(w, reapWorker(w, false)); // it died: its wait status says how
+            r.timeoutSeconds = task.timeoutSeconds;
         }
         memoryInUse_ -= task.memoryEstimateKb;
         --busy_;

@@ -1,8 +1,6 @@
 #include "runtime/selector.h"
 
 #include <algorithm>
-#include <cstring>
-#include <set>
 
 #include "common/text.h"
 
@@ -92,30 +90,6 @@ Selection select(const archive::ArchiveReader& archive, std::string_view module,
     return {Choice::Jit, spirv, why + "; JIT from SPIR-V"};
 }
 
-bool doesFp64Arithmetic(ByteView spirv) {
-    if (spirv.size() < 20 || spirv.size() % 4) return false;
-    auto word = [&](std::size_t i) {
-        std::uint32_t w;
-        std::memcpy(&w, spirv.data() + 4 * i, 4);
-        return w;
-    };
-    // OpExtInst, OpConvertSToF, OpConvertUToF, OpFConvert, OpFNegate, OpFAdd, OpFSub, OpFMul,
-    // OpFDiv, OpFRem, OpFMod, OpVectorTimesScalar, OpDot: result type in word 1.
-    static const std::set<std::uint32_t> computing = {12,  111, 112, 115, 127, 129, 131,
-                                                      133, 136, 140, 141, 142, 148};
-    std::set<std::uint32_t> doubleTypes;
-    for (std::size_t i = 5, n = spirv.size() / 4; i < n;) {
-        std::uint32_t count = word(i) >> 16, opcode = word(i) & 0xFFFF;
-        if (count == 0 || i + count > n) return false; // malformed: the driver will say so
-        if (opcode == 22 && count >= 3 && word(i + 2) == 64) doubleTypes.insert(word(i + 1));
-        if (opcode == 23 && count >= 4 && doubleTypes.count(word(i + 2)))
-            doubleTypes.insert(word(i + 1));
-        if (computing.count(opcode) && count >= 2 && doubleTypes.count(word(i + 1))) return true;
-        i += count;
-    }
-    return false;
-}
-
 Selection offlineView(const archive::ArchiveReader& archive, std::string_view module, Selection s,
                       std::uint32_t deviceIp, const devices::Database& db) {
     if (s.choice != Choice::Jit || !s.entry) return s;
@@ -123,12 +97,10 @@ Selection offlineView(const archive::ArchiveReader& archive, std::string_view mo
     if (!device || device->device->fp64 || archive.archiveMeta("fp64_policy") == "poison" ||
         archive.meta(*s.entry, "fp64") != "yes")
         return s;
-    auto spirv = archive.payload(*s.entry);
-    if (!spirv || !doesFp64Arithmetic(*spirv)) return s;
     return {Choice::None, std::nullopt,
-            "module '" + printable(module) + "' computes with fp64, which " +
-                describeIp(deviceIp, db) +
-                " lacks: the JIT would fail (build with --fp64=poison to drop those kernels)"};
+            "module '" + printable(module) + "' uses fp64, which " + describeIp(deviceIp, db) +
+                " lacks: its JIT fails there unless the compiler removes every double (build "
+                "with --fp64=poison to drop those kernels, or for this target to find out)"};
 }
 
 static std::vector<std::string> listedKernels(const archive::ArchiveReader& archive,

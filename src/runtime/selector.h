@@ -32,18 +32,14 @@ Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy,
                  const devices::Database& db = devices::Database::builtin());
 
-// What `aotpack select` and `aotpack coverage` report for a JIT the driver would refuse: a module
-// whose SPIR-V does double-precision arithmetic, on a GPU without fp64, in an archive not built
-// with --fp64=poison, becomes Choice::None with the reason. The runtime itself still tries such
-// a JIT (the driver decides; a module that only moves doubles does compile there).
+// What `aotpack select` and `aotpack coverage` report for a JIT the driver refuses: a module
+// that uses fp64 (the Float64 capability), on a GPU without fp64, in an archive not built with
+// --fp64=poison, becomes Choice::None with the reason. The runtime itself still tries such a JIT
+// and lets the driver decide: IGC accepts the rare module whose doubles all optimise away (a
+// vload2/vstore2 copy), which only a compile can tell.
 Selection offlineView(const archive::ArchiveReader& archive, std::string_view module, Selection s,
                       std::uint32_t deviceIp,
                       const devices::Database& db = devices::Database::builtin());
-
-// True if the SPIR-V computes with 64-bit floats (arithmetic, conversions or extended
-// instructions with a double result), which IGC cannot compile for a GPU without fp64. Loads,
-// stores and copies of doubles do not count.
-bool doesFp64Arithmetic(ByteView spirv);
 
 // The kernels of `module` that `s` will not provide on `deviceIp` (fp64 poison): the native
 // entry's `dropped_kernels`; for a JIT compile on a GPU without fp64 from an archive built with

@@ -35,4 +35,36 @@ grep -q '"compile_mode": "workers"' "$root/tmp/report.json" || fail "the bundle 
 cmp installed.aotpack "$root/tmp/bundled.aotpack" || fail "the bundle built another archive"
 # Its ocloc works on its own too (the wrapper sets the library path).
 expect_exit 0 chroot "$root" /opt/toolchain/bin/ocloc query OCL_DRIVER_VERSION
+
+# #28 item 2: the drop-in from the bundle, first on PATH as a build would put it, starts (its
+# shim goes through the wrapper, which sets the library path) and builds like ocloc.
+"$AOTPACK" extract installed.aotpack --module reduce -o "$root/tmp/spv" >/dev/null
+expect_exit 0 chroot "$root" env AOTPACK_CACHE_DIR=/tmp/cache sh -c \
+    'PATH=$(/opt/toolchain/bin/aotpack ocloc --shim-dir):$PATH; cd /tmp/spv &&
+     AOTPACK_LOG=1 ocloc compile -file reduce.spv -spirv_input -device pvc,acm-g10 -output fat -q'
+expect_in "aotpack ocloc: 2 target(s)"
+[ -s "$root/tmp/spv/fat" ] || fail "the bundle's drop-in wrote no fat binary"
+# Two installed aotpacks do not share (and overwrite) one shim directory.
+shim_host=$("$AOTPACK" ocloc --shim-dir)
+shim_bundle=$(AOTPACK_CACHE_DIR=$WORK/cache chroot "$root" /opt/toolchain/bin/aotpack ocloc --shim-dir)
+[ "$shim_host" != "$shim_bundle" ] || fail "the bundle and the installed aotpack share '$shim_host'"
+[ "$(readlink "$shim_host/ocloc")" = "$(readlink -f "$AOTPACK")" ] || fail "the installed shim was taken over"
+
+# #28 item 3: stripped, carrying the preload library: run and capture work from the bundle.
+grep -qx "toolchain/lib/aotpack/libaotpack_preload.so" files.txt || fail "no preload library"
+! readelf -S "$root/opt/toolchain/libexec/aotpack" | grep -q "\.debug_info" ||
+    fail "the bundle's aotpack keeps its debug information"
+expect_exit 0 chroot "$root" /opt/toolchain/bin/aotpack run /tmp/bundled.aotpack -- /bin/true
+# --no-opencl-c: no frontend libraries; SPIR-V builds; OpenCL C is refused with its own message.
+"$AOTPACK" bundle --no-opencl-c -o spirv-only.tar.gz
+tar -tzf spirv-only.tar.gz >spirv-files.txt
+! grep -qE "libclang-cpp|libopencl-clang|libigdfcl" spirv-files.txt || fail "the frontend was bundled"
+echo "bundle: $(stat -c %s toolchain.tar.gz) bytes, without OpenCL C $(stat -c %s spirv-only.tar.gz)"
+[ "$(stat -c %s spirv-only.tar.gz)" -lt "$(stat -c %s toolchain.tar.gz)" ] || fail "not smaller"
+rm -rf "$root/opt/toolchain" && tar -xzf spirv-only.tar.gz -C "$root/opt"
+expect_exit 0 chroot "$root" env AOTPACK_CACHE_DIR=/tmp/cache2 /opt/toolchain/bin/aotpack build \
+    -d pvc,tgllp /tmp/spv/reduce.spv -o /tmp/spv.aotpack
+expect_exit 5 chroot "$root" env AOTPACK_CACHE_DIR=/tmp/cache2 /opt/toolchain/bin/aotpack build \
+    -d pvc /tmp/kernels -o /tmp/cl.aotpack
+expect_in "made with --no-opencl-c and cannot compile OpenCL C"
 echo "PASS: bundle"

@@ -32,10 +32,10 @@ FAULT=exit1 expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack
 expect_in "ocloc failed: exit code 1"
 expect_in "fake: error: something is wrong"
 
-start=$(date +%s)
+# The hang (a 600 s sleep) is cut off by the timeout: the message says so, and no wall clock is
+# read (a loaded machine would make any bound flaky; an uncut hang hits ctest's own timeout).
 FAULT=hang expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o out.aotpack --timeout 2
 expect_in "ocloc failed: timed out after 2 s"
-[ $(( $(date +%s) - start )) -lt 60 ] || fail "the hang was not cut off"
 ! pgrep -f "sleep 600" >/dev/null || fail "the hung compiler's process group survived"
 
 # --keep-going: the archive holds what succeeded and names what is missing; exit is still 1.
@@ -76,10 +76,8 @@ FAULT=exit1 expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o w.aotpack --c
 expect_in "ocloc failed: exit code 1"
 expect_in "fake libocloc: error: something is wrong"
 
-start=$(date +%s)
 FAULT=hang expect_exit 1 "$AOTPACK" build -d ats-m150,pvc "$k" -o w.aotpack --timeout 2 --cache-dir wcache
 expect_in "ocloc failed: timed out after 2 s"
-[ $(( $(date +%s) - start )) -lt 60 ] || fail "the hung worker was not cut off"
 ! pgrep -f "__ocloc-worker $FAKE_LIBOCLOC" >/dev/null || fail "a worker outlived its build"
 
 # Nothing failed was cached: with the faults gone, only the pvc jobs compile.

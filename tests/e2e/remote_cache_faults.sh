@@ -25,13 +25,12 @@ fault() {
     mkdir -p "$WORK/fault-$name"
     cp -r "$DATA_warm" "$WORK/fault-$name/"
     start_fault_server "$name" "$mode"
-    local url=URL_$name start=$SECONDS
+    local url=URL_$name
     set +e
     OUT=$(build_with "$mode" "$mode.aotpack" --remote-cache "${!url}" "$@" 2>&1)
     local code=$?
     set -e
     [ $code = 0 ] || fail "$mode: the build failed ($code): $OUT"
-    ELAPSED=$((SECONDS - start))
     same_as_ref "$mode"
 }
 stat_of() { json "$1.aotpack.json" "d['remote_cache']['$2']"; }
@@ -42,7 +41,10 @@ expect_in "is not answering"
 [ "$(grep -c "is not answering" <<<"$OUT")" = 1 ] || fail "one warning expected: $OUT"
 [ "$(stat_of stall timeouts)" -ge 1 ] && [ "$(stat_of stall marked_down)" = True ] ||
     fail "stall: timeouts not counted"
-[ "$ELAPSED" -le 8 ] || fail "a stalled server held the build for ${ELAPSED}s"
+# Counted, not timed: after a few timeouts the server is marked down and asked nothing more, so
+# the stall costs a bounded number of timeouts whatever the machine's speed.
+echo "stall: $(stat_of stall timeouts) timeout(s) before the server was marked down"
+[ "$(stat_of stall timeouts)" -le 4 ] || fail "a stalled server was asked on and on: $(stat_of stall timeouts) timeouts"
 
 fault error500
 [ "$(stat_of error500 errors)" -ge 3 ] && [ "$(stat_of error500 marked_down)" = True ] ||
