@@ -8,7 +8,7 @@ layers=(
     "cli"
     "ocloc bundle"
     "compile"
-    "capture"
+    "capture foreign"
     "runtime"
     "archive cache"
     "devices"

@@ -9,9 +9,9 @@ seconds=${1:-20}
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DAOTPACK_BUILD_FUZZERS=ON -DAOTPACK_BUILD_TESTS=OFF >/dev/null
 cmake --build build-fuzz --target fuzz_action_result fuzz_archive_reader fuzz_device_list fuzz_devlist \
-  fuzz_manifest fuzz_runtime_open fuzz_spirv
+  fuzz_manifest fuzz_runtime_open fuzz_spirv fuzz_foreign
 mkdir -p build-fuzz/crashes
-for name in action_result archive_reader device_list devlist manifest runtime_open spirv; do
+for name in action_result archive_reader device_list devlist manifest runtime_open spirv foreign; do
   corpus=build-fuzz/corpus/$name
   seeds=tests/fuzz/seeds/$name
   [ -d "$seeds" ] || { echo "fuzz: no seed directory $seeds" >&2; exit 1; }

@@ -25,6 +25,7 @@ void addRuntimeCommands(CommandRegistry& registry);
 void addOclocCommand(CommandRegistry& registry);
 void addBundleCommand(CommandRegistry& registry);
 void addCaptureCommands(CommandRegistry& registry);
+void addInspectCommand(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

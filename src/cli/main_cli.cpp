@@ -165,6 +165,7 @@ void addCommands(CommandRegistry& registry) {
     addOclocCommand(registry);
     addBundleCommand(registry);
     addCaptureCommands(registry);
+    addInspectCommand(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         registry.app.add_subcommand("completion", "Print a shell completion script (bash)");

@@ -1,0 +1,235 @@
+#include "foreign/device_image.h"
+
+#include "archive/format.h"
+#include "archive/reader.h"
+#include "archive/zebin.h"
+#include "common/text.h"
+#include "devices/database.h"
+#include "foreign/elf_sections.h"
+
+#include <cstring>
+#include <elf.h>
+#include <zstd.h>
+
+namespace aotpack::foreign {
+
+namespace {
+
+constexpr std::uint32_t kSpirvMagic = 0x07230203;
+constexpr std::uint64_t kMaxInflated = 1ull << 32; // a frame claiming more is not an image
+
+std::uint32_t word(ByteView b, std::uint64_t i) {
+    std::uint32_t w;
+    std::memcpy(&w, b.data() + 4 * i, 4);
+    return w;
+}
+
+Expected<DeviceImage> describeSpirv(ByteView b) {
+    DeviceImage d;
+    d.kind = "spirv";
+    d.size = spirvLength(b);
+    for (std::uint64_t i = 5, n = d.size / 4; i < n;) {
+        std::uint32_t count = word(b, i) >> 16, opcode = word(b, i) & 0xFFFF;
+        if (opcode == 15 && count >= 3 && word(b, i + 1) == 6) ++d.kernels; // EntryPoint Kernel
+        i += count;
+    }
+    d.spirv.assign(b.begin(), b.begin() + d.size);
+    return d;
+}
+
+// ocloc 22.43's zebins name their product family and revision, not their IP (no
+// PRODUCT_CONFIG note): families measured with `ocloc compile --format zebin` per device.
+struct Family {
+    std::uint32_t id;
+    std::vector<const char*> devices;
+};
+const std::vector<Family>& productFamilies() {
+    static const std::vector<Family> families = {{0x1d, {"tgllp"}},
+                                                 {0x1e, {"rkl"}},
+                                                 {0x1f, {"adl-s"}},
+                                                 {0x20, {"adl-p"}},
+                                                 {0x21, {"adl-n"}},
+                                                 {0x4ba, {"dg1"}},
+                                                 {0x4f6, {"acm-g10", "acm-g11", "acm-g12"}},
+                                                 {0x4f7, {"pvc"}}};
+    return families;
+}
+
+// The targets a zebin can serve, from its IntelGT notes.
+std::vector<NativeTarget> zebinTargets(const ElfFile& elf) {
+    std::uint32_t family = 0, metadata = 0, config = 0;
+    for (const auto& s : elf.sections) {
+        if (s.name != ".note.intelgt.compat") continue;
+        for (std::uint64_t p = 0; p + 12 <= s.bytes.size();) {
+            std::uint32_t h[3];
+            std::memcpy(h, s.bytes.data() + p, 12);
+            std::uint64_t desc = p + 12 + ((std::uint64_t(h[0]) + 3) & ~3ull);
+            if (desc > s.bytes.size() || h[1] > s.bytes.size() - desc) break;
+            std::uint32_t value = 0;
+            if (h[1] >= 4) std::memcpy(&value, s.bytes.data() + desc, 4);
+            if (h[2] == 1) family = value;
+            if (h[2] == 3) metadata = value;
+            if (h[2] == 6) config = value;
+            p = desc + ((std::uint64_t(h[1]) + 3) & ~3ull);
+        }
+    }
+    const auto& db = devices::Database::builtin();
+    if (config) {
+        auto ip = devices::IpVersion::fromValue(config);
+        auto known = db.findIp(ip);
+        return {{known ? known->name() : ip.str(), ip.str()}};
+    }
+    std::uint32_t revision = (metadata >> 8) & 0x1F;
+    std::vector<NativeTarget> out;
+    for (const auto& f : productFamilies())
+        for (const char* name : f.devices)
+            if (f.id == family)
+                if (const auto* d = db.findDevice(name)) {
+                    std::vector<const devices::Stepping*> steppings{&d->current};
+                    for (const auto& s : d->older)
+                        steppings.push_back(&s);
+                    for (const auto* s : steppings)
+                        if (s->pciRevision == revision)
+                            out.push_back({devices::TargetInfo{d, s}.name(), s->ip.str()});
+                }
+    if (out.size() > 1) { // the family and revision fit several steppings: say so, claim none
+        std::vector<std::string> names;
+        for (const auto& t : out)
+            names.push_back(t.name + " (" + t.ip + ")");
+        return {{"one of " + join(names, ", "), ""}};
+    }
+    if (out.empty() && family)
+        out.push_back(
+            {"product family " + std::to_string(family) + " revision " + std::to_string(revision),
+             ""});
+    return out;
+}
+
+Expected<DeviceImage> describeZebin(ByteView b) {
+    auto elf = readElf(b);
+    if (!elf) return elf.error();
+    DeviceImage d;
+    d.kind = "zebin";
+    d.size = elf->end;
+    auto info = archive::inspectZebin(b.first(d.size));
+    d.kernels = info ? info->kernels.size() : 0;
+    d.targets = zebinTargets(*elf);
+    return d;
+}
+
+// ocloc's fat binary: members "64.<ip>" (and generic_ir/spirv); their zebins give the kernels.
+Expected<DeviceImage> describeAr(ByteView b) {
+    DeviceImage d;
+    d.kind = "ocloc-ar";
+    std::uint64_t at = 8;
+    while (at + 60 <= b.size() && b[at + 58] == '`' && b[at + 59] == '\n') {
+        std::string name(reinterpret_cast<const char*>(b.data() + at), 16);
+        name = name.substr(0, name.find_first_of(" /"));
+        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
+        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
+        if (size > b.size() - at - 60) break;
+        ByteView member = b.subspan(at + 60, size);
+        if (name.starts_with("64.")) {
+            auto ip = devices::parseIpVersion(name.substr(3));
+            auto known = ip ? devices::Database::builtin().findIp(*ip) : std::nullopt;
+            d.targets.push_back({known ? known->name() : name.substr(3), ip ? ip->str() : ""});
+            if (auto z = archive::inspectZebin(member); z)
+                d.kernels = std::max(d.kernels, z->kernels.size());
+        }
+        at += 60 + size + (size % 2);
+    }
+    d.size = at;
+    return d;
+}
+
+Expected<DeviceImage> describeAotpack(ByteView b) {
+    auto in = archive::ArchiveReader::openMemory(b, "<embedded archive>");
+    if (!in) return in.error();
+    DeviceImage d;
+    d.kind = "aotpack-archive";
+    d.size = in->fileSize();
+    d.kernels = in->modules().size();
+    for (auto ip : in->targets())
+        d.targets.push_back({devices::targetName(ip), devices::IpVersion::fromValue(ip).str()});
+    return d;
+}
+
+Expected<DeviceImage> describeZstd(ByteView b) {
+    std::uint64_t stored = ZSTD_findFrameCompressedSize(b.data(), b.size());
+    unsigned long long inflated = ZSTD_getFrameContentSize(b.data(), b.size());
+    if (ZSTD_isError(stored) || inflated == ZSTD_CONTENTSIZE_ERROR ||
+        inflated == ZSTD_CONTENTSIZE_UNKNOWN || inflated > kMaxInflated)
+        return makeError(Errc::BadInput, "a zstd frame that is not a whole image");
+    Bytes out(inflated);
+    std::size_t n = ZSTD_decompress(out.data(), out.size(), b.data(), stored);
+    if (ZSTD_isError(n) || n != out.size() || sniff(out) == ImageKind::Zstd ||
+        sniff(out) == ImageKind::None)
+        return makeError(Errc::BadInput, "a zstd frame that holds no device image");
+    auto inner = describeImage(out);
+    if (!inner) return inner.error();
+    inner->compressed = true;
+    inner->size = stored;
+    return inner;
+}
+
+// ocloc's fat binary: an AR whose members include "64.<ip>" (after "pad_N" alignment members).
+bool isOclocAr(ByteView b) {
+    if (b.size() < 68 || std::memcmp(b.data(), "!<arch>\n", 8) != 0) return false;
+    std::uint64_t at = 8;
+    for (int member = 0; member < 64 && at + 60 <= b.size(); ++member) {
+        if (b[at + 58] != '`' || b[at + 59] != '\n') return false;
+        if (std::memcmp(b.data() + at, "64.", 3) == 0) return true;
+        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
+        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
+        if (size > b.size() - at - 60) return false;
+        at += 60 + size + (size % 2);
+    }
+    return false;
+}
+
+} // namespace
+
+ImageKind sniff(ByteView b) {
+    if (b.size() >= 20 && word(b, 0) == kSpirvMagic) return ImageKind::Spirv;
+    if (looksLikeElf(b) && b[EI_CLASS] == ELFCLASS64) {
+        std::uint16_t machine;
+        std::memcpy(&machine, b.data() + 18, 2);
+        if (machine == kMachineIntelGt) return ImageKind::Zebin;
+    }
+    if (isOclocAr(b)) return ImageKind::OclocAr;
+    if (b.size() >= sizeof archive::kMagic &&
+        std::memcmp(b.data(), archive::kMagic, sizeof archive::kMagic) == 0)
+        return ImageKind::AotpackArchive;
+    if (b.size() >= 4 && word(b, 0) == ZSTD_MAGICNUMBER) return ImageKind::Zstd;
+    return ImageKind::None;
+}
+
+std::uint64_t spirvLength(ByteView b) {
+    std::uint64_t n = b.size() / 4, i = 5;
+    while (i < n) {
+        std::uint32_t w = word(b, i), count = w >> 16;
+        if (w == kSpirvMagic || count == 0 || i + count > n) break;
+        i += count;
+    }
+    return std::min<std::uint64_t>(i, n) * 4;
+}
+
+Expected<DeviceImage> describeImage(ByteView b) {
+    switch (sniff(b)) {
+    case ImageKind::Spirv:
+        return describeSpirv(b);
+    case ImageKind::Zebin:
+        return describeZebin(b);
+    case ImageKind::OclocAr:
+        return describeAr(b);
+    case ImageKind::AotpackArchive:
+        return describeAotpack(b);
+    case ImageKind::Zstd:
+        return describeZstd(b);
+    case ImageKind::None:
+        break;
+    }
+    return makeError(Errc::BadInput, "not a device image");
+}
+
+} // namespace aotpack::foreign

@@ -1,0 +1,186 @@
+#include "foreign/inspect.h"
+
+#include "common/mapped_file.h"
+#include "common/text.h"
+#include "foreign/elf_sections.h"
+#include "foreign/offload_binary.h"
+
+#include <cstring>
+#include <elf.h>
+#include <set>
+
+namespace aotpack::foreign {
+
+namespace {
+
+constexpr int kMaxDepth = 4; // images inside images inside archives: no deeper in practice
+
+std::string hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+void addImage(DeviceImage image, const std::string& where, std::uint64_t offset,
+              std::vector<DeviceImage>& out) {
+    image.where = where;
+    image.offset = offset;
+    out.push_back(std::move(image));
+}
+
+Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
+            std::vector<DeviceImage>& out);
+
+Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::string& where,
+                           int depth, std::vector<DeviceImage>& out) {
+    for (std::uint64_t at = 0; at + 32 <= section.size();) {
+        if (!looksLikeOffloadBinary(section.subspan(at))) break;
+        auto binary = readOffloadBinary(section.subspan(at));
+        if (!binary)
+            return makeError(Errc::BadInput, where + ": " + binary.error().message +
+                                                 " (file offset " + hex(base + at) + ")");
+        for (std::size_t i = 0; i < binary->entries.size(); ++i) {
+            const auto& e = binary->entries[i];
+            std::string here = where + ", OffloadBinary v" + std::to_string(e.version) + " entry " +
+                               std::to_string(i);
+            auto image = describeImage(e.image);
+            DeviceImage d = image ? std::move(*image) : DeviceImage{};
+            if (!image) {
+                d.kind = std::string("other (") + imageKindName(e.imageKind) + ")";
+                d.size = e.image.size();
+            }
+            d.compressed = d.compressed || e.compressed;
+            d.properties = e.strings;
+            d.properties["offload-kind"] = offloadKindName(e.offloadKind);
+            d.properties["image-kind"] = imageKindName(e.imageKind);
+            addImage(std::move(d), here, base + at, out);
+        }
+        at += (binary->size + 7) & ~7ull;
+    }
+    (void)depth;
+    return success();
+}
+
+// Images that a linker or objcopy put into a section with no container around them: found by
+// magic at their natural alignment (4 for SPIR-V, 8 for the others).
+void scanSection(ByteView section, std::uint64_t base, const std::string& where, int depth,
+                 std::vector<DeviceImage>& out) {
+    for (std::uint64_t at = 0; at + 20 <= section.size();) {
+        ByteView rest = section.subspan(at);
+        ImageKind kind = sniff(rest);
+        bool aligned = kind == ImageKind::Spirv ? at % 4 == 0 : at % 8 == 0 || at == 0;
+        if (kind != ImageKind::None && aligned) {
+            auto image = describeImage(rest);
+            if (image && image->size > 0) {
+                addImage(std::move(*image), where, base + at, out);
+                at += (out.back().size + 3) & ~3ull;
+                continue;
+            }
+        }
+        at += 4;
+    }
+    (void)depth;
+}
+
+bool skipped(const ElfSection& s) {
+    return s.bytes.empty() || s.type == SHT_SYMTAB || s.type == SHT_DYNSYM ||
+           s.type == SHT_STRTAB || s.type == SHT_RELA || s.type == SHT_REL ||
+           (s.flags & SHF_EXECINSTR) || s.name.starts_with(".debug") ||
+           s.name.starts_with(".eh_frame") || s.name == ".dynamic";
+}
+
+Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
+               std::vector<DeviceImage>& out) {
+    auto elf = readElf(bytes);
+    if (!elf) return makeError(Errc::BadInput, where + ": " + elf.error().message);
+    for (const auto& s : elf->sections) {
+        if (skipped(s)) continue;
+        std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
+        if (s.type == 0x6fff4c0b || s.name.starts_with(".llvm.offloading")) { // SHT_LLVM_OFFLOADING
+            if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, depth, out); !st)
+                return st;
+            continue;
+        }
+        scanSection(s.bytes, base + s.offset, here, depth, out);
+    }
+    return success();
+}
+
+// A static library (ar of host objects): each member is walked as a file.
+Status walkStaticLibrary(ByteView b, std::uint64_t base, const std::string& where, int depth,
+                         std::vector<DeviceImage>& out) {
+    for (std::uint64_t at = 8; at + 60 <= b.size();) {
+        std::string name(reinterpret_cast<const char*>(b.data() + at), 16);
+        name = name.substr(0, name.find_first_of(" /"));
+        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
+        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
+        if (b[at + 58] != '`' || size > b.size() - at - 60)
+            return makeError(Errc::BadInput,
+                             where + ": malformed archive member header at " + hex(base + at));
+        std::string here = (where.empty() ? "" : where + ", ") + "member '" + name + "'";
+        if (auto st = walk(b.subspan(at + 60, size), base + at + 60, here, depth + 1, out); !st)
+            return st;
+        at += 60 + size + (size % 2);
+    }
+    return success();
+}
+
+Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
+            std::vector<DeviceImage>& out) {
+    if (depth > kMaxDepth) return success();
+    ImageKind kind = sniff(bytes);
+    if (kind != ImageKind::None) {
+        auto image = describeImage(bytes);
+        if (!image)
+            return makeError(Errc::BadInput,
+                             (where.empty() ? "" : where + ": ") + image.error().message);
+        addImage(std::move(*image), where.empty() ? "the file" : where, base, out);
+        return success();
+    }
+    if (looksLikeOffloadBinary(bytes))
+        return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, depth, out);
+    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, depth, out);
+    if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0)
+        return walkStaticLibrary(bytes, base, where, depth, out);
+    return success();
+}
+
+} // namespace
+
+Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name) {
+    Inspection result{name, {}};
+    if (auto st = walk(bytes, 0, "", 0, result.images); !st)
+        return makeError(st.error().code, "'" + name + "': " + st.error().message);
+    return result;
+}
+
+Expected<Inspection> inspectFile(const std::filesystem::path& path) {
+    auto file = MappedFile::open(path, /*noFollow=*/false);
+    if (!file) {
+        std::error_code ec;
+        bool exists = std::filesystem::exists(path, ec);
+        return makeError(Errc::BadInput,
+                         "cannot read '" + path.string() + "'" +
+                             (exists ? " (empty or not a regular file)" : ": no such file"));
+    }
+    return inspectBytes(file->bytes(), path.string());
+}
+
+std::string summaryLine(const std::vector<Inspection>& inspections) {
+    std::set<std::string> natives;
+    bool spirv = false;
+    for (const auto& i : inspections)
+        for (const auto& d : i.images) {
+            spirv = spirv || d.kind == "spirv";
+            for (const auto& t : d.targets)
+                natives.insert(t.ip.empty() ? t.name : t.name + " (" + t.ip + ")");
+        }
+    std::string line = natives.empty()
+                           ? "no native code"
+                           : "natively for " + join({natives.begin(), natives.end()}, ", ");
+    line += spirv ? "; every other Intel GPU JIT-compiles the SPIR-V"
+                  : "; no SPIR-V, so other GPUs cannot run it";
+    return line;
+}
+
+} // namespace aotpack::foreign

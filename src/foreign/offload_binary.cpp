@@ -1,0 +1,144 @@
+#include "foreign/offload_binary.h"
+
+#include <cstring>
+#include <optional>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace aotpack::foreign {
+
+namespace {
+
+constexpr std::uint64_t kHeaderV1 = 32, kHeaderV3 = 40, kEntrySize = 40;
+
+Error malformed(std::uint64_t offset, const std::string& what) {
+    return makeError(Errc::BadInput,
+                     "malformed OffloadBinary at offset " + std::to_string(offset) + ": " + what);
+}
+
+template <class T> T load(ByteView b, std::uint64_t at) {
+    T v;
+    std::memcpy(&v, b.data() + at, sizeof v);
+    return v;
+}
+
+bool fits(ByteView b, std::uint64_t at, std::uint64_t size) {
+    return at <= b.size() && size <= b.size() - at;
+}
+
+// A NUL-terminated string at `at` (v1), or `size` bytes (v2+).
+std::optional<std::string> stringAt(ByteView b, std::uint64_t at,
+                                    std::optional<std::uint64_t> size) {
+    if (at >= b.size()) return std::nullopt;
+    const char* p = reinterpret_cast<const char*>(b.data() + at);
+    if (size) return fits(b, at, *size) ? std::optional(std::string(p, *size)) : std::nullopt;
+    const void* nul = std::memchr(p, 0, b.size() - at);
+    return nul ? std::optional(std::string(p, static_cast<const char*>(nul) - p)) : std::nullopt;
+}
+
+Expected<Bytes> inflate(ByteView body, std::uint64_t inflatedSize) {
+    Bytes out(inflatedSize);
+    if (body.size() >= 4 && load<std::uint32_t>(body, 0) == ZSTD_MAGICNUMBER) {
+        std::size_t n = ZSTD_decompress(out.data(), out.size(), body.data(), body.size());
+        if (ZSTD_isError(n) || n != out.size())
+            return malformed(0, "its zstd body does not decode");
+        return out;
+    }
+    uLongf n = out.size();
+    if (uncompress(out.data(), &n, body.data(), body.size()) != Z_OK || n != out.size())
+        return malformed(0, "its compressed body does not decode (zstd or zlib)");
+    return out;
+}
+
+Expected<OffloadEntry> readEntry(ByteView b, std::uint64_t at, std::uint32_t version) {
+    if (!fits(b, at, kEntrySize)) return malformed(at, "entry out of range");
+    OffloadEntry e;
+    e.version = version;
+    e.imageKind = load<std::uint16_t>(b, at);
+    e.offloadKind = load<std::uint16_t>(b, at + 2);
+    auto strings = load<std::uint64_t>(b, at + 8), count = load<std::uint64_t>(b, at + 16);
+    auto image = load<std::uint64_t>(b, at + 24), imageSize = load<std::uint64_t>(b, at + 32);
+    std::uint64_t record = version == 1 ? 16 : 24;
+    if (count > b.size() / record || !fits(b, strings, count * record))
+        return malformed(at, "string map out of range");
+    if (!fits(b, image, imageSize)) return malformed(at, "image out of range");
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::uint64_t r = strings + i * record;
+        auto key = stringAt(b, load<std::uint64_t>(b, r), std::nullopt);
+        auto value =
+            stringAt(b, load<std::uint64_t>(b, r + 8),
+                     version == 1 ? std::nullopt : std::optional(load<std::uint64_t>(b, r + 16)));
+        if (!key || !value) return malformed(r, "string out of range");
+        e.strings[*key] = *value;
+    }
+    e.image.assign(b.begin() + image, b.begin() + image + imageSize);
+    return e;
+}
+
+} // namespace
+
+bool looksLikeOffloadBinary(ByteView bytes) {
+    return bytes.size() >= kHeaderV1 && std::memcmp(bytes.data(), kOffloadMagic, 4) == 0;
+}
+
+const char* imageKindName(std::uint16_t kind) {
+    static const char* names[] = {"none",      "object", "bitcode", "cubin",
+                                  "fatbinary", "ptx",    "spirv"};
+    return kind < 7 ? names[kind] : "unknown";
+}
+
+const char* offloadKindName(std::uint16_t kind) {
+    switch (kind) {
+    case 1:
+        return "openmp";
+    case 2:
+        return "cuda";
+    case 4:
+        return "hip";
+    case 8:
+        return "sycl";
+    default:
+        return "none";
+    }
+}
+
+Expected<OffloadBinary> readOffloadBinary(ByteView bytes) {
+    if (!looksLikeOffloadBinary(bytes)) return malformed(0, "no 0x10FF10AD magic");
+    auto version = load<std::uint32_t>(bytes, 4);
+    auto size = load<std::uint64_t>(bytes, 8);
+    auto entriesOffset = load<std::uint64_t>(bytes, 16);
+    if (version == 0 || version > 3)
+        return malformed(4, "unknown version " + std::to_string(version));
+    if (size < kHeaderV1 || size > bytes.size()) return malformed(8, "size out of range");
+    ByteView b = bytes.first(size);
+    Bytes inflated;
+    bool compressed = false;
+    if (version >= 3) {
+        if (size < kHeaderV3) return malformed(8, "size out of range");
+        auto inflatedSize = load<std::uint64_t>(b, 32);
+        if (inflatedSize != 0) {
+            if (entriesOffset > size || inflatedSize < entriesOffset || inflatedSize > (1ull << 34))
+                return malformed(16, "compressed sizes out of range");
+            auto body = inflate(b.subspan(entriesOffset), inflatedSize - entriesOffset);
+            if (!body) return body.error();
+            inflated.assign(b.begin(), b.begin() + entriesOffset);
+            inflated.insert(inflated.end(), body->begin(), body->end());
+            b = inflated;
+            compressed = true;
+        }
+    }
+    std::uint64_t count = version == 1 ? 1 : load<std::uint64_t>(b, 24);
+    if (count == 0 || count > b.size() / kEntrySize || !fits(b, entriesOffset, count * kEntrySize))
+        return malformed(16, "entries out of range");
+    OffloadBinary out;
+    out.size = size;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto e = readEntry(b, entriesOffset + i * kEntrySize, version);
+        if (!e) return e.error();
+        e->compressed = compressed;
+        out.entries.push_back(std::move(*e));
+    }
+    return out;
+}
+
+} // namespace aotpack::foreign

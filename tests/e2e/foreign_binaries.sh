@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# aotpack inspect (#31 item 1) on files made by the real tools of each format: ocloc (SPIR-V,
+# zebins, fat ARs), LLVM 16's clang-offload-packager and clang -fembed-offload-object
+# (OffloadBinary in .llvm.offloading), llvm-objdump --offloading as a second reader, ar, gcc and
+# objcopy (images in a shared library's sections), zstd (compressed images). OffloadBinary v2 and
+# a compressed v3, which no tool here writes, are made from the layout in LLVM's sources.
+source "$(dirname "$0")/common.sh"
+for tool in clang-offload-packager-16 clang-16 llvm-objdump-16 objcopy zstd; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
+done
+
+cp "$SRC/tests/data/vector_ops.spv" v.spv
+ocloc compile -file v.spv -spirv_input -device pvc --format zebin -output pvc.zebin \
+    -output_no_suffix -q >/dev/null
+ocloc compile -file v.spv -spirv_input -device acm-g10,tgllp --format zebin -output fat.ar -q >/dev/null
+[ -s pvc.zebin ] && [ -s fat.ar ] || fail "ocloc made no images"
+
+# Plain files: each kind alone.
+expect_exit 0 "$AOTPACK" inspect v.spv pvc.zebin fat.ar --json
+python3 - "$OUT" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+kinds = [(f["images"][0]["kind"], f["images"][0]["kernels"]) for f in r["files"]]
+assert kinds == [("spirv", 2), ("zebin", 2), ("ocloc-ar", 2)], kinds
+assert r["files"][1]["images"][0]["targets"] == [{"name": "pvc", "ip": "12.60.7"}], r["files"][1]
+ar = sorted(t["name"] for t in r["files"][2]["images"][0]["targets"])
+assert ar == ["acm-g10", "tgllp"], ar
+assert r["summary"] == "natively for acm-g10 (12.55.8), pvc (12.60.7), tgllp (12.0.0); every other Intel GPU JIT-compiles the SPIR-V", r["summary"]
+PY
+
+# LLVM's OffloadBinary: the packager's file, then embedded in an object by clang; llvm-objdump
+# must see the same entries (triple, arch) as aotpack.
+clang-offload-packager-16 -o packed.bin \
+    --image=file=v.spv,triple=spir64,arch=generic,kind=sycl \
+    --image=file=pvc.zebin,triple=spir64_gen,arch=pvc,kind=sycl \
+    --image=file=fat.ar,triple=spir64_gen,arch=acm-g10,kind=sycl
+echo 'int main(void) { return 0; }' >host.c
+clang-16 -c host.c -Xclang -fembed-offload-object=packed.bin -o host.o
+for f in packed.bin host.o; do
+    expect_exit 0 "$AOTPACK" inspect "$f" --json
+    python3 - "$OUT" <<'PY'
+import json, sys
+images = json.loads(sys.argv[1])["files"][0]["images"]
+got = [(i["kind"], i["properties"].get("triple"), i["properties"].get("arch")) for i in images]
+want = [("spirv", "spir64", "generic"), ("zebin", "spir64_gen", "pvc"), ("ocloc-ar", "spir64_gen", "acm-g10")]
+assert got == want, got
+PY
+done
+llvm-objdump-16 --offloading host.o | awk '/^(arch|triple)/ {print $1, $2}' >objdump.txt
+"$AOTPACK" inspect host.o --json | python3 -c '
+import json, sys
+for i in json.load(sys.stdin)["files"][0]["images"]:
+    print("arch", i["properties"]["arch"]); print("triple", i["properties"]["triple"])' >aotpack.txt
+diff objdump.txt aotpack.txt || fail "llvm-objdump-16 --offloading and aotpack inspect disagree"
+expect_exit 0 "$AOTPACK" inspect host.o
+expect_in "section '.llvm.offloading', OffloadBinary v1 entry 0"
+
+# A static library of that object.
+ar rcs libhost.a host.o
+expect_exit 0 "$AOTPACK" inspect libhost.a
+expect_in "member 'host.o', section '.llvm.offloading'"
+expect_in "natively for acm-g10 (12.55.8), pvc (12.60.7), tgllp (12.0.0)"
+
+# A shared library whose sections objcopy filled: an AR, a zstd-compressed SPIR-V, a zebin among
+# other bytes (found by magic, at its alignment).
+echo 'int answer(void) { return 42; }' >lib.c
+gcc -shared -fPIC lib.c -o libplain.so
+zstd -q -19 v.spv -o v.spv.zst
+python3 -c 'import sys; sys.stdout.buffer.write(b"\0" * 24 + open("pvc.zebin", "rb").read() + b"\0" * 8)' >padded.bin
+objcopy --add-section .gpu_fat=fat.ar --add-section .gpu_spv=v.spv.zst \
+    --add-section .gpu_misc=padded.bin libplain.so libimages.so
+expect_exit 0 "$AOTPACK" inspect libimages.so --json
+python3 - "$OUT" <<'PY'
+import json, sys
+images = json.loads(sys.argv[1])["files"][0]["images"]
+got = sorted((i["where"], i["kind"], i["compressed"], i["kernels"]) for i in images)
+want = [("section '.gpu_fat'", "ocloc-ar", False, 2), ("section '.gpu_misc'", "zebin", False, 2),
+        ("section '.gpu_spv'", "spirv", True, 2)]
+assert got == want, got
+PY
+# A file without device code: exit 9; a damaged container: exit 3 naming the file and offset.
+gcc -x c - -o plain <<<'int main(void) { return 0; }'
+expect_exit 9 "$AOTPACK" inspect plain
+expect_in "no device code in plain"
+head -c 300 packed.bin >truncated.bin
+expect_exit 3 "$AOTPACK" inspect truncated.bin
+expect_in "'truncated.bin': the file: malformed OffloadBinary at offset"
+[ "$(wc -l <<<"$OUT")" = 1 ] || fail "one line expected: $OUT"
+
+# OffloadBinary v2 (entry count, sized strings) and a zstd-compressed v3, from LLVM's layout.
+python3 - v.spv pvc.zebin <<'PY'
+import struct, subprocess, sys
+images = [(6, 8, open(sys.argv[1], "rb").read(), {"triple": "spir64", "arch": "generic"}),
+          (1, 8, open(sys.argv[2], "rb").read(), {"triple": "spir64_gen", "arch": "pvc"})]
+def write(version, header_size):
+    strings = b""; offsets = {}
+    for _, _, _, kv in images:
+        for s in list(kv.keys()) + list(kv.values()):
+            if s not in offsets: offsets[s] = len(strings); strings += s.encode() + b"\0"
+    nrec = sum(len(kv) for *_, kv in images)
+    entries_off = header_size; records_off = entries_off + 40 * len(images)
+    strtab_off = records_off + 24 * nrec
+    data_off = (strtab_off + len(strings) + 7) & ~7
+    body = b""; records = b""; image_off = data_off
+    for ik, ok, img, kv in images:
+        body += struct.pack("<HHIQQQQ", ik, ok, 0, records_off + len(records), len(kv), image_off, len(img))
+        for k, v in kv.items():
+            records += struct.pack("<QQQ", strtab_off + offsets[k], strtab_off + offsets[v], len(v))
+        image_off += len(img)
+    blob = body + records + strings
+    blob += b"\0" * (data_off - header_size - len(blob)) + b"".join(i[2] for i in images)
+    size = (header_size + len(blob) + 7) & ~7
+    blob += b"\0" * (size - header_size - len(blob))
+    head = b"\x10\xff\x10\xad" + struct.pack("<IQQQ", version, size, entries_off, len(images))
+    if version == 3: head += struct.pack("<Q", 0)
+    return head, blob, size
+head, blob, size = write(2, 32)
+open("v2.bin", "wb").write(head + blob)
+head, blob, size = write(3, 40)
+packed = subprocess.run(["zstd", "-q", "-c"], input=blob, capture_output=True, check=True).stdout
+total = 40 + len(packed)  # LLVM: Size covers the compressed body; padding follows it
+head = b"\x10\xff\x10\xad" + struct.pack("<IQQQQ", 3, total, 40, len(images), size)
+open("v3.bin", "wb").write(head + packed + b"\0" * (-total % 8))
+PY
+for f in v2.bin v3.bin; do
+    expect_exit 0 "$AOTPACK" inspect "$f" --json
+    python3 - "$OUT" "$f" <<'PY'
+import json, sys
+images = json.loads(sys.argv[1])["files"][0]["images"]
+got = [(i["kind"], i["kernels"], i["properties"]["arch"], i["compressed"]) for i in images]
+assert got == [("spirv", 2, "generic", sys.argv[2] == "v3.bin"), ("zebin", 2, "pvc", sys.argv[2] == "v3.bin")], got
+PY
+done
+echo "PASS: foreign_binaries"
