@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """aotpack benchmarks: every number is a ratio against a baseline measured in the same run.
 
-    bench/run.py [--set tiny|small|large|piglit] [--devices LIST] [--reps N] [--quick]
+    bench/run.py [--set tiny|small|large|piglit|piglit-many] [--devices LIST] [--reps N] [--quick]
                  [--json FILE] [--smoke]
 
 Corpus (OpenCL C -> SPIR-V with `ocloc -spv_only`, options in bench/hashcat-options.txt, cached in
@@ -49,7 +49,7 @@ AOTPACK = ROOT / "build" / "tools" / "aotpack" / "aotpack"
 def parse_bench_args(ap, devices=None, reps=3):
     """The options the benchmarks share: --set, --reps, --smoke (the tiny set, one repetition:
     checks that the benchmark code runs, not speed) and, when given a default, --devices."""
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit"])
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit", "piglit-many"])
     if devices:
         ap.add_argument("--devices", default=devices)
     ap.add_argument("--reps", type=int, default=reps)
@@ -60,7 +60,9 @@ def parse_bench_args(ap, devices=None, reps=3):
     return a
 HASHCAT = Path("/usr/share/hashcat/OpenCL")
 SIM = {"NEOReadDebugKeys": "1", "SetCommandStreamReceiver": "1"}
-STRIDES = {"small": 400, "large": 40, "piglit": 8}  # every Nth kernel in name order
+# Every Nth kernel in name order; piglit-many (every 2nd program, ~260 small modules) is the
+# many-module corpus of #28 item 20.
+STRIDES = {"small": 400, "large": 40, "piglit": 8, "piglit-many": 2}
 PIGLIT = Path("/usr/lib/x86_64-linux-gnu/piglit")
 
 
@@ -133,14 +135,14 @@ def timed(cmd, env=None, cwd=None, driver_rss=False):
     return time.monotonic() - start, peak
 
 
-def piglit_modules():
-    """The piglit set's manifest entries: every 8th OpenCL test program by path (not the ones
+def piglit_modules(stride):
+    """The piglit set's manifest entries: every `stride`th OpenCL test program by path (not the ones
     that must fail to build, nor those that use double: ats-m150 has no fp64), with the options
     its own [config] header asks for."""
     sources = sorted(p for p in PIGLIT.rglob("*.cl") if "/build/fail/" not in str(p)
                      and "double" not in p.read_text(errors="replace"))
     modules = []
-    for source in sources[::STRIDES["piglit"]]:
+    for source in sources[::stride]:
         header = source.read_text(errors="replace").split("!*/", 1)[0]
         options = []
         if "clc_version_min: 20" in header:
@@ -162,10 +164,10 @@ def corpus(kind, workdir, aotpack):
     out.mkdir(parents=True)
     if kind == "tiny":
         modules, options = [{"source": str(s)} for s in sorted((ROOT / "examples" / "kernels").glob("*.cl"))], ""
-    elif kind == "piglit":
+    elif kind.startswith("piglit"):
         if not PIGLIT.exists():
             sys.exit("bench: the piglit set needs Debian's piglit package (scripts/setup.sh installs it)")
-        modules, options = piglit_modules(), ""
+        modules, options = piglit_modules(STRIDES[kind]), ""
     else:
         stride = STRIDES[kind]
         modules = [{"source": str(s)} for s in sorted(HASHCAT.glob("m*.cl"))[::stride]]
@@ -557,7 +559,7 @@ def report(results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit"])
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit", "piglit-many"])
     ap.add_argument("--devices", default="ats-m150,pvc")
     ap.add_argument("--quick", action="store_true", help="leave out the slow informative rows")
     ap.add_argument("--reps", type=int, default=2)

@@ -38,4 +38,12 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     return *this;
 }
 
+void releaseMappedPages(ByteView consumed) {
+    auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto begin = (reinterpret_cast<std::uintptr_t>(consumed.data()) + page - 1) / page * page;
+    auto end = (reinterpret_cast<std::uintptr_t>(consumed.data()) + consumed.size()) / page * page;
+    // A read-only private file mapping: the pages are unmapped, the file's page cache keeps them.
+    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 } // namespace aotpack

@@ -31,4 +31,10 @@ class MappedFile {
     std::int64_t mtime_ = 0;
 };
 
+// Done with these bytes of a MappedFile for now: their pages leave this process's resident memory
+// (a reader that walks a 1 GB file keeps its resident set small); reading them again faults
+// them back in from the file. Only whole pages inside `consumed`. Only for a MappedFile's bytes:
+// on other memory it would lose the data (MADV_DONTNEED).
+void releaseMappedPages(ByteView consumed);
+
 } // namespace aotpack

@@ -16,7 +16,9 @@ namespace aotpack::foreign {
 namespace {
 
 constexpr std::uint32_t kSpirvMagic = 0x07230203;
+constexpr std::uint32_t kMaxOpcode = 8192; // core and every vendor extension's opcodes are below
 constexpr std::uint64_t kMaxInflated = 1ull << 32; // a frame claiming more is not an image
+constexpr std::uint64_t kMaxZstdRatio = 32768;     // a 4-byte RLE block per 128 KiB at most
 
 std::uint32_t word(ByteView b, std::uint64_t i) {
     std::uint32_t w;
@@ -30,10 +32,10 @@ Expected<DeviceImage> describeSpirv(ByteView b) {
     d.size = spirvLength(b);
     for (std::uint64_t i = 5, n = d.size / 4; i < n;) {
         std::uint32_t count = word(b, i) >> 16, opcode = word(b, i) & 0xFFFF;
+        if (count == 0 || i + count > n) break; // cut short where another image starts
         if (opcode == 15 && count >= 3 && word(b, i + 1) == 6) ++d.kernels; // EntryPoint Kernel
         i += count;
     }
-    d.spirv.assign(b.begin(), b.begin() + d.size);
     return d;
 }
 
@@ -158,7 +160,8 @@ Expected<DeviceImage> describeZstd(ByteView b) {
     std::uint64_t stored = ZSTD_findFrameCompressedSize(b.data(), b.size());
     unsigned long long inflated = ZSTD_getFrameContentSize(b.data(), b.size());
     if (ZSTD_isError(stored) || inflated == ZSTD_CONTENTSIZE_ERROR ||
-        inflated == ZSTD_CONTENTSIZE_UNKNOWN || inflated > kMaxInflated)
+        inflated == ZSTD_CONTENTSIZE_UNKNOWN || inflated > kMaxInflated ||
+        inflated / kMaxZstdRatio > stored) // more than zstd's blocks can expand to: not an image
         return makeError(Errc::BadInput, "a zstd frame that is not a whole image");
     Bytes out(inflated);
     std::size_t n = ZSTD_decompress(out.data(), out.size(), b.data(), stored);
@@ -208,10 +211,17 @@ std::uint64_t spirvLength(ByteView b) {
     std::uint64_t n = b.size() / 4, i = 5;
     while (i < n) {
         std::uint32_t w = word(b, i), count = w >> 16;
-        if (w == kSpirvMagic || count == 0 || i + count > n) break;
+        if (w == kSpirvMagic || count == 0 || (w & 0xFFFF) >= kMaxOpcode || i + count > n) break;
         i += count;
     }
-    return std::min<std::uint64_t>(i, n) * 4;
+    // Bytes after a module can pass for instructions for a while: the module also ends where
+    // another image starts.
+    std::uint64_t end = std::min<std::uint64_t>(i, n) * 4;
+    for (std::uint64_t at = 20; at + 20 <= end; at += 4)
+        if (ImageKind k = sniff(b.subspan(at));
+            k != ImageKind::None && (k == ImageKind::Spirv || at % 8 == 0))
+            return at;
+    return end;
 }
 
 Expected<DeviceImage> describeImage(ByteView b) {

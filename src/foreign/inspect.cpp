@@ -7,13 +7,22 @@
 
 #include <cstring>
 #include <elf.h>
+#include <functional>
 #include <set>
 
 namespace aotpack::foreign {
 
 namespace {
 
+// What a walk collects, and how it lets go of bytes it has scanned (a mapped file drops their
+// pages; other memory is kept).
+struct Walker {
+    std::vector<DeviceImage> images;
+    std::function<void(ByteView)> release = [](ByteView) {};
+};
+
 constexpr int kMaxDepth = 4; // images inside images inside archives: no deeper in practice
+constexpr std::uint64_t kReleaseEvery = 16ull << 20; // bytes scanned between page releases
 
 std::string hex(std::uint64_t v) {
     char buf[24];
@@ -21,18 +30,16 @@ std::string hex(std::uint64_t v) {
     return buf;
 }
 
-void addImage(DeviceImage image, const std::string& where, std::uint64_t offset,
-              std::vector<DeviceImage>& out) {
+void addImage(DeviceImage image, const std::string& where, std::uint64_t offset, Walker& w) {
     image.where = where;
     image.offset = offset;
-    out.push_back(std::move(image));
+    w.images.push_back(std::move(image));
 }
 
-Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
-            std::vector<DeviceImage>& out);
+Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w);
 
 Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::string& where,
-                           int depth, std::vector<DeviceImage>& out) {
+                           int depth, Walker& w) {
     for (std::uint64_t at = 0; at + 32 <= section.size();) {
         if (!looksLikeOffloadBinary(section.subspan(at))) break;
         auto binary = readOffloadBinary(section.subspan(at));
@@ -53,7 +60,7 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
             d.properties = e.strings;
             d.properties["offload-kind"] = offloadKindName(e.offloadKind);
             d.properties["image-kind"] = imageKindName(e.imageKind);
-            addImage(std::move(d), here, base + at, out);
+            addImage(std::move(d), here, base + at, w);
         }
         at += (binary->size + 7) & ~7ull;
     }
@@ -64,16 +71,21 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
 // Images that a linker or objcopy put into a section with no container around them: found by
 // magic at their natural alignment (4 for SPIR-V, 8 for the others).
 void scanSection(ByteView section, std::uint64_t base, const std::string& where, int depth,
-                 std::vector<DeviceImage>& out) {
+                 Walker& w) {
+    std::uint64_t released = 0;
     for (std::uint64_t at = 0; at + 20 <= section.size();) {
+        if (at - released >= kReleaseEvery) { // a 1 GB section must not stay resident
+            w.release(section.subspan(released, at - released));
+            released = at;
+        }
         ByteView rest = section.subspan(at);
         ImageKind kind = sniff(rest);
         bool aligned = kind == ImageKind::Spirv ? at % 4 == 0 : at % 8 == 0 || at == 0;
         if (kind != ImageKind::None && aligned) {
             auto image = describeImage(rest);
             if (image && image->size > 0) {
-                addImage(std::move(*image), where, base + at, out);
-                at += (out.back().size + 3) & ~3ull;
+                addImage(std::move(*image), where, base + at, w);
+                at += (w.images.back().size + 3) & ~3ull;
                 continue;
             }
         }
@@ -89,26 +101,25 @@ bool skipped(const ElfSection& s) {
            s.name.starts_with(".eh_frame") || s.name == ".dynamic";
 }
 
-Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
-               std::vector<DeviceImage>& out) {
+Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w) {
     auto elf = readElf(bytes);
     if (!elf) return makeError(Errc::BadInput, where + ": " + elf.error().message);
     for (const auto& s : elf->sections) {
         if (skipped(s)) continue;
         std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
         if (s.type == 0x6fff4c0b || s.name.starts_with(".llvm.offloading")) { // SHT_LLVM_OFFLOADING
-            if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, depth, out); !st)
+            if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, depth, w); !st)
                 return st;
             continue;
         }
-        scanSection(s.bytes, base + s.offset, here, depth, out);
+        scanSection(s.bytes, base + s.offset, here, depth, w);
     }
     return success();
 }
 
 // A static library (ar of host objects): each member is walked as a file.
 Status walkStaticLibrary(ByteView b, std::uint64_t base, const std::string& where, int depth,
-                         std::vector<DeviceImage>& out) {
+                         Walker& w) {
     for (std::uint64_t at = 8; at + 60 <= b.size();) {
         std::string name(reinterpret_cast<const char*>(b.data() + at), 16);
         name = name.substr(0, name.find_first_of(" /"));
@@ -118,15 +129,14 @@ Status walkStaticLibrary(ByteView b, std::uint64_t base, const std::string& wher
             return makeError(Errc::BadInput,
                              where + ": malformed archive member header at " + hex(base + at));
         std::string here = (where.empty() ? "" : where + ", ") + "member '" + name + "'";
-        if (auto st = walk(b.subspan(at + 60, size), base + at + 60, here, depth + 1, out); !st)
+        if (auto st = walk(b.subspan(at + 60, size), base + at + 60, here, depth + 1, w); !st)
             return st;
         at += 60 + size + (size % 2);
     }
     return success();
 }
 
-Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
-            std::vector<DeviceImage>& out) {
+Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w) {
     if (depth > kMaxDepth) return success();
     ImageKind kind = sniff(bytes);
     if (kind != ImageKind::None) {
@@ -134,24 +144,28 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
         if (!image)
             return makeError(Errc::BadInput,
                              (where.empty() ? "" : where + ": ") + image.error().message);
-        addImage(std::move(*image), where.empty() ? "the file" : where, base, out);
+        addImage(std::move(*image), where.empty() ? "the file" : where, base, w);
         return success();
     }
     if (looksLikeOffloadBinary(bytes))
-        return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, depth, out);
-    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, depth, out);
+        return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, depth, w);
+    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, depth, w);
     if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0)
-        return walkStaticLibrary(bytes, base, where, depth, out);
+        return walkStaticLibrary(bytes, base, where, depth, w);
     return success();
 }
 
 } // namespace
 
-Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name) {
-    Inspection result{name, {}};
-    if (auto st = walk(bytes, 0, "", 0, result.images); !st)
+static Expected<Inspection> inspect(ByteView bytes, const std::string& name, Walker& w) {
+    if (auto st = walk(bytes, 0, "", 0, w); !st)
         return makeError(st.error().code, "'" + name + "': " + st.error().message);
-    return result;
+    return Inspection{name, std::move(w.images)};
+}
+
+Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name) {
+    Walker w;
+    return inspect(bytes, name, w);
 }
 
 Expected<Inspection> inspectFile(const std::filesystem::path& path) {
@@ -163,7 +177,9 @@ Expected<Inspection> inspectFile(const std::filesystem::path& path) {
                          "cannot read '" + path.string() + "'" +
                              (exists ? " (empty or not a regular file)" : ": no such file"));
     }
-    return inspectBytes(file->bytes(), path.string());
+    Walker w;
+    w.release = [](ByteView scanned) { releaseMappedPages(scanned); };
+    return inspect(file->bytes(), path.string(), w);
 }
 
 std::string summaryLine(const std::vector<Inspection>& inspections) {

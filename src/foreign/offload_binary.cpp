@@ -36,9 +36,17 @@ std::optional<std::string> stringAt(ByteView b, std::uint64_t at,
     return nul ? std::optional(std::string(p, static_cast<const char*>(nul) - p)) : std::nullopt;
 }
 
+// The body's claimed size is checked against what its compressed size can hold before anything
+// is allocated (zstd states it in the frame; zlib expands at most ~1032:1).
 Expected<Bytes> inflate(ByteView body, std::uint64_t inflatedSize) {
+    bool zstd = body.size() >= 4 && load<std::uint32_t>(body, 0) == ZSTD_MAGICNUMBER;
+    auto stated = zstd ? ZSTD_getFrameContentSize(body.data(), body.size()) : 0;
+    bool known = zstd && stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR;
+    std::uint64_t limit = known ? stated : body.size() * (zstd ? 32768ull : 1032ull) + 64;
+    if (known ? stated != inflatedSize : inflatedSize > limit)
+        return malformed(32, "its inflated size does not match its compressed body");
     Bytes out(inflatedSize);
-    if (body.size() >= 4 && load<std::uint32_t>(body, 0) == ZSTD_MAGICNUMBER) {
+    if (zstd) {
         std::size_t n = ZSTD_decompress(out.data(), out.size(), body.data(), body.size());
         if (ZSTD_isError(n) || n != out.size())
             return malformed(0, "its zstd body does not decode");
@@ -71,7 +79,7 @@ Expected<OffloadEntry> readEntry(ByteView b, std::uint64_t at, std::uint32_t ver
         if (!key || !value) return malformed(r, "string out of range");
         e.strings[*key] = *value;
     }
-    e.image.assign(b.begin() + image, b.begin() + image + imageSize);
+    e.image = b.subspan(image, imageSize);
     return e;
 }
 
@@ -111,8 +119,7 @@ Expected<OffloadBinary> readOffloadBinary(ByteView bytes) {
         return malformed(4, "unknown version " + std::to_string(version));
     if (size < kHeaderV1 || size > bytes.size()) return malformed(8, "size out of range");
     ByteView b = bytes.first(size);
-    Bytes inflated;
-    bool compressed = false;
+    std::shared_ptr<Bytes> inflated;
     if (version >= 3) {
         if (size < kHeaderV3) return malformed(8, "size out of range");
         auto inflatedSize = load<std::uint64_t>(b, 32);
@@ -121,10 +128,9 @@ Expected<OffloadBinary> readOffloadBinary(ByteView bytes) {
                 return malformed(16, "compressed sizes out of range");
             auto body = inflate(b.subspan(entriesOffset), inflatedSize - entriesOffset);
             if (!body) return body.error();
-            inflated.assign(b.begin(), b.begin() + entriesOffset);
-            inflated.insert(inflated.end(), body->begin(), body->end());
-            b = inflated;
-            compressed = true;
+            inflated = std::make_shared<Bytes>(b.begin(), b.begin() + entriesOffset);
+            inflated->insert(inflated->end(), body->begin(), body->end());
+            b = *inflated;
         }
     }
     std::uint64_t count = version == 1 ? 1 : load<std::uint64_t>(b, 24);
@@ -135,7 +141,8 @@ Expected<OffloadBinary> readOffloadBinary(ByteView bytes) {
     for (std::uint64_t i = 0; i < count; ++i) {
         auto e = readEntry(b, entriesOffset + i * kEntrySize, version);
         if (!e) return e.error();
-        e->compressed = compressed;
+        e->compressed = inflated != nullptr;
+        e->inflated = inflated; // keeps the images' bytes alive
         out.entries.push_back(std::move(*e));
     }
     return out;

@@ -12,6 +12,7 @@
 #include "common/file_io.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,9 @@ struct OffloadEntry {
     std::uint16_t imageKind = 0;   // 1 object, 2 bitcode, 3 cubin, 4 fatbinary, 5 PTX, 6 SPIR-V
     std::uint16_t offloadKind = 0; // 1 OpenMP, 2 CUDA, 4 HIP, 8 SYCL
     std::map<std::string, std::string> strings; // triple, arch, kind, compile-opts, ...
-    Bytes image;
+    ByteView image;          // into the bytes read, or into `inflated` (a compressed v3 container)
     bool compressed = false; // the container was compressed (v3)
+    std::shared_ptr<const Bytes> inflated;
 };
 
 constexpr std::uint8_t kOffloadMagic[4] = {0x10, 0xFF, 0x10, 0xAD};
