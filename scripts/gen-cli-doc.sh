@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Writes docs/CLI.md from the CLI's own --help texts (one source for both).
-#   scripts/gen-cli-doc.sh [AOTPACK] [OUTPUT]     tests/e2e/cli_doc.sh checks it is current
+# Writes docs/CLI.md from the CLI's own --help texts (one source for both), and README.md's
+# exit-code table from the table at the end of `aotpack --help` (src/cli/exit_codes.cpp).
+#   scripts/gen-cli-doc.sh [AOTPACK] [CLI_OUTPUT] [README_OUTPUT]
+# tests/e2e/cli_doc.sh checks that both files are current.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 aotpack=$(realpath "${1:-$root/build/tools/aotpack/aotpack}")
 out=$(realpath -m "${2:-$root/docs/CLI.md}")
+readme_out=$(realpath -m "${3:-$root/README.md}")
 {
   echo "# aotpack command line"
   echo
@@ -22,3 +25,12 @@ out=$(realpath -m "${2:-$root/docs/CLI.md}")
     echo '```'
   done
 } > "$out"
+
+# README.md: the rows between its exit-code markers, one per line of `aotpack --help`'s table.
+rows=$("$aotpack" --help | awk '/^Exit codes:/ {on=1; next} on && /^ *[0-9]+  / {
+    code=$1; $1=""; sub(/^ +/, ""); printf "| %s | %s |\n", code, $0 }')
+awk -v rows="$rows" '
+    /^<!-- exit codes:/ {print; print "| code | meaning |"; print "|---|---|"; print rows; skip=1; next}
+    /^<!-- end of exit codes -->/ {skip=0}
+    !skip {print}' "$root/README.md" > "$readme_out.tmp"
+mv "$readme_out.tmp" "$readme_out"

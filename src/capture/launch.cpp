@@ -83,7 +83,7 @@ Expected<int> runWithPreload(const std::vector<std::string>& command, const fs::
         execvp(argv[0], argv.data());
         std::fprintf(stderr, "aotpack: error: cannot run '%s': %s\n", argv[0],
                      std::strerror(errno));
-        _exit(127);
+        _exit(kExitCommandNotFound);
     }
     // As system() does: Ctrl-C goes to the program, which decides; aotpack waits for it.
     auto oldInt = std::signal(SIGINT, SIG_IGN), oldQuit = std::signal(SIGQUIT, SIG_IGN);

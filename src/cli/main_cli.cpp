@@ -188,16 +188,16 @@ int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std:
         auto better = unknownCommand(app, args);
         if (!better) better = unknownOption(app, args);
         error(better ? *better : e.what());
-        return 2;
+        return static_cast<int>(Errc::Usage);
     }
     try {
         for (auto& [sub, handler] : registry.handlers)
             if (sub->parsed()) return handler();
     } catch (const std::exception& e) {
         error(std::string("internal error: ") + e.what());
-        return 70;
+        return static_cast<int>(Errc::Internal);
     }
-    return 2;
+    return static_cast<int>(Errc::Usage);
 }
 
 } // namespace

@@ -22,6 +22,10 @@ enum class Errc : int {
     Internal = 70,     // a bug in aotpack
 };
 
+// Outside Errc, as a shell uses it: a program that cannot be found or run (the ocloc drop-in
+// without a real ocloc; `aotpack run` of a program that does not exist).
+constexpr int kExitCommandNotFound = 127;
+
 struct Error {
     Errc code = Errc::Internal;
     std::string message;

@@ -39,7 +39,7 @@ void addImage(DeviceImage image, const std::string& where, std::uint64_t offset,
 Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w);
 
 Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::string& where,
-                           int depth, Walker& w) {
+                           Walker& w) {
     for (std::uint64_t at = 0; at + 32 <= section.size();) {
         if (!looksLikeOffloadBinary(section.subspan(at))) break;
         auto binary = readOffloadBinary(section.subspan(at));
@@ -64,14 +64,12 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
         }
         at += (binary->size + 7) & ~7ull;
     }
-    (void)depth;
     return success();
 }
 
 // Images that a linker or objcopy put into a section with no container around them: found by
 // magic at their natural alignment (4 for SPIR-V, 8 for the others).
-void scanSection(ByteView section, std::uint64_t base, const std::string& where, int depth,
-                 Walker& w) {
+void scanSection(ByteView section, std::uint64_t base, const std::string& where, Walker& w) {
     std::uint64_t released = 0;
     for (std::uint64_t at = 0; at + 20 <= section.size();) {
         if (at - released >= kReleaseEvery) { // a 1 GB section must not stay resident
@@ -91,7 +89,6 @@ void scanSection(ByteView section, std::uint64_t base, const std::string& where,
         }
         at += 4;
     }
-    (void)depth;
 }
 
 bool skipped(const ElfSection& s) {
@@ -101,18 +98,18 @@ bool skipped(const ElfSection& s) {
            s.name.starts_with(".eh_frame") || s.name == ".dynamic";
 }
 
-Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w) {
+Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, Walker& w) {
     auto elf = readElf(bytes);
-    if (!elf) return makeError(Errc::BadInput, where + ": " + elf.error().message);
+    if (!elf)
+        return makeError(Errc::BadInput, (where.empty() ? "" : where + ": ") + elf.error().message);
     for (const auto& s : elf->sections) {
         if (skipped(s)) continue;
         std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
         if (s.type == 0x6fff4c0b || s.name.starts_with(".llvm.offloading")) { // SHT_LLVM_OFFLOADING
-            if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, depth, w); !st)
-                return st;
+            if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, w); !st) return st;
             continue;
         }
-        scanSection(s.bytes, base + s.offset, here, depth, w);
+        scanSection(s.bytes, base + s.offset, here, w);
     }
     return success();
 }
@@ -148,8 +145,8 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
         return success();
     }
     if (looksLikeOffloadBinary(bytes))
-        return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, depth, w);
-    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, depth, w);
+        return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, w);
+    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, w);
     if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0)
         return walkStaticLibrary(bytes, base, where, depth, w);
     return success();

@@ -70,7 +70,7 @@ void learnInBackground(const std::vector<std::string>& lists) {
             cargv.push_back(a.data());
         cargv.push_back(nullptr);
         ::execv("/proc/self/exe", cargv.data());
-        ::_exit(127);
+        ::_exit(kExitCommandNotFound);
     }
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
@@ -131,7 +131,7 @@ fs::path slotDir(const std::optional<DiskCache>& cache) {
     std::fflush(stdout);
     ::execv(ocloc.c_str(), argv.data());
     std::fprintf(stderr, "aotpack: error: cannot run the real ocloc '%s'\n", ocloc.c_str());
-    std::_Exit(127);
+    std::_Exit(kExitCommandNotFound);
 }
 
 // The results the cache already holds, by job key.
@@ -388,7 +388,7 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     if (call.ocloc.empty()) {
         std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
                              "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
-        return 127;
+        return kExitCommandNotFound;
     }
     auto parsed = parseCommandLine(args);
     if (!parsed.compile) call.passThrough(parsed.passThroughReason, isCompileCommand(args));
@@ -434,7 +434,7 @@ static fs::path shimLauncher(const fs::path& self) {
 
 int learnFacts(const std::vector<std::string>& deviceLists) {
     fs::path ocloc = devices::findRealOcloc();
-    if (ocloc.empty()) return 127;
+    if (ocloc.empty()) return kExitCommandNotFound;
     OclocFacts facts(ocloc, factsStore(openCache()));
     for (const auto& list : deviceLists)
         (void)facts.expand(list); // remembered in the store

@@ -2,8 +2,11 @@
 # docs/CLI.md is generated from --help and must be current; the bash completion knows every command.
 source "$(dirname "$0")/common.sh"
 
-bash "$SRC/scripts/gen-cli-doc.sh" "$AOTPACK" CLI.md
+bash "$SRC/scripts/gen-cli-doc.sh" "$AOTPACK" CLI.md README.md
 diff -u "$SRC/docs/CLI.md" CLI.md || fail "docs/CLI.md is stale: run scripts/gen-cli-doc.sh"
+# One exit-code table (src/cli/exit_codes.cpp): --help prints it, README.md carries it.
+diff -u "$SRC/README.md" README.md || fail "README.md's exit codes are stale: run scripts/gen-cli-doc.sh"
+grep -q "^| 127 | " README.md || fail "the exit-code table lacks 127"
 
 "$AOTPACK" completion bash > completion.bash
 bash -n completion.bash || fail "completion script does not parse"
