@@ -5,7 +5,6 @@
 #include "common/text.h"
 #include "foreign/inspect.h"
 
-#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -30,12 +29,6 @@ nlohmann::json imageJson(const foreign::DeviceImage& d) {
             {"targets", targets}, {"properties", d.properties}};
 }
 
-std::string hexOffset(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 void printTable(const std::vector<foreign::Inspection>& all) {
     for (const auto& i : all) {
         std::cout << printable(i.file) << ": "
@@ -43,7 +36,7 @@ void printTable(const std::vector<foreign::Inspection>& all) {
         if (i.images.empty()) continue;
         Table table({"OFFSET", "KIND", "SIZE", "KERNELS", "TARGETS", "WHERE"});
         for (const auto& d : i.images)
-            table.add({hexOffset(d.offset), d.kind + (d.compressed ? " (zstd)" : ""),
+            table.add({foreign::hexOffset(d.offset), d.kind + (d.compressed ? " (zstd)" : ""),
                        humanBytes(d.size), std::to_string(d.kernels), targetsText(d),
                        printable(d.where)});
         table.print(std::cout);

@@ -5,6 +5,7 @@
 #include "archive/zebin.h"
 #include "common/text.h"
 #include "devices/database.h"
+#include "foreign/ar_members.h"
 #include "foreign/elf_sections.h"
 
 #include <cstring>
@@ -123,24 +124,16 @@ Expected<DeviceImage> describeZebin(ByteView b) {
 Expected<DeviceImage> describeAr(ByteView b) {
     DeviceImage d;
     d.kind = "ocloc-ar";
-    std::uint64_t at = 8;
-    while (at + 60 <= b.size() && b[at + 58] == '`' && b[at + 59] == '\n') {
-        std::string name(reinterpret_cast<const char*>(b.data() + at), 16);
-        name = name.substr(0, name.find_first_of(" /"));
-        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
-        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
-        if (size > b.size() - at - 60) break;
-        ByteView member = b.subspan(at + 60, size);
-        if (name.starts_with("64.")) {
-            auto ip = devices::parseIpVersion(name.substr(3));
-            auto known = ip ? devices::Database::builtin().findIp(*ip) : std::nullopt;
-            d.targets.push_back({known ? known->name() : name.substr(3), ip ? ip->str() : ""});
-            if (auto z = archive::inspectZebin(member); z)
-                d.kernels = std::max(d.kernels, z->kernels.size());
-        }
-        at += 60 + size + (size % 2);
+    auto ar = readArMembers(b);
+    for (const auto& m : ar.members) {
+        if (!m.name.starts_with("64.")) continue;
+        auto ip = devices::parseIpVersion(m.name.substr(3));
+        auto known = ip ? devices::Database::builtin().findIp(*ip) : std::nullopt;
+        d.targets.push_back({known ? known->name() : m.name.substr(3), ip ? ip->str() : ""});
+        if (auto z = archive::inspectZebin(m.bytes); z)
+            d.kernels = std::max(d.kernels, z->kernels.size());
     }
-    d.size = at;
+    d.size = ar.end;
     return d;
 }
 
@@ -177,16 +170,9 @@ Expected<DeviceImage> describeZstd(ByteView b) {
 
 // ocloc's fat binary: an AR whose members include "64.<ip>" (after "pad_N" alignment members).
 bool isOclocAr(ByteView b) {
-    if (b.size() < 68 || std::memcmp(b.data(), "!<arch>\n", 8) != 0) return false;
-    std::uint64_t at = 8;
-    for (int member = 0; member < 64 && at + 60 <= b.size(); ++member) {
-        if (b[at + 58] != '`' || b[at + 59] != '\n') return false;
-        if (std::memcmp(b.data() + at, "64.", 3) == 0) return true;
-        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
-        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
-        if (size > b.size() - at - 60) return false;
-        at += 60 + size + (size % 2);
-    }
+    if (b.size() < 68 || !looksLikeAr(b)) return false;
+    for (const auto& m : readArMembers(b, 64).members)
+        if (m.name.starts_with("64.")) return true;
     return false;
 }
 

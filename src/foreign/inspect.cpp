@@ -2,6 +2,7 @@
 
 #include "common/mapped_file.h"
 #include "common/text.h"
+#include "foreign/ar_members.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
 
@@ -24,10 +25,9 @@ struct Walker {
 constexpr int kMaxDepth = 4; // images inside images inside archives: no deeper in practice
 constexpr std::uint64_t kReleaseEvery = 16ull << 20; // bytes scanned between page releases
 
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
+// "WHERE: MESSAGE", or the message alone at the top of the file.
+std::string located(const std::string& where, const std::string& message) {
+    return (where.empty() ? "" : where + ": ") + message;
 }
 
 void addImage(DeviceImage image, const std::string& where, std::uint64_t offset, Walker& w) {
@@ -45,7 +45,7 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
         auto binary = readOffloadBinary(section.subspan(at));
         if (!binary)
             return makeError(Errc::BadInput, where + ": " + binary.error().message +
-                                                 " (file offset " + hex(base + at) + ")");
+                                                 " (file offset " + hexOffset(base + at) + ")");
         for (std::size_t i = 0; i < binary->entries.size(); ++i) {
             const auto& e = binary->entries[i];
             std::string here = where + ", OffloadBinary v" + std::to_string(e.version) + " entry " +
@@ -100,8 +100,7 @@ bool skipped(const ElfSection& s) {
 
 Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, Walker& w) {
     auto elf = readElf(bytes);
-    if (!elf)
-        return makeError(Errc::BadInput, (where.empty() ? "" : where + ": ") + elf.error().message);
+    if (!elf) return makeError(Errc::BadInput, located(where, elf.error().message));
     for (const auto& s : elf->sections) {
         if (skipped(s)) continue;
         std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
@@ -117,19 +116,14 @@ Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, Wal
 // A static library (ar of host objects): each member is walked as a file.
 Status walkStaticLibrary(ByteView b, std::uint64_t base, const std::string& where, int depth,
                          Walker& w) {
-    for (std::uint64_t at = 8; at + 60 <= b.size();) {
-        std::string name(reinterpret_cast<const char*>(b.data() + at), 16);
-        name = name.substr(0, name.find_first_of(" /"));
-        std::string sizeText(reinterpret_cast<const char*>(b.data() + at + 48), 10);
-        std::uint64_t size = std::strtoull(sizeText.c_str(), nullptr, 10);
-        if (b[at + 58] != '`' || size > b.size() - at - 60)
-            return makeError(Errc::BadInput,
-                             where + ": malformed archive member header at " + hex(base + at));
-        std::string here = (where.empty() ? "" : where + ", ") + "member '" + name + "'";
-        if (auto st = walk(b.subspan(at + 60, size), base + at + 60, here, depth + 1, w); !st)
-            return st;
-        at += 60 + size + (size % 2);
+    auto ar = readArMembers(b);
+    for (const auto& m : ar.members) {
+        std::string here = (where.empty() ? "" : where + ", ") + "member '" + m.name + "'";
+        if (auto st = walk(m.bytes, base + m.offset, here, depth + 1, w); !st) return st;
     }
+    if (ar.malformed)
+        return makeError(Errc::BadInput, located(where, "malformed archive member header at " +
+                                                            hexOffset(base + *ar.malformed)));
     return success();
 }
 
@@ -138,21 +132,24 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
     ImageKind kind = sniff(bytes);
     if (kind != ImageKind::None) {
         auto image = describeImage(bytes);
-        if (!image)
-            return makeError(Errc::BadInput,
-                             (where.empty() ? "" : where + ": ") + image.error().message);
+        if (!image) return makeError(Errc::BadInput, located(where, image.error().message));
         addImage(std::move(*image), where.empty() ? "the file" : where, base, w);
         return success();
     }
     if (looksLikeOffloadBinary(bytes))
         return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, w);
     if (looksLikeElf(bytes)) return walkElf(bytes, base, where, w);
-    if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0)
-        return walkStaticLibrary(bytes, base, where, depth, w);
+    if (looksLikeAr(bytes)) return walkStaticLibrary(bytes, base, where, depth, w);
     return success();
 }
 
 } // namespace
+
+std::string hexOffset(std::uint64_t offset) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(offset));
+    return buf;
+}
 
 static Expected<Inspection> inspect(ByteView bytes, const std::string& name, Walker& w) {
     if (auto st = walk(bytes, 0, "", 0, w); !st)

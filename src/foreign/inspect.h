@@ -20,6 +20,9 @@ struct Inspection {
 Expected<Inspection> inspectFile(const std::filesystem::path& path);
 Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name);
 
+// "0x1f40": how offsets are shown in messages and tables.
+std::string hexOffset(std::uint64_t offset);
+
 // "natively for pvc (12.60.7), acm-g10 (12.55.8); every other Intel GPU JIT-compiles the SPIR-V"
 std::string summaryLine(const std::vector<Inspection>& inspections);
 

@@ -39,3 +39,17 @@ sim_atsm() { sim ProductFamilyOverride=dg2 ForceDeviceId=0x56C0 OverrideRevision
 sim_a380() { sim ProductFamilyOverride=dg2 ForceDeviceId=0x56A5 OverrideRevision=5 "$@"; }
 sim_tgl() { sim ProductFamilyOverride=tgllp "$@"; }
 
+
+# corrupt_payloads ARCHIVE: flips one byte inside every zstd frame (every compressed payload);
+# the header and the index stay intact, so only payload checksums can tell.
+corrupt_payloads() {
+    python3 - "$1" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+i = data.find(b"\x28\xb5\x2f\xfd")
+while i != -1:
+    data[i + 40] ^= 0xFF
+    i = data.find(b"\x28\xb5\x2f\xfd", i + 4)
+open(sys.argv[1], "wb").write(data)
+PY
+}

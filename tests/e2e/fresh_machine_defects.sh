@@ -74,15 +74,7 @@ expect_exit 2 "$AOTPACK" embed full.aotpack --symbol 'bad name' -o e.c
 expect_in "--symbol 'bad name' is not a C identifier"
 [ ! -e e.c ] || fail "embed wrote uncompilable C"
 cp full.aotpack corrupt.aotpack
-python3 - corrupt.aotpack <<'PY'
-import sys  # one byte inside every zstd frame: header and index stay intact
-data = bytearray(open(sys.argv[1], "rb").read())
-i = data.find(b"\x28\xb5\x2f\xfd")
-while i != -1:
-    data[i + 40] ^= 0xFF
-    i = data.find(b"\x28\xb5\x2f\xfd", i + 4)
-open(sys.argv[1], "wb").write(data)
-PY
+corrupt_payloads corrupt.aotpack
 expect_exit 4 "$AOTPACK" embed corrupt.aotpack -o e.c
 expect_in "fails its checksum"
 [ ! -e e.c ] || fail "embed wrote a corrupt archive"

@@ -33,15 +33,7 @@ expect_exit 9 sim_tgl "$AOTPACK" load full.aotpack --policy native-only
 expect_exit 3 "$AOTPACK" list missing.aotpack
 expect_exit 3 "$AOTPACK" load missing.aotpack
 cp full.aotpack corrupt.aotpack
-python3 - corrupt.aotpack <<'PY'
-import sys  # one byte inside every zstd frame (every payload); header and index intact
-data = bytearray(open(sys.argv[1], "rb").read())
-i = data.find(b"\x28\xb5\x2f\xfd")
-while i != -1:
-    data[i + 40] ^= 0xFF
-    i = data.find(b"\x28\xb5\x2f\xfd", i + 4)
-open(sys.argv[1], "wb").write(data)
-PY
+corrupt_payloads corrupt.aotpack
 expect_exit 4 sim_pvc "$AOTPACK" load corrupt.aotpack
 expect_in "payload of module 'reduce' for 12.60.7 fails its checksum"
 expect_exit 0 sim_pvc "$AOTPACK" warm full.aotpack
