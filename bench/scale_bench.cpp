@@ -1,5 +1,5 @@
 // bench_scale: how the build stage and the archive scale with the number of modules, on the
-// FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py drives it.
+// toolchain::FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py drives it.
 //   bench_scale gen N DIR                 N distinct SPIR-V modules: tests/data/vector_ops.spv,
 //                                         each with one more constant of its own value
 //   bench_scale build DIR OUT CACHE JOBS [BUSY_MS DISTINCT_BYTES]
@@ -14,7 +14,7 @@
 #include "archive/reader.h"
 #include "cli/report_json.h"
 #include "compile/driver.h"
-#include "compile/fake_compiler.h"
+#include "toolchain/fake_compiler.h"
 
 #include <spirv-tools/libspirv.hpp>
 
@@ -85,7 +85,7 @@ int build(const fs::path& dir, const fs::path& output, const fs::path& cache, un
     r.cacheDir = cache;
     r.cacheMaxBytes = 64ull << 30;
     r.jobs = jobs;
-    auto fake = std::make_shared<compile::FakeCompiler>(
+    auto fake = std::make_shared<toolchain::FakeCompiler>(
         *readFile(fs::path(AOTPACK_SOURCE_DIR) / "tests/data/vector_ops.12.60.7.bin"));
     fake->busySeconds = busyMs / 1000;
     fake->distinctBytes = distinctBytes;

@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 # Top to bottom; a folder may use any folder on a later line (same line: not each other).
 layers=(
     "cli"
-    "ocloc bundle"
-    "compile"
-    "capture foreign"
+    "compile dropin bundle"
+    "capture foreign toolchain"
     "runtime"
     "archive cache"
     "devices"

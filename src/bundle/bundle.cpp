@@ -3,8 +3,9 @@
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "common/text.h"
-#include "compile/ocloc_worker.h"
-#include "devices/compiler_support.h"
+#include "toolchain/ocloc_worker.h"
+#include "toolchain/compiler_support.h"
+#include "toolchain/ocloc_facts.h"
 
 #include <algorithm>
 #include <gnu/libc-version.h>
@@ -151,14 +152,14 @@ Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& s
 Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& options) {
     std::error_code ec;
     fs::path self = fs::canonical("/proc/self/exe", ec);
-    fs::path ocloc = devices::findRealOcloc();
+    fs::path ocloc = toolchain::findRealOcloc();
     if (ocloc.empty())
         return makeError(Errc::Unsupported,
                          "no ocloc to bundle (install intel-opencl-icd or set AOTPACK_OCLOC)");
     ocloc = fs::canonical(ocloc, ec);
     auto libs = allLibraries(self, ocloc, options.openClC);
     if (!libs) return libs.error();
-    std::string libocloc = compile::findLibocloc(ocloc.string());
+    std::string libocloc = toolchain::findLibocloc(ocloc.string());
     if (libocloc.empty())
         return makeError(Errc::Unsupported,
                          "no libocloc.so for '" + ocloc.string() + "' to bundle");
@@ -173,7 +174,7 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
     if (options.strip) stripDebugInfo(staging.path() / "toolchain", *files, result.warnings);
     std::string manifest = "aotpack bundle\naotpack " AOTPACK_VERSION "\nglibc >= " +
                            std::string(gnu_get_libc_version()) + "\nocloc " + ocloc.string() +
-                           "\n" + (options.openClC ? "opencl-c: yes" : devices::kNoOpenClCLine) +
+                           "\n" + (options.openClC ? "opencl-c: yes" : toolchain::kNoOpenClCLine) +
                            "\nfiles:\n" + join(*files, "\n") + "\n";
     if (auto st = writeFileAtomic(staging.path() / "toolchain" / "MANIFEST", manifest); !st)
         return st.error();

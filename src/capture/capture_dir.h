@@ -8,14 +8,13 @@
 #pragma once
 
 #include "capture/module_identity.h"
+#include "common/build_manifest.h"
 #include "common/error.h"
 
 #include <filesystem>
 #include <string>
 
 namespace aotpack::capture {
-
-constexpr const char* kManifestFile = "aotpack-capture.json";
 
 struct CapturedModule {
     ByteView spirv;

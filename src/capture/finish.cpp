@@ -126,7 +126,7 @@ Expected<CaptureSummary> finishCapture(const fs::path& dir) {
     summary.modules = list.size();
     nlohmann::json manifest = {{"schema", "aotpack-capture/1"}, {"modules", list}};
     if (auto st = writeFileAtomic(
-            dir / kManifestFile,
+            dir / kCaptureManifestFile,
             manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         !st)
         return st.error();

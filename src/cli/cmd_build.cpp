@@ -8,8 +8,8 @@
 #include "common/text.h"
 #include "compile/driver.h"
 #include "compile/history.h"
-#include "compile/ocloc_worker.h"
-#include "ocloc/call_log.h"
+#include "toolchain/ocloc_worker.h"
+#include "dropin/call_log.h"
 
 #include <cstdio>
 #include <iostream>
@@ -133,7 +133,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     if (f.compileMode == "workers") {
         std::error_code ec;
         auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-        if (!ec) r.workerCommand = {self.string(), kWorkerCommand};
+        if (!ec) r.workerCommand = {self.string(), toolchain::kWorkerCommand};
     }
     for (const auto& item : f.targetOptions) {
         auto eq = item.find('=');
@@ -279,7 +279,7 @@ void printCacheStats(const DiskCache& cache) {
               << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
               << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
               << humanBytes(remote["bytes_up"]) << " up\n";
-    auto dropin = ocloc::readStats(cache.dir());
+    auto dropin = dropin::readStats(cache.dir());
     std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
               << " built by aotpack, " << dropin["passed_through"]
               << " passed to ocloc; targets: " << dropin["hits"] << " cache hit(s), "

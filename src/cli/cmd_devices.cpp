@@ -3,7 +3,7 @@
 #include "cli/diagnostics.h"
 #include "cli/table.h"
 #include "common/text.h"
-#include "devices/compiler_support.h"
+#include "toolchain/compiler_support.h"
 #include "devices/device_list.h"
 
 #include <iostream>
@@ -20,12 +20,12 @@ struct DevicesOptions {
     bool json = false;
 };
 
-std::string supportText(const Expected<CompilerSupport>& compiler, IpVersion ip) {
+std::string supportText(const Expected<toolchain::CompilerSupport>& compiler, IpVersion ip) {
     if (!compiler) return "?";
     return compiler->supports(ip) ? "yes" : "no";
 }
 
-json targetJson(const Device& d, const Stepping& s, const Expected<CompilerSupport>& compiler) {
+json targetJson(const Device& d, const Stepping& s, const Expected<toolchain::CompilerSupport>& compiler) {
     json j = {{"name", s.ip == d.current.ip ? d.name : d.name + "@" + s.name},
               {"device", d.name},
               {"aliases", d.aliases},
@@ -41,13 +41,13 @@ json targetJson(const Device& d, const Stepping& s, const Expected<CompilerSuppo
     return j;
 }
 
-json compilerJson(const Expected<CompilerSupport>& compiler) {
+json compilerJson(const Expected<toolchain::CompilerSupport>& compiler) {
     if (!compiler) return {{"available", false}, {"error", compiler.error().message}};
     return {
         {"available", true}, {"path", compiler->ocloc.string()}, {"version", compiler->version}};
 }
 
-int printDatabase(const Database& db, const Expected<CompilerSupport>& compiler, bool asJson) {
+int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>& compiler, bool asJson) {
     if (asJson) {
         json out = {{"ocloc", compilerJson(compiler)},
                     {"devices", json::array()},
@@ -87,7 +87,7 @@ std::vector<std::string> presetNotes(const std::string& input) {
 
 // An explanation, not a build: targets the installed ocloc cannot build are one summary line
 // (the OCLOC column names them), and the exit code is 0.
-void printSupportSummary(const DeviceList& list, const Expected<CompilerSupport>& compiler) {
+void printSupportSummary(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler) {
     if (!compiler) return;
     std::vector<std::string> unsupported;
     for (const auto& t : list.targets)
@@ -99,7 +99,7 @@ void printSupportSummary(const DeviceList& list, const Expected<CompilerSupport>
          "): 'aotpack build' needs a newer intel-opencl-icd for them, or --skip-unsupported");
 }
 
-int printExpansion(const DeviceList& list, const Expected<CompilerSupport>& compiler, bool asJson) {
+int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler, bool asJson) {
     if (asJson) {
         json out = {{"input", list.input},
                     {"aot", !list.aotDisabled},
@@ -147,7 +147,7 @@ void addDevicesCommand(CommandRegistry& registry) {
                 "build' fails on one it cannot; this command only explains, and exits 0).");
     registry.add(sub, [opts, listOption] {
         const Database& db = Database::builtin();
-        auto compiler = probeCompiler(db);
+        auto compiler = toolchain::probeCompiler(db);
         // `aotpack devices ''` is an empty list (an error), not a request for the whole table.
         if (listOption->count() == 0) return printDatabase(db, compiler, opts->json);
         auto list = parseDeviceList(db, opts->list);

@@ -2,7 +2,7 @@
 
 #include "common/file_io.h"
 #include "common/subprocess.h"
-#include "devices/compiler_support.h"
+#include "toolchain/compiler_support.h"
 
 namespace aotpack::cli {
 
@@ -43,7 +43,7 @@ std::string exitCodeHelp() {
 
 std::string versionText() {
     std::string text = "aotpack " AOTPACK_VERSION "\n";
-    auto compiler = devices::probeCompiler(devices::Database::builtin());
+    auto compiler = toolchain::probeCompiler(devices::Database::builtin());
     if (compiler)
         text += "ocloc " + compiler->version + " (" + compiler->ocloc.string() + ")\n";
     else

@@ -5,9 +5,9 @@
 
 #include "common/file_io.h"
 #include "common/text.h"
-#include "compile/ocloc_worker.h"
+#include "toolchain/ocloc_worker.h"
 #include "devices/database.h"
-#include "ocloc/dropin.h"
+#include "dropin/dropin.h"
 
 #include <algorithm>
 #include <csignal>
@@ -127,18 +127,18 @@ static std::optional<std::string> unknownOption(const CLI::App& app,
 static int runOclocDropin(const std::string& argv0, std::vector<std::string> args) {
     if (args.size() == 1 && args[0] == "--shim-dir") {
         std::string err;
-        auto dir = ocloc::ensureShimDir(err);
+        auto dir = dropin::ensureShimDir(err);
         if (dir.empty()) return fail(makeError(Errc::Output, err));
         std::cout << dir.string() << "\n";
         return 0;
     }
     if (!args.empty() && args[0] == "--learn-facts") // started by the drop-in itself
-        return ocloc::learnFacts(std::vector<std::string>(args.begin() + 1, args.end()));
-    ocloc::DropinOptions options{argv0, {}};
+        return dropin::learnFacts(std::vector<std::string>(args.begin() + 1, args.end()));
+    dropin::DropinOptions options{argv0, {}};
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) options.workerCommand = {self.string(), compile::kWorkerCommand};
-    return ocloc::runDropin(args, options);
+    if (!ec) options.workerCommand = {self.string(), toolchain::kWorkerCommand};
+    return dropin::runDropin(args, options);
 }
 
 namespace {
@@ -204,8 +204,8 @@ int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std:
 
 int run(int argc, char** argv) {
     // A compile worker the build driver started (not a user command: no help, no parsing).
-    if (argc == 3 && std::string_view(argv[1]) == compile::kWorkerCommand)
-        return compile::runOclocWorker(argv[2]);
+    if (argc == 3 && std::string_view(argv[1]) == toolchain::kWorkerCommand)
+        return toolchain::runOclocWorker(argv[2]);
     if (std::filesystem::path(argv[0]).filename() == "ocloc")
         return runOclocDropin(argv[0], std::vector<std::string>(argv + 1, argv + argc));
     bool oclocHelp = argc == 3 && (std::string_view(argv[2]) == "--help" ||

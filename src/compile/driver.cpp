@@ -133,10 +133,10 @@ static Status resolveFrontendDevice(BuildContext& ctx) {
     if (openClC && ctx.request.frontend == Frontend::Ocloc &&
         !ctx.compiler->support().supports(target.ip))
         return makeError(Errc::Unsupported,
-                         "--frontend-device: " + devices::unsupportedTarget(ctx.compiler->support(),
+                         "--frontend-device: " + toolchain::unsupportedTarget(ctx.compiler->support(),
                                                                             target.name, target.ip)
                                                      .message);
-    if (openClC && ctx.request.frontend == Frontend::Ocloc && devices::inBundleWithoutOpenClC())
+    if (openClC && ctx.request.frontend == Frontend::Ocloc && toolchain::inBundleWithoutOpenClC())
         return makeError(Errc::Unsupported,
                          "this aotpack bundle was made with --no-opencl-c and cannot compile "
                          "OpenCL C; give SPIR-V, or use a bundle made without --no-opencl-c");
@@ -202,11 +202,11 @@ Status setUpBuild(BuildContext& ctx, BuildReport& report) {
     if (auto st = resolveTargetOptions(ctx); !st) return st;
     ctx.compiler = ctx.request.compiler;
     if (!ctx.compiler) {
-        auto compiler = devices::probeCompiler(db, ctx.request.ocloc,
-                                               ctx.request.useCache ? buildCacheDir(ctx.request)
+        auto compiler = toolchain::probeCompiler(db, ctx.request.ocloc,
+                                               ctx.request.useCache ? buildCacheDir(ctx.request) / "ocloc-facts"
                                                                     : std::filesystem::path());
         if (!compiler) return compiler.error();
-        ctx.compiler = makeOclocCompiler(*compiler, ctx.request.workerCommand);
+        ctx.compiler = toolchain::makeOclocCompiler(*compiler, ctx.request.workerCommand);
     }
     report.compiler = "ocloc " + ctx.compiler->support().version;
     if (auto st = resolveFrontendDevice(ctx); !st) return st;

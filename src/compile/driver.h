@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "compile/inputs.h"
 #include "compile/shard.h"
-#include "devices/compiler_support.h"
+#include "toolchain/compiler.h"
 #include "devices/device_list.h"
 
 #include <filesystem>
@@ -22,13 +22,10 @@
 
 namespace aotpack::compile {
 
-class Compiler; // compile/compiler.h
 
 enum class Fp64Policy { Error, Poison };
 
-// OpenCL C to SPIR-V: ocloc -spv_only (default), or the upstream toolchain, clang + llvm-spirv
-// ($AOTPACK_CLANG, default clang; $AOTPACK_LLVM_SPIRV, default llvm-spirv-14).
-enum class Frontend { Ocloc, Clang };
+using Frontend = toolchain::Frontend; // OpenCL C to SPIR-V: ocloc -spv_only, or clang + llvm-spirv
 
 struct BuildRequest {
     std::string deviceList;
@@ -58,11 +55,11 @@ struct BuildRequest {
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
     std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
     // Long-lived compile workers: the command that starts one (the CLI passes itself with
-    // kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or no worker
+    // toolchain::kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or no worker
     // starts: one ocloc process per job.
     std::vector<std::string> workerCommand;
-    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a FakeCompiler).
-    std::shared_ptr<Compiler> compiler;
+    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a toolchain::FakeCompiler).
+    std::shared_ptr<toolchain::Compiler> compiler;
 };
 
 enum class JobOutcome { Compiled, CacheHit, Failed, NotRun };

@@ -8,7 +8,7 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 #include "compile/background.h"
-#include "compile/compiler.h"
+#include "toolchain/compiler.h"
 #include "compile/driver.h"
 #include "compile/history.h"
 #include "compile/spirv_module.h"
@@ -23,7 +23,7 @@ struct BuildContext {
     const BuildRequest& request;
     BuildObserver& observer;
     devices::DeviceList targets;
-    std::shared_ptr<Compiler> compiler; // the request's, else the real ocloc
+    std::shared_ptr<toolchain::Compiler> compiler; // the request's, else the real ocloc
     std::optional<DiskCache> cache;     // the local build cache (also history, output records)
     // Compile results: the local cache, then the remote one if configured. Null with --no-cache.
     std::unique_ptr<cache::TieredStore> store;

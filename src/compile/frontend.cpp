@@ -1,92 +1,30 @@
-// Phases 2 and 3 of the build: every module becomes validated SPIR-V. OpenCL C goes through
-// `ocloc -spv_only` in worker processes, in parallel, like the compiles.
+// Phases 2 and 3 of the build: every module becomes validated SPIR-V. OpenCL C goes through the
+// build's Compiler (toolchain/compiler.h: `ocloc -spv_only` in parallel processes, or a fake).
 #include "common/parallel.h"
 #include "common/text.h"
 #include "compile/driver_internal.h"
 #include "compile/frontend_cache.h"
-#include "compile/process_pool.h"
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <malloc.h>
 
 namespace aotpack::compile {
 namespace fs = std::filesystem;
 
-namespace {
-
-PoolTask frontendTask(BuildContext& ctx, const ModuleInput& in, const fs::path& dir) {
-    std::error_code ec; // a directory that cannot be made fails this job, not the build
-    fs::create_directories(dir, ec);
-    std::string options = "-I " + in.path.parent_path().string();
-    if (!ctx.request.clOptions.empty()) options += " " + ctx.request.clOptions;
-    if (!in.options.empty()) options += " " + in.options;
-    PoolTask task;
-    if (ctx.request.frontend == Frontend::Clang) {
-        // Two tools in one worker; options are word-split by the shell like a compiler command
-        // line.
-        std::string script = "\"$3\" -cl-std=CL2.0 -target spir64 -O2 -emit-llvm -c -Xclang "
-                             "-finclude-default-header "
-                             "$1 \"$2\" -o module.bc && \"$4\" module.bc -o module.spv";
-        task.spec = {{"sh", "-c", script, "sh", options, in.path.string(),
-                      envOr("AOTPACK_CLANG", "clang"),
-                      envOr("AOTPACK_LLVM_SPIRV", "llvm-spirv-14")},
-                     dir,
-                     dir / "log",
-                     {},
-                     {}};
-    } else {
-        task.spec = {{ctx.compiler->support().ocloc.string(), "compile", "-file", in.path.string(),
-                      "-spv_only", "-device", ctx.frontendDevice, "-output", "module", "-options",
-                      options},
-                     dir,
-                     dir / "log",
-                     {},
-                     {}};
-    }
-    task.timeoutSeconds = ctx.request.timeoutSeconds;
-    return task;
+static toolchain::FrontendJob frontendJob(const BuildContext& ctx, const ModuleInput& in,
+                                         const fs::path& dir) {
+    std::string options = ctx.request.clOptions;
+    if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
+    return {in.path,          in.path.parent_path(),      options, ctx.frontendDevice,
+            ctx.request.frontend, ctx.request.timeoutSeconds, dir};
 }
-
-// ocloc names the output after the device ("module_XE_HPC_COREpvc.spv"): find it by extension.
-std::optional<fs::path> findSpirvOutput(const fs::path& dir) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.path().extension() == ".spv") return entry.path();
-    return std::nullopt;
-}
-
-// ocloc's exit code is its error code mod 256, often with nothing in its log: name it.
-std::string oclocErrorName(const ProcessResult& r) {
-    switch (r.signal || r.timedOut ? 0 : r.exitCode) {
-    case 223:
-        return ": ocloc's INVALID_DEVICE";
-    case 226:
-        return ": ocloc's INVALID_COMMAND_LINE";
-    case 225:
-        return ": ocloc's INVALID_FILE (the source could not be read)";
-    case 245:
-        return ": ocloc's BUILD_PROGRAM_FAILURE";
-    default:
-        return "";
-    }
-}
-
-// The whole log: the CLI abbreviates what it prints (keeping the first errors), the JSON report
-// keeps it all.
-std::string frontendLog(const fs::path& log) {
-    auto text = readTextFile(log);
-    return text ? std::string(trim(*text)) : std::string();
-}
-
-} // namespace
 
 static std::vector<std::optional<fs::path>>
 runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
     std::vector<std::optional<fs::path>> spirvFiles(inputs.size());
-    std::vector<std::pair<const ModuleInput*, fs::path>> ran; // frontends that ran and succeeded
-    std::vector<PoolTask> tasks;
+    std::vector<std::size_t> compiled; // the inputs given to the frontend
+    std::vector<toolchain::FrontendJob> work;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (inputs[i].kind == SourceKind::Spirv) {
             spirvFiles[i] = inputs[i].path;
@@ -104,23 +42,23 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
             spirvFiles[i] = *remembered;
             continue;
         }
-        PoolTask task = frontendTask(ctx, inputs[i], dir);
-        task.onFinish = [&, i, dir](Expected<ProcessResult> r) {
-            auto out = r && r->succeeded() ? findSpirvOutput(dir) : std::nullopt;
-            if (out) {
-                spirvFiles[i] = *out;
-                ran.emplace_back(&inputs[i], *out);
-                return;
-            }
-            std::string why = r ? r->describe() + oclocErrorName(*r) : r.error().message;
-            report.moduleErrors.push_back("module '" + inputs[i].name + "' (" +
-                                          inputs[i].path.string() + "): OpenCL C compile failed (" +
-                                          why + ")\n" + frontendLog(dir / "log"));
-            ++report.frontendFailures;
-        };
-        tasks.push_back(std::move(task));
+        compiled.push_back(i);
+        work.push_back(frontendJob(ctx, inputs[i], dir));
     }
-    runPool(tasks, {ctx.jobs, 0, {}});
+    auto results = ctx.compiler->compileOpenClC(work, ctx.jobs);
+    std::vector<std::pair<const ModuleInput*, fs::path>> ran; // frontends that ran and succeeded
+    for (std::size_t k = 0; k < compiled.size(); ++k) {
+        const ModuleInput& in = inputs[compiled[k]];
+        if (results[k].spirv) {
+            spirvFiles[compiled[k]] = *results[k].spirv;
+            ran.emplace_back(&in, *results[k].spirv);
+            continue;
+        }
+        report.moduleErrors.push_back("module '" + in.name + "' (" + in.path.string() +
+                                      "): OpenCL C compile failed (" + results[k].failure + ")\n" +
+                                      results[k].log);
+        ++report.frontendFailures;
+    }
     rememberFrontends(ctx, ran);
     return spirvFiles;
 }

@@ -47,20 +47,14 @@ bool hasInclude(const fs::path& source) {
 // The headers of the modules that include any, by module (absent: they cannot be listed).
 std::map<const ModuleInput*, std::set<std::string>>
 scanHeaders(BuildContext& ctx, const std::vector<const ModuleInput*>& modules) {
-    std::map<const ModuleInput*, std::set<std::string>> found;
-    std::vector<PoolTask> tasks;
-    for (const ModuleInput* in : modules) {
-        fs::path log = ctx.scratch->path() / ("frontend-deps-" + in->name);
-        tasks.push_back(headerScan(ctx, *in, log));
-        tasks.back().onFinish = [&found, in, log](Expected<ProcessResult> r) {
-            if (!r || !r->succeeded()) return;
-            std::set<std::string> deps;
-            parseMakeRule(readTextFile(log).value_or(""), deps);
-            found[in] = std::move(deps);
-        };
-    }
-    runPool(tasks, {ctx.jobs, 0, {}});
-    return found;
+    std::vector<toolchain::DependencyScan> scans;
+    for (const ModuleInput* in : modules)
+        scans.push_back(dependencyScan(ctx, *in));
+    auto found = ctx.compiler->listDependencies(scans, ctx.jobs);
+    std::map<const ModuleInput*, std::set<std::string>> headers;
+    for (std::size_t i = 0; i < modules.size(); ++i)
+        if (found[i]) headers[modules[i]] = std::move(*found[i]);
+    return headers;
 }
 
 void store(const BuildContext& ctx, const Hash128& key, const fs::path& spirv,

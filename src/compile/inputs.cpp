@@ -1,7 +1,7 @@
 #include "compile/inputs.h"
 
 #include "archive/module_name.h"
-#include "capture/capture_dir.h"
+#include "common/build_manifest.h"
 #include "common/file_io.h"
 #include "common/text.h"
 
@@ -34,8 +34,8 @@ Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>&
     for (const auto& p : paths) {
         std::error_code ec;
         if (fs::is_directory(p, ec) &&
-            fs::is_regular_file(fs::path(p) / capture::kManifestFile, ec)) {
-            auto captured = readManifest(fs::path(p) / capture::kManifestFile); // aotpack capture
+            fs::is_regular_file(fs::path(p) / kCaptureManifestFile, ec)) {
+            auto captured = readManifest(fs::path(p) / kCaptureManifestFile); // aotpack capture
             if (!captured) return captured.error();
             modules.insert(modules.end(), captured->begin(), captured->end());
             continue;

@@ -5,7 +5,7 @@
 #include "archive/zebin.h"
 #include "common/text.h"
 #include "compile/driver_internal.h"
-#include "compile/process_pool.h"
+#include "toolchain/process_pool.h"
 #include "compile/schedule.h"
 
 #include <algorithm>
@@ -110,7 +110,7 @@ void keepBinary(BuildContext& ctx, Job& job, Bytes zebin) {
         job.zebin = std::move(zebin);
 }
 
-void finishCompile(BuildContext& ctx, Job& job, CompileResult r) {
+void finishCompile(BuildContext& ctx, Job& job, toolchain::CompileResult r) {
     JobReport& rep = job.report;
     rep.log = std::move(r.log);
     rep.outcome = JobOutcome::Failed;
@@ -146,7 +146,7 @@ void finishCompile(BuildContext& ctx, Job& job, CompileResult r) {
     h.maxRssKb = r.maxRssKb;
 }
 
-CompileJob compileJob(const BuildContext& ctx, const Job& job, const fs::path& dir) {
+toolchain::CompileJob compileJob(const BuildContext& ctx, const Job& job, const fs::path& dir) {
     auto h = ctx.history.find(job.historyKey);
     std::uint64_t memory =
         h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
@@ -403,16 +403,16 @@ static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t
     ctx.observer.planned(toCompile.size() + refused.size(), hits);
     for (const Job* job : refused)
         ctx.observer.jobFinished(job->report);
-    std::vector<CompileJob> work;
+    std::vector<toolchain::CompileJob> work;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
         work.push_back(
             compileJob(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
     std::uint64_t budget =
-        ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : defaultMemoryBudgetKb();
-    CompileRun run = ctx.compiler->run(
+        ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : toolchain::defaultMemoryBudgetKb();
+    toolchain::CompileRun run = ctx.compiler->run(
         work, {ctx.jobs, budget},
         [&](std::size_t i) { ctx.observer.jobStarted(toCompile[i]->report); },
-        [&](std::size_t i, CompileResult r) {
+        [&](std::size_t i, toolchain::CompileResult r) {
             finishCompile(ctx, *toCompile[i], std::move(r));
             ctx.observer.jobFinished(toCompile[i]->report);
         });

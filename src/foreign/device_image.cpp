@@ -5,7 +5,7 @@
 #include "archive/zebin.h"
 #include "common/text.h"
 #include "devices/database.h"
-#include "foreign/ar_members.h"
+#include "common/ar_members.h"
 #include "foreign/elf_sections.h"
 
 #include <cstring>

@@ -2,7 +2,7 @@
 
 #include "common/mapped_file.h"
 #include "common/text.h"
-#include "foreign/ar_members.h"
+#include "common/ar_members.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
 

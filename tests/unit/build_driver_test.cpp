@@ -1,11 +1,11 @@
-// The build stage's decisions on a FakeCompiler (compile/fake_compiler.h): cache keys and hits,
+// The build stage's decisions on a toolchain::FakeCompiler (compile/fake_compiler.h): cache keys and hits,
 // --explain reasons, up-to-date outputs, --keep-going, failures, the fp64 policy, unsupported
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
 #include "archive/reader.h"
 #include "archive/shards.h"
 #include "common/subprocess.h"
 #include "compile/driver.h"
-#include "compile/fake_compiler.h"
+#include "toolchain/fake_compiler.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ class BuildDriver : public ::testing::Test {
     void SetUp() override {
         for (const char* name : {"vector_ops.spv", "fp64.spv"})
             ASSERT_TRUE(writeFileAtomic(dir.path() / name, testData(name)));
-        fake = std::make_shared<FakeCompiler>(testData("vector_ops.12.60.7.bin"));
+        fake = std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"));
     }
 
     BuildRequest request(const std::string& devices,
@@ -54,7 +54,7 @@ class BuildDriver : public ::testing::Test {
     }
 
     TempDir dir;
-    std::shared_ptr<FakeCompiler> fake;
+    std::shared_ptr<toolchain::FakeCompiler> fake;
 };
 
 TEST_F(BuildDriver, ColdBuildCompilesEveryJobAndAWarmBuildOnlyHitsTheCache) {
@@ -95,7 +95,7 @@ TEST_F(BuildDriver, ExplainSaysWhyEachJobRan) {
     auto compiler = request("pvc", {"vector_ops.spv"}, "o3.aotpack");
     compiler.options = "-cl-mad-enable";
     compiler.compiler =
-        std::make_shared<FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 2");
+        std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 2");
     auto third = build(compiler); // a new compiler identity is a new cache key
     EXPECT_EQ(third.report.jobs[0].outcome, JobOutcome::Compiled);
     EXPECT_EQ(third.report.jobs[0].why, "the compiler changed");
@@ -106,9 +106,9 @@ TEST_F(BuildDriver, ExplainSaysWhyEachJobRan) {
 }
 
 TEST_F(BuildDriver, AFailedJobWritesNothingUnlessKeepGoing) {
-    fake->behaviour = [this](const CompileJob& job) {
+    fake->behaviour = [this](const toolchain::CompileJob& job) {
         return job.target.value() == kTgl
-                   ? FakeCompiler::failed("error: bad\n", "ocloc failed: exit code 1")
+                   ? toolchain::FakeCompiler::failed("error: bad\n", "ocloc failed: exit code 1")
                    : fake->compiled(job);
     };
     auto failed = build(request("pvc,tgllp"));
@@ -131,8 +131,8 @@ TEST_F(BuildDriver, AFailedJobWritesNothingUnlessKeepGoing) {
 }
 
 TEST_F(BuildDriver, CrashesAndHangsFailOnlyTheirJob) {
-    fake->behaviour = [this](const CompileJob& job) {
-        return job.target.value() == kTgl ? FakeCompiler::crashed() : FakeCompiler::hung(job);
+    fake->behaviour = [this](const toolchain::CompileJob& job) {
+        return job.target.value() == kTgl ? toolchain::FakeCompiler::crashed() : toolchain::FakeCompiler::hung(job);
     };
     auto r = request("pvc,tgllp");
     r.timeoutSeconds = 5;
@@ -144,12 +144,12 @@ TEST_F(BuildDriver, CrashesAndHangsFailOnlyTheirJob) {
 }
 
 TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
-    fake->behaviour = [this](const CompileJob& job) {
+    fake->behaviour = [this](const toolchain::CompileJob& job) {
         bool poisoned =
             job.options.find("-cl-poison-unsupported-fp64-kernels") != std::string::npos;
         if (job.target.value() != kTgl) return fake->compiled(job);
         if (!poisoned)
-            return FakeCompiler::failed("error: Double type is not supported on this platform.\n",
+            return toolchain::FakeCompiler::failed("error: Double type is not supported on this platform.\n",
                                         "ocloc failed: exit code 245");
         auto r = fake->compiled(job);
         r.log = "warning: Removing unsupported FP64 function: 'scale'\n";
@@ -178,7 +178,7 @@ TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
 
 TEST_F(BuildDriver, TargetsTheCompilerCannotBuildStopTheBuildOrAreSkipped) {
     auto r = request("pvc,tgllp");
-    r.compiler = std::make_shared<FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 1",
+    r.compiler = std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 1",
                                                 std::vector{devices::IpVersion::fromValue(kPvc)});
     auto stopped = build(r);
     ASSERT_TRUE(stopped.error);
@@ -300,6 +300,101 @@ TEST(BuildInputs, DirectoriesManifestsAndNames) {
     EXPECT_EQ(checkModules(none).error().code, Errc::Usage);
 }
 
+// OpenCL C inputs on the FakeCompiler: the frontend through the Compiler seam, its results
+// remembered while the source and its headers are unchanged, failures, --cl-options, --depfile.
+class OpenClCBuild : public BuildDriver {
+  protected:
+    void SetUp() override {
+        BuildDriver::SetUp();
+        fake->openClCSpirv = testData("vector_ops.spv");
+        fs::create_directories(dir.path() / "inc");
+        write("k.cl", "#include \"common.h\"\nkernel void k(global int* a) { a[0] = ONE; }\n");
+        write("inc/common.h", "#include \"ops.h\"\n#define ONE 1\n");
+        write("inc/ops.h", "#define TWO 2\n");
+    }
+    void write(const std::string& name, const std::string& text) {
+        ASSERT_TRUE(writeFileAtomic(dir.path() / name, text));
+    }
+    BuildRequest clRequest() {
+        BuildRequest r = request("pvc", {"k.cl"});
+        r.clOptions = "-I " + (dir.path() / "inc").string();
+        return r;
+    }
+};
+
+TEST_F(OpenClCBuild, TheFrontendRunsOnceWhileTheSourceAndItsHeadersAreUnchanged) {
+    auto cold = build(clRequest());
+    ASSERT_FALSE(cold.error) << cold.error->message;
+    EXPECT_EQ(fake->frontendCalls().size(), 1u);
+    EXPECT_EQ(fake->dependencyScans().size(), 1u); // the headers of what it remembers
+    auto archive = archive::ArchiveReader::openFile(dir.path() / "out.aotpack");
+    ASSERT_TRUE(archive);
+    EXPECT_TRUE(archive->find("k", archive::EntryKind::Spirv));
+    ASSERT_FALSE(build(clRequest()).error);
+    EXPECT_EQ(fake->frontendCalls().size(), 1u); // remembered: same source, same headers
+    write("inc/ops.h", "#define TWO 3\n");         // a header two levels down changes
+    ASSERT_FALSE(build(clRequest()).error);
+    EXPECT_EQ(fake->frontendCalls().size(), 2u);
+    BuildRequest other = clRequest();
+    other.clOptions += " -DEXTRA=1"; // other options: another entry
+    ASSERT_FALSE(build(other).error);
+    EXPECT_EQ(fake->frontendCalls().size(), 3u);
+}
+
+TEST_F(OpenClCBuild, ASourceWhoseHeadersCannotBeListedIsNotRemembered) {
+    write("k.cl", "#include \"missing.h\"\nkernel void k() {}\n");
+    ASSERT_FALSE(build(clRequest()).error);
+    ASSERT_FALSE(build(clRequest()).error);
+    EXPECT_EQ(fake->frontendCalls().size(), 2u);
+}
+
+TEST_F(OpenClCBuild, AFrontendFailureNamesTheModuleAndIsACompileFailure) {
+    write("bad.cl", "#error no such thing\nkernel void k() {}\n");
+    auto out = build(request("pvc", {"bad.cl"}));
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->code, Errc::CompileFailed);
+    ASSERT_EQ(out.report.moduleErrors.size(), 1u);
+    EXPECT_NE(out.report.moduleErrors[0].find("module 'bad'"), std::string::npos);
+    EXPECT_NE(out.report.moduleErrors[0].find("OpenCL C compile failed (exit code 245 (ocloc "
+                                              "BUILD_PROGRAM_FAILURE))\nerror: no such thing"),
+              std::string::npos)
+        << out.report.moduleErrors[0];
+    EXPECT_TRUE(fake->calls().empty());
+    EXPECT_FALSE(fs::exists(dir.path() / "out.aotpack"));
+}
+
+TEST_F(OpenClCBuild, CodeGenerationClOptionsReachTheBackendOfOpenClCModulesOnly) {
+    BuildRequest r = request("pvc", {"k.cl", "vector_ops.spv"});
+    r.clOptions = "-I " + (dir.path() / "inc").string() + " -cl-fast-relaxed-math -cl-std=CL2.0";
+    ASSERT_FALSE(build(r).error);
+    std::map<std::string, std::string> options;
+    for (const auto& call : fake->calls())
+        options[call.spirv.stem().string()] = call.options;
+    EXPECT_EQ(options["k"], "-cl-fast-relaxed-math");
+    EXPECT_EQ(options["vector_ops"], "");
+}
+
+TEST_F(OpenClCBuild, TheDepfileListsEveryHeaderOrWarnsAndListsTheSource) {
+    BuildRequest r = clRequest();
+    r.depfile = dir.path() / "out.d";
+    ASSERT_FALSE(build(r).error);
+    auto text = *readTextFile(dir.path() / "out.d");
+    for (const char* file : {"k.cl", "inc/common.h", "inc/ops.h"})
+        EXPECT_NE(text.find((dir.path() / file).string()), std::string::npos) << file;
+    write("k.cl", "#include \"missing.h\"\nkernel void k() {}\n");
+    struct Warnings : BuildObserver {
+        std::vector<std::string> seen;
+        void warning(const std::string& w) override { seen.push_back(w); }
+    } warnings;
+    ASSERT_FALSE(runBuild(r, warnings).error);
+    ASSERT_EQ(warnings.seen.size(), 1u);
+    EXPECT_NE(warnings.seen[0].find("module 'k': cannot list its headers for --depfile"),
+              std::string::npos);
+    text = *readTextFile(dir.path() / "out.d");
+    EXPECT_NE(text.find((dir.path() / "k.cl").string()), std::string::npos);
+    EXPECT_EQ(text.find("common.h"), std::string::npos);
+}
+
 // OclocCompiler against a stand-in `ocloc` script: the command line it runs, the files it reads
 // back, ocloc's truncated exit codes named.
 TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
@@ -310,17 +405,17 @@ TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
                        "printf zebin > zebin\necho 'Build succeeded.'\n";
     ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     ASSERT_TRUE(writeFileAtomic(script, bytes, 0755));
-    devices::CompilerSupport support{script, "test", "test 1", {}};
-    auto compiler = makeOclocCompiler(support, {});
-    std::vector<CompileJob> jobs = {
+    toolchain::CompilerSupport support{script, "test", "test 1", {}};
+    auto compiler = toolchain::makeOclocCompiler(support, {});
+    std::vector<toolchain::CompileJob> jobs = {
         {dir.path() / "k.spv", devices::IpVersion::fromValue(kPvc), "-O2", 10, 0,
          dir.path() / "j0"},
         {dir.path() / "k.spv", devices::IpVersion::fromValue(kTgl), "", 10, 0, dir.path() / "j1"}};
-    std::vector<CompileResult> results(2);
+    std::vector<toolchain::CompileResult> results(2);
     std::size_t started = 0;
     auto run = compiler->run(
         jobs, {2, 0}, [&](std::size_t) { ++started; },
-        [&](std::size_t i, CompileResult r) { results[i] = std::move(r); });
+        [&](std::size_t i, toolchain::CompileResult r) { results[i] = std::move(r); });
     EXPECT_EQ(run.mode, "processes");
     EXPECT_EQ(started, 2u);
     ASSERT_TRUE(results[0].zebin);
@@ -429,8 +524,8 @@ TEST_F(BuildDriver, NativesAreCompressedAsTheirCompilesEndNotAfterTheLast) {
     fake->distinctBytes = 16 * 1024;
     std::mutex lock;
     std::size_t ended = 0, storedWhenLastEnded = 0;
-    fake->behaviour = [&](const CompileJob& job) {
-        CompileResult r = fake->compiled(job);
+    fake->behaviour = [&](const toolchain::CompileJob& job) {
+        toolchain::CompileResult r = fake->compiled(job);
         std::lock_guard l(lock);
         storedWhenLastEnded = storedEntries();
         ++ended;

@@ -70,7 +70,7 @@ TEST(CaptureDir, FinishAppliesConstantsAndSkipsBrokenRecords) {
     EXPECT_EQ(summary->modules, 1u);
     EXPECT_EQ(summary->specialized, 1u);
     ASSERT_EQ(summary->skipped.size(), 1u);
-    auto manifest = nlohmann::json::parse(*readTextFile(dir.path() / kManifestFile));
+    auto manifest = nlohmann::json::parse(*readTextFile(dir.path() / kCaptureManifestFile));
     auto entry = manifest["modules"][0];
     EXPECT_EQ(entry["options"], "-cl-mad-enable");
     EXPECT_EQ(entry["devices"], (nlohmann::json{"12.0.0", "12.60.7"}));

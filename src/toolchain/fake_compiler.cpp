@@ -1,8 +1,7 @@
-#include "compile/fake_compiler.h"
-
-#include "common/text.h"
+#include "toolchain/fake_compiler.h"
 
 #include "common/hash.h"
+#include "common/text.h"
 #include "devices/database.h"
 
 #include <atomic>
@@ -10,7 +9,7 @@
 #include <ctime>
 #include <thread>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 FakeCompiler::FakeCompiler(Bytes zebin, std::string identity,
                            std::vector<devices::IpVersion> supported)
@@ -128,4 +127,101 @@ CompileRun FakeCompiler::run(const std::vector<CompileJob>& jobs, const CompileL
     return {jobs.empty() ? "" : "fake", ""};
 }
 
-} // namespace aotpack::compile
+std::vector<std::filesystem::path> FakeCompiler::frontendCalls() const {
+    std::lock_guard<std::mutex> l(lock_);
+    return frontendCalls_;
+}
+
+std::vector<std::filesystem::path> FakeCompiler::dependencyScans() const {
+    std::lock_guard<std::mutex> l(lock_);
+    return dependencyScans_;
+}
+
+namespace {
+
+// The first `#error` line of a source, as a compiler would report it; "" for none.
+std::string errorDirective(const std::string& source) {
+    for (const auto& line : split(source, '\n'))
+        if (trim(line).starts_with("#error")) return "error:" + std::string(trim(line).substr(6));
+    return "";
+}
+
+// The file a quoted `#include "name"` opens: beside the including file, then in the -I
+// directories.
+std::optional<std::filesystem::path> resolveInclude(const std::string& name,
+                                                    const std::filesystem::path& from,
+                                                    const std::vector<std::filesystem::path>& dirs) {
+    std::error_code ec;
+    if (std::filesystem::exists(from.parent_path() / name, ec)) return from.parent_path() / name;
+    for (const auto& dir : dirs)
+        if (std::filesystem::exists(dir / name, ec)) return dir / name;
+    return std::nullopt;
+}
+
+Expected<std::set<std::string>> scanIncludes(const DependencyScan& scan) {
+    std::vector<std::filesystem::path> dirs = {scan.includeDir};
+    auto words = split(scan.options, ' ');
+    for (std::size_t i = 0; i + 1 < words.size(); ++i)
+        if (words[i] == "-I") dirs.emplace_back(words[i + 1]);
+    std::set<std::string> found = {scan.source.string()};
+    std::vector<std::filesystem::path> todo = {scan.source};
+    while (!todo.empty()) {
+        auto file = todo.back();
+        todo.pop_back();
+        auto text = readTextFile(file);
+        if (!text) return text.error();
+        for (const auto& line : split(*text, '\n')) {
+            std::string_view l = trim(line);
+            if (!l.starts_with("#include \"")) continue;
+            std::string name(l.substr(10, l.find('"', 10) - 10));
+            auto header = resolveInclude(name, file, dirs);
+            if (!header)
+                return makeError(Errc::CompileFailed, file.string() + ": '" + name + "' file not found");
+            if (found.insert(header->string()).second) todo.push_back(*header);
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+std::vector<FrontendResult> FakeCompiler::compileOpenClC(const std::vector<FrontendJob>& work,
+                                                         unsigned) {
+    std::vector<FrontendResult> results;
+    for (const auto& job : work) {
+        {
+            std::lock_guard<std::mutex> l(lock_);
+            frontendCalls_.push_back(job.source);
+        }
+        FrontendResult r;
+        auto source = readTextFile(job.source);
+        std::error_code ec;
+        std::filesystem::create_directories(job.dir, ec);
+        if (!source) {
+            r.failure = "exit code 225 (ocloc INVALID_FILE)";
+        } else if (r.log = errorDirective(*source); !r.log.empty()) {
+            r.failure = "exit code 245 (ocloc BUILD_PROGRAM_FAILURE)";
+        } else if (auto st = writeFileAtomic(job.dir / "module.spv", openClCSpirv); !st) {
+            r.failure = st.error().message;
+        } else {
+            r.spirv = job.dir / "module.spv";
+        }
+        results.push_back(std::move(r));
+    }
+    return results;
+}
+
+std::vector<Expected<std::set<std::string>>>
+FakeCompiler::listDependencies(const std::vector<DependencyScan>& scans, unsigned) {
+    std::vector<Expected<std::set<std::string>>> results;
+    for (const auto& scan : scans) {
+        {
+            std::lock_guard<std::mutex> l(lock_);
+            dependencyScans_.push_back(scan.source);
+        }
+        results.push_back(scanIncludes(scan));
+    }
+    return results;
+}
+
+} // namespace aotpack::toolchain

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 struct DropinOptions {
     std::string argv0; // what the caller ran ("ocloc"), for the real ocloc's messages
@@ -22,7 +22,7 @@ struct DropinOptions {
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options);
 
 // `aotpack ocloc --learn-facts LIST...`: the background half of a call whose device lists the
-// drop-in did not know yet (OclocFacts::deferProbes): probes them and remembers the answers.
+// drop-in did not know yet (toolchain::OclocFacts::deferProbes): probes them and remembers the answers.
 int learnFacts(const std::vector<std::string>& deviceLists);
 
 // `aotpack ocloc --shim-dir`: a directory holding an `ocloc` symlink to this aotpack (created
@@ -31,4 +31,4 @@ int learnFacts(const std::vector<std::string>& deviceLists);
 // the link goes to the bundle's wrapper (bin/aotpack), which sets the library path first.
 std::filesystem::path ensureShimDir(std::string& error);
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

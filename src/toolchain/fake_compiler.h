@@ -1,13 +1,16 @@
 // A compiler for unit tests and benchmarks of the build stage: no ocloc, no processes. Every job
 // "compiles" to a given zebin unless `behaviour` says otherwise (fail with a log, crash, hang
-// until the timeout, take time), and every job it was given is remembered.
+// until the timeout, take time), and every job it was given is remembered. OpenCL C "compiles" to
+// `openClCSpirv` unless the source has an `#error` line (then it fails as ocloc does), and the
+// dependencies of a source are its quoted `#include`s, found as a preprocessor would (the source's
+// directory, then -I), recursively; a missing header makes the scan fail, as `clang -M` does.
 #pragma once
 
-#include "compile/compiler.h"
+#include "toolchain/compiler.h"
 
 #include <mutex>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 class FakeCompiler : public Compiler {
   public:
@@ -34,17 +37,28 @@ class FakeCompiler : public Compiler {
     // The most jobs it ran at once.
     unsigned peakConcurrency() const;
 
-    const devices::CompilerSupport& support() const override { return support_; }
+    // What every OpenCL C source compiles to (real SPIR-V, so the driver can inspect it).
+    Bytes openClCSpirv;
+    // Every source the frontend was asked to compile, and every dependency scan, in order.
+    std::vector<std::filesystem::path> frontendCalls() const;
+    std::vector<std::filesystem::path> dependencyScans() const;
+
+    const CompilerSupport& support() const override { return support_; }
     CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,
                    const std::function<void(std::size_t)>& onStart,
                    const std::function<void(std::size_t, CompileResult)>& onFinish) override;
+    std::vector<FrontendResult> compileOpenClC(const std::vector<FrontendJob>& work,
+                                               unsigned jobs) override;
+    std::vector<Expected<std::set<std::string>>>
+    listDependencies(const std::vector<DependencyScan>& scans, unsigned jobs) override;
 
   private:
     Bytes zebin_;
-    devices::CompilerSupport support_;
+    CompilerSupport support_;
     mutable std::mutex lock_;
     std::vector<CompileJob> calls_;
+    std::vector<std::filesystem::path> frontendCalls_, dependencyScans_;
     unsigned running_ = 0, peak_ = 0;
 };
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

@@ -1,8 +1,8 @@
-#include "ocloc/command_line.h"
+#include "dropin/command_line.h"
 
 #include <map>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 namespace {
 
@@ -97,4 +97,4 @@ ParsedCall parseCommandLine(const std::vector<std::string>& args) {
     return out;
 }
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

@@ -13,15 +13,15 @@
 
 #include "common/file_io.h"
 #include "common/hash.h"
-#include "ocloc/command_line.h"
-#include "ocloc/ocloc_facts.h"
+#include "dropin/command_line.h"
+#include "toolchain/ocloc_facts.h"
 
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 // What one compile produced: its files (name -> bytes) and what ocloc printed.
 struct JobResult {
@@ -60,11 +60,11 @@ struct PlanResult {
     std::optional<Plan> plan;
     std::string passThroughReason;
 };
-PlanResult makePlan(const CompileCall& call, OclocFacts& facts);
+PlanResult makePlan(const CompileCall& call, toolchain::OclocFacts& facts);
 
 // OpenCL C: the backend compiles the frontend's SPIR-V at `spirvPath`; the key is its content's.
 void setFrontendOutput(TargetJob& job, const std::filesystem::path& spirvPath, ByteView spirv,
-                       const OclocFacts& facts);
+                       const toolchain::OclocFacts& facts);
 
 // The name of the SPIR-V file ocloc writes beside a one-target OpenCL C binary: "k_X.bin" ->
 // "k_X.spv", and with -output_no_suffix "name" -> "name.spv".
@@ -79,4 +79,4 @@ std::string targetMessages(const std::string& frontendLog, const std::string& co
 constexpr const char* kFatMemberFile = "member";
 constexpr const char* kFrontendFile = "frontend.spv";
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

@@ -1,7 +1,8 @@
-#include "compile/ocloc_worker.h"
+#include "toolchain/ocloc_worker.h"
 
 #include "common/subprocess.h"
-#include "devices/compiler_support.h"
+#include "toolchain/compiler_support.h"
+#include "toolchain/ocloc_facts.h"
 
 #include <cerrno>
 #include <chrono>
@@ -14,7 +15,7 @@
 #include <fstream>
 #include <unistd.h>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 namespace {
 
@@ -194,7 +195,7 @@ std::string findLibocloc(const std::string& ocloc, std::string* whyNot) {
          {dir / "libocloc.so", dir / "../lib/libocloc.so",
           dir / "../lib/x86_64-linux-gnu/libocloc.so", dir / "../lib64/libocloc.so"})
         if (!ec && fs::exists(candidate, ec)) return candidate.lexically_normal().string();
-    if (std::getenv("AOTPACK_OCLOC") || ocloc != devices::findRealOcloc().string())
+    if (std::getenv("AOTPACK_OCLOC") || ocloc != toolchain::findRealOcloc().string())
         return none("no libocloc.so next to '" + ocloc + "' (set AOTPACK_LIBOCLOC to use one)");
     for (const char* sys :
          {"/usr/lib/x86_64-linux-gnu", "/usr/local/lib", "/usr/lib64", "/usr/lib"})
@@ -204,4 +205,4 @@ std::string findLibocloc(const std::string& ocloc, std::string* whyNot) {
                 "' nor in the system's library directories");
 }
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 struct TargetRecord {
     std::string device;
@@ -33,4 +33,4 @@ void logCall(const CallRecord& record, const std::filesystem::path& cacheDir);
 // The counters: calls, modelled, passed_through, hits, misses.
 std::map<std::string, unsigned long long> readStats(const std::filesystem::path& cacheDir);
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

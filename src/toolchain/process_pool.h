@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 struct PoolTask {
     ProcessSpec spec;
@@ -42,4 +42,4 @@ bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limit
 // A default memory budget: 80% of MemAvailable.
 std::uint64_t defaultMemoryBudgetKb();
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

@@ -1,4 +1,4 @@
-#include "ocloc/dropin.h"
+#include "dropin/dropin.h"
 
 #include "archive/tools.h"
 #include "cache/disk_cache.h"
@@ -6,12 +6,13 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 #include "common/text.h"
-#include "compile/ocloc_worker.h"
-#include "compile/process_pool.h"
-#include "devices/compiler_support.h"
-#include "ocloc/call_log.h"
-#include "ocloc/compile_slots.h"
-#include "ocloc/plan.h"
+#include "toolchain/ocloc_worker.h"
+#include "toolchain/process_pool.h"
+#include "toolchain/compiler_support.h"
+#include "toolchain/ocloc_facts.h"
+#include "dropin/call_log.h"
+#include "dropin/compile_slots.h"
+#include "dropin/plan.h"
 
 #include <cerrno>
 #include <chrono>
@@ -21,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 namespace fs = std::filesystem;
 
@@ -165,11 +166,11 @@ std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log
 }
 
 // One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
-compile::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir,
+toolchain::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir,
                             const fs::path& log) {
     std::error_code ec; // if it cannot be made, the compile fails and the call passes through
     fs::create_directories(dir, ec);
-    compile::PoolTask task;
+    toolchain::PoolTask task;
     task.spec = {std::move(argv), dir, log, {}, {}};
     task.timeoutSeconds = kTimeoutSeconds;
     task.memoryEstimateKb = 1024 * 1024;
@@ -191,11 +192,11 @@ CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult
         if (!known.count(t.key) &&
             std::none_of(todo.begin(), todo.end(), [&](auto* j) { return j->key == t.key; }))
             todo.push_back(&t);
-    std::vector<compile::PoolTask> tasks;
+    std::vector<toolchain::PoolTask> tasks;
     for (std::size_t i = 0; i < todo.size(); ++i) {
         fs::path dir = scratch.path() / ("job" + std::to_string(i));
         fs::path log = scratch.path() / ("log" + std::to_string(i));
-        compile::PoolTask task = oclocTask(todo[i]->argv, dir, log);
+        toolchain::PoolTask task = oclocTask(todo[i]->argv, dir, log);
         const TargetJob* job = todo[i];
         task.onFinish = [&out, job, dir, log](Expected<ProcessResult> r) {
             auto result = r && r->succeeded() ? collectOutputs(dir, log) : std::nullopt;
@@ -209,13 +210,13 @@ CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult
         };
         tasks.push_back(std::move(task));
     }
-    compile::PoolLimits limits{slots, compile::defaultMemoryBudgetKb(), {}};
+    toolchain::PoolLimits limits{slots, toolchain::defaultMemoryBudgetKb(), {}};
     if (!options.workerCommand.empty())
-        if (auto lib = compile::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
+        if (auto lib = toolchain::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
             limits.workerCommand = options.workerCommand;
             limits.workerCommand.push_back(lib);
         }
-    if (!tasks.empty()) compile::runPool(tasks, limits);
+    if (!tasks.empty()) toolchain::runPool(tasks, limits);
     return out;
 }
 
@@ -270,20 +271,20 @@ void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results
 
 // OpenCL C: every target's frontend, in parallel; completes the jobs' argv and keys. Returns the
 // frontends' logs, or nothing if one failed.
-std::optional<std::vector<std::string>> runFrontends(Plan& plan, const OclocFacts& facts,
+std::optional<std::vector<std::string>> runFrontends(Plan& plan, const toolchain::OclocFacts& facts,
                                                      unsigned slots, const TempDir& scratch) {
-    std::vector<compile::PoolTask> tasks;
+    std::vector<toolchain::PoolTask> tasks;
     bool failed = false;
     for (std::size_t i = 0; i < plan.targets.size(); ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        compile::PoolTask task =
+        toolchain::PoolTask task =
             oclocTask(plan.targets[i].frontendArgv, dir, dir.string() + ".log");
         task.onFinish = [&failed](Expected<ProcessResult> r) {
             failed = failed || !r || !r->succeeded();
         };
         tasks.push_back(std::move(task));
     }
-    compile::runPool(tasks, {slots, compile::defaultMemoryBudgetKb(), {}});
+    toolchain::runPool(tasks, {slots, toolchain::defaultMemoryBudgetKb(), {}});
     std::vector<std::string> logs;
     for (std::size_t i = 0; i < plan.targets.size() && !failed; ++i) {
         fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
@@ -322,7 +323,7 @@ struct Call {
 
     [[noreturn]] void passThrough(const std::string& reason, bool compiles = true) {
         record.reason = reason;
-        ocloc::passThrough(ocloc, args, options, record, cache, compiles);
+        dropin::passThrough(ocloc, args, options, record, cache, compiles);
     }
     fs::path cacheDir() const { return cache ? cache->dir() : fs::path(); }
 };
@@ -330,7 +331,7 @@ struct Call {
 // Frontends (OpenCL C), cache lookups and compiles: the results of every target, or nothing
 // and `failure` says why (the caller passes the call through once the scratch directory is gone).
 std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
-                                                      const OclocFacts& facts,
+                                                      const toolchain::OclocFacts& facts,
                                                       std::vector<std::string>& frontendLogs,
                                                       std::string& failure) {
     TempDir scratch;
@@ -382,7 +383,7 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
 
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
     auto start = Clock::now();
-    Call call{devices::findRealOcloc(),          args, options, openCache(),
+    Call call{toolchain::findRealOcloc(),          args, options, openCache(),
               {args, "compiled", "", "", {}, 0}, {}};
     call.store = openStore(call.cache);
     if (call.ocloc.empty()) {
@@ -394,7 +395,7 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     if (!parsed.compile) call.passThrough(parsed.passThroughReason, isCompileCommand(args));
     if (envOr("NEOReadDebugKeys", "0") != "0")
         call.passThrough("NEO debug keys are set (they change what ocloc builds)");
-    OclocFacts facts(call.ocloc, factsStore(call.cache));
+    toolchain::OclocFacts facts(call.ocloc, factsStore(call.cache));
     facts.deferProbes();
     auto planned = makePlan(*parsed.compile, facts);
     if (!planned.plan && !facts.deferred().empty()) {
@@ -433,9 +434,9 @@ static fs::path shimLauncher(const fs::path& self) {
 }
 
 int learnFacts(const std::vector<std::string>& deviceLists) {
-    fs::path ocloc = devices::findRealOcloc();
+    fs::path ocloc = toolchain::findRealOcloc();
     if (ocloc.empty()) return kExitCommandNotFound;
-    OclocFacts facts(ocloc, factsStore(openCache()));
+    toolchain::OclocFacts facts(ocloc, factsStore(openCache()));
     for (const auto& list : deviceLists)
         (void)facts.expand(list); // remembered in the store
     return 0;
@@ -447,7 +448,7 @@ fs::path ensureShimDir(std::string& error) {
     fs::path dir = DiskCache::defaultRoot() / "shim" /
                    Hasher().add(launcher.string()).finish().hex().substr(0, 16);
     fs::create_directories(dir, ec);
-    if (!ec) (void)writeFileAtomic(dir / devices::kShimMarker, std::string("aotpack ocloc shim\n"));
+    if (!ec) (void)writeFileAtomic(dir / toolchain::kShimMarker, std::string("aotpack ocloc shim\n"));
     fs::path link = dir / "ocloc";
     if (!ec && fs::read_symlink(link, ec) == launcher) return dir;
     fs::path temp = dir / (".ocloc." + std::to_string(::getpid()));
@@ -461,4 +462,4 @@ fs::path ensureShimDir(std::string& error) {
     return dir;
 }
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

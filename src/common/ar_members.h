@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::foreign {
+namespace aotpack {
 
 struct ArMember {
     std::string name;     // without the trailing '/' and padding
@@ -27,4 +27,4 @@ bool looksLikeAr(ByteView bytes);
 // At most `limit` members (a caller that only peeks stops early).
 ArMembers readArMembers(ByteView bytes, std::size_t limit = SIZE_MAX);
 
-} // namespace aotpack::foreign
+} // namespace aotpack

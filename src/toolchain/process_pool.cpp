@@ -1,4 +1,4 @@
-#include "compile/process_pool.h"
+#include "toolchain/process_pool.h"
 
 #include <cerrno>
 #include <chrono>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <thread>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 namespace {
 
@@ -85,4 +85,4 @@ bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limit
     return running == 0 || limits.memoryBudgetKb == 0 || used + extra <= limits.memoryBudgetKb;
 }
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

@@ -1,4 +1,4 @@
-#include "ocloc/call_log.h"
+#include "dropin/call_log.h"
 
 #include "cache/counters.h"
 #include "common/file_io.h"
@@ -12,7 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 namespace fs = std::filesystem;
 
@@ -82,4 +82,4 @@ std::map<std::string, unsigned long long> readStats(const fs::path& cacheDir) {
     return cache::readCounters(cacheDir / "ocloc-stats");
 }
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 class CompileSlots {
   public:
@@ -37,4 +37,4 @@ class CompileSlots {
     std::vector<char> tokens_; // jobserver tokens taken, returned by the destructor
 };
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

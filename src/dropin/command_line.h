@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 struct CompileCall {
     std::string input;       // -file, as given
@@ -34,4 +34,4 @@ struct ParsedCall {
 // `args` excludes the program name (argv[1...]).
 ParsedCall parseCommandLine(const std::vector<std::string>& args);
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 constexpr const char* kWorkerCommand = "__ocloc-worker";
 constexpr int kWorkerAnswerFd = 3;
@@ -36,4 +36,4 @@ bool readRequest(int fd, std::vector<std::string>& fields);
 // purpose: AOTPACK_LIBOCLOC="" or a sanitizer build).
 std::string findLibocloc(const std::string& ocloc, std::string* whyNot = nullptr);
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

@@ -1,11 +1,11 @@
-#include "ocloc/plan.h"
+#include "dropin/plan.h"
 
 #include "common/text.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 namespace fs = std::filesystem;
 
@@ -40,7 +40,7 @@ bool isCanonicalName(const std::string& item) {
 }
 
 // The member name ocloc gives an item, or nothing if it is not one target ocloc would accept.
-std::optional<std::string> memberName(const std::string& item, OclocFacts& facts) {
+std::optional<std::string> memberName(const std::string& item, toolchain::OclocFacts& facts) {
     if (isIpItem(item)) return "64." + item;
     if (!isCanonicalName(item)) return std::nullopt;
     auto ip = facts.ipOf(item);
@@ -70,7 +70,7 @@ std::vector<std::string> targetArgv(const fs::path& ocloc, const fs::path& input
     return argv;
 }
 
-Hash128 jobKey(const OclocFacts& facts, const Hash128& spirv, const std::vector<std::string>& argv,
+Hash128 jobKey(const toolchain::OclocFacts& facts, const Hash128& spirv, const std::vector<std::string>& argv,
                const fs::path& input) {
     Hasher h;
     h.add("aotpack-ocloc-job-v1").add(facts.identity()).add(spirv.bytes);
@@ -194,7 +194,7 @@ bool isFamilyOrRelease(const std::string& item) {
     return std::any_of(std::begin(kNames), std::end(kNames), [&](auto* n) { return name == n; });
 }
 
-std::optional<Expansion> expandDevices(const std::string& devices, OclocFacts& facts) {
+std::optional<Expansion> expandDevices(const std::string& devices, toolchain::OclocFacts& facts) {
     auto items = split(devices, ',');
     Expansion out;
     auto addFatBuildOf = [&](const std::string& list) {
@@ -224,7 +224,7 @@ std::optional<Expansion> expandDevices(const std::string& devices, OclocFacts& f
 } // namespace
 
 void setFrontendOutput(TargetJob& job, const fs::path& spirvPath, ByteView spirv,
-                       const OclocFacts& facts) {
+                       const toolchain::OclocFacts& facts) {
     job.argv[3] = spirvPath.string();
     job.key = jobKey(facts, hash128(spirv), job.argv, spirvPath);
     job.frontendSpirv.assign(spirv.begin(), spirv.end());
@@ -237,7 +237,7 @@ std::string irCopyName(const std::string& binaryName, bool noSuffix) {
     return (suffixed ? binaryName.substr(0, binaryName.size() - bin.size()) : binaryName) + ".spv";
 }
 
-PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
+PlanResult makePlan(const CompileCall& call, toolchain::OclocFacts& facts) {
     auto expansion = expandDevices(call.devices, facts);
     if (!expansion)
         return {std::nullopt,
@@ -268,4 +268,4 @@ PlanResult makePlan(const CompileCall& call, OclocFacts& facts) {
     return {std::move(plan), ""};
 }
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

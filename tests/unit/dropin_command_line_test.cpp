@@ -1,11 +1,11 @@
 // The drop-in's decisions without ocloc: which command lines it models, and the cache record of
 // one compile (a record that does not parse is a miss, never a wrong output).
-#include "ocloc/command_line.h"
-#include "ocloc/plan.h"
+#include "dropin/command_line.h"
+#include "dropin/plan.h"
 
 #include <gtest/gtest.h>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 namespace {
 
 TEST(OclocCommandLine, ModelsTheDpcppLinkerWrapperForm) {
@@ -72,4 +72,4 @@ TEST(OclocIrCopy, NamedAfterTheBinary) {
 }
 
 } // namespace
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

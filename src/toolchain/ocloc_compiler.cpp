@@ -1,30 +1,17 @@
 // OclocCompiler: a compile job is `ocloc compile -spirv_input -file F -device IP --format zebin
 // -exclude_ir -output zebin -output_no_suffix [-options O]` in the job's directory, run on the
 // pools (process_pool.h); the zebin and the log are read back from that directory.
-#include "compile/compiler.h"
-#include "compile/ocloc_worker.h"
-#include "compile/process_pool.h"
+#include "toolchain/compiler.h"
+#include "toolchain/frontend.h"
+#include "toolchain/ocloc_worker.h"
+#include "toolchain/process_pool.h"
 
-#include <map>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// ocloc's exit codes are its negative error codes truncated to 8 bits (facts §1.4).
-std::string describeFailure(const ProcessResult& r) {
-    std::string text = r.describe();
-    static const std::map<int, const char*> names = {
-        {250, "OUT_OF_HOST_MEMORY"}, {245, "BUILD_PROGRAM_FAILURE"}, {223, "INVALID_DEVICE"},
-        {212, "INVALID_PROGRAM"},    {226, "INVALID_COMMAND_LINE"},  {225, "INVALID_FILE"},
-        {224, "COMPILATION_CRASH"}};
-    if (!r.timedOut && !r.signal)
-        if (auto it = names.find(r.exitCode); it != names.end())
-            text += std::string(" (ocloc ") + it->second + ")";
-    return text;
-}
 
 CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) {
     CompileResult out;
@@ -38,7 +25,7 @@ CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) 
     out.compileSeconds = r->compileSeconds;
     out.maxRssKb = r->maxRssKb;
     if (!r->succeeded()) {
-        out.failure = "ocloc failed: " + describeFailure(*r);
+        out.failure = "ocloc failed: " + describeOclocFailure(*r);
         return out;
     }
     auto zebin = readFile(job.dir / "zebin");
@@ -52,10 +39,10 @@ CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) 
 
 class OclocCompiler : public Compiler {
   public:
-    OclocCompiler(devices::CompilerSupport support, std::vector<std::string> workerCommand)
+    OclocCompiler(CompilerSupport support, std::vector<std::string> workerCommand)
         : support_(std::move(support)), workerCommand_(std::move(workerCommand)) {}
 
-    const devices::CompilerSupport& support() const override { return support_; }
+    const CompilerSupport& support() const override { return support_; }
 
     CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,
                    const std::function<void(std::size_t)>& onStart,
@@ -83,6 +70,16 @@ class OclocCompiler : public Compiler {
         return run;
     }
 
+    std::vector<FrontendResult> compileOpenClC(const std::vector<FrontendJob>& work,
+                                               unsigned jobs) override {
+        return runFrontendJobs(support_.ocloc, work, jobs);
+    }
+
+    std::vector<Expected<std::set<std::string>>>
+    listDependencies(const std::vector<DependencyScan>& scans, unsigned jobs) override {
+        return runDependencyScans(scans, jobs);
+    }
+
   private:
     PoolTask task(const CompileJob& job, std::function<void()> started,
                   std::function<void(Expected<ProcessResult>)> finished) const {
@@ -107,15 +104,15 @@ class OclocCompiler : public Compiler {
         return t;
     }
 
-    devices::CompilerSupport support_;
+    CompilerSupport support_;
     std::vector<std::string> workerCommand_;
 };
 
 } // namespace
 
-std::shared_ptr<Compiler> makeOclocCompiler(devices::CompilerSupport support,
+std::shared_ptr<Compiler> makeOclocCompiler(CompilerSupport support,
                                             std::vector<std::string> workerCommand) {
     return std::make_shared<OclocCompiler>(std::move(support), std::move(workerCommand));
 }
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain

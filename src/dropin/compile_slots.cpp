@@ -1,4 +1,4 @@
-#include "ocloc/compile_slots.h"
+#include "dropin/compile_slots.h"
 
 #include "common/subprocess.h"
 #include "common/text.h"
@@ -14,7 +14,7 @@
 #include <tuple>
 #include <unistd.h>
 
-namespace aotpack::ocloc {
+namespace aotpack::dropin {
 
 namespace fs = std::filesystem;
 
@@ -136,4 +136,4 @@ void CompileSlots::keepFirstAcrossExec() {
     if (!slotFds_.empty()) ::fcntl(slotFds_[0], F_SETFD, 0);
 }
 
-} // namespace aotpack::ocloc
+} // namespace aotpack::dropin

@@ -1,9 +1,9 @@
-#include "foreign/ar_members.h"
+#include "common/ar_members.h"
 
 #include <cstdlib>
 #include <cstring>
 
-namespace aotpack::foreign {
+namespace aotpack {
 
 bool looksLikeAr(ByteView b) {
     return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;
@@ -27,4 +27,4 @@ ArMembers readArMembers(ByteView b, std::size_t limit) {
     return out;
 }
 
-} // namespace aotpack::foreign
+} // namespace aotpack

@@ -1,7 +1,7 @@
 // runPool with long-lived workers (compile/ocloc_worker.h): the same tasks, limits and results as
 // one process per task, but each task is sent to an idle worker instead of starting ocloc.
-#include "compile/ocloc_worker.h"
-#include "compile/process_pool.h"
+#include "toolchain/ocloc_worker.h"
+#include "toolchain/process_pool.h"
 
 #include <cerrno>
 #include <chrono>
@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace aotpack::compile {
+namespace aotpack::toolchain {
 
 namespace {
 
@@ -248,4 +248,4 @@ bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
     return WorkerPool(tasks, limits).run();
 }
 
-} // namespace aotpack::compile
+} // namespace aotpack::toolchain
