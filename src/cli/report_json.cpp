@@ -66,4 +66,29 @@ Status writeBuildReport(const std::string& path, const compile::BuildOutcome& ou
     return writeFileAtomic(path, doc.dump(2) + "\n");
 }
 
+Expected<compile::ShardCosts> readShardCosts(const std::filesystem::path& report) {
+    auto text = readTextFile(report);
+    if (!text)
+        return makeError(Errc::BadInput, "--shard-costs: cannot read '" + report.string() + "'");
+    auto bad = [&](const std::string& why) {
+        return makeError(Errc::BadInput, "--shard-costs '" + report.string() + "': " + why);
+    };
+    auto doc = nlohmann::json::parse(*text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("jobs") || !doc["jobs"].is_array())
+        return bad("not an aotpack JSON report (no \"jobs\" list)");
+    compile::ShardCosts costs;
+    for (const auto& job : doc["jobs"]) {
+        auto field = [&job](const char* key) { // value() would throw on another type
+            return job.contains(key) && job[key].is_string() ? job[key].get<std::string>() : "";
+        };
+        if (!job.is_object() || field("result") != "compiled") continue;
+        auto ip = devices::parseIpVersion(field("ip"));
+        if (!ip || !job.contains("module") || !job["module"].is_string() ||
+            !job.contains("seconds") || !job["seconds"].is_number())
+            return bad("a job lacks its module, ip or seconds");
+        costs[{job["module"].get<std::string>(), ip->value()}] = job["seconds"].get<double>();
+    }
+    return costs;
+}
+
 } // namespace aotpack::cli

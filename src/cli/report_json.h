@@ -10,4 +10,8 @@ namespace aotpack::cli {
 Status writeBuildReport(const std::string& path, const compile::BuildOutcome& outcome,
                         const std::string& archive);
 
+// --shard-costs REPORT: the seconds of every compiled job of an earlier --json-report, read here,
+// beside the writer of that format.
+Expected<compile::ShardCosts> readShardCosts(const std::filesystem::path& report);
+
 } // namespace aotpack::cli

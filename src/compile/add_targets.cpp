@@ -14,10 +14,10 @@ namespace {
 
 // The archive's SPIR-V, as modules the build phases can take. Options recorded with the module
 // are reused, so the new binaries are built like the old ones.
-std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveReader& in,
-                                      BuildReport& report) {
-    std::vector<PreparedModule> modules;
-    std::filesystem::create_directories(ctx.scratch->path() / "spirv");
+PreparedModules modulesOf(const BuildSetup& setup, const archive::ArchiveReader& in) {
+    PreparedModules out;
+    std::error_code ec; // the scratch SPIR-V is written only for jobs that compile (and checked)
+    std::filesystem::create_directories(setup.scratch() / "spirv", ec);
     for (auto name : in.modules()) {
         auto e = in.find(name, archive::EntryKind::Spirv);
         if (!e) continue;
@@ -26,65 +26,82 @@ std::vector<PreparedModule> modulesOf(BuildContext& ctx, const archive::ArchiveR
         auto info = spirv ? inspectSpirv(*spirv, "module '" + module + "'")
                           : Expected<SpirvInfo>(spirv.error());
         if (!info) {
-            report.moduleErrors.push_back(info.error().message);
+            out.errors.push_back(info.error().message);
             continue;
         }
         ModuleInput input{module, std::string(in.meta(*e, "source").value_or(module + ".spv")),
                           SourceKind::Spirv, std::string(in.meta(*e, "options").value_or(""))};
         PreparedModule m{
-            input, std::move(*spirv), *info, {}, ctx.scratch->path() / "spirv" / (module + ".spv")};
+            input, std::move(*spirv), *info, {}, setup.scratch() / "spirv" / (module + ".spv")};
         m.spirvHash = hash128(m.spirv);
-        modules.push_back(std::move(m));
+        out.modules.push_back(std::move(m));
     }
-    return modules;
+    return out;
+}
+
+// Targets every module already has are not compiled again.
+void dropPresentTargets(BuildSetup& setup, const archive::ArchiveReader& in,
+                        const std::vector<PreparedModule>& modules, const std::string& input,
+                        BuildObserver& observer) {
+    std::erase_if(setup.targets.targets, [&](const devices::ResolvedTarget& t) {
+        for (const auto& m : modules)
+            if (!in.find(m.input.name, archive::EntryKind::Native, t.ip.value())) return false;
+        observer.warning("target " + t.name + " is already in '" + input + "'");
+        return true;
+    });
+}
+
+// The archive rule (archive/tools.h): the input's metadata with the device list grown; the build
+// then records its own compiler and options.
+archive::Metadata grownMetadata(const BuildSetup& setup, const archive::ArchiveReader& in) {
+    std::vector<std::uint32_t> ips = in.targets();
+    for (const auto& t : setup.targets.targets)
+        ips.push_back(t.ip.value());
+    return archive::rewrittenMetadata({&in}, ips).meta;
+}
+
+bool storesNativesRaw(const BuildRequest& request, const archive::ArchiveReader& in) {
+    for (const auto& [k, v] : in.archiveMetadata())
+        if (k == archive::kCompressionKey && v == archive::kFastLoad) return true;
+    return request.uncompressedNatives;
+}
+
+std::string grownDeviceInput(const archive::ArchiveReader& in, const std::string& added) {
+    for (const auto& [k, v] : in.archiveMetadata())
+        if (k == "devices.input" && !v.empty()) return std::string(v) + " + " + added;
+    return added;
 }
 
 } // namespace
 
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
-    BuildOutcome out;
-    BuildContext ctx(request.build, observer);
     auto in = archive::ArchiveReader::openFile(request.input);
-    if (!in) return {out.report, in.error()};
-    if (auto st = setUpBuild(ctx, out.report); !st) return {out.report, st.error()};
-    auto modules = modulesOf(ctx, *in, out.report);
-    for (const auto& m : modules)
-        ctx.moduleNames.push_back(m.input.name);
-    // Targets every module already has are not compiled again.
-    std::erase_if(ctx.targets.targets, [&](const devices::ResolvedTarget& t) {
-        for (const auto& m : modules)
-            if (!in->find(m.input.name, archive::EntryKind::Native, t.ip.value())) return false;
-        observer.warning("target " + t.name + " is already in '" + request.input.string() + "'");
-        return true;
-    });
-    bool fastLoad = request.build.uncompressedNatives;
-    for (const auto& [k, v] : in->archiveMetadata())
-        if (k == archive::kCompressionKey && v == archive::kFastLoad) fastLoad = true;
-    BackgroundWork background(ctx.jobs, writerOptions(ctx), !fastLoad);
-    ctx.background = &background;
-    keepStoredPayloads(ctx); // compresses each new binary as it arrives
-    auto binaries = compileAll(ctx, modules, out.report);
-    std::erase_if(binaries, [&](const CompiledBinary& b) {
+    if (!in) return {{}, in.error()};
+    auto setup = setUpBuild(request.build, observer);
+    if (!setup) return {{}, setup.error()};
+    auto caches = openCaches(request.build, observer);
+    if (!caches) return {{}, caches.error()};
+    auto prepared = modulesOf(*setup, *in);
+    dropPresentTargets(*setup, *in, prepared.modules, request.input.string(), observer);
+    BackgroundWork background(setup->jobs, writerOptions(*setup), !storesNativesRaw(request.build, *in));
+    keepStoredPayloads(*caches, background); // compresses each new binary as it arrives
+    auto compiled = compileAll(*setup, *caches, prepared.modules, {}, background, observer);
+    std::erase_if(compiled.binaries, [&](const CompiledBinary& b) {
         return in->find(b.module, archive::EntryKind::Native, b.ip).has_value();
     });
     archive::ArchiveWriter writer;
-    if (auto st = archive::copyEntries(*in, writer); !st) return {out.report, st.error()};
-    // The archive rule (archive/tools.h); the build then records its own compiler and options,
-    // and how the device list grew.
-    std::vector<std::uint32_t> ips = in->targets();
-    for (const auto& t : ctx.targets.targets)
-        ips.push_back(t.ip.value());
-    auto meta = archive::rewrittenMetadata({&*in}, ips).meta;
-    for (const auto& [k, v] : meta)
-        writer.setArchiveMetadata(k, v);
+    auto meta = grownMetadata(*setup, *in);
+    auto finished = finishBuild(
+        *setup, *caches, std::nullopt, prepared, compiled,
+        [&]() -> Status {
+            if (auto st = archive::copyEntries(*in, writer); !st) return st;
+            return writeArchive(*setup, writer, compiled.binaries, meta, background);
+        },
+        observer);
+    BuildOutcome out{makeReport(*setup, *caches, prepared, std::move(compiled), finished),
+                     finished.error};
     out.report.deviceListExpanded = meta["devices.expanded"];
-    std::string before;
-    for (const auto& [k, v] : in->archiveMetadata())
-        if (k == "devices.input") before = std::string(v);
-    out.report.deviceListInput =
-        before.empty() ? request.build.deviceList : before + " + " + request.build.deviceList;
-    finishBuild(ctx, out, writer, binaries);
-    out.report.seconds = ctx.elapsed();
+    out.report.deviceListInput = grownDeviceInput(*in, request.build.deviceList);
     return out;
 }
 

@@ -6,11 +6,11 @@
 
 namespace aotpack::compile {
 
-Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
+Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
                        const std::vector<PreparedModule>& modules) {
     for (const auto& m : modules) {
         std::vector<std::string> parts;
-        for (const std::string* s : {&ctx.request.options, &m.input.options})
+        for (const std::string* s : {&setup.request.options, &m.input.options})
             if (!s->empty()) parts.push_back(*s);
         archive::Metadata meta = {{"entry_points", join(m.info.entryPoints, ",")},
                                   {"options", join(parts, " ")},
@@ -21,52 +21,53 @@ Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
     return success();
 }
 
-archive::WriterOptions writerOptions(const BuildContext& ctx) {
+archive::WriterOptions writerOptions(const BuildSetup& setup) {
     archive::WriterOptions options;
-    options.threads = ctx.jobs;
-    if (ctx.request.maxCompression) options.useMaxCompression();
+    options.threads = setup.jobs;
+    if (setup.request.maxCompression) options.useMaxCompression();
     return options;
 }
 
-static std::string missingJobs(const BuildReport& report, const std::vector<std::string>& modules) {
+std::string missingJobs(const CompiledJobs& compiled, const std::vector<std::string>& modules,
+                        const std::vector<std::string>& skippedTargets) {
     std::vector<std::string> missing;
-    for (const auto& job : report.jobs)
+    for (const auto& job : compiled.jobs)
         if (job.outcome == JobOutcome::Failed || job.outcome == JobOutcome::NotRun)
             missing.push_back(job.module + "@" + job.target);
     for (const auto& m : modules) // --skip-unsupported
-        for (const auto& target : report.skippedTargets)
+        for (const auto& target : skippedTargets)
             missing.push_back(m + "@" + target);
     return join(missing, ",");
 }
 
-Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
-                   std::vector<CompiledBinary>& binaries, const BuildReport& report) {
-    for (auto& b : binaries) {
-        auto st = b.zebin ? writer.addNative(b.module, b.ip, std::move(*b.zebin), std::move(b.meta))
-                          : writer.addNativeStored(b.module, b.ip, b.hash, std::move(b.meta));
-        if (!st) return st;
-    }
-    binaries.clear();
-    writer.setArchiveMetadata("tool", "aotpack " AOTPACK_VERSION);
-    writer.setArchiveMetadata("devices.input", report.deviceListInput);
-    writer.setArchiveMetadata("devices.expanded", report.deviceListExpanded);
-    writer.setArchiveMetadata("compiler", report.compiler);
-    if (ctx.request.uncompressedNatives)
-        writer.setArchiveMetadata(archive::kCompressionKey, archive::kFastLoad);
-    writer.setArchiveMetadata("options", ctx.request.options);
+archive::Metadata archiveMetadata(const BuildSetup& setup, const CompiledJobs& compiled) {
+    const BuildRequest& r = setup.request;
+    archive::Metadata meta = {{"tool", "aotpack " AOTPACK_VERSION},
+                              {"devices.input", setup.targets.input},
+                              {"devices.expanded", setup.targets.canonical()},
+                              {"compiler", "ocloc " + setup.compiler->support().version},
+                              {"options", r.options}};
+    if (r.uncompressedNatives) meta[archive::kCompressionKey] = archive::kFastLoad;
     // The runtime applies the same policy when it JIT-compiles for a GPU without fp64.
-    if (ctx.request.fp64 == Fp64Policy::Poison) writer.setArchiveMetadata("fp64_policy", "poison");
-    if (report.shard) { // archive/shards.h: what `merge` checks and then removes
-        writer.setArchiveMetadata(archive::kShardPlan, report.shard->plan);
-        writer.setArchiveMetadata(archive::kShardIndex, std::to_string(report.shard->shard.index));
-        writer.setArchiveMetadata(archive::kShardCount, std::to_string(report.shard->shard.count));
-        if (ctx.request.maxCompression)
-            writer.setArchiveMetadata(archive::kShardMaxCompression, "1");
+    if (r.fp64 == Fp64Policy::Poison) meta["fp64_policy"] = "poison";
+    if (compiled.shard) { // archive/shards.h: what `merge` checks and then removes
+        meta[archive::kShardPlan] = compiled.shard->plan;
+        meta[archive::kShardIndex] = std::to_string(compiled.shard->shard.index);
+        meta[archive::kShardCount] = std::to_string(compiled.shard->shard.count);
+        if (r.maxCompression) meta[archive::kShardMaxCompression] = "1";
     }
-    std::string missing = missingJobs(report, ctx.moduleNames);
-    if (!missing.empty()) writer.setArchiveMetadata("missing", missing);
-    if (ctx.background) ctx.background->handTo(writer);
-    return archive::writeArchiveFile(ctx.request.output, writer, writerOptions(ctx));
+    return meta;
+}
+
+Status writeArchive(const BuildSetup& setup, archive::ArchiveWriter& writer,
+                    const std::vector<CompiledBinary>& binaries, const archive::Metadata& meta,
+                    BackgroundWork& background) {
+    for (const auto& b : binaries)
+        if (auto st = writer.addNativeStored(b.module, b.ip, b.hash, b.meta); !st) return st;
+    for (const auto& [key, value] : meta)
+        writer.setArchiveMetadata(key, value);
+    background.handTo(writer);
+    return archive::writeArchiveFile(setup.request.output, writer, writerOptions(setup));
 }
 
 } // namespace aotpack::compile

@@ -21,20 +21,21 @@ std::string escape(const std::string& path) {
 
 } // namespace
 
-toolchain::DependencyScan dependencyScan(const BuildContext& ctx, const ModuleInput& in) {
-    std::string options = ctx.request.clOptions;
+toolchain::DependencyScan dependencyScan(const BuildSetup& setup, const ModuleInput& in) {
+    std::string options = setup.request.clOptions;
     if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
     return {in.path, in.path.parent_path(), options};
 }
 
-Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
+Status writeDepfile(const BuildSetup& setup, const std::vector<ModuleInput>& inputs,
+                    BuildObserver& observer) {
     std::set<std::string> deps;
     std::error_code ec; // fs::absolute fails only without a current directory: keep the path
     auto absolute = [&ec](const fs::path& p) {
         fs::path a = fs::absolute(p, ec);
         return ec ? p : a;
     };
-    for (const auto& extra : ctx.request.extraDependencies)
+    for (const auto& extra : setup.request.extraDependencies)
         deps.insert(absolute(extra).string());
     std::vector<const ModuleInput*> scanned;
     std::vector<toolchain::DependencyScan> scans;
@@ -42,22 +43,22 @@ Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs) {
         deps.insert(in.path.string());
         if (in.kind != SourceKind::OpenClC) continue;
         scanned.push_back(&in);
-        scans.push_back(dependencyScan(ctx, in));
+        scans.push_back(dependencyScan(setup, in));
     }
-    auto found = ctx.compiler->listDependencies(scans, ctx.jobs);
+    auto found = setup.compiler->listDependencies(scans, setup.jobs);
     for (std::size_t i = 0; i < scanned.size(); ++i) {
         if (found[i]) {
             deps.insert(found[i]->begin(), found[i]->end());
             continue;
         }
-        ctx.observer.warning("module '" + scanned[i]->name +
+        observer.warning("module '" + scanned[i]->name +
                              "': cannot list its headers for --depfile (" +
                              found[i].error().message + "); only the source is listed");
     }
-    std::string rule = escape(absolute(ctx.request.output).string()) + ":";
+    std::string rule = escape(absolute(setup.request.output).string()) + ":";
     for (const auto& d : deps)
         rule += " \\\n  " + escape(d);
-    return writeFileAtomic(ctx.request.depfile, rule + "\n");
+    return writeFileAtomic(setup.request.depfile, rule + "\n");
 }
 
 } // namespace aotpack::compile

@@ -7,9 +7,10 @@
 
 namespace aotpack::compile {
 
-Status writeDepfile(BuildContext& ctx, const std::vector<ModuleInput>& inputs);
+Status writeDepfile(const BuildSetup& setup, const std::vector<ModuleInput>& inputs,
+                    BuildObserver& observer);
 
 // What the build's Compiler is asked to list for one OpenCL C module.
-toolchain::DependencyScan dependencyScan(const BuildContext& ctx, const ModuleInput& in);
+toolchain::DependencyScan dependencyScan(const BuildSetup& setup, const ModuleInput& in);
 
 } // namespace aotpack::compile

@@ -20,30 +20,42 @@ std::size_t BuildReport::failedJobs() const {
     return n;
 }
 
+std::size_t CompiledJobs::failed() const {
+    std::size_t n = 0;
+    for (const auto& j : jobs)
+        n += j.outcome == JobOutcome::Failed;
+    return n;
+}
+
 // The build cache remembers, per output path, the build key and the checksum of the archive it
 // wrote. Kept out of the archive itself so the archive's bytes do not depend on the compiler's
 // file timestamps that the key includes.
-static std::filesystem::path outputRecord(const BuildContext& ctx) {
-    std::string path = std::filesystem::absolute(ctx.request.output).lexically_normal().string();
-    return ctx.cache->dir() / "outputs" / Hasher().add(path).finish().hex();
+static std::filesystem::path outputRecord(const DiskCache& cache, const std::filesystem::path& out) {
+    std::error_code ec; // absolute() fails only without a current directory: keep the path
+    std::filesystem::path absolute = std::filesystem::absolute(out, ec);
+    std::string path = (ec ? out : absolute).lexically_normal().string();
+    return cache.dir() / "outputs" / Hasher().add(path).finish().hex();
 }
 
-bool outputUpToDate(const BuildContext& ctx) {
-    if (!ctx.cache || !ctx.buildKey) return false;
-    auto record = readTextFile(outputRecord(ctx));
-    auto archive = readFile(ctx.request.output);
+bool outputUpToDate(const BuildSetup& setup, const BuildCaches& caches, const BuildKeys& keys) {
+    if (!caches.local) return false;
+    auto record = readTextFile(outputRecord(*caches.local, setup.request.output));
+    auto archive = readFile(setup.request.output);
     return record && archive &&
-           *record == ctx.buildKey->hex() + " " + std::to_string(hash64(*archive));
+           *record == keys.build.hex() + " " + std::to_string(hash64(*archive));
 }
 
-void recordOutput(const BuildContext& ctx) {
-    if (!ctx.cache || !ctx.buildKey) return;
-    auto archive = readFile(ctx.request.output);
+static void recordOutput(const BuildSetup& setup, const BuildCaches& caches,
+                         const BuildKeys& keys) {
+    if (!caches.local) return;
+    auto archive = readFile(setup.request.output);
     if (!archive) return;
-    std::filesystem::create_directories(outputRecord(ctx).parent_path());
+    auto record = outputRecord(*caches.local, setup.request.output);
+    std::error_code ec;
+    std::filesystem::create_directories(record.parent_path(), ec);
     // Not fsynced: a torn record does not match, and the next build simply runs.
-    (void)writeFileAtomic(outputRecord(ctx),
-                          ctx.buildKey->hex() + " " + std::to_string(hash64(*archive)), Sync::No);
+    (void)writeFileAtomic(record, keys.build.hex() + " " + std::to_string(hash64(*archive)),
+                          Sync::No);
 }
 
 // Where the build remembers what the installed ocloc can build: its cache directory.
@@ -54,50 +66,52 @@ static std::filesystem::path buildCacheDir(const BuildRequest& r) {
 // The local cache, and the remote one behind it when configured. A local cache directory that
 // cannot be used is a warning (a cache never fails a build: it builds without one); a remote
 // configuration that cannot work stops the build (the command line is wrong).
-static Status openCaches(BuildContext& ctx, BuildReport& report) {
-    auto dir = buildCacheDir(ctx.request);
-    auto cache = DiskCache::open(dir, ctx.request.cacheMaxBytes ? ctx.request.cacheMaxBytes
-                                                                : DiskCache::kDefaultMaxBytes);
-    if (cache && ::access((dir / "v1").c_str(), W_OK | X_OK) != 0)
-        cache = makeError(Errc::Output, "cannot write cache directory '" + dir.string() + "'");
-    if (!cache) {
-        ctx.observer.warning(cache.error().message + "; building without a cache");
-        return success();
+Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& observer) {
+    BuildCaches caches;
+    if (!request.useCache) return caches;
+    auto dir = buildCacheDir(request);
+    auto local = DiskCache::open(dir, request.cacheMaxBytes ? request.cacheMaxBytes
+                                                            : DiskCache::kDefaultMaxBytes);
+    if (local && ::access((dir / "v1").c_str(), W_OK | X_OK) != 0)
+        local = makeError(Errc::Output, "cannot write cache directory '" + dir.string() + "'");
+    if (!local) {
+        observer.warning(local.error().message + "; building without a cache");
+        return caches;
     }
-    ctx.cache = *cache;
-    ctx.history = loadHistory(cache->dir());
-    auto inbox = ctx.cacheWarnings;
-    auto remote = cache::openRemoteStore(ctx.request.remoteCache,
+    caches.local = *local;
+    caches.history = loadHistory(local->dir());
+    auto inbox = caches.warnings;
+    auto remote = cache::openRemoteStore(request.remoteCache,
                                          [inbox](const std::string& m) { inbox->add(m); });
     if (!remote) return remote.error();
     if (*remote) {
-        report.remoteCacheUrl = ctx.request.remoteCache.redactedUrl();
-        report.remoteCacheMode = ctx.request.remoteCache.mode == cache::RemoteMode::ReadOnly
-                                     ? "read-only"
-                                     : "read-write";
+        caches.remoteUrl = request.remoteCache.redactedUrl();
+        caches.remoteMode =
+            request.remoteCache.mode == cache::RemoteMode::ReadOnly ? "read-only" : "read-write";
     }
-    ctx.store = std::make_unique<cache::TieredStore>(
-        std::make_unique<cache::DiskStore>(*cache, "zebin"), std::move(*remote));
-    return success();
+    caches.store = std::make_unique<cache::TieredStore>(
+        std::make_unique<cache::DiskStore>(*local, "zebin"), std::move(*remote));
+    return caches;
 }
 
-void printCacheWarnings(const BuildContext& ctx) {
-    for (const auto& w : ctx.cacheWarnings->take())
-        ctx.observer.warning(w);
+void printCacheWarnings(const BuildCaches& caches, BuildObserver& observer) {
+    for (const auto& w : caches.warnings->take())
+        observer.warning(w);
 }
 
-// Waits a bounded time for the remote cache's uploads, then counts them into the report and
-// into <build cache>/remote-stats (for `aotpack cache stats`).
-static void finishRemoteCache(BuildContext& ctx, BuildReport& report) {
-    if (!ctx.store || !ctx.store->remote()) return;
+// Waits a bounded time for the remote cache's uploads, then counts them into
+// <build cache>/remote-stats (for `aotpack cache stats`) and returns them for the report.
+static std::optional<cache::RemoteStats>
+finishRemoteCache(const BuildRequest& request, BuildCaches& caches, BuildObserver& observer) {
+    if (!caches.store || !caches.store->remote()) return std::nullopt;
     auto stats =
-        ctx.store->finishUploads(std::max(10.0, 2 * ctx.request.remoteCache.requestTimeoutSeconds));
+        caches.store->finishUploads(std::max(10.0, 2 * request.remoteCache.requestTimeoutSeconds));
     if (stats.uploadsAbandoned)
-        ctx.cacheWarnings->add("remote cache: " + std::to_string(stats.uploadsAbandoned) +
-                               " upload(s) abandoned (the build itself is complete)");
-    printCacheWarnings(ctx);
-    report.remoteCache = stats;
-    cache::addCounters(ctx.cache->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
+        caches.warnings->add("remote cache: " + std::to_string(stats.uploadsAbandoned) +
+                             " upload(s) abandoned (the build itself is complete)");
+    printCacheWarnings(caches, observer);
+    cache::addCounters(caches.local->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
+    return stats;
 }
 
 // An output that cannot be written fails now, not after every compile: a directory in its place,
@@ -120,45 +134,45 @@ Status checkOutputPath(const std::filesystem::path& output, const char* what) {
 
 // --frontend-device: one device of the device language, which the installed ocloc can build when
 // there is OpenCL C to compile. The canonical name goes to ocloc (and into the frontend's key).
-static Status resolveFrontendDevice(BuildContext& ctx) {
-    auto list = devices::parseDeviceList(devices::Database::builtin(), ctx.request.frontendDevice);
+static Status resolveFrontendDevice(BuildSetup& setup) {
+    auto list = devices::parseDeviceList(devices::Database::builtin(), setup.request.frontendDevice);
     if (!list) return makeError(list.error().code, "--frontend-device: " + list.error().message);
     if (list->targets.size() != 1)
-        return makeError(Errc::Usage, "--frontend-device '" + ctx.request.frontendDevice +
+        return makeError(Errc::Usage, "--frontend-device '" + setup.request.frontendDevice +
                                           "' names " + std::to_string(list->targets.size()) +
                                           " devices; give one");
     const auto& target = list->targets.front();
-    bool openClC = std::any_of(ctx.request.modules.begin(), ctx.request.modules.end(),
+    bool openClC = std::any_of(setup.request.modules.begin(), setup.request.modules.end(),
                                [](const auto& m) { return m.kind == SourceKind::OpenClC; });
-    if (openClC && ctx.request.frontend == Frontend::Ocloc &&
-        !ctx.compiler->support().supports(target.ip))
+    if (openClC && setup.request.frontend == Frontend::Ocloc &&
+        !setup.compiler->support().supports(target.ip))
         return makeError(Errc::Unsupported,
-                         "--frontend-device: " + toolchain::unsupportedTarget(ctx.compiler->support(),
+                         "--frontend-device: " + toolchain::unsupportedTarget(setup.compiler->support(),
                                                                             target.name, target.ip)
                                                      .message);
-    if (openClC && ctx.request.frontend == Frontend::Ocloc && toolchain::inBundleWithoutOpenClC())
+    if (openClC && setup.request.frontend == Frontend::Ocloc && toolchain::inBundleWithoutOpenClC())
         return makeError(Errc::Unsupported,
                          "this aotpack bundle was made with --no-opencl-c and cannot compile "
                          "OpenCL C; give SPIR-V, or use a bundle made without --no-opencl-c");
-    ctx.frontendDevice = target.name;
+    setup.frontendDevice = target.name;
     return success();
 }
 
 // --target-options DEVICE=...: the devices must be targets of this build, or the options would
 // be silently ignored.
-static Status resolveTargetOptions(BuildContext& ctx) {
+static Status resolveTargetOptions(BuildSetup& setup) {
     const auto& db = devices::Database::builtin();
-    for (const auto& [item, options] : ctx.request.targetOptions) {
+    for (const auto& [item, options] : setup.request.targetOptions) {
         auto t = devices::parseDeviceList(db, item);
         if (!t) return t.error();
         for (const auto& target : t->targets) {
-            bool built = std::any_of(ctx.targets.targets.begin(), ctx.targets.targets.end(),
+            bool built = std::any_of(setup.targets.targets.begin(), setup.targets.targets.end(),
                                      [&](const auto& b) { return b.ip == target.ip; });
             if (!built)
                 return makeError(Errc::Usage, "--target-options '" + item + "': " + target.name +
                                                   " is not a target of this build (device list '" +
-                                                  ctx.request.deviceList + "')");
-            ctx.targetOptions[target.ip.value()] = options;
+                                                  setup.request.deviceList + "')");
+            setup.targetOptions[target.ip.value()] = options;
         }
     }
     return success();
@@ -167,94 +181,121 @@ static Status resolveTargetOptions(BuildContext& ctx) {
 // Targets the installed ocloc cannot build: one error line naming them all, or with
 // --skip-unsupported one warning, and the build goes on without them (the archive's `missing`
 // and the report's `skipped_targets` record them).
-static Status dropUnsupportedTargets(BuildContext& ctx, BuildReport& report) {
+static Status dropUnsupportedTargets(BuildSetup& setup, BuildObserver& observer) {
     std::vector<std::string> names;
-    for (const auto& t : ctx.targets.targets)
-        if (!ctx.compiler->support().supports(t.ip))
+    for (const auto& t : setup.targets.targets)
+        if (!setup.compiler->support().supports(t.ip))
             names.push_back(t.name + " (" + t.ip.str() + ")");
     if (names.empty()) return success();
-    std::string what = "the installed ocloc " + ctx.compiler->support().version + " (" +
-                       ctx.compiler->support().ocloc.string() + ") cannot build " +
+    std::string what = "the installed ocloc " + setup.compiler->support().version + " (" +
+                       setup.compiler->support().ocloc.string() + ") cannot build " +
                        join(names, ", ");
-    if (!ctx.request.skipUnsupported)
+    if (!setup.request.skipUnsupported)
         return makeError(Errc::Unsupported,
                          what + "; a newer intel-opencl-icd is needed, or --skip-unsupported "
                                 "builds the other targets");
-    ctx.observer.warning(what + "; skipped (--skip-unsupported)");
-    std::erase_if(ctx.targets.targets, [&](const auto& t) {
-        if (ctx.compiler->support().supports(t.ip)) return false;
-        report.skippedTargets.push_back(t.name);
+    observer.warning(what + "; skipped (--skip-unsupported)");
+    std::erase_if(setup.targets.targets, [&](const auto& t) {
+        if (setup.compiler->support().supports(t.ip)) return false;
+        setup.skippedTargets.push_back(t.name);
         return true;
     });
     return success();
 }
 
-// Phase 1: targets, compiler, cache. Every problem here stops the build before any work.
-Status setUpBuild(BuildContext& ctx, BuildReport& report) {
-    if (auto st = checkOutputPath(ctx.request.output, "the archive"); !st) return st;
-    if (auto st = checkOutputPath(ctx.request.depfile, "the depfile"); !st) return st;
+// Phase 1: targets, compiler, options, scratch directory.
+Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& observer) {
+    if (auto st = checkOutputPath(request.output, "the archive"); !st) return st.error();
+    if (auto st = checkOutputPath(request.depfile, "the depfile"); !st) return st.error();
     const auto& db = devices::Database::builtin();
-    auto list = devices::parseDeviceList(db, ctx.request.deviceList);
+    auto list = devices::parseDeviceList(db, request.deviceList);
     if (!list) return list.error();
-    ctx.targets = *list;
-    report.deviceListInput = list->input;
-    report.deviceListExpanded = list->canonical();
-    if (auto st = resolveTargetOptions(ctx); !st) return st;
-    ctx.compiler = ctx.request.compiler;
-    if (!ctx.compiler) {
-        auto compiler = toolchain::probeCompiler(db, ctx.request.ocloc,
-                                               ctx.request.useCache ? buildCacheDir(ctx.request) / "ocloc-facts"
-                                                                    : std::filesystem::path());
+    BuildSetup setup{request, *list};
+    if (auto st = resolveTargetOptions(setup); !st) return st.error();
+    setup.compiler = request.compiler;
+    if (!setup.compiler) {
+        auto compiler = toolchain::probeCompiler(
+            db, request.ocloc,
+            request.useCache ? buildCacheDir(request) / "ocloc-facts" : std::filesystem::path());
         if (!compiler) return compiler.error();
-        ctx.compiler = toolchain::makeOclocCompiler(*compiler, ctx.request.workerCommand);
+        setup.compiler = toolchain::makeOclocCompiler(*compiler, request.workerCommand);
     }
-    report.compiler = "ocloc " + ctx.compiler->support().version;
-    if (auto st = resolveFrontendDevice(ctx); !st) return st;
-    if (auto st = dropUnsupportedTargets(ctx, report); !st) return st;
-    if (ctx.request.useCache)
-        if (auto st = openCaches(ctx, report); !st) return st;
-    ctx.scratch = std::make_unique<TempDir>();
-    if (ctx.scratch->path().empty())
+    if (auto st = resolveFrontendDevice(setup); !st) return st.error();
+    if (auto st = dropUnsupportedTargets(setup, observer); !st) return st.error();
+    setup.scratchDir = std::make_shared<TempDir>();
+    if (setup.scratch().empty())
         return makeError(Errc::Output, "cannot create a temporary directory");
-    ctx.jobs =
-        ctx.request.jobs ? ctx.request.jobs : std::max(1u, std::thread::hardware_concurrency());
-    return success();
+    setup.jobs = request.jobs ? request.jobs : std::max(1u, std::thread::hardware_concurrency());
+    return setup;
 }
 
-static std::optional<Error> finalError(const BuildReport& report) {
-    if (!report.moduleErrors.empty()) // OpenCL C that did not compile is a failed compile
-        return makeError(report.frontendFailures == report.moduleErrors.size() ? Errc::CompileFailed
-                                                                               : Errc::BadInput,
-                         std::to_string(report.moduleErrors.size()) +
+static std::optional<Error> finalError(const PreparedModules& prepared,
+                                       const CompiledJobs& compiled) {
+    if (!prepared.errors.empty()) // OpenCL C that did not compile is a failed compile
+        return makeError(prepared.frontendFailures == prepared.errors.size() ? Errc::CompileFailed
+                                                                              : Errc::BadInput,
+                         std::to_string(prepared.errors.size()) +
                              " module(s) could not be read or compiled");
-    if (std::size_t failed = report.failedJobs())
+    if (std::size_t failed = compiled.failed())
         return makeError(Errc::CompileFailed, std::to_string(failed) + " of " +
-                                                  std::to_string(report.jobs.size()) +
+                                                  std::to_string(compiled.jobs.size()) +
                                                   " compile jobs failed");
     return std::nullopt;
 }
 
-void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
-                 std::vector<CompiledBinary>& binaries) {
-    out.error = finalError(out.report);
-    if (ctx.cache) {
-        saveHistory(ctx.cache->dir(), ctx.history);
-        ctx.cache->evict();
+static void keepHistory(BuildCaches& caches, const History& learned, BuildObserver& observer) {
+    if (caches.local) {
+        for (const auto& [key, entry] : learned)
+            caches.history[key] = entry;
+        saveHistory(caches.local->dir(), caches.history);
+        caches.local->evict();
     }
-    if (ctx.store && ctx.store->local())
-        if (auto e = ctx.store->local()->takeWriteError()) ctx.observer.warning(*e);
-    bool nothingBuilt = binaries.empty() && !out.report.jobs.empty();
-    if (out.error && ctx.request.keepGoing && nothingBuilt) // -k, but no job succeeded
+    if (caches.store && caches.store->local())
+        if (auto e = caches.store->local()->takeWriteError()) observer.warning(*e);
+}
+
+Finished finishBuild(const BuildSetup& setup, BuildCaches& caches,
+                     const std::optional<BuildKeys>& keys, const PreparedModules& prepared,
+                     CompiledJobs& compiled, const std::function<Status()>& writeOutput,
+                     BuildObserver& observer) {
+    Finished out;
+    out.error = finalError(prepared, compiled);
+    keepHistory(caches, compiled.learned, observer);
+    bool nothingBuilt = compiled.binaries.empty() && !compiled.jobs.empty();
+    if (out.error && setup.request.keepGoing && nothingBuilt) // -k, but no job succeeded
         out.error->message += "; no job succeeded, so nothing was written";
-    else if (!out.error || ctx.request.keepGoing) { // never a partial archive unless asked for
-        if (auto st = writeOutput(ctx, writer, binaries, out.report); !st) {
+    else if (!out.error || setup.request.keepGoing) { // never a partial archive unless asked for
+        if (auto st = writeOutput(); !st) {
             out.error = st.error();
         } else {
-            out.report.archiveWritten = true;
-            if (!out.error) recordOutput(ctx);
+            out.archiveWritten = true;
+            if (!out.error && keys) recordOutput(setup, caches, *keys);
         }
     }
-    finishRemoteCache(ctx, out.report); // the archive is written: uploads may finish meanwhile
+    // The archive is written: uploads may finish meanwhile.
+    out.remoteCache = finishRemoteCache(setup.request, caches, observer);
+    return out;
+}
+
+BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
+                       const PreparedModules& prepared, CompiledJobs compiled,
+                       const Finished& finished) {
+    BuildReport report;
+    report.deviceListInput = setup.targets.input;
+    report.deviceListExpanded = setup.targets.canonical();
+    report.compiler = "ocloc " + setup.compiler->support().version;
+    report.jobs = std::move(compiled.jobs);
+    report.moduleErrors = prepared.errors;
+    report.frontendFailures = prepared.frontendFailures;
+    report.skippedTargets = setup.skippedTargets;
+    report.archiveWritten = finished.archiveWritten;
+    report.compileMode = compiled.compileMode;
+    report.shard = compiled.shard;
+    report.remoteCache = finished.remoteCache;
+    report.remoteCacheUrl = caches.remoteUrl;
+    report.remoteCacheMode = caches.remoteMode;
+    report.seconds = setup.elapsed();
+    return report;
 }
 
 // --cl-options: the frontend's options. Code-generation options among them (-cl-*, as
@@ -292,48 +333,91 @@ static Hash128 withCosts(const Hash128& plan, const ShardCosts& costs) {
     return h.finish();
 }
 
-namespace {
-
-// What the archive is made from; a shard is up to date with respect to its own share only.
-void decideBuildKey(BuildContext& ctx, const std::vector<PreparedModule>& modules) {
-    ctx.buildKey = buildKey(ctx, modules);
-    if (!ctx.request.shard) return;
-    ctx.planHash = withCosts(*ctx.buildKey, ctx.request.shardCosts);
-    ctx.buildKey = Hasher().add(ctx.planHash->bytes).add(ctx.request.shard->str()).finish();
+// Everything the archive is made from.
+static Hash128 buildKey(const BuildSetup& setup, const std::vector<PreparedModule>& modules) {
+    const BuildRequest& r = setup.request;
+    Hasher h;
+    h.add("aotpack-build-v1").add(AOTPACK_VERSION).add(r.deviceList).add(setup.targets.canonical());
+    h.add(setup.compiler->support().identity)
+        .add(r.options)
+        .add(r.fp64 == Fp64Policy::Poison ? "poison" : "error")
+        .add(r.maxCompression ? "max" : "default")
+        .add(r.uncompressedNatives ? "raw-natives" : "");
+    for (const auto& m : modules) {
+        h.add(m.input.name)
+            .add(m.input.path.filename().string())
+            .add(m.input.options)
+            .add(m.spirvHash.bytes);
+        for (const auto& t : setup.targets.targets)
+            h.add(jobKey(setup, m, t.ip, effectiveOptions(setup, m, t.ip.value())).bytes);
+    }
+    return h.finish();
 }
 
-BuildOutcome upToDate(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildOutcome out) {
+// A shard is up to date with respect to its own share only.
+BuildKeys decideKeys(const BuildSetup& setup, const std::vector<PreparedModule>& modules) {
+    BuildKeys keys{buildKey(setup, modules), std::nullopt};
+    if (!setup.request.shard) return keys;
+    keys.plan = withCosts(keys.build, setup.request.shardCosts);
+    keys.build = Hasher().add(keys.plan->bytes).add(setup.request.shard->str()).finish();
+    return keys;
+}
+
+namespace {
+
+BuildOutcome upToDate(const BuildSetup& setup, const BuildCaches& caches,
+                      const std::vector<ModuleInput>& inputs, const PreparedModules& prepared,
+                      BuildObserver& observer) {
+    BuildOutcome out{makeReport(setup, caches, prepared, {}, {}), std::nullopt};
     out.report.upToDate = true;
     // Make and Ninja compare times: the output must end up newer than an input touched without
     // changing it, or they would run this command again every time.
-    ::utimensat(AT_FDCWD, ctx.request.output.c_str(), nullptr, 0);
-    if (!ctx.request.depfile.empty())
-        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-    out.report.seconds = ctx.elapsed();
+    ::utimensat(AT_FDCWD, setup.request.output.c_str(), nullptr, 0);
+    if (!setup.request.depfile.empty())
+        if (auto st = writeDepfile(setup, inputs, observer); !st) out.error = st.error();
+    out.report.seconds = setup.elapsed();
     return out;
+}
+
+std::vector<std::string> namesOf(const std::vector<PreparedModule>& modules) {
+    std::vector<std::string> names;
+    for (const auto& m : modules)
+        names.push_back(m.input.name);
+    return names;
 }
 
 // Resolve (cache lookups), compile and assemble: the SPIR-V entries first, payloads compressed
 // (or copied from the cache) beside the compiles, then the archive.
-BuildOutcome compileAndAssemble(BuildContext& ctx, const std::vector<ModuleInput>& inputs,
-                                std::vector<PreparedModule>& modules, BuildOutcome out) {
+BuildOutcome compileAndAssemble(const BuildSetup& setup, BuildCaches& caches,
+                                const std::vector<ModuleInput>& inputs, PreparedModules& prepared,
+                                const BuildKeys& keys, BuildObserver& observer) {
+    auto& modules = prepared.modules;
     archive::ArchiveWriter writer;
-    if (auto st = addSpirvEntries(ctx, writer, modules); !st) return {out.report, st.error()};
-    BackgroundWork background(ctx.jobs, writerOptions(ctx), !ctx.request.uncompressedNatives);
-    ctx.background = &background;
-    keepStoredPayloads(ctx);
-    validatePending(ctx, modules);
+    if (auto st = addSpirvEntries(setup, writer, modules); !st)
+        return {makeReport(setup, caches, prepared, {}, {}), st.error()};
+    BackgroundWork background(setup.jobs, writerOptions(setup), !setup.request.uncompressedNatives);
+    keepStoredPayloads(caches, background);
+    validatePending(caches, background, modules);
     std::vector<PayloadToStore> spirv;
     for (const auto& m : modules)
         spirv.push_back({m.spirvHash, &m.spirv, true});
-    reuseOrCompress(ctx, spirv);
-    auto binaries = compileAll(ctx, modules, out.report);
+    reuseOrCompress(setup, caches, background, spirv);
+    auto compiled = compileAll(setup, caches, modules, keys, background, observer);
     background.wait();
-    reportValidation(ctx, modules);
-    finishBuild(ctx, out, writer, binaries);
-    if (!out.error && !ctx.request.depfile.empty())
-        if (auto st = writeDepfile(ctx, inputs); !st) out.error = st.error();
-    out.report.seconds = ctx.elapsed();
+    reportValidation(modules, observer);
+    auto meta = archiveMetadata(setup, compiled);
+    if (auto missing = missingJobs(compiled, namesOf(modules), setup.skippedTargets);
+        !missing.empty())
+        meta["missing"] = missing;
+    auto finished = finishBuild(
+        setup, caches, keys, prepared, compiled,
+        [&] { return writeArchive(setup, writer, compiled.binaries, meta, background); },
+        observer);
+    BuildOutcome out{makeReport(setup, caches, prepared, std::move(compiled), finished),
+                     finished.error};
+    if (!out.error && !setup.request.depfile.empty())
+        if (auto st = writeDepfile(setup, inputs, observer); !st) out.error = st.error();
+    out.report.seconds = setup.elapsed();
     return out;
 }
 
@@ -343,23 +427,20 @@ BuildOutcome compileAndAssemble(BuildContext& ctx, const std::vector<ModuleInput
 // checked), decide (the build key: nothing to do if the output on disk has it), then resolve,
 // compile and assemble.
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
-    BuildOutcome out;
-    BuildContext ctx(request, observer);
     std::vector<ModuleInput> inputs = request.modules;
-    if (auto st = checkModules(inputs); !st) return {out.report, st.error()};
+    if (auto st = checkModules(inputs); !st) return {{}, st.error()};
     applyClOptions(request.clOptions, inputs, observer);
-    if (auto st = setUpBuild(ctx, out.report); !st) return {out.report, st.error()};
-    auto modules = prepareModules(ctx, inputs, out.report);
-    for (const auto& m : modules)
-        ctx.moduleNames.push_back(m.input.name);
-    if (!out.report.moduleErrors.empty() && !request.keepGoing) {
-        out.error = finalError(out.report);
-        return out;
-    }
-    decideBuildKey(ctx, modules);
-    if (out.report.moduleErrors.empty() && outputUpToDate(ctx))
-        return upToDate(ctx, inputs, std::move(out));
-    return compileAndAssemble(ctx, inputs, modules, std::move(out));
+    auto setup = setUpBuild(request, observer);
+    if (!setup) return {{}, setup.error()};
+    auto caches = openCaches(request, observer);
+    if (!caches) return {{}, caches.error()};
+    auto prepared = prepareModules(*setup, *caches, inputs, observer);
+    if (!prepared.errors.empty() && !request.keepGoing)
+        return {makeReport(*setup, *caches, prepared, {}, {}), finalError(prepared, {})};
+    auto keys = decideKeys(*setup, prepared.modules);
+    if (prepared.errors.empty() && outputUpToDate(*setup, *caches, keys))
+        return upToDate(*setup, *caches, inputs, prepared, observer);
+    return compileAndAssemble(*setup, *caches, inputs, prepared, keys, observer);
 }
 
 } // namespace aotpack::compile

@@ -1,4 +1,13 @@
-// Shared between the phases of the build driver (driver.cpp, frontend.cpp, jobs.cpp, assemble.cpp).
+// The phases of the build driver (driver.cpp, frontend.cpp, jobs.cpp, assemble.cpp,
+// add_targets.cpp), each a function that takes what it needs and returns what it made:
+//   setUpBuild      request -> BuildSetup (targets, compiler, options; read-only afterwards)
+//   openCaches      request -> BuildCaches (the local and remote caches: services, not data)
+//   prepareModules  inputs -> PreparedModules (SPIR-V, checked; per-module errors)
+//   decideKeys      modules -> BuildKeys (nothing to do if the output on disk has the key)
+//   compileAll      modules -> CompiledJobs (cache lookups, compiles, binaries, history)
+//   writeArchive    SPIR-V + binaries + metadata from the setup -> the archive file
+// runBuild (driver.cpp) and addTargets (add_targets.cpp) are the lists of phases; the report is
+// filled from the phases' results and never read back.
 #pragma once
 
 #include "archive/writer.h"
@@ -8,41 +17,46 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 #include "compile/background.h"
-#include "toolchain/compiler.h"
 #include "compile/driver.h"
 #include "compile/history.h"
 #include "compile/spirv_module.h"
+#include "toolchain/compiler.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace aotpack::compile {
 
-struct BuildContext {
-    BuildContext(const BuildRequest& r, BuildObserver& o) : request(r), observer(o) {}
+// Phase 1's result: what every later phase builds with.
+struct BuildSetup {
+    BuildSetup(const BuildRequest& r, devices::DeviceList t) : request(r), targets(std::move(t)) {}
     const BuildRequest& request;
-    BuildObserver& observer;
-    devices::DeviceList targets;
+    devices::DeviceList targets;             // without the skipped ones
+    std::vector<std::string> skippedTargets; // --skip-unsupported: what ocloc cannot build
     std::shared_ptr<toolchain::Compiler> compiler; // the request's, else the real ocloc
-    std::optional<DiskCache> cache;     // the local build cache (also history, output records)
-    // Compile results: the local cache, then the remote one if configured. Null with --no-cache.
-    std::unique_ptr<cache::TieredStore> store;
-    std::shared_ptr<cache::WarningInbox> cacheWarnings = std::make_shared<cache::WarningInbox>();
-    History history;
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
-    std::unique_ptr<TempDir> scratch;
     unsigned jobs = 1;
-    std::optional<Hash128> buildKey; // set when the inputs are known; recorded after a clean build
-    std::optional<Hash128> planHash; // --shard: the whole build's key, the same on every shard
-    std::vector<std::string> moduleNames; // every module of the archive, once they are prepared
-    BackgroundWork* background = nullptr; // work beside the compiles (compression), if any
+    std::shared_ptr<TempDir> scratchDir; // removed with the last copy of the setup
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
+    const std::filesystem::path& scratch() const { return scratchDir->path(); }
     // Seconds since the build started (the report's total).
     double elapsed() const {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
+};
+
+// The caches a build reads and writes: the local directory (also the job history and the output
+// records) and the store of compile results in front of it (local, then remote). Services with
+// their own locking; phases take them by reference. Without a cache: no `local`, no `store`.
+struct BuildCaches {
+    std::optional<DiskCache> local;
+    std::unique_ptr<cache::TieredStore> store;
+    std::shared_ptr<cache::WarningInbox> warnings = std::make_shared<cache::WarningInbox>();
+    History history; // as earlier builds left it; compileAll returns what this build learned
+    std::string remoteUrl, remoteMode; // for the report: credentials removed; "" without remote
 };
 
 struct PreparedModule {
@@ -56,39 +70,57 @@ struct PreparedModule {
     bool validationPending = false; // full validation runs beside the compiles (not strict)
 };
 
+struct PreparedModules {
+    std::vector<PreparedModule> modules;
+    std::vector<std::string> errors; // frontend or validation failures, in input order
+    std::size_t frontendFailures = 0; // of which OpenCL C that did not compile
+};
+
+// What the archive is made from: if the output on disk was made from the same, nothing runs.
+struct BuildKeys {
+    Hash128 build;
+    std::optional<Hash128> plan; // --shard: the whole build's key, the same on every shard
+};
+
 struct CompiledBinary {
     std::string module;
     std::uint32_t ip = 0;
-    Hash128 hash;               // of the zebin
-    std::optional<Bytes> zebin; // only without ctx.background: else it holds the stored form
+    Hash128 hash; // of the zebin; its stored form is in the build's BackgroundWork
     archive::Metadata meta;
 };
 
-// Phase 1: device list, compiler, cache, scratch directory.
-archive::WriterOptions writerOptions(const BuildContext& ctx);
-Status setUpBuild(BuildContext& ctx, BuildReport& report);
-// After phase 4: decides the outcome and writes the archive unless jobs failed without keep_going.
-// The binaries move into the writer (a large build holds each one once).
-void finishBuild(BuildContext& ctx, BuildOutcome& out, archive::ArchiveWriter& writer,
-                 std::vector<CompiledBinary>& binaries);
+struct CompiledJobs {
+    std::vector<JobReport> jobs; // one per (module, target) of this build (or shard)
+    std::vector<CompiledBinary> binaries;
+    History learned; // the history entries of the jobs that compiled
+    std::string compileMode;
+    std::optional<BuildReport::ShardReport> shard;
+    std::size_t failed() const;
+};
 
-bool outputUpToDate(const BuildContext& ctx);
+// Phase 1: device list, compiler, options, scratch directory. Every problem here stops the build
+// before any work.
+Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& observer);
+Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& observer);
 // The remote cache's warnings so far, through the observer (on the driver's thread).
-void printCacheWarnings(const BuildContext& ctx);
-void recordOutput(const BuildContext& ctx);
+void printCacheWarnings(const BuildCaches& caches, BuildObserver& observer);
+archive::WriterOptions writerOptions(const BuildSetup& setup);
 
-// Phase 2 and 3: SPIR-V for every module; failures go to report.moduleErrors.
-std::vector<PreparedModule>
-prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report);
-// Beside phase 4 (ctx.background): the full SPIRV-Tools validation prepareModules
-// deferred (it only warns unless --strict-spirv, and takes up to a second per large module).
-void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules);
-// After ctx.background->wait(): the warnings, in module order (the results went into the cache
-// as each validation ended).
-void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules);
+// Phases 2 and 3: SPIR-V for every module.
+PreparedModules prepareModules(const BuildSetup& setup, const BuildCaches& caches,
+                               const std::vector<ModuleInput>& inputs, BuildObserver& observer);
+// Beside phase 4: the full SPIRV-Tools validation prepareModules deferred (it only warns unless
+// --strict-spirv, and takes up to a second per large module); after background.wait(),
+// reportValidation prints its warnings in module order.
+void validatePending(const BuildCaches& caches, BackgroundWork& background,
+                     std::vector<PreparedModule>& modules);
+void reportValidation(std::vector<PreparedModule>& modules, BuildObserver& observer);
+
+BuildKeys decideKeys(const BuildSetup& setup, const std::vector<PreparedModule>& modules);
+
 // Before phase 4: payloads compressed beside the compiles are kept in the cache in the form the
 // archive stores them (archive/stored_payload.h), for later builds to copy.
-void keepStoredPayloads(BuildContext& ctx);
+void keepStoredPayloads(const BuildCaches& caches, BackgroundWork& background);
 // Each payload's stored form from the cache when it is there (one batch; the writer copies it),
 // else compressed beside the compiles (and then kept).
 struct PayloadToStore {
@@ -96,21 +128,47 @@ struct PayloadToStore {
     const Bytes* bytes = nullptr; // alive until the build ends
     bool spirv = false;
 };
-void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads);
+void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches,
+                     BackgroundWork& background, const std::vector<PayloadToStore>& payloads);
 // Phase 4: plan the jobs (cache keys), resolve them (one batch of cache lookups), compile the
-// misses, collect the binaries.
-std::vector<CompiledBinary>
-compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report);
-// Phase 5: the modules' SPIR-V entries, then the binaries, then the archive metadata.
-Status addSpirvEntries(const BuildContext& ctx, archive::ArchiveWriter& writer,
-                       const std::vector<PreparedModule>& modules);
-Status writeOutput(BuildContext& ctx, archive::ArchiveWriter& writer,
-                   std::vector<CompiledBinary>& binaries, const BuildReport& report);
+// misses; every binary goes to `background` as it arrives.
+CompiledJobs compileAll(const BuildSetup& setup, const BuildCaches& caches,
+                        const std::vector<PreparedModule>& modules, const BuildKeys& keys,
+                        BackgroundWork& background, BuildObserver& observer);
 
-std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip);
-Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVersion ip,
+// Phase 5: the archive's metadata from the setup (devices, compiler, options, policies, shard).
+archive::Metadata archiveMetadata(const BuildSetup& setup, const CompiledJobs& compiled);
+// "module@target,..." for every job that did not produce a binary and every skipped target.
+std::string missingJobs(const CompiledJobs& compiled, const std::vector<std::string>& modules,
+                        const std::vector<std::string>& skippedTargets);
+Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
+                       const std::vector<PreparedModule>& modules);
+// The binaries and metadata into `writer` (it already holds the SPIR-V), then the file.
+Status writeArchive(const BuildSetup& setup, archive::ArchiveWriter& writer,
+                    const std::vector<CompiledBinary>& binaries, const archive::Metadata& meta,
+                    BackgroundWork& background);
+
+// After phase 4: history and eviction, the archive unless jobs failed without --keep-going, the
+// output record, the remote cache's uploads. Returns the build's error, if any, and whether the
+// archive was written.
+struct Finished {
+    std::optional<Error> error;
+    bool archiveWritten = false;
+    std::optional<cache::RemoteStats> remoteCache;
+};
+Finished finishBuild(const BuildSetup& setup, BuildCaches& caches,
+                     const std::optional<BuildKeys>& keys,
+                     const PreparedModules& prepared, CompiledJobs& compiled,
+                     const std::function<Status()>& writeOutput, BuildObserver& observer);
+// The report, from the phases' results.
+BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
+                       const PreparedModules& prepared, CompiledJobs compiled,
+                       const Finished& finished);
+
+std::string effectiveOptions(const BuildSetup& setup, const PreparedModule& m, std::uint32_t ip);
+Hash128 jobKey(const BuildSetup& setup, const PreparedModule& m, devices::IpVersion ip,
                const std::string& options);
-// Everything the archive is made from: if the output on disk was made from the same, nothing runs.
-Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& modules);
+
+bool outputUpToDate(const BuildSetup& setup, const BuildCaches& caches, const BuildKeys& keys);
 
 } // namespace aotpack::compile

@@ -12,16 +12,18 @@
 namespace aotpack::compile {
 namespace fs = std::filesystem;
 
-static toolchain::FrontendJob frontendJob(const BuildContext& ctx, const ModuleInput& in,
+static toolchain::FrontendJob frontendJob(const BuildSetup& setup, const ModuleInput& in,
                                          const fs::path& dir) {
-    std::string options = ctx.request.clOptions;
+    std::string options = setup.request.clOptions;
     if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
-    return {in.path,          in.path.parent_path(),      options, ctx.frontendDevice,
-            ctx.request.frontend, ctx.request.timeoutSeconds, dir};
+    return {in.path,           in.path.parent_path(),       options, setup.frontendDevice,
+            setup.request.frontend, setup.request.timeoutSeconds, dir};
 }
 
-static std::vector<std::optional<fs::path>>
-runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
+static std::vector<std::optional<fs::path>> runFrontends(const BuildSetup& setup,
+                                                         const BuildCaches& caches,
+                                                         const std::vector<ModuleInput>& inputs,
+                                                         PreparedModules& report) {
     std::vector<std::optional<fs::path>> spirvFiles(inputs.size());
     std::vector<std::size_t> compiled; // the inputs given to the frontend
     std::vector<toolchain::FrontendJob> work;
@@ -32,20 +34,20 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
         }
         std::error_code ec;
         if (fs::file_size(inputs[i].path, ec) == 0 && !ec) { // ocloc says only "exit code 225"
-            report.moduleErrors.push_back("module '" + inputs[i].name + "' (" +
+            report.errors.push_back("module '" + inputs[i].name + "' (" +
                                           inputs[i].path.string() +
                                           "): the OpenCL C file is empty");
             continue;
         }
-        fs::path dir = ctx.scratch->path() / "frontend" / inputs[i].name;
-        if (auto remembered = rememberedFrontend(ctx, inputs[i], dir)) {
+        fs::path dir = setup.scratch() / "frontend" / inputs[i].name;
+        if (auto remembered = rememberedFrontend(setup, caches, inputs[i], dir)) {
             spirvFiles[i] = *remembered;
             continue;
         }
         compiled.push_back(i);
-        work.push_back(frontendJob(ctx, inputs[i], dir));
+        work.push_back(frontendJob(setup, inputs[i], dir));
     }
-    auto results = ctx.compiler->compileOpenClC(work, ctx.jobs);
+    auto results = setup.compiler->compileOpenClC(work, setup.jobs);
     std::vector<std::pair<const ModuleInput*, fs::path>> ran; // frontends that ran and succeeded
     for (std::size_t k = 0; k < compiled.size(); ++k) {
         const ModuleInput& in = inputs[compiled[k]];
@@ -54,12 +56,12 @@ runFrontends(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildRep
             ran.emplace_back(&in, *results[k].spirv);
             continue;
         }
-        report.moduleErrors.push_back("module '" + in.name + "' (" + in.path.string() +
+        report.errors.push_back("module '" + in.name + "' (" + in.path.string() +
                                       "): OpenCL C compile failed (" + results[k].failure + ")\n" +
                                       results[k].log);
         ++report.frontendFailures;
     }
-    rememberFrontends(ctx, ran);
+    rememberFrontends(setup, caches, ran);
     return spirvFiles;
 }
 
@@ -71,9 +73,9 @@ Hash128 infoKey(const Hash128& spirv) {
     return Hasher().add("aotpack-spirv-info-v4").add(spirv.bytes).finish();
 }
 
-std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spirv) {
-    if (!ctx.cache) return std::nullopt;
-    auto bytes = ctx.cache->get(infoKey(spirv), "meta");
+std::optional<SpirvInfo> cachedInfo(const BuildCaches& caches, const Hash128& spirv) {
+    if (!caches.local) return std::nullopt;
+    auto bytes = caches.local->get(infoKey(spirv), "meta");
     if (!bytes) return std::nullopt;
     auto doc = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
@@ -85,14 +87,14 @@ std::optional<SpirvInfo> cachedInfo(const BuildContext& ctx, const Hash128& spir
     return info;
 }
 
-void storeInfo(const BuildContext& ctx, const Hash128& spirv, const SpirvInfo& info) {
-    if (!ctx.cache) return;
+void storeInfo(const BuildCaches& caches, const Hash128& spirv, const SpirvInfo& info) {
+    if (!caches.local) return;
     std::string text = nlohmann::json{{"entry_points", info.entryPoints},
                                       {"fp64", info.usesFp64},
                                       {"validation", info.validationProblem},
                                       {"inlined_instructions", info.inlinedInstructions}}
                            .dump();
-    (void)ctx.cache->put(infoKey(spirv),
+    (void)caches.local->put(infoKey(spirv),
                          ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
                          "meta");
 }
@@ -108,33 +110,34 @@ std::string describeModule(const ModuleInput& input) {
     return "module '" + input.name + "' (" + input.path.string() + ")";
 }
 
-Inspected inspectOne(const BuildContext& ctx, const ModuleInput& input, const fs::path& file) {
+Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const ModuleInput& input,
+                     const fs::path& file) {
     std::string what = describeModule(input);
     auto bytes = readFile(file);
     if (!bytes) return {std::nullopt, bytes.error().message, ""};
     Hash128 hash = hash128(*bytes);
-    auto info = cachedInfo(ctx, hash);
+    auto info = cachedInfo(caches, hash);
     bool pending = false;
     if (!info) {
         // Validation only warns unless the build is strict: then it need not hold up the
         // compiles (validatePending runs it beside them).
-        pending = !ctx.request.strictSpirv;
+        pending = !setup.request.strictSpirv;
         auto fresh = inspectSpirv(*bytes, what, !pending);
         if (!fresh) return {std::nullopt, fresh.error().message, ""};
-        if (!pending) storeInfo(ctx, hash, *fresh);
+        if (!pending) storeInfo(caches, hash, *fresh);
         info = *fresh;
     }
     Inspected out;
     if (!info->validationProblem.empty()) {
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
-        if (ctx.request.strictSpirv) return {std::nullopt, problem, ""};
+        if (setup.request.strictSpirv) return {std::nullopt, problem, ""};
         out.warning = problem + kCompilingAnyway;
     }
     out.module = PreparedModule{input,
                                 std::move(*bytes),
                                 std::move(*info),
                                 hash,
-                                ctx.scratch->path() / "spirv" / (input.name + ".spv"),
+                                setup.scratch() / "spirv" / (input.name + ".spv"),
                                 pending};
     return out;
 }
@@ -149,39 +152,40 @@ std::string validationWarning(const PreparedModule& m) {
 // One validation at a time: SPIRV-Tools' validator holds ~25x the module's size while it runs
 // (heaptrack: 130 MB for one of hashcat's 5.6 MB modules), and the build's peak memory is the
 // compilers' plus the driver's. malloc_trim hands those pages back before the next one.
-void validatePending(const BuildContext& ctx, std::vector<PreparedModule>& modules) {
-    ctx.background->post([&ctx, &modules] {
+void validatePending(const BuildCaches& caches, BackgroundWork& background,
+                     std::vector<PreparedModule>& modules) {
+    background.post([&caches, &modules] {
         for (auto& m : modules)
             if (m.validationPending) {
                 m.info.validationProblem = validationProblem(m.spirv);
-                storeInfo(ctx, m.spirvHash, m.info); // here, not at the end of the build
+                storeInfo(caches, m.spirvHash, m.info); // here, not at the end of the build
                 ::malloc_trim(0);
             }
     });
 }
 
-void reportValidation(BuildContext& ctx, std::vector<PreparedModule>& modules) {
+void reportValidation(std::vector<PreparedModule>& modules, BuildObserver& observer) {
     for (auto& m : modules) {
         if (!m.validationPending) continue;
         m.validationPending = false;
-        if (!m.info.validationProblem.empty()) ctx.observer.warning(validationWarning(m));
+        if (!m.info.validationProblem.empty()) observer.warning(validationWarning(m));
     }
 }
 
-std::vector<PreparedModule>
-prepareModules(BuildContext& ctx, const std::vector<ModuleInput>& inputs, BuildReport& report) {
-    auto spirvFiles = runFrontends(ctx, inputs, report);
+PreparedModules prepareModules(const BuildSetup& setup, const BuildCaches& caches,
+                               const std::vector<ModuleInput>& inputs, BuildObserver& observer) {
+    PreparedModules out;
+    auto spirvFiles = runFrontends(setup, caches, inputs, out);
     std::vector<Inspected> results(inputs.size());
-    parallelFor(inputs.size(), ctx.jobs, [&](std::size_t i) {
-        if (spirvFiles[i]) results[i] = inspectOne(ctx, inputs[i], *spirvFiles[i]);
+    parallelFor(inputs.size(), setup.jobs, [&](std::size_t i) {
+        if (spirvFiles[i]) results[i] = inspectOne(setup, caches, inputs[i], *spirvFiles[i]);
     });
-    std::vector<PreparedModule> modules;
     for (auto& r : results) { // in input order, so messages and modules are deterministic
-        if (!r.warning.empty()) ctx.observer.warning(r.warning);
-        if (!r.error.empty()) report.moduleErrors.push_back(r.error);
-        if (r.module) modules.push_back(std::move(*r.module));
+        if (!r.warning.empty()) observer.warning(r.warning);
+        if (!r.error.empty()) out.errors.push_back(r.error);
+        if (r.module) out.modules.push_back(std::move(*r.module));
     }
-    return modules;
+    return out;
 }
 
 } // namespace aotpack::compile

@@ -14,8 +14,9 @@ namespace {
 constexpr const char* kMetaKind = "frontmeta"; // the header list; written last
 constexpr const char* kSpirvKind = "frontspv";
 
-std::optional<Hash128> entryKey(const BuildContext& ctx, const ModuleInput& in) {
-    if (!ctx.cache || ctx.request.frontend != Frontend::Ocloc) return std::nullopt;
+std::optional<Hash128> entryKey(const BuildSetup& setup, const BuildCaches& caches,
+                                const ModuleInput& in) {
+    if (!caches.local || setup.request.frontend != Frontend::Ocloc) return std::nullopt;
     auto source = readFile(in.path);
     if (!source) return std::nullopt;
     std::error_code ec;
@@ -23,10 +24,10 @@ std::optional<Hash128> entryKey(const BuildContext& ctx, const ModuleInput& in) 
         .add("aotpack-frontend-v1")
         .add(hash128(*source).bytes)
         .add(fs::absolute(in.path, ec).parent_path().string())
-        .add(ctx.request.clOptions)
+        .add(setup.request.clOptions)
         .add(in.options)
-        .add(ctx.frontendDevice)
-        .add(ctx.compiler->support().identity)
+        .add(setup.frontendDevice)
+        .add(setup.compiler->support().identity)
         .finish();
 }
 
@@ -46,18 +47,18 @@ bool hasInclude(const fs::path& source) {
 
 // The headers of the modules that include any, by module (absent: they cannot be listed).
 std::map<const ModuleInput*, std::set<std::string>>
-scanHeaders(BuildContext& ctx, const std::vector<const ModuleInput*>& modules) {
+scanHeaders(const BuildSetup& setup, const std::vector<const ModuleInput*>& modules) {
     std::vector<toolchain::DependencyScan> scans;
     for (const ModuleInput* in : modules)
-        scans.push_back(dependencyScan(ctx, *in));
-    auto found = ctx.compiler->listDependencies(scans, ctx.jobs);
+        scans.push_back(dependencyScan(setup, *in));
+    auto found = setup.compiler->listDependencies(scans, setup.jobs);
     std::map<const ModuleInput*, std::set<std::string>> headers;
     for (std::size_t i = 0; i < modules.size(); ++i)
         if (found[i]) headers[modules[i]] = std::move(*found[i]);
     return headers;
 }
 
-void store(const BuildContext& ctx, const Hash128& key, const fs::path& spirv,
+void store(const DiskCache& cache, const Hash128& key, const fs::path& spirv,
            const std::set<std::string>& headers) {
     nlohmann::json deps = nlohmann::json::array();
     for (const auto& h : headers) {
@@ -66,18 +67,18 @@ void store(const BuildContext& ctx, const Hash128& key, const fs::path& spirv,
         deps.push_back({h, hash});
     }
     auto bytes = readFile(spirv);
-    if (!bytes || !ctx.cache->put(key, *bytes, kSpirvKind)) return;
+    if (!bytes || !cache.put(key, *bytes, kSpirvKind)) return;
     std::string meta = deps.dump();
-    (void)ctx.cache->put(key, Bytes(meta.begin(), meta.end()), kMetaKind);
+    (void)cache.put(key, Bytes(meta.begin(), meta.end()), kMetaKind);
 }
 
 } // namespace
 
-std::optional<fs::path> rememberedFrontend(const BuildContext& ctx, const ModuleInput& in,
-                                           const fs::path& dir) {
-    auto key = entryKey(ctx, in);
+std::optional<fs::path> rememberedFrontend(const BuildSetup& setup, const BuildCaches& caches,
+                                           const ModuleInput& in, const fs::path& dir) {
+    auto key = entryKey(setup, caches, in);
     if (!key) return std::nullopt;
-    auto meta = ctx.cache->get(*key, kMetaKind);
+    auto meta = caches.local->get(*key, kMetaKind);
     if (!meta) return std::nullopt;
     auto deps = nlohmann::json::parse(meta->begin(), meta->end(), nullptr, false);
     if (!deps.is_array()) return std::nullopt;
@@ -85,14 +86,14 @@ std::optional<fs::path> rememberedFrontend(const BuildContext& ctx, const Module
         if (!d.is_array() || d.size() != 2 || !d[0].is_string() || !d[1].is_string() ||
             contentHash(d[0].get<std::string>()) != d[1].get<std::string>())
             return std::nullopt; // a header changed (or went away)
-    auto spirv = ctx.cache->get(*key, kSpirvKind);
+    auto spirv = caches.local->get(*key, kSpirvKind);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (!spirv || !writeFileAtomic(dir / "module.spv", *spirv)) return std::nullopt;
     return dir / "module.spv";
 }
 
-void rememberFrontends(BuildContext& ctx,
+void rememberFrontends(const BuildSetup& setup, const BuildCaches& caches,
                        const std::vector<std::pair<const ModuleInput*, fs::path>>& done) {
     struct Pending {
         const ModuleInput* in;
@@ -103,20 +104,20 @@ void rememberFrontends(BuildContext& ctx,
     std::vector<Pending> pending; // each source read and hashed once
     std::vector<const ModuleInput*> withHeaders;
     for (const auto& [in, spirv] : done)
-        if (auto key = entryKey(ctx, *in)) {
+        if (auto key = entryKey(setup, caches, *in)) {
             pending.push_back({in, spirv, *key, hasInclude(in->path)});
             if (pending.back().includes) withHeaders.push_back(in);
         }
-    auto headers = scanHeaders(ctx, withHeaders);
+    auto headers = scanHeaders(setup, withHeaders);
     for (const auto& p : pending) {
         if (!p.includes) {
-            store(ctx, p.key, p.spirv, {});
+            store(*caches.local, p.key, p.spirv, {});
         } else if (auto it = headers.find(p.in); it != headers.end()) {
             std::set<std::string> deps = it->second;
             std::error_code ec;
             deps.erase(p.in->path.string());
             deps.erase(fs::absolute(p.in->path, ec).string());
-            store(ctx, p.key, p.spirv, deps);
+            store(*caches.local, p.key, p.spirv, deps);
         }
     }
 }

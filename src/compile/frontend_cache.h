@@ -15,13 +15,14 @@
 namespace aotpack::compile {
 
 // The remembered SPIR-V of `in`, copied to dir/module.spv; nothing on a miss.
-std::optional<std::filesystem::path> rememberedFrontend(const BuildContext& ctx,
+std::optional<std::filesystem::path> rememberedFrontend(const BuildSetup& setup,
+                                                        const BuildCaches& caches,
                                                         const ModuleInput& in,
                                                         const std::filesystem::path& dir);
 
 // Remembers what the frontend produced for these modules (each with its SPIR-V file).
 void rememberFrontends(
-    BuildContext& ctx,
+    const BuildSetup& setup, const BuildCaches& caches,
     const std::vector<std::pair<const ModuleInput*, std::filesystem::path>>& done);
 
 } // namespace aotpack::compile

@@ -33,23 +33,23 @@ struct Job {
     JobReport report;
     double expectedSeconds = 0;
     std::optional<Hash128> binary; // the zebin's hash, once it is compiled or found
-    std::optional<Bytes> zebin;    // until it goes to ctx.background (its stored form)
+    std::optional<Bytes> zebin;    // a cache hit's, until its stored form is made
     std::string kernels;           // the zebin's kernels, for the archive's metadata
 };
 
-bool needsPoison(const BuildContext& ctx, const PreparedModule& m,
+bool needsPoison(const BuildSetup& setup, const PreparedModule& m,
                  const devices::ResolvedTarget& t) {
-    return m.info.usesFp64 && !t.info.device->fp64 && ctx.request.fp64 == Fp64Policy::Poison;
+    return m.info.usesFp64 && !t.info.device->fp64 && setup.request.fp64 == Fp64Policy::Poison;
 }
 
 std::string hex(std::string_view text) {
     return hash128(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())).hex();
 }
 
-std::string explain(const BuildContext& ctx, const Job& job) {
-    if (!ctx.cache) return "the cache is off (--no-cache, or its directory cannot be used)";
-    auto it = ctx.history.find(job.historyKey);
-    if (it == ctx.history.end()) return "first build of this module for this target";
+std::string explain(const BuildCaches& caches, const Job& job) {
+    if (!caches.local) return "the cache is off (--no-cache, or its directory cannot be used)";
+    auto it = caches.history.find(job.historyKey);
+    if (it == caches.history.end()) return "first build of this module for this target";
     if (it->second.spirv != job.fingerprint.spirv) return "its SPIR-V changed";
     if (it->second.options != job.fingerprint.options) return "its build options changed";
     if (it->second.compiler != job.fingerprint.compiler) return "the compiler changed";
@@ -66,21 +66,22 @@ std::vector<std::string> droppedKernels(const std::string& log) {
     return out;
 }
 
-Job planJob(BuildContext& ctx, const PreparedModule& m, const devices::ResolvedTarget& t) {
+Job planJob(const BuildSetup& setup, const History& history, const PreparedModule& m,
+            const devices::ResolvedTarget& t) {
     Job job;
     job.module = &m;
     job.target = &t;
-    job.options = effectiveOptions(ctx, m, t.ip.value());
+    job.options = effectiveOptions(setup, m, t.ip.value());
     job.report.module = m.input.name;
     job.report.target = t.name;
     job.report.ip = t.ip.value();
     job.historyKey = m.input.name + "|" + t.ip.str();
     job.fingerprint.spirv = m.spirvHash.hex();
     job.fingerprint.options = hex(job.options);
-    job.fingerprint.compiler = hex(ctx.compiler->support().identity);
-    job.key = jobKey(ctx, m, t.ip, job.options);
-    auto h = ctx.history.find(job.historyKey);
-    job.expectedSeconds = h != ctx.history.end()
+    job.fingerprint.compiler = hex(setup.compiler->support().identity);
+    job.key = jobKey(setup, m, t.ip, job.options);
+    auto h = history.find(job.historyKey);
+    job.expectedSeconds = h != history.end()
                               ? h->second.seconds
                               : m.info.inlinedInstructions * kSecondsPerInlinedInstruction;
     return job;
@@ -100,64 +101,10 @@ std::string fp64Message(const Job& job) {
            ") lacks; use --fp64=poison to drop those kernels for this target";
 }
 
-// The binary goes to the background work, which keeps only its stored form (a large build would
-// otherwise hold every raw binary until the archive is written).
-void keepBinary(BuildContext& ctx, Job& job, Bytes zebin) {
-    job.binary = hash128(zebin);
-    if (ctx.background)
-        ctx.background->compressNative(*job.binary, std::move(zebin));
-    else
-        job.zebin = std::move(zebin);
-}
-
-void finishCompile(BuildContext& ctx, Job& job, toolchain::CompileResult r) {
-    JobReport& rep = job.report;
-    rep.log = std::move(r.log);
-    rep.outcome = JobOutcome::Failed;
-    std::string who =
-        "module '" + rep.module + "' for target " + rep.target + " (" + job.target->ip.str() + ")";
-    // Start and duration from the same clock reading, so the report's timeline adds up.
-    if (r.started != std::chrono::steady_clock::time_point{})
-        rep.started = std::chrono::duration<double>(r.started - ctx.start).count();
-    rep.seconds = r.seconds;
-    rep.compileSeconds = r.compileSeconds;
-    rep.maxRssKb = r.maxRssKb;
-    if (!r.zebin) {
-        rep.error = failedForFp64(job, rep.log) ? fp64Message(job) : who + ": " + r.failure;
-        return;
-    }
-    auto info = archive::inspectZebin(*r.zebin);
-    if (!info) {
-        rep.error = who + ": ocloc succeeded but its output is unusable: " + info.error().message;
-        return;
-    }
-    rep.outcome = JobOutcome::Compiled;
-    rep.droppedKernels = droppedKernels(rep.log);
-    job.kernels = join(info->kernels, ",");
-    if (ctx.store) { // the fp64 kernels ocloc dropped are only in its log: keep them beside it
-        std::string dropped = join(rep.droppedKernels, ",");
-        ctx.store->put(job.key,
-                       {{"zebin", *r.zebin}, {"meta", Bytes(dropped.begin(), dropped.end())}});
-    }
-    keepBinary(ctx, job, std::move(*r.zebin));
-    auto& h = ctx.history[job.historyKey];
-    h = job.fingerprint;
-    h.seconds = r.seconds;
-    h.maxRssKb = r.maxRssKb;
-}
-
-toolchain::CompileJob compileJob(const BuildContext& ctx, const Job& job, const fs::path& dir) {
-    auto h = ctx.history.find(job.historyKey);
-    std::uint64_t memory =
-        h != ctx.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
-    return {job.module->spirvPath,      job.target->ip, job.options,
-            ctx.request.timeoutSeconds, memory,         dir};
-}
-
-archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
+archive::Metadata binaryMetadata(const BuildSetup& setup, const Job& job) {
     archive::Metadata meta = {
         {"target", job.target->name}, {"ip", job.target->ip.str()},
-        {"format", "zebin"},          {"compiler", "ocloc " + ctx.compiler->support().version},
+        {"format", "zebin"},          {"compiler", "ocloc " + setup.compiler->support().version},
         {"options", job.options},     {"kernels", job.kernels}};
     if (!job.report.droppedKernels.empty())
         meta["dropped_kernels"] = join(job.report.droppedKernels, ",");
@@ -166,74 +113,53 @@ archive::Metadata binaryMetadata(const BuildContext& ctx, const Job& job) {
 
 } // namespace
 
-Hash128 jobKey(const BuildContext& ctx, const PreparedModule& m, devices::IpVersion ip,
+Hash128 jobKey(const BuildSetup& setup, const PreparedModule& m, devices::IpVersion ip,
                const std::string& options) {
     return Hasher()
         .add("aotpack-zebin-v1")
         .add(m.spirvHash.bytes)
         .add(ip.str())
         .add(options)
-        .add(ctx.compiler->support().identity)
+        .add(setup.compiler->support().identity)
         .finish();
 }
 
-Hash128 buildKey(const BuildContext& ctx, const std::vector<PreparedModule>& modules) {
-    Hasher h;
-    h.add("aotpack-build-v1")
-        .add(AOTPACK_VERSION)
-        .add(ctx.request.deviceList)
-        .add(ctx.targets.canonical());
-    h.add(ctx.compiler->support().identity)
-        .add(ctx.request.options)
-        .add(ctx.request.fp64 == Fp64Policy::Poison ? "poison" : "error")
-        .add(ctx.request.maxCompression ? "max" : "default")
-        .add(ctx.request.uncompressedNatives ? "raw-natives" : "");
-    for (const auto& m : modules) {
-        h.add(m.input.name)
-            .add(m.input.path.filename().string())
-            .add(m.input.options)
-            .add(m.spirvHash.bytes);
-        for (const auto& t : ctx.targets.targets)
-            h.add(jobKey(ctx, m, t.ip, effectiveOptions(ctx, m, t.ip.value())).bytes);
-    }
-    return h.finish();
-}
-
-std::string effectiveOptions(const BuildContext& ctx, const PreparedModule& m, std::uint32_t ip) {
+std::string effectiveOptions(const BuildSetup& setup, const PreparedModule& m, std::uint32_t ip) {
     std::vector<std::string> parts;
-    for (const std::string* s : {&ctx.request.options, &m.input.options})
+    for (const std::string* s : {&setup.request.options, &m.input.options})
         if (!s->empty()) parts.push_back(*s);
-    if (auto it = ctx.targetOptions.find(ip); it != ctx.targetOptions.end())
+    if (auto it = setup.targetOptions.find(ip); it != setup.targetOptions.end())
         parts.push_back(it->second);
-    for (const auto& t : ctx.targets.targets)
-        if (t.ip.value() == ip && needsPoison(ctx, m, t)) parts.push_back(kPoisonFp64);
+    for (const auto& t : setup.targets.targets)
+        if (t.ip.value() == ip && needsPoison(setup, m, t)) parts.push_back(kPoisonFp64);
     return join(parts, " ");
 }
 
 // --shard i/N: only this shard's jobs stay (compile/shard.h says how they are dealt).
-static void keepShard(const BuildContext& ctx, std::vector<Job>& jobs, BuildReport& report) {
-    const Shard& shard = *ctx.request.shard;
+static BuildReport::ShardReport keepShard(const BuildSetup& setup, const Hash128& plan,
+                                          std::vector<Job>& jobs) {
+    const Shard& shard = *setup.request.shard;
     std::vector<double> costs;
     std::vector<Hash128> keys;
     for (const auto& job : jobs) {
         auto measured =
-            ctx.request.shardCosts.find({job.module->input.name, job.target->ip.value()});
-        costs.push_back(measured != ctx.request.shardCosts.end()
+            setup.request.shardCosts.find({job.module->input.name, job.target->ip.value()});
+        costs.push_back(measured != setup.request.shardCosts.end()
                             ? measured->second
                             : job.module->info.inlinedInstructions * kSecondsPerInlinedInstruction);
         keys.push_back(job.key);
     }
     auto assigned = assignShards(costs, keys, shard.count);
-    BuildReport::ShardReport r{shard, ctx.planHash->hex(), std::vector<double>(shard.count, 0)};
+    BuildReport::ShardReport r{shard, plan.hex(), std::vector<double>(shard.count, 0)};
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         r.expectedCosts[assigned[i] - 1] += costs[i];
         r.largestJobCost = std::max(r.largestJobCost, costs[i]);
     }
-    report.shard = r;
     std::vector<Job> mine;
     for (std::size_t i = 0; i < jobs.size(); ++i)
         if (assigned[i] == shard.index) mine.push_back(std::move(jobs[i]));
     jobs = std::move(mine);
+    return r;
 }
 
 // The cache key of a payload's stored (compressed) form at a compression level. v2: format 1.1
@@ -242,20 +168,20 @@ static Hash128 storedKey(const Hash128& raw, int level) {
     return Hasher().add("aotpack-stored-v2").add(raw.bytes).add(std::to_string(level)).finish();
 }
 
-void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& payloads) {
-    if (!ctx.background) return;
-    auto compress = [&ctx](const PayloadToStore& p) {
+void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches,
+                     BackgroundWork& background, const std::vector<PayloadToStore>& payloads) {
+    auto compress = [&background](const PayloadToStore& p) {
         if (p.spirv)
-            ctx.background->compressSpirv(p.hash, *p.bytes);
+            background.compressSpirv(p.hash, *p.bytes);
         else
-            ctx.background->compressNative(p.hash, *p.bytes);
+            background.compressNative(p.hash, *p.bytes);
     };
-    bool rawNatives = ctx.request.uncompressedNatives;
+    bool rawNatives = setup.request.uncompressedNatives;
     std::vector<const PayloadToStore*> wanted;
     std::vector<Hash128> keys;
-    auto options = writerOptions(ctx);
+    auto options = writerOptions(setup);
     for (const auto& p : payloads) {
-        if (!ctx.store || (rawNatives && !p.spirv)) { // nothing stored to reuse
+        if (!caches.store || (rawNatives && !p.spirv)) { // nothing stored to reuse
             compress(p);
             continue;
         }
@@ -264,51 +190,63 @@ void reuseOrCompress(BuildContext& ctx, const std::vector<PayloadToStore>& paylo
     }
     if (wanted.empty()) return;
     const std::string names[] = {"stored"};
-    auto found = ctx.store->get(keys, names);
+    auto found = caches.store->get(keys, names);
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         auto blob = found[i]
                         ? archive::decodeStoredPayload((*found[i])["stored"], *wanted[i]->bytes)
                         : std::nullopt;
         if (blob)
-            ctx.background->adopt(wanted[i]->hash, std::move(*blob));
+            background.adopt(wanted[i]->hash, std::move(*blob));
         else
             compress(*wanted[i]);
     }
 }
 
-// Cache hits: their stored form is copied into the archive (or compressed beside the compiles);
-// the raw binaries are then dropped, as a compiled job's are.
-static void reuseStoredPayloads(BuildContext& ctx, std::span<Job* const> hits) {
-    std::vector<PayloadToStore> payloads;
-    for (Job* job : hits) {
-        job->binary = hash128(*job->zebin);
-        auto info = archive::inspectZebin(*job->zebin);
-        job->kernels = info ? join(info->kernels, ",") : "";
-        payloads.push_back({*job->binary, &*job->zebin, false});
-    }
-    reuseOrCompress(ctx, payloads);
-    if (ctx.background)
-        for (Job* job : hits)
-            job->zebin.reset();
-}
-
-void keepStoredPayloads(BuildContext& ctx) {
-    if (!ctx.background || !ctx.store) return;
-    cache::TieredStore* store = ctx.store.get();
-    ctx.background->onCompressed = [store](const Hash128& raw,
-                                           const archive::CompressedPayload& blob) {
+void keepStoredPayloads(const BuildCaches& caches, BackgroundWork& background) {
+    if (!caches.store) return;
+    cache::TieredStore* store = caches.store.get();
+    background.onCompressed = [store](const Hash128& raw, const archive::CompressedPayload& blob) {
         store->put(storedKey(raw, blob.level), {{"stored", archive::encodeStoredPayload(blob)}});
     };
 }
 
+namespace {
+
+// Phase 4's own working state: the build's setup and caches, where binaries go, and what this
+// build learned about its jobs. Lives for one compileAll call.
+class CompilePhase {
+  public:
+    CompilePhase(const BuildSetup& setup, const BuildCaches& caches, BackgroundWork& background,
+                 BuildObserver& observer)
+        : setup_(setup), caches_(caches), background_(background), observer_(observer) {}
+
+    CompiledJobs run(const std::vector<PreparedModule>& modules, const BuildKeys& keys);
+
+  private:
+    std::vector<Job*> lookUp(std::span<Job* const> wanted);
+    void reuseStoredPayloads(std::span<Job* const> hits);
+    std::size_t lookUpAll(std::vector<Job>& jobs);
+    void compileMisses(std::vector<Job>& jobs, std::size_t hits);
+    toolchain::CompileJob compileJob(const Job& job, const fs::path& dir) const;
+    void finishCompile(Job& job, toolchain::CompileResult r);
+    CompiledJobs collect(std::vector<Job>& jobs);
+
+    const BuildSetup& setup_;
+    const BuildCaches& caches_;
+    BackgroundWork& background_;
+    BuildObserver& observer_;
+    History learned_;
+    std::string compileMode_;
+};
+
 // One batch of lookups (a remote cache runs them in parallel); returns the hits.
-static std::vector<Job*> lookUp(BuildContext& ctx, std::span<Job* const> wanted) {
+std::vector<Job*> CompilePhase::lookUp(std::span<Job* const> wanted) {
     std::vector<Hash128> keys;
     for (const Job* job : wanted)
         keys.push_back(job->key);
     const std::string names[] = {"zebin", "meta"};
     std::vector<bool> fromRemote;
-    auto found = ctx.store->get(keys, names, fromRemote);
+    auto found = caches_.store->get(keys, names, fromRemote);
     std::vector<Job*> hits;
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         if (!found[i]) continue;
@@ -324,28 +262,43 @@ static std::vector<Job*> lookUp(BuildContext& ctx, std::span<Job* const> wanted)
     return hits;
 }
 
+// Cache hits: their stored form is copied into the archive (or compressed beside the compiles);
+// the raw binaries are then dropped, as a compiled job's are.
+void CompilePhase::reuseStoredPayloads(std::span<Job* const> hits) {
+    std::vector<PayloadToStore> payloads;
+    for (Job* job : hits) {
+        job->binary = hash128(*job->zebin);
+        auto info = archive::inspectZebin(*job->zebin);
+        job->kernels = info ? join(info->kernels, ",") : "";
+        payloads.push_back({*job->binary, &*job->zebin, false});
+    }
+    reuseOrCompress(setup_, caches_, background_, payloads);
+    for (Job* job : hits)
+        job->zebin.reset();
+}
+
 // Every job's cache lookup before any compile starts, so that only the misses are scheduled. In
 // batches of kLookupBatch: each batch's raw binaries are dropped before the next is read (a warm
 // 80,000-job build held 590 MB of them), and a remote cache still has plenty to run in parallel.
 // Returns the number of hits.
-static std::size_t lookUpAll(BuildContext& ctx, std::vector<Job>& jobs) {
+std::size_t CompilePhase::lookUpAll(std::vector<Job>& jobs) {
     constexpr std::size_t kLookupBatch = 1024;
-    if (!ctx.store) return 0;
+    if (!caches_.store) return 0;
     std::vector<Job*> wanted;
     for (auto& job : jobs)
         if (job.report.outcome != JobOutcome::Failed) wanted.push_back(&job);
     std::size_t hits = 0;
     for (std::size_t at = 0; at < wanted.size(); at += kLookupBatch) {
         auto batch = std::span(wanted).subspan(at, std::min(kLookupBatch, wanted.size() - at));
-        auto found = lookUp(ctx, batch);
-        reuseStoredPayloads(ctx, found);
+        auto found = lookUp(batch);
+        reuseStoredPayloads(found);
         hits += found.size();
     }
-    printCacheWarnings(ctx);
+    printCacheWarnings(caches_, observer_);
     return hits;
 }
 
-static std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned slots) {
+std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned slots) {
     std::vector<double> expected;
     for (const Job* job : jobs)
         expected.push_back(job->expectedSeconds);
@@ -355,20 +308,9 @@ static std::vector<Job*> inScheduleOrder(const std::vector<Job*>& jobs, unsigned
     return ordered;
 }
 
-// Plan: one job per (module, target) with its cache key (only this shard's with --shard).
-static std::vector<Job> planJobs(BuildContext& ctx, const std::vector<PreparedModule>& modules,
-                                 BuildReport& report) {
-    std::vector<Job> jobs;
-    for (const auto& m : modules)
-        for (const auto& t : ctx.targets.targets)
-            jobs.push_back(planJob(ctx, m, t));
-    if (ctx.request.shard) keepShard(ctx, jobs, report);
-    return jobs;
-}
-
 // The compiler reads a module's SPIR-V from the scratch directory: written once per module that
 // has a job to compile (scratch: not fsynced). A job whose module cannot be written fails.
-static void writeScratchSpirv(std::vector<Job*>& toCompile) {
+void writeScratchSpirv(std::vector<Job*>& toCompile) {
     std::map<const PreparedModule*, std::string> written; // module -> error ("" if written)
     for (Job* job : toCompile) {
         auto [it, first] = written.try_emplace(job->module);
@@ -385,62 +327,122 @@ static void writeScratchSpirv(std::vector<Job*>& toCompile) {
     }
 }
 
+toolchain::CompileJob CompilePhase::compileJob(const Job& job, const fs::path& dir) const {
+    auto h = caches_.history.find(job.historyKey);
+    std::uint64_t memory =
+        h != caches_.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
+    return {job.module->spirvPath,        job.target->ip, job.options,
+            setup_.request.timeoutSeconds, memory,         dir};
+}
+
+void CompilePhase::finishCompile(Job& job, toolchain::CompileResult r) {
+    JobReport& rep = job.report;
+    rep.log = std::move(r.log);
+    rep.outcome = JobOutcome::Failed;
+    std::string who =
+        "module '" + rep.module + "' for target " + rep.target + " (" + job.target->ip.str() + ")";
+    // Start and duration from the same clock reading, so the report's timeline adds up.
+    if (r.started != std::chrono::steady_clock::time_point{})
+        rep.started = std::chrono::duration<double>(r.started - setup_.start).count();
+    rep.seconds = r.seconds;
+    rep.compileSeconds = r.compileSeconds;
+    rep.maxRssKb = r.maxRssKb;
+    if (!r.zebin) {
+        rep.error = failedForFp64(job, rep.log) ? fp64Message(job) : who + ": " + r.failure;
+        return;
+    }
+    auto info = archive::inspectZebin(*r.zebin);
+    if (!info) {
+        rep.error = who + ": ocloc succeeded but its output is unusable: " + info.error().message;
+        return;
+    }
+    rep.outcome = JobOutcome::Compiled;
+    rep.droppedKernels = droppedKernels(rep.log);
+    job.kernels = join(info->kernels, ",");
+    if (caches_.store) { // the fp64 kernels ocloc dropped are only in its log: keep them beside it
+        std::string dropped = join(rep.droppedKernels, ",");
+        caches_.store->put(job.key,
+                           {{"zebin", *r.zebin}, {"meta", Bytes(dropped.begin(), dropped.end())}});
+    }
+    // The binary goes to the background work, which keeps only its stored form (a large build
+    // would otherwise hold every raw binary until the archive is written).
+    job.binary = hash128(*r.zebin);
+    background_.compressNative(*job.binary, std::move(*r.zebin));
+    auto& h = learned_[job.historyKey];
+    h = job.fingerprint;
+    h.seconds = r.seconds;
+    h.maxRssKb = r.maxRssKb;
+}
+
 // Compile: every job the cache did not have, longest expected first, on the build's Compiler.
-static void compileMisses(BuildContext& ctx, std::vector<Job>& jobs, std::size_t hits,
-                          BuildReport& report) {
+void CompilePhase::compileMisses(std::vector<Job>& jobs, std::size_t hits) {
     std::vector<Job*> toCompile;
     for (auto& job : jobs)
         if (job.report.outcome == JobOutcome::NotRun) {
-            job.report.why = explain(ctx, job);
+            job.report.why = explain(caches_, job);
             toCompile.push_back(&job);
         }
     writeScratchSpirv(toCompile);
     std::erase_if(toCompile, [](const Job* j) { return j->report.outcome == JobOutcome::Failed; });
-    toCompile = inScheduleOrder(toCompile, ctx.jobs);
+    toCompile = inScheduleOrder(toCompile, setup_.jobs);
     std::vector<const Job*> refused; // failed before compiling (fp64): reported like failures
     for (const auto& job : jobs)
         if (job.report.outcome == JobOutcome::Failed) refused.push_back(&job);
-    ctx.observer.planned(toCompile.size() + refused.size(), hits);
+    observer_.planned(toCompile.size() + refused.size(), hits);
     for (const Job* job : refused)
-        ctx.observer.jobFinished(job->report);
+        observer_.jobFinished(job->report);
     std::vector<toolchain::CompileJob> work;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
-        work.push_back(
-            compileJob(ctx, *toCompile[i], ctx.scratch->path() / "jobs" / std::to_string(i)));
+        work.push_back(compileJob(*toCompile[i], setup_.scratch() / "jobs" / std::to_string(i)));
     std::uint64_t budget =
-        ctx.request.maxMemoryKb ? ctx.request.maxMemoryKb : toolchain::defaultMemoryBudgetKb();
-    toolchain::CompileRun run = ctx.compiler->run(
-        work, {ctx.jobs, budget},
-        [&](std::size_t i) { ctx.observer.jobStarted(toCompile[i]->report); },
+        setup_.request.maxMemoryKb ? setup_.request.maxMemoryKb : toolchain::defaultMemoryBudgetKb();
+    toolchain::CompileRun run = setup_.compiler->run(
+        work, {setup_.jobs, budget},
+        [&](std::size_t i) { observer_.jobStarted(toCompile[i]->report); },
         [&](std::size_t i, toolchain::CompileResult r) {
-            finishCompile(ctx, *toCompile[i], std::move(r));
-            ctx.observer.jobFinished(toCompile[i]->report);
+            finishCompile(*toCompile[i], std::move(r));
+            observer_.jobFinished(toCompile[i]->report);
         });
-    if (!work.empty()) report.compileMode = run.mode;
-    if (!run.warning.empty()) ctx.observer.warning(run.warning);
+    if (!work.empty()) compileMode_ = run.mode;
+    if (!run.warning.empty()) observer_.warning(run.warning);
 }
 
-// The jobs into the report, and the binaries for the archive.
-static std::vector<CompiledBinary> collect(const BuildContext& ctx, std::vector<Job>& jobs,
-                                           BuildReport& report) {
-    std::vector<CompiledBinary> binaries;
+// The jobs' reports, and the binaries for the archive.
+CompiledJobs CompilePhase::collect(std::vector<Job>& jobs) {
+    CompiledJobs out;
     for (auto& job : jobs) {
-        if (job.binary) {
-            auto meta = binaryMetadata(ctx, job); // reads the report: before it moves
-            binaries.push_back({job.module->input.name, job.target->ip.value(), *job.binary,
-                                std::move(job.zebin), std::move(meta)});
-        }
-        report.jobs.push_back(std::move(job.report));
+        if (job.binary)
+            out.binaries.push_back({job.module->input.name, job.target->ip.value(), *job.binary,
+                                    binaryMetadata(setup_, job)});
+        out.jobs.push_back(std::move(job.report));
     }
-    return binaries;
+    out.learned = std::move(learned_);
+    out.compileMode = compileMode_;
+    return out;
 }
 
-std::vector<CompiledBinary>
-compileAll(BuildContext& ctx, const std::vector<PreparedModule>& modules, BuildReport& report) {
-    std::vector<Job> jobs = planJobs(ctx, modules, report);
-    std::size_t hits = lookUpAll(ctx, jobs); // resolve: one batch of cache lookups
-    compileMisses(ctx, jobs, hits, report);
-    return collect(ctx, jobs, report);
+// Plan (one job per (module, target) with its cache key; only this shard's with --shard),
+// resolve (one batch of cache lookups), compile the misses, collect.
+CompiledJobs CompilePhase::run(const std::vector<PreparedModule>& modules, const BuildKeys& keys) {
+    std::vector<Job> jobs;
+    for (const auto& m : modules)
+        for (const auto& t : setup_.targets.targets)
+            jobs.push_back(planJob(setup_, caches_.history, m, t));
+    std::optional<BuildReport::ShardReport> shard;
+    if (setup_.request.shard) shard = keepShard(setup_, keys.plan.value_or(keys.build), jobs);
+    std::size_t hits = lookUpAll(jobs);
+    compileMisses(jobs, hits);
+    CompiledJobs out = collect(jobs);
+    out.shard = std::move(shard);
+    return out;
+}
+
+} // namespace
+
+CompiledJobs compileAll(const BuildSetup& setup, const BuildCaches& caches,
+                        const std::vector<PreparedModule>& modules, const BuildKeys& keys,
+                        BackgroundWork& background, BuildObserver& observer) {
+    return CompilePhase(setup, caches, background, observer).run(modules, keys);
 }
 
 } // namespace aotpack::compile

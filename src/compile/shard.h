@@ -35,7 +35,6 @@ Expected<Shard> parseShard(const std::string& text);
 // (`--shard-costs`): every shard reads the same file, so they still agree on the split, and the
 // plan's key covers the costs, so `merge` refuses shards that used different ones.
 using ShardCosts = std::map<std::pair<std::string, std::uint32_t>, double>;
-Expected<ShardCosts> readShardCosts(const std::filesystem::path& report);
 
 // For each job (its expected cost and key), the shard (1..count) that builds it.
 std::vector<unsigned> assignShards(const std::vector<double>& costs,

@@ -3,6 +3,7 @@
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
 #include "archive/reader.h"
 #include "archive/shards.h"
+#include "cli/report_json.h"
 #include "common/subprocess.h"
 #include "compile/driver.h"
 #include "toolchain/fake_compiler.h"
@@ -490,16 +491,16 @@ TEST(BuildShard, CostsComeFromAnEarlierReport) {
         writeFileAtomic(dir.path() / "r.json",
                         std::string(R"({"jobs": [{"module": "k", "ip": "12.60.7", "seconds": 2.5,
                                    "result": "compiled"}]})")));
-    auto costs = readShardCosts(dir.path() / "r.json");
+    auto costs = cli::readShardCosts(dir.path() / "r.json");
     ASSERT_TRUE(costs) << costs.error().message;
     EXPECT_EQ(costs->at({"k", kPvc}), 2.5);
     ASSERT_TRUE(writeFileAtomic(dir.path() / "bad.json", std::string("[")));
     ASSERT_TRUE(writeFileAtomic(
         dir.path() / "odd.json",
         std::string(R"({"jobs": [{"result": 7}, {"result": "compiled", "ip": 3}]})")));
-    EXPECT_FALSE(readShardCosts(dir.path() / "odd.json")); // wrong types: an error, not a throw
-    EXPECT_FALSE(readShardCosts(dir.path() / "bad.json"));
-    EXPECT_FALSE(readShardCosts(dir.path() / "missing.json"));
+    EXPECT_FALSE(cli::readShardCosts(dir.path() / "odd.json")); // wrong types: an error, not a throw
+    EXPECT_FALSE(cli::readShardCosts(dir.path() / "bad.json"));
+    EXPECT_FALSE(cli::readShardCosts(dir.path() / "missing.json"));
 }
 
 // Each native binary is compressed the moment its compile ends, beside the next compiles, so the
