@@ -1,5 +1,6 @@
 // bench_scale: how the build stage and the archive scale with the number of modules, on the
-// toolchain::FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py drives it.
+// toolchain::FakeCompiler (no IGC: what is measured is aotpack's own cost per job). bench/scale.py
+// drives it.
 //   bench_scale gen N DIR                 N distinct SPIR-V modules: tests/data/vector_ops.spv,
 //                                         each with one more constant of its own value
 //   bench_scale build DIR OUT CACHE JOBS [BUSY_MS DISTINCT_BYTES]

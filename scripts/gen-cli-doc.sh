@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes docs/CLI.md from the CLI's own --help texts (one source for both), and README.md's
-# exit-code table from the table at the end of `aotpack --help` (src/cli/exit_codes.cpp).
+# exit-code table from the table at the end of `aotpack --help` (src/common/exit_codes.cpp).
 #   scripts/gen-cli-doc.sh [AOTPACK] [CLI_OUTPUT] [README_OUTPUT]
 # tests/e2e/cli_doc.sh checks that both files are current.
 set -euo pipefail

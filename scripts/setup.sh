@@ -44,6 +44,7 @@ case "${1:-}" in
     install_packages
     scripts/check-format.sh
     scripts/check-layers.sh
+    scripts/check-nothrow-fs.sh
     build build
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"

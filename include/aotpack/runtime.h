@@ -43,7 +43,9 @@ typedef enum aotpack_result {
     AOTPACK_ERROR_NOT_FOUND = 4,   /* no such module */
     AOTPACK_ERROR_NO_BINARY = 5,   /* native-only, and no native binary serves this device */
     AOTPACK_ERROR_LEVEL_ZERO = 6,  /* Level Zero failed (no driver, no device, module creation) */
-    AOTPACK_ERROR_OUT_OF_MEMORY = 7
+    AOTPACK_ERROR_OUT_OF_MEMORY = 7,
+    AOTPACK_ERROR_INTERNAL = 8 /* a bug in aotpack (since 0.1.0 of this header: older callers
+                                  see an unknown value; aotpack_last_error() says what) */
 } aotpack_result;
 
 typedef enum aotpack_policy {

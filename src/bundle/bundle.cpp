@@ -3,9 +3,9 @@
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "common/text.h"
-#include "toolchain/ocloc_worker.h"
 #include "toolchain/compiler_support.h"
 #include "toolchain/ocloc_facts.h"
+#include "toolchain/ocloc_worker.h"
 
 #include <algorithm>
 #include <gnu/libc-version.h>

@@ -64,8 +64,8 @@ std::map<std::string, Module> readRecords(const fs::path& raw, CaptureSummary& s
     std::map<std::string, Module> modules;
     std::vector<fs::path> files;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(raw, ec))
-        if (e.path().extension() == ".json") files.push_back(e.path());
+    for (const auto& e : listDirectory(raw))
+        if (e.extension() == ".json") files.push_back(e);
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
         std::string stem = file.stem().string();

@@ -81,6 +81,8 @@ Expected<int> runWithPreload(const std::vector<std::string>& command, const fs::
             argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         execvp(argv[0], argv.data());
+        // In the forked child: no allocation (another thread of the parent may have held the
+        // allocator's lock at fork), so not diag::error, but its format.
         std::fprintf(stderr, "aotpack: error: cannot run '%s': %s\n", argv[0],
                      std::strerror(errno));
         _exit(kExitCommandNotFound);

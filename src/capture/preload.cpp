@@ -8,6 +8,7 @@
 // the real Level Zero untouched: nothing runs before the first zeModuleCreate.
 #include "capture/capture_dir.h"
 #include "capture/replay.h"
+#include "common/diagnostics.h"
 
 #include <level_zero/ze_api.h>
 
@@ -70,7 +71,7 @@ const Settings& settings() {
 }
 
 void say(const std::string& line) {
-    if (settings().log) std::fprintf(stderr, "aotpack: %s\n", line.c_str());
+    if (settings().log) diag::log(line);
 }
 
 std::string programName() {
@@ -95,7 +96,7 @@ ze_result_t callReal(ze_context_handle_t context, ze_device_handle_t device,
 void capture(const ModuleCall& call, const std::string& deviceIp) {
     CapturedModule m{call.spirv, call.flags, call.constants, deviceIp, programName()};
     if (auto st = recordModule(settings().captureDir, m); !st)
-        std::fprintf(stderr, "aotpack: warning: capture: %s\n", st.error().message.c_str());
+        diag::warning("capture: " + st.error().message);
     else
         say("capture: " + call.name + " (" + deviceIp + ") -> " + settings().captureDir);
 }
@@ -169,9 +170,8 @@ zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_
     } catch (const std::exception& e) {
         static std::once_flag once;
         std::call_once(once, [&] {
-            std::fprintf(stderr,
-                         "aotpack: warning: internal error (%s); modules are JIT-compiled\n",
-                         e.what());
+            aotpack::diag::warning(std::string("internal error (") + e.what() +
+                                   "); modules are JIT-compiled");
         });
     } catch (...) {
     }

@@ -1,4 +1,5 @@
 #include "capture/replay.h"
+#include "common/diagnostics.h"
 
 #include "archive/reader.h"
 #include "common/text.h"
@@ -54,8 +55,7 @@ const std::vector<archive::ArchiveReader>& archives(const std::string& list) {
             if (reader)
                 opened.push_back(std::move(*reader));
             else
-                std::fprintf(stderr, "aotpack: warning: AOTPACK_ARCHIVE: %s; it is not used\n",
-                             reader.error().message.c_str());
+                diag::warning("AOTPACK_ARCHIVE: " + reader.error().message + "; it is not used");
         }
     });
     return opened;

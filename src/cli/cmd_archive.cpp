@@ -3,7 +3,7 @@
 #include "archive/tools.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
 #include "devices/device_list.h"
 
@@ -25,7 +25,7 @@ struct ArchiveArgs {
 };
 
 int writeWith(const std::string& output, const ArchiveWriter& writer) {
-    if (auto st = writeArchiveFile(output, writer); !st) return fail(st.error());
+    if (auto st = writeArchiveFile(output, writer); !st) return diag::fail(st.error());
     return 0;
 }
 
@@ -39,7 +39,7 @@ void addList(CommandRegistry& r) {
     sub->add_flag("--json", a->json, "Print JSON");
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return fail(in.error());
+        if (!in) return diag::fail(in.error());
         if (a->targetsOnly && !a->json) {
             for (auto ip : in->targets())
                 std::cout << targetName(ip) << "\n";
@@ -61,7 +61,7 @@ void addSize(CommandRegistry& r) {
     sub->add_flag("--json", a->json, "Print JSON");
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return fail(in.error());
+        if (!in) return diag::fail(in.error());
         if (a->json)
             std::cout << sizeJson(*in).dump(2) << "\n";
         else
@@ -82,16 +82,16 @@ void addExtract(CommandRegistry& r) {
     sub->add_option("-o,--output", a->output, "Directory")->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return fail(in.error());
+        if (!in) return diag::fail(in.error());
         ExtractFilter filter;
         if (!a->module.empty()) filter.module = a->module;
         if (!a->target.empty()) {
             auto ip = singleTargetIp(a->target, "--target");
-            if (!ip) return fail(ip.error());
+            if (!ip) return diag::fail(ip.error());
             filter.targetIp = *ip;
         }
         auto written = extract(*in, filter, a->output);
-        if (!written) return fail(written.error());
+        if (!written) return diag::fail(written.error());
         for (const auto& p : *written)
             std::cout << p.string() << "\n";
         return 0;
@@ -117,7 +117,7 @@ void addVerify(CommandRegistry& r) {
                                   {"error", st ? "" : st.error().message}};
             std::cout << out.dump(2) << "\n";
         }
-        if (!st) return fail(st.error());
+        if (!st) return diag::fail(st.error());
         if (!a->json)
             std::cout << a->archive << ": OK (" << in->entryCount() << " entries, "
                       << in->blobCount() << " payloads)\n";
@@ -131,9 +131,9 @@ int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::str
     for (const auto& in : readers)
         shards.push_back(&in);
     auto merged = mergeShards(shards);
-    if (!merged) return fail(merged.error());
+    if (!merged) return diag::fail(merged.error());
     if (auto st = writeArchiveFile(output, merged->writer, merged->options); !st)
-        return fail(st.error());
+        return diag::fail(st.error());
     return 0;
 }
 
@@ -151,7 +151,7 @@ void addMerge(CommandRegistry& r) {
         std::vector<ArchiveReader> readers;
         for (const auto& path : a->inputs) {
             auto in = ArchiveReader::openFile(path);
-            if (!in) return fail(in.error());
+            if (!in) return diag::fail(in.error());
             readers.push_back(std::move(*in));
         }
         if (std::any_of(readers.begin(), readers.end(),
@@ -162,7 +162,7 @@ void addMerge(CommandRegistry& r) {
         std::vector<const ArchiveReader*> all;
         std::vector<std::uint32_t> targets;
         for (const auto& in : readers) {
-            if (auto st = copyEntries(in, writer); !st) return fail(st.error());
+            if (auto st = copyEntries(in, writer); !st) return diag::fail(st.error());
             inputs.push_back(std::filesystem::path(in.name()).filename().string());
             all.push_back(&in);
             auto t = in.targets();
@@ -173,8 +173,8 @@ void addMerge(CommandRegistry& r) {
             writer.setArchiveMetadata(k, v);
         writer.setArchiveMetadata("merged_from", join(inputs, ","));
         if (merged.compilersDiffer)
-            warning("the inputs were built by different compilers (" + merged.meta["compiler"] +
-                    "); each binary records its own");
+            diag::warning("the inputs were built by different compilers (" +
+                          merged.meta["compiler"] + "); each binary records its own");
         return writeWith(a->output, writer);
     });
 }
@@ -189,9 +189,9 @@ void addRemoveTargets(CommandRegistry& r) {
     sub->add_option("-o,--output", a->output, "Archive to write")->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return fail(in.error());
+        if (!in) return diag::fail(in.error());
         auto list = devices::parseDeviceList(devices::Database::builtin(), a->devices);
-        if (!list) return fail(list.error());
+        if (!list) return diag::fail(list.error());
         std::set<std::uint32_t> drop;
         auto have = in->targets();
         for (const auto& t : list->targets) {
@@ -200,7 +200,7 @@ void addRemoveTargets(CommandRegistry& r) {
                 std::vector<std::string> names;
                 for (auto ip : have)
                     names.push_back(targetName(ip));
-                return fail(
+                return diag::fail(
                     makeError(Errc::NotFound, "target " + t.name + " is not in '" + a->archive +
                                                   "' (targets: " + join(names, ", ") + ")"));
             }
@@ -209,7 +209,7 @@ void addRemoveTargets(CommandRegistry& r) {
         auto keep = [&](const EntryView& e) {
             return e.kind != EntryKind::Native || !drop.count(e.targetIp);
         };
-        if (auto st = copyEntries(*in, writer, keep); !st) return fail(st.error());
+        if (auto st = copyEntries(*in, writer, keep); !st) return diag::fail(st.error());
         std::vector<std::uint32_t> kept;
         for (auto ip : in->targets())
             if (!drop.count(ip)) kept.push_back(ip);
@@ -236,10 +236,10 @@ void addExportAr(CommandRegistry& r) {
     sub->add_option("-o,--output", a->output, "ocloc fat binary (AR) to write")->required();
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return fail(in.error());
+        if (!in) return diag::fail(in.error());
         auto ar = exportAr(*in, a->module);
-        if (!ar) return fail(ar.error());
-        if (auto st = writeFileAtomic(a->output, *ar); !st) return fail(st.error());
+        if (!ar) return diag::fail(ar.error());
+        if (auto st = writeFileAtomic(a->output, *ar); !st) return diag::fail(st.error());
         return 0;
     });
 }
@@ -263,15 +263,16 @@ void addEmbed(CommandRegistry& r) {
     r.add(sub, [a] {
         std::string symbol = a->symbol.empty() ? defaultSymbolName(a->output) : a->symbol;
         if (!isCIdentifier(symbol))
-            return fail(makeError(Errc::Usage, "--symbol '" + symbol +
-                                                   "' is not a C identifier (letters, digits and "
-                                                   "'_', not starting with a digit)"));
+            return diag::fail(
+                makeError(Errc::Usage, "--symbol '" + symbol +
+                                           "' is not a C identifier (letters, digits and "
+                                           "'_', not starting with a digit)"));
         auto in = ArchiveReader::openFile(a->archive); // embed only valid archives, every payload
-        if (!in) return fail(in.error());
-        if (auto st = in->verifyPayloads(); !st) return fail(st.error());
+        if (!in) return diag::fail(in.error());
+        if (auto st = in->verifyPayloads(); !st) return diag::fail(st.error());
         auto bytes = readFile(a->archive);
-        if (!bytes) return fail(bytes.error());
-        if (auto st = embed(*bytes, a->output, symbol); !st) return fail(st.error());
+        if (!bytes) return diag::fail(bytes.error());
+        if (auto st = embed(*bytes, a->output, symbol); !st) return diag::fail(st.error());
         return 0;
     });
 }

@@ -2,14 +2,14 @@
 #include "cache/disk_cache.h"
 #include "cache/remote_store.h"
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
 #include "cli/progress.h"
 #include "cli/report_json.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
 #include "compile/driver.h"
 #include "compile/history.h"
-#include "toolchain/ocloc_worker.h"
 #include "dropin/call_log.h"
+#include "toolchain/ocloc_worker.h"
 
 #include <cstdio>
 #include <iostream>
@@ -165,32 +165,34 @@ int report(const BuildOutcome& out, const CompileFlags& f, ProgressPrinter& prog
     progress.done();
     for (const auto& e : out.report.moduleErrors) { // the message, then the compiler's log
         auto newline = e.find('\n');
-        error(printable(e.substr(0, newline)));
-        if (newline != std::string::npos) printCompilerLog(e.substr(newline + 1));
+        diag::error(printable(e.substr(0, newline)));
+        if (newline != std::string::npos) diag::printCompilerLog(e.substr(newline + 1));
     }
     if (!f.jsonReport.empty())
-        if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st) return fail(st.error());
+        if (auto st = writeBuildReport(f.jsonReport, out, f.output); !st)
+            return diag::fail(st.error());
     if (out.error) {
         bool somethingFailed = out.report.failedJobs() || !out.report.moduleErrors.empty();
         if (out.report.archiveWritten && somethingFailed)
-            warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
+            diag::warning("wrote '" + f.output + "' without the failed jobs (--keep-going)");
         // Modules that failed were each named above, one error line apiece: no summary line.
         if (!out.report.moduleErrors.empty() && out.report.failedJobs() == 0)
             return static_cast<int>(out.error->code);
-        return fail(*out.error);
+        return diag::fail(*out.error);
     }
     if (out.report.upToDate) {
-        if (!f.quiet) note("'" + f.output + "' is up to date");
+        if (!f.quiet) diag::note("'" + f.output + "' is up to date");
         return 0;
     }
     std::size_t hits = 0;
     for (const auto& j : out.report.jobs)
         hits += j.outcome == JobOutcome::CacheHit;
     if (!f.quiet)
-        note("wrote '" + f.output + "': " + countOf(out.report.jobs.size(), "binary", "binaries") +
-             " (" + std::to_string(out.report.jobs.size() - hits) + " compiled, " +
-             std::to_string(hits) + " from cache) in " +
-             std::to_string(out.report.seconds).substr(0, 5) + " s");
+        diag::note("wrote '" + f.output +
+                   "': " + countOf(out.report.jobs.size(), "binary", "binaries") + " (" +
+                   std::to_string(out.report.jobs.size() - hits) + " compiled, " +
+                   std::to_string(hits) + " from cache) in " +
+                   std::to_string(out.report.seconds).substr(0, 5) + " s");
     return 0;
 }
 
@@ -232,15 +234,15 @@ void addBuildCommand(CommandRegistry& registry) {
                 "Arguments can be read from a response file: aotpack build @args.txt");
     registry.add(sub, [build, inputs, manifest, depfile] {
         auto request = makeRequest(*build);
-        if (!request) return fail(request.error());
+        if (!request) return diag::fail(request.error());
         if (auto st = checkOutputPath(build->jsonReport, "the report"); !st)
-            return fail(st.error());
+            return diag::fail(st.error());
         auto modules = collectInputs(*inputs);
-        if (!modules) return fail(modules.error());
+        if (!modules) return diag::fail(modules.error());
         request->modules = *modules;
         if (!manifest->empty()) {
             auto listed = readManifest(*manifest);
-            if (!listed) return fail(listed.error());
+            if (!listed) return diag::fail(listed.error());
             request->modules.insert(request->modules.end(), listed->begin(), listed->end());
         }
         request->depfile = *depfile;
@@ -261,8 +263,9 @@ void addAddTargetsCommand(CommandRegistry& registry) {
         "Example:\n  aotpack add-targets app.aotpack -d acm-g11 -o app-with-a380.aotpack");
     registry.add(addSub, [add, archive] {
         auto request = makeRequest(*add);
-        if (!request) return fail(request.error());
-        if (auto st = checkOutputPath(add->jsonReport, "the report"); !st) return fail(st.error());
+        if (!request) return diag::fail(request.error());
+        if (auto st = checkOutputPath(add->jsonReport, "the report"); !st)
+            return diag::fail(st.error());
         ProgressPrinter progress(add->quiet, add->explain);
         return report(addTargets({*archive, *request}, progress), *add, progress);
     });
@@ -275,7 +278,7 @@ void printCacheStats(const DiskCache& cache) {
               << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
     auto remote = cache::readCounters(cache.dir() / cache::kRemoteStatsFile);
     std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
-              << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
+              << " miss(es), " << remote["errors"] << " diag::error(s) (" << remote["timeouts"]
               << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
               << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
               << humanBytes(remote["bytes_up"]) << " up\n";
@@ -310,16 +313,16 @@ void addCacheCommand(CommandRegistry& registry) {
             return 0;
         }
         auto cache = *action == "clean" ? DiskCache::open(dir) : DiskCache::openExisting(dir);
-        if (!cache) return fail(cache.error());
+        if (!cache) return diag::fail(cache.error());
         if (*action == "clean") {
-            if (auto st = cache->clean(); !st) return fail(st.error());
+            if (auto st = cache->clean(); !st) return diag::fail(st.error());
             return 0;
         }
         if (*action == "verify") {
             auto bad = cache->verify();
             std::cout << "cache: " << cache->dir().string()
                       << "\nbad entries removed: " << bad.entries << "\n";
-            return bad.entries ? static_cast<int>(Errc::BadArchive) : 0;
+            return bad.entries ? static_cast<int>(Errc::CacheDamaged) : 0;
         }
         printCacheStats(*cache);
         return 0;

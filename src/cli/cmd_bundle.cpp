@@ -2,7 +2,7 @@
 #include "bundle/bundle.h"
 #include "capture/launch.h"
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
 
 #include <iostream>
@@ -31,11 +31,11 @@ void addBundleCommand(CommandRegistry& registry) {
         bundle::BundleOptions options{capture::findPreloadLibrary(whyNoPreload), !*noStrip,
                                       !*noOpenClC};
         auto result = bundle::writeBundle(*output, options);
-        if (!result) return fail(result.error());
+        if (!result) return diag::fail(result.error());
         for (const auto& w : result->warnings)
-            warning(w);
-        note("wrote '" + *output + "': " + std::to_string(result->files.size()) + " files, " +
-             humanBytes(result->bytes));
+            diag::warning(w);
+        diag::note("wrote '" + *output + "': " + std::to_string(result->files.size()) + " files, " +
+                   humanBytes(result->bytes));
         return 0;
     });
 }

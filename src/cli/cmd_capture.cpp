@@ -3,7 +3,7 @@
 #include "capture/capture_dir.h"
 #include "capture/launch.h"
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
+#include "common/diagnostics.h"
 
 #include <filesystem>
 
@@ -19,16 +19,16 @@ constexpr const char* kRunUsage = "aotpack run ARCHIVE... -- PROGRAM ARGS...";
 int runProgram(const std::vector<std::string>& command,
                const std::vector<std::pair<std::string, std::string>>& env, const char* usage) {
     if (command.empty())
-        return fail(makeError(Errc::Usage, std::string("no program to run: give it after '--' (") +
-                                               usage + ")"));
+        return diag::fail(makeError(
+            Errc::Usage, std::string("no program to run: give it after '--' (") + usage + ")"));
     std::string whyNot;
     fs::path preload = capture::findPreloadLibrary(whyNot);
     if (preload.empty())
-        return fail(
+        return diag::fail(
             makeError(Errc::Unsupported, "cannot run '" + command.front() +
                                              "' with aotpack's preload library: " + whyNot));
     auto status = capture::runWithPreload(command, preload, env);
-    return status ? *status : fail(status.error());
+    return status ? *status : diag::fail(status.error());
 }
 
 int captureProgram(const std::string& dir, const std::vector<std::string>& command) {
@@ -37,24 +37,25 @@ int captureProgram(const std::string& dir, const std::vector<std::string>& comma
     fs::path absolute = fs::absolute(dir, ec);
     int status = runProgram(command, {{"AOTPACK_CAPTURE_DIR", absolute.string()}}, kCaptureUsage);
     if (!fs::is_directory(absolute / "raw", ec)) {
-        warning("'" + command.front() + "' created no SPIR-V module through Level Zero; '" + dir +
-                "' holds nothing");
+        diag::warning("'" + command.front() + "' created no SPIR-V module through Level Zero; '" +
+                      dir + "' holds nothing");
         return status;
     }
     auto summary = capture::finishCapture(absolute);
-    if (!summary) return status ? status : fail(summary.error());
+    if (!summary) return status ? status : diag::fail(summary.error());
     for (const auto& s : summary->skipped)
-        warning("capture record skipped: " + s);
-    note("'" + dir + "' holds " + std::to_string(summary->modules) + " module(s) (" +
-         std::to_string(summary->specialized) + " with specialization constants applied); " +
-         "build them with: aotpack build -d LIST " + dir + " -o app.aotpack");
+        diag::warning("capture record skipped: " + s);
+    diag::note("'" + dir + "' holds " + std::to_string(summary->modules) + " module(s) (" +
+               std::to_string(summary->specialized) + " with specialization constants applied); " +
+               "build them with: aotpack build -d LIST " + dir + " -o app.aotpack");
     return status;
 }
 
 int replayProgram(const std::vector<std::string>& archives,
                   const std::vector<std::string>& command) {
     if (archives.empty())
-        return fail(makeError(Errc::Usage, std::string("no archive (usage: ") + kRunUsage + ")"));
+        return diag::fail(
+            makeError(Errc::Usage, std::string("no archive (usage: ") + kRunUsage + ")"));
     if (command.empty()) return runProgram(command, {}, kRunUsage); // the usage error
     // The preload library in a program only warns about an archive it cannot open (the program
     // must run); here the user named it, so a missing one is an error before the program starts.
@@ -62,7 +63,7 @@ int replayProgram(const std::vector<std::string>& archives,
     for (const auto& a : archives) {
         std::error_code ec;
         if (!fs::is_regular_file(a, ec))
-            return fail(makeError(Errc::BadInput, "archive '" + a + "' not found"));
+            return diag::fail(makeError(Errc::BadInput, "archive '" + a + "' not found"));
         list += (list.empty() ? "" : ":") + fs::absolute(a, ec).string();
     }
     return runProgram(command, {{"AOTPACK_ARCHIVE", list}}, kRunUsage);

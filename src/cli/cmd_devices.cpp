@@ -1,10 +1,10 @@
 // `aotpack devices [LIST] [--json]`: the device table, or what a device list expands to and why.
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
 #include "cli/table.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
-#include "toolchain/compiler_support.h"
 #include "devices/device_list.h"
+#include "toolchain/compiler_support.h"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,7 +25,8 @@ std::string supportText(const Expected<toolchain::CompilerSupport>& compiler, Ip
     return compiler->supports(ip) ? "yes" : "no";
 }
 
-json targetJson(const Device& d, const Stepping& s, const Expected<toolchain::CompilerSupport>& compiler) {
+json targetJson(const Device& d, const Stepping& s,
+                const Expected<toolchain::CompilerSupport>& compiler) {
     json j = {{"name", s.ip == d.current.ip ? d.name : d.name + "@" + s.name},
               {"device", d.name},
               {"aliases", d.aliases},
@@ -47,7 +48,8 @@ json compilerJson(const Expected<toolchain::CompilerSupport>& compiler) {
         {"available", true}, {"path", compiler->ocloc.string()}, {"version", compiler->version}};
 }
 
-int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>& compiler, bool asJson) {
+int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>& compiler,
+                  bool asJson) {
     if (asJson) {
         json out = {{"ocloc", compilerJson(compiler)},
                     {"devices", json::array()},
@@ -70,7 +72,7 @@ int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>
     if (compiler)
         std::cout << "OCLOC: can the installed ocloc " << compiler->version << " build it\n";
     else
-        warning(compiler.error().message);
+        diag::warning(compiler.error().message);
     return 0;
 }
 
@@ -87,19 +89,21 @@ std::vector<std::string> presetNotes(const std::string& input) {
 
 // An explanation, not a build: targets the installed ocloc cannot build are one summary line
 // (the OCLOC column names them), and the exit code is 0.
-void printSupportSummary(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler) {
+void printSupportSummary(const DeviceList& list,
+                         const Expected<toolchain::CompilerSupport>& compiler) {
     if (!compiler) return;
     std::vector<std::string> unsupported;
     for (const auto& t : list.targets)
         if (!compiler->supports(t.ip)) unsupported.push_back(t.name);
     if (unsupported.empty()) return;
-    note(std::to_string(unsupported.size()) + " of " + std::to_string(list.targets.size()) +
-         " target(s) cannot be built by the installed ocloc " + compiler->version + " (" +
-         join(unsupported, ", ") +
-         "): 'aotpack build' needs a newer intel-opencl-icd for them, or --skip-unsupported");
+    diag::note(std::to_string(unsupported.size()) + " of " + std::to_string(list.targets.size()) +
+               " target(s) cannot be built by the installed ocloc " + compiler->version + " (" +
+               join(unsupported, ", ") +
+               "): 'aotpack build' needs a newer intel-opencl-icd for them, or --skip-unsupported");
 }
 
-int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler, bool asJson) {
+int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler,
+                   bool asJson) {
     if (asJson) {
         json out = {{"input", list.input},
                     {"aot", !list.aotDisabled},
@@ -125,7 +129,7 @@ int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSup
         table.print(std::cout);
     }
     for (const auto& line : presetNotes(list.input))
-        note(line);
+        diag::note(line);
     printSupportSummary(list, compiler);
     return 0;
 }
@@ -151,7 +155,7 @@ void addDevicesCommand(CommandRegistry& registry) {
         // `aotpack devices ''` is an empty list (an error), not a request for the whole table.
         if (listOption->count() == 0) return printDatabase(db, compiler, opts->json);
         auto list = parseDeviceList(db, opts->list);
-        if (!list) return fail(list.error());
+        if (!list) return diag::fail(list.error());
         return printExpansion(*list, compiler, opts->json);
     });
 }

@@ -1,7 +1,7 @@
 // `aotpack inspect`: the device code inside other tools' binaries (src/foreign).
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
 #include "cli/table.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
 #include "foreign/inspect.h"
 
@@ -62,7 +62,7 @@ void addInspectCommand(CommandRegistry& registry) {
         std::vector<foreign::Inspection> all;
         for (const auto& f : *files) {
             auto i = foreign::inspectFile(f);
-            if (!i) return fail(i.error());
+            if (!i) return diag::fail(i.error());
             all.push_back(std::move(*i));
         }
         std::size_t images = 0;
@@ -84,7 +84,7 @@ void addInspectCommand(CommandRegistry& registry) {
             if (images) std::cout << foreign::summaryLine(all) << "\n";
         }
         if (images == 0)
-            return fail(makeError(Errc::NotFound, "no device code in " + join(*files, ", ")));
+            return diag::fail(makeError(Errc::NotFound, "no device code in " + join(*files, ", ")));
         return 0;
     });
 }

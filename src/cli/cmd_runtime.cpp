@@ -5,11 +5,12 @@
 #include "cache/disk_cache.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
-#include "cli/diagnostics.h"
 #include "cli/table.h"
+#include "common/diagnostics.h"
 #include "common/subprocess.h"
 #include "common/text.h"
 #include "devices/device_list.h"
+#include "runtime/result_codes.h"
 #include "runtime/selector.h"
 
 #include <algorithm>
@@ -27,29 +28,6 @@ struct RuntimeArgs {
     bool json = false;
     bool system = false; // warm --system: the machine-wide JIT cache every user reads
 };
-
-// The README's exit codes for the runtime library's results: the same failure exits the same
-// way from load, warm and select.
-Errc errcFor(aotpack_result r) {
-    switch (r) {
-    case AOTPACK_SUCCESS:
-        return Errc::Internal; // not an error; never asked
-    case AOTPACK_ERROR_INVALID_ARGUMENT:
-        return Errc::Usage;
-    case AOTPACK_ERROR_IO:
-        return Errc::BadInput;
-    case AOTPACK_ERROR_BAD_ARCHIVE:
-        return Errc::BadArchive;
-    case AOTPACK_ERROR_NOT_FOUND:
-    case AOTPACK_ERROR_NO_BINARY:
-        return Errc::NotFound;
-    case AOTPACK_ERROR_LEVEL_ZERO:
-        return Errc::NoDevice;
-    case AOTPACK_ERROR_OUT_OF_MEMORY:
-        return Errc::Internal;
-    }
-    return Errc::Internal;
-}
 
 // --policy as given, else the environment's (as the library reads it); a bad value is an error.
 Expected<runtime::Policy> chosenPolicy(const std::string& flag) {
@@ -149,8 +127,8 @@ void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
     aotpack_load_info info{};
     if (auto r = aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle, &info);
         r != AOTPACK_SUCCESS) {
-        error("module '" + module + "': " + aotpack_last_error());
-        if (!results.failure) results.failure = errcFor(r);
+        diag::error("module '" + module + "': " + aotpack_last_error());
+        if (!results.failure) results.failure = runtime::errcFor(r);
         return;
     }
     results.jitLoads +=
@@ -182,33 +160,34 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
     else if (!warm && !r.out.empty())
         r.table.print(std::cout);
     else if (warm && r.jitLoads)
-        note("JIT cache warmed: " + std::to_string(r.jitLoads) +
-             " module load(s) through the JIT; " + std::to_string(r.out.size() - r.jitLoads) +
-             " load natively (nothing to warm)");
+        diag::note("JIT cache warmed: " + std::to_string(r.jitLoads) +
+                   " module load(s) through the JIT; " + std::to_string(r.out.size() - r.jitLoads) +
+                   " load natively (nothing to warm)");
     else if (warm)
-        note("nothing to warm: all " + std::to_string(r.out.size()) +
-             " module load(s) are native binaries on this machine's GPUs");
+        diag::note("nothing to warm: all " + std::to_string(r.out.size()) +
+                   " module load(s) are native binaries on this machine's GPUs");
 }
 
 int loadAll(const RuntimeArgs& a, bool warm) {
     auto policy = chosenPolicy(a.policy);
-    if (!policy) return fail(policy.error());
+    if (!policy) return diag::fail(policy.error());
     auto reader = archive::ArchiveReader::openFile(a.archive);
-    if (!reader) return fail(reader.error());
-    if (auto st = checkModule(*reader, a.module); !st) return fail(st.error());
+    if (!reader) return diag::fail(reader.error());
+    if (auto st = checkModule(*reader, a.module); !st) return diag::fail(st.error());
     aotpack_archive* archive = nullptr;
     if (auto r = aotpack_archive_open_file(a.archive.c_str(), &archive); r != AOTPACK_SUCCESS)
-        return fail(makeError(errcFor(r), aotpack_last_error()));
+        return diag::fail(makeError(runtime::errcFor(r), aotpack_last_error()));
     std::unique_ptr<aotpack_archive, void (*)(aotpack_archive*)> closer(archive,
                                                                         aotpack_archive_close);
-    if (auto st = initLevelZero(); !st) return fail(st.error());
+    if (auto st = initLevelZero(); !st) return diag::fail(st.error());
     auto devices = allDevices();
-    if (devices.empty()) return fail(makeError(Errc::NoDevice, "Level Zero reports no GPU device"));
+    if (devices.empty())
+        return diag::fail(makeError(Errc::NoDevice, "Level Zero reports no GPU device"));
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
     options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
     std::string systemJit = (DiskCache::systemRoot() / "jit").string();
     if (a.system)
-        if (auto st = useSystemJitCache(systemJit, options); !st) return fail(st.error());
+        if (auto st = useSystemJitCache(systemJit, options); !st) return diag::fail(st.error());
     ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
     ze_context_handle_t ctx = nullptr;
     zeContextCreate(firstDriver(), &desc, &ctx);
@@ -226,12 +205,12 @@ int loadAll(const RuntimeArgs& a, bool warm) {
 
 int selectOffline(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
-    if (!in) return fail(in.error());
+    if (!in) return diag::fail(in.error());
     auto ip = singleTargetIp(a.device, "--device");
-    if (!ip) return fail(ip.error());
+    if (!ip) return diag::fail(ip.error());
     auto policy = chosenPolicy(a.policy);
-    if (!policy) return fail(policy.error());
-    if (auto st = checkModule(*in, a.module); !st) return fail(st.error());
+    if (!policy) return diag::fail(policy.error());
+    if (auto st = checkModule(*in, a.module); !st) return diag::fail(st.error());
     json out = json::array();
     Table table({"MODULE", "FROM", "ENTRY", "WHY"});
     int none = 0;
@@ -264,7 +243,7 @@ int selectOffline(const RuntimeArgs& a) {
 // One row per known IP (every stepping): what each module would load there.
 int coverage(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
-    if (!in) return fail(in.error());
+    if (!in) return diag::fail(in.error());
     const auto& db = devices::Database::builtin();
     Table table({"DEVICE", "IP", "NATIVE", "COMPATIBLE", "JIT", "NONE", "DROPPED KERNELS"});
     json out = json::array();

@@ -5,13 +5,7 @@
 
 namespace aotpack::cli {
 
-// Every exit code of aotpack and what it means: the one table that `aotpack --help` prints and
-// scripts/gen-cli-doc.sh writes into README.md and docs/CLI.md (tests/e2e/cli_doc.sh checks both).
-struct ExitCodeRow {
-    int code;
-    const char* meaning;
-};
-const std::vector<ExitCodeRow>& exitCodes();
+// The exit-code table (common/exit_codes.h) as `aotpack --help` prints it.
 std::string exitCodeHelp();
 // `aotpack --version`: aotpack, ocloc and IGC versions.
 std::string versionText();

@@ -1,13 +1,13 @@
 #include "cli/commands.h"
 #include "cli/completion.h"
-#include "cli/diagnostics.h"
 #include "cli/exit_codes.h"
+#include "common/diagnostics.h"
 
 #include "common/file_io.h"
 #include "common/text.h"
-#include "toolchain/ocloc_worker.h"
 #include "devices/database.h"
 #include "dropin/dropin.h"
+#include "toolchain/ocloc_worker.h"
 
 #include <algorithm>
 #include <csignal>
@@ -128,7 +128,7 @@ static int runOclocDropin(const std::string& argv0, std::vector<std::string> arg
     if (args.size() == 1 && args[0] == "--shim-dir") {
         std::string err;
         auto dir = dropin::ensureShimDir(err);
-        if (dir.empty()) return fail(makeError(Errc::Output, err));
+        if (dir.empty()) return diag::fail(makeError(Errc::Output, err));
         std::cout << dir.string() << "\n";
         return 0;
     }
@@ -187,14 +187,14 @@ int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std:
         if (e.get_exit_code() == 0) return app.exit(e);
         auto better = unknownCommand(app, args);
         if (!better) better = unknownOption(app, args);
-        error(better ? *better : e.what());
+        diag::error(better ? *better : e.what());
         return static_cast<int>(Errc::Usage);
     }
     try {
         for (auto& [sub, handler] : registry.handlers)
             if (sub->parsed()) return handler();
     } catch (const std::exception& e) {
-        error(std::string("internal error: ") + e.what());
+        diag::error(std::string("internal error: ") + e.what());
         return static_cast<int>(Errc::Internal);
     }
     return static_cast<int>(Errc::Usage);
@@ -225,7 +225,7 @@ int run(int argc, char** argv) {
     argc = takeTrailingCommand(argc, argv, registry.trailingCommand);
     addCommands(registry);
     auto expanded = expandResponseFiles(argc, argv);
-    if (!expanded) return fail(expanded.error());
+    if (!expanded) return diag::fail(expanded.error());
     app.name("aotpack");
     return parseAndRun(app, registry, splitEmptyValues(*expanded));
 }

@@ -1,6 +1,6 @@
 #include "cli/progress.h"
 
-#include "cli/diagnostics.h"
+#include "common/diagnostics.h"
 #include "common/text.h"
 
 #include <cstdio>
@@ -8,18 +8,18 @@
 namespace aotpack::cli {
 
 ProgressPrinter::ProgressPrinter(bool quiet, bool explain)
-    : quiet_(quiet), explain_(explain), tty_(stderrIsTerminal()) {}
+    : quiet_(quiet), explain_(explain), tty_(diag::stderrIsTerminal()) {}
 
 void ProgressPrinter::planned(std::size_t compileJobs, std::size_t cacheHits) {
     total_ = compileJobs;
     if (explain_) // otherwise the final note has the counts, and errors come first
-        note(std::to_string(compileJobs) + " compile job(s), " + std::to_string(cacheHits) +
-             " cache hit(s)");
+        diag::note(std::to_string(compileJobs) + " compile job(s), " + std::to_string(cacheHits) +
+                   " cache hit(s)");
 }
 
 void ProgressPrinter::jobStarted(const compile::JobReport& job) {
     ++running_;
-    if (explain_) note("compiling " + job.module + " for " + job.target + ": " + job.why);
+    if (explain_) diag::note("compiling " + job.module + " for " + job.target + ": " + job.why);
     if (tty_ && !quiet_) drawBar();
 }
 
@@ -44,19 +44,20 @@ void ProgressPrinter::jobFinished(const compile::JobReport& job) {
     workSeconds_ += job.seconds;
     if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
     if (job.outcome == compile::JobOutcome::Failed) {
-        error(job.error);
-        if (!job.log.empty()) printCompilerLog(job.log);
+        diag::error(job.error);
+        if (!job.log.empty()) diag::printCompilerLog(job.log);
     } else if (!quiet_ && !tty_) {
         std::fprintf(stderr, "aotpack: [%zu/%zu] %s for %s (%.1f s)\n", finished_, total_,
                      job.module.c_str(), job.target.c_str(), job.seconds);
     }
     for (const auto& k : job.droppedKernels)
-        warning("module '" + job.module + "': fp64 kernel '" + k + "' dropped for " + job.target);
+        diag::warning("module '" + job.module + "': fp64 kernel '" + k + "' dropped for " +
+                      job.target);
     if (tty_ && !quiet_) drawBar();
 }
 
 void ProgressPrinter::warning(const std::string& message) {
-    cli::warning(message);
+    diag::warning(message);
 }
 
 void ProgressPrinter::done() {

@@ -8,18 +8,21 @@
 
 namespace aotpack {
 
-// The numeric values are the documented exit codes of the aotpack CLI (README, `aotpack --help`).
+// The numeric values are the exit codes of the aotpack CLI; what each means is written once, in
+// exitCodeTable() (common/exit_codes.cpp), from which `aotpack --help`, README.md and docs/CLI.md
+// are made.
 enum class Errc : int {
-    CompileFailed = 1, // a compile failed (a compile job, or OpenCL C that does not compile)
-    Usage = 2,         // bad command line or device list
-    BadInput = 3,      // an input file is unreadable or invalid (SPIR-V, manifest, devlist)
-    BadArchive = 4,    // an archive is truncated, corrupt or of a newer format
-    Unsupported = 5,   // a needed tool is missing or cannot do it (ocloc, a target, preload lib)
-    Output = 6,        // an output could not be written (permissions, disk full)
-    NoDevice = 7,      // no Level Zero driver or device, or a module failed to load
-    Conflict = 8,      // merge: the same (module, target) with different contents
-    NotFound = 9,      // a module or target is not in the archive
-    Internal = 70,     // a bug in aotpack
+    CompileFailed = 1,
+    Usage = 2,
+    BadInput = 3,
+    BadArchive = 4,
+    Unsupported = 5,
+    Output = 6,
+    NoDevice = 7,
+    Conflict = 8,
+    NotFound = 9,
+    CacheDamaged = 10,
+    Internal = 70,
 };
 
 // Outside Errc, as a shell uses it: a program that cannot be found or run (the ocloc drop-in

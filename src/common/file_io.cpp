@@ -62,4 +62,12 @@ Status writeFileAtomic(const fs::path& path, ByteView data, unsigned mode, Sync 
     return written;
 }
 
+std::vector<std::filesystem::path> listDirectory(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> entries;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        entries.push_back(it->path());
+    return entries;
+}
+
 } // namespace aotpack

@@ -22,6 +22,9 @@ using ByteView = std::span<const std::uint8_t>;
 
 Expected<Bytes> readFile(const std::filesystem::path& path);
 Expected<std::string> readTextFile(const std::filesystem::path& path);
+// The entries of a directory (not recursive, unsorted): empty when it cannot be read, and never a
+// throw (a range-for over directory_iterator throws from its increment when readdir fails).
+std::vector<std::filesystem::path> listDirectory(const std::filesystem::path& dir);
 
 enum class Sync { Yes, No };
 // Writes `data` to `path` atomically (temp file + fsync + rename). `mode` applies to the new file.

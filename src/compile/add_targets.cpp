@@ -51,25 +51,30 @@ void dropPresentTargets(BuildSetup& setup, const archive::ArchiveReader& in,
     });
 }
 
-// The archive rule (archive/tools.h): the input's metadata with the device list grown; the build
-// then records its own compiler and options.
-archive::Metadata grownMetadata(const BuildSetup& setup, const archive::ArchiveReader& in) {
+std::string grownDeviceInput(const archive::ArchiveReader& in, const std::string& added) {
+    for (const auto& [k, v] : in.archiveMetadata())
+        if (k == "devices.input" && !v.empty()) return std::string(v) + " + " + added;
+    return added;
+}
+
+// The archive rule (archive/tools.h): the input's metadata with the device list grown; then what
+// this build records of itself (tool, compiler, options, policies) and how the list grew.
+archive::Metadata grownMetadata(const BuildSetup& setup, const archive::ArchiveReader& in,
+                                const CompiledJobs& compiled) {
     std::vector<std::uint32_t> ips = in.targets();
     for (const auto& t : setup.targets.targets)
         ips.push_back(t.ip.value());
-    return archive::rewrittenMetadata({&in}, ips).meta;
+    archive::Metadata meta = archive::rewrittenMetadata({&in}, ips).meta;
+    for (auto& [key, value] : archiveMetadata(setup, compiled))
+        if (key != "devices.expanded") meta[key] = value;
+    meta["devices.input"] = grownDeviceInput(in, setup.request.deviceList);
+    return meta;
 }
 
 bool storesNativesRaw(const BuildRequest& request, const archive::ArchiveReader& in) {
     for (const auto& [k, v] : in.archiveMetadata())
         if (k == archive::kCompressionKey && v == archive::kFastLoad) return true;
     return request.uncompressedNatives;
-}
-
-std::string grownDeviceInput(const archive::ArchiveReader& in, const std::string& added) {
-    for (const auto& [k, v] : in.archiveMetadata())
-        if (k == "devices.input" && !v.empty()) return std::string(v) + " + " + added;
-    return added;
 }
 
 } // namespace
@@ -83,14 +88,18 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     if (!caches) return {{}, caches.error()};
     auto prepared = modulesOf(*setup, *in);
     dropPresentTargets(*setup, *in, prepared.modules, request.input.string(), observer);
-    BackgroundWork background(setup->jobs, writerOptions(*setup), !storesNativesRaw(request.build, *in));
+    BackgroundWork background(setup->jobs, writerOptions(*setup),
+                              !storesNativesRaw(request.build, *in));
     keepStoredPayloads(*caches, background); // compresses each new binary as it arrives
     auto compiled = compileAll(*setup, *caches, prepared.modules, {}, background, observer);
     std::erase_if(compiled.binaries, [&](const CompiledBinary& b) {
         return in->find(b.module, archive::EntryKind::Native, b.ip).has_value();
     });
     archive::ArchiveWriter writer;
-    auto meta = grownMetadata(*setup, *in);
+    auto meta = grownMetadata(*setup, *in, compiled);
+    if (auto missing = missingJobs(compiled, prepared.modules, setup->skippedTargets);
+        !missing.empty())
+        meta["missing"] = missing;
     auto finished = finishBuild(
         *setup, *caches, std::nullopt, prepared, compiled,
         [&]() -> Status {
@@ -101,7 +110,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     BuildOutcome out{makeReport(*setup, *caches, prepared, std::move(compiled), finished),
                      finished.error};
     out.report.deviceListExpanded = meta["devices.expanded"];
-    out.report.deviceListInput = grownDeviceInput(*in, request.build.deviceList);
+    out.report.deviceListInput = meta["devices.input"];
     return out;
 }
 

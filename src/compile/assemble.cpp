@@ -28,7 +28,7 @@ archive::WriterOptions writerOptions(const BuildSetup& setup) {
     return options;
 }
 
-std::string missingJobs(const CompiledJobs& compiled, const std::vector<std::string>& modules,
+std::string missingJobs(const CompiledJobs& compiled, const std::vector<PreparedModule>& modules,
                         const std::vector<std::string>& skippedTargets) {
     std::vector<std::string> missing;
     for (const auto& job : compiled.jobs)
@@ -36,7 +36,7 @@ std::string missingJobs(const CompiledJobs& compiled, const std::vector<std::str
             missing.push_back(job.module + "@" + job.target);
     for (const auto& m : modules) // --skip-unsupported
         for (const auto& target : skippedTargets)
-            missing.push_back(m + "@" + target);
+            missing.push_back(m.input.name + "@" + target);
     return join(missing, ",");
 }
 

@@ -52,8 +52,8 @@ Status writeDepfile(const BuildSetup& setup, const std::vector<ModuleInput>& inp
             continue;
         }
         observer.warning("module '" + scanned[i]->name +
-                             "': cannot list its headers for --depfile (" +
-                             found[i].error().message + "); only the source is listed");
+                         "': cannot list its headers for --depfile (" + found[i].error().message +
+                         "); only the source is listed");
     }
     std::string rule = escape(absolute(setup.request.output).string()) + ":";
     for (const auto& d : deps)

@@ -30,7 +30,8 @@ std::size_t CompiledJobs::failed() const {
 // The build cache remembers, per output path, the build key and the checksum of the archive it
 // wrote. Kept out of the archive itself so the archive's bytes do not depend on the compiler's
 // file timestamps that the key includes.
-static std::filesystem::path outputRecord(const DiskCache& cache, const std::filesystem::path& out) {
+static std::filesystem::path outputRecord(const DiskCache& cache,
+                                          const std::filesystem::path& out) {
     std::error_code ec; // absolute() fails only without a current directory: keep the path
     std::filesystem::path absolute = std::filesystem::absolute(out, ec);
     std::string path = (ec ? out : absolute).lexically_normal().string();
@@ -135,7 +136,8 @@ Status checkOutputPath(const std::filesystem::path& output, const char* what) {
 // --frontend-device: one device of the device language, which the installed ocloc can build when
 // there is OpenCL C to compile. The canonical name goes to ocloc (and into the frontend's key).
 static Status resolveFrontendDevice(BuildSetup& setup) {
-    auto list = devices::parseDeviceList(devices::Database::builtin(), setup.request.frontendDevice);
+    auto list =
+        devices::parseDeviceList(devices::Database::builtin(), setup.request.frontendDevice);
     if (!list) return makeError(list.error().code, "--frontend-device: " + list.error().message);
     if (list->targets.size() != 1)
         return makeError(Errc::Usage, "--frontend-device '" + setup.request.frontendDevice +
@@ -146,10 +148,10 @@ static Status resolveFrontendDevice(BuildSetup& setup) {
                                [](const auto& m) { return m.kind == SourceKind::OpenClC; });
     if (openClC && setup.request.frontend == Frontend::Ocloc &&
         !setup.compiler->support().supports(target.ip))
-        return makeError(Errc::Unsupported,
-                         "--frontend-device: " + toolchain::unsupportedTarget(setup.compiler->support(),
-                                                                            target.name, target.ip)
-                                                     .message);
+        return makeError(Errc::Unsupported, "--frontend-device: " + toolchain::unsupportedTarget(
+                                                                        setup.compiler->support(),
+                                                                        target.name, target.ip)
+                                                                        .message);
     if (openClC && setup.request.frontend == Frontend::Ocloc && toolchain::inBundleWithoutOpenClC())
         return makeError(Errc::Unsupported,
                          "this aotpack bundle was made with --no-opencl-c and cannot compile "
@@ -233,7 +235,7 @@ static std::optional<Error> finalError(const PreparedModules& prepared,
                                        const CompiledJobs& compiled) {
     if (!prepared.errors.empty()) // OpenCL C that did not compile is a failed compile
         return makeError(prepared.frontendFailures == prepared.errors.size() ? Errc::CompileFailed
-                                                                              : Errc::BadInput,
+                                                                             : Errc::BadInput,
                          std::to_string(prepared.errors.size()) +
                              " module(s) could not be read or compiled");
     if (std::size_t failed = compiled.failed())
@@ -379,13 +381,6 @@ BuildOutcome upToDate(const BuildSetup& setup, const BuildCaches& caches,
     return out;
 }
 
-std::vector<std::string> namesOf(const std::vector<PreparedModule>& modules) {
-    std::vector<std::string> names;
-    for (const auto& m : modules)
-        names.push_back(m.input.name);
-    return names;
-}
-
 // Resolve (cache lookups), compile and assemble: the SPIR-V entries first, payloads compressed
 // (or copied from the cache) beside the compiles, then the archive.
 BuildOutcome compileAndAssemble(const BuildSetup& setup, BuildCaches& caches,
@@ -406,13 +401,11 @@ BuildOutcome compileAndAssemble(const BuildSetup& setup, BuildCaches& caches,
     background.wait();
     reportValidation(modules, observer);
     auto meta = archiveMetadata(setup, compiled);
-    if (auto missing = missingJobs(compiled, namesOf(modules), setup.skippedTargets);
-        !missing.empty())
+    if (auto missing = missingJobs(compiled, modules, setup.skippedTargets); !missing.empty())
         meta["missing"] = missing;
     auto finished = finishBuild(
         setup, caches, keys, prepared, compiled,
-        [&] { return writeArchive(setup, writer, compiled.binaries, meta, background); },
-        observer);
+        [&] { return writeArchive(setup, writer, compiled.binaries, meta, background); }, observer);
     BuildOutcome out{makeReport(setup, caches, prepared, std::move(compiled), finished),
                      finished.error};
     if (!out.error && !setup.request.depfile.empty())

@@ -10,8 +10,8 @@
 #include "common/error.h"
 #include "compile/inputs.h"
 #include "compile/shard.h"
-#include "toolchain/compiler.h"
 #include "devices/device_list.h"
+#include "toolchain/compiler.h"
 
 #include <filesystem>
 #include <map>
@@ -21,7 +21,6 @@
 #include <vector>
 
 namespace aotpack::compile {
-
 
 enum class Fp64Policy { Error, Poison };
 
@@ -55,10 +54,11 @@ struct BuildRequest {
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
     std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
     // Long-lived compile workers: the command that starts one (the CLI passes itself with
-    // toolchain::kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or no worker
-    // starts: one ocloc process per job.
+    // toolchain::kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or
+    // no worker starts: one ocloc process per job.
     std::vector<std::string> workerCommand;
-    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a toolchain::FakeCompiler).
+    // The compiler of the compile jobs; empty: the real ocloc above (tests pass a
+    // toolchain::FakeCompiler).
     std::shared_ptr<toolchain::Compiler> compiler;
 };
 

@@ -32,8 +32,8 @@ namespace aotpack::compile {
 struct BuildSetup {
     BuildSetup(const BuildRequest& r, devices::DeviceList t) : request(r), targets(std::move(t)) {}
     const BuildRequest& request;
-    devices::DeviceList targets;             // without the skipped ones
-    std::vector<std::string> skippedTargets; // --skip-unsupported: what ocloc cannot build
+    devices::DeviceList targets;                   // without the skipped ones
+    std::vector<std::string> skippedTargets;       // --skip-unsupported: what ocloc cannot build
     std::shared_ptr<toolchain::Compiler> compiler; // the request's, else the real ocloc
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
@@ -72,7 +72,7 @@ struct PreparedModule {
 
 struct PreparedModules {
     std::vector<PreparedModule> modules;
-    std::vector<std::string> errors; // frontend or validation failures, in input order
+    std::vector<std::string> errors;  // frontend or validation failures, in input order
     std::size_t frontendFailures = 0; // of which OpenCL C that did not compile
 };
 
@@ -128,8 +128,8 @@ struct PayloadToStore {
     const Bytes* bytes = nullptr; // alive until the build ends
     bool spirv = false;
 };
-void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches,
-                     BackgroundWork& background, const std::vector<PayloadToStore>& payloads);
+void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches, BackgroundWork& background,
+                     const std::vector<PayloadToStore>& payloads);
 // Phase 4: plan the jobs (cache keys), resolve them (one batch of cache lookups), compile the
 // misses; every binary goes to `background` as it arrives.
 CompiledJobs compileAll(const BuildSetup& setup, const BuildCaches& caches,
@@ -139,7 +139,7 @@ CompiledJobs compileAll(const BuildSetup& setup, const BuildCaches& caches,
 // Phase 5: the archive's metadata from the setup (devices, compiler, options, policies, shard).
 archive::Metadata archiveMetadata(const BuildSetup& setup, const CompiledJobs& compiled);
 // "module@target,..." for every job that did not produce a binary and every skipped target.
-std::string missingJobs(const CompiledJobs& compiled, const std::vector<std::string>& modules,
+std::string missingJobs(const CompiledJobs& compiled, const std::vector<PreparedModule>& modules,
                         const std::vector<std::string>& skippedTargets);
 Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
                        const std::vector<PreparedModule>& modules);
@@ -157,9 +157,9 @@ struct Finished {
     std::optional<cache::RemoteStats> remoteCache;
 };
 Finished finishBuild(const BuildSetup& setup, BuildCaches& caches,
-                     const std::optional<BuildKeys>& keys,
-                     const PreparedModules& prepared, CompiledJobs& compiled,
-                     const std::function<Status()>& writeOutput, BuildObserver& observer);
+                     const std::optional<BuildKeys>& keys, const PreparedModules& prepared,
+                     CompiledJobs& compiled, const std::function<Status()>& writeOutput,
+                     BuildObserver& observer);
 // The report, from the phases' results.
 BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
                        const PreparedModules& prepared, CompiledJobs compiled,

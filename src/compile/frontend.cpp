@@ -13,11 +13,16 @@ namespace aotpack::compile {
 namespace fs = std::filesystem;
 
 static toolchain::FrontendJob frontendJob(const BuildSetup& setup, const ModuleInput& in,
-                                         const fs::path& dir) {
+                                          const fs::path& dir) {
     std::string options = setup.request.clOptions;
     if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
-    return {in.path,           in.path.parent_path(),       options, setup.frontendDevice,
-            setup.request.frontend, setup.request.timeoutSeconds, dir};
+    return {in.path,
+            in.path.parent_path(),
+            options,
+            setup.frontendDevice,
+            setup.request.frontend,
+            setup.request.timeoutSeconds,
+            dir};
 }
 
 static std::vector<std::optional<fs::path>> runFrontends(const BuildSetup& setup,
@@ -34,9 +39,8 @@ static std::vector<std::optional<fs::path>> runFrontends(const BuildSetup& setup
         }
         std::error_code ec;
         if (fs::file_size(inputs[i].path, ec) == 0 && !ec) { // ocloc says only "exit code 225"
-            report.errors.push_back("module '" + inputs[i].name + "' (" +
-                                          inputs[i].path.string() +
-                                          "): the OpenCL C file is empty");
+            report.errors.push_back("module '" + inputs[i].name + "' (" + inputs[i].path.string() +
+                                    "): the OpenCL C file is empty");
             continue;
         }
         fs::path dir = setup.scratch() / "frontend" / inputs[i].name;
@@ -57,8 +61,8 @@ static std::vector<std::optional<fs::path>> runFrontends(const BuildSetup& setup
             continue;
         }
         report.errors.push_back("module '" + in.name + "' (" + in.path.string() +
-                                      "): OpenCL C compile failed (" + results[k].failure + ")\n" +
-                                      results[k].log);
+                                "): OpenCL C compile failed (" + results[k].failure + ")\n" +
+                                results[k].log);
         ++report.frontendFailures;
     }
     rememberFrontends(setup, caches, ran);
@@ -94,9 +98,9 @@ void storeInfo(const BuildCaches& caches, const Hash128& spirv, const SpirvInfo&
                                       {"validation", info.validationProblem},
                                       {"inlined_instructions", info.inlinedInstructions}}
                            .dump();
-    (void)caches.local->put(infoKey(spirv),
-                         ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                         "meta");
+    (void)caches.local->put(
+        infoKey(spirv), ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+        "meta");
 }
 
 struct Inspected {

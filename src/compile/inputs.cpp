@@ -42,8 +42,8 @@ Expected<std::vector<ModuleInput>> collectInputs(const std::vector<std::string>&
         }
         if (fs::is_directory(p, ec)) {
             std::vector<fs::path> files;
-            for (const auto& entry : fs::directory_iterator(p, ec))
-                if (entry.is_regular_file() && kindOf(entry.path())) files.push_back(entry.path());
+            for (const auto& entry : listDirectory(p))
+                if (fs::is_regular_file(entry, ec) && kindOf(entry)) files.push_back(entry);
             std::sort(files.begin(), files.end());
             if (files.empty())
                 return makeError(Errc::BadInput,

@@ -5,8 +5,8 @@
 #include "archive/zebin.h"
 #include "common/text.h"
 #include "compile/driver_internal.h"
-#include "toolchain/process_pool.h"
 #include "compile/schedule.h"
+#include "toolchain/process_pool.h"
 
 #include <algorithm>
 #include <regex>
@@ -168,8 +168,8 @@ static Hash128 storedKey(const Hash128& raw, int level) {
     return Hasher().add("aotpack-stored-v2").add(raw.bytes).add(std::to_string(level)).finish();
 }
 
-void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches,
-                     BackgroundWork& background, const std::vector<PayloadToStore>& payloads) {
+void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches, BackgroundWork& background,
+                     const std::vector<PayloadToStore>& payloads) {
     auto compress = [&background](const PayloadToStore& p) {
         if (p.spirv)
             background.compressSpirv(p.hash, *p.bytes);
@@ -331,7 +331,7 @@ toolchain::CompileJob CompilePhase::compileJob(const Job& job, const fs::path& d
     auto h = caches_.history.find(job.historyKey);
     std::uint64_t memory =
         h != caches_.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
-    return {job.module->spirvPath,        job.target->ip, job.options,
+    return {job.module->spirvPath,         job.target->ip, job.options,
             setup_.request.timeoutSeconds, memory,         dir};
 }
 
@@ -394,8 +394,8 @@ void CompilePhase::compileMisses(std::vector<Job>& jobs, std::size_t hits) {
     std::vector<toolchain::CompileJob> work;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
         work.push_back(compileJob(*toCompile[i], setup_.scratch() / "jobs" / std::to_string(i)));
-    std::uint64_t budget =
-        setup_.request.maxMemoryKb ? setup_.request.maxMemoryKb : toolchain::defaultMemoryBudgetKb();
+    std::uint64_t budget = setup_.request.maxMemoryKb ? setup_.request.maxMemoryKb
+                                                      : toolchain::defaultMemoryBudgetKb();
     toolchain::CompileRun run = setup_.compiler->run(
         work, {setup_.jobs, budget},
         [&](std::size_t i) { observer_.jobStarted(toCompile[i]->report); },

@@ -5,7 +5,6 @@
 #include "common/text.h"
 #include "devices/ip_version.h"
 
-
 #include <algorithm>
 #include <numeric>
 

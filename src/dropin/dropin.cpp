@@ -1,4 +1,5 @@
 #include "dropin/dropin.h"
+#include "common/diagnostics.h"
 
 #include "archive/tools.h"
 #include "cache/disk_cache.h"
@@ -6,13 +7,13 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 #include "common/text.h"
-#include "toolchain/ocloc_worker.h"
-#include "toolchain/process_pool.h"
-#include "toolchain/compiler_support.h"
-#include "toolchain/ocloc_facts.h"
 #include "dropin/call_log.h"
 #include "dropin/compile_slots.h"
 #include "dropin/plan.h"
+#include "toolchain/compiler_support.h"
+#include "toolchain/ocloc_facts.h"
+#include "toolchain/ocloc_worker.h"
+#include "toolchain/process_pool.h"
 
 #include <cerrno>
 #include <chrono>
@@ -91,13 +92,11 @@ std::unique_ptr<cache::TieredStore> openStore(const std::optional<DiskCache>& lo
     if (!local) return nullptr;
     auto config = cache::remoteConfig({});
     if (!config) {
-        std::fprintf(stderr, "aotpack: warning: %s; the remote cache is not used\n",
-                     config.error().message.c_str());
+        diag::warning(config.error().message + "; the remote cache is not used");
         config = cache::RemoteConfig{};
     }
-    auto remote = cache::openRemoteStore(*config, [](const std::string& message) {
-        std::fprintf(stderr, "aotpack: warning: %s\n", message.c_str());
-    });
+    auto remote =
+        cache::openRemoteStore(*config, [](const std::string& message) { diag::warning(message); });
     return std::make_unique<cache::TieredStore>(
         std::make_unique<cache::DiskStore>(*local, kCacheKind),
         remote ? std::move(*remote) : nullptr);
@@ -131,7 +130,7 @@ fs::path slotDir(const std::optional<DiskCache>& cache) {
     argv.push_back(nullptr);
     std::fflush(stdout);
     ::execv(ocloc.c_str(), argv.data());
-    std::fprintf(stderr, "aotpack: error: cannot run the real ocloc '%s'\n", ocloc.c_str());
+    diag::error("cannot run the real ocloc '" + ocloc.string() + "'");
     std::_Exit(kExitCommandNotFound);
 }
 
@@ -154,11 +153,11 @@ std::map<Hash128, JobResult> lookUp(const Plan& plan, cache::Store* store) {
 std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log) {
     JobResult r;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (!entry.is_regular_file(ec)) continue;
-        auto data = readFile(entry.path());
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        auto data = readFile(it->path());
         if (!data) return std::nullopt;
-        r.files.emplace_back(entry.path().filename().string(), std::move(*data));
+        r.files.emplace_back(it->path().filename().string(), std::move(*data));
     }
     std::sort(r.files.begin(), r.files.end());
     r.log = readTextFile(log).value_or("");
@@ -167,7 +166,7 @@ std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log
 
 // One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
 toolchain::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir,
-                            const fs::path& log) {
+                              const fs::path& log) {
     std::error_code ec; // if it cannot be made, the compile fails and the call passes through
     fs::create_directories(dir, ec);
     toolchain::PoolTask task;
@@ -383,12 +382,12 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
 
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
     auto start = Clock::now();
-    Call call{toolchain::findRealOcloc(),          args, options, openCache(),
+    Call call{toolchain::findRealOcloc(),        args, options, openCache(),
               {args, "compiled", "", "", {}, 0}, {}};
     call.store = openStore(call.cache);
     if (call.ocloc.empty()) {
-        std::fprintf(stderr, "aotpack: error: the real ocloc is not on PATH (aotpack's own shims "
-                             "are skipped); install intel-opencl-icd or set AOTPACK_OCLOC\n");
+        diag::error("the real ocloc is not on PATH (aotpack's own shims are skipped); install "
+                    "intel-opencl-icd or set AOTPACK_OCLOC");
         return kExitCommandNotFound;
     }
     auto parsed = parseCommandLine(args);
@@ -448,7 +447,8 @@ fs::path ensureShimDir(std::string& error) {
     fs::path dir = DiskCache::defaultRoot() / "shim" /
                    Hasher().add(launcher.string()).finish().hex().substr(0, 16);
     fs::create_directories(dir, ec);
-    if (!ec) (void)writeFileAtomic(dir / toolchain::kShimMarker, std::string("aotpack ocloc shim\n"));
+    if (!ec)
+        (void)writeFileAtomic(dir / toolchain::kShimMarker, std::string("aotpack ocloc shim\n"));
     fs::path link = dir / "ocloc";
     if (!ec && fs::read_symlink(link, ec) == launcher) return dir;
     fs::path temp = dir / (".ocloc." + std::to_string(::getpid()));

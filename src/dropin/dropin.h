@@ -22,7 +22,8 @@ struct DropinOptions {
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options);
 
 // `aotpack ocloc --learn-facts LIST...`: the background half of a call whose device lists the
-// drop-in did not know yet (toolchain::OclocFacts::deferProbes): probes them and remembers the answers.
+// drop-in did not know yet (toolchain::OclocFacts::deferProbes): probes them and remembers the
+// answers.
 int learnFacts(const std::vector<std::string>& deviceLists);
 
 // `aotpack ocloc --shim-dir`: a directory holding an `ocloc` symlink to this aotpack (created

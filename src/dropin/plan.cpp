@@ -70,8 +70,8 @@ std::vector<std::string> targetArgv(const fs::path& ocloc, const fs::path& input
     return argv;
 }
 
-Hash128 jobKey(const toolchain::OclocFacts& facts, const Hash128& spirv, const std::vector<std::string>& argv,
-               const fs::path& input) {
+Hash128 jobKey(const toolchain::OclocFacts& facts, const Hash128& spirv,
+               const std::vector<std::string>& argv, const fs::path& input) {
     Hasher h;
     h.add("aotpack-ocloc-job-v1").add(facts.identity()).add(spirv.bytes);
     for (std::size_t i = 1; i < argv.size(); ++i) // not the path of ocloc or of the input

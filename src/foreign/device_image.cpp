@@ -3,9 +3,9 @@
 #include "archive/format.h"
 #include "archive/reader.h"
 #include "archive/zebin.h"
+#include "common/ar_members.h"
 #include "common/text.h"
 #include "devices/database.h"
-#include "common/ar_members.h"
 #include "foreign/elf_sections.h"
 
 #include <cstring>

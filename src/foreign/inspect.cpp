@@ -1,8 +1,8 @@
 #include "foreign/inspect.h"
 
+#include "common/ar_members.h"
 #include "common/mapped_file.h"
 #include "common/text.h"
-#include "common/ar_members.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
 

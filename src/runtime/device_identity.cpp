@@ -49,10 +49,9 @@ bool hasExtension(ze_driver_handle_t driver, const char* name) {
 
 // The PCI revision of the first card with this device id (the stepping is not in L0's properties).
 std::optional<std::uint32_t> sysfsRevision(std::uint32_t deviceId) {
-    std::error_code ec;
-    for (const auto& card : std::filesystem::directory_iterator("/sys/class/drm", ec)) {
-        auto id = readTextFile(card.path() / "device" / "device");
-        auto rev = readTextFile(card.path() / "device" / "revision");
+    for (const auto& card : listDirectory("/sys/class/drm")) {
+        auto id = readTextFile(card / "device" / "device");
+        auto rev = readTextFile(card / "device" / "revision");
         if (!id || !rev) continue;
         auto idValue = parseUnsigned(trim(*id).substr(2), 16);
         auto revValue = parseUnsigned(trim(*rev).substr(2), 16);

@@ -1,4 +1,5 @@
 #include "runtime/module_loader.h"
+#include "common/diagnostics.h"
 
 #include "cache/disk_cache.h"
 #include "common/hash.h"
@@ -69,8 +70,8 @@ void warnUnusableCache(const std::filesystem::path& dir, const std::string& why)
     static std::set<std::filesystem::path> warned;
     std::lock_guard<std::mutex> lock(mutex);
     if (warned.insert(dir).second)
-        std::fprintf(stderr, "aotpack: warning: JIT cache '%s' cannot be used (%s)\n",
-                     printable(dir.string()).c_str(), printable(why).c_str());
+        diag::warning("JIT cache '" + printable(dir.string()) + "' cannot be used (" +
+                      printable(why) + ")");
 }
 
 std::optional<DiskCache> openCache(const CacheConfig& cfg) {
@@ -97,7 +98,8 @@ std::optional<DiskCache> systemCache() {
     static const std::optional<DiskCache> cache = [] {
         auto dir = DiskCache::systemRoot() / "jit";
         auto c = DiskCache::openExisting(dir);
-        if (!c && std::getenv("AOTPACK_SYSTEM_CACHE_DIR") && std::filesystem::exists(dir))
+        std::error_code ec;
+        if (!c && std::getenv("AOTPACK_SYSTEM_CACHE_DIR") && std::filesystem::exists(dir, ec))
             warnUnusableCache(dir, c.error().message);
         return c ? std::optional<DiskCache>(*c) : std::nullopt;
     }();
@@ -122,9 +124,10 @@ void logLine(const char* module, const aotpack_load_info& info) {
     const char* env = std::getenv("AOTPACK_LOG");
     if (!env || std::string_view(env) == "0") return;
     static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
-    std::fprintf(stderr, "aotpack: load %s on %s: %s (%s) %.2f ms\n", printable(module).c_str(),
-                 describeIp(info.device_ip).c_str(), names[info.source], info.reason,
-                 info.milliseconds);
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.2f", info.milliseconds);
+    diag::log("load " + printable(module) + " on " + describeIp(info.device_ip) + ": " +
+              names[info.source] + " (" + info.reason + ") " + ms + " ms");
 }
 
 void setReason(aotpack_load_info& info, const std::string& reason) {
@@ -149,10 +152,8 @@ Policy resolvePolicy(aotpack_policy policy) {
     if (env && *env && !parsed) { // a misspelling must not silently mean prefer-native
         static std::once_flag warned;
         std::call_once(warned, [env] {
-            std::fprintf(stderr,
-                         "aotpack: warning: AOTPACK_POLICY='%s' is not prefer-native, native-only "
-                         "or jit-only; using prefer-native\n",
-                         env);
+            diag::warning("AOTPACK_POLICY='" + printable(env) +
+                          "' is not prefer-native, native-only or jit-only; using prefer-native");
         });
     }
     return parsed.value_or(Policy::PreferNative);

@@ -6,6 +6,7 @@
 #include "devices/device_list.h"
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
+#include "runtime/result_codes.h"
 #include "runtime/selector.h"
 
 #include <algorithm>
@@ -48,20 +49,7 @@ aotpack_result failWith(aotpack_result code, std::string message) {
 }
 
 aotpack_result codeFor(const aotpack::Error& e) {
-    switch (e.code) {
-    case aotpack::Errc::BadInput:
-        return AOTPACK_ERROR_IO;
-    case aotpack::Errc::BadArchive:
-        return AOTPACK_ERROR_BAD_ARCHIVE;
-    case aotpack::Errc::NotFound:
-        return AOTPACK_ERROR_NOT_FOUND;
-    case aotpack::Errc::Unsupported:
-        return AOTPACK_ERROR_NO_BINARY;
-    case aotpack::Errc::NoDevice:
-        return AOTPACK_ERROR_LEVEL_ZERO;
-    default:
-        return AOTPACK_ERROR_INVALID_ARGUMENT;
-    }
+    return aotpack::runtime::resultFor(e.code);
 }
 
 aotpack_result adopt(aotpack::Expected<aotpack::archive::ArchiveReader> reader,

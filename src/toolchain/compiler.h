@@ -6,10 +6,10 @@
 // `clang -M`); FakeCompiler (fake_compiler.h) stands in for them in unit tests and benchmarks.
 #pragma once
 
-#include "common/file_io.h"
 #include "common/error.h"
-#include "toolchain/compiler_support.h"
+#include "common/file_io.h"
 #include "devices/ip_version.h"
+#include "toolchain/compiler_support.h"
 
 #include <chrono>
 #include <cstdint>
@@ -62,14 +62,14 @@ struct FrontendJob {
     std::string options;              // more frontend options (-D, -I, -cl-*), space-separated
     std::string device;               // ocloc -spv_only's -device: a canonical device name
     Frontend frontend = Frontend::Ocloc;
-    double timeoutSeconds = 0;  // 0: none
+    double timeoutSeconds = 0; // 0: none
     std::filesystem::path dir; // a scratch directory of its own
 };
 
 struct FrontendResult {
     std::optional<std::filesystem::path> spirv; // in the job's directory; nothing if it failed
-    std::string failure; // "exit code 245 (ocloc BUILD_PROGRAM_FAILURE)"
-    std::string log;     // what the tools printed, trimmed
+    std::string failure;                        // "exit code 245 (ocloc BUILD_PROGRAM_FAILURE)"
+    std::string log;                            // what the tools printed, trimmed
 };
 
 // The files an OpenCL C source reads, as `clang -M` lists them with the frontend's options.

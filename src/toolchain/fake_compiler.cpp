@@ -148,9 +148,9 @@ std::string errorDirective(const std::string& source) {
 
 // The file a quoted `#include "name"` opens: beside the including file, then in the -I
 // directories.
-std::optional<std::filesystem::path> resolveInclude(const std::string& name,
-                                                    const std::filesystem::path& from,
-                                                    const std::vector<std::filesystem::path>& dirs) {
+std::optional<std::filesystem::path>
+resolveInclude(const std::string& name, const std::filesystem::path& from,
+               const std::vector<std::filesystem::path>& dirs) {
     std::error_code ec;
     if (std::filesystem::exists(from.parent_path() / name, ec)) return from.parent_path() / name;
     for (const auto& dir : dirs)
@@ -176,7 +176,8 @@ Expected<std::set<std::string>> scanIncludes(const DependencyScan& scan) {
             std::string name(l.substr(10, l.find('"', 10) - 10));
             auto header = resolveInclude(name, file, dirs);
             if (!header)
-                return makeError(Errc::CompileFailed, file.string() + ": '" + name + "' file not found");
+                return makeError(Errc::CompileFailed,
+                                 file.string() + ": '" + name + "' file not found");
             if (found.insert(header->string()).second) todo.push_back(*header);
         }
     }

@@ -54,9 +54,8 @@ ProcessSpec frontendCommand(const fs::path& ocloc, const FrontendJob& job) {
 
 // ocloc names the output after the device ("module_XE_HPC_COREpvc.spv"): find it by extension.
 std::optional<fs::path> findSpirvOutput(const fs::path& dir) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.path().extension() == ".spv") return entry.path();
+    for (const auto& entry : listDirectory(dir))
+        if (entry.extension() == ".spv") return entry;
     return std::nullopt;
 }
 
@@ -66,8 +65,8 @@ FrontendResult frontendResult(const FrontendJob& job, const Expected<ProcessResu
     out.log = log ? std::string(trim(*log)) : std::string();
     if (r && r->succeeded()) out.spirv = findSpirvOutput(job.dir);
     if (out.spirv) return out;
-    out.failure = !r                ? r.error().message
-                  : r->succeeded() ? "no SPIR-V was written"
+    out.failure = !r                                ? r.error().message
+                  : r->succeeded()                  ? "no SPIR-V was written"
                   : job.frontend == Frontend::Ocloc ? describeOclocFailure(*r)
                                                     : r->describe();
     return out;

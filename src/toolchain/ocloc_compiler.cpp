@@ -6,7 +6,6 @@
 #include "toolchain/ocloc_worker.h"
 #include "toolchain/process_pool.h"
 
-
 namespace aotpack::toolchain {
 
 namespace fs = std::filesystem;

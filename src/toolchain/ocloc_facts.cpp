@@ -65,9 +65,13 @@ static std::string storeName(const fs::path& ocloc) {
     std::string exact = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
                         std::to_string(st.st_mtim.tv_sec) + "." +
                         std::to_string(st.st_mtim.tv_nsec);
-    return "facts-" +
-           Hasher().add("aotpack-ocloc-facts-v2").add(ocloc.string()).add(exact).add(
-               compilerStamp(ocloc)).finish().hex();
+    return "facts-" + Hasher()
+                          .add("aotpack-ocloc-facts-v2")
+                          .add(ocloc.string())
+                          .add(exact)
+                          .add(compilerStamp(ocloc))
+                          .finish()
+                          .hex();
 }
 
 OclocFacts::OclocFacts(fs::path ocloc, const fs::path& store) : ocloc_(std::move(ocloc)) {
@@ -162,7 +166,8 @@ void OclocFacts::save() const {
         text << q << '\t' << a << '\n';
     std::error_code ec;
     fs::create_directories(file_.parent_path(), ec);
-    (void)writeFileAtomic(file_, text.str(), Sync::No); // a store that cannot be written only costs time
+    (void)writeFileAtomic(file_, text.str(),
+                          Sync::No); // a store that cannot be written only costs time
 }
 
 std::string OclocFacts::version() {

@@ -15,6 +15,13 @@ for i in $(seq 1 "$builders"); do
 done
 expect_exit 0 "$AOTPACK" cache verify --cache-dir shared
 expect_in "bad entries removed: 0"
+# A damaged entry is found and removed, with verify's own exit code (10), not "bad archive" (4).
+entry=$(find shared/v1 -type f -name '*.zebin' | head -1)
+[ -n "$entry" ] || fail "no zebin entry in the shared cache"
+printf 'x' >>"$entry"
+expect_exit 10 "$AOTPACK" cache verify --cache-dir shared
+expect_in "bad entries removed: 1"
+expect_exit 0 "$AOTPACK" cache verify --cache-dir shared
 
 for i in 1 2 3 4; do sim_tgl "$AOTPACK" load serial.aotpack --json > "load$i.json" & done
 wait

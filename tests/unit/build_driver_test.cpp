@@ -1,4 +1,5 @@
-// The build stage's decisions on a toolchain::FakeCompiler (compile/fake_compiler.h): cache keys and hits,
+// The build stage's decisions on a toolchain::FakeCompiler (compile/fake_compiler.h): cache keys
+// and hits,
 // --explain reasons, up-to-date outputs, --keep-going, failures, the fp64 policy, unsupported
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
 #include "archive/reader.h"
@@ -6,8 +7,8 @@
 #include "cli/report_json.h"
 #include "common/subprocess.h"
 #include "compile/driver.h"
-#include "toolchain/fake_compiler.h"
 #include "test_data.h"
+#include "toolchain/fake_compiler.h"
 
 #include <gtest/gtest.h>
 
@@ -133,7 +134,8 @@ TEST_F(BuildDriver, AFailedJobWritesNothingUnlessKeepGoing) {
 
 TEST_F(BuildDriver, CrashesAndHangsFailOnlyTheirJob) {
     fake->behaviour = [this](const toolchain::CompileJob& job) {
-        return job.target.value() == kTgl ? toolchain::FakeCompiler::crashed() : toolchain::FakeCompiler::hung(job);
+        return job.target.value() == kTgl ? toolchain::FakeCompiler::crashed()
+                                          : toolchain::FakeCompiler::hung(job);
     };
     auto r = request("pvc,tgllp");
     r.timeoutSeconds = 5;
@@ -150,8 +152,9 @@ TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
             job.options.find("-cl-poison-unsupported-fp64-kernels") != std::string::npos;
         if (job.target.value() != kTgl) return fake->compiled(job);
         if (!poisoned)
-            return toolchain::FakeCompiler::failed("error: Double type is not supported on this platform.\n",
-                                        "ocloc failed: exit code 245");
+            return toolchain::FakeCompiler::failed(
+                "error: Double type is not supported on this platform.\n",
+                "ocloc failed: exit code 245");
         auto r = fake->compiled(job);
         r.log = "warning: Removing unsupported FP64 function: 'scale'\n";
         return r;
@@ -179,8 +182,9 @@ TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
 
 TEST_F(BuildDriver, TargetsTheCompilerCannotBuildStopTheBuildOrAreSkipped) {
     auto r = request("pvc,tgllp");
-    r.compiler = std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 1",
-                                                std::vector{devices::IpVersion::fromValue(kPvc)});
+    r.compiler =
+        std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 1",
+                                                  std::vector{devices::IpVersion::fromValue(kPvc)});
     auto stopped = build(r);
     ASSERT_TRUE(stopped.error);
     EXPECT_EQ(stopped.error->code, Errc::Unsupported);
@@ -333,7 +337,7 @@ TEST_F(OpenClCBuild, TheFrontendRunsOnceWhileTheSourceAndItsHeadersAreUnchanged)
     EXPECT_TRUE(archive->find("k", archive::EntryKind::Spirv));
     ASSERT_FALSE(build(clRequest()).error);
     EXPECT_EQ(fake->frontendCalls().size(), 1u); // remembered: same source, same headers
-    write("inc/ops.h", "#define TWO 3\n");         // a header two levels down changes
+    write("inc/ops.h", "#define TWO 3\n");       // a header two levels down changes
     ASSERT_FALSE(build(clRequest()).error);
     EXPECT_EQ(fake->frontendCalls().size(), 2u);
     BuildRequest other = clRequest();
@@ -498,7 +502,8 @@ TEST(BuildShard, CostsComeFromAnEarlierReport) {
     ASSERT_TRUE(writeFileAtomic(
         dir.path() / "odd.json",
         std::string(R"({"jobs": [{"result": 7}, {"result": "compiled", "ip": 3}]})")));
-    EXPECT_FALSE(cli::readShardCosts(dir.path() / "odd.json")); // wrong types: an error, not a throw
+    EXPECT_FALSE(
+        cli::readShardCosts(dir.path() / "odd.json")); // wrong types: an error, not a throw
     EXPECT_FALSE(cli::readShardCosts(dir.path() / "bad.json"));
     EXPECT_FALSE(cli::readShardCosts(dir.path() / "missing.json"));
 }

@@ -84,3 +84,24 @@ TEST(RuntimeApi, ADamagedIndexIsReportedAsDamagedNotAsAMissingModule) {
                  "'<embedded archive>' is not a valid aotpack archive: index checksum mismatch");
     aotpack_archive_close(a);
 }
+
+#include "runtime/result_codes.h"
+
+namespace aotpack::runtime {
+namespace {
+
+// One table both ways: what the runtime library reports comes back as the same exit code.
+TEST(RuntimeResultCodes, ErrorsKeepTheirExitCodeThroughTheCApi) {
+    for (Errc e : {Errc::Usage, Errc::BadInput, Errc::BadArchive, Errc::NotFound, Errc::NoDevice,
+                   Errc::Internal})
+        EXPECT_EQ(errcFor(resultFor(e)), e) << static_cast<int>(e);
+    // No binary for the device (native-only) exits as "not found", from load, warm and select.
+    EXPECT_EQ(errcFor(resultFor(Errc::Unsupported)), Errc::NotFound);
+    // Codes the runtime never makes are internal errors, never a usage error.
+    for (Errc e : {Errc::CompileFailed, Errc::Output, Errc::Conflict})
+        EXPECT_EQ(resultFor(e), AOTPACK_ERROR_INTERNAL);
+    EXPECT_EQ(errcFor(AOTPACK_ERROR_OUT_OF_MEMORY), Errc::Internal);
+}
+
+} // namespace
+} // namespace aotpack::runtime

@@ -1,4 +1,4 @@
-#include "cli/diagnostics.h"
+#include "common/diagnostics.h"
 
 #include "common/text.h"
 
@@ -6,18 +6,27 @@
 #include <cstdlib>
 #include <unistd.h>
 
-namespace aotpack::cli {
+namespace aotpack::diag {
 
 bool stderrIsTerminal() {
     static const bool tty = ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
     return tty;
 }
 
+static void writeLine(const std::string& line) {
+    std::fputs(line.c_str(), stderr); // one call: stderr is unbuffered, so one write(2)
+}
+
 static void emit(const char* label, const char* colour, const std::string& message) {
     if (stderrIsTerminal())
-        std::fprintf(stderr, "aotpack: \033[1;%sm%s:\033[0m %s\n", colour, label, message.c_str());
+        writeLine(std::string("aotpack: \033[1;") + colour + "m" + label + ":\033[0m " + message +
+                  "\n");
     else
-        std::fprintf(stderr, "aotpack: %s: %s\n", label, message.c_str());
+        writeLine(std::string("aotpack: ") + label + ": " + message + "\n");
+}
+
+void log(const std::string& message) {
+    writeLine("aotpack: " + message + "\n");
 }
 
 void error(const std::string& message) {
@@ -37,8 +46,7 @@ int fail(const Error& e) {
 
 void printCompilerLog(const std::string& log) {
     for (const auto& line : split(abbreviateLog(log), '\n'))
-        if (!line.starts_with("Command was: "))
-            std::fprintf(stderr, "%s\n", printable(line).c_str());
+        if (!line.starts_with("Command was: ")) writeLine(printable(line) + "\n");
 }
 
-} // namespace aotpack::cli
+} // namespace aotpack::diag

@@ -1,0 +1,27 @@
+// The one diagnostic voice on stderr, for every layer (the CLI, the drop-in, the runtime library,
+// the preload library): "aotpack: error: ...", "aotpack: warning: ...", "aotpack: note: ...",
+// and log lines "aotpack: ..." (AOTPACK_LOG). Colour only when stderr is a terminal and NO_COLOR
+// is unset; a message is written with one write, so lines of concurrent threads do not mix.
+#pragma once
+
+#include "common/error.h"
+
+#include <string>
+
+namespace aotpack::diag {
+
+void error(const std::string& message);
+void warning(const std::string& message);
+void note(const std::string& message);
+// A plain line: "aotpack: MESSAGE" (the runtime's AOTPACK_LOG lines, progress).
+void log(const std::string& message);
+// A compiler's log under an error: line by line (each made printable), abbreviated, without
+// ocloc's "Command was:" line, which names files in aotpack's temporary directory.
+void printCompilerLog(const std::string& log);
+
+// Prints the error and returns its exit code (common/error.h: Errc is the exit code).
+int fail(const Error& e);
+
+bool stderrIsTerminal();
+
+} // namespace aotpack::diag
