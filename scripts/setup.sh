@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libzstd-dev libxxhash-dev libgtest-dev
   python3 python3-build python3-wheel python3-venv hashcat-data piglit debootstrap
   libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd zlib1g-dev
-  clang-16 clang-tools-16 llvm-16
+  clang-16 clang-tools-16 llvm-16 clang-tidy
 )
 
 install_packages() {
@@ -46,6 +46,7 @@ case "${1:-}" in
     scripts/check-layers.sh
     scripts/check-nothrow-fs.sh
     build build
+    scripts/check-tidy.sh build
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
     python3 bench/run.py --smoke

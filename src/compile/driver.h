@@ -54,7 +54,7 @@ struct BuildRequest {
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
     std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
     // Long-lived compile workers: the command that starts one (the CLI passes itself with
-    // toolchain::kWorkerCommand; compile/ocloc_worker.h). Empty, or when libocloc is not found or
+    // toolchain::kWorkerCommand; toolchain/ocloc_worker.h). Empty, or when libocloc is not found or
     // no worker starts: one ocloc process per job.
     std::vector<std::string> workerCommand;
     // The compiler of the compile jobs; empty: the real ocloc above (tests pass a

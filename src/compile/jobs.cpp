@@ -1,5 +1,5 @@
 // Phase 4 of the build: one job per (module, target). A job is a verified cache hit or a compile
-// on the build's Compiler (compile/compiler.h), longest expected first (compile/schedule.h), each
+// on the build's Compiler (toolchain/compiler.h), longest expected first (compile/schedule.h), each
 // in its own directory.
 #include "archive/stored_payload.h"
 #include "archive/zebin.h"

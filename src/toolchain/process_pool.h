@@ -23,7 +23,7 @@ struct PoolTask {
 struct PoolLimits {
     unsigned jobs = 1;
     std::uint64_t memoryBudgetKb = 0; // 0: no memory limit
-    // Long-lived compile workers (compile/ocloc_worker.h) to send the tasks' command lines to;
+    // Long-lived compile workers (toolchain/ocloc_worker.h) to send the tasks' command lines to;
     // empty, or if no worker starts: one process per task.
     std::vector<std::string> workerCommand;
 };

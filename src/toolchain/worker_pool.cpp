@@ -1,4 +1,4 @@
-// runPool with long-lived workers (compile/ocloc_worker.h): the same tasks, limits and results as
+// runPool with long-lived workers (toolchain/ocloc_worker.h): the same tasks, limits and results as
 // one process per task, but each task is sent to an idle worker instead of starting ocloc.
 #include "toolchain/ocloc_worker.h"
 #include "toolchain/process_pool.h"

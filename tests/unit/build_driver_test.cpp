@@ -1,4 +1,4 @@
-// The build stage's decisions on a toolchain::FakeCompiler (compile/fake_compiler.h): cache keys
+// The build stage's decisions on a FakeCompiler (toolchain/fake_compiler.h): cache keys
 // and hits,
 // --explain reasons, up-to-date outputs, --keep-going, failures, the fp64 policy, unsupported
 // targets, parallelism, add-targets and the report. No ocloc, no GPU: real SPIR-V from tests/data.
