@@ -44,8 +44,11 @@ typedef enum aotpack_result {
     AOTPACK_ERROR_NO_BINARY = 5,   /* native-only, and no native binary serves this device */
     AOTPACK_ERROR_LEVEL_ZERO = 6,  /* Level Zero failed (no driver, no device, module creation) */
     AOTPACK_ERROR_OUT_OF_MEMORY = 7,
-    AOTPACK_ERROR_INTERNAL = 8 /* a bug in aotpack (since 0.1.0 of this header: older callers
-                                  see an unknown value; aotpack_last_error() says what) */
+    AOTPACK_ERROR_INTERNAL = 8, /* a bug in aotpack (new values: older callers see an unknown
+                                   value; aotpack_last_error() says what) */
+    AOTPACK_ERROR_UNTRUSTED = 9 /* a trust policy is on (AOTPACK_TRUSTED_KEYS, or keys in
+                                   /etc/aotpack/trusted.d) and no trusted key signed the archive,
+                                   or a payload is not what it signed (docs/TRUST.md) */
 } aotpack_result;
 
 typedef enum aotpack_policy {

@@ -26,7 +26,7 @@ _POLICY_NAMES = {"prefer-native": POLICY_PREFER_NATIVE, "native-only": POLICY_NA
                  "jit-only": POLICY_JIT_ONLY}
 
 # The C API's results -> the exit codes the aotpack CLI and README use for the same failure.
-_EXIT_CODES = {1: 2, 2: 3, 3: 4, 4: 9, 5: 9, 6: 7, 7: 70}
+_EXIT_CODES = {1: 2, 2: 3, 3: 4, 4: 9, 5: 9, 6: 7, 7: 70, 8: 70, 9: 4}  # runtime/result_codes.cpp
 
 _SOURCES = ["native", "compatible", "jit-cache", "jit"]
 

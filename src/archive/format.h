@@ -34,9 +34,9 @@ struct FileHeader { // at offset 0, 64 bytes
     std::uint64_t fileSize;
     std::uint64_t indexOffset; // 64 in version 1.0 writers
     std::uint64_t indexSize;
-    std::uint64_t indexChecksum;  // XXH3-64 of the index bytes
-    std::uint64_t reserved;       // 0
-    std::uint64_t headerChecksum; // XXH3-64 of the 56 bytes before it
+    std::uint64_t indexChecksum;   // XXH3-64 of the index bytes
+    std::uint64_t signatureOffset; // 1.2: where the signature block starts; 0: unsigned
+    std::uint64_t headerChecksum;  // XXH3-64 of the 56 bytes before it
 };
 static_assert(sizeof(FileHeader) == 64);
 

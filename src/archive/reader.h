@@ -91,6 +91,14 @@ class ArchiveReader {
     // Every payload's checksums and decompression.
     Status verifyPayloads() const;
 
+    // A signed archive's signature block (archive/signing.h), to the end of the file; empty when
+    // unsigned. The whole file, for tools that re-sign it.
+    ByteView signatureBlock() const {
+        return signatureOffset_ ? data_.subspan(signatureOffset_) : ByteView();
+    }
+    ByteView fileBytes() const { return data_; }
+    std::uint64_t signatureOffset() const { return signatureOffset_; }
+
   private:
     struct Mapping;
     static Expected<ArchiveReader> open(ArchiveReader reader, IndexChecks checks);
@@ -121,6 +129,7 @@ class ArchiveReader {
     std::uint16_t minor_ = 0;
     ByteView index_;
     std::uint64_t indexChecksum_ = 0;
+    std::uint64_t signatureOffset_ = 0;
     const std::uint8_t* records_ = nullptr;
     std::uint32_t entryCount_ = 0;
     const std::uint8_t* blobs_ = nullptr;

@@ -41,6 +41,14 @@ Status ArchiveReader::parseLayout(bool withChecksum) {
     if (fh.indexOffset < fh.headerSize || !fits(fh.indexOffset, fh.indexSize, data_.size()))
         return corrupt("index lies outside the file");
     if (fh.indexSize < sizeof(IndexHeader)) return corrupt("index is too small");
+    // 1.2: a signature block after the payloads, to the end of the file (archive/signing.h).
+    // Readers of 1.1 ignore the field and the block.
+    if (fh.signatureOffset != 0 &&
+        (fh.signatureOffset % 64 != 0 || fh.signatureOffset < fh.indexOffset + fh.indexSize ||
+         fh.signatureOffset >= data_.size()))
+        return corrupt("signature block offset " + std::to_string(fh.signatureOffset) +
+                       " lies outside the file's payload area");
+    signatureOffset_ = fh.signatureOffset;
     index_ = data_.subspan(fh.indexOffset, fh.indexSize);
     indexChecksum_ = fh.indexChecksum;
     if (withChecksum && !checksumMatches(hash64(index_), indexChecksum_))

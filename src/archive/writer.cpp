@@ -1,5 +1,7 @@
 #include "archive/writer.h"
 
+#include "archive/signing.h"
+
 #include "archive/module_name.h"
 #include "common/parallel.h"
 #include "common/text.h"
@@ -273,10 +275,15 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,
-                        const WriterOptions& options) {
+                        const WriterOptions& options, const std::vector<Ed25519Key>& signWith) {
     auto bytes = writer.finish(options);
     if (!bytes) return bytes.error();
-    return writeFileAtomic(path, *bytes);
+    if (signWith.empty()) return writeFileAtomic(path, *bytes);
+    auto archive = ArchiveReader::openMemory(*bytes, path.string());
+    if (!archive) return archive.error();
+    auto signed_ = signArchive(*archive, signWith);
+    if (!signed_) return signed_.error();
+    return writeFileAtomic(path, *signed_);
 }
 
 } // namespace aotpack::archive

@@ -3,6 +3,7 @@
 // compression runs per payload with fixed parameters.
 #pragma once
 
+#include "archive/ed25519.h"
 #include "archive/format.h"
 #include "archive/payload_codec.h"
 #include "common/error.h"
@@ -104,7 +105,10 @@ class ArchiveWriter {
     Metadata archiveMeta_;
 };
 
+// Writes the archive atomically; with `signWith`, signed by those keys (archive/signing.h) before
+// it is written, so the file is never there unsigned.
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,
-                        const WriterOptions& options = {});
+                        const WriterOptions& options = {},
+                        const std::vector<Ed25519Key>& signWith = {});
 
 } // namespace aotpack::archive

@@ -1,6 +1,6 @@
 #include "cache/action_result.h"
 
-#include "cache/sha256.h"
+#include "common/sha256.h"
 
 namespace aotpack::cache {
 namespace {

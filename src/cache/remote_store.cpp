@@ -1,7 +1,7 @@
 #include "cache/remote_store.h"
 
 #include "cache/action_result.h"
-#include "cache/sha256.h"
+#include "common/sha256.h"
 
 #include <algorithm>
 #include <set>

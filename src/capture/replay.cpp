@@ -2,6 +2,7 @@
 #include "common/diagnostics.h"
 
 #include "archive/reader.h"
+#include "archive/trust_policy.h"
 #include "common/text.h"
 #include "runtime/device_identity.h"
 #include "runtime/selector.h"
@@ -43,19 +44,36 @@ std::uint32_t deviceIp(ze_device_handle_t device) {
     return ip;
 }
 
+// An archive replay may serve from, and, under a trust policy, the signature that vouches for it.
+struct ServingArchive {
+    archive::ArchiveReader reader;
+    std::optional<archive::VerifiedArchive> trust;
+};
+
 // The archives of AOTPACK_ARCHIVE, opened at the first module served; one warning for each that
-// cannot be opened, which is then left out.
-const std::vector<archive::ArchiveReader>& archives(const std::string& list) {
-    static std::vector<archive::ArchiveReader> opened;
+// cannot be opened or that the trust policy refuses (docs/TRUST.md), which is then left out: the
+// program's own calls go through unchanged.
+const std::vector<ServingArchive>& archives(const std::string& list) {
+    static std::vector<ServingArchive> opened;
     static std::once_flag once;
     std::call_once(once, [&] {
+        auto policy = archive::trustPolicyFromEnvironment();
+        for (const auto& problem : policy.problems)
+            diag::warning(problem);
         for (const auto& path : split(list, ':')) {
             if (path.empty()) continue;
             auto reader = archive::ArchiveReader::openFile(path, archive::IndexChecks::Lookup);
-            if (reader)
-                opened.push_back(std::move(*reader));
-            else
+            if (!reader) {
                 diag::warning("AOTPACK_ARCHIVE: " + reader.error().message + "; it is not used");
+                continue;
+            }
+            auto trust = archive::applyTrustPolicy(policy, *reader);
+            if (!trust) {
+                diag::warning("AOTPACK_ARCHIVE: " + trust.error().message +
+                              "; it is not used (the program's modules are JIT-compiled)");
+                continue;
+            }
+            opened.push_back({std::move(*reader), std::move(*trust)});
         }
     });
     return opened;
@@ -68,9 +86,10 @@ std::string hexResult(ze_result_t r) {
 }
 
 // One archive's native binary for the call, if it has one the driver takes.
-std::optional<Served> serveFrom(const archive::ArchiveReader& archive, const ModuleCall& call,
+std::optional<Served> serveFrom(const ServingArchive& serving, const ModuleCall& call,
                                 std::uint32_t ip, const CreateModule& create,
                                 ze_module_build_log_handle_t* buildLog) {
+    const archive::ArchiveReader& archive = serving.reader;
     auto chosen = runtime::select(archive, call.name, ip, runtime::Policy::PreferNative);
     if (chosen.choice != runtime::Choice::NativeExact &&
         chosen.choice != runtime::Choice::NativeCompatible)
@@ -81,6 +100,9 @@ std::optional<Served> serveFrom(const archive::ArchiveReader& archive, const Mod
         return Served{std::nullopt, intact.error().message + ": JIT"};
     auto payload = archive.payloadView(*chosen.entry);
     if (!payload) return Served{std::nullopt, payload.error().message + ": JIT"};
+    if (serving.trust) // the bytes the driver gets are the ones the trusted key signed
+        if (auto st = serving.trust->checkEntry(archive, *chosen.entry, payload->bytes); !st)
+            return Served{std::nullopt, st.error().message + ": JIT"};
     ze_module_desc_t native = *call.desc;
     native.format = ZE_MODULE_FORMAT_NATIVE;
     native.inputSize = payload->bytes.size();

@@ -1,5 +1,6 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
 #include "archive/shards.h"
+#include "archive/signing.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
@@ -20,12 +21,16 @@ namespace {
 
 struct ArchiveArgs {
     std::string archive, output, module, target, devices, symbol;
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs, trusted, signKeys;
     bool json = false, targetsOnly = false;
 };
 
-int writeWith(const std::string& output, const ArchiveWriter& writer) {
-    if (auto st = writeArchiveFile(output, writer); !st) return diag::fail(st.error());
+// Writes the archive, then signs it with `signKeys` (private key files) if any.
+int writeWith(const std::string& output, const ArchiveWriter& writer,
+              const std::vector<std::string>& signKeys = {}) {
+    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    if (!keys) return diag::fail(keys.error()); // before writing anything
+    if (auto st = writeArchiveFile(output, writer, {}, *keys); !st) return diag::fail(st.error());
     return 0;
 }
 
@@ -98,41 +103,76 @@ void addExtract(CommandRegistry& r) {
     });
 }
 
+// --trusted: which trusted key signed the archive, and every entry is what it signed.
+Expected<std::string> verifySigner(const ArchiveReader& in, const std::vector<std::string>& keys) {
+    std::vector<archive::Ed25519Key> trusted;
+    for (const auto& path : keys) {
+        auto key = archive::Ed25519Key::loadPublic(path);
+        if (!key) return key.error();
+        trusted.push_back(std::move(*key));
+    }
+    auto verified = archive::VerifiedArchive::check(in, trusted);
+    if (!verified) return verified.error();
+    for (const auto& e : in.entries()) {
+        auto raw = in.payloadView(e);
+        if (!raw) return raw.error();
+        if (auto st = verified->checkEntry(in, e, raw->bytes); !st) return st.error();
+    }
+    return verified->signer();
+}
+
 void addVerify(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
         r.app.add_subcommand("verify", "Check every checksum and structural rule of an archive");
     sub->footer("Example:\n  aotpack verify app.aotpack\n  aotpack verify --json app.aotpack");
     sub->add_option("archive", a->archive, "Archive to check")->required();
-    sub->add_flag("--json", a->json,
-                  "Print {archive, ok, entries, payloads, error} (the exit code is the same)");
+    sub->add_flag(
+        "--json", a->json,
+        "Print {archive, ok, entries, payloads, signer, error} (the exit code is the same)");
+    sub->add_option("--trusted", a->trusted,
+                    "Public key (KEY.pub) whose signature is required; repeat for several (exit 4 "
+                    "when none of them signed the archive, or an entry is not what was signed)");
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive); // checks header, index and layout
         Status st = in ? in->verifyPayloads() : Status(in.error());
+        std::string signer;
+        if (st && !a->trusted.empty()) {
+            auto who = verifySigner(*in, a->trusted);
+            if (who)
+                signer = *who;
+            else
+                st = who.error();
+        }
         if (a->json) {
             nlohmann::json out = {{"archive", a->archive},
                                   {"ok", st.ok()},
                                   {"entries", in ? in->entryCount() : std::size_t{0}},
                                   {"payloads", in ? in->blobCount() : std::size_t{0}},
+                                  {"signer", signer},
                                   {"error", st ? "" : st.error().message}};
             std::cout << out.dump(2) << "\n";
         }
         if (!st) return diag::fail(st.error());
         if (!a->json)
             std::cout << a->archive << ": OK (" << in->entryCount() << " entries, "
-                      << in->blobCount() << " payloads)\n";
+                      << in->blobCount() << " payloads"
+                      << (signer.empty() ? "" : "; signed by trusted key " + signer) << ")\n";
         return 0;
     });
 }
 
 // The partial archives of one sharded build: the one-machine build's archive (archive/shards.h).
-int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::string& output) {
+int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::string& output,
+                       const std::vector<std::string>& signKeys) {
     std::vector<const ArchiveReader*> shards;
     for (const auto& in : readers)
         shards.push_back(&in);
     auto merged = mergeShards(shards);
     if (!merged) return diag::fail(merged.error());
-    if (auto st = writeArchiveFile(output, merged->writer, merged->options); !st)
+    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    if (!keys) return diag::fail(keys.error());
+    if (auto st = writeArchiveFile(output, merged->writer, merged->options, *keys); !st)
         return diag::fail(st.error());
     return 0;
 }
@@ -147,6 +187,8 @@ void addMerge(CommandRegistry& r) {
                     "Archives to merge (or the partial archives of a sharded build)")
         ->required();
     sub->add_option("-o,--output", a->output, "Archive to write")->required();
+    sub->add_option("--sign", a->signKeys,
+                    "Sign the merged archive with this private key (repeat for several)");
     r.add(sub, [a] {
         std::vector<ArchiveReader> readers;
         for (const auto& path : a->inputs) {
@@ -156,7 +198,7 @@ void addMerge(CommandRegistry& r) {
         }
         if (std::any_of(readers.begin(), readers.end(),
                         [](const ArchiveReader& in) { return in.archiveMeta(kShardPlan); }))
-            return mergeShardArchives(readers, a->output);
+            return mergeShardArchives(readers, a->output, a->signKeys);
         ArchiveWriter writer;
         std::vector<std::string> inputs;
         std::vector<const ArchiveReader*> all;
@@ -175,7 +217,7 @@ void addMerge(CommandRegistry& r) {
         if (merged.compilersDiffer)
             diag::warning("the inputs were built by different compilers (" +
                           merged.meta["compiler"] + "); each binary records its own");
-        return writeWith(a->output, writer);
+        return writeWith(a->output, writer, a->signKeys);
     });
 }
 

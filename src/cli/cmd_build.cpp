@@ -25,7 +25,7 @@ struct CompileFlags {
         frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
         remoteCacheMode, shard, shardCosts;
     double remoteCacheTimeout = 0;
-    std::vector<std::string> targetOptions;
+    std::vector<std::string> targetOptions, signKeys;
     unsigned jobs = 0;
     double timeout = 3600;
     bool keepGoing = false, skipUnsupported = false, noCache = false, quiet = false,
@@ -35,6 +35,8 @@ struct CompileFlags {
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("-d,--devices", f.devices, "Device list (see 'aotpack devices')")->required();
     sub->add_option("-o,--output", f.output, "Archive to write")->required();
+    sub->add_option("--sign", f.signKeys,
+                    "Sign the archive with this private key (aotpack keygen; repeat for several)");
     sub->add_option("-j,--jobs", f.jobs, "Parallel compiles (default: number of cores)")
         ->check(CLI::Range(1u, 4096u));
     sub->add_option("--options", f.options, "Build options for every compile");
@@ -130,6 +132,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;
     r.timeoutSeconds = f.timeout;
     r.output = f.output;
+    r.signKeys.assign(f.signKeys.begin(), f.signKeys.end());
     if (f.compileMode == "workers") {
         std::error_code ec;
         auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -278,7 +281,7 @@ void printCacheStats(const DiskCache& cache) {
               << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
     auto remote = cache::readCounters(cache.dir() / cache::kRemoteStatsFile);
     std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
-              << " miss(es), " << remote["errors"] << " diag::error(s) (" << remote["timeouts"]
+              << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
               << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
               << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
               << humanBytes(remote["bytes_up"]) << " up\n";

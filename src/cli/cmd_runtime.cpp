@@ -2,6 +2,7 @@
 // (offline answers from the archive and the device database).
 #include "aotpack/runtime.h"
 #include "archive/reader.h"
+#include "archive/trust_policy.h"
 #include "cache/disk_cache.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
@@ -203,9 +204,21 @@ int loadAll(const RuntimeArgs& a, bool warm) {
     return results.failure ? static_cast<int>(*results.failure) : 0;
 }
 
+// Under a trust policy (docs/TRUST.md) an archive no trusted key signed is refused, as the
+// runtime library refuses it.
+Status trustedUnderPolicy(const archive::ArchiveReader& in) {
+    auto policy = archive::trustPolicyFromEnvironment();
+    for (const auto& problem : policy.problems)
+        diag::warning(problem);
+    auto trust = archive::applyTrustPolicy(policy, in);
+    if (!trust) return trust.error();
+    return success();
+}
+
 int selectOffline(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
     if (!in) return diag::fail(in.error());
+    if (auto st = trustedUnderPolicy(*in); !st) return diag::fail(st.error());
     auto ip = singleTargetIp(a.device, "--device");
     if (!ip) return diag::fail(ip.error());
     auto policy = chosenPolicy(a.policy);

@@ -26,6 +26,7 @@ void addOclocCommand(CommandRegistry& registry);
 void addBundleCommand(CommandRegistry& registry);
 void addCaptureCommands(CommandRegistry& registry);
 void addInspectCommand(CommandRegistry& registry);
+void addTrustCommands(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

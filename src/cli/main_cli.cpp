@@ -166,6 +166,7 @@ void addCommands(CommandRegistry& registry) {
     addBundleCommand(registry);
     addCaptureCommands(registry);
     addInspectCommand(registry);
+    addTrustCommands(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         registry.app.add_subcommand("completion", "Print a shell completion script (bash)");

@@ -1,6 +1,7 @@
 // Phase 5 of the build: the archive. Everything recorded is independent of paths, time and user,
 // so the same inputs give the same bytes.
 #include "archive/shards.h"
+#include "archive/signing.h"
 #include "common/text.h"
 #include "compile/driver_internal.h"
 
@@ -67,7 +68,8 @@ Status writeArchive(const BuildSetup& setup, archive::ArchiveWriter& writer,
     for (const auto& [key, value] : meta)
         writer.setArchiveMetadata(key, value);
     background.handTo(writer);
-    return archive::writeArchiveFile(setup.request.output, writer, writerOptions(setup));
+    return archive::writeArchiveFile(setup.request.output, writer, writerOptions(setup),
+                                     setup.signingKeys);
 }
 
 } // namespace aotpack::compile

@@ -1,6 +1,7 @@
 #include "compile/driver.h"
 
 #include "archive/reader.h"
+#include "archive/signing.h"
 #include "cache/counters.h"
 #include "common/text.h"
 #include "compile/depfile.h"
@@ -224,6 +225,9 @@ Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& obse
     }
     if (auto st = resolveFrontendDevice(setup); !st) return st.error();
     if (auto st = dropUnsupportedTargets(setup, observer); !st) return st.error();
+    auto keys = archive::loadSigningKeys(request.signKeys);
+    if (!keys) return keys.error();
+    setup.signingKeys = std::move(*keys);
     setup.scratchDir = std::make_shared<TempDir>();
     if (setup.scratch().empty())
         return makeError(Errc::Output, "cannot create a temporary directory");
@@ -345,6 +349,8 @@ static Hash128 buildKey(const BuildSetup& setup, const std::vector<PreparedModul
         .add(r.fp64 == Fp64Policy::Poison ? "poison" : "error")
         .add(r.maxCompression ? "max" : "default")
         .add(r.uncompressedNatives ? "raw-natives" : "");
+    for (const auto& key : setup.signingKeys) // a signature is part of the output
+        h.add(std::span<const std::uint8_t>(key.id()));
     for (const auto& m : modules) {
         h.add(m.input.name)
             .add(m.input.path.filename().string())

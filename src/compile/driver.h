@@ -50,6 +50,7 @@ struct BuildRequest {
     double timeoutSeconds = 3600;
     std::uint64_t maxMemoryKb = 0; // 0: 80% of available memory
     std::filesystem::path output;
+    std::vector<std::filesystem::path> signKeys;          // private keys the archive is signed with
     std::filesystem::path depfile;                        // write "output: inputs headers..." here
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
     std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH

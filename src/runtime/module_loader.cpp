@@ -172,10 +172,17 @@ void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceI
 // (entries keyed and checked by the archive's own checksum of the raw bytes), so that
 // only the first load of a binary on this machine pays for decompression (~0.3 ms for a 400 KB
 // zebin, a third of what the driver takes to create the module from it).
-static Expected<ze_result_t> createNative(const archive::ArchiveReader& archive,
+// With a trust policy on, bytes reach the driver only if they are what the trusted key signed.
+static Status vouchedFor(const TrustedSource& source, const archive::EntryView& entry,
+                         ByteView bytes) {
+    return source.trust ? source.trust->checkEntry(source.archive, entry, bytes) : success();
+}
+
+static Expected<ze_result_t> createNative(const TrustedSource& source,
                                           const archive::EntryView& entry, ze_context_handle_t ctx,
                                           ze_device_handle_t dev, const CacheConfig& cfg,
                                           ze_module_handle_t& out, std::string& log) {
+    const archive::ArchiveReader& archive = source.archive;
     auto blob = archive.blob(entry.blob);
     std::optional<DiskCache> cache;
     Hash128 key;
@@ -192,10 +199,13 @@ static Expected<ze_result_t> createNative(const archive::ArchiveReader& archive,
     }
     if (cache)
         if (auto hit = cache->map(key);
-            hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
+            hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize) {
+            if (auto st = vouchedFor(source, entry, hit->data); !st) return st.error();
             return createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, hit->data, "", out, log);
+        }
     auto zebin = archive.payloadView(entry);
     if (!zebin) return zebin.error();
+    if (auto st = vouchedFor(source, entry, zebin->bytes); !st) return st.error();
     ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, zebin->bytes, "", out, log);
     if (r == ZE_RESULT_SUCCESS && cache && cache->put(key, zebin->bytes)) cache->evict();
     return r;
@@ -214,13 +224,15 @@ static std::string jitOptions(const archive::ArchiveReader& archive,
 
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
-static Status loadFromSpirv(const archive::ArchiveReader& archive,
-                            const archive::EntryView& spirvEntry, ze_context_handle_t ctx,
-                            ze_device_handle_t dev, const DeviceIdentity& id,
-                            const CacheConfig& cfg, ze_module_handle_t& out,
-                            aotpack_load_info& info) {
+static Status loadFromSpirv(const TrustedSource& source, const archive::EntryView& spirvEntry,
+                            ze_context_handle_t ctx, ze_device_handle_t dev,
+                            const DeviceIdentity& id, const CacheConfig& cfg,
+                            ze_module_handle_t& out, aotpack_load_info& info) {
+    const archive::ArchiveReader& archive = source.archive;
     auto spirv = archive.payload(spirvEntry);
     if (!spirv) return spirv.error();
+    // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
+    if (auto st = vouchedFor(source, spirvEntry, *spirv); !st) return st;
     std::string options = jitOptions(archive, spirvEntry);
     std::optional<DiskCache> cache;
     if (cfg.enabled) cache = openCache(cfg);
@@ -267,9 +279,10 @@ static Status loadFromSpirv(const archive::ArchiveReader& archive,
     return success();
 }
 
-Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx,
-                  ze_device_handle_t dev, const char* module, const aotpack_load_options* options,
-                  ze_module_handle_t& out, aotpack_load_info& info) {
+Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_device_handle_t dev,
+                  const char* module, const aotpack_load_options* options, ze_module_handle_t& out,
+                  aotpack_load_info& info) {
+    const archive::ArchiveReader& archive = source.archive;
     auto start = std::chrono::steady_clock::now();
     if (auto found = findModule(archive, module); !found) return found;
     auto id = identifyDevice(dev);
@@ -283,7 +296,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
     Status result = success();
     if (s.choice != Choice::Jit) {
         std::string log;
-        auto created = createNative(archive, *s.entry, ctx, dev, cacheConfig(options), out, log);
+        auto created = createNative(source, *s.entry, ctx, dev, cacheConfig(options), out, log);
         if (!created) return created.error();
         ze_result_t r = *created;
         if (r == ZE_RESULT_SUCCESS) {
@@ -306,7 +319,7 @@ Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t ctx
         setReason(info, why + "; JIT from SPIR-V");
         info.entry_ip = 0;
     }
-    result = loadFromSpirv(archive, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
+    result = loadFromSpirv(source, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
     info.milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (result) logLine(module, info);

@@ -5,6 +5,7 @@
 
 #include "aotpack/runtime.h"
 #include "archive/reader.h"
+#include "archive/signing.h"
 #include "common/error.h"
 #include "runtime/selector.h"
 
@@ -15,7 +16,14 @@ Policy resolvePolicy(aotpack_policy policy);
 
 void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceIp);
 
-Status loadModule(const archive::ArchiveReader& archive, ze_context_handle_t context,
+// An archive to load from and, under a trust policy, what vouches for its payloads (null: no
+// policy). Every payload is checked against the signature before it reaches the driver.
+struct TrustedSource {
+    const archive::ArchiveReader& archive;
+    const archive::VerifiedArchive* trust = nullptr;
+};
+
+Status loadModule(const TrustedSource& source, ze_context_handle_t context,
                   ze_device_handle_t device, const char* module,
                   const aotpack_load_options* options, ze_module_handle_t& out,
                   aotpack_load_info& info);

@@ -33,6 +33,7 @@ Errc errcFor(aotpack_result result) {
     case AOTPACK_ERROR_IO:
         return Errc::BadInput;
     case AOTPACK_ERROR_BAD_ARCHIVE:
+    case AOTPACK_ERROR_UNTRUSTED: // exits like `aotpack verify --trusted` refusing it
         return Errc::BadArchive;
     case AOTPACK_ERROR_NOT_FOUND:
     case AOTPACK_ERROR_NO_BINARY: // "no binary for this device" exits like "no such entry"

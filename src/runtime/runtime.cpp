@@ -3,6 +3,8 @@
 #include "aotpack/runtime.h"
 
 #include "archive/reader.h"
+#include "archive/trust_policy.h"
+#include "common/diagnostics.h"
 #include "devices/device_list.h"
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
@@ -19,8 +21,12 @@
 // Opening checks the header and the index's layout (kChecks below); the module and target lists
 // are built on first use, so opening a large archive to load one module stays cheap.
 struct aotpack_archive {
-    explicit aotpack_archive(aotpack::archive::ArchiveReader r) : reader(std::move(r)) {}
+    aotpack_archive(aotpack::archive::ArchiveReader r,
+                    std::optional<aotpack::archive::VerifiedArchive> t)
+        : reader(std::move(r)), trust(std::move(t)) {}
     aotpack::archive::ArchiveReader reader;
+    // Under a trust policy (docs/TRUST.md): who signed it; every payload is checked on use.
+    std::optional<aotpack::archive::VerifiedArchive> trust;
     std::once_flag listed;
     std::vector<std::string> moduleNames; // stable C strings for aotpack_archive_module_name
     std::vector<std::uint32_t> targets;
@@ -52,10 +58,23 @@ aotpack_result codeFor(const aotpack::Error& e) {
     return aotpack::runtime::resultFor(e.code);
 }
 
+// The process's trust policy, read once; its problems (unreadable keys) are said once.
+const aotpack::archive::TrustPolicy& trustPolicy() {
+    static const aotpack::archive::TrustPolicy policy = [] {
+        auto p = aotpack::archive::trustPolicyFromEnvironment();
+        for (const auto& problem : p.problems)
+            aotpack::diag::warning(problem);
+        return p;
+    }();
+    return policy;
+}
+
 aotpack_result adopt(aotpack::Expected<aotpack::archive::ArchiveReader> reader,
                      aotpack_archive** out) {
     if (!reader) return failWith(codeFor(reader.error()), reader.error().message);
-    auto* a = new (std::nothrow) aotpack_archive(std::move(*reader));
+    auto trust = aotpack::archive::applyTrustPolicy(trustPolicy(), *reader);
+    if (!trust) return failWith(AOTPACK_ERROR_UNTRUSTED, trust.error().message);
+    auto* a = new (std::nothrow) aotpack_archive(std::move(*reader), std::move(*trust));
     if (!a) return failWith(AOTPACK_ERROR_OUT_OF_MEMORY, "out of memory");
     *out = a;
     return AOTPACK_SUCCESS;
@@ -201,8 +220,9 @@ aotpack_result aotpack_module_create(aotpack_archive* archive, ze_context_handle
                         "archive, context, device, module and out must not be NULL");
     return guarded([&] {
         aotpack_load_info local{};
-        auto result = aotpack::runtime::loadModule(archive->reader, context, device, module,
-                                                   options, *out, info ? *info : local);
+        const auto* trust = archive->trust ? &*archive->trust : nullptr;
+        auto result = aotpack::runtime::loadModule({archive->reader, trust}, context, device,
+                                                   module, options, *out, info ? *info : local);
         if (!result) return failWith(codeFor(result.error()), result.error().message);
         return AOTPACK_SUCCESS;
     });

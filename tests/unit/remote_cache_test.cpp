@@ -3,8 +3,8 @@
 // bounding uploads (a fake backend injects the faults).
 #include "cache/action_result.h"
 #include "cache/remote_store.h"
-#include "cache/sha256.h"
 #include "cache/tiered_cache.h"
+#include "common/sha256.h"
 #include "common/subprocess.h"
 
 #include <chrono>

@@ -1,10 +1,17 @@
-#include "cache/sha256.h"
+#include "common/sha256.h"
 
 #include "common/hash.h"
 
 #include <openssl/evp.h>
 
-namespace aotpack::cache {
+namespace aotpack {
+
+Sha256 sha256(ByteView data) {
+    Sha256 digest{};
+    unsigned int length = 0;
+    EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    return digest;
+}
 
 std::string sha256Hex(ByteView data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -24,4 +31,4 @@ bool isSha256Hex(std::string_view text) {
     return true;
 }
 
-} // namespace aotpack::cache
+} // namespace aotpack

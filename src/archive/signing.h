@@ -1,0 +1,80 @@
+// Signed archives (format 1.2, docs/FORMAT.md "Signatures", docs/TRUST.md). A signature block after
+// the payloads pins every entry by a SHA-256 digest of what a reader uses of it (module, kind,
+// target, metadata, the raw payload's SHA-256) and the archive metadata; Ed25519 signatures sign a
+// short statement over it. The payloads and the index are not changed by signing: only the file
+// header (its signature offset) and the block at the end.
+//
+// Checking is cheap where it happens: at open only the statement (a few KB: the chunk hashes of
+// the digest table) is hashed and its signatures verified; an entry's digest is checked when the
+// entry is used, together with its 256-entry chunk of the table (8 KiB, once per chunk).
+#pragma once
+
+#include "archive/ed25519.h"
+#include "archive/reader.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aotpack::archive {
+
+constexpr std::uint32_t kDigestsPerChunk = 256;
+
+struct SignatureBlock {
+    std::uint32_t entryCount = 0;
+    Sha256 metadataDigest{};
+    ByteView chunkHashes; // ceil(entryCount / kDigestsPerChunk) x 32
+    ByteView digests;     // entryCount x 32, in entry-table order
+    struct Signature {
+        Sha256 keyId;
+        Ed25519Signature bytes;
+    };
+    std::vector<Signature> signatures;
+
+    // What every signature signs: the format's tag, the counts, the metadata digest and the
+    // chunk hashes.
+    Bytes statement() const;
+};
+
+// The block of a signed archive, bounds-checked; nullopt when the archive is not signed.
+Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& archive);
+
+// What a signature pins of one entry: its module, kind, target and metadata, and the SHA-256 of
+// its raw payload.
+Sha256 entryDigest(const ArchiveReader& archive, const EntryView& entry, ByteView rawPayload);
+Sha256 archiveMetadataDigest(const ArchiveReader& archive);
+
+// The archive's file with the given keys' signatures added (one per key; a key that already
+// signed is signed again). Earlier signatures over the same content are kept. Reads and checks
+// every payload. The payload bytes and the index are unchanged.
+Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25519Key>& keys);
+
+// signArchive on a file, rewritten atomically (in place when `output` is empty).
+Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed25519Key>& keys,
+                       const std::filesystem::path& output = {});
+// Private key files, each checked (Ed25519, mode 0600); the first that fails is the error.
+Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::filesystem::path>& paths);
+
+// An archive checked against trusted keys: who signed it, and each entry's digest on use.
+class VerifiedArchive {
+  public:
+    // Refused (Errc::BadArchive, one line naming the archive and why) when the archive is
+    // unsigned, its block is damaged, or no trusted key made a valid signature.
+    static Expected<VerifiedArchive> check(const ArchiveReader& archive,
+                                           const std::vector<Ed25519Key>& trusted);
+    const std::string& signer() const { return signer_; } // the key id that verified
+    // Whether this entry, with these raw payload bytes, is what the signer signed.
+    Status checkEntry(const ArchiveReader& archive, const EntryView& entry,
+                      ByteView rawPayload) const;
+
+  private:
+    bool chunkIntact(std::uint32_t chunk) const;
+    SignatureBlock block_;
+    std::string signer_;
+    // 0 unknown, 1 intact, 2 damaged; shared so the object can be copied with its reader.
+    std::shared_ptr<std::vector<std::atomic<std::uint8_t>>> chunks_;
+};
+
+} // namespace aotpack::archive
