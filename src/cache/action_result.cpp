@@ -118,7 +118,7 @@ std::optional<OutputRecord> parseOutputFile(ByteView bytes) {
 
 } // namespace
 
-Bytes encodeActionResult(const std::vector<OutputRecord>& outputs) {
+Bytes encodeActionResult(const std::vector<OutputRecord>& outputs, const std::string& worker) {
     Bytes result;
     for (const auto& o : outputs) {
         Bytes digest;
@@ -132,7 +132,28 @@ Bytes encodeActionResult(const std::vector<OutputRecord>& outputs) {
         putBytes(file, 2, digest);
         putBytes(result, 2, file);
     }
+    if (!worker.empty()) {
+        Bytes metadata;
+        putString(metadata, 1, worker);
+        putBytes(result, 9, metadata);
+    }
     return result;
+}
+
+std::string actionResultWorker(ByteView bytes) {
+    Parser p(bytes);
+    while (!p.done()) {
+        auto f = p.next();
+        if (!f) return "";
+        if (f->number != 9 || f->type != kLengthDelimited) continue;
+        Parser metadata(f->bytes);
+        while (!metadata.done()) {
+            auto m = metadata.next();
+            if (!m) return "";
+            if (m->number == 1 && m->type == kLengthDelimited) return text(m->bytes);
+        }
+    }
+    return "";
 }
 
 std::optional<std::vector<OutputRecord>> decodeActionResult(ByteView bytes) {

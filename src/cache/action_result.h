@@ -31,7 +31,11 @@ struct OutputRecord {
     bool operator==(const OutputRecord&) const = default;
 };
 
-Bytes encodeActionResult(const std::vector<OutputRecord>& outputs);
+// `worker`: ExecutedActionMetadata.worker (ActionResult field 9, its field 1), where aotpack puts
+// a record's HMAC ("aotpack-hmac-sha256:<hex>"); servers store it as part of the record.
+Bytes encodeActionResult(const std::vector<OutputRecord>& outputs, const std::string& worker = "");
+// The record's ExecutedActionMetadata.worker, "" when it has none (or the record is malformed).
+std::string actionResultWorker(ByteView bytes);
 // The outputs of a well-formed record; nothing for anything else (truncated, a digest that is not
 // SHA-256, a non-zero exit code). Unknown fields are skipped, as protobuf readers do.
 std::optional<std::vector<OutputRecord>> decodeActionResult(ByteView bytes);

@@ -41,6 +41,32 @@ Expected<std::string> bearerToken() {
     return std::string(trim(*text));
 }
 
+// The shared secret of record HMACs, from the environment or a file; never from a flag.
+Expected<std::string> hmacKey() {
+    if (std::string key = envOr("AOTPACK_REMOTE_CACHE_HMAC_KEY", ""); !key.empty()) return key;
+    std::string file = envOr("AOTPACK_REMOTE_CACHE_HMAC_KEY_FILE", "");
+    if (file.empty()) return std::string();
+    auto text = readTextFile(file);
+    if (!text) return usage("AOTPACK_REMOTE_CACHE_HMAC_KEY_FILE '" + file + "' cannot be read");
+    return std::string(trim(*text));
+}
+
+Status applyVerify(RemoteConfig& c, const RemoteFlags& flags) {
+    auto key = hmacKey();
+    if (!key) return key.error();
+    c.hmacKey = *key;
+    std::string verify =
+        !flags.verify.empty() ? flags.verify : envOr("AOTPACK_REMOTE_CACHE_VERIFY", "");
+    if (verify == "hmac")
+        c.verifyHmac = true;
+    else if (!verify.empty() && verify != "none")
+        return usage("remote cache verification '" + verify + "' is not none or hmac");
+    if (c.verifyHmac && c.hmacKey.empty())
+        return usage("--remote-cache-verify hmac needs the shared key in "
+                     "AOTPACK_REMOTE_CACHE_HMAC_KEY or AOTPACK_REMOTE_CACHE_HMAC_KEY_FILE");
+    return success();
+}
+
 Status applyTimeouts(RemoteConfig& c, const RemoteFlags& flags) {
     if (flags.timeoutSeconds < 0 || flags.timeoutSeconds > 3600)
         return usage("--remote-cache-timeout must be a number of seconds in (0, 3600]");
@@ -75,6 +101,7 @@ std::string redact(const RemoteConfig& config, std::string text) {
     };
     hide(userInfo(config.url));
     hide(config.bearerToken);
+    hide(config.hmacKey);
     return text;
 }
 
@@ -95,6 +122,7 @@ Expected<RemoteConfig> remoteConfig(const RemoteFlags& flags) {
     auto token = bearerToken();
     if (!token) return token.error();
     c.bearerToken = *token;
+    if (auto st = applyVerify(c, flags); !st) return st.error();
     c.caFile = envOr("AOTPACK_REMOTE_CACHE_CA", "");
     c.netrc = envOr("AOTPACK_REMOTE_CACHE_NETRC", "");
     return c;

@@ -22,6 +22,11 @@ struct RemoteConfig {
     std::string bearerToken;      // AOTPACK_REMOTE_CACHE_TOKEN or _TOKEN_FILE
     std::filesystem::path caFile; // AOTPACK_REMOTE_CACHE_CA: PEM bundle to verify the server
     std::filesystem::path netrc;  // AOTPACK_REMOTE_CACHE_NETRC, else ~/.netrc if present
+    // docs/TRUST.md: records carry an HMAC-SHA256 under this shared secret
+    // (AOTPACK_REMOTE_CACHE_HMAC_KEY or _HMAC_KEY_FILE); with verifyHmac (--remote-cache-verify
+    // hmac) only records whose HMAC verifies are used, and nothing is uploaded without the key.
+    std::string hmacKey;
+    bool verifyHmac = false;
     // The URL without its user:password part, for messages.
     std::string redactedUrl() const;
     bool enabled() const { return !url.empty(); }
@@ -32,10 +37,11 @@ struct RemoteFlags {
     std::string url;
     std::string mode;
     double timeoutSeconds = 0;
+    std::string verify; // --remote-cache-verify: "none" or "hmac"; "" falls back to the environment
 };
 
 // Errors (exit 2): an unsupported scheme, an unknown mode, a timeout that is not a positive
-// number, a token file that cannot be read.
+// number, a token or key file that cannot be read, --remote-cache-verify hmac without a key.
 Expected<RemoteConfig> remoteConfig(const RemoteFlags& flags);
 
 // `text` with every credential of `config` replaced by "***".

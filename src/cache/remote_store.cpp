@@ -3,10 +3,16 @@
 #include "cache/action_result.h"
 #include "common/sha256.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <set>
 
 namespace aotpack::cache {
+
+constexpr const char* kHmacPrefix = "aotpack-hmac-sha256:";
 
 std::string actionPath(const Hash128& key) {
     return "ac/" + sha256Hex("aotpack-ac-v1:" + key.hex());
@@ -14,6 +20,25 @@ std::string actionPath(const Hash128& key) {
 
 static std::string blobPath(const BlobDigest& d) {
     return "cas/" + d.sha256;
+}
+
+// HMAC-SHA256 under the shared key of what a record says: its path (so a record cannot be moved
+// to another job's key) and every output's name and digest.
+static std::string recordHmac(const std::string& key, const std::string& path,
+                              const std::vector<OutputRecord>& outputs) {
+    std::string text = "aotpack-ac-hmac-v1\n" + path + "\n";
+    for (const auto& o : outputs)
+        text += o.name + '\0' + o.digest.sha256 + '\0' + std::to_string(o.digest.size) + "\n";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &size);
+    return kHmacPrefix + toHex(std::span<const std::uint8_t>(mac, size));
+}
+
+// Constant time: how much of a guess matches must not show in how long the check takes.
+static bool sameMac(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 RemoteStore::RemoteStore(RemoteConfig config, std::unique_ptr<RemoteBackend> backend, Warn warn)
@@ -55,6 +80,15 @@ std::vector<std::vector<OutputRecord>> RemoteStore::records(std::span<const Hash
         };
         if (!record || !std::all_of(names.begin(), names.end(), hasOutput)) {
             noteCorrupt("record " + paths[i] + " does not parse or lacks an output");
+            continue;
+        }
+        if (config_.verifyHmac &&
+            !sameMac(actionResultWorker(r.body), recordHmac(config_.hmacKey, paths[i], *record))) {
+            ++unverified_; // a miss: compiled here, and the record is never used
+            if (!warnedUnverified_.exchange(true))
+                warn_("remote cache " + config_.redactedUrl() +
+                      ": a record without a valid HMAC was not used (--remote-cache-verify "
+                      "hmac; further ones are only counted)");
             continue;
         }
         found[i] = std::move(*record);
@@ -131,7 +165,11 @@ std::vector<bool> RemoteStore::contains(std::span<const Hash128> keys) {
 }
 
 void RemoteStore::put(const Hash128& key, const Outputs& outputs) {
-    if (config_.mode == RemoteMode::ReadOnly || down_) return;
+    // Without the key a verifying build writes nothing: its records could not be told apart from
+    // a forger's (remote_config makes that a usage error; this is the second line).
+    if (config_.mode == RemoteMode::ReadOnly || down_ ||
+        (config_.verifyHmac && config_.hmacKey.empty()))
+        return;
     std::vector<OutputRecord> record;
     for (const auto& [name, bytes] : outputs) {
         BlobDigest digest{sha256Hex(bytes), bytes.size()};
@@ -142,7 +180,9 @@ void RemoteStore::put(const Hash128& key, const Outputs& outputs) {
             return noteFailure(r);
         }
     }
-    if (auto r = backend_->put(actionPath(key), encodeActionResult(record)); !r.ok()) {
+    std::string path = actionPath(key);
+    std::string mac = config_.hmacKey.empty() ? "" : recordHmac(config_.hmacKey, path, record);
+    if (auto r = backend_->put(path, encodeActionResult(record, mac)); !r.ok()) {
         ++uploadErrors_;
         return noteFailure(r);
     }
@@ -157,6 +197,7 @@ RemoteStats RemoteStore::stats() const {
     s.errors = errors_;
     s.timeouts = timeouts_;
     s.corrupt = corrupt_;
+    s.unverified = unverified_;
     s.uploads = uploads_;
     s.uploadErrors = uploadErrors_;
     s.uploadsAbandoned = abandoned_;
@@ -172,6 +213,7 @@ Counters toCounters(const RemoteStats& s) {
             {"errors", s.errors},
             {"timeouts", s.timeouts},
             {"corrupt", s.corrupt},
+            {"unverified", s.unverified},
             {"uploads", s.uploads},
             {"upload_errors", s.uploadErrors},
             {"uploads_abandoned", s.uploadsAbandoned},

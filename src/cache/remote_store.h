@@ -22,6 +22,7 @@ struct RemoteStats {
     std::uint64_t hits = 0, misses = 0;
     std::uint64_t errors = 0, timeouts = 0; // failed requests (timeouts counted in both)
     std::uint64_t corrupt = 0;              // records or blobs rejected by the checks
+    std::uint64_t unverified = 0; // --remote-cache-verify hmac: records without a valid HMAC
     std::uint64_t uploads = 0, uploadErrors = 0, uploadsAbandoned = 0;
     std::uint64_t bytesDown = 0, bytesUp = 0;
     bool down = false;
@@ -63,10 +64,10 @@ class RemoteStore final : public Store {
     std::unique_ptr<RemoteBackend> backend_;
     Warn warn_;
     std::atomic<bool> down_{false};
-    std::atomic<bool> warnedCorrupt_{false};
+    std::atomic<bool> warnedCorrupt_{false}, warnedUnverified_{false};
     std::atomic<unsigned> failuresInARow_{0};
     std::atomic<std::uint64_t> hits_{0}, misses_{0}, errors_{0}, timeouts_{0}, corrupt_{0};
-    std::atomic<std::uint64_t> uploads_{0}, uploadErrors_{0}, abandoned_{0};
+    std::atomic<std::uint64_t> uploads_{0}, uploadErrors_{0}, abandoned_{0}, unverified_{0};
 };
 
 // The path of a job's record: ac/<64 hex digits>.

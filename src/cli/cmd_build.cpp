@@ -23,7 +23,7 @@ struct CompileFlags {
     std::string devices, options, clOptions,
         fp64 = "error", maxMemory, jsonReport, cacheDir, output, frontendDevice = "pvc",
         frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
-        remoteCacheMode, shard, shardCosts;
+        remoteCacheMode, remoteCacheVerify, shard, shardCosts;
     double remoteCacheTimeout = 0;
     std::vector<std::string> targetOptions, signKeys;
     unsigned jobs = 0;
@@ -62,6 +62,11 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
         ->check(CLI::IsMember({"read-write", "read-only"}));
     sub->add_option("--remote-cache-timeout", f.remoteCacheTimeout,
                     "Seconds before a remote cache request is given up (default 10)");
+    sub->add_option("--remote-cache-verify", f.remoteCacheVerify,
+                    "hmac: use only records whose HMAC verifies under "
+                    "AOTPACK_REMOTE_CACHE_HMAC_KEY (never printed), upload only with it "
+                    "(default none; $AOTPACK_REMOTE_CACHE_VERIFY)")
+        ->check(CLI::IsMember({"none", "hmac"}));
     sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)")
         ->check(CLI::Validator(
             [](std::string& v) {
@@ -147,7 +152,8 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     auto memory = parseSizeKb(f.maxMemory);
     if (!memory) return memory.error();
     r.maxMemoryKb = *memory;
-    auto remote = cache::remoteConfig({f.remoteCache, f.remoteCacheMode, f.remoteCacheTimeout});
+    auto remote = cache::remoteConfig(
+        {f.remoteCache, f.remoteCacheMode, f.remoteCacheTimeout, f.remoteCacheVerify});
     if (!remote) return remote.error();
     r.remoteCache = *remote;
     if (!f.shard.empty()) {

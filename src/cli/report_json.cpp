@@ -60,6 +60,7 @@ Status writeBuildReport(const std::string& path, const compile::BuildOutcome& ou
         nlohmann::json remote = cache::toCounters(*r.remoteCache);
         remote["url"] = r.remoteCacheUrl;
         remote["mode"] = r.remoteCacheMode;
+        remote["verify"] = r.remoteCacheVerify;
         remote["marked_down"] = r.remoteCache->down;
         doc["remote_cache"] = remote;
     }

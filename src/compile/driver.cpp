@@ -90,6 +90,7 @@ Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& obs
         caches.remoteUrl = request.remoteCache.redactedUrl();
         caches.remoteMode =
             request.remoteCache.mode == cache::RemoteMode::ReadOnly ? "read-only" : "read-write";
+        caches.remoteVerify = request.remoteCache.verifyHmac ? "hmac" : "none";
     }
     caches.store = std::make_unique<cache::TieredStore>(
         std::make_unique<cache::DiskStore>(*local, "zebin"), std::move(*remote));
@@ -300,6 +301,7 @@ BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
     report.remoteCache = finished.remoteCache;
     report.remoteCacheUrl = caches.remoteUrl;
     report.remoteCacheMode = caches.remoteMode;
+    report.remoteCacheVerify = caches.remoteVerify;
     report.seconds = setup.elapsed();
     return report;
 }

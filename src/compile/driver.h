@@ -102,6 +102,7 @@ struct BuildReport {
     std::optional<cache::RemoteStats> remoteCache; // when a remote cache was configured
     std::string remoteCacheUrl;                    // its URL, credentials removed
     std::string remoteCacheMode;                   // "read-write" or "read-only"
+    std::string remoteCacheVerify;                 // "hmac" or "none"
     std::size_t failedJobs() const;
 };
 

@@ -58,7 +58,8 @@ struct BuildCaches {
     std::unique_ptr<cache::TieredStore> store;
     std::shared_ptr<cache::WarningInbox> warnings = std::make_shared<cache::WarningInbox>();
     History history; // as earlier builds left it; compileAll returns what this build learned
-    std::string remoteUrl, remoteMode; // for the report: credentials removed; "" without remote
+    // For the report: credentials removed; "" without a remote cache.
+    std::string remoteUrl, remoteMode, remoteVerify;
 };
 
 struct PreparedModule {

@@ -115,4 +115,38 @@ expect_exit 2 env AOTPACK_REMOTE_CACHE_TIMEOUT=soon "$AOTPACK" build -d pvc "${k
 expect_in "AOTPACK_REMOTE_CACHE_TIMEOUT 'soon'"
 expect_exit 2 "$AOTPACK" build -d pvc "${kernels[0]}" -o bad.aotpack --remote-cache file://relative
 [ ! -e bad.aotpack ] || fail "partial output"
+expect_exit 2 "$AOTPACK" build -d pvc "${kernels[0]}" -o bad.aotpack --remote-cache "$URL_a" \
+    --remote-cache-verify hmac
+expect_in "needs the shared key in AOTPACK_REMOTE_CACHE_HMAC_KEY"
+
+# Records a writer without the key cannot forge (docs/TRUST.md). A pull-request job without the
+# key fills the cache with plain records; a release build that verifies uses none of them
+# (counted), compiles, and writes records with an HMAC, which the next verifying build uses. A
+# record put back without an HMAC, or one made under another key (right digests, the same job
+# path), is never used.
+devices=pvc
+build_with pref pref.aotpack --no-cache
+start_nginx h
+start_nginx i
+build_with pr pr.aotpack --remote-cache "$URL_h"
+cp -r "$DATA_h/ac" plain-records
+hmac=h-m4c-k3y-$RANDOM
+AOTPACK_REMOTE_CACHE_HMAC_KEY=other-key build_with other other.aotpack --remote-cache "$URL_i"
+export AOTPACK_REMOTE_CACHE_HMAC_KEY=$hmac
+build_with rel1 rel1.aotpack --remote-cache "$URL_h" --remote-cache-verify hmac
+cmp pref.aotpack rel1.aotpack || fail "a verifying build wrote other bytes"
+[ "$(job_hits rel1.aotpack.json)" = 0 ] || fail "plain records were used"
+[ "$(json rel1.aotpack.json "d['remote_cache']['unverified'] >= 3")" = True ] || fail "unverified not counted"
+build_with rel2 rel2.aotpack --remote-cache "$URL_h" --remote-cache-verify hmac
+[ "$(job_hits rel2.aotpack.json)" = 3 ] || fail "HMAC records not used"
+records=$(cd "$DATA_h/ac" && ls | head -2)
+first=$(head -1 <<<"$records") second=$(tail -1 <<<"$records")
+cp "plain-records/$first" "$DATA_h/ac/$first"   # no HMAC
+cp "$DATA_i/ac/$second" "$DATA_h/ac/$second"    # another key's HMAC
+build_with rel3 rel3.aotpack --remote-cache "$URL_h" --remote-cache-verify hmac
+cmp pref.aotpack rel3.aotpack || fail "a forged record changed the archive"
+[ "$(json rel3.aotpack.json "d['remote_cache']['unverified']")" = 2 ] || fail "forged records not refused"
+# Neither in reports, outputs, the records, nor the servers' logs.
+! grep -rqF -- "$hmac" . || fail "the HMAC key appears in: $(grep -rlF -- "$hmac" .)"
+unset AOTPACK_REMOTE_CACHE_HMAC_KEY
 echo "PASS: remote_cache"

@@ -126,13 +126,14 @@ TEST(RemoteConfig, FlagsWinOverTheEnvironmentAndBadValuesAreUsageErrors) {
     EXPECT_EQ(fromEnv->url, "http://env-host/c");
     EXPECT_EQ(fromEnv->mode, RemoteMode::ReadOnly);
     EXPECT_EQ(fromEnv->requestTimeoutSeconds, 3);
-    auto fromFlags = remoteConfig({"https://flag-host/c", "read-write", 7});
+    auto fromFlags = remoteConfig({"https://flag-host/c", "read-write", 7, ""});
     ASSERT_TRUE(fromFlags);
     EXPECT_EQ(fromFlags->url, "https://flag-host/c");
     EXPECT_EQ(fromFlags->mode, RemoteMode::ReadWrite);
     EXPECT_EQ(fromFlags->requestTimeoutSeconds, 7);
-    for (RemoteFlags bad : {RemoteFlags{"ftp://x", "", 0}, RemoteFlags{"http://x", "sometimes", 0},
-                            RemoteFlags{"http://x", "", -1}}) {
+    for (RemoteFlags bad :
+         {RemoteFlags{"ftp://x", "", 0, ""}, RemoteFlags{"http://x", "sometimes", 0, ""},
+          RemoteFlags{"http://x", "", -1, ""}, RemoteFlags{"http://x", "", 0, "sha1"}}) {
         auto c = remoteConfig(bad);
         ASSERT_FALSE(c) << bad.url;
         EXPECT_EQ(c.error().code, Errc::Usage);
@@ -141,7 +142,7 @@ TEST(RemoteConfig, FlagsWinOverTheEnvironmentAndBadValuesAreUsageErrors) {
 
 TEST(RemoteConfig, CredentialsAreRedacted) {
     ScopedEnv token("AOTPACK_REMOTE_CACHE_TOKEN", "tok-123456");
-    auto c = remoteConfig({"https://alice:pa55word@cache.example/x", "", 0});
+    auto c = remoteConfig({"https://alice:pa55word@cache.example/x", "", 0, ""});
     ASSERT_TRUE(c);
     EXPECT_EQ(c->bearerToken, "tok-123456");
     EXPECT_EQ(c->redactedUrl(), "https://***@cache.example/x");
@@ -153,11 +154,11 @@ TEST(RemoteConfig, TokenFile) {
     ASSERT_TRUE(writeFileAtomic(dir.path() / "t", std::string("from-file\n")));
     ScopedEnv none("AOTPACK_REMOTE_CACHE_TOKEN", nullptr);
     ScopedEnv file("AOTPACK_REMOTE_CACHE_TOKEN_FILE", (dir.path() / "t").c_str());
-    auto c = remoteConfig({"http://x", "", 0});
+    auto c = remoteConfig({"http://x", "", 0, ""});
     ASSERT_TRUE(c);
     EXPECT_EQ(c->bearerToken, "from-file");
     ScopedEnv missing("AOTPACK_REMOTE_CACHE_TOKEN_FILE", (dir.path() / "nope").c_str());
-    EXPECT_FALSE(remoteConfig({"http://x", "", 0}));
+    EXPECT_FALSE(remoteConfig({"http://x", "", 0, ""}));
 }
 
 TEST(RemoteStore, PutThenGetThroughAFileStore) {
@@ -261,3 +262,60 @@ TEST(TieredStore, UploadsThatCannotFinishAreAbandonedInTime) {
     // Counted, not timed: the queued upload was never sent (only the one in flight was).
     EXPECT_EQ(requests->requests.load(), 1u);
 }
+
+namespace aotpack::cache {
+namespace {
+
+// docs/TRUST.md: records carry an HMAC under the shared key; a verifying reader uses only records
+// whose HMAC verifies, whatever their digests say, and never uploads without the key.
+TEST(RemoteStoreHmac, OnlyRecordsWithAValidHmacAreUsed) {
+    TempDir dir;
+    std::vector<std::string> warnings;
+    auto withKey = [&](const std::string& key, bool verify) {
+        RemoteConfig c = fileConfig(dir.path(), RemoteMode::ReadWrite);
+        c.hmacKey = key;
+        c.verifyHmac = verify;
+        auto store = openRemoteStore(c, [&](const std::string& w) { warnings.push_back(w); });
+        EXPECT_TRUE(store);
+        return std::move(*store);
+    };
+    fileStore(dir.path(), &warnings)->put(key("plain"), {{"zebin", bytes("x")}, {"meta", {}}});
+    withKey("k1", false)->put(key("signed"), {{"zebin", bytes("y")}, {"meta", {}}});
+    withKey("k2", false)->put(key("other-key"), {{"zebin", bytes("z")}, {"meta", {}}});
+    // A record moved to another job's path keeps its HMAC, which names the old path.
+    withKey("k1", false)->put(key("moved-from"), {{"zebin", bytes("w")}, {"meta", {}}});
+    fs::copy_file(dir.path() / actionPath(key("moved-from")),
+                  dir.path() / actionPath(key("moved")));
+    auto reader = withKey("k1", true);
+    auto found = reader->get(
+        std::vector{key("plain"), key("signed"), key("other-key"), key("moved")}, kNames);
+    EXPECT_FALSE(found[0]); // no HMAC
+    ASSERT_TRUE(found[1]);
+    EXPECT_EQ((*found[1])["zebin"], bytes("y"));
+    EXPECT_FALSE(found[2]); // another key's HMAC
+    EXPECT_FALSE(found[3]); // right digest, wrong place
+    EXPECT_EQ(reader->stats().unverified, 3u);
+    EXPECT_EQ(reader->stats().misses, 3u);
+    ASSERT_EQ(warnings.size(), 1u) << warnings.back();
+    EXPECT_EQ(warnings[0].find("k1"), std::string::npos); // the key is never printed
+    // Without verification the plain record is used (the default: trust the server).
+    EXPECT_TRUE(fileStore(dir.path(), &warnings)->get(std::vector{key("plain")}, kNames)[0]);
+    // A verifying store without the key uploads nothing.
+    withKey("", true)->put(key("keyless"), {{"zebin", bytes("v")}, {"meta", {}}});
+    EXPECT_FALSE(fs::exists(dir.path() / actionPath(key("keyless"))));
+}
+
+TEST(RemoteStoreHmac, VerificationNeedsTheKeyAndTheKeyIsRedacted) {
+    ScopedEnv key("AOTPACK_REMOTE_CACHE_HMAC_KEY", nullptr);
+    auto noKey = remoteConfig({"http://x", "", 0, "hmac"});
+    ASSERT_FALSE(noKey);
+    EXPECT_EQ(noKey.error().code, Errc::Usage);
+    ScopedEnv secret("AOTPACK_REMOTE_CACHE_HMAC_KEY", "hmac-s3cret");
+    auto c = remoteConfig({"http://x", "", 0, "hmac"});
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(c->verifyHmac);
+    EXPECT_EQ(redact(*c, "key hmac-s3cret"), "key ***");
+}
+
+} // namespace
+} // namespace aotpack::cache
