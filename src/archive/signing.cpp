@@ -222,9 +222,6 @@ Expected<VerifiedArchive> VerifiedArchive::check(const ArchiveReader& archive,
     auto block = readSignatureBlock(archive);
     if (!block) return block.error();
     if (!*block) return makeError(Errc::BadArchive, "'" + archive.name() + "' is not signed");
-    if (chunkHashesOf((*block)->digests, (*block)->entryCount).size() !=
-        (*block)->chunkHashes.size())
-        return damaged(archive, "chunk table does not match its entries");
     Bytes statement = (*block)->statement();
     bool anyTrustedKey = false;
     for (const auto& s : (*block)->signatures)
@@ -241,6 +238,8 @@ Expected<VerifiedArchive> VerifiedArchive::check(const ArchiveReader& archive,
             v.signer_ = key.idHex();
             v.chunks_ = std::make_shared<std::vector<std::atomic<std::uint8_t>>>(
                 chunkCount(v.block_.entryCount));
+            v.mappedVerified_ =
+                std::make_shared<std::vector<std::atomic<std::uint8_t>>>(v.block_.entryCount);
             return v;
         }
     return makeError(Errc::BadArchive,
@@ -262,18 +261,35 @@ bool VerifiedArchive::chunkIntact(std::uint32_t chunk) const {
     return intact;
 }
 
+static Error refusal(const ArchiveReader& archive, const EntryView& entry, const std::string& why) {
+    return makeError(Errc::BadArchive, "'" + archive.name() + "': module '" +
+                                           std::string(entry.module) + "': " + why);
+}
+
+Expected<Sha256> VerifiedArchive::signedDigest(const ArchiveReader& archive,
+                                               const EntryView& entry) const {
+    if (entry.index >= block_.entryCount)
+        return refusal(archive, entry, "entry is outside the signed table");
+    if (!chunkIntact(entry.index / kDigestsPerChunk))
+        return refusal(archive, entry, "the signed digest table is damaged");
+    Sha256 digest;
+    std::memcpy(digest.data(), block_.digests.data() + std::size_t(entry.index) * 32, 32);
+    return digest;
+}
+
 Status VerifiedArchive::checkEntry(const ArchiveReader& archive, const EntryView& entry,
                                    ByteView rawPayload) const {
-    auto refuse = [&](const std::string& why) {
-        return makeError(Errc::BadArchive, "'" + archive.name() + "': module '" +
-                                               std::string(entry.module) + "': " + why);
-    };
-    if (entry.index >= block_.entryCount) return refuse("entry is outside the signed table");
-    if (!chunkIntact(entry.index / kDigestsPerChunk))
-        return refuse("the signed digest table is damaged");
-    Sha256 actual = entryDigest(archive, entry, rawPayload);
-    if (std::memcmp(actual.data(), block_.digests.data() + std::size_t(entry.index) * 32, 32) != 0)
-        return refuse("not what key " + signer_ + " signed (payload or metadata changed)");
+    auto signed_ = signedDigest(archive, entry);
+    if (!signed_) return signed_.error();
+    ByteView file = archive.fileBytes();
+    bool mapped = rawPayload.data() >= file.data() &&
+                  rawPayload.data() + rawPayload.size() <= file.data() + file.size();
+    auto& memo = (*mappedVerified_)[entry.index];
+    if (mapped && memo.load(std::memory_order_acquire)) return success();
+    if (entryDigest(archive, entry, rawPayload) != *signed_)
+        return refusal(archive, entry,
+                       "not what key " + signer_ + " signed (payload or metadata changed)");
+    if (mapped) memo.store(1, std::memory_order_release);
     return success();
 }
 

@@ -65,16 +65,20 @@ class VerifiedArchive {
     static Expected<VerifiedArchive> check(const ArchiveReader& archive,
                                            const std::vector<Ed25519Key>& trusted);
     const std::string& signer() const { return signer_; } // the key id that verified
-    // Whether this entry, with these raw payload bytes, is what the signer signed.
+    // Whether this entry, with these raw payload bytes, is what the signer signed. Bytes that lie
+    // in the archive's own read-only mapping (stored uncompressed) are hashed once per entry.
     Status checkEntry(const ArchiveReader& archive, const EntryView& entry,
                       ByteView rawPayload) const;
+    // The entry's signed digest (its chunk checked first): a cache of verified bytes keys by it.
+    Expected<Sha256> signedDigest(const ArchiveReader& archive, const EntryView& entry) const;
 
   private:
     bool chunkIntact(std::uint32_t chunk) const;
     SignatureBlock block_;
     std::string signer_;
-    // 0 unknown, 1 intact, 2 damaged; shared so the object can be copied with its reader.
-    std::shared_ptr<std::vector<std::atomic<std::uint8_t>>> chunks_;
+    // Per chunk 0 unknown, 1 intact, 2 damaged; per entry 1 once its mapped bytes verified.
+    // Shared so the object can be copied with its reader.
+    std::shared_ptr<std::vector<std::atomic<std::uint8_t>>> chunks_, mappedVerified_;
 };
 
 } // namespace aotpack::archive

@@ -191,18 +191,24 @@ static Expected<ze_result_t> createNative(const TrustedSource& source,
     if (blob.compression != archive::Compression::None && blob.rawSize >= kWorthCaching &&
         cfg.enabled) {
         cache = openCache(cfg);
-        key = Hasher()
-                  .add("aotpack-native-v1")
-                  .add(std::to_string(blob.rawChecksum))
-                  .add(std::to_string(blob.rawSize))
-                  .finish();
+        Hasher h;
+        h.add("aotpack-native-v1")
+            .add(std::to_string(blob.rawChecksum))
+            .add(std::to_string(blob.rawSize));
+        // Under a trust policy only bytes verified against the signed digest are put in the
+        // cache, under a key that names that digest: a hit needs no second SHA-256 (the cache
+        // checks its own checksum, and whoever can write it is the user already).
+        if (source.trust) {
+            auto digest = source.trust->signedDigest(archive, entry);
+            if (!digest) return digest.error();
+            h.add("trusted").add(std::span<const std::uint8_t>(*digest));
+        }
+        key = h.finish();
     }
     if (cache)
         if (auto hit = cache->map(key);
-            hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize) {
-            if (auto st = vouchedFor(source, entry, hit->data); !st) return st.error();
+            hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
             return createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, hit->data, "", out, log);
-        }
     auto zebin = archive.payloadView(entry);
     if (!zebin) return zebin.error();
     if (auto st = vouchedFor(source, entry, zebin->bytes); !st) return st.error();

@@ -2,6 +2,7 @@
 // must decompress within the declared limits - opened as the tools open archives (every index
 // check) and as the runtime does (IndexChecks::Lookup: records checked as lookups read them).
 #include "archive/reader.h"
+#include "archive/signing.h"
 
 using aotpack::archive::ArchiveReader;
 using aotpack::archive::EntryKind;
@@ -14,6 +15,11 @@ static void useAsTheTools(const ArchiveReader& reader) {
     }
     (void)reader.archiveMetadata();
     (void)reader.targets();
+    // A signed archive's block (format 1.2): parsed with bounds checks, its statement built, and
+    // checked against no trusted key (a fuzzer cannot forge a signature).
+    if (auto block = aotpack::archive::readSignatureBlock(reader); block && *block)
+        (void)(*block)->statement();
+    (void)aotpack::archive::VerifiedArchive::check(reader, {});
 }
 
 static void useAsTheRuntime(const ArchiveReader& reader) {

@@ -221,3 +221,59 @@ TEST(PayloadCodec, SpirvTakesTheSmallerOfPlainAndBytePlanes) {
     EXPECT_EQ(*r->payload(*r->find("big", EntryKind::Spirv)), words);
     EXPECT_TRUE(decodeStoredPayload(encodeStoredPayload(blob), words));
 }
+
+#include "archive/signing.h"
+
+#include "common/subprocess.h"
+
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+namespace aotpack::archive {
+namespace {
+
+// Signing in memory: the statement pins entries and metadata; a private key makes the process
+// undumpable (no core file with the key); keys with loose modes are refused.
+TEST(ArchiveSigning, SignVerifyAndWhatTheSignatureCovers) {
+    aotpack::TempDir dir;
+    ASSERT_TRUE(Ed25519Key::generate(dir.path() / "k"));
+    auto key = Ed25519Key::loadPrivate(dir.path() / "k");
+    ASSERT_TRUE(key) << key.error().message;
+    EXPECT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+    auto pub = Ed25519Key::loadPublic(dir.path() / "k.pub");
+    ASSERT_TRUE(pub);
+    EXPECT_EQ(pub->id(), key->id());
+    ArchiveWriter w;
+    ASSERT_TRUE(w.addSpirv("m", testData("vector_ops.spv"), {{"options", "-O2"}}));
+    w.setArchiveMetadata("devices.input", "pvc");
+    auto bytes = w.finish();
+    ASSERT_TRUE(bytes);
+    auto unsignedArchive = ArchiveReader::openMemory(*bytes);
+    ASSERT_TRUE(unsignedArchive);
+    auto signedBytes = signArchive(*unsignedArchive, {*key});
+    ASSERT_TRUE(signedBytes) << signedBytes.error().message;
+    auto archive = ArchiveReader::openMemory(*signedBytes);
+    ASSERT_TRUE(archive) << archive.error().message;
+    EXPECT_EQ(archive->minorVersion(), 2);
+    auto verified = VerifiedArchive::check(*archive, {*pub});
+    ASSERT_TRUE(verified) << verified.error().message;
+    auto e = archive->find("m", EntryKind::Spirv);
+    ASSERT_TRUE(e);
+    auto payload = archive->payload(*e);
+    ASSERT_TRUE(payload);
+    EXPECT_TRUE(verified->checkEntry(*archive, *e, *payload));
+    Bytes changed = *payload;
+    changed[100] ^= 1;
+    EXPECT_EQ(verified->checkEntry(*archive, *e, changed).error().code, Errc::BadArchive);
+    EXPECT_FALSE(VerifiedArchive::check(*unsignedArchive, {*pub}));
+    EXPECT_FALSE(VerifiedArchive::check(*archive, {}));
+    // Signing again with the same key keeps one signature by it; the content is unchanged.
+    auto again = signArchive(*archive, {*key});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, *signedBytes);
+    ::chmod((dir.path() / "k").c_str(), 0640);
+    EXPECT_EQ(Ed25519Key::loadPrivate(dir.path() / "k").error().code, Errc::BadInput);
+}
+
+} // namespace
+} // namespace aotpack::archive
