@@ -67,21 +67,6 @@ std::string mergedMissing(const std::vector<const ArchiveReader*>& shards) {
     return join(all, ",");
 }
 
-// The shards' payloads as they are stored, handed to the writer so that it does not compress
-// them again (most of a merge's time otherwise). The shards' writer chose each level by the same
-// rule (same aotpack version: the plan covers it), so the bytes are those it would choose.
-void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out) {
-    for (const auto& e : in.entries()) {
-        auto raw = in.payload(e);
-        if (!raw) continue; // copyEntries already failed on it
-        BlobInfo blob = in.blob(e.blob);
-        ByteView stored = in.storedPayload(e);
-        CompressedPayload p{Bytes(stored.begin(), stored.end()), blob.rawSize, blob.compression,
-                            blob.rawChecksum, 0};
-        out.adoptStoredPayload(hash128(*raw), std::move(p));
-    }
-}
-
 } // namespace
 
 Expected<std::optional<ShardInfo>> shardInfo(const ArchiveReader& in) {

@@ -17,6 +17,11 @@ namespace aotpack::archive {
 Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
                    const std::function<bool(const EntryView&)>& keep = {});
 
+// Hands `out` every payload of `in` in the form `in` stores it, so that the writer copies those
+// bytes instead of compressing again (a merge of shards or split pieces; the result is then
+// byte-identical to the archive they came from). Call after copyEntries.
+void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out);
+
 // The one rule for the archive metadata of an archive rewritten from others (merge,
 // remove-targets, add-targets), holding `targets`:
 // - devices.expanded: those targets in IP order, by name (as a build writes it);

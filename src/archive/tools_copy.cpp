@@ -27,6 +27,18 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
+void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out) {
+    for (const auto& e : in.entries()) {
+        auto raw = in.payload(e);
+        if (!raw) continue; // copyEntries already failed on it
+        BlobInfo blob = in.blob(e.blob);
+        ByteView stored = in.storedPayload(e);
+        CompressedPayload p{Bytes(stored.begin(), stored.end()), blob.rawSize, blob.compression,
+                            blob.rawChecksum, 0};
+        out.adoptStoredPayload(hash128(*raw), std::move(p));
+    }
+}
+
 RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inputs,
                                     const std::vector<std::uint32_t>& targets) {
     std::vector<std::string> devices, compilers;

@@ -1,6 +1,7 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
 #include "archive/shards.h"
 #include "archive/signing.h"
+#include "archive/split.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
@@ -177,6 +178,65 @@ int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::str
     return 0;
 }
 
+// The pieces of `aotpack split`: the original archive, byte for byte (checked before writing).
+int mergeSplit(const std::vector<ArchiveReader>& readers, const std::string& output,
+               const std::vector<std::string>& signKeys) {
+    std::vector<const ArchiveReader*> pieces;
+    for (const auto& in : readers)
+        pieces.push_back(&in);
+    auto merged = mergeSplitPieces(pieces);
+    if (!merged) return diag::fail(merged.error());
+    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    if (!keys) return diag::fail(keys.error());
+    auto bytes = merged->finish();
+    if (!bytes) return diag::fail(bytes.error());
+    if (auto st = checkMergedSplit(readers.front(), *bytes); !st) return diag::fail(st.error());
+    if (!keys->empty()) {
+        auto reader = ArchiveReader::openMemory(*bytes, output);
+        if (!reader) return diag::fail(reader.error());
+        auto signed_ = archive::signArchive(*reader, *keys);
+        if (!signed_) return diag::fail(signed_.error());
+        *bytes = std::move(*signed_);
+    }
+    if (auto st = writeFileAtomic(output, *bytes); !st) return diag::fail(st.error());
+    return 0;
+}
+
+void addSplit(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto by = std::make_shared<std::string>("target");
+    auto* sub = r.app.add_subcommand(
+        "split", "One archive per target (its binaries + all SPIR-V) and a SPIR-V-only one");
+    sub->footer("Example:\n  aotpack split app.aotpack -o pieces/\n"
+                "  aotpack merge pieces/*.aotpack -o app.aotpack   # the original, byte for byte");
+    sub->add_option("archive", a->archive, "Archive to split")->required();
+    sub->add_option("-o,--output", a->output, "Directory for the pieces (created if needed)")
+        ->required();
+    sub->add_option("--by", *by,
+                    "target: a piece per target; compat: targets whose binaries serve each "
+                    "other (the device database's compat lines) share a piece")
+        ->check(CLI::IsMember({"target", "compat"}));
+    sub->add_option("--sign", a->signKeys, "Sign every piece with this private key (repeat)");
+    r.add(sub, [a, by] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return diag::fail(in.error());
+        auto keys = archive::loadSigningKeys({a->signKeys.begin(), a->signKeys.end()});
+        if (!keys) return diag::fail(keys.error());
+        auto pieces = splitArchive(*in, *by == "compat" ? SplitBy::Compat : SplitBy::Target);
+        if (!pieces) return diag::fail(pieces.error());
+        std::error_code ec;
+        std::filesystem::create_directories(a->output, ec);
+        std::string stem = std::filesystem::path(a->archive).stem().string();
+        for (auto& piece : *pieces) {
+            auto path = std::filesystem::path(a->output) / (stem + "." + piece.name + ".aotpack");
+            if (auto st = writeArchiveFile(path, piece.writer, {}, *keys); !st)
+                return diag::fail(st.error());
+            std::cout << path.string() << "\n";
+        }
+        return 0;
+    });
+}
+
 void addMerge(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
@@ -196,6 +256,9 @@ void addMerge(CommandRegistry& r) {
             if (!in) return diag::fail(in.error());
             readers.push_back(std::move(*in));
         }
+        if (std::any_of(readers.begin(), readers.end(),
+                        [](const ArchiveReader& in) { return isSplitPiece(in); }))
+            return mergeSplit(readers, a->output, a->signKeys);
         if (std::any_of(readers.begin(), readers.end(),
                         [](const ArchiveReader& in) { return in.archiveMeta(kShardPlan); }))
             return mergeShardArchives(readers, a->output, a->signKeys);
@@ -327,6 +390,7 @@ void addArchiveCommands(CommandRegistry& registry) {
     addExtract(registry);
     addVerify(registry);
     addMerge(registry);
+    addSplit(registry);
     addRemoveTargets(registry);
     addExportAr(registry);
     addEmbed(registry);

@@ -1,0 +1,49 @@
+// Per-GPU delivery (#30 item 1, docs/DELIVERY.md): `aotpack split` cuts an archive into one piece
+// per target (its native binaries plus every module's SPIR-V, so a piece also JITs on other GPUs)
+// and one SPIR-V-only piece; `--by compat` puts targets whose binaries serve each other (the
+// device database's compatibility table) into one piece. `aotpack merge` of all the pieces
+// writes the original archive byte for byte.
+//
+// A piece is an ordinary archive: the original's metadata with `devices.expanded` naming only
+// its own targets, plus
+//   split.of      SHA-256 of the original archive (its unsigned part): what a merge must make
+//   split.index   1..split.count, and split.count
+//   split.piece   "spirv" or its targets, "acm-g10+acm-g11"
+//   split.meta.K  every archive metadata key K of the original, as it was
+// Payloads keep the original's stored bytes (nothing is compressed again).
+#pragma once
+
+#include "archive/reader.h"
+#include "archive/writer.h"
+
+#include <string>
+#include <vector>
+
+namespace aotpack::archive {
+
+inline constexpr const char* kSplitOf = "split.of";
+inline constexpr const char* kSplitIndex = "split.index";
+inline constexpr const char* kSplitCount = "split.count";
+inline constexpr const char* kSplitPiece = "split.piece";
+inline constexpr const char* kSplitMetaPrefix = "split.meta.";
+
+enum class SplitBy { Target, Compat };
+
+struct SplitPiece {
+    std::string name; // "spirv", "pvc", "acm-g10+acm-g11": the file's middle name
+    ArchiveWriter writer;
+};
+
+// Errors: an archive that is itself a piece (Usage), a payload that does not read (BadArchive).
+Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in, SplitBy by);
+
+bool isSplitPiece(const ArchiveReader& in);
+
+// The writer of the whole archive from all its pieces. Errors (exit 8, Conflict) name the piece:
+// a piece of another archive, given twice, or missing.
+Expected<ArchiveWriter> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces);
+
+// After writing a merge: the bytes are the original's, or an error (Conflict) says they are not.
+Status checkMergedSplit(const ArchiveReader& anyPiece, ByteView merged);
+
+} // namespace aotpack::archive
