@@ -58,6 +58,7 @@ case "${1:-}" in
     python3 bench/compression.py --set tiny
     python3 bench/foreign.py --smoke
     python3 bench/trust.py --smoke
+    python3 bench/delivery.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"

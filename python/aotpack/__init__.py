@@ -152,25 +152,40 @@ class Archive:
 
     def what_would_load_here(self):
         """For every Level Zero device of this machine and every module: what would load."""
-        ze = ctypes.CDLL(ctypes.util.find_library("ze_loader") or "libze_loader.so.1")
-        if ze.zeInit(0) != 0:  # a failed zeInit is final: no other Level Zero call after it
-            raise AotpackError(6, "no Level Zero GPU here")  # code 7, as the CLI
-        count = ctypes.c_uint32(0)
-        ze.zeDriverGet(ctypes.byref(count), None)
-        drivers = (ctypes.c_void_p * count.value)()
-        ze.zeDriverGet(ctypes.byref(count), drivers)
         report = []
-        for driver in drivers:
-            n = ctypes.c_uint32(0)
-            ze.zeDeviceGet(ctypes.c_void_p(driver), ctypes.byref(n), None)
-            devices = (ctypes.c_void_p * n.value)()
-            ze.zeDeviceGet(ctypes.c_void_p(driver), ctypes.byref(n), devices)
-            for device in devices:
-                ip = ctypes.c_uint32()
-                _check(_lib.aotpack_device_ip(device, ctypes.byref(ip)))
-                for module in self.modules():
-                    info = _LoadInfo()
-                    code = _lib.aotpack_select(self._handle, module.encode(), ip.value, 0, ctypes.byref(info))
-                    entry = _info(info) if code == 0 else {"source": "none", "reason": _lib.aotpack_last_error().decode()}
-                    report.append(dict(entry, module=module, device=target_name(ip.value)))
+        for ip in _present_ips():
+            for module in self.modules():
+                info = _LoadInfo()
+                code = _lib.aotpack_select(self._handle, module.encode(), ip, 0, ctypes.byref(info))
+                entry = _info(info) if code == 0 else {"source": "none", "reason": _lib.aotpack_last_error().decode()}
+                report.append(dict(entry, module=module, device=target_name(ip)))
         return report
+
+
+def _present_ips():
+    """The IP version value of every Level Zero device of this machine, in device order."""
+    ze = ctypes.CDLL(ctypes.util.find_library("ze_loader") or "libze_loader.so.1")
+    if ze.zeInit(0) != 0:  # a failed zeInit is final: no other Level Zero call after it
+        raise AotpackError(6, "no Level Zero GPU here")  # code 7, as the CLI
+    count = ctypes.c_uint32(0)
+    ze.zeDriverGet(ctypes.byref(count), None)
+    drivers = (ctypes.c_void_p * count.value)()
+    ze.zeDriverGet(ctypes.byref(count), drivers)
+    ips = []
+    for driver in drivers:
+        n = ctypes.c_uint32(0)
+        ze.zeDeviceGet(ctypes.c_void_p(driver), ctypes.byref(n), None)
+        devices = (ctypes.c_void_p * n.value)()
+        ze.zeDeviceGet(ctypes.c_void_p(driver), ctypes.byref(n), devices)
+        for device in devices:
+            ip = ctypes.c_uint32()
+            _check(_lib.aotpack_device_ip(device, ctypes.byref(ip)))
+            ips.append(ip.value)
+    return ips
+
+
+def device_ips():
+    """The IP versions ("12.60.7") of this machine's GPUs, once each, in IP order: what a PEP 817
+    provider plugin returns for the property `intel :: device_ip` (wheelnext's
+    intel-variant-provider), and what `aotpack device-ips` prints."""
+    return ["%d.%d.%d" % (ip >> 22, (ip >> 14) & 0xFF, ip & 0x3F) for ip in sorted(set(_present_ips())) if ip]

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace aotpack::cli {
 using nlohmann::json;
@@ -253,6 +254,27 @@ int selectOffline(const RuntimeArgs& a) {
     return none ? static_cast<int>(Errc::NotFound) : 0; // like load: no binary for the device
 }
 
+// The IP versions of this machine's GPUs, once each, in IP order: the values a wheel-variant
+// provider plugin (PEP 817, `intel :: device_ip :: <ip>`) returns for this machine.
+int deviceIps(bool asJson) {
+    if (auto st = initLevelZero(); !st) return diag::fail(st.error());
+    std::set<std::uint32_t> ips;
+    for (auto dev : allDevices()) {
+        std::uint32_t ip = 0;
+        if (aotpack_device_ip(dev, &ip) == AOTPACK_SUCCESS && ip) ips.insert(ip);
+    }
+    json out = json::array();
+    for (auto ip : ips) {
+        std::string text = devices::IpVersion::fromValue(ip).str();
+        if (asJson)
+            out.push_back({{"ip", text}, {"target", targetName(ip)}});
+        else
+            std::cout << text << "\n";
+    }
+    if (asJson) std::cout << out.dump(2) << "\n";
+    return ips.empty() ? static_cast<int>(Errc::NoDevice) : 0;
+}
+
 // One row per known IP (every stepping): what each module would load there.
 int coverage(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
@@ -350,6 +372,14 @@ void addRuntimeCommands(CommandRegistry& r) {
     covSub->add_flag("--json", cov->json, "Print JSON");
     covSub->footer("Example:\n  aotpack coverage app.aotpack --json");
     r.add(covSub, [cov] { return coverage(*cov); });
+
+    auto ipsJson = std::make_shared<bool>(false);
+    auto* ipsSub = r.app.add_subcommand(
+        "device-ips", "The IP versions of this machine's GPUs (what a wheel variant selects on)");
+    ipsSub->add_flag("--json", *ipsJson, "Print [{ip, target}] as JSON");
+    ipsSub->footer("Example:\n  aotpack device-ips   # 12.60.7: the property intel :: device_ip "
+                   ":: 12.60.7 of a PEP 825 wheel variant");
+    r.add(ipsSub, [ipsJson] { return deviceIps(*ipsJson); });
 }
 
 } // namespace aotpack::cli

@@ -88,3 +88,15 @@ nogpu=()
 expect_exit 7 "${nogpu[@]}" "$AOTPACK" load k.aotpack
 expect_in "no Level Zero GPU here (zeInit returned 0x78000001)"
 
+
+# device-ips: the IP versions of this machine's GPUs, the values a PEP 817 provider plugin
+# (intel :: device_ip) returns; the Python module's device_ips() says the same.
+expect_exit 0 sim_pvc "$AOTPACK" device-ips
+[ "$OUT" = "12.60.7" ] || fail "device-ips on pvc: $OUT"
+expect_exit 0 sim_atsm "$AOTPACK" device-ips --json
+expect_in '"target": "acm-g10"'
+py=$(sim_tgl env PYTHONPATH="$SRC/python" \
+    AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
+    python3 -c 'import aotpack; print(aotpack.device_ips())')
+[ "$py" = "['12.0.0']" ] || fail "aotpack.device_ips() on tgllp: $py"
+expect_exit 7 "${nogpu[@]}" "$AOTPACK" device-ips
