@@ -32,6 +32,26 @@ struct CompileFlags {
          explain = false, strictSpirv = false;
 };
 
+// The local and remote build caches.
+void addCacheFlags(CLI::App* sub, CompileFlags& f) {
+    sub->add_option("--cache-dir", f.cacheDir,
+                    "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
+    sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
+    sub->add_option("--remote-cache", f.remoteCache,
+                    "Shared cache behind the local one: http(s)://HOST/PATH (bazel-remote "
+                    "layout) or file:///DIR (default: $AOTPACK_REMOTE_CACHE)");
+    sub->add_option("--remote-cache-mode", f.remoteCacheMode,
+                    "read-write (default) or read-only (never uploads: for untrusted builds)")
+        ->check(CLI::IsMember({"read-write", "read-only"}));
+    sub->add_option("--remote-cache-timeout", f.remoteCacheTimeout,
+                    "Seconds before a remote cache request is given up (default 10)");
+    sub->add_option("--remote-cache-verify", f.remoteCacheVerify,
+                    "hmac: use only records whose HMAC verifies under "
+                    "AOTPACK_REMOTE_CACHE_HMAC_KEY (never printed), upload only with it "
+                    "(default none; $AOTPACK_REMOTE_CACHE_VERIFY)")
+        ->check(CLI::IsMember({"none", "hmac"}));
+}
+
 void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("-d,--devices", f.devices, "Device list (see 'aotpack devices')")->required();
     sub->add_option("-o,--output", f.output, "Archive to write")->required();
@@ -51,22 +71,7 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_flag("--skip-unsupported", f.skipUnsupported,
                   "Build only the targets the installed ocloc can build; record the others as "
                   "missing (warning, exit 0)");
-    sub->add_option("--cache-dir", f.cacheDir,
-                    "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
-    sub->add_flag("--no-cache", f.noCache, "Neither read nor write the build cache");
-    sub->add_option("--remote-cache", f.remoteCache,
-                    "Shared cache behind the local one: http(s)://HOST/PATH (bazel-remote "
-                    "layout) or file:///DIR (default: $AOTPACK_REMOTE_CACHE)");
-    sub->add_option("--remote-cache-mode", f.remoteCacheMode,
-                    "read-write (default) or read-only (never uploads: for untrusted builds)")
-        ->check(CLI::IsMember({"read-write", "read-only"}));
-    sub->add_option("--remote-cache-timeout", f.remoteCacheTimeout,
-                    "Seconds before a remote cache request is given up (default 10)");
-    sub->add_option("--remote-cache-verify", f.remoteCacheVerify,
-                    "hmac: use only records whose HMAC verifies under "
-                    "AOTPACK_REMOTE_CACHE_HMAC_KEY (never printed), upload only with it "
-                    "(default none; $AOTPACK_REMOTE_CACHE_VERIFY)")
-        ->check(CLI::IsMember({"none", "hmac"}));
+    addCacheFlags(sub, f);
     sub->add_option("--timeout", f.timeout, "Seconds before a compile is killed (default 3600)")
         ->check(CLI::Validator(
             [](std::string& v) {
