@@ -32,27 +32,19 @@ Expected<double> seconds(const std::string& what, const std::string& text) {
     return v;
 }
 
-Expected<std::string> bearerToken() {
-    if (std::string token = envOr("AOTPACK_REMOTE_CACHE_TOKEN", ""); !token.empty()) return token;
-    std::string file = envOr("AOTPACK_REMOTE_CACHE_TOKEN_FILE", "");
+// A secret from the environment: VAR, else the file VAR_FILE names (never from a flag: a command
+// line is visible to every user of the machine).
+Expected<std::string> secretFromEnvironment(const std::string& var) {
+    if (std::string value = envOr(var.c_str(), ""); !value.empty()) return value;
+    std::string file = envOr((var + "_FILE").c_str(), "");
     if (file.empty()) return std::string();
     auto text = readTextFile(file);
-    if (!text) return usage("AOTPACK_REMOTE_CACHE_TOKEN_FILE '" + file + "' cannot be read");
-    return std::string(trim(*text));
-}
-
-// The shared secret of record HMACs, from the environment or a file; never from a flag.
-Expected<std::string> hmacKey() {
-    if (std::string key = envOr("AOTPACK_REMOTE_CACHE_HMAC_KEY", ""); !key.empty()) return key;
-    std::string file = envOr("AOTPACK_REMOTE_CACHE_HMAC_KEY_FILE", "");
-    if (file.empty()) return std::string();
-    auto text = readTextFile(file);
-    if (!text) return usage("AOTPACK_REMOTE_CACHE_HMAC_KEY_FILE '" + file + "' cannot be read");
+    if (!text) return usage(var + "_FILE '" + file + "' cannot be read");
     return std::string(trim(*text));
 }
 
 Status applyVerify(RemoteConfig& c, const RemoteFlags& flags) {
-    auto key = hmacKey();
+    auto key = secretFromEnvironment("AOTPACK_REMOTE_CACHE_HMAC_KEY");
     if (!key) return key.error();
     c.hmacKey = *key;
     std::string verify =
@@ -119,7 +111,7 @@ Expected<RemoteConfig> remoteConfig(const RemoteFlags& flags) {
     else if (!mode.empty() && mode != "read-write")
         return usage("remote cache mode '" + mode + "' is not read-write or read-only");
     if (auto st = applyTimeouts(c, flags); !st) return st.error();
-    auto token = bearerToken();
+    auto token = secretFromEnvironment("AOTPACK_REMOTE_CACHE_TOKEN");
     if (!token) return token.error();
     c.bearerToken = *token;
     if (auto st = applyVerify(c, flags); !st) return st.error();
