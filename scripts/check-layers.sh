@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 layers=(
     "cli"
     "compile dropin bundle"
-    "capture foreign toolchain"
+    "capture foreign toolchain delivery"
     "runtime"
     "archive cache"
     "devices"

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/diagnostics.h"
 #include "common/text.h"
+#include "delivery/publish.h"
 #include "devices/device_list.h"
 
 #include <nlohmann/json.hpp>
@@ -237,6 +238,28 @@ void addSplit(CommandRegistry& r) {
     });
 }
 
+void addPublish(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto* sub = r.app.add_subcommand(
+        "publish", "Upload an archive's native binaries to a server, each under its SHA-256");
+    sub->footer("Example:\n  aotpack publish app.aotpack --to https://natives.example/app\n"
+                "  (writes URL/cas/<sha256>; token: $AOTPACK_REMOTE_CACHE_TOKEN, never printed)");
+    sub->add_option("archive", a->archive, "Archive whose natives to publish")->required();
+    sub->add_option("--to", a->output,
+                    "http(s)://HOST/PATH (PUT, e.g. nginx WebDAV) or file:///DIR")
+        ->required();
+    r.add(sub, [a] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return diag::fail(in.error());
+        auto report = delivery::publishNatives(*in, a->output);
+        if (!report) return diag::fail(report.error());
+        std::cout << "published " << report->uploaded << " native(s), "
+                  << humanBytes(report->bytesUploaded) << "; " << report->alreadyThere
+                  << " already there\n";
+        return 0;
+    });
+}
+
 void addMerge(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
@@ -391,6 +414,7 @@ void addArchiveCommands(CommandRegistry& registry) {
     addVerify(registry);
     addMerge(registry);
     addSplit(registry);
+    addPublish(registry);
     addRemoveTargets(registry);
     addExportAr(registry);
     addEmbed(registry);
