@@ -95,8 +95,10 @@ expect_exit 0 sim_pvc "$AOTPACK" device-ips
 [ "$OUT" = "12.60.7" ] || fail "device-ips on pvc: $OUT"
 expect_exit 0 sim_atsm "$AOTPACK" device-ips --json
 expect_in '"target": "acm-g10"'
-py=$(sim_tgl env PYTHONPATH="$SRC/python" \
-    AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
-    python3 -c 'import aotpack; print(aotpack.device_ips())')
-[ "$py" = "['12.0.0']" ] || fail "aotpack.device_ips() on tgllp: $py"
+if [ -z "${AOTPACK_SANITIZED:-}" ]; then # a sanitized library cannot load into python
+    py=$(sim_tgl env PYTHONPATH="$SRC/python" \
+        AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
+        python3 -c 'import aotpack; print(aotpack.device_ips())')
+    [ "$py" = "['12.0.0']" ] || fail "aotpack.device_ips() on tgllp: $py"
+fi
 expect_exit 7 "${nogpu[@]}" "$AOTPACK" device-ips

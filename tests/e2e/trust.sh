@@ -69,10 +69,9 @@ expect_exit 4 "$AOTPACK" verify flipped-index.aotpack --trusted rel.key.pub && l
 # One flipped byte in the public key: not the key that signed (or not a key at all).
 sed '2s/^\(.\{20\}\)./\1A/' rel.key.pub >flipped.pub
 cmp -s flipped.pub rel.key.pub && sed -i '2s/^\(.\{20\}\)./\1B/' flipped.pub
-set +e
-"$AOTPACK" verify app.aotpack --trusted flipped.pub >&3 2>&1
-[ $? != 0 ] || fail "a flipped public key verified"
-set -e
+if "$AOTPACK" verify app.aotpack --trusted flipped.pub >&3 2>&1; then
+    fail "a flipped public key verified"
+fi
 # A private key others may read is refused.
 chmod 644 rel.key
 expect_exit 3 "$AOTPACK" sign app.aotpack --key rel.key && log_out
@@ -95,8 +94,9 @@ expect_in "not what key $id signed"
 expect_exit 0 "$AOTPACK" select app.aotpack --device pvc && log_out
 unset AOTPACK_TRUSTED_KEYS
 
-# The C API, through the Python module (ctypes): the archive is refused when opened.
-PYTHONPATH=$SRC/python AOTPACK_RT_LIBRARY=$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0 \
+# The C API, through the Python module (ctypes): the archive is refused when opened. (Not in
+# sanitizer builds: a sanitized library cannot be loaded into an unsanitized python.)
+[ -n "${AOTPACK_SANITIZED:-}" ] || PYTHONPATH=$SRC/python AOTPACK_RT_LIBRARY=$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0 \
     AOTPACK_TRUSTED_KEYS=$WORK/trusted python3 - <<'PY' >&3 2>&1
 import aotpack
 aotpack.Archive("app.aotpack").get_arch_list()            # trusted: opens
