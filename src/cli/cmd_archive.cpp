@@ -164,13 +164,17 @@ void addVerify(CommandRegistry& r) {
     });
 }
 
+std::vector<const ArchiveReader*> pointersTo(const std::vector<ArchiveReader>& readers) {
+    std::vector<const ArchiveReader*> out;
+    for (const auto& in : readers)
+        out.push_back(&in);
+    return out;
+}
+
 // The partial archives of one sharded build: the one-machine build's archive (archive/shards.h).
 int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::string& output,
                        const std::vector<std::string>& signKeys) {
-    std::vector<const ArchiveReader*> shards;
-    for (const auto& in : readers)
-        shards.push_back(&in);
-    auto merged = mergeShards(shards);
+    auto merged = mergeShards(pointersTo(readers));
     if (!merged) return diag::fail(merged.error());
     auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
     if (!keys) return diag::fail(keys.error());
@@ -182,10 +186,7 @@ int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::str
 // The pieces of `aotpack split`: the original archive, byte for byte (checked before writing).
 int mergeSplit(const std::vector<ArchiveReader>& readers, const std::string& output,
                const std::vector<std::string>& signKeys) {
-    std::vector<const ArchiveReader*> pieces;
-    for (const auto& in : readers)
-        pieces.push_back(&in);
-    auto merged = mergeSplitPieces(pieces);
+    auto merged = mergeSplitPieces(pointersTo(readers));
     if (!merged) return diag::fail(merged.error());
     auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
     if (!keys) return diag::fail(keys.error());
