@@ -5,6 +5,7 @@
 #include "common/text.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
+#include "foreign/syclbin.h"
 
 #include <cstring>
 #include <elf.h>
@@ -38,6 +39,40 @@ void addImage(DeviceImage image, const std::string& where, std::uint64_t offset,
 
 Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w);
 
+// Each image of a SYCLBIN v1 described as found anywhere else, with where it sits in the SYCLBIN.
+Status walkSyclbinV1(ByteView bytes, std::uint64_t base, const std::string& where, Walker& w) {
+    auto images = readSyclbinV1(bytes);
+    if (!images)
+        return makeError(Errc::BadInput, located(where, images.error().message + " (file offset " +
+                                                            hexOffset(base) + ")"));
+    for (const auto& i : *images) {
+        std::string here = where + ", SYCLBIN v1 abstract module " +
+                           std::to_string(i.abstractModule) + (i.native ? " native" : " IR");
+        auto image = describeImage(i.bytes);
+        if (!image) return makeError(Errc::BadInput, located(here, image.error().message));
+        image->properties["syclbin"] = i.native ? "native" : "ir";
+        addImage(std::move(*image), here, base + i.offset, w);
+    }
+    return success();
+}
+
+// An OffloadBinary entry of image kind 7: a SYCLBIN v1 inside it, or a v2 entry (its role says
+// whether it carries device code).
+Status walkSyclbinEntry(const OffloadEntry& e, std::uint64_t base, const std::string& here,
+                        Walker& w) {
+    if (looksLikeSyclbinV1(e.image)) return walkSyclbinV1(e.image, base, here, w);
+    auto code = syclbinV2Code(e);
+    if (!code) return makeError(Errc::BadInput, located(here, code.error().message));
+    if (!*code) return success(); // metadata, no device code
+    auto image = describeImage(**code);
+    if (!image) return makeError(Errc::BadInput, located(here, image.error().message));
+    image->properties = e.strings;
+    image->properties["syclbin"] = "v2 " + e.strings.at("role");
+    image->compressed = image->compressed || e.compressed;
+    addImage(std::move(*image), here, base, w);
+    return success();
+}
+
 Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::string& where,
                            Walker& w) {
     for (std::uint64_t at = 0; at + 32 <= section.size();) {
@@ -50,6 +85,10 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
             const auto& e = binary->entries[i];
             std::string here = where + ", OffloadBinary v" + std::to_string(e.version) + " entry " +
                                std::to_string(i);
+            if (e.imageKind == kImageKindSyclbin) {
+                if (auto st = walkSyclbinEntry(e, base + at, here, w); !st) return st;
+                continue;
+            }
             auto image = describeImage(e.image);
             DeviceImage d = image ? std::move(*image) : DeviceImage{};
             if (!image) {
@@ -138,6 +177,8 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
     }
     if (looksLikeOffloadBinary(bytes))
         return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, w);
+    if (looksLikeSyclbinV1(bytes))
+        return walkSyclbinV1(bytes, base, where.empty() ? "the file" : where, w);
     if (looksLikeElf(bytes)) return walkElf(bytes, base, where, w);
     if (looksLikeAr(bytes)) return walkStaticLibrary(bytes, base, where, depth, w);
     return success();

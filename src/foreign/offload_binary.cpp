@@ -91,8 +91,8 @@ bool looksLikeOffloadBinary(ByteView bytes) {
 
 const char* imageKindName(std::uint16_t kind) {
     static const char* names[] = {"none",      "object", "bitcode", "cubin",
-                                  "fatbinary", "ptx",    "spirv"};
-    return kind < 7 ? names[kind] : "unknown";
+                                  "fatbinary", "ptx",    "spirv",   "syclbin"};
+    return kind < 8 ? names[kind] : "unknown";
 }
 
 const char* offloadKindName(std::uint16_t kind) {

@@ -88,35 +88,13 @@ expect_in "'truncated.bin': the file: malformed OffloadBinary at offset"
 [ "$(wc -l <<<"$OUT")" = 1 ] || fail "one line expected: $OUT"
 
 # OffloadBinary v2 (entry count, sized strings) and a zstd-compressed v3, from LLVM's layout.
-python3 - v.spv pvc.zebin <<'PY'
+PYTHONPATH=$SRC/tests/e2e/lib python3 - v.spv pvc.zebin <<'PY'
 import struct, subprocess, sys
+from offload_binary import body, write_v2
 images = [(6, 8, open(sys.argv[1], "rb").read(), {"triple": "spir64", "arch": "generic"}),
           (1, 8, open(sys.argv[2], "rb").read(), {"triple": "spir64_gen", "arch": "pvc"})]
-def write(version, header_size):
-    strings = b""; offsets = {}
-    for _, _, _, kv in images:
-        for s in list(kv.keys()) + list(kv.values()):
-            if s not in offsets: offsets[s] = len(strings); strings += s.encode() + b"\0"
-    nrec = sum(len(kv) for *_, kv in images)
-    entries_off = header_size; records_off = entries_off + 40 * len(images)
-    strtab_off = records_off + 24 * nrec
-    data_off = (strtab_off + len(strings) + 7) & ~7
-    body = b""; records = b""; image_off = data_off
-    for ik, ok, img, kv in images:
-        body += struct.pack("<HHIQQQQ", ik, ok, 0, records_off + len(records), len(kv), image_off, len(img))
-        for k, v in kv.items():
-            records += struct.pack("<QQQ", strtab_off + offsets[k], strtab_off + offsets[v], len(v))
-        image_off += len(img)
-    blob = body + records + strings
-    blob += b"\0" * (data_off - header_size - len(blob)) + b"".join(i[2] for i in images)
-    size = (header_size + len(blob) + 7) & ~7
-    blob += b"\0" * (size - header_size - len(blob))
-    head = b"\x10\xff\x10\xad" + struct.pack("<IQQQ", version, size, entries_off, len(images))
-    if version == 3: head += struct.pack("<Q", 0)
-    return head, blob, size
-head, blob, size = write(2, 32)
-open("v2.bin", "wb").write(head + blob)
-head, blob, size = write(3, 40)
+open("v2.bin", "wb").write(write_v2(images))
+blob, size = body(images, 40)
 packed = subprocess.run(["zstd", "-q", "-c"], input=blob, capture_output=True, check=True).stdout
 total = 40 + len(packed)  # LLVM: Size covers the compressed body; padding follows it
 head = b"\x10\xff\x10\xad" + struct.pack("<IQQQQ", 3, total, 40, len(images), size)
@@ -131,4 +109,45 @@ got = [(i["kind"], i["kernels"], i["properties"]["arch"], i["compressed"]) for i
 assert got == [("spirv", 2, "generic", sys.argv[2] == "v3.bin"), ("zebin", 2, "pvc", sys.argv[2] == "v3.bin")], got
 PY
 done
+# SYCLBIN (intel/llvm SYCLBINDesign.md, SYCLBIN.h): v1 bare and inside an OffloadBinary entry of
+# image kind 7, and v2 (a multi-entry OffloadBinary with roles); no tool here writes it, so the
+# files follow the layout in those sources.
+PYTHONPATH=$SRC/tests/e2e/lib python3 - v.spv pvc.zebin <<'PY'
+import struct, sys
+from offload_binary import write_v2
+spv, zebin = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+meta = b"[SYCLBIN/global metadata]\nstate=1|0\n"
+ir_meta = b"[SYCLBIN/ir module metadata]\ntype=1|0\n"
+def pad8(b): return b + b"\0" * (-len(b) % 8)
+table = pad8(meta) + pad8(ir_meta)
+binary = pad8(spv) + zebin
+head = struct.pack("<IIIIIIQQQQ", 0x53594249, 1, 1, 1, 1, 0, len(table), len(binary), 0, len(meta))
+am = struct.pack("<QQIIII", 0, len(meta), 1, 0, 1, 0)
+ir = struct.pack("<QQQQ", len(pad8(meta)), len(ir_meta), 0, len(spv))
+native = struct.pack("<QQQQ", 0, 0, len(pad8(spv)), len(zebin))
+v1 = head + am + ir + native + table + binary
+open("v1.syclbin", "wb").write(v1)
+open("v1-wrapped.bin", "wb").write(write_v2([(7, 8, v1, {"triple": "spir64", "arch": ""})]))
+entry = lambda role, image, **kv: (7, 8, image, dict({"role": role, "sycl_format_version": "2"}, **kv))
+code = lambda m, raw: struct.pack("<Q", len(m)) + m + raw
+open("v2.syclbin", "wb").write(write_v2([
+    entry("global_metadata", meta), entry("am_metadata", b"", am_index="0"),
+    entry("ir", code(ir_meta, spv), am_index="0", triple="spir64", ir_type="0"),
+    entry("native", code(b"", zebin), am_index="0", triple="spir64_gen", arch="pvc")]))
+bad = bytearray(v1); struct.pack_into("<Q", bad, 56 + 32 + 32 + 32 - 8, 1 << 40)
+open("bad.syclbin", "wb").write(bad)
+PY
+for f in v1.syclbin v1-wrapped.bin v2.syclbin; do
+    expect_exit 0 "$AOTPACK" inspect "$f" --json
+    python3 - "$OUT" "$f" <<'PY'
+import json, sys
+images = json.loads(sys.argv[1])["files"][0]["images"]
+got = [(i["kind"], i["kernels"], i["properties"].get("syclbin")) for i in images]
+v2 = sys.argv[2] == "v2.syclbin"
+assert got == [("spirv", 2, "v2 ir" if v2 else "ir"), ("zebin", 2, "v2 native" if v2 else "native")], got
+assert [t["name"] for t in images[1]["targets"]] == ["pvc"], images[1]
+PY
+done
+expect_exit 3 "$AOTPACK" inspect bad.syclbin
+expect_in "malformed SYCLBIN v1: an image of abstract module 0 lies outside the binary table"
 echo "PASS: foreign_binaries"
