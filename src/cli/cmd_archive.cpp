@@ -6,6 +6,7 @@
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
+#include "common/hash.h"
 #include "common/text.h"
 #include "delivery/publish.h"
 #include "devices/device_list.h"
@@ -123,6 +124,15 @@ Expected<std::string> verifySigner(const ArchiveReader& in, const std::vector<st
     return verified->signer();
 }
 
+// The ids of the keys that signed the archive (unchecked: --trusted checks them).
+std::vector<std::string> signatureKeyIds(const ArchiveReader& in) {
+    std::vector<std::string> ids;
+    if (auto block = archive::readSignatureBlock(in); block && *block)
+        for (const auto& s : (*block)->signatures)
+            ids.push_back(toHex(std::span<const std::uint8_t>(s.keyId.data(), 8)));
+    return ids;
+}
+
 void addVerify(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub =
@@ -147,12 +157,14 @@ void addVerify(CommandRegistry& r) {
                 st = who.error();
         }
         if (a->json) {
-            nlohmann::json out = {{"archive", a->archive},
-                                  {"ok", st.ok()},
-                                  {"entries", in ? in->entryCount() : std::size_t{0}},
-                                  {"payloads", in ? in->blobCount() : std::size_t{0}},
-                                  {"signer", signer},
-                                  {"error", st ? "" : st.error().message}};
+            nlohmann::json out = {
+                {"archive", a->archive},
+                {"ok", st.ok()},
+                {"entries", in ? in->entryCount() : std::size_t{0}},
+                {"payloads", in ? in->blobCount() : std::size_t{0}},
+                {"signer", signer},
+                {"signatures", in ? signatureKeyIds(*in) : std::vector<std::string>{}},
+                {"error", st ? "" : st.error().message}};
             std::cout << out.dump(2) << "\n";
         }
         if (!st) return diag::fail(st.error());
@@ -160,6 +172,9 @@ void addVerify(CommandRegistry& r) {
             std::cout << a->archive << ": OK (" << in->entryCount() << " entries, "
                       << in->blobCount() << " payloads"
                       << (signer.empty() ? "" : "; signed by trusted key " + signer) << ")\n";
+        if (auto ids = signatureKeyIds(*in); signer.empty() && !ids.empty())
+            diag::note("signed by key(s) " + join(ids, ", ") +
+                       "; not checked (give --trusted KEY.pub)");
         return 0;
     });
 }

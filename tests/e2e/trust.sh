@@ -38,6 +38,9 @@ expect_in "'unsigned.aotpack' is not signed"
 cp app.aotpack both.aotpack && "$AOTPACK" sign both.aotpack --key other.key >&3
 expect_exit 0 "$AOTPACK" verify both.aotpack --trusted rel.key.pub && log_out
 expect_exit 0 "$AOTPACK" verify both.aotpack --trusted other.key.pub && log_out
+expect_exit 0 "$AOTPACK" verify both.aotpack && log_out # integrity only: says who signed, unchecked
+expect_in "note: signed by key(s) $id, "
+expect_in "not checked (give --trusted KEY.pub)"
 # Signing is deterministic: build --sign gives the bytes of build + sign.
 "$AOTPACK" build -q -d pvc,tgllp "$SRC/examples/kernels" -o built-signed.aotpack --sign rel.key
 cmp built-signed.aotpack app.aotpack || fail "build --sign differs from build + sign"
