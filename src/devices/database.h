@@ -26,8 +26,9 @@ struct Device {
     std::string release;              // "xe-hpg"
     std::string family;               // "xe"
     bool fp64 = false;
-    Stepping current;            // the stepping products ship with; the default target
-    std::vector<Stepping> older; // older steppings, selectable with NAME@STEPPING
+    std::uint32_t productFamily = 0; // IGC's PRODUCT_FAMILY in older zebins' notes; 0: unknown
+    Stepping current;                // the stepping products ship with; the default target
+    std::vector<Stepping> older;     // older steppings, selectable with NAME@STEPPING
 };
 
 struct PciId {

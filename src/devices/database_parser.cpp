@@ -192,6 +192,13 @@ class DatabaseParser {
         d.release = rel->name;
         d.family = rel->family;
         d.fp64 = *fp64 == "yes";
+        if (auto it = rec.fields.find("product-family"); it != rec.fields.end()) {
+            auto family = it->second.rfind("0x", 0) == 0 ? parseUnsigned(it->second.substr(2), 16)
+                                                         : std::nullopt;
+            if (!family || *family == 0 || *family > 0xffff)
+                return fail("malformed product-family '" + it->second + "' (expected 0xN)");
+            d.productFamily = static_cast<std::uint32_t>(*family);
+        }
         d.current = Stepping{*stepping, *ip, *rev};
         d.aliases = aliases(rec);
         std::size_t index = db_.devices_.size();

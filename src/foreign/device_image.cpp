@@ -40,24 +40,6 @@ Expected<DeviceImage> describeSpirv(ByteView b) {
     return d;
 }
 
-// ocloc 22.43's zebins name their product family and revision, not their IP (no
-// PRODUCT_CONFIG note): families measured with `ocloc compile --format zebin` per device.
-struct Family {
-    std::uint32_t id;
-    std::vector<const char*> devices;
-};
-const std::vector<Family>& productFamilies() {
-    static const std::vector<Family> families = {{0x1d, {"tgllp"}},
-                                                 {0x1e, {"rkl"}},
-                                                 {0x1f, {"adl-s"}},
-                                                 {0x20, {"adl-p"}},
-                                                 {0x21, {"adl-n"}},
-                                                 {0x4ba, {"dg1"}},
-                                                 {0x4f6, {"acm-g10", "acm-g11", "acm-g12"}},
-                                                 {0x4f7, {"pvc"}}};
-    return families;
-}
-
 // The targets a zebin can serve, from its IntelGT notes.
 std::vector<NativeTarget> zebinTargets(const ElfFile& elf) {
     std::uint32_t family = 0, metadata = 0, config = 0;
@@ -84,17 +66,17 @@ std::vector<NativeTarget> zebinTargets(const ElfFile& elf) {
     }
     std::uint32_t revision = (metadata >> 8) & 0x1F;
     std::vector<NativeTarget> out;
-    for (const auto& f : productFamilies())
-        for (const char* name : f.devices)
-            if (f.id == family)
-                if (const auto* d = db.findDevice(name)) {
-                    std::vector<const devices::Stepping*> steppings{&d->current};
-                    for (const auto& s : d->older)
-                        steppings.push_back(&s);
-                    for (const auto* s : steppings)
-                        if (s->pciRevision == revision)
-                            out.push_back({devices::TargetInfo{d, s}.name(), s->ip.str()});
-                }
+    // ocloc 22.43's zebins name their product family and revision, not their IP (no
+    // PRODUCT_CONFIG note): the device database says which devices have that family.
+    for (const auto& d : db.devices()) {
+        if (!family || d.productFamily != family) continue;
+        std::vector<const devices::Stepping*> steppings{&d.current};
+        for (const auto& s : d.older)
+            steppings.push_back(&s);
+        for (const auto* s : steppings)
+            if (s->pciRevision == revision)
+                out.push_back({devices::TargetInfo{&d, s}.name(), s->ip.str()});
+    }
     if (out.size() > 1) { // the family and revision fit several steppings: say so, claim none
         std::vector<std::string> names;
         for (const auto& t : out)

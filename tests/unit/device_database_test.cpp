@@ -26,6 +26,16 @@ TEST(DeviceDatabase, IpValuesMatchNeoEncoding) {
     EXPECT_EQ(IpVersion::fromValue(50495488).str(), "12.10.0");
 }
 
+// The product family ocloc 22.43's zebins record instead of their IP (foreign/device_image.cpp
+// maps it back to devices): measured per device, data in devlists/.
+TEST(DeviceDatabase, ProductFamiliesOfOlderZebins) {
+    const auto& db = Database::builtin();
+    EXPECT_EQ(db.findDevice("pvc")->productFamily, 0x4f7u);
+    EXPECT_EQ(db.findDevice("acm-g11")->productFamily, 0x4f6u);
+    EXPECT_EQ(db.findDevice("tgllp")->productFamily, 0x1du);
+    EXPECT_EQ(db.findDevice("bmg")->productFamily, 0u); // not measured: 22.43 cannot build it
+}
+
 TEST(DeviceDatabase, CompatibilityTable) {
     const auto& db = Database::builtin();
     auto served = db.servedBy(*parseIpVersion("12.55.8"));
@@ -67,6 +77,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "t.devlist:1: devlist format version 2 is not supported (this aotpack reads 1)"},
         BadDevlist{"hello\n", "t.devlist:1: expected the header 'aotpack-devlist 1'"},
         BadDevlist{"aotpack-devlist 1\nwidget x\n", "t.devlist:2: unknown record kind 'widget'"},
+        BadDevlist{"aotpack-devlist 1\nfamily xe\nrelease r family=xe\n"
+                   "device d ip=1.2.3 release=r fp64=no stepping=a0 rev=0 product-family=77\n",
+                   "t.devlist:4: malformed product-family '77' (expected 0xN)"},
         BadDevlist{"aotpack-devlist 1\nfamily xe\nrelease r family=xe\n"
                    "device d ip=12.5 release=r fp64=no stepping=a0 rev=0\n",
                    "t.devlist:4: malformed IP version '12.5' (expected major.minor.revision)"},
