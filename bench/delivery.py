@@ -26,6 +26,8 @@ def measure(kind, work, aotpack):
     bench.run([aotpack, "build", "-q", "-k", "-d", DEVICES, *map(str, spvs), "-o", archive])
     pieces = work / f"{kind}-pieces"
     bench.run([aotpack, "split", archive, "-o", pieces])
+    lean = work / f"{kind}-lean"
+    bench.run([aotpack, "split", archive, "-o", lean, "--natives-only"])
     ars = work / f"{kind}-ars"
     ars.mkdir()
     for spv in spvs:
@@ -36,6 +38,7 @@ def measure(kind, work, aotpack):
             "spirv_piece": (pieces / f"{kind}.spirv.aotpack").stat().st_size}
     for target in DEVICES.split(","):
         rows[target] = (pieces / f"{kind}.{target}.aotpack").stat().st_size
+        rows["lean-" + target] = (lean / f"{kind}.{target}.aotpack").stat().st_size
     return rows
 
 
@@ -59,6 +62,8 @@ def main():
                 print(f"  {target:8s} piece {r[target]:>10} B = {r[target] / r['fat']:.3f}x fat")
             print(f"  spirv    piece {r['spirv_piece']:>10} B = {r['spirv_piece'] / r['fat']:.3f}x fat")
             print(f"  one GPU's download, largest piece: {worst / r['fat']:.3f}x fat (goal <= 0.30x)")
+            lean = max(r["lean-" + t] for t in DEVICES.split(","))
+            print(f"  --natives-only: largest piece {lean} B = {lean / r['fat']:.3f}x fat (no JIT from it)")
 
 
 if __name__ == "__main__":

@@ -50,12 +50,13 @@ void setPieceMetadata(const ArchiveReader& in, ArchiveWriter& w, const std::stri
     w.setArchiveMetadata(kSplitPiece, piece);
 }
 
-// The piece's entries: every SPIR-V (and entry of a kind this version does not know), and the
-// natives of `targets` (none for the SPIR-V piece).
-Status fillPiece(const ArchiveReader& in, ArchiveWriter& w, const std::vector<std::uint32_t>& ips) {
+// The piece's entries: every SPIR-V (and entry of a kind this version does not know) unless
+// `nativesOnly`, and the natives of `ips` (none for the SPIR-V piece).
+Status fillPiece(const ArchiveReader& in, ArchiveWriter& w, const std::vector<std::uint32_t>& ips,
+                 bool nativesOnly) {
     auto keep = [&](const EntryView& e) {
-        return e.kind != EntryKind::Native ||
-               std::find(ips.begin(), ips.end(), e.targetIp) != ips.end();
+        if (e.kind != EntryKind::Native) return !nativesOnly;
+        return std::find(ips.begin(), ips.end(), e.targetIp) != ips.end();
     };
     if (auto st = copyEntries(in, w, keep); !st) return st;
     adoptStoredPayloads(in, w);
@@ -68,12 +69,13 @@ bool isSplitPiece(const ArchiveReader& in) {
     return in.archiveMeta(kSplitOf).has_value();
 }
 
-Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in, SplitBy by) {
+Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
+                                               const SplitOptions& options) {
     if (isSplitPiece(in))
         return makeError(Errc::Usage, "'" + in.name() + "' is already a piece of a split archive");
     auto targets = in.targets();
     std::map<std::uint32_t, std::vector<std::uint32_t>> groups; // group key -> its targets
-    for (auto [ip, key] : groupsOf(targets, by))
+    for (auto [ip, key] : groupsOf(targets, options.by))
         groups[key].push_back(ip);
     std::string of = sha256Hex(unsignedPart(in));
     std::vector<SplitPiece> pieces;
@@ -83,12 +85,12 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in, SplitBy 
         for (auto ip : ips)
             names.push_back(devices::targetName(ip));
         SplitPiece piece{join(names, "+"), {}};
-        if (auto st = fillPiece(in, piece.writer, ips); !st) return st.error();
+        if (auto st = fillPiece(in, piece.writer, ips, options.nativesOnly); !st) return st.error();
         setPieceMetadata(in, piece.writer, join(names, ","), piece.name, ++index, count, of);
         pieces.push_back(std::move(piece));
     }
     SplitPiece spirv{"spirv", {}};
-    if (auto st = fillPiece(in, spirv.writer, {}); !st) return st.error();
+    if (auto st = fillPiece(in, spirv.writer, {}, false); !st) return st.error();
     setPieceMetadata(in, spirv.writer, "", "spirv", ++index, count, of);
     pieces.push_back(std::move(spirv));
     return pieces;

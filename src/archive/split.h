@@ -29,13 +29,22 @@ inline constexpr const char* kSplitMetaPrefix = "split.meta.";
 
 enum class SplitBy { Target, Compat };
 
+struct SplitOptions {
+    SplitBy by = SplitBy::Target;
+    // Target pieces hold natives only (no SPIR-V): the smallest download for a GPU with
+    // binaries, which then cannot JIT (a driver that rejects the binary, another GPU); the
+    // SPIR-V piece still holds every module's SPIR-V, and merge still restores the original.
+    bool nativesOnly = false;
+};
+
 struct SplitPiece {
     std::string name; // "spirv", "pvc", "acm-g10+acm-g11": the file's middle name
     ArchiveWriter writer;
 };
 
 // Errors: an archive that is itself a piece (Usage), a payload that does not read (BadArchive).
-Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in, SplitBy by);
+Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
+                                               const SplitOptions& options);
 
 bool isSplitPiece(const ArchiveReader& in);
 

@@ -25,7 +25,7 @@ namespace {
 struct ArchiveArgs {
     std::string archive, output, module, target, devices, symbol;
     std::vector<std::string> inputs, trusted, signKeys;
-    bool json = false, targetsOnly = false;
+    bool json = false, targetsOnly = false, nativesOnly = false;
 };
 
 // Writes the archive, then signs it with `signKeys` (private key files) if any.
@@ -234,12 +234,16 @@ void addSplit(CommandRegistry& r) {
                     "other (the device database's compat lines) share a piece")
         ->check(CLI::IsMember({"target", "compat"}));
     sub->add_option("--sign", a->signKeys, "Sign every piece with this private key (repeat)");
+    sub->add_flag("--natives-only", a->nativesOnly,
+                  "Target pieces without SPIR-V: smallest, but they cannot JIT (the SPIR-V piece "
+                  "still has it all)");
     r.add(sub, [a, by] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
         auto keys = archive::loadSigningKeys({a->signKeys.begin(), a->signKeys.end()});
         if (!keys) return diag::fail(keys.error());
-        auto pieces = splitArchive(*in, *by == "compat" ? SplitBy::Compat : SplitBy::Target);
+        SplitOptions options{*by == "compat" ? SplitBy::Compat : SplitBy::Target, a->nativesOnly};
+        auto pieces = splitArchive(*in, options);
         if (!pieces) return diag::fail(pieces.error());
         std::error_code ec;
         std::filesystem::create_directories(a->output, ec);

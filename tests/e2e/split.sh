@@ -37,6 +37,15 @@ AOTPACK_LOG=1 expect_exit 0 sim_pvc "$AOTPACK" load target/app.pvc.aotpack --mod
 expect_in "native (exact match for pvc"
 AOTPACK_LOG=1 expect_exit 0 sim_pvc "$AOTPACK" load target/app.spirv.aotpack --module vector_ops
 expect_in ": jit"
+# --natives-only: target pieces without SPIR-V (smallest; no JIT from them), merged back all the same.
+expect_exit 0 "$AOTPACK" split app.aotpack -o lean --natives-only
+[ "$("$AOTPACK" list lean/app.pvc.aotpack | grep -cE '^[a-z_]+ +no ')" = 3 ] || fail "lean pvc piece has SPIR-V"
+[ "$(stat -c %s lean/app.pvc.aotpack)" -lt "$(stat -c %s target/app.pvc.aotpack)" ] || fail "not smaller"
+expect_exit 0 "$AOTPACK" merge lean/*.aotpack -o merged-lean.aotpack
+cmp app.aotpack merged-lean.aotpack || fail "--natives-only pieces do not merge back byte for byte"
+AOTPACK_LOG=1 expect_exit 0 sim_pvc "$AOTPACK" load lean/app.pvc.aotpack --module vector_ops
+expect_in "native (exact match for pvc"
+expect_exit 9 sim_tgl "$AOTPACK" load lean/app.pvc.aotpack --module vector_ops
 # Incomplete, repeated or foreign pieces; a piece split again.
 expect_exit 8 "$AOTPACK" merge target/app.pvc.aotpack target/app.spirv.aotpack -o x.aotpack
 expect_in "of 6 missing"
