@@ -97,6 +97,10 @@ class ArchiveReader {
         return signatureOffset_ ? data_.subspan(signatureOffset_) : ByteView();
     }
     ByteView fileBytes() const { return data_; }
+    // The file without its signature block: the archive as it was before it was signed.
+    ByteView unsignedBytes() const {
+        return signatureOffset_ ? data_.first(signatureOffset_) : data_;
+    }
     std::uint64_t signatureOffset() const { return signatureOffset_; }
 
   private:

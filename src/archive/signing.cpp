@@ -79,12 +79,6 @@ Bytes encodeBlock(const SignatureBlock& b) {
     return out;
 }
 
-// The unsigned file: everything before an earlier signature block.
-ByteView unsignedPart(const ArchiveReader& archive) {
-    ByteView file = archive.fileBytes();
-    return archive.signatureOffset() ? file.first(archive.signatureOffset()) : file;
-}
-
 } // namespace
 
 Bytes SignatureBlock::statement() const {
@@ -181,12 +175,14 @@ Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25
         std::erase_if(block.signatures, [&](const auto& s) { return s.keyId == key.id(); });
         block.signatures.push_back({key.id(), *signature});
     }
-    ByteView body = unsignedPart(archive);
-    Bytes file(body.begin(), body.end());
+    return withSignatureBlock(archive.unsignedBytes(), encodeBlock(block));
+}
+
+Bytes withSignatureBlock(ByteView unsignedFile, ByteView block) {
+    Bytes file(unsignedFile.begin(), unsignedFile.end());
     file.resize((file.size() + 63) / 64 * 64, 0);
     std::uint64_t offset = file.size();
-    Bytes encoded = encodeBlock(block);
-    file.insert(file.end(), encoded.begin(), encoded.end());
+    file.insert(file.end(), block.begin(), block.end());
     FileHeader fh;
     std::memcpy(&fh, file.data(), sizeof fh);
     fh.minor = std::max<std::uint16_t>(fh.minor, 2);
@@ -196,6 +192,13 @@ Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25
         ByteView(reinterpret_cast<const std::uint8_t*>(&fh), offsetof(FileHeader, headerChecksum)));
     std::memcpy(file.data(), &fh, sizeof fh);
     return file;
+}
+
+Expected<Bytes> signArchiveBytes(const Bytes& file, const std::string& name,
+                                 const std::vector<Ed25519Key>& keys) {
+    auto archive = ArchiveReader::openMemory(file, name);
+    if (!archive) return archive.error();
+    return signArchive(*archive, keys);
 }
 
 Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed25519Key>& keys,

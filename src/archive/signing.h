@@ -51,6 +51,15 @@ Sha256 archiveMetadataDigest(const ArchiveReader& archive);
 // every payload. The payload bytes and the index are unchanged.
 Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25519Key>& keys);
 
+// The same for an archive's bytes in memory (`name` for messages).
+Expected<Bytes> signArchiveBytes(const Bytes& file, const std::string& name,
+                                 const std::vector<Ed25519Key>& keys);
+
+// `unsignedFile` with `block` appended (64-byte aligned) as its signature block: the header's
+// signature offset, size, minor version (2) and checksum updated. signArchive's last step; tests
+// use it to attach a forged block.
+Bytes withSignatureBlock(ByteView unsignedFile, ByteView block);
+
 // signArchive on a file, rewritten atomically (in place when `output` is empty).
 Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed25519Key>& keys,
                        const std::filesystem::path& output = {});

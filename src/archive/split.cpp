@@ -15,10 +15,6 @@ Error conflict(const std::string& message) {
     return makeError(Errc::Conflict, message);
 }
 
-ByteView unsignedPart(const ArchiveReader& in) {
-    return in.signatureOffset() ? in.fileBytes().first(in.signatureOffset()) : in.fileBytes();
-}
-
 // The piece each target goes to: itself, or with --by compat the compatibility key whose binary
 // serves it (when that key is a target of the archive too).
 std::map<std::uint32_t, std::uint32_t> groupsOf(const std::vector<std::uint32_t>& targets,
@@ -77,7 +73,7 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
     std::map<std::uint32_t, std::vector<std::uint32_t>> groups; // group key -> its targets
     for (auto [ip, key] : groupsOf(targets, options.by))
         groups[key].push_back(ip);
-    std::string of = sha256Hex(unsignedPart(in));
+    std::string of = sha256Hex(in.unsignedBytes());
     std::vector<SplitPiece> pieces;
     std::size_t count = groups.size() + 1, index = 0;
     for (const auto& [key, ips] : groups) {

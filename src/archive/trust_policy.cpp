@@ -1,5 +1,6 @@
 #include "archive/trust_policy.h"
 
+#include "common/diagnostics.h"
 #include "common/file_io.h"
 
 #include <algorithm>
@@ -36,6 +37,16 @@ TrustPolicy trustPolicyFromEnvironment(const fs::path& systemDir) {
         hasKeys = hasKeys || file.extension() == ".pub";
     if (!hasKeys) return {};
     return trustPolicyFromDirectory(systemDir, systemDir.string());
+}
+
+const TrustPolicy& processTrustPolicy() {
+    static const TrustPolicy policy = [] {
+        auto p = trustPolicyFromEnvironment();
+        for (const auto& problem : p.problems)
+            diag::warning(problem);
+        return p;
+    }();
+    return policy;
 }
 
 Expected<std::optional<VerifiedArchive>> applyTrustPolicy(const TrustPolicy& policy,

@@ -28,6 +28,10 @@ TrustPolicy trustPolicyFromEnvironment(const std::filesystem::path& systemDir = 
 // Every *.pub in `dir`, in name order.
 TrustPolicy trustPolicyFromDirectory(const std::filesystem::path& dir, std::string source);
 
+// This process's policy: read from the environment once, its problems (unreadable keys, no key)
+// said once as warnings. The runtime library, replay and the CLI use it.
+const TrustPolicy& processTrustPolicy();
+
 // Under `policy`, the archive's verification (who signed it), or why it is refused; nullopt
 // when no policy is on.
 Expected<std::optional<VerifiedArchive>> applyTrustPolicy(const TrustPolicy& policy,

@@ -279,9 +279,7 @@ Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& 
     auto bytes = writer.finish(options);
     if (!bytes) return bytes.error();
     if (signWith.empty()) return writeFileAtomic(path, *bytes);
-    auto archive = ArchiveReader::openMemory(*bytes, path.string());
-    if (!archive) return archive.error();
-    auto signed_ = signArchive(*archive, signWith);
+    auto signed_ = signArchiveBytes(*bytes, path.string(), signWith);
     if (!signed_) return signed_.error();
     return writeFileAtomic(path, *signed_);
 }

@@ -57,9 +57,7 @@ const std::vector<ServingArchive>& archives(const std::string& list) {
     static std::vector<ServingArchive> opened;
     static std::once_flag once;
     std::call_once(once, [&] {
-        auto policy = archive::trustPolicyFromEnvironment();
-        for (const auto& problem : policy.problems)
-            diag::warning(problem);
+        const auto& policy = archive::processTrustPolicy();
         for (const auto& path : split(list, ':')) {
             if (path.empty()) continue;
             auto reader = archive::ArchiveReader::openFile(path, archive::IndexChecks::Lookup);

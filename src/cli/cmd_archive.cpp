@@ -209,9 +209,7 @@ int mergeSplit(const std::vector<ArchiveReader>& readers, const std::string& out
     if (!bytes) return diag::fail(bytes.error());
     if (auto st = checkMergedSplit(readers.front(), *bytes); !st) return diag::fail(st.error());
     if (!keys->empty()) {
-        auto reader = ArchiveReader::openMemory(*bytes, output);
-        if (!reader) return diag::fail(reader.error());
-        auto signed_ = archive::signArchive(*reader, *keys);
+        auto signed_ = archive::signArchiveBytes(*bytes, output, *keys);
         if (!signed_) return diag::fail(signed_.error());
         *bytes = std::move(*signed_);
     }

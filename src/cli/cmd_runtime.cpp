@@ -208,10 +208,7 @@ int loadAll(const RuntimeArgs& a, bool warm) {
 // Under a trust policy (docs/TRUST.md) an archive no trusted key signed is refused, as the
 // runtime library refuses it.
 Status trustedUnderPolicy(const archive::ArchiveReader& in) {
-    auto policy = archive::trustPolicyFromEnvironment();
-    for (const auto& problem : policy.problems)
-        diag::warning(problem);
-    auto trust = archive::applyTrustPolicy(policy, in);
+    auto trust = archive::applyTrustPolicy(archive::processTrustPolicy(), in);
     if (!trust) return trust.error();
     return success();
 }

@@ -4,7 +4,6 @@
 
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
-#include "common/diagnostics.h"
 #include "devices/device_list.h"
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
@@ -58,21 +57,11 @@ aotpack_result codeFor(const aotpack::Error& e) {
     return aotpack::runtime::resultFor(e.code);
 }
 
-// The process's trust policy, read once; its problems (unreadable keys) are said once.
-const aotpack::archive::TrustPolicy& trustPolicy() {
-    static const aotpack::archive::TrustPolicy policy = [] {
-        auto p = aotpack::archive::trustPolicyFromEnvironment();
-        for (const auto& problem : p.problems)
-            aotpack::diag::warning(problem);
-        return p;
-    }();
-    return policy;
-}
-
 aotpack_result adopt(aotpack::Expected<aotpack::archive::ArchiveReader> reader,
                      aotpack_archive** out) {
     if (!reader) return failWith(codeFor(reader.error()), reader.error().message);
-    auto trust = aotpack::archive::applyTrustPolicy(trustPolicy(), *reader);
+    auto trust =
+        aotpack::archive::applyTrustPolicy(aotpack::archive::processTrustPolicy(), *reader);
     if (!trust) return failWith(AOTPACK_ERROR_UNTRUSTED, trust.error().message);
     auto* a = new (std::nothrow) aotpack_archive(std::move(*reader), std::move(*trust));
     if (!a) return failWith(AOTPACK_ERROR_OUT_OF_MEMORY, "out of memory");

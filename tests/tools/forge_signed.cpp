@@ -6,13 +6,11 @@
 //   forge_signed flip-digest IN OUT       one bit of the first entry's digest flipped
 //   forge_signed truncate IN OUT          the signature block cut short by 10 bytes
 //   forge_signed set-meta IN OUT KEY VAL  IN rewritten with archive metadata KEY=VAL, unsigned
-#include "archive/format.h"
 #include "archive/reader.h"
+#include "archive/signing.h"
 #include "archive/writer.h"
 #include "common/file_io.h"
-#include "common/hash.h"
 
-#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -21,29 +19,8 @@ using namespace aotpack;
 
 namespace {
 
-// The unsigned part of `file` with `block` after it, the header pointing at it.
-Bytes attach(ByteView file, std::uint64_t unsignedSize, ByteView block) {
-    Bytes out(file.begin(), file.begin() + unsignedSize);
-    out.resize((out.size() + 63) / 64 * 64, 0);
-    std::uint64_t offset = out.size();
-    out.insert(out.end(), block.begin(), block.end());
-    archive::FileHeader fh;
-    std::memcpy(&fh, out.data(), sizeof fh);
-    fh.minor = 2;
-    fh.signatureOffset = offset;
-    fh.fileSize = out.size();
-    fh.headerChecksum = hash64(ByteView(reinterpret_cast<const std::uint8_t*>(&fh),
-                                        offsetof(archive::FileHeader, headerChecksum)));
-    std::memcpy(out.data(), &fh, sizeof fh);
-    return out;
-}
-
 Expected<archive::ArchiveReader> open(const char* path) {
     return archive::ArchiveReader::openFile(path);
-}
-
-std::uint64_t unsignedSize(const archive::ArchiveReader& in) {
-    return in.signatureOffset() ? in.signatureOffset() : in.fileSize();
 }
 
 int setMeta(const archive::ArchiveReader& in, const char* out, const char* key, const char* value) {
@@ -81,14 +58,12 @@ int main(int argc, char** argv) {
     }
     if (what == "set-meta" && argc == 6) return setMeta(*in, argv[3], argv[4], argv[5]);
     Bytes block(in->signatureBlock().begin(), in->signatureBlock().end());
-    ByteView target = in->fileBytes();
-    std::uint64_t size = unsignedSize(*in);
+    ByteView target = in->unsignedBytes();
     std::optional<archive::ArchiveReader> other;
     const char* out = argv[3];
     if (what == "graft" && argc == 5) {
         other.emplace(*open(argv[3]));
-        target = other->fileBytes();
-        size = unsignedSize(*other);
+        target = other->unsignedBytes();
         out = argv[4];
     } else if (block.size() < 64 + 32 + 96) {
         std::fprintf(stderr, "forge_signed: '%s' is not signed\n", argv[2]);
@@ -105,5 +80,5 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "forge_signed: unknown forgery '%s'\n", what.c_str());
         return 2;
     }
-    return writeFileAtomic(out, attach(target, size, block)) ? 0 : 1;
+    return writeFileAtomic(out, archive::withSignatureBlock(target, block)) ? 0 : 1;
 }
