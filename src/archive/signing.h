@@ -65,6 +65,10 @@ Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed2
                        const std::filesystem::path& output = {});
 // Private key files, each checked (Ed25519, mode 0600); the first that fails is the error.
 Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::filesystem::path>& paths);
+// The same for paths as a command line gives them.
+inline Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::string>& paths) {
+    return loadSigningKeys(std::vector<std::filesystem::path>(paths.begin(), paths.end()));
+}
 
 // An archive checked against trusted keys: who signed it, and each entry's digest on use.
 class VerifiedArchive {

@@ -31,7 +31,7 @@ struct ArchiveArgs {
 // Writes the archive, then signs it with `signKeys` (private key files) if any.
 int writeWith(const std::string& output, const ArchiveWriter& writer,
               const std::vector<std::string>& signKeys = {}) {
-    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    auto keys = archive::loadSigningKeys(signKeys);
     if (!keys) return diag::fail(keys.error()); // before writing anything
     if (auto st = writeArchiveFile(output, writer, {}, *keys); !st) return diag::fail(st.error());
     return 0;
@@ -191,7 +191,7 @@ int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::str
                        const std::vector<std::string>& signKeys) {
     auto merged = mergeShards(pointersTo(readers));
     if (!merged) return diag::fail(merged.error());
-    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    auto keys = archive::loadSigningKeys(signKeys);
     if (!keys) return diag::fail(keys.error());
     if (auto st = writeArchiveFile(output, merged->writer, merged->options, *keys); !st)
         return diag::fail(st.error());
@@ -203,7 +203,7 @@ int mergeSplit(const std::vector<ArchiveReader>& readers, const std::string& out
                const std::vector<std::string>& signKeys) {
     auto merged = mergeSplitPieces(pointersTo(readers));
     if (!merged) return diag::fail(merged.error());
-    auto keys = archive::loadSigningKeys({signKeys.begin(), signKeys.end()});
+    auto keys = archive::loadSigningKeys(signKeys);
     if (!keys) return diag::fail(keys.error());
     auto bytes = merged->finish();
     if (!bytes) return diag::fail(bytes.error());
@@ -238,7 +238,7 @@ void addSplit(CommandRegistry& r) {
     r.add(sub, [a, by] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
-        auto keys = archive::loadSigningKeys({a->signKeys.begin(), a->signKeys.end()});
+        auto keys = archive::loadSigningKeys(a->signKeys);
         if (!keys) return diag::fail(keys.error());
         SplitOptions options{*by == "compat" ? SplitBy::Compat : SplitBy::Target, a->nativesOnly};
         auto pieces = splitArchive(*in, options);

@@ -16,10 +16,6 @@ struct TrustArgs {
     std::vector<std::string> keys;
 };
 
-std::vector<std::filesystem::path> pathsOf(const std::vector<std::string>& names) {
-    return {names.begin(), names.end()};
-}
-
 void addKeygen(CommandRegistry& r) {
     auto a = std::make_shared<TrustArgs>();
     auto* sub = r.app.add_subcommand(
@@ -48,7 +44,7 @@ void addSign(CommandRegistry& r) {
     sub->add_option("--key", a->keys, "Private key (repeat for several signatures)")->required();
     sub->add_option("-o,--output", a->output, "Write the signed archive here (default: in place)");
     r.add(sub, [a] {
-        auto keys = archive::loadSigningKeys(pathsOf(a->keys));
+        auto keys = archive::loadSigningKeys(a->keys);
         if (!keys) return diag::fail(keys.error());
         if (auto st = archive::signArchiveFile(a->archive, *keys, a->output); !st)
             return diag::fail(st.error());
