@@ -47,8 +47,10 @@ void ProgressPrinter::jobFinished(const compile::JobReport& job) {
         diag::error(job.error);
         if (!job.log.empty()) diag::printCompilerLog(job.log);
     } else if (!quiet_ && !tty_) {
-        std::fprintf(stderr, "aotpack: [%zu/%zu] %s for %s (%.1f s)\n", finished_, total_,
-                     job.module.c_str(), job.target.c_str(), job.seconds);
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", job.seconds);
+        diag::log("[" + std::to_string(finished_) + "/" + std::to_string(total_) + "] " +
+                  job.module + " for " + job.target + " (" + seconds + " s)");
     }
     for (const auto& k : job.droppedKernels)
         diag::warning("module '" + job.module + "': fp64 kernel '" + k + "' dropped for " +
