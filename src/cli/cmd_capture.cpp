@@ -1,6 +1,7 @@
 // `aotpack capture` and `aotpack run`: AOT for programs that do not know aotpack (src/capture,
 // docs/CAPTURE.md).
 #include "capture/capture_dir.h"
+#include "capture/from_binary.h"
 #include "capture/launch.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
@@ -51,6 +52,23 @@ int captureProgram(const std::string& dir, const std::vector<std::string>& comma
     return status;
 }
 
+int captureBinaries(const std::string& dir, const std::vector<std::string>& files,
+                    const std::vector<std::string>& command) {
+    if (!command.empty())
+        return diag::fail(makeError(Errc::Usage, "give either --from-binary FILE... or a program "
+                                                 "after '--', not both"));
+    auto captured = capture::captureFromBinaries({files.begin(), files.end()}, dir);
+    if (!captured) return diag::fail(captured.error());
+    for (const auto& s : captured->capture.skipped)
+        diag::warning("capture record skipped: " + s);
+    diag::note("'" + dir + "' holds " + std::to_string(captured->capture.modules) +
+               " module(s) from " + std::to_string(captured->spirv) + " SPIR-V image(s) (" +
+               std::to_string(captured->described) +
+               " with the build flags of a DPC++ descriptor); build them with: aotpack build -d "
+               "LIST " + dir + " -o app.aotpack");
+    return 0;
+}
+
 int replayProgram(const std::vector<std::string>& archives,
                   const std::vector<std::string>& command) {
     if (archives.empty())
@@ -73,16 +91,26 @@ int replayProgram(const std::vector<std::string>& archives,
 
 void addCaptureCommands(CommandRegistry& registry) {
     auto dir = std::make_shared<std::string>();
+    auto binaries = std::make_shared<std::vector<std::string>>();
     CLI::App* capture = registry.app.add_subcommand(
         "capture", "Run a program and record every SPIR-V module it JIT-compiles");
     capture->add_option("-o,--output", *dir, "Capture directory (added to if it exists)")
         ->required();
+    capture->add_option("--from-binary", *binaries,
+                        "Instead of running a program, record the SPIR-V images inside these "
+                        "executables, libraries or containers as the SYCL runtime would create "
+                        "them (docs/FOREIGN_BINARIES.md)");
     capture->footer("The program follows '--'. Build the directory like any input, then replay:\n"
                     "  aotpack capture -o cap -- ./app --input x\n"
                     "  aotpack build -d ats-m150,pvc cap -o app.aotpack\n"
-                    "  aotpack run app.aotpack -- ./app --input x\n(docs/CAPTURE.md)");
+                    "  aotpack run app.aotpack -- ./app --input x\n"
+                    "Without running it: aotpack capture --from-binary libapp.so -o cap\n"
+                    "(docs/CAPTURE.md)");
     const auto& command = registry.trailingCommand;
-    registry.add(capture, [dir, &command] { return captureProgram(*dir, command); });
+    registry.add(capture, [dir, binaries, &command] {
+        return binaries->empty() ? captureProgram(*dir, command)
+                                 : captureBinaries(*dir, *binaries, command);
+    });
 
     CLI::App* run = registry.app.add_subcommand(
         "run", "Run a program with its SPIR-V modules served natively from archives");

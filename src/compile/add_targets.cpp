@@ -1,10 +1,17 @@
 // `aotpack add-targets`: compile the SPIR-V an archive already carries for more targets and write a
 // new archive with the old entries plus the new binaries. No sources needed: this is how a shipped
 // package gains support for a GPU that appeared after it was built.
+#include "archive/format.h"
 #include "archive/reader.h"
 #include "archive/tools.h"
+#include "capture/from_binary.h"
+#include "common/mapped_file.h"
+#include "common/subprocess.h"
 #include "common/text.h"
 #include "compile/driver_internal.h"
+#include "compile/inputs.h"
+
+#include <cstring>
 
 #include <set>
 
@@ -77,9 +84,31 @@ bool storesNativesRaw(const BuildRequest& request, const archive::ArchiveReader&
     return request.uncompressedNatives;
 }
 
+bool isAotpackArchive(const std::filesystem::path& path) {
+    auto file = MappedFile::open(path, /*noFollow=*/false);
+    return !file || (file->bytes().size() >= sizeof archive::kMagic &&
+                     std::memcmp(file->bytes().data(), archive::kMagic, sizeof archive::kMagic) == 0);
+}
+
+// A SYCL executable or library (no aotpack archive): its SPIR-V images, captured as the SYCL
+// runtime would create them, built for the targets into a new archive (docs/FOREIGN_BINARIES.md).
+BuildOutcome addTargetsToForeignBinary(const AddTargetsRequest& request, BuildObserver& observer) {
+    TempDir scratch;
+    if (scratch.path().empty())
+        return {{}, makeError(Errc::Output, "cannot create a temporary directory")};
+    auto captured = capture::captureFromBinaries({request.input}, scratch.path());
+    if (!captured) return {{}, captured.error()};
+    auto modules = collectInputs({scratch.path().string()});
+    if (!modules) return {{}, modules.error()};
+    BuildRequest build = request.build;
+    build.modules = std::move(*modules);
+    return runBuild(build, observer);
+}
+
 } // namespace
 
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
+    if (!isAotpackArchive(request.input)) return addTargetsToForeignBinary(request, observer);
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {{}, in.error()};
     auto setup = setUpBuild(request.build, observer);

@@ -192,6 +192,22 @@ std::uint64_t spirvLength(ByteView b) {
     return end;
 }
 
+Expected<Bytes> spirvOf(ByteView stored) {
+    if (sniff(stored) == ImageKind::Spirv) {
+        auto n = spirvLength(stored);
+        return Bytes(stored.begin(), stored.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    if (sniff(stored) != ImageKind::Zstd || !describeZstd(stored))
+        return makeError(Errc::BadInput, "not a SPIR-V image");
+    Bytes out(ZSTD_getFrameContentSize(stored.data(), stored.size()));
+    std::size_t frame = ZSTD_findFrameCompressedSize(stored.data(), stored.size());
+    std::size_t n = ZSTD_decompress(out.data(), out.size(), stored.data(), frame);
+    if (ZSTD_isError(n) || sniff(out) != ImageKind::Spirv)
+        return makeError(Errc::BadInput, "not a SPIR-V image");
+    out.resize(spirvLength(out));
+    return out;
+}
+
 Expected<DeviceImage> describeImage(ByteView b) {
     switch (sniff(b)) {
     case ImageKind::Spirv:

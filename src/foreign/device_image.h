@@ -26,7 +26,6 @@ struct DeviceImage {
     std::size_t kernels = 0;
     std::vector<NativeTarget> targets;             // natives only
     std::map<std::string, std::string> properties; // triple, arch, options ... when recorded
-    Bytes spirv;                                   // the SPIR-V itself (kind spirv), for capture
 };
 
 enum class ImageKind { None, Spirv, Zebin, OclocAr, AotpackArchive, Zstd };
@@ -37,6 +36,9 @@ ImageKind sniff(ByteView bytes);
 // Describes the image at the start of `bytes` (`where` and `offset` filled by the caller); its
 // stored size when it can be known (SPIR-V and zebins say it; an AR is walked).
 Expected<DeviceImage> describeImage(ByteView bytes);
+
+// The SPIR-V module an image of kind spirv stores, decompressed if it is in a zstd frame.
+Expected<Bytes> spirvOf(ByteView stored);
 
 // SPIR-V: the module's length in bytes, walking its instructions (SPIR-V has no length field):
 // it ends where the bytes end, at an instruction that cannot be one, or at another module.

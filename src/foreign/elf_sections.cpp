@@ -26,6 +26,7 @@ Expected<ElfFile> readElf(ByteView bytes) {
         return malformed(4, "not a 64-bit little-endian ELF");
     ElfFile elf;
     elf.machine = eh.e_machine;
+    elf.type = eh.e_type;
     elf.end = sizeof eh;
     if (eh.e_shnum == 0) return elf;
     if (eh.e_shentsize != sizeof(Elf64_Shdr) ||
@@ -50,6 +51,7 @@ Expected<ElfFile> readElf(ByteView bytes) {
         s.type = h.sh_type;
         s.flags = h.sh_flags;
         s.offset = h.sh_offset;
+        s.address = h.sh_addr;
         if (h.sh_type != SHT_NOBITS && h.sh_type != SHT_NULL) {
             if (!fits(bytes, h.sh_offset, h.sh_size))
                 return malformed(at, "section '" + s.name + "' out of range");

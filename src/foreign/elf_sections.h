@@ -14,12 +14,14 @@ struct ElfSection {
     std::string name;
     std::uint32_t type = 0;
     std::uint64_t flags = 0;
-    std::uint64_t offset = 0; // in the file
-    ByteView bytes;           // empty for SHT_NOBITS
+    std::uint64_t offset = 0;  // in the file
+    std::uint64_t address = 0; // where it is loaded (sh_addr): 0 in objects
+    ByteView bytes;            // empty for SHT_NOBITS
 };
 
 struct ElfFile {
     std::uint16_t machine = 0; // e_machine: 205 is Intel GPU (a zebin)
+    std::uint16_t type = 0;    // e_type: ET_EXEC and ET_DYN are linked (their addresses mean something)
     std::vector<ElfSection> sections;
     std::uint64_t end = 0; // the largest offset the header, sections or section table reach
 };

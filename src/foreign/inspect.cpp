@@ -5,6 +5,7 @@
 #include "common/text.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
+#include "foreign/sycl_descriptor.h"
 #include "foreign/syclbin.h"
 
 #include <cstring>
@@ -21,6 +22,8 @@ namespace {
 struct Walker {
     std::vector<DeviceImage> images;
     std::function<void(ByteView)> release = [](ByteView) {};
+    ImageVisitor visit;                              // also given each image's bytes, if set
+    std::map<std::uint64_t, std::uint64_t> described; // file offset -> size: a descriptor's images
 };
 
 constexpr int kMaxDepth = 4; // images inside images inside archives: no deeper in practice
@@ -31,9 +34,11 @@ std::string located(const std::string& where, const std::string& message) {
     return (where.empty() ? "" : where + ": ") + message;
 }
 
-void addImage(DeviceImage image, const std::string& where, std::uint64_t offset, Walker& w) {
+void addImage(DeviceImage image, const std::string& where, std::uint64_t offset, ByteView stored,
+              Walker& w) {
     image.where = where;
     image.offset = offset;
+    if (w.visit) w.visit(image, stored.first(std::min<std::uint64_t>(image.size, stored.size())));
     w.images.push_back(std::move(image));
 }
 
@@ -51,7 +56,7 @@ Status walkSyclbinV1(ByteView bytes, std::uint64_t base, const std::string& wher
         auto image = describeImage(i.bytes);
         if (!image) return makeError(Errc::BadInput, located(here, image.error().message));
         image->properties["syclbin"] = i.native ? "native" : "ir";
-        addImage(std::move(*image), here, base + i.offset, w);
+        addImage(std::move(*image), here, base + i.offset, i.bytes, w);
     }
     return success();
 }
@@ -69,7 +74,7 @@ Status walkSyclbinEntry(const OffloadEntry& e, std::uint64_t base, const std::st
     image->properties = e.strings;
     image->properties["syclbin"] = "v2 " + e.strings.at("role");
     image->compressed = image->compressed || e.compressed;
-    addImage(std::move(*image), here, base, w);
+    addImage(std::move(*image), here, base, **code, w);
     return success();
 }
 
@@ -99,7 +104,7 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
             d.properties = e.strings;
             d.properties["offload-kind"] = offloadKindName(e.offloadKind);
             d.properties["image-kind"] = imageKindName(e.imageKind);
-            addImage(std::move(d), here, base + at, w);
+            addImage(std::move(d), here, base + at, e.image, w);
         }
         at += (binary->size + 7) & ~7ull;
     }
@@ -116,12 +121,16 @@ void scanSection(ByteView section, std::uint64_t base, const std::string& where,
             released = at;
         }
         ByteView rest = section.subspan(at);
+        if (auto d = w.described.find(base + at); d != w.described.end()) {
+            at += (d->second + 3) & ~3ull; // a descriptor's image, already reported with it
+            continue;
+        }
         ImageKind kind = sniff(rest);
         bool aligned = kind == ImageKind::Spirv ? at % 4 == 0 : at % 8 == 0 || at == 0;
         if (kind != ImageKind::None && aligned) {
             auto image = describeImage(rest);
             if (image && image->size > 0) {
-                addImage(std::move(*image), where, base + at, w);
+                addImage(std::move(*image), where, base + at, rest, w);
                 at += (w.images.back().size + 3) & ~3ull;
                 continue;
             }
@@ -137,9 +146,37 @@ bool skipped(const ElfSection& s) {
            s.name.starts_with(".eh_frame") || s.name == ".dynamic";
 }
 
+// The images a DPC++ descriptor lists, with their target, options and kernel names.
+void walkSyclDescriptors(ByteView bytes, const ElfFile& elf, std::uint64_t base,
+                         const std::string& where, Walker& w) {
+    for (auto& b : readSyclDescriptors(bytes, elf)) {
+        std::string here = (where.empty() ? "" : where + ", ") + "DPC++ descriptor at " +
+                           hexOffset(b.descriptorAddress) + " image " + std::to_string(b.index);
+        auto image = describeImage(b.image);
+        DeviceImage d = image ? std::move(*image) : DeviceImage{};
+        if (!image) {
+            d.kind = "other (" + syclFormatName(b.format) + ")";
+            d.size = b.image.size();
+        }
+        d.properties["triple"] = b.target;
+        d.properties["format"] = syclFormatName(b.format);
+        d.properties["compile-options"] = b.compileOptions;
+        d.properties["link-options"] = b.linkOptions;
+        d.properties["entries"] = std::to_string(b.entries.size());
+        std::vector<std::string> sets;
+        for (const auto& [name, properties] : b.propertySets)
+            sets.push_back(name);
+        if (!sets.empty()) d.properties["property-sets"] = join(sets, ", ");
+        if (d.kind == "spirv") d.properties["sycl-build-flags"] = syclRuntimeBuildFlags(b);
+        w.described[base + b.imageOffset] = b.image.size();
+        addImage(std::move(d), here, base + b.imageOffset, b.image, w);
+    }
+}
+
 Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, Walker& w) {
     auto elf = readElf(bytes);
     if (!elf) return makeError(Errc::BadInput, located(where, elf.error().message));
+    walkSyclDescriptors(bytes, *elf, base, where, w);
     for (const auto& s : elf->sections) {
         if (skipped(s)) continue;
         std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
@@ -172,7 +209,7 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
     if (kind != ImageKind::None) {
         auto image = describeImage(bytes);
         if (!image) return makeError(Errc::BadInput, located(where, image.error().message));
-        addImage(std::move(*image), where.empty() ? "the file" : where, base, w);
+        addImage(std::move(*image), where.empty() ? "the file" : where, base, bytes, w);
         return success();
     }
     if (looksLikeOffloadBinary(bytes))
@@ -203,7 +240,7 @@ Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name) {
     return inspect(bytes, name, w);
 }
 
-Expected<Inspection> inspectFile(const std::filesystem::path& path) {
+Expected<Inspection> inspectFile(const std::filesystem::path& path, const ImageVisitor& visit) {
     auto file = MappedFile::open(path, /*noFollow=*/false);
     if (!file) {
         std::error_code ec;
@@ -214,6 +251,7 @@ Expected<Inspection> inspectFile(const std::filesystem::path& path) {
     }
     Walker w;
     w.release = [](ByteView scanned) { releaseMappedPages(scanned); };
+    w.visit = visit;
     return inspect(file->bytes(), path.string(), w);
 }
 

@@ -8,6 +8,7 @@
 #include "foreign/device_image.h"
 
 #include <filesystem>
+#include <functional>
 
 namespace aotpack::foreign {
 
@@ -16,8 +17,12 @@ struct Inspection {
     std::vector<DeviceImage> images;
 };
 
+// Called with each image as it is found, and its bytes as stored (compressed ones compressed):
+// valid only during the call (the file is mapped only while it is read).
+using ImageVisitor = std::function<void(const DeviceImage&, ByteView stored)>;
+
 // Errors: the file cannot be read (3); a container in it is malformed (3, naming the offset).
-Expected<Inspection> inspectFile(const std::filesystem::path& path);
+Expected<Inspection> inspectFile(const std::filesystem::path& path, const ImageVisitor& visit = {});
 Expected<Inspection> inspectBytes(ByteView bytes, const std::string& name);
 
 // "0x1f40": how offsets are shown in messages and tables.
