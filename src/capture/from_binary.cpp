@@ -18,8 +18,8 @@ Status recordImagesOf(const fs::path& file, const fs::path& dir, BinaryCapture& 
         if (!spirv) return; // described as SPIR-V but not whole: inspect shows it, nothing to build
         auto flags = image.properties.find("sycl-build-flags");
         bool described = flags != image.properties.end();
-        firstError = recordModule(dir, {*spirv, described ? flags->second : "", {}, "unknown",
-                                        file.filename().string()});
+        firstError = recordModule(
+            dir, {*spirv, described ? flags->second : "", {}, "unknown", file.filename().string()});
         out.spirv += 1;
         out.described += described;
     };
@@ -39,8 +39,8 @@ Expected<BinaryCapture> captureFromBinaries(const std::vector<fs::path>& files,
         std::string names;
         for (const auto& f : files)
             names += (names.empty() ? "'" : ", '") + f.string() + "'";
-        return makeError(Errc::NotFound, "no SPIR-V image in " + names +
-                                             (out.images ? " (only native code)" : ""));
+        return makeError(Errc::NotFound,
+                         "no SPIR-V image in " + names + (out.images ? " (only native code)" : ""));
     }
     auto summary = finishCapture(dir);
     if (!summary) return summary.error();

@@ -12,10 +12,10 @@
 namespace aotpack::capture {
 
 struct BinaryCapture {
-    std::size_t images = 0;      // device images found in the files
-    std::size_t spirv = 0;       // of which SPIR-V, recorded
-    std::size_t described = 0;   // of those, with build flags from a DPC++ descriptor
-    CaptureSummary capture;      // what finishCapture made of the directory
+    std::size_t images = 0;    // device images found in the files
+    std::size_t spirv = 0;     // of which SPIR-V, recorded
+    std::size_t described = 0; // of those, with build flags from a DPC++ descriptor
+    CaptureSummary capture;    // what finishCapture made of the directory
 };
 
 // Errors: a file cannot be read or is malformed (3); the files hold no SPIR-V (9); the

@@ -270,11 +270,17 @@ void addAddTargetsCommand(CommandRegistry& registry) {
     auto add = std::make_shared<CompileFlags>();
     auto archive = std::make_shared<std::string>();
     CLI::App* addSub = registry.app.add_subcommand(
-        "add-targets", "Compile an archive's SPIR-V for more targets into a new archive");
-    addSub->add_option("archive", *archive, "Archive to extend")->required();
+        "add-targets",
+        "Compile an archive's (or a SYCL binary's) SPIR-V for more targets into a new archive");
+    addSub
+        ->add_option("archive", *archive,
+                     "Archive to extend, or a SYCL executable or library whose SPIR-V images "
+                     "to build (docs/FOREIGN_BINARIES.md)")
+        ->required();
     addCompileFlags(addSub, *add);
     addSub->footer(
-        "Example:\n  aotpack add-targets app.aotpack -d acm-g11 -o app-with-a380.aotpack");
+        "Examples:\n  aotpack add-targets app.aotpack -d acm-g11 -o app-with-a380.aotpack\n"
+        "  aotpack add-targets libtorch_xpu.so -d mtl-h -o torch-mtl.aotpack");
     registry.add(addSub, [add, archive] {
         auto request = makeRequest(*add);
         if (!request) return diag::fail(request.error());

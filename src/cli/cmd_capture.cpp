@@ -65,7 +65,8 @@ int captureBinaries(const std::string& dir, const std::vector<std::string>& file
                " module(s) from " + std::to_string(captured->spirv) + " SPIR-V image(s) (" +
                std::to_string(captured->described) +
                " with the build flags of a DPC++ descriptor); build them with: aotpack build -d "
-               "LIST " + dir + " -o app.aotpack");
+               "LIST " +
+               dir + " -o app.aotpack");
     return 0;
 }
 

@@ -86,8 +86,9 @@ bool storesNativesRaw(const BuildRequest& request, const archive::ArchiveReader&
 
 bool isAotpackArchive(const std::filesystem::path& path) {
     auto file = MappedFile::open(path, /*noFollow=*/false);
-    return !file || (file->bytes().size() >= sizeof archive::kMagic &&
-                     std::memcmp(file->bytes().data(), archive::kMagic, sizeof archive::kMagic) == 0);
+    return !file ||
+           (file->bytes().size() >= sizeof archive::kMagic &&
+            std::memcmp(file->bytes().data(), archive::kMagic, sizeof archive::kMagic) == 0);
 }
 
 // A SYCL executable or library (no aotpack archive): its SPIR-V images, captured as the SYCL

@@ -21,7 +21,8 @@ struct ElfSection {
 
 struct ElfFile {
     std::uint16_t machine = 0; // e_machine: 205 is Intel GPU (a zebin)
-    std::uint16_t type = 0;    // e_type: ET_EXEC and ET_DYN are linked (their addresses mean something)
+    std::uint16_t type =
+        0; // e_type: ET_EXEC and ET_DYN are linked (their addresses mean something)
     std::vector<ElfSection> sections;
     std::uint64_t end = 0; // the largest offset the header, sections or section table reach
 };

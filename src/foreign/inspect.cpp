@@ -22,7 +22,7 @@ namespace {
 struct Walker {
     std::vector<DeviceImage> images;
     std::function<void(ByteView)> release = [](ByteView) {};
-    ImageVisitor visit;                              // also given each image's bytes, if set
+    ImageVisitor visit;                               // also given each image's bytes, if set
     std::map<std::uint64_t, std::uint64_t> described; // file offset -> size: a descriptor's images
 };
 

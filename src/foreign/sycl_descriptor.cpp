@@ -11,19 +11,19 @@ namespace aotpack::foreign {
 namespace {
 
 constexpr std::uint8_t kSyclOffloadKind = 4;
-constexpr std::uint64_t kMaxString = 1u << 20;    // options longer than 1 MiB: not a string
-constexpr std::uint64_t kMaxArray = 1u << 20;     // entries or properties per image
-constexpr std::size_t kBinarySizeV2 = 96;         // with ManifestStart/ManifestEnd
-constexpr std::size_t kBinarySizeV3 = 80;         // without them
-constexpr std::size_t kPropertySetSize = 24;      // {Name, PropertiesBegin, PropertiesEnd}
-constexpr std::size_t kPropertySize = 32;         // {Name, ValAddr, u32 Type, u64 ValSize}
-constexpr std::size_t kEntrySizeOld = 32;         // {addr, name, size, i32 flags, i32 reserved}
-constexpr std::size_t kEntrySizeNew = 56;         // llvm::offloading's EntryTy (LLVM 20+)
+constexpr std::uint64_t kMaxString = 1u << 20; // options longer than 1 MiB: not a string
+constexpr std::uint64_t kMaxArray = 1u << 20;  // entries or properties per image
+constexpr std::size_t kBinarySizeV2 = 96;      // with ManifestStart/ManifestEnd
+constexpr std::size_t kBinarySizeV3 = 80;      // without them
+constexpr std::size_t kPropertySetSize = 24;   // {Name, PropertiesBegin, PropertiesEnd}
+constexpr std::size_t kPropertySize = 32;      // {Name, ValAddr, u32 Type, u64 ValSize}
+constexpr std::size_t kEntrySizeOld = 32;      // {addr, name, size, i32 flags, i32 reserved}
+constexpr std::size_t kEntrySizeNew = 56;      // llvm::offloading's EntryTy (LLVM 20+)
 
 // The loaded image of a linked ELF file: virtual addresses -> file bytes, and pointers read as
 // the dynamic loader would leave them.
 class AddressSpace {
-public:
+  public:
     AddressSpace(ByteView file, const ElfFile& elf) : file_(file) {
         for (const auto& s : elf.sections)
             if ((s.flags & SHF_ALLOC) && !s.bytes.empty() && s.address != 0)
@@ -77,13 +77,14 @@ public:
     const std::unordered_map<std::uint64_t, std::uint64_t>& relocated() const { return relative_; }
     ByteView file() const { return file_; }
 
-private:
+  private:
     struct Range {
         std::uint64_t address, size, offset;
     };
 
     void readRelocations(ByteView table, std::uint32_t relativeType) {
-        for (std::uint64_t at = 0; at + sizeof(Elf64_Rela) <= table.size(); at += sizeof(Elf64_Rela)) {
+        for (std::uint64_t at = 0; at + sizeof(Elf64_Rela) <= table.size();
+             at += sizeof(Elf64_Rela)) {
             Elf64_Rela r;
             std::memcpy(&r, table.data() + at, sizeof r);
             if (ELF64_R_TYPE(r.r_info) == relativeType)
@@ -97,9 +98,8 @@ private:
 };
 
 // [begin, end) of an array of `size`-byte structures, read from two pointer fields.
-std::optional<std::pair<std::uint64_t, std::uint64_t>> arrayAt(const AddressSpace& space,
-                                                               std::uint64_t field,
-                                                               std::size_t size) {
+std::optional<std::pair<std::uint64_t, std::uint64_t>>
+arrayAt(const AddressSpace& space, std::uint64_t field, std::size_t size) {
     auto begin = space.pointer(field), end = space.pointer(field + 8);
     if (!begin || !end || *end < *begin || (*end - *begin) % size ||
         (*end - *begin) / size > kMaxArray)

@@ -20,8 +20,8 @@ namespace aotpack::foreign {
 
 struct SyclProperty {
     std::string name;
-    std::uint32_t type = 0;   // 1 uint32 (its value in `value`), 2 byte array, 3 string
-    std::uint64_t value = 0;  // a uint32 property's value, or the size of the others
+    std::uint32_t type = 0;  // 1 uint32 (its value in `value`), 2 byte array, 3 string
+    std::uint64_t value = 0; // a uint32 property's value, or the size of the others
 };
 
 struct SyclDeviceBinary {

@@ -43,8 +43,12 @@ struct device_binaries {
 
 static const struct device_binaries* registered;
 
-void __sycl_register_lib(const struct device_binaries* d) { registered = d; }
-void __sycl_unregister_lib(const struct device_binaries* d) { (void)d; }
+void __sycl_register_lib(const struct device_binaries* d) {
+    registered = d;
+}
+void __sycl_unregister_lib(const struct device_binaries* d) {
+    (void)d;
+}
 
 static void fail(const char* what) {
     fprintf(stderr, "mini_sycl_runtime: %s\n", what);
@@ -88,8 +92,8 @@ static void create_module(ze_context_handle_t ctx, ze_device_handle_t dev, int i
     }
     char flags[4096];
     build_flags(b, flags, sizeof flags);
-    ze_module_desc_t desc = {ZE_STRUCTURE_TYPE_MODULE_DESC, NULL, ZE_MODULE_FORMAT_IL_SPIRV, size,
-                             spirv, flags, NULL};
+    ze_module_desc_t desc = {
+        ZE_STRUCTURE_TYPE_MODULE_DESC, NULL, ZE_MODULE_FORMAT_IL_SPIRV, size, spirv, flags, NULL};
     ze_module_handle_t module;
     ze_result_t r = zeModuleCreate(ctx, dev, &desc, &module, NULL);
     printf("image %d flags '%s': ", index, flags);

@@ -53,10 +53,10 @@ struct device_binaries {
     const void *host_entries_begin, *host_entries_end;
 };
 
-#define IMAGE(n, section, path)                                                                   \
-    __asm__(".section " section ",\"a\",@progbits\n.balign 8\n.globl image" #n "_begin\n"         \
-            ".hidden image" #n "_begin\nimage" #n "_begin:\n.incbin \"" path "\"\n"             \
-            ".globl image" #n "_end\n.hidden image" #n "_end\nimage" #n "_end:\n.previous\n");   \
+#define IMAGE(n, section, path)                                                                    \
+    __asm__(".section " section ",\"a\",@progbits\n.balign 8\n.globl image" #n "_begin\n"          \
+            ".hidden image" #n "_begin\nimage" #n "_begin:\n.incbin \"" path "\"\n"                \
+            ".globl image" #n "_end\n.hidden image" #n "_end\nimage" #n "_end:\n.previous\n");     \
     extern const unsigned char image##n##_begin[], image##n##_end[];
 IMAGE(0, "spir64", IMAGE0)
 IMAGE(1, "spir64", IMAGE1)
@@ -89,7 +89,9 @@ static const struct device_binaries descriptor = {1, 3, binaries, 0, 0};
 
 void __sycl_register_lib(const struct device_binaries*);
 void __sycl_unregister_lib(const struct device_binaries*);
-__attribute__((constructor)) static void register_images(void) { __sycl_register_lib(&descriptor); }
+__attribute__((constructor)) static void register_images(void) {
+    __sycl_register_lib(&descriptor);
+}
 __attribute__((destructor)) static void unregister_images(void) {
     __sycl_unregister_lib(&descriptor);
 }

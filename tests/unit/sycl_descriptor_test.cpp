@@ -8,8 +8,7 @@ using namespace aotpack::foreign;
 
 namespace {
 
-SyclDeviceBinary image(std::string compile, std::string link,
-                       std::vector<SyclProperty> misc = {}) {
+SyclDeviceBinary image(std::string compile, std::string link, std::vector<SyclProperty> misc = {}) {
     SyclDeviceBinary b;
     b.compileOptions = std::move(compile);
     b.linkOptions = std::move(link);
@@ -40,10 +39,8 @@ TEST(SyclBuildFlags, RegisterFileProperties) {
 }
 
 TEST(SyclBuildFlags, EsimdImagesUseTheVectorBackendAndNoOptLevel) {
-    EXPECT_EQ(syclRuntimeBuildFlags(image("", "",
-                                          {{"isEsimdImage", 1, 1},
-                                           {"sycl-grf-size", 1, 256},
-                                           {"optLevel", 1, 2}})),
+    EXPECT_EQ(syclRuntimeBuildFlags(image(
+                  "", "", {{"isEsimdImage", 1, 1}, {"sycl-grf-size", 1, 256}, {"optLevel", 1, 2}})),
               "-vc-codegen -disable-finalizer-msg -doubleGRF");
 }
 
