@@ -12,7 +12,9 @@ static_assert(std::endian::native == std::endian::little,
 
 inline constexpr char kMagic[8] = {'A', 'O', 'T', 'P', 'A', 'C', 'K', '\x1a'};
 inline constexpr std::uint16_t kMajorVersion = 1;
-inline constexpr std::uint16_t kMinorVersion = 1;
+inline constexpr std::uint16_t kMinorVersion = 1; // what a writer writes unless it needs more:
+inline constexpr std::uint16_t kMinorSigned = 2;  // a signature block
+inline constexpr std::uint16_t kMinorRemoteNatives = 3;  // RemoteNative entries
 inline constexpr std::uint64_t kPayloadAlignment = 64;   // zero-copy mmap of payloads
 inline constexpr std::uint64_t kMaxRawSize = 1ull << 30; // per payload; larger is refused (bombs)
 inline constexpr std::uint32_t kMaxEntries = 1u << 24;
@@ -21,6 +23,9 @@ inline constexpr std::uint32_t kMaxNameLength = 200;
 enum class EntryKind : std::uint16_t {
     Spirv = 0,  // the module's SPIR-V; target_ip is 0
     Native = 1, // a zebin for target_ip, without embedded IR
+    // 1.3: a zebin for target_ip kept on a server, not in the archive: its payload is a short
+    // text naming it, its metadata `sha256` and `size` pin it (archive/slim.h).
+    RemoteNative = 2,
 };
 
 // 2 (format 1.1): SPIR-V's words split into byte planes, then zstd (archive/payload_codec.h).

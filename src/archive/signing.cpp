@@ -185,7 +185,7 @@ Bytes withSignatureBlock(ByteView unsignedFile, ByteView block) {
     file.insert(file.end(), block.begin(), block.end());
     FileHeader fh;
     std::memcpy(&fh, file.data(), sizeof fh);
-    fh.minor = std::max<std::uint16_t>(fh.minor, 2);
+    fh.minor = std::max<std::uint16_t>(fh.minor, kMinorSigned);
     fh.signatureOffset = offset;
     fh.fileSize = file.size();
     fh.headerChecksum = hash64(

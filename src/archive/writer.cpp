@@ -195,11 +195,11 @@ Bytes encodeIndex(const IndexTables& t, std::size_t archiveKvCount,
     return index;
 }
 
-FileHeader fileHeaderFor(ByteView index, std::uint64_t fileSize) {
+FileHeader fileHeaderFor(ByteView index, std::uint64_t fileSize, std::uint16_t minor) {
     FileHeader fh{};
     std::memcpy(fh.magic, kMagic, sizeof kMagic);
     fh.major = kMajorVersion;
-    fh.minor = kMinorVersion;
+    fh.minor = minor;
     fh.headerSize = sizeof(FileHeader);
     fh.fileSize = fileSize;
     fh.indexOffset = sizeof(FileHeader);
@@ -212,10 +212,11 @@ FileHeader fileHeaderFor(ByteView index, std::uint64_t fileSize) {
 
 // Header, index, then each payload at its offset, zero-padded between and to the end.
 Bytes concatenate(const Bytes& index, const std::vector<const CompressedPayload*>& blobs,
-                  const std::vector<BlobRecord>& records, std::uint64_t fileSize) {
+                  const std::vector<BlobRecord>& records, std::uint64_t fileSize,
+                  std::uint16_t minor) {
     Bytes out;
     out.reserve(fileSize);
-    append(out, fileHeaderFor(index, fileSize));
+    append(out, fileHeaderFor(index, fileSize, minor));
     out.insert(out.end(), index.begin(), index.end());
     for (std::size_t i = 0; i < blobs.size(); ++i) {
         out.resize(records[i].offset, 0);
@@ -271,7 +272,12 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     Bytes index = encodeIndex(tables, archiveMeta_.size(), records);
     std::uint64_t fileSize = records.empty() ? alignUp(sizeof(FileHeader) + indexSize)
                                              : records.back().offset + records.back().storedSize;
-    return concatenate(index, blobs, records, fileSize);
+    // Only an archive that needs 1.3 says so: every other stays readable as 1.1 by older readers.
+    bool remote = std::any_of(entries_.begin(), entries_.end(), [](const auto& e) {
+        return std::get<1>(e.first) == static_cast<std::uint16_t>(EntryKind::RemoteNative);
+    });
+    return concatenate(index, blobs, records, fileSize,
+                       remote ? kMinorRemoteNatives : kMinorVersion);
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,

@@ -8,14 +8,15 @@ namespace aotpack::capture {
 
 namespace fs = std::filesystem;
 
-Status recordModule(const fs::path& dir, const CapturedModule& module) {
+Status recordModule(const fs::path& dir, const CapturedModule& module, Sync sync) {
     std::string name = moduleName(moduleKey(module.spirv, module.flags, module.constants));
     fs::path raw = dir / "raw";
     std::error_code ec;
     fs::create_directories(raw, ec);
     if (ec) return makeError(Errc::Output, "cannot create '" + raw.string() + "': " + ec.message());
     if (!fs::exists(raw / (name + ".spv"), ec))
-        if (auto st = writeFileAtomic(raw / (name + ".spv"), module.spirv); !st) return st;
+        if (auto st = writeFileAtomic(raw / (name + ".spv"), module.spirv, 0644, sync); !st)
+            return st;
     nlohmann::json constants = nlohmann::json::array();
     for (const auto& c : module.constants)
         constants.push_back({{"id", c.id}, {"value", toHex(c.value)}});
@@ -23,9 +24,9 @@ Status recordModule(const fs::path& dir, const CapturedModule& module) {
                              {"constants", constants},
                              {"device_ip", module.deviceIp},
                              {"program", module.program}};
-    return writeFileAtomic(raw / (name + "@" + module.deviceIp + ".json"),
-                           record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                               "\n");
+    return writeFileAtomic(
+        raw / (name + "@" + module.deviceIp + ".json"),
+        record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", sync);
 }
 
 } // namespace aotpack::capture

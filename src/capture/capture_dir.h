@@ -24,8 +24,10 @@ struct CapturedModule {
     std::string program;  // the executable that created it
 };
 
-// Adds one module creation to the directory (the SPIR-V once, a record per device).
-Status recordModule(const std::filesystem::path& dir, const CapturedModule& module);
+// Adds one module creation to the directory (the SPIR-V once, a record per device). Sync::No
+// when the records can be made again from their source (capture --from-binary).
+Status recordModule(const std::filesystem::path& dir, const CapturedModule& module,
+                    Sync sync = Sync::Yes);
 
 struct CaptureSummary {
     std::size_t modules = 0;          // distinct (SPIR-V, flags, constants)

@@ -2,6 +2,8 @@
 
 #include "foreign/inspect.h"
 
+#include <set>
+
 namespace aotpack::capture {
 
 namespace fs = std::filesystem;
@@ -11,6 +13,7 @@ namespace {
 // Records the file's SPIR-V images as they are found (the file is mapped only meanwhile).
 Status recordImagesOf(const fs::path& file, const fs::path& dir, BinaryCapture& out) {
     Status firstError = success();
+    std::set<std::string> recorded; // the same image twice (fat files repeat them) is one module
     auto visit = [&](const foreign::DeviceImage& image, ByteView stored) {
         ++out.images;
         if (image.kind != "spirv" || !firstError) return;

@@ -3,8 +3,10 @@
 
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
+#include "cache/disk_cache.h"
 #include "common/text.h"
 #include "runtime/device_identity.h"
+#include "runtime/native_fetch.h"
 #include "runtime/selector.h"
 
 #include <cstdio>
@@ -83,6 +85,23 @@ std::string hexResult(ze_result_t r) {
     return text;
 }
 
+// A slim archive's native, fetched by hash into the user's cache (AOTPACK_CACHE=0: not kept).
+Expected<runtime::FetchedNative> fetchNative(const archive::ArchiveReader& archive,
+                                             const archive::EntryView& entry) {
+    static const std::optional<DiskCache> cache = []() -> std::optional<DiskCache> {
+        const char* off = std::getenv("AOTPACK_CACHE");
+        if (off && std::string_view(off) == "0") return std::nullopt;
+        auto c = DiskCache::open(DiskCache::defaultRoot() / "jit", 1ull << 30);
+        return c ? std::optional<DiskCache>(*c) : std::nullopt;
+    }();
+    auto got = runtime::obtainRemoteNative(archive, entry, cache ? &*cache : nullptr);
+    if (!got)
+        return makeError(got.error().code, "fetching the binary for " +
+                                               runtime::describeIp(entry.targetIp) + " failed (" +
+                                               got.error().message + ")");
+    return got;
+}
+
 // One archive's native binary for the call, if it has one the driver takes.
 std::optional<Served> serveFrom(const ServingArchive& serving, const ModuleCall& call,
                                 std::uint32_t ip, const CreateModule& create,
@@ -98,20 +117,29 @@ std::optional<Served> serveFrom(const ServingArchive& serving, const ModuleCall&
         return Served{std::nullopt, intact.error().message + ": JIT"};
     auto payload = archive.payloadView(*chosen.entry);
     if (!payload) return Served{std::nullopt, payload.error().message + ": JIT"};
-    if (serving.trust) // the bytes the driver gets are the ones the trusted key signed
+    if (serving.trust) // the bytes the driver gets (or the digest pinning them) are signed
         if (auto st = serving.trust->checkEntry(archive, *chosen.entry, payload->bytes); !st)
             return Served{std::nullopt, st.error().message + ": JIT"};
+    ByteView bytes = payload->bytes;
+    std::optional<runtime::FetchedNative> fetched;
+    if (chosen.entry->kind == archive::EntryKind::RemoteNative) {
+        auto got = fetchNative(archive, *chosen.entry);
+        if (!got) return Served{std::nullopt, got.error().message + ": JIT"};
+        fetched = std::move(*got);
+        bytes = fetched->bytes;
+    }
     ze_module_desc_t native = *call.desc;
     native.format = ZE_MODULE_FORMAT_NATIVE;
-    native.inputSize = payload->bytes.size();
-    native.pInputModule = payload->bytes.data();
+    native.inputSize = bytes.size();
+    native.pInputModule = bytes.data();
     native.pConstants = nullptr; // applied when the archive was built
     ze_module_build_log_handle_t log = nullptr;
     ze_result_t r = create(&native, buildLog ? &log : nullptr);
     std::string target = runtime::describeIp(chosen.entry->targetIp);
     if (r == ZE_RESULT_SUCCESS) {
         if (buildLog) *buildLog = log;
-        return Served{r, "native " + target + " from " + archive.name()};
+        std::string how = !fetched ? "" : fetched->fromCache ? ", fetched earlier" : ", fetched";
+        return Served{r, "native " + target + " from " + archive.name() + how};
     }
     if (log) zeModuleBuildLogDestroy(log);
     return Served{std::nullopt, "the driver rejected the native " + target + " binary (" +

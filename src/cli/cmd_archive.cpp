@@ -1,6 +1,7 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
 #include "archive/shards.h"
 #include "archive/signing.h"
+#include "archive/slim.h"
 #include "archive/split.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
@@ -278,6 +279,33 @@ void addPublish(CommandRegistry& r) {
     });
 }
 
+void addSlim(CommandRegistry& r) {
+    auto a = std::make_shared<ArchiveArgs>();
+    auto url = std::make_shared<std::string>();
+    auto* sub = r.app.add_subcommand(
+        "slim", "An archive with all SPIR-V and only the hashes of its natives (fetched on use)");
+    sub->footer("Example:\n  aotpack publish app.aotpack --to https://natives.example/app\n"
+                "  aotpack slim app.aotpack --natives-url https://natives.example/app "
+                "-o app.slim.aotpack\n(docs/DELIVERY.md)");
+    sub->add_option("archive", a->archive, "Archive to slim")->required();
+    sub->add_option("--natives-url", *url,
+                    "Where `aotpack publish` put the natives (URL/cas/<sha256>; no credentials)")
+        ->required();
+    sub->add_option("-o,--output", a->output, "Archive to write")->required();
+    sub->add_option("--sign", a->signKeys, "Sign it with this private key (repeat for several)");
+    r.add(sub, [a, url] {
+        auto in = ArchiveReader::openFile(a->archive);
+        if (!in) return diag::fail(in.error());
+        auto keys = archive::loadSigningKeys(a->signKeys);
+        if (!keys) return diag::fail(keys.error());
+        auto slim = archive::slimArchive(*in, *url);
+        if (!slim) return diag::fail(slim.error());
+        if (auto st = writeArchiveFile(a->output, *slim, {}, *keys); !st)
+            return diag::fail(st.error());
+        return 0;
+    });
+}
+
 void addMerge(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
@@ -433,6 +461,7 @@ void addArchiveCommands(CommandRegistry& registry) {
     addMerge(registry);
     addSplit(registry);
     addPublish(registry);
+    addSlim(registry);
     addRemoveTargets(registry);
     addExportAr(registry);
     addEmbed(registry);

@@ -11,6 +11,7 @@
 #include "common/subprocess.h"
 #include "common/text.h"
 #include "devices/device_list.h"
+#include "runtime/native_fetch.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
 
@@ -272,6 +273,59 @@ int deviceIps(bool asJson) {
     return ips.empty() ? static_cast<int>(Errc::NoDevice) : 0;
 }
 
+// The IPs `fetch` fetches for: the GPUs here (auto), or the devices named.
+Expected<std::set<std::uint32_t>> fetchIps(const std::vector<std::string>& devices) {
+    std::set<std::uint32_t> ips;
+    if (devices.empty() || (devices.size() == 1 && devices[0] == "auto")) {
+        if (auto st = initLevelZero(); !st) return st.error();
+        for (auto dev : allDevices())
+            if (std::uint32_t ip = 0; aotpack_device_ip(dev, &ip) == AOTPACK_SUCCESS && ip)
+                ips.insert(ip);
+        if (ips.empty()) return makeError(Errc::NoDevice, "no GPU with a known IP here");
+        return ips;
+    }
+    for (const auto& d : devices) {
+        auto ip = singleTargetIp(d, "--device");
+        if (!ip) return ip.error();
+        ips.insert(*ip);
+    }
+    return ips;
+}
+
+// `aotpack fetch`: a slim archive's natives for these GPUs, into the cache the runtime reads.
+int fetchNatives(const std::string& path, const std::vector<std::string>& devices, bool system) {
+    auto in = archive::ArchiveReader::openFile(path);
+    if (!in) return diag::fail(in.error());
+    auto ips = fetchIps(devices);
+    if (!ips) return diag::fail(ips.error());
+    auto dir = (system ? DiskCache::systemRoot() : DiskCache::defaultRoot()) / "jit";
+    auto cache = DiskCache::open(dir, 1ull << 30,
+                                 system ? DiskCache::Access::Shared : DiskCache::Access::Private);
+    if (!cache) return diag::fail(cache.error());
+    std::size_t fetched = 0, cached = 0, failed = 0, local = 0;
+    std::uint64_t bytes = 0;
+    for (auto module : in->modules())
+        for (auto ip : *ips) {
+            auto s = runtime::select(*in, module, ip, runtime::Policy::PreferNative);
+            if (!s.entry || s.entry->kind != archive::EntryKind::RemoteNative) {
+                local += s.entry && s.entry->kind == archive::EntryKind::Native;
+                continue;
+            }
+            auto got = runtime::obtainRemoteNative(*in, *s.entry, &*cache);
+            if (!got) {
+                ++failed;
+                diag::warning(std::string(module) + ": " + got.error().message);
+                continue;
+            }
+            (got->fromCache ? cached : fetched) += 1;
+            bytes += got->fromCache ? 0 : got->bytes.size();
+        }
+    std::cout << "fetched " << fetched << " native(s), " << humanBytes(bytes) << "; " << cached
+              << " already in " << dir.string() << "; " << local << " in the archive; " << failed
+              << " failed\n";
+    return failed ? static_cast<int>(Errc::NotFound) : 0;
+}
+
 // One row per known IP (every stepping): what each module would load there.
 int coverage(const RuntimeArgs& a) {
     auto in = archive::ArchiveReader::openFile(a.archive);
@@ -369,6 +423,23 @@ void addRuntimeCommands(CommandRegistry& r) {
     covSub->add_flag("--json", cov->json, "Print JSON");
     covSub->footer("Example:\n  aotpack coverage app.aotpack --json");
     r.add(covSub, [cov] { return coverage(*cov); });
+
+    auto fetchArchive = std::make_shared<std::string>();
+    auto fetchDevices = std::make_shared<std::vector<std::string>>();
+    auto fetchSystem = std::make_shared<bool>(false);
+    auto* fetchSub = r.app.add_subcommand(
+        "fetch", "Fetch a slim archive's natives for this machine's GPUs (at install time)");
+    fetchSub->add_option("archive", *fetchArchive, "Slim archive (aotpack slim)")->required();
+    fetchSub->add_option("--device", *fetchDevices,
+                         "auto (the GPUs here, default) or devices/IPs to fetch for (no GPU "
+                         "needed: an image for another machine)");
+    fetchSub->add_flag("--system", *fetchSystem,
+                       "Into the machine-wide cache every user reads (run as root)");
+    fetchSub->footer("Example:\n  aotpack fetch /usr/share/myapp/kernels.aotpack --system\n"
+                     "Exit 9 when a native could not be fetched (the program would JIT it).");
+    r.add(fetchSub, [fetchArchive, fetchDevices, fetchSystem] {
+        return fetchNatives(*fetchArchive, *fetchDevices, *fetchSystem);
+    });
 
     auto ipsJson = std::make_shared<bool>(false);
     auto* ipsSub = r.app.add_subcommand(

@@ -33,6 +33,14 @@ enum class ImageKind { None, Spirv, Zebin, OclocAr, AotpackArchive, Zstd };
 // The kind `bytes` starts with (by magic numbers only).
 ImageKind sniff(ByteView bytes);
 
+// False when no image can start with this (little-endian) first word: the scan's fast path
+// (inline: it runs for every 4 bytes of a scanned section).
+inline bool mayStartImage(std::uint32_t w) {
+    constexpr std::uint32_t kSpirv = 0x07230203, kElf = 0x464c457f, kAr = 0x72613c21,
+                            kAotpack = 0x50544f41, kZstd = 0xFD2FB528;
+    return w == kSpirv || w == kElf || w == kAr || w == kAotpack || w == kZstd;
+}
+
 // Describes the image at the start of `bytes` (`where` and `offset` filled by the caller); its
 // stored size when it can be known (SPIR-V and zebins say it; an AR is walked).
 Expected<DeviceImage> describeImage(ByteView bytes);

@@ -120,14 +120,20 @@ void scanSection(ByteView section, std::uint64_t base, const std::string& where,
             w.release(section.subspan(released, at - released));
             released = at;
         }
-        ByteView rest = section.subspan(at);
-        if (auto d = w.described.find(base + at); d != w.described.end()) {
-            at += (d->second + 3) & ~3ull; // a descriptor's image, already reported with it
+        std::uint32_t first;
+        std::memcpy(&first, section.data() + at, 4);
+        if (!mayStartImage(first)) { // most of a section: one compare, not a full sniff
+            at += 4;
             continue;
         }
+        ByteView rest = section.subspan(at);
         ImageKind kind = sniff(rest);
         bool aligned = kind == ImageKind::Spirv ? at % 4 == 0 : at % 8 == 0 || at == 0;
         if (kind != ImageKind::None && aligned) {
+            if (auto d = w.described.find(base + at); d != w.described.end()) {
+                at += (d->second + 3) & ~3ull; // a descriptor's image, already reported with it
+                continue;
+            }
             auto image = describeImage(rest);
             if (image && image->size > 0) {
                 addImage(std::move(*image), where, base + at, rest, w);

@@ -5,6 +5,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "runtime/device_identity.h"
+#include "runtime/native_fetch.h"
 
 #include <chrono>
 #include <cstdio>
@@ -164,7 +165,7 @@ void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceI
     info.source = s.choice == Choice::NativeExact        ? AOTPACK_SOURCE_NATIVE_EXACT
                   : s.choice == Choice::NativeCompatible ? AOTPACK_SOURCE_NATIVE_COMPATIBLE
                                                          : AOTPACK_SOURCE_JIT;
-    info.entry_ip = s.entry && s.entry->kind == archive::EntryKind::Native ? s.entry->targetIp : 0;
+    info.entry_ip = s.entry && s.entry->kind != archive::EntryKind::Spirv ? s.entry->targetIp : 0;
     setReason(info, s.reason);
 }
 
@@ -285,11 +286,60 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
     return success();
 }
 
+// A slim archive's native (archive/remote_native.h): fetched once, checked against the digest
+// the archive pins, kept in the JIT cache's directory. `failure` says why no bytes reached the
+// driver (no server, wrong bytes, ...): the caller JIT-compiles then.
+static Expected<ze_result_t> createFetched(const TrustedSource& source,
+                                           const archive::EntryView& entry, ze_context_handle_t ctx,
+                                           ze_device_handle_t dev, const CacheConfig& cfg,
+                                           ze_module_handle_t& out, std::string& log,
+                                           std::string& failure, aotpack_load_info& info) {
+    // Under a policy the entry itself (its pinned digest) must be what the trusted key signed.
+    auto stub = source.archive.payload(entry);
+    if (!stub) return stub.error();
+    if (auto st = vouchedFor(source, entry, *stub); !st) return st.error();
+    std::optional<DiskCache> cache = cfg.enabled ? openCache(cfg) : std::nullopt;
+    auto system = cfg.enabled ? systemCache() : std::nullopt;
+    auto fetched = obtainRemoteNative(source.archive, entry, cache ? &*cache : nullptr,
+                                      system ? &*system : nullptr);
+    if (!fetched) {
+        failure = "fetching the binary for " + describeIp(entry.targetIp) + " failed (" +
+                  fetched.error().message + ")";
+        return ZE_RESULT_ERROR_NOT_AVAILABLE;
+    }
+    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, fetched->bytes, "", out, log);
+    if (r == ZE_RESULT_SUCCESS)
+        setReason(info, std::string(info.reason) +
+                            (fetched->fromCache ? "; fetched earlier" : "; fetched"));
+    return r;
+}
+
+// The native path; nothing when the module was created, else why the caller should JIT.
+static Expected<std::optional<std::string>>
+tryNative(const TrustedSource& source, const Selection& s, ze_context_handle_t ctx,
+          ze_device_handle_t dev, const CacheConfig& cfg, ze_module_handle_t& out, std::string& log,
+          aotpack_load_info& info) {
+    std::string failure;
+    auto created = s.entry->kind == archive::EntryKind::RemoteNative
+                       ? createFetched(source, *s.entry, ctx, dev, cfg, out, log, failure, info)
+                       : createNative(source, *s.entry, ctx, dev, cfg, out, log);
+    if (!created) return created.error();
+    if (*created == ZE_RESULT_SUCCESS) return std::optional<std::string>();
+    if (!failure.empty()) return std::optional<std::string>(failure);
+    return std::optional<std::string>("driver rejected the binary for " +
+                                      describeIp(s.entry->targetIp) + " (" + hexResult(*created) +
+                                      ")");
+}
+
 Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_device_handle_t dev,
                   const char* module, const aotpack_load_options* options, ze_module_handle_t& out,
                   aotpack_load_info& info) {
     const archive::ArchiveReader& archive = source.archive;
     auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    };
     if (auto found = findModule(archive, module); !found) return found;
     auto id = identifyDevice(dev);
     if (!id) return id.error();
@@ -299,35 +349,28 @@ Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_devic
     fillInfo(info, s, id->ip);
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
     if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
-    Status result = success();
     if (s.choice != Choice::Jit) {
         std::string log;
-        auto created = createNative(source, *s.entry, ctx, dev, cacheConfig(options), out, log);
-        if (!created) return created.error();
-        ze_result_t r = *created;
-        if (r == ZE_RESULT_SUCCESS) {
-            info.milliseconds =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+        auto why = tryNative(source, s, ctx, dev, cacheConfig(options), out, log, info);
+        if (!why) return why.error();
+        if (!*why) {
+            info.milliseconds = elapsed();
             logLine(module, info);
             return success();
         }
-        std::string why = "driver rejected the binary for " + describeIp(s.entry->targetIp) + " (" +
-                          hexResult(r) + ")";
         if (policy == Policy::NativeOnly)
             return makeError(Errc::NoDevice,
-                             "native-only: " + why + (log.empty() ? "" : ": " + log));
+                             "native-only: " + **why + (log.empty() ? "" : ": " + log));
         s.entry = archive.find(module, archive::EntryKind::Spirv);
         if (!s.entry)
-            return makeError(Errc::NoDevice, why + " and the archive has no SPIR-V" +
+            return makeError(Errc::NoDevice, **why + " and the archive has no SPIR-V" +
                                                  (log.empty() ? "" : ": " + log));
         if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
-        setReason(info, why + "; JIT from SPIR-V");
+        setReason(info, **why + "; JIT from SPIR-V");
         info.entry_ip = 0;
     }
-    result = loadFromSpirv(source, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
-    info.milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    Status result = loadFromSpirv(source, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
+    info.milliseconds = elapsed();
     if (result) logLine(module, info);
     return result;
 }

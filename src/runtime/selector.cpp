@@ -76,6 +76,14 @@ Selection select(const archive::ArchiveReader& archive, std::string_view module,
                 return {Choice::NativeCompatible, compatible,
                         "binary for " + describeIp(key.value(), db) + " serves " + device +
                             " (compatibility table)"};
+        // A slim archive's natives live on a server: the same choice, fetched on first use.
+        if (auto exact = archive.find(module, EntryKind::RemoteNative, deviceIp))
+            return {Choice::NativeExact, exact, "exact match for " + device + ", on the server"};
+        for (auto key : db.keysServing(IpVersion::fromValue(deviceIp)))
+            if (auto compatible = archive.find(module, EntryKind::RemoteNative, key.value()))
+                return {Choice::NativeCompatible, compatible,
+                        "binary for " + describeIp(key.value(), db) + " serves " + device +
+                            " (compatibility table), on the server"};
     }
     if (policy == Policy::NativeOnly)
         return {Choice::None, std::nullopt,
@@ -119,7 +127,7 @@ std::vector<std::string> droppedKernels(const archive::ArchiveReader& archive,
                                         std::string_view module, const Selection& s,
                                         std::uint32_t deviceIp, const devices::Database& db) {
     if (!s.entry) return {};
-    if (s.entry->kind == EntryKind::Native) return listedKernels(archive, *s.entry);
+    if (s.entry->kind != EntryKind::Spirv) return listedKernels(archive, *s.entry);
     auto device = db.findIp(IpVersion::fromValue(deviceIp));
     if (archive.archiveMeta("fp64_policy") != "poison" || (device && device->device->fp64))
         return {};

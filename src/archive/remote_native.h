@@ -1,0 +1,31 @@
+// A RemoteNative entry (format 1.3, docs/FORMAT.md): a native binary kept on a server, pinned by
+// its SHA-256 and size, fetched from `<natives.url>/cas/<sha256>` (archive/slim.h writes them;
+// the runtime and replay fetch them). Reader side: linked into libaotpack_rt.
+#pragma once
+
+#include "archive/reader.h"
+
+#include <string>
+
+namespace aotpack::archive {
+
+inline constexpr const char* kNativesUrl = "natives.url"; // archive metadata: the server
+
+struct RemoteNative {
+    std::string sha256; // 64 lowercase hex digits
+    std::uint64_t size = 0;
+};
+
+// A RemoteNative entry's payload: "aotpack remote native: sha256 HEX size N\n".
+std::string remoteNativeStub(const RemoteNative& native);
+
+// What a RemoteNative entry pins, read from its payload; an error names a malformed one.
+Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryView& entry);
+
+// `<url>/cas/<sha256>` (one slash between).
+std::string remoteNativeUrl(const std::string& baseUrl, const RemoteNative& native);
+
+// "https://user:token@host/...": such a URL must not go into an archive or a message.
+bool urlHasCredentials(std::string_view url);
+
+} // namespace aotpack::archive

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Natives on demand (#30 item 2): publish to a real nginx (WebDAV) on loopback, slim, and the
+# runtime (`aotpack load`, i.e. libaotpack_rt) and replay (`aotpack run`) on the real NEO driver
+# with a simulated pvc: the first load fetches each native by hash (one GET each, counted in
+# nginx's access log), later loads and `aotpack fetch` use the cache. Server down, 404, a stall,
+# a truncated body and wrong bytes each end in a JIT load with the same kernels, and nothing bad
+# is cached (the next load with a good server fetches again). Signed slim archives under a trust
+# policy load fetched natives; an untrusted one is refused.
+source "$(dirname "$0")/common.sh"
+source "$SRC/tests/e2e/lib/cache_server.sh"
+command -v ocloc >/dev/null || skip "ocloc is not installed"
+: "${ZEAPP:?}"
+
+"$AOTPACK" build -q -d pvc,acm-g10,tgllp "$SRC/examples/kernels" -o app.aotpack
+start_nginx n
+expect_exit 0 "$AOTPACK" publish app.aotpack --to "$URL_n"
+expect_exit 0 "$AOTPACK" slim app.aotpack --natives-url "$URL_n" -o slim.aotpack
+expect_exit 0 "$AOTPACK" list slim.aotpack
+expect_in "format 1.3"
+[ "$(stat -c %s slim.aotpack)" -lt "$(( $(stat -c %s app.aotpack) / 2 ))" ] || fail "slim is not smaller"
+expect_exit 2 "$AOTPACK" slim app.aotpack --natives-url "http://bob:secret@127.0.0.1/x" -o x.aotpack
+expect_not_in "secret"
+
+# kernels LOG: "module kernels" per line of an `aotpack load --json` output.
+kernels() { python3 -c 'import json,sys; [print(r["module"], r["kernels"]) for r in json.load(open(sys.argv[1]))]' "$1"; }
+sim_pvc "$AOTPACK" load app.aotpack --json >fat.json
+gets() { grep -c "GET /cache/cas/" "$WORK/nginx-n/access.log" || true; }
+
+# First load: three fetches; the second: none.
+export AOTPACK_CACHE_DIR=$WORK/cache1
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load slim.aotpack --json >slim.json 2>load.log
+[ "$(grep -c 'on the server; fetched)' load.log)" = 3 ] || fail "not fetched: $(cat load.log)"
+[ "$(gets)" = 3 ] || fail "3 GETs expected: $(gets)"
+diff <(kernels fat.json) <(kernels slim.json) || fail "the slim archive loads other kernels"
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load slim.aotpack >/dev/null 2>load.log
+[ "$(grep -c 'fetched earlier' load.log)" = 3 ] || fail "not served from the cache: $(cat load.log)"
+[ "$(gets)" = 3 ] || fail "a cached native was fetched again"
+
+# aotpack fetch, for a GPU that is not here (no driver needed), into a fresh cache.
+export AOTPACK_CACHE_DIR=$WORK/cache2
+expect_exit 0 "$AOTPACK" fetch slim.aotpack --device acm-g10
+expect_in "fetched 3 native(s)"
+expect_exit 0 "$AOTPACK" fetch slim.aotpack --device acm-g10
+expect_in "fetched 0 native(s), 0 B; 3 already in"
+
+# jit_with NAME URL: a slim archive pointing at URL loads every module by JIT, with one log line
+# per module saying why, the same kernels, and nothing cached: a later load from the good server
+# fetches again.
+jit_with() {
+    local name=$1 url=$2
+    "$AOTPACK" slim app.aotpack --natives-url "$url" -o "$name.aotpack" >/dev/null
+    export AOTPACK_CACHE_DIR=$WORK/cache-$name
+    sim_pvc env AOTPACK_LOG=1 AOTPACK_FETCH_TIMEOUT_MS=500 "$AOTPACK" load "$name.aotpack" --json \
+        >"$name.json" 2>"$name.log" || fail "$name: the load failed: $(cat "$name.log")"
+    [ "$(grep -c 'fetching the binary for pvc (12.60.7) failed' "$name.log")" = 3 ] ||
+        fail "$name: no fallback line per module: $(cat "$name.log")"
+    [ "$(grep -c ': jit (' "$name.log")" = 3 ] || fail "$name: not JIT-compiled: $(cat "$name.log")"
+    diff <(kernels fat.json) <(kernels "$name.json") || fail "$name: other kernels"
+    sim_pvc env AOTPACK_LOG=1 AOTPACK_NATIVES_URL="$URL_n" "$AOTPACK" load "$name.aotpack" \
+        >/dev/null 2>"$name.again"
+    [ "$(grep -c 'on the server; fetched)' "$name.again")" = 3 ] ||
+        fail "$name: something was cached: $(cat "$name.again")"
+    cat "$name.log" >>all-faults.log
+}
+jit_with down "http://127.0.0.1:$(free_port)/cache"
+grep -q "Could not connect\|Couldn't connect\|Connection refused" down.log || fail "$(cat down.log)"
+jit_with missing "$URL_n/nowhere"
+grep -q "HTTP 404" missing.log || fail "$(cat missing.log)"
+for mode in stall truncate wrong-blob; do
+    name=${mode/-/_}
+    start_fault_server "$name" "$mode"
+    data=DATA_$name url=URL_$name
+    mkdir -p "${!data}"
+    cp -r "$DATA_n/cas" "${!data}/"
+    jit_with "$name" "${!url}"
+done
+grep -q "Timeout was reached\|timed out" stall.log || fail "$(cat stall.log)"
+grep -q "not the ones the archive pins" wrong_blob.log || fail "$(cat wrong_blob.log)"
+# Each module asked once: a failure is not retried within a load.
+[ "$(grep -c 'GET /cache/cas/' "$WORK/fault-stall.log")" -le 3 ] || fail "stalled fetches were retried"
+
+# Replay: a captured program served natives fetched by hash.
+ocloc -spv_only -q -file "$SRC/examples/kernels/reduce.cl" -device pvc -output reduce -output_no_suffix
+unset AOTPACK_CACHE_DIR
+export AOTPACK_CACHE_DIR=$WORK/cache-replay
+sim_pvc "$AOTPACK" capture -o cap -- "$ZEAPP" reduce.spv "$SRC/tests/data/vector_ops.spv" >/dev/null
+"$AOTPACK" build -q -d pvc cap -o cap.aotpack
+"$AOTPACK" publish cap.aotpack --to "$URL_n" >/dev/null
+"$AOTPACK" slim cap.aotpack --natives-url "$URL_n" -o cap-slim.aotpack
+sim_pvc "$ZEAPP" reduce.spv "$SRC/tests/data/vector_ops.spv" >plain.out
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run cap-slim.aotpack -- "$ZEAPP" reduce.spv \
+    "$SRC/tests/data/vector_ops.spv" >replay.out 2>replay.log
+diff plain.out replay.out >/dev/null || fail "replayed output differs"
+[ "$(grep -c 'cap-slim.aotpack, fetched (' replay.log)" = 2 ] || fail "not fetched in replay: $(cat replay.log)"
+
+# Trust (#32): a signed slim archive pins the digests; under a policy it loads its fetched
+# natives, and an archive signed by another key is refused as a whole.
+"$AOTPACK" keygen -o k1 >/dev/null
+"$AOTPACK" keygen -o k2 >/dev/null
+mkdir trusted && cp k1.pub trusted/
+"$AOTPACK" slim app.aotpack --natives-url "$URL_n" -o signed.aotpack --sign k1
+"$AOTPACK" slim app.aotpack --natives-url "$URL_n" -o other.aotpack --sign k2
+export AOTPACK_CACHE_DIR=$WORK/cache-trust
+sim_pvc env AOTPACK_LOG=1 AOTPACK_TRUSTED_KEYS=trusted "$AOTPACK" load signed.aotpack >/dev/null 2>trust.log
+[ "$(grep -c 'on the server; fetched)' trust.log)" = 3 ] || fail "trusted slim: $(cat trust.log)"
+expect_exit 4 sim_pvc env AOTPACK_TRUSTED_KEYS=trusted "$AOTPACK" load other.aotpack
+expect_in "no trusted key signed it"
+echo "PASS: fetch_natives"
