@@ -7,6 +7,7 @@
 #include <curl/curl.h> // constants and types only: the library is dlopen'ed
 #include <dlfcn.h>
 #include <mutex>
+#include <zstd.h>
 
 namespace aotpack::runtime {
 
@@ -55,7 +56,8 @@ std::size_t onData(char* data, std::size_t size, std::size_t count, void* user) 
     return n;
 }
 
-Expected<Bytes> download(const std::string& url, std::uint64_t size) {
+// `status`: the HTTP status, 0 when there was none.
+Expected<Bytes> download(const std::string& url, std::uint64_t size, long& status) {
     const CurlApi* curl = curlApi();
     if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
     CURL* h = curl->init();
@@ -72,7 +74,7 @@ Expected<Bytes> download(const std::string& url, std::uint64_t size) {
     curl->setopt(h, CURLOPT_WRITEFUNCTION, onData);
     curl->setopt(h, CURLOPT_WRITEDATA, &d);
     CURLcode rc = curl->perform(h);
-    long status = 0;
+    status = 0;
     curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl->cleanup(h);
     if (rc == CURLE_WRITE_ERROR) return makeError(Errc::BadInput, "the server sent too many bytes");
@@ -80,6 +82,22 @@ Expected<Bytes> download(const std::string& url, std::uint64_t size) {
         return makeError(Errc::NotFound, "the server answered HTTP " + std::to_string(status));
     if (rc != CURLE_OK) return makeError(Errc::NotFound, curl->strerror(rc));
     return std::move(d.bytes);
+}
+
+// `url`.zst (what `aotpack publish` also writes: ~3-4x smaller), else `url` when the server has
+// no compressed copy (404). Any other failure is final: the time limit is for the whole fetch.
+Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size) {
+    long status = 0;
+    auto packed = download(url + ".zst", ZSTD_compressBound(size), status);
+    if (!packed) return status == 404 ? download(url, size, status) : packed;
+    unsigned long long declared = ZSTD_getFrameContentSize(packed->data(), packed->size());
+    Bytes raw(declared == size ? size : 0);
+    std::size_t n = ZSTD_decompress(raw.data(), raw.size(), packed->data(), packed->size());
+    if (declared != size || ZSTD_isError(n) || n != size)
+        return makeError(Errc::BadInput, "the bytes are not the ones the archive pins (a "
+                                         "compressed copy that does not inflate to " +
+                                             std::to_string(size) + " bytes)");
+    return raw;
 }
 
 Hash128 cacheKey(const archive::RemoteNative& native) {
@@ -111,7 +129,7 @@ Expected<FetchedNative> obtainRemoteNative(const archive::ArchiveReader& archive
     std::string url = archive::remoteNativeUrl(std::string(*base), *native);
     // A mirror's URL may carry a token: messages then name the file only.
     std::string shown = archive::urlHasCredentials(url) ? "cas/" + native->sha256 : url;
-    auto bytes = download(url, native->size);
+    auto bytes = downloadNative(url, native->size);
     if (!bytes) return makeError(bytes.error().code, shown + ": " + bytes.error().message);
     if (bytes->size() != native->size || sha256Hex(*bytes) != native->sha256)
         return makeError(Errc::BadInput, shown + ": the bytes are not the ones the archive pins (" +

@@ -15,8 +15,10 @@ expect_in "published 9 native(s)"
 for bin in natives/*.bin; do
     digest=$(sha256sum "$bin" | cut -c1-64)
     cmp "$bin" "$DATA_n/cas/$digest" || fail "$bin is not on the server under its SHA-256"
+    # and a zstd copy beside it, which a runtime fetches first
+    zstd -q -d -c "$DATA_n/cas/$digest.zst" | cmp - "$bin" || fail "$digest.zst is not $bin"
 done
-[ "$(ls "$DATA_n/cas" | wc -l)" = 9 ] || fail "9 natives expected: $(ls "$DATA_n/cas")"
+[ "$(ls "$DATA_n/cas" | grep -vc '\.zst$')" = 9 ] || fail "9 natives expected: $(ls "$DATA_n/cas")"
 AOTPACK_REMOTE_CACHE_TOKEN=$token expect_exit 0 "$AOTPACK" publish app.aotpack --to "$URL_n"
 expect_in "published 0 native(s), 0 B; 9 already there"
 # Without the token the server refuses: an error naming the server, never the token.

@@ -36,6 +36,16 @@ sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load slim.aotpack >/dev/null 2>load.log
 [ "$(grep -c 'fetched earlier' load.log)" = 3 ] || fail "not served from the cache: $(cat load.log)"
 [ "$(gets)" = 3 ] || fail "a cached native was fetched again"
 
+# A server without the compressed copies (cas/<sha256>.zst): the raw bytes after its 404.
+start_nginx raw
+mkdir -p "$DATA_raw/cas"
+for f in "$DATA_n"/cas/*; do [[ $f == *.zst ]] || cp "$f" "$DATA_raw/cas/"; done
+export AOTPACK_CACHE_DIR=$WORK/cache-raw
+sim_pvc env AOTPACK_LOG=1 AOTPACK_NATIVES_URL="$URL_raw" "$AOTPACK" load slim.aotpack >/dev/null 2>raw.log
+[ "$(grep -c 'on the server; fetched)' raw.log)" = 3 ] || fail "raw copies not fetched: $(cat raw.log)"
+[ "$(grep -c 'GET /cache/cas/[0-9a-f]*\.zst HTTP/1.1" 404' "$WORK/nginx-raw/access.log")" = 3 ] ||
+    fail "no .zst tried first: $(cat "$WORK/nginx-raw/access.log")"
+
 # aotpack fetch, for a GPU that is not here (no driver needed), into a fresh cache.
 export AOTPACK_CACHE_DIR=$WORK/cache2
 expect_exit 0 "$AOTPACK" fetch slim.aotpack --device acm-g10
