@@ -4,9 +4,11 @@
 #include "common/sha256.h"
 #include "common/text.h"
 
+#include <algorithm>
 #include <curl/curl.h> // constants and types only: the library is dlopen'ed
 #include <dlfcn.h>
 #include <mutex>
+#include <set>
 #include <zstd.h>
 
 namespace aotpack::runtime {
@@ -70,13 +72,14 @@ Expected<Bytes> download(const std::string& url, std::uint64_t size, long& statu
     curl->setopt(h, CURLOPT_FAILONERROR, 1L);
     curl->setopt(h, CURLOPT_NOSIGNAL, 1L); // safe in a program's threads
     curl->setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L)); // unreachable: <= 1 s
     curl->setopt(h, CURLOPT_WRITEFUNCTION, onData);
     curl->setopt(h, CURLOPT_WRITEDATA, &d);
     CURLcode rc = curl->perform(h);
     status = 0;
     curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl->cleanup(h);
+    if (rc == CURLE_FILE_COULDNT_READ_FILE) status = 404; // file:// has no status of its own
     if (rc == CURLE_WRITE_ERROR) return makeError(Errc::BadInput, "the server sent too many bytes");
     if (rc == CURLE_HTTP_RETURNED_ERROR)
         return makeError(Errc::NotFound, "the server answered HTTP " + std::to_string(status));
@@ -84,20 +87,55 @@ Expected<Bytes> download(const std::string& url, std::uint64_t size, long& statu
     return std::move(d.bytes);
 }
 
-// `url`.zst (what `aotpack publish` also writes: ~3-4x smaller), else `url` when the server has
-// no compressed copy (404). Any other failure is final: the time limit is for the whole fetch.
-Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size) {
-    long status = 0;
-    auto packed = download(url + ".zst", ZSTD_compressBound(size), status);
-    if (!packed) return status == 404 ? download(url, size, status) : packed;
-    unsigned long long declared = ZSTD_getFrameContentSize(packed->data(), packed->size());
+Expected<Bytes> inflate(const Bytes& packed, std::uint64_t size) {
+    unsigned long long declared = ZSTD_getFrameContentSize(packed.data(), packed.size());
     Bytes raw(declared == size ? size : 0);
-    std::size_t n = ZSTD_decompress(raw.data(), raw.size(), packed->data(), packed->size());
+    std::size_t n = ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size());
     if (declared != size || ZSTD_isError(n) || n != size)
         return makeError(Errc::BadInput, "the bytes are not the ones the archive pins (a "
                                          "compressed copy that does not inflate to " +
                                              std::to_string(size) + " bytes)");
     return raw;
+}
+
+// `url`.zst (what `aotpack publish` also writes: ~3-4x smaller), else `url` when the server has
+// no compressed copy (404). `silent`: the server did not answer at all (no connection, the time
+// limit), which the caller remembers.
+Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size, bool& silent) {
+    long status = 0;
+    auto packed = download(url + ".zst", ZSTD_compressBound(size), status);
+    if (!packed && status == 404) {
+        auto raw = download(url, size, status);
+        silent = !raw && status == 0;
+        return raw;
+    }
+    silent = !packed && status == 0;
+    if (!packed) return packed;
+    return inflate(*packed, size);
+}
+
+// Servers that did not answer at all (no connection, the time limit) in this process: later
+// fetches from them fail at once, so a program with many modules waits for one time limit, not
+// one per module. A server that answers (404, wrong bytes) is asked again.
+class SilentServers {
+  public:
+    bool contains(const std::string& base) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return silent_.count(base) != 0;
+    }
+    void add(const std::string& base) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        silent_.insert(base);
+    }
+
+  private:
+    std::mutex mutex_;
+    std::set<std::string> silent_;
+};
+
+SilentServers& silentServers() {
+    static SilentServers servers;
+    return servers;
 }
 
 Hash128 cacheKey(const archive::RemoteNative& native) {
@@ -129,7 +167,12 @@ Expected<FetchedNative> obtainRemoteNative(const archive::ArchiveReader& archive
     std::string url = archive::remoteNativeUrl(std::string(*base), *native);
     // A mirror's URL may carry a token: messages then name the file only.
     std::string shown = archive::urlHasCredentials(url) ? "cas/" + native->sha256 : url;
-    auto bytes = downloadNative(url, native->size);
+    std::string server(*base);
+    if (silentServers().contains(server))
+        return makeError(Errc::NotFound, shown + ": the server did not answer earlier");
+    bool silent = false;
+    auto bytes = downloadNative(url, native->size, silent);
+    if (silent) silentServers().add(server);
     if (!bytes) return makeError(bytes.error().code, shown + ": " + bytes.error().message);
     if (bytes->size() != native->size || sha256Hex(*bytes) != native->sha256)
         return makeError(Errc::BadInput, shown + ": the bytes are not the ones the archive pins (" +
