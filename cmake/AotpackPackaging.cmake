@@ -11,6 +11,6 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # Run-time needs: ocloc (intel-opencl-icd), the Level Zero loader, zstd. SPIRV-Tools is linked in
 # statically; xxHash is header-only.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "intel-opencl-icd, libze1, libze-dev, libzstd1, libcurl4, libssl3, libc6, libstdc++6")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "intel-opencl-icd, libze1, libze-dev, libzstd1, libcurl4, libssl3, libzip4, libc6, libstdc++6")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "spirv-tools, llvm-spirv-14, clang")
 include(CPack)

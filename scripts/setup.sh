@@ -11,7 +11,7 @@ PACKAGES=(
   intel-opencl-icd libze1 libze-dev spirv-tools spirv-headers llvm-spirv-14
   nlohmann-json3-dev libcli11-dev libzstd-dev libxxhash-dev libgtest-dev
   python3 python3-build python3-wheel python3-venv hashcat-data piglit debootstrap
-  libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd zlib1g-dev
+  libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd zlib1g-dev libzip-dev
   clang-16 clang-tools-16 llvm-16 clang-tidy
 )
 

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "delivery/publish.h"
+#include "delivery/wheel_variants.h"
 #include "devices/device_list.h"
 
 #include <nlohmann/json.hpp>
@@ -306,6 +307,36 @@ void addSlim(CommandRegistry& r) {
     });
 }
 
+void addWheelVariants(CommandRegistry& r) {
+    auto wheel = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto by = std::make_shared<std::string>("target");
+    auto url = std::make_shared<std::string>();
+    auto* sub = r.app.add_subcommand(
+        "wheel-variants", "PEP 825 variant wheels, one per GPU, from a wheel that ships archives");
+    sub->footer("Example:\n  aotpack wheel-variants dist/pkg-1.0-cp311-cp311-linux_x86_64.whl "
+                "-o variants/\n  (pkg-...-pvc.whl, ...-null.whl, pkg-1.0-variants.json; the "
+                "property intel :: device_ip :: <ip>; docs/DELIVERY.md)");
+    sub->add_option("wheel", *wheel, "Wheel whose .aotpack files to split per GPU")->required();
+    sub->add_option("-o,--output", *out, "Directory for the wheels and the index")->required();
+    sub->add_option("--by", *by,
+                    "target: a wheel per target; compat: targets whose binaries "
+                    "serve each other share one")
+        ->check(CLI::IsMember({"target", "compat"}));
+    sub->add_option("--natives-url", *url,
+                    "The null variant ships slim archives whose natives are fetched from here "
+                    "(aotpack publish); default: SPIR-V only");
+    r.add(sub, [wheel, out, by, url] {
+        delivery::VariantOptions options{*by == "compat" ? SplitBy::Compat : SplitBy::Target, *url};
+        auto set = delivery::writeWheelVariants(*wheel, *out, options);
+        if (!set) return diag::fail(set.error());
+        for (const auto& w : set->wheels)
+            std::cout << w.path.string() << "\n";
+        std::cout << set->index.string() << "\n" << set->plain.string() << "\n";
+        return 0;
+    });
+}
+
 void addMerge(CommandRegistry& r) {
     auto a = std::make_shared<ArchiveArgs>();
     auto* sub = r.app.add_subcommand(
@@ -462,6 +493,7 @@ void addArchiveCommands(CommandRegistry& registry) {
     addSplit(registry);
     addPublish(registry);
     addSlim(registry);
+    addWheelVariants(registry);
     addRemoveTargets(registry);
     addExportAr(registry);
     addEmbed(registry);

@@ -1,0 +1,162 @@
+#include "delivery/wheel_variants.h"
+
+#include "archive/reader.h"
+#include "archive/slim.h"
+#include "common/sha256.h"
+#include "delivery/wheel.h"
+#include "devices/ip_version.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace aotpack::delivery {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One archive of the wheel, cut: its piece per target group, and what the null variant gets.
+struct CutArchive {
+    std::size_t entry = 0; // index into the wheel's entries
+    std::map<std::string, Bytes> pieces;
+    Bytes null;
+};
+
+// "acm-g10+acm-g11" -> "acm_g10_acm_g11"; a name PEP 825 cannot take as a label (over 16
+// characters, or "null") gets "g" and 12 hex digits of its SHA-256: unique, stable, valid.
+std::string labelFor(const std::string& piece) {
+    std::string label;
+    for (char c : piece)
+        label += std::isalnum(static_cast<unsigned char>(c)) || c == '.'
+                     ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                     : '_';
+    if (!isVariantLabel(label) || label == "null") label = "g" + sha256Hex(piece).substr(0, 12);
+    return label;
+}
+
+Expected<CutArchive> cut(const WheelEntry& e, std::size_t index, const VariantOptions& o) {
+    auto reader = archive::ArchiveReader::openMemory(e.data, e.name);
+    if (!reader) return reader.error();
+    auto pieces = archive::splitArchive(*reader, {o.by, false});
+    if (!pieces) return pieces.error();
+    CutArchive out{index, {}, {}};
+    for (auto& p : *pieces) {
+        auto bytes = p.writer.finish();
+        if (!bytes) return bytes.error();
+        (p.name == "spirv" ? out.null : out.pieces[p.name]) = std::move(*bytes);
+    }
+    if (!o.nativesUrl.empty()) {
+        auto slim = archive::slimArchive(*reader, o.nativesUrl);
+        if (!slim) return slim.error();
+        auto bytes = slim->finish();
+        if (!bytes) return bytes.error();
+        out.null = std::move(*bytes);
+    }
+    return out;
+}
+
+std::vector<std::string> ipsOf(const Bytes& piece) {
+    std::vector<std::string> ips;
+    if (auto r = archive::ArchiveReader::openMemory(piece, "piece"))
+        for (auto ip : r->targets())
+            ips.push_back(devices::IpVersion::fromValue(ip).str());
+    return ips;
+}
+
+json variantsJson(const std::map<std::string, std::vector<std::string>>& labels) {
+    json variants = json::object();
+    for (const auto& [label, ips] : labels)
+        variants[label] = ips.empty() ? json::object() : json{{"intel", {{"device_ip", ips}}}};
+    return {{"$schema", kVariantSchema},
+            {"default-priorities", {{"namespace", {"intel"}}}},
+            {"variants", variants}};
+}
+
+// The wheel for one piece name ("" for the null variant), with its variant.json.
+Status writeVariant(const std::vector<WheelEntry>& entries, const std::vector<CutArchive>& cuts,
+                    const std::string& piece, const VariantWheel& v, const std::string& info) {
+    std::vector<WheelEntry> out = entries;
+    std::time_t mtime = 0;
+    for (const auto& c : cuts) {
+        auto it = c.pieces.find(piece);
+        out[c.entry].data = piece.empty() || it == c.pieces.end() ? c.null : it->second;
+        mtime = std::max(mtime, out[c.entry].mtime);
+    }
+    std::string text = variantsJson({{v.label, v.ips}}).dump(2) + "\n";
+    out.push_back({info + "variant.json", Bytes(text.begin(), text.end()), mtime});
+    return writeWheel(v.path, std::move(out));
+}
+
+Status writePlain(const std::vector<WheelEntry>& entries, const std::vector<CutArchive>& cuts,
+                  const fs::path& path) {
+    std::vector<WheelEntry> out = entries;
+    for (const auto& c : cuts)
+        out[c.entry].data = c.null;
+    return writeWheel(path, std::move(out));
+}
+
+} // namespace
+
+Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& outDir,
+                                        const VariantOptions& options) {
+    auto name = parseWheelName(wheel.filename().string());
+    if (!name) return name.error();
+    if (!name->label.empty())
+        return makeError(Errc::Usage, "'" + wheel.string() + "' is a variant wheel already");
+    auto entries = readWheel(wheel);
+    if (!entries) return entries.error();
+    auto info = distInfoDir(*entries);
+    if (!info)
+        return makeError(Errc::BadInput, "'" + wheel.string() + "': " + info.error().message);
+    std::vector<CutArchive> cuts;
+    std::set<std::string> pieceNames;
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        if (!(*entries)[i].name.ends_with(".aotpack")) continue;
+        auto c = cut((*entries)[i], i, options);
+        if (!c) return c.error();
+        for (const auto& [piece, bytes] : c->pieces)
+            pieceNames.insert(piece);
+        cuts.push_back(std::move(*c));
+    }
+    if (cuts.empty())
+        return makeError(Errc::Usage, "'" + wheel.string() + "' ships no .aotpack archive");
+    std::error_code ec;
+    fs::create_directories(outDir, ec);
+    if (fs::equivalent(outDir, wheel.parent_path().empty() ? "." : wheel.parent_path(), ec))
+        return makeError(Errc::Usage, "write the variants into another directory than '" +
+                                          wheel.string() + "' (its plain wheel is rewritten)");
+    VariantSet set;
+    std::map<std::string, std::vector<std::string>> labels;
+    for (const std::string& piece : pieceNames) {
+        WheelName n = *name;
+        n.label = labelFor(piece);
+        std::vector<std::string> ips;
+        for (const auto& c : cuts)
+            if (auto it = c.pieces.find(piece); it != c.pieces.end())
+                for (auto& ip : ipsOf(it->second))
+                    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+        VariantWheel v{n.label, ips, outDir / n.str()};
+        if (auto st = writeVariant(*entries, cuts, piece, v, *info); !st) return st.error();
+        labels[v.label] = ips;
+        set.wheels.push_back(std::move(v));
+    }
+    WheelName null = *name;
+    null.label = "null";
+    VariantWheel v{"null", {}, outDir / null.str()};
+    if (auto st = writeVariant(*entries, cuts, "", v, *info); !st) return st.error();
+    labels["null"] = {};
+    set.wheels.push_back(std::move(v));
+    // Installers that do not know variants (pip 23) cannot take a labelled file name: the null
+    // variant's content also goes out as the plain wheel (without variant.json), which PEP 825
+    // lets sit beside the variants.
+    set.plain = outDir / name->str();
+    if (auto st = writePlain(*entries, cuts, set.plain); !st) return st.error();
+    set.index = outDir / (name->distribution + "-" + name->version + "-variants.json");
+    if (auto st = writeFileAtomic(set.index, variantsJson(labels).dump(2) + "\n"); !st)
+        return st.error();
+    return set;
+}
+
+} // namespace aotpack::delivery
