@@ -10,7 +10,8 @@ aotpack_module_create on the real NEO driver with a simulated pvc), with a fresh
 row is a first load. The server is Python's http.server on 127.0.0.1 serving what `aotpack
 publish` wrote. Goals (issue #30): first load with a fetch <= 0.05x the JIT on hashcat `small`;
 an unreachable server adds <= 1 s before the JIT (one time limit per process, whatever the number
-of modules). A silent server (accepts, never answers) costs the time limit once (2 s default).
+of modules), measured against loads from the JIT cache so that the JIT's own spread does not hide
+it. A silent server (accepts, never answers) costs the time limit once (2 s default).
 --smoke: the examples' kernels (CI: checks the benchmark code, not times).
 """
 import argparse
@@ -80,11 +81,13 @@ def main():
             "fetched earlier (cache)": load_ms(aotpack, slim, work / "c2"),
             "JIT": load_ms(aotpack, fat, work / "c3", AOTPACK_POLICY="jit-only"),
             "JIT cache": load_ms(aotpack, fat, work / "c3", AOTPACK_POLICY="jit-only"),
-            "unreachable server, then JIT": load_ms(
-                aotpack, slim, work / "c4",
+            # Against the JIT cache (filled by the JIT row), so that the JIT's own spread (seconds)
+            # does not hide what the failed fetch adds.
+            "unreachable server, then JIT cache": load_ms(
+                aotpack, slim, work / "c3",
                 AOTPACK_NATIVES_URL=f"http://127.0.0.1:{closed.getsockname()[1]}"),
-            "silent server, then JIT": load_ms(
-                aotpack, slim, work / "c5",
+            "silent server, then JIT cache": load_ms(
+                aotpack, slim, work / "c3",
                 AOTPACK_NATIVES_URL=f"http://127.0.0.1:{silent.getsockname()[1]}"),
         }
         server.shutdown()
@@ -93,8 +96,8 @@ def main():
     for name, (ms, sources, _) in rows.items():
         print(f"  {name:30s} {ms:10.1f}  {ms / rows['JIT'][0]:.3f}x JIT  ({','.join(sorted(sources))})")
     fetched = rows["fetched native (loopback)"][0] / rows["JIT"][0]
-    added = (rows["unreachable server, then JIT"][0] - rows["JIT"][0]) / 1000
-    silent_added = (rows["silent server, then JIT"][0] - rows["JIT"][0]) / 1000
+    added = (rows["unreachable server, then JIT cache"][0] - rows["JIT cache"][0]) / 1000
+    silent_added = (rows["silent server, then JIT cache"][0] - rows["JIT cache"][0]) / 1000
     print(f"  fetch vs JIT: {fetched:.3f}x (goal <= 0.05x): {'met' if fetched <= 0.05 else 'MISSED'}")
     print(f"  unreachable server adds {added:.2f} s (goal <= 1 s): {'met' if added <= 1 else 'MISSED'}")
     print(f"  silent server adds {silent_added:.2f} s (the 2 s time limit, once)")
