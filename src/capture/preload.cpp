@@ -54,7 +54,8 @@ ModuleCreateFn realModuleCreate() {
 
 struct Settings {
     std::string captureDir;
-    std::string archives;
+    std::string archives; // AOTPACK_ARCHIVE
+    bool fleet = false;   // AOTPACK_RUNTIME_REMOTE: the fleet's JIT results (runtime/remote_jit.h)
     bool log = false;
 };
 
@@ -65,7 +66,7 @@ const Settings& settings() {
             return std::string(v ? v : "");
         };
         return Settings{env("AOTPACK_CAPTURE_DIR"), env("AOTPACK_ARCHIVE"),
-                        env("AOTPACK_LOG") == "1"};
+                        !env("AOTPACK_RUNTIME_REMOTE").empty(), env("AOTPACK_LOG") == "1"};
     }();
     return s;
 }
@@ -112,7 +113,7 @@ namespace {
 bool passesStraight(const ze_module_desc_t* desc, ze_module_handle_t* module) {
     const Settings& s = settings();
     return inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
-           (s.captureDir.empty() && s.archives.empty());
+           (s.captureDir.empty() && s.archives.empty() && !s.fleet);
 }
 
 double millisecondsSince(std::chrono::steady_clock::time_point start) {
@@ -134,7 +135,7 @@ std::optional<ze_result_t> captureAndServe(ze_context_handle_t context, ze_devic
     }
     std::string ip = deviceIpText(device);
     if (!s.captureDir.empty()) capture(*call, ip);
-    if (s.archives.empty()) return std::nullopt;
+    if (s.archives.empty() && !s.fleet) return std::nullopt;
     auto served = serve(
         *call, device, s.archives,
         [&](const ze_module_desc_t* native, ze_module_build_log_handle_t* log) {
@@ -151,6 +152,11 @@ std::optional<ze_result_t> captureAndServe(ze_context_handle_t context, ze_devic
             rememberServed(*module, call->spirv);
         } catch (...) { // only the kernel list's symbol-table entry stays visible
         }
+    }
+    if (!served.result && s.fleet) { // the program's own JIT, shared when this node uploads
+        ze_result_t r = callReal(context, device, &desc, module, buildLog);
+        if (r == ZE_RESULT_SUCCESS) shareJitResult(*call, device, *module);
+        return r;
     }
     return served.result;
 }

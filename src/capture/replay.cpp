@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "runtime/device_identity.h"
 #include "runtime/native_fetch.h"
+#include "runtime/remote_jit.h"
 #include "runtime/selector.h"
 
 #include <cstdio>
@@ -22,7 +23,11 @@ namespace {
 
 // One lock for the device table; fork() takes it first, so a child never inherits it locked.
 std::mutex tableLock;
-std::map<ze_device_handle_t, std::uint32_t> deviceIps;
+struct KnownDevice {
+    std::uint32_t ip = 0;
+    std::string driverVersion;
+};
+std::map<ze_device_handle_t, KnownDevice> knownDevices;
 std::set<ze_module_handle_t> hidingModules;
 
 void installForkHandlers() {
@@ -33,17 +38,21 @@ void installForkHandlers() {
     });
 }
 
-std::uint32_t deviceIp(ze_device_handle_t device) {
+KnownDevice knownDevice(ze_device_handle_t device) {
     installForkHandlers();
     {
         std::lock_guard<std::mutex> lock(tableLock);
-        if (auto it = deviceIps.find(device); it != deviceIps.end()) return it->second;
+        if (auto it = knownDevices.find(device); it != knownDevices.end()) return it->second;
     }
     auto identity = runtime::identifyDevice(device);
-    std::uint32_t ip = identity ? identity->ip : 0;
+    KnownDevice known{identity ? identity->ip : 0, identity ? identity->driverVersion : ""};
     std::lock_guard<std::mutex> lock(tableLock);
-    deviceIps[device] = ip;
-    return ip;
+    knownDevices[device] = known;
+    return known;
+}
+
+std::uint32_t deviceIp(ze_device_handle_t device) {
+    return knownDevice(device).ip;
 }
 
 // An archive replay may serve from, and, under a trust policy, the signature that vouches for it.
@@ -185,12 +194,50 @@ void forgetModule(ze_module_handle_t module) {
     hidingModules.erase(module);
 }
 
+Hash128 fleetKey(const ModuleCall& call, ze_device_handle_t device) {
+    KnownDevice d = knownDevice(device);
+    return Hasher()
+        .add("aotpack-replay-jit-v1")
+        .add(call.name)
+        .add(std::to_string(d.ip))
+        .add(d.driverVersion)
+        .finish();
+}
+
 Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,
              const CreateModule& create, ze_module_build_log_handle_t* buildLog) {
     std::uint32_t ip = deviceIp(device);
     for (const auto& archive : archives(archiveList))
         if (auto served = serveFrom(archive, call, ip, create, buildLog)) return *served;
-    return Served{std::nullopt, "not in the archives: JIT"};
+    const auto& remote = runtime::remoteJit();
+    if (!remote || archive::processTrustPolicy().enabled)
+        return Served{std::nullopt, "not in the archives: JIT"};
+    auto result = runtime::getRemoteJit(*remote, fleetKey(call, device));
+    if (!result) return Served{std::nullopt, "not in the archives or the fleet's results: JIT"};
+    ze_module_desc_t native = *call.desc;
+    native.format = ZE_MODULE_FORMAT_NATIVE;
+    native.inputSize = result->size();
+    native.pInputModule = result->data();
+    native.pConstants = nullptr;
+    ze_module_build_log_handle_t log = nullptr;
+    ze_result_t r = create(&native, buildLog ? &log : nullptr);
+    if (r == ZE_RESULT_SUCCESS) {
+        if (buildLog) *buildLog = log;
+        return Served{r, "the fleet's JIT result"};
+    }
+    if (log) zeModuleBuildLogDestroy(log);
+    return Served{std::nullopt, "the driver rejected the fleet's JIT result: JIT"};
+}
+
+void shareJitResult(const ModuleCall& call, ze_device_handle_t device, ze_module_handle_t module) {
+    const auto& remote = runtime::remoteJit();
+    std::size_t size = 0;
+    if (!remote || !remote->upload ||
+        zeModuleGetNativeBinary(module, &size, nullptr) != ZE_RESULT_SUCCESS || !size)
+        return;
+    Bytes binary(size);
+    if (zeModuleGetNativeBinary(module, &size, binary.data()) == ZE_RESULT_SUCCESS)
+        (void)runtime::putRemoteJit(*remote, fleetKey(call, device), binary);
 }
 
 } // namespace aotpack::capture

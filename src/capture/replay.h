@@ -39,6 +39,10 @@ using CreateModule =
 Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,
              const CreateModule& create, ze_module_build_log_handle_t* buildLog);
 
+// With AOTPACK_RUNTIME_REMOTE_UPLOAD=1 (and the fleet's server and a write token): the native
+// binary of a module the program JIT-compiled, shared (runtime/remote_jit.h).
+void shareJitResult(const ModuleCall& call, ze_device_handle_t device, ze_module_handle_t module);
+
 // Modules served natively whose SPIR-V has no kernel named kSymbolTableKernel: their kernel
 // list hides the one the zebin adds.
 constexpr const char* kSymbolTableKernel = "Intel_Symbol_Table_Void_Program";

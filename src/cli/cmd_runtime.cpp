@@ -16,6 +16,7 @@
 #include "runtime/selector.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,7 +31,23 @@ struct RuntimeArgs {
     std::string archive, module, device, policy; // policy "": $AOTPACK_POLICY, else prefer-native
     bool json = false;
     bool system = false; // warm --system: the machine-wide JIT cache every user reads
+    bool upload = false; // warm --upload: the JIT results to the fleet's server
 };
+
+// warm --upload: the runtime uploads what it JIT-compiles (runtime/remote_jit.h) when
+// AOTPACK_RUNTIME_REMOTE names the server and a write token is set; said before any work.
+Status enableUpload() {
+    if (envOr("AOTPACK_RUNTIME_REMOTE", "").empty())
+        return makeError(Errc::Usage,
+                         "--upload needs AOTPACK_RUNTIME_REMOTE=URL (the fleet's server)");
+    if (envOr("AOTPACK_REMOTE_CACHE_TOKEN", "").empty() &&
+        envOr("AOTPACK_REMOTE_CACHE_TOKEN_FILE", "").empty())
+        return makeError(Errc::Usage,
+                         "--upload needs the write token in AOTPACK_REMOTE_CACHE_TOKEN "
+                         "or AOTPACK_REMOTE_CACHE_TOKEN_FILE");
+    ::setenv("AOTPACK_RUNTIME_REMOTE_UPLOAD", "1", 1);
+    return success();
+}
 
 // --policy as given, else the environment's (as the library reads it); a bad value is an error.
 Expected<runtime::Policy> chosenPolicy(const std::string& flag) {
@@ -174,6 +191,8 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
 int loadAll(const RuntimeArgs& a, bool warm) {
     auto policy = chosenPolicy(a.policy);
     if (!policy) return diag::fail(policy.error());
+    if (a.upload)
+        if (auto st = enableUpload(); !st) return diag::fail(st.error());
     auto reader = archive::ArchiveReader::openFile(a.archive);
     if (!reader) return diag::fail(reader.error());
     if (auto st = checkModule(*reader, a.module); !st) return diag::fail(st.error());
@@ -399,8 +418,12 @@ void addRuntimeCommands(CommandRegistry& r) {
         "--system", warm->system,
         "Fill the machine-wide JIT cache every user reads ($AOTPACK_SYSTEM_CACHE_DIR, "
         "default /var/cache/aotpack), not your own (run as root)");
+    warmSub->add_flag("--upload", warm->upload,
+                      "Also upload the JIT results to the fleet's server ($AOTPACK_RUNTIME_REMOTE; "
+                      "write token in $AOTPACK_REMOTE_CACHE_TOKEN[_FILE], never printed)");
     warmSub->footer("Example (at install time, as root):\n  aotpack warm --system "
-                    "/usr/share/myapp/kernels.aotpack");
+                    "/usr/share/myapp/kernels.aotpack\nA fleet (docs/DELIVERY.md): "
+                    "AOTPACK_RUNTIME_REMOTE=https://jit.example aotpack warm --upload app.aotpack");
     r.add(warmSub, [warm] { return loadAll(*warm, true); });
 
     auto sel = std::make_shared<RuntimeArgs>();

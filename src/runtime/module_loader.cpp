@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "runtime/device_identity.h"
 #include "runtime/native_fetch.h"
+#include "runtime/remote_jit.h"
 
 #include <chrono>
 #include <cstdio>
@@ -229,6 +230,53 @@ static std::string jitOptions(const archive::ArchiveReader& archive,
     return options;
 }
 
+// The fleet's JIT result for `key` (AOTPACK_RUNTIME_REMOTE), if there is one the driver takes;
+// kept in the local cache then. Not under a trust policy: nobody signed it.
+static bool loadFleetResult(const TrustedSource& source, const Hash128& key,
+                            ze_context_handle_t ctx, ze_device_handle_t dev, const DiskCache* cache,
+                            ze_module_handle_t& out, aotpack_load_info& info) {
+    const auto& remote = remoteJit();
+    if (!remote || source.trust) return false;
+    auto result = getRemoteJit(*remote, key);
+    std::string log;
+    if (!result ||
+        createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *result, "", out, log) != ZE_RESULT_SUCCESS)
+        return false;
+    if (cache && cache->put(key, *result)) cache->evict();
+    info.source = AOTPACK_SOURCE_JIT_CACHE;
+    setReason(info, std::string(info.reason) + "; the fleet's JIT result");
+    return true;
+}
+
+// Under warm --upload: one warning for the first upload that fails (the load itself is fine).
+static void uploadJitResult(const Hash128& key, ByteView binary) {
+    const auto& remote = remoteJit();
+    if (!remote || !remote->upload) return;
+    if (auto st = putRemoteJit(*remote, key, binary); !st) {
+        static std::once_flag once;
+        std::call_once(once, [&] {
+            diag::warning("cannot upload JIT results to the fleet's server: " + st.error().message);
+        });
+    }
+}
+
+// What the JIT made, into the local cache and, under warm --upload, to the fleet's server.
+static void keepJitResult(ze_module_handle_t module, const Hash128& key, const DiskCache* cache) {
+    const auto& remote = remoteJit();
+    bool upload = remote && remote->upload;
+    std::size_t size = 0;
+    if ((!cache && !upload) ||
+        zeModuleGetNativeBinary(module, &size, nullptr) != ZE_RESULT_SUCCESS || !size)
+        return;
+    Bytes binary(size);
+    if (zeModuleGetNativeBinary(module, &size, binary.data()) != ZE_RESULT_SUCCESS) return;
+    if (cache) {
+        (void)cache->put(key, binary);
+        cache->evict();
+    }
+    if (upload) uploadJitResult(key, binary);
+}
+
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
 static Status loadFromSpirv(const TrustedSource& source, const archive::EntryView& spirvEntry,
@@ -257,6 +305,7 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
                 ZE_RESULT_SUCCESS) {
                 info.source = AOTPACK_SOURCE_JIT_CACHE;
                 setReason(info, std::string(info.reason) + "; JIT cache hit");
+                uploadJitResult(key, cached->data); // warm --upload on a machine that has it
                 return success();
             }
             cache->remove(key);
@@ -269,20 +318,15 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
             setReason(info, std::string(info.reason) + "; system JIT cache hit");
             return success();
         }
+    if (loadFleetResult(source, key, ctx, dev, cache ? &*cache : nullptr, out, info))
+        return success();
     ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_IL_SPIRV, *spirv, options, out, log);
     if (r != ZE_RESULT_SUCCESS)
         return makeError(Errc::NoDevice, "JIT compilation of module '" +
                                              std::string(spirvEntry.module) + "' failed (" +
                                              hexResult(r) + "): " + log);
     info.source = AOTPACK_SOURCE_JIT;
-    std::size_t size = 0;
-    if (cache && zeModuleGetNativeBinary(out, &size, nullptr) == ZE_RESULT_SUCCESS && size) {
-        Bytes binary(size);
-        if (zeModuleGetNativeBinary(out, &size, binary.data()) == ZE_RESULT_SUCCESS) {
-            (void)cache->put(key, binary);
-            cache->evict();
-        }
-    }
+    keepJitResult(out, key, cache ? &*cache : nullptr);
     return success();
 }
 

@@ -30,7 +30,4 @@ Expected<FetchedNative> obtainRemoteNative(const archive::ArchiveReader& archive
                                            const archive::EntryView& entry, const DiskCache* cache,
                                            const DiskCache* readOnly = nullptr);
 
-// The time limit of one fetch, in milliseconds.
-long fetchTimeoutMs();
-
 } // namespace aotpack::runtime

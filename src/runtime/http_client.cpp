@@ -1,0 +1,138 @@
+#include "runtime/http_client.h"
+
+#include "common/text.h"
+
+#include <algorithm>
+#include <curl/curl.h> // constants and types only: the library is dlopen'ed
+#include <dlfcn.h>
+#include <mutex>
+
+namespace aotpack::runtime {
+
+namespace {
+
+// The few libcurl entry points a fetch needs, resolved once.
+struct CurlApi {
+    CURL* (*init)() = nullptr;
+    CURLcode (*setopt)(CURL*, CURLoption, ...) = nullptr;
+    CURLcode (*perform)(CURL*) = nullptr;
+    CURLcode (*getinfo)(CURL*, CURLINFO, ...) = nullptr;
+    void (*cleanup)(CURL*) = nullptr;
+    const char* (*strerror)(CURLcode) = nullptr;
+};
+
+const CurlApi* curlApi() {
+    static CurlApi api;
+    static bool loaded = false;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (!lib) return;
+        auto sym = [lib](const char* name) { return ::dlsym(lib, name); };
+        api.init = reinterpret_cast<decltype(api.init)>(sym("curl_easy_init"));
+        api.setopt = reinterpret_cast<decltype(api.setopt)>(sym("curl_easy_setopt"));
+        api.perform = reinterpret_cast<decltype(api.perform)>(sym("curl_easy_perform"));
+        api.getinfo = reinterpret_cast<decltype(api.getinfo)>(sym("curl_easy_getinfo"));
+        api.cleanup = reinterpret_cast<decltype(api.cleanup)>(sym("curl_easy_cleanup"));
+        api.strerror = reinterpret_cast<decltype(api.strerror)>(sym("curl_easy_strerror"));
+        loaded =
+            api.init && api.setopt && api.perform && api.getinfo && api.cleanup && api.strerror;
+    });
+    return loaded ? &api : nullptr;
+}
+
+struct Download {
+    Bytes bytes;
+    std::uint64_t limit = 0; // more than the pinned size is refused as it arrives
+};
+
+std::size_t onData(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* d = static_cast<Download*>(user);
+    std::size_t n = size * count;
+    if (d->bytes.size() + n > d->limit) return 0; // aborts the transfer (CURLE_WRITE_ERROR)
+    d->bytes.insert(d->bytes.end(), data, data + n);
+    return n;
+}
+
+} // namespace
+
+Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status,
+                        const std::string& token) {
+    const CurlApi* curl = curlApi();
+    if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
+    CURL* h = curl->init();
+    if (!h) return makeError(Errc::Internal, "libcurl cannot start a transfer");
+    Download d;
+    d.limit = size;
+    long timeout = fetchTimeoutMs();
+    curl->setopt(h, CURLOPT_URL, url.c_str());
+    curl->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl->setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl->setopt(h, CURLOPT_NOSIGNAL, 1L); // safe in a program's threads
+    curl->setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L)); // unreachable: <= 1 s
+    curl->setopt(h, CURLOPT_WRITEFUNCTION, onData);
+    curl->setopt(h, CURLOPT_WRITEDATA, &d);
+    std::string auth = "Authorization: Bearer " + token;
+    curl_slist header{auth.data(), nullptr};
+    if (!token.empty()) curl->setopt(h, CURLOPT_HTTPHEADER, &header);
+    CURLcode rc = curl->perform(h);
+    status = 0;
+    curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl->cleanup(h);
+    if (rc == CURLE_FILE_COULDNT_READ_FILE) status = 404; // file:// has no status of its own
+    if (rc == CURLE_WRITE_ERROR) return makeError(Errc::BadInput, "the server sent too many bytes");
+    if (rc == CURLE_HTTP_RETURNED_ERROR)
+        return makeError(Errc::NotFound, "the server answered HTTP " + std::to_string(status));
+    if (rc != CURLE_OK) return makeError(Errc::NotFound, curl->strerror(rc));
+    return std::move(d.bytes);
+}
+
+namespace {
+
+std::size_t onRead(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* rest = static_cast<ByteView*>(user);
+    std::size_t n = std::min(size * count, rest->size());
+    std::copy_n(rest->data(), n, buffer);
+    *rest = rest->subspan(n);
+    return n;
+}
+
+} // namespace
+
+Status httpPut(const std::string& url, ByteView data, const std::string& token) {
+    const CurlApi* curl = curlApi();
+    if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
+    CURL* h = curl->init();
+    if (!h) return makeError(Errc::Internal, "libcurl cannot start a transfer");
+    ByteView rest = data;
+    std::string auth = "Authorization: Bearer " + token;
+    curl_slist header{auth.data(), nullptr};
+    curl->setopt(h, CURLOPT_URL, url.c_str());
+    curl->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl->setopt(h, CURLOPT_UPLOAD, 1L);
+    curl->setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+    curl->setopt(h, CURLOPT_READFUNCTION, onRead);
+    curl->setopt(h, CURLOPT_READDATA, &rest);
+    if (!token.empty()) curl->setopt(h, CURLOPT_HTTPHEADER, &header);
+    curl->setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl->setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl->setopt(h, CURLOPT_TIMEOUT_MS, fetchTimeoutMs());
+    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(fetchTimeoutMs(), 1000L));
+    CURLcode rc = curl->perform(h);
+    long status = 0;
+    curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl->cleanup(h);
+    if (rc == CURLE_HTTP_RETURNED_ERROR)
+        return makeError(Errc::Output, "the server answered HTTP " + std::to_string(status));
+    if (rc != CURLE_OK) return makeError(Errc::Output, curl->strerror(rc));
+    return success();
+}
+
+long fetchTimeoutMs() {
+    const char* env = std::getenv("AOTPACK_FETCH_TIMEOUT_MS");
+    auto v = env ? parseUnsigned(env) : std::nullopt;
+    return v && *v > 0 && *v < 3600000 ? static_cast<long>(*v) : 2000;
+}
+
+} // namespace aotpack::runtime

@@ -1,0 +1,26 @@
+// The runtime's HTTP client (slim archives' natives, the fleet's JIT results): libcurl, dlopen'ed
+// at the first request so that programs linking libaotpack_rt do not load it (ARCHITECTURE.md).
+// Every request is bounded by fetchTimeoutMs(), a connection by 1 s.
+#pragma once
+
+#include "common/error.h"
+#include "common/file_io.h"
+
+#include <string>
+
+namespace aotpack::runtime {
+
+// GET `url` (http, https or file), at most `limit` bytes (more aborts the transfer). `status`:
+// the HTTP status, 0 when there was none (no connection, the time limit); a file:// URL that
+// does not exist reads as 404.
+// `token`, when not empty, goes as `Authorization: Bearer <token>`.
+Expected<Bytes> httpGet(const std::string& url, std::uint64_t limit, long& status,
+                        const std::string& token = "");
+
+// PUT `data` at `url` with `Authorization: Bearer <token>` when `token` is not empty.
+Status httpPut(const std::string& url, ByteView data, const std::string& token);
+
+// The time limit of one request, in milliseconds: AOTPACK_FETCH_TIMEOUT_MS, default 2000.
+long fetchTimeoutMs();
+
+} // namespace aotpack::runtime

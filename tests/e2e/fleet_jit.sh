@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A fleet shares JIT results (#30 item 4): AOTPACK_RUNTIME_REMOTE on a real nginx (WebDAV, write
+# token). Node A JIT-compiles a SPIR-V-only archive once (`aotpack warm --upload`) and uploads;
+# node B, with an empty cache and no token, loads every module from the fleet's results (no JIT);
+# a GPU with another IP misses and JIT-compiles; results the driver rejects are a JIT; a trust
+# policy ignores the fleet. Replay: a program JIT-compiled on one node (preload, upload on) is
+# served on another. The token is never printed.
+source "$(dirname "$0")/common.sh"
+source "$SRC/tests/e2e/lib/cache_server.sh"
+command -v ocloc >/dev/null || skip "ocloc is not installed"
+: "${ZEAPP:?}"
+
+token=fleet-t0ken-$RANDOM
+start_nginx f "" "$token"
+"$AOTPACK" build -q -d none "$SRC/examples/kernels" -o spv.aotpack
+puts() { grep -c "PUT /cache/jit/" "$WORK/nginx-f/access.log" || true; }
+kernels() { python3 -c 'import json,sys; [print(r["module"], r["kernels"]) for r in json.load(open(sys.argv[1]))]' "$1"; }
+
+# Node A: warm --upload JIT-compiles and shares.
+expect_exit 2 env AOTPACK_REMOTE_CACHE_TOKEN=$token "$AOTPACK" warm --upload spv.aotpack
+expect_in "needs AOTPACK_RUNTIME_REMOTE"
+expect_exit 2 env AOTPACK_RUNTIME_REMOTE="$URL_f" "$AOTPACK" warm --upload spv.aotpack
+expect_in "needs the write token"
+AOTPACK_CACHE_DIR=$WORK/node-a AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_REMOTE_CACHE_TOKEN=$token \
+    expect_exit 0 sim_pvc "$AOTPACK" warm --upload spv.aotpack
+expect_not_in "$token"
+[ "$(puts)" = 3 ] || fail "3 uploads expected: $(puts)"
+AOTPACK_CACHE_DIR=$WORK/node-a0 sim_pvc "$AOTPACK" load spv.aotpack --json >jit.json
+
+# Node B: no JIT at all. It has the token (this nginx wants it for reads too) but does not upload.
+export AOTPACK_REMOTE_CACHE_TOKEN=$token
+AOTPACK_CACHE_DIR=$WORK/node-b AOTPACK_RUNTIME_REMOTE="$URL_f" \
+    sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack --json >b.json 2>b.log
+[ "$(grep -c "the fleet's JIT result" b.log)" = 3 ] || fail "not from the fleet: $(cat b.log)"
+! grep -q ": jit (" b.log || fail "node B JIT-compiled: $(cat b.log)"
+diff <(kernels jit.json) <(kernels b.json) || fail "other kernels from the fleet"
+[ "$(puts)" = 3 ] || fail "a reader uploaded"
+# A GPU with another IP: a miss, its own JIT.
+AOTPACK_CACHE_DIR=$WORK/node-c AOTPACK_RUNTIME_REMOTE="$URL_f" \
+    sim_tgl env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack >/dev/null 2>c.log
+[ "$(grep -c ": jit (" c.log)" = 3 ] || fail "tgllp should JIT: $(cat c.log)"
+# Under a trust policy the fleet is not used (nobody signed its results).
+"$AOTPACK" keygen -o k >/dev/null && mkdir trusted && cp k.pub trusted/
+"$AOTPACK" sign spv.aotpack --key k
+AOTPACK_CACHE_DIR=$WORK/node-t AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_TRUSTED_KEYS=trusted \
+    sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack >/dev/null 2>t.log
+! grep -q "the fleet's JIT result" t.log || fail "a trust policy used the fleet: $(cat t.log)"
+
+# Replay: the program JIT-compiles on node A (preload, upload on) and is served on node B.
+preload=$AOTPACK_BINARY_DIR/lib/aotpack/libaotpack_preload.so
+ocloc -spv_only -q -file "$SRC/examples/kernels/reduce.cl" -device pvc -output reduce -output_no_suffix
+app=("$ZEAPP" reduce.spv "$SRC/tests/data/vector_ops.spv")
+sim_pvc "${app[@]}" >plain.out
+before=$(puts)
+AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_RUNTIME_REMOTE_UPLOAD=1 AOTPACK_REMOTE_CACHE_TOKEN=$token \
+    sim_pvc env LD_PRELOAD="$preload" "${app[@]}" >a.out
+[ "$(puts)" = $((before + 2)) ] || fail "the replayed program's JIT results were not shared"
+AOTPACK_RUNTIME_REMOTE="$URL_f" sim_pvc env AOTPACK_LOG=1 LD_PRELOAD="$preload" "${app[@]}" \
+    >b.out 2>replay.log
+diff plain.out b.out >/dev/null || fail "replayed output differs"
+[ "$(grep -c "the fleet's JIT result" replay.log)" = 2 ] || fail "not served: $(cat replay.log)"
+
+# Results the driver rejects (a corrupted server): JIT, same kernels.
+for f in "$DATA_f"/jit/*; do printf 'not a zebin' >"$f"; done
+AOTPACK_CACHE_DIR=$WORK/node-d AOTPACK_RUNTIME_REMOTE="$URL_f" \
+    sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack --json >d.json 2>d.log
+[ "$(grep -c ": jit (" d.log)" = 3 ] || fail "rejected results should JIT: $(cat d.log)"
+diff <(kernels jit.json) <(kernels d.json) || fail "other kernels after rejected results"
+echo "PASS: fleet_jit"
