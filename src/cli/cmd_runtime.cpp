@@ -391,6 +391,35 @@ int coverage(const RuntimeArgs& a) {
     return 0;
 }
 
+void addFetchCommand(CommandRegistry& r) {
+    auto fetchArchive = std::make_shared<std::string>();
+    auto fetchDevices = std::make_shared<std::vector<std::string>>();
+    auto fetchSystem = std::make_shared<bool>(false);
+    auto* fetchSub = r.app.add_subcommand(
+        "fetch", "Fetch a slim archive's natives for this machine's GPUs (at install time)");
+    fetchSub->add_option("archive", *fetchArchive, "Slim archive (aotpack slim)")->required();
+    fetchSub->add_option("--device", *fetchDevices,
+                         "auto (the GPUs here, default) or devices/IPs to fetch for (no GPU "
+                         "needed: an image for another machine)");
+    fetchSub->add_flag("--system", *fetchSystem,
+                       "Into the machine-wide cache every user reads (run as root)");
+    fetchSub->footer("Example:\n  aotpack fetch /usr/share/myapp/kernels.aotpack --system\n"
+                     "Exit 9 when a native could not be fetched (the program would JIT it).");
+    r.add(fetchSub, [fetchArchive, fetchDevices, fetchSystem] {
+        return fetchNatives(*fetchArchive, *fetchDevices, *fetchSystem);
+    });
+}
+
+void addDeviceIpsCommand(CommandRegistry& r) {
+    auto ipsJson = std::make_shared<bool>(false);
+    auto* ipsSub = r.app.add_subcommand(
+        "device-ips", "The IP versions of this machine's GPUs (what a wheel variant selects on)");
+    ipsSub->add_flag("--json", *ipsJson, "Print [{ip, target}] as JSON");
+    ipsSub->footer("Example:\n  aotpack device-ips   # 12.60.7: the property intel :: device_ip "
+                   ":: 12.60.7 of a PEP 825 wheel variant");
+    r.add(ipsSub, [ipsJson] { return deviceIps(*ipsJson); });
+}
+
 } // namespace
 
 void addRuntimeCommands(CommandRegistry& r) {
@@ -447,30 +476,9 @@ void addRuntimeCommands(CommandRegistry& r) {
     covSub->footer("Example:\n  aotpack coverage app.aotpack --json");
     r.add(covSub, [cov] { return coverage(*cov); });
 
-    auto fetchArchive = std::make_shared<std::string>();
-    auto fetchDevices = std::make_shared<std::vector<std::string>>();
-    auto fetchSystem = std::make_shared<bool>(false);
-    auto* fetchSub = r.app.add_subcommand(
-        "fetch", "Fetch a slim archive's natives for this machine's GPUs (at install time)");
-    fetchSub->add_option("archive", *fetchArchive, "Slim archive (aotpack slim)")->required();
-    fetchSub->add_option("--device", *fetchDevices,
-                         "auto (the GPUs here, default) or devices/IPs to fetch for (no GPU "
-                         "needed: an image for another machine)");
-    fetchSub->add_flag("--system", *fetchSystem,
-                       "Into the machine-wide cache every user reads (run as root)");
-    fetchSub->footer("Example:\n  aotpack fetch /usr/share/myapp/kernels.aotpack --system\n"
-                     "Exit 9 when a native could not be fetched (the program would JIT it).");
-    r.add(fetchSub, [fetchArchive, fetchDevices, fetchSystem] {
-        return fetchNatives(*fetchArchive, *fetchDevices, *fetchSystem);
-    });
+    addFetchCommand(r);
 
-    auto ipsJson = std::make_shared<bool>(false);
-    auto* ipsSub = r.app.add_subcommand(
-        "device-ips", "The IP versions of this machine's GPUs (what a wheel variant selects on)");
-    ipsSub->add_flag("--json", *ipsJson, "Print [{ip, target}] as JSON");
-    ipsSub->footer("Example:\n  aotpack device-ips   # 12.60.7: the property intel :: device_ip "
-                   ":: 12.60.7 of a PEP 825 wheel variant");
-    r.add(ipsSub, [ipsJson] { return deviceIps(*ipsJson); });
+    addDeviceIpsCommand(r);
 }
 
 } // namespace aotpack::cli
