@@ -59,6 +59,8 @@ case "${1:-}" in
     python3 bench/foreign.py --smoke
     python3 bench/trust.py --smoke
     python3 bench/delivery.py --smoke
+    python3 bench/fetch_load.py --smoke
+    python3 bench/runtime_load.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
     scripts/fuzz.sh 20
     echo "setup: sanitizer variant (ASan + UBSan)"
