@@ -13,6 +13,8 @@ namespace {
 constexpr std::uint8_t kSyclOffloadKind = 4;
 constexpr std::uint64_t kMaxString = 1u << 20; // options longer than 1 MiB: not a string
 constexpr std::uint64_t kMaxArray = 1u << 20;  // entries or properties per image
+// Names read per file: a hostile file whose arrays all point at one big array stops here.
+constexpr std::uint64_t kMaxNames = 1u << 22;
 constexpr std::size_t kBinarySizeV2 = 96;      // with ManifestStart/ManifestEnd
 constexpr std::size_t kBinarySizeV3 = 80;      // without them
 constexpr std::size_t kPropertySetSize = 24;   // {Name, PropertiesBegin, PropertiesEnd}
@@ -75,6 +77,8 @@ class AddressSpace {
     }
 
     const std::unordered_map<std::uint64_t, std::uint64_t>& relocated() const { return relative_; }
+    // Counts a name about to be read; false once the file's budget is spent.
+    bool spendName() const { return namesRead_++ < kMaxNames; }
     ByteView file() const { return file_; }
 
   private:
@@ -95,6 +99,7 @@ class AddressSpace {
     ByteView file_;
     std::vector<Range> ranges_;
     std::unordered_map<std::uint64_t, std::uint64_t> relative_;
+    mutable std::uint64_t namesRead_ = 0;
 };
 
 // [begin, end) of an array of `size`-byte structures, read from two pointer fields.
@@ -121,7 +126,7 @@ std::vector<std::string> readEntries(const AddressSpace& space, std::uint64_t fi
     auto range = arrayAt(space, field, size);
     std::vector<std::string> names;
     if (!range) return names;
-    for (std::uint64_t e = range->first; e < range->second; e += size)
+    for (std::uint64_t e = range->first; e < range->second && space.spendName(); e += size)
         if (auto name = space.string(e + (isNew ? 24 : 8)); name) names.push_back(*name);
     return names;
 }
@@ -136,7 +141,8 @@ std::map<std::string, std::vector<SyclProperty>> readPropertySets(const AddressS
         auto props = arrayAt(space, set + 8, kPropertySize);
         if (!name || !props) continue;
         auto& list = sets[*name];
-        for (std::uint64_t p = props->first; p < props->second; p += kPropertySize) {
+        for (std::uint64_t p = props->first; p < props->second && space.spendName();
+             p += kPropertySize) {
             auto propName = space.string(p);
             auto type = space.read<std::uint32_t>(p + 16);
             auto value = space.read<std::uint64_t>(p + 24);
@@ -196,17 +202,19 @@ std::vector<SyclDeviceBinary> readDescriptor(const AddressSpace& space, std::uin
 
 // Where a descriptor can start: 8 bytes before a relocated pointer (its binaries field) in a
 // relocatable-at-load file; every 8-byte step of the loaded data in one without relocations.
-std::vector<std::uint64_t> candidates(const AddressSpace& space, const ElfFile& elf) {
+template <typename Visit>
+void forEachCandidate(const AddressSpace& space, const ElfFile& elf, const Visit& visit) {
     std::vector<std::uint64_t> at;
     for (const auto& [address, target] : space.relocated())
         at.push_back(address - 8);
-    if (at.empty())
-        for (const auto& s : elf.sections)
-            if ((s.flags & SHF_ALLOC) && !(s.flags & SHF_EXECINSTR) && s.address)
-                for (std::uint64_t a = 0; a + 32 <= s.bytes.size(); a += 8)
-                    if (s.bytes[a] == 1 && s.bytes[a + 1] == 0) at.push_back(s.address + a);
     std::sort(at.begin(), at.end());
-    return at;
+    for (auto a : at)
+        visit(a);
+    if (!at.empty()) return;
+    for (const auto& s : elf.sections)
+        if ((s.flags & SHF_ALLOC) && !(s.flags & SHF_EXECINSTR) && s.address)
+            for (std::uint64_t a = 0; a + 32 <= s.bytes.size(); a += 8)
+                if (s.bytes[a] == 1 && s.bytes[a + 1] == 0) visit(s.address + a);
 }
 
 std::optional<std::uint64_t> uint32Property(const SyclDeviceBinary& b, const char* name) {
@@ -241,11 +249,11 @@ std::vector<SyclDeviceBinary> readSyclDescriptors(ByteView file, const ElfFile& 
     if (elf.type != ET_EXEC && elf.type != ET_DYN) return {};
     AddressSpace space(file, elf);
     std::vector<SyclDeviceBinary> all;
-    for (std::uint64_t address : candidates(space, elf)) {
+    forEachCandidate(space, elf, [&](std::uint64_t address) {
         auto found = readDescriptor(space, address);
         all.insert(all.end(), std::make_move_iterator(found.begin()),
                    std::make_move_iterator(found.end()));
-    }
+    });
     return all;
 }
 
