@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Natives on demand (#30 item 2): publish to a real nginx (WebDAV) on loopback, slim, and the
 # runtime (`aotpack load`, i.e. libaotpack_rt) and replay (`aotpack run`) on the real NEO driver
-# with a simulated pvc: the first load fetches each native by hash (one GET each, counted in
+# with simulated pvc, acm-g10 and tgllp: the first load fetches each native by hash (one GET each, counted in
 # nginx's access log), later loads and `aotpack fetch` use the cache. Server down, 404, a stall,
 # a truncated body and wrong bytes each end in a JIT load with the same kernels, and nothing bad
 # is cached (the next load with a good server fetches again). Signed slim archives under a trust
@@ -35,6 +35,16 @@ diff <(kernels fat.json) <(kernels slim.json) || fail "the slim archive loads ot
 sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load slim.aotpack >/dev/null 2>load.log
 [ "$(grep -c 'fetched earlier' load.log)" = 3 ] || fail "not served from the cache: $(cat load.log)"
 [ "$(gets)" = 3 ] || fail "a cached native was fetched again"
+
+# acm-g10 and tgllp fetch their own binaries (three GETs each, into a fresh cache).
+for device in sim_atsm sim_tgl; do
+    export AOTPACK_CACHE_DIR=$WORK/cache-$device
+    before=$(gets)
+    "$device" env AOTPACK_LOG=1 "$AOTPACK" load slim.aotpack >/dev/null 2>"$device.log"
+    [ "$(grep -c 'on the server; fetched)' "$device.log")" = 3 ] || fail "$device: $(cat "$device.log")"
+    [ "$(gets)" = $((before + 3)) ] || fail "$device: 3 GETs expected"
+done
+grep -q "load reduce on tgllp (12.0.0): native (exact match for tgllp" sim_tgl.log || fail "$(cat sim_tgl.log)"
 
 # A server without the compressed copies (cas/<sha256>.zst): the raw bytes after its 404.
 start_nginx raw
