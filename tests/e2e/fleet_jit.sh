@@ -46,16 +46,16 @@ AOTPACK_CACHE_DIR=$WORK/node-t AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_TRUSTED_K
     sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack >/dev/null 2>t.log
 ! grep -q "the fleet's JIT result" t.log || fail "a trust policy used the fleet: $(cat t.log)"
 
-# Replay: the program JIT-compiles on node A (preload, upload on) and is served on node B.
-preload=$AOTPACK_BINARY_DIR/lib/aotpack/libaotpack_preload.so
+# Replay: the program JIT-compiles on node A (`aotpack run`, upload on) and is served on node B;
+# the archive given to `run` does not hold its modules.
 ocloc -spv_only -q -file "$SRC/examples/kernels/reduce.cl" -device pvc -output reduce -output_no_suffix
 app=("$ZEAPP" reduce.spv "$SRC/tests/data/vector_ops.spv")
 sim_pvc "${app[@]}" >plain.out
 before=$(puts)
 AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_RUNTIME_REMOTE_UPLOAD=1 AOTPACK_REMOTE_CACHE_TOKEN=$token \
-    sim_pvc env LD_PRELOAD="$preload" "${app[@]}" >a.out
+    sim_pvc "$AOTPACK" run spv.aotpack -- "${app[@]}" >a.out
 [ "$(puts)" = $((before + 2)) ] || fail "the replayed program's JIT results were not shared"
-AOTPACK_RUNTIME_REMOTE="$URL_f" sim_pvc env AOTPACK_LOG=1 LD_PRELOAD="$preload" "${app[@]}" \
+AOTPACK_RUNTIME_REMOTE="$URL_f" sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run spv.aotpack -- "${app[@]}" \
     >b.out 2>replay.log
 diff plain.out b.out >/dev/null || fail "replayed output differs"
 [ "$(grep -c "the fleet's JIT result" replay.log)" = 2 ] || fail "not served: $(cat replay.log)"
