@@ -38,6 +38,17 @@ static json storedJson(const archive::ArchiveReader& in, const archive::EntryVie
             {"compression", archive::compressionName(blob.compression)}};
 }
 
+namespace {
+// A slim archive's natives (format 1.3), by module: `list` shows them beside the local ones.
+std::map<std::string_view, std::vector<archive::EntryView>>
+remoteNatives(const archive::ArchiveReader& in) {
+    std::map<std::string_view, std::vector<archive::EntryView>> out;
+    for (const auto& e : in.entries())
+        if (e.kind == EntryKind::RemoteNative) out[e.module].push_back(e);
+    return out;
+}
+} // namespace
+
 json listJson(const archive::ArchiveReader& in) {
     json out = {{"archive", in.name()},     {"format", "1." + std::to_string(in.minorVersion())},
                 {"bytes", in.fileSize()},   {"metadata", json::object()},
@@ -47,6 +58,7 @@ json listJson(const archive::ArchiveReader& in) {
     for (auto ip : in.targets())
         out["targets"].push_back(
             {{"name", targetName(ip)}, {"ip", devices::IpVersion::fromValue(ip).str()}});
+    auto remote = remoteNatives(in);
     for (auto module : in.modules()) {
         json m = {{"name", module}, {"binaries", json::array()}};
         if (auto s = in.find(module, EntryKind::Spirv))
@@ -59,6 +71,14 @@ json listJson(const archive::ArchiveReader& in) {
             for (const auto& [k, v] : in.metadata(e))
                 b[std::string(k)] = v;
             b["stored"] = storedJson(in, e);
+            m["binaries"].push_back(b);
+        }
+        for (const auto& e : remote[module]) {
+            json b = {{"target", targetName(e.targetIp)},
+                      {"ip", devices::IpVersion::fromValue(e.targetIp).str()},
+                      {"remote", true}};
+            for (const auto& [k, v] : in.metadata(e))
+                b[std::string(k)] = v;
             m["binaries"].push_back(b);
         }
         out["modules"].push_back(m);
@@ -83,8 +103,11 @@ void printList(const archive::ArchiveReader& in) {
                   << " shards into the build's archive)\n";
     std::cout << "\n";
     Table table({"MODULE", "SPIR-V", "TARGETS", "KERNELS"});
+    auto remote = remoteNatives(in);
     for (auto module : in.modules()) {
         std::vector<std::string> targets;
+        for (const auto& e : remote[module])
+            targets.push_back(targetName(e.targetIp) + " (on the server)");
         for (const auto& e : in.nativeEntries(module)) {
             std::string t = targetName(e.targetIp);
             if (auto dropped = in.meta(e, "dropped_kernels"))

@@ -15,12 +15,12 @@ constexpr std::uint64_t kMaxString = 1u << 20; // options longer than 1 MiB: not
 constexpr std::uint64_t kMaxArray = 1u << 20;  // entries or properties per image
 // Names read per file: a hostile file whose arrays all point at one big array stops here.
 constexpr std::uint64_t kMaxNames = 1u << 22;
-constexpr std::size_t kBinarySizeV2 = 96;      // with ManifestStart/ManifestEnd
-constexpr std::size_t kBinarySizeV3 = 80;      // without them
-constexpr std::size_t kPropertySetSize = 24;   // {Name, PropertiesBegin, PropertiesEnd}
-constexpr std::size_t kPropertySize = 32;      // {Name, ValAddr, u32 Type, u64 ValSize}
-constexpr std::size_t kEntrySizeOld = 32;      // {addr, name, size, i32 flags, i32 reserved}
-constexpr std::size_t kEntrySizeNew = 56;      // llvm::offloading's EntryTy (LLVM 20+)
+constexpr std::size_t kBinarySizeV2 = 96;    // with ManifestStart/ManifestEnd
+constexpr std::size_t kBinarySizeV3 = 80;    // without them
+constexpr std::size_t kPropertySetSize = 24; // {Name, PropertiesBegin, PropertiesEnd}
+constexpr std::size_t kPropertySize = 32;    // {Name, ValAddr, u32 Type, u64 ValSize}
+constexpr std::size_t kEntrySizeOld = 32;    // {addr, name, size, i32 flags, i32 reserved}
+constexpr std::size_t kEntrySizeNew = 56;    // llvm::offloading's EntryTy (LLVM 20+)
 
 // The loaded image of a linked ELF file: virtual addresses -> file bytes, and pointers read as
 // the dynamic loader would leave them.

@@ -17,6 +17,7 @@ expect_exit 0 "$AOTPACK" publish app.aotpack --to "$URL_n"
 expect_exit 0 "$AOTPACK" slim app.aotpack --natives-url "$URL_n" -o slim.aotpack
 expect_exit 0 "$AOTPACK" list slim.aotpack
 expect_in "format 1.3"
+expect_in "pvc (on the server)"
 [ "$(stat -c %s slim.aotpack)" -lt "$(( $(stat -c %s app.aotpack) / 2 ))" ] || fail "slim is not smaller"
 expect_exit 2 "$AOTPACK" slim app.aotpack --natives-url "http://bob:secret@127.0.0.1/x" -o x.aotpack
 expect_not_in "secret"
