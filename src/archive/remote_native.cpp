@@ -4,35 +4,23 @@
 
 namespace aotpack::archive {
 
-namespace {
-constexpr std::string_view kStubPrefix = "aotpack remote native: sha256 ";
+std::string remoteNativeMarker() {
+    return "aotpack remote native: its sha256 and size are in the entry's metadata\n";
 }
 
-std::string remoteNativeStub(const RemoteNative& native) {
-    return std::string(kStubPrefix) + native.sha256 + " size " + std::to_string(native.size) + "\n";
-}
-
-// The payload is what a signature covers, so the digest is read from it, not from the
-// metadata copy `list` shows.
+// The metadata is what a signature covers too (archive/signing.h, entryDigest), so the pin
+// lives there and every remote entry shares one small payload.
 Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryView& entry) {
-    auto bad = [&] {
+    auto digest = archive.meta(entry, "sha256");
+    auto size = archive.meta(entry, "size");
+    auto bytes = size ? parseUnsigned(*size) : std::nullopt;
+    bool hex = digest && digest->size() == 64 &&
+               digest->find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    if (!hex || !bytes)
         return makeError(Errc::BadArchive, "'" + archive.name() + "': the remote native of '" +
                                                printable(entry.module) +
                                                "' does not name a SHA-256 and a size");
-    };
-    auto payload = archive.payload(entry);
-    if (!payload) return payload.error();
-    std::string_view text(reinterpret_cast<const char*>(payload->data()), payload->size());
-    if (!text.starts_with(kStubPrefix) || !text.ends_with("\n")) return bad();
-    text.remove_prefix(kStubPrefix.size());
-    text.remove_suffix(1);
-    auto space = text.find(" size ");
-    if (space != 64) return bad();
-    std::string_view digest = text.substr(0, 64);
-    auto size = parseUnsigned(text.substr(64 + 6));
-    if (!size || digest.find_first_not_of("0123456789abcdef") != std::string_view::npos)
-        return bad();
-    return RemoteNative{std::string(digest), *size};
+    return RemoteNative{std::string(*digest), *bytes};
 }
 
 std::string remoteNativeUrl(const std::string& baseUrl, const RemoteNative& native) {

@@ -16,10 +16,11 @@ struct RemoteNative {
     std::uint64_t size = 0;
 };
 
-// A RemoteNative entry's payload: "aotpack remote native: sha256 HEX size N\n".
-std::string remoteNativeStub(const RemoteNative& native);
+// The payload every RemoteNative entry shares (one blob): a marker for whoever dumps it.
+std::string remoteNativeMarker();
 
-// What a RemoteNative entry pins, read from its payload; an error names a malformed one.
+// What a RemoteNative entry pins (its metadata `sha256` and `size`, which signatures cover);
+// an error names a malformed one.
 Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryView& entry);
 
 // `<url>/cas/<sha256>` (one slash between).

@@ -33,7 +33,7 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
         meta["size"] = std::to_string(native.size);
         if (auto st = w.addEntry(std::string(e.module),
                                  static_cast<std::uint16_t>(EntryKind::RemoteNative), e.targetIp,
-                                 toBytes(remoteNativeStub(native)), std::move(meta));
+                                 toBytes(remoteNativeMarker()), std::move(meta));
             !st)
             return st.error();
         ++natives;

@@ -1,6 +1,7 @@
 // Natives on demand (#30, docs/DELIVERY.md): `aotpack slim` writes an archive that keeps every
 // module's SPIR-V and, for each native binary, only a RemoteNative entry (format 1.3): its
-// target, its metadata, and the SHA-256 and size that pin the bytes a server holds under
+// target, its metadata, and the SHA-256 and size (metadata too) that pin the bytes a server holds
+// under
 // `<natives.url>/cas/<sha256>` (`aotpack publish` puts them there). A runtime fetches the one
 // binary its GPU needs on first use, checks it against that digest and keeps it in its cache.
 #pragma once

@@ -338,7 +338,8 @@ static Expected<ze_result_t> createFetched(const TrustedSource& source,
                                            ze_device_handle_t dev, const CacheConfig& cfg,
                                            ze_module_handle_t& out, std::string& log,
                                            std::string& failure, aotpack_load_info& info) {
-    // Under a policy the entry itself (its pinned digest) must be what the trusted key signed.
+    // Under a policy the entry itself (its metadata: the pinned digest) must be what the trusted
+    // key signed.
     auto stub = source.archive.payload(entry);
     if (!stub) return stub.error();
     if (auto st = vouchedFor(source, entry, *stub); !st) return st.error();
