@@ -94,6 +94,24 @@ std::string hexResult(ze_result_t r) {
     return text;
 }
 
+// The call's module created from `binary` in native format (its constants were applied when the
+// binary was made); the build log is handed over only when the driver takes it.
+ze_result_t createNative(const ModuleCall& call, ByteView binary, const CreateModule& create,
+                         ze_module_build_log_handle_t* buildLog) {
+    ze_module_desc_t native = *call.desc;
+    native.format = ZE_MODULE_FORMAT_NATIVE;
+    native.inputSize = binary.size();
+    native.pInputModule = binary.data();
+    native.pConstants = nullptr;
+    ze_module_build_log_handle_t log = nullptr;
+    ze_result_t r = create(&native, buildLog ? &log : nullptr);
+    if (r == ZE_RESULT_SUCCESS && buildLog)
+        *buildLog = log;
+    else if (log)
+        zeModuleBuildLogDestroy(log);
+    return r;
+}
+
 // A slim archive's native, fetched by hash into the user's cache (AOTPACK_CACHE=0: not kept).
 Expected<runtime::FetchedNative> fetchNative(const archive::ArchiveReader& archive,
                                              const archive::EntryView& entry) {
@@ -137,20 +155,12 @@ std::optional<Served> serveFrom(const ServingArchive& serving, const ModuleCall&
         fetched = std::move(*got);
         bytes = fetched->bytes;
     }
-    ze_module_desc_t native = *call.desc;
-    native.format = ZE_MODULE_FORMAT_NATIVE;
-    native.inputSize = bytes.size();
-    native.pInputModule = bytes.data();
-    native.pConstants = nullptr; // applied when the archive was built
-    ze_module_build_log_handle_t log = nullptr;
-    ze_result_t r = create(&native, buildLog ? &log : nullptr);
     std::string target = runtime::describeIp(chosen.entry->targetIp);
+    ze_result_t r = createNative(call, bytes, create, buildLog);
     if (r == ZE_RESULT_SUCCESS) {
-        if (buildLog) *buildLog = log;
         std::string how = !fetched ? "" : fetched->fromCache ? ", fetched earlier" : ", fetched";
-        return Served{r, "native " + target + " from " + archive.name() + how};
+        return Served{ZE_RESULT_SUCCESS, "native " + target + " from " + archive.name() + how};
     }
-    if (log) zeModuleBuildLogDestroy(log);
     return Served{std::nullopt, "the driver rejected the native " + target + " binary (" +
                                     hexResult(r) + "): JIT"};
 }
@@ -214,18 +224,8 @@ Served serve(const ModuleCall& call, ze_device_handle_t device, const std::strin
         return Served{std::nullopt, "not in the archives: JIT"};
     auto result = runtime::getRemoteJit(*remote, fleetKey(call, device));
     if (!result) return Served{std::nullopt, "not in the archives or the fleet's results: JIT"};
-    ze_module_desc_t native = *call.desc;
-    native.format = ZE_MODULE_FORMAT_NATIVE;
-    native.inputSize = result->size();
-    native.pInputModule = result->data();
-    native.pConstants = nullptr;
-    ze_module_build_log_handle_t log = nullptr;
-    ze_result_t r = create(&native, buildLog ? &log : nullptr);
-    if (r == ZE_RESULT_SUCCESS) {
-        if (buildLog) *buildLog = log;
-        return Served{r, "the fleet's JIT result"};
-    }
-    if (log) zeModuleBuildLogDestroy(log);
+    if (createNative(call, *result, create, buildLog) == ZE_RESULT_SUCCESS)
+        return Served{ZE_RESULT_SUCCESS, "the fleet's JIT result"};
     return Served{std::nullopt, "the driver rejected the fleet's JIT result: JIT"};
 }
 

@@ -49,6 +49,19 @@ remoteNatives(const archive::ArchiveReader& in) {
 }
 } // namespace
 
+void addSplitByOption(CLI::App* sub, std::string& by, const char* unit) {
+    sub->add_option("--by", by,
+                    std::string("target: a ") + unit +
+                        " per target; compat: targets whose "
+                        "binaries serve each other (the device database's compat lines) share a " +
+                        unit)
+        ->check(CLI::IsMember({"target", "compat"}));
+}
+
+archive::SplitBy splitBy(const std::string& by) {
+    return by == "compat" ? archive::SplitBy::Compat : archive::SplitBy::Target;
+}
+
 json listJson(const archive::ArchiveReader& in) {
     json out = {{"archive", in.name()},     {"format", "1." + std::to_string(in.minorVersion())},
                 {"bytes", in.fileSize()},   {"metadata", json::object()},

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "archive/reader.h"
+#include "archive/split.h"
 #include "common/error.h"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -15,6 +17,11 @@ Expected<std::uint32_t> singleTargetIp(const std::string& text, const std::strin
 
 // "acm-g10" for a known IP, else "12.99.0".
 std::string targetName(std::uint32_t ip);
+
+// `--by target|compat` (split, wheel-variants): a `unit` ("piece", "wheel") per target, or one
+// for targets whose binaries serve each other (the device database's compat lines).
+void addSplitByOption(CLI::App* sub, std::string& by, const char* unit);
+archive::SplitBy splitBy(const std::string& by);
 
 nlohmann::json listJson(const archive::ArchiveReader& in);
 void printList(const archive::ArchiveReader& in);

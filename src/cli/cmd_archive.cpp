@@ -1,7 +1,6 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
 #include "archive/shards.h"
 #include "archive/signing.h"
-#include "archive/slim.h"
 #include "archive/split.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
@@ -9,8 +8,6 @@
 #include "common/diagnostics.h"
 #include "common/hash.h"
 #include "common/text.h"
-#include "delivery/publish.h"
-#include "delivery/wheel_variants.h"
 #include "devices/device_list.h"
 
 #include <nlohmann/json.hpp>
@@ -229,10 +226,7 @@ void addSplit(CommandRegistry& r) {
     sub->add_option("archive", a->archive, "Archive to split")->required();
     sub->add_option("-o,--output", a->output, "Directory for the pieces (created if needed)")
         ->required();
-    sub->add_option("--by", *by,
-                    "target: a piece per target; compat: targets whose binaries serve each "
-                    "other (the device database's compat lines) share a piece")
-        ->check(CLI::IsMember({"target", "compat"}));
+    addSplitByOption(sub, *by, "piece");
     sub->add_option("--sign", a->signKeys, "Sign every piece with this private key (repeat)");
     sub->add_flag("--natives-only", a->nativesOnly,
                   "Target pieces without SPIR-V: smallest, but they cannot JIT (the SPIR-V piece "
@@ -242,7 +236,7 @@ void addSplit(CommandRegistry& r) {
         if (!in) return diag::fail(in.error());
         auto keys = archive::loadSigningKeys(a->signKeys);
         if (!keys) return diag::fail(keys.error());
-        SplitOptions options{*by == "compat" ? SplitBy::Compat : SplitBy::Target, a->nativesOnly};
+        SplitOptions options{splitBy(*by), a->nativesOnly};
         auto pieces = splitArchive(*in, options);
         if (!pieces) return diag::fail(pieces.error());
         std::error_code ec;
@@ -254,85 +248,6 @@ void addSplit(CommandRegistry& r) {
                 return diag::fail(st.error());
             std::cout << path.string() << "\n";
         }
-        return 0;
-    });
-}
-
-void addPublish(CommandRegistry& r) {
-    auto a = std::make_shared<ArchiveArgs>();
-    auto* sub = r.app.add_subcommand(
-        "publish", "Upload an archive's native binaries to a server, each under its SHA-256");
-    sub->footer("Example:\n  aotpack publish app.aotpack --to https://natives.example/app\n"
-                "  (writes URL/cas/<sha256>; token: $AOTPACK_REMOTE_CACHE_TOKEN, never printed)");
-    sub->add_option("archive", a->archive, "Archive whose natives to publish")->required();
-    sub->add_option("--to", a->output,
-                    "http(s)://HOST/PATH (PUT, e.g. nginx WebDAV) or file:///DIR")
-        ->required();
-    r.add(sub, [a] {
-        auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return diag::fail(in.error());
-        auto report = delivery::publishNatives(*in, a->output);
-        if (!report) return diag::fail(report.error());
-        std::cout << "published " << report->uploaded << " native(s), "
-                  << humanBytes(report->bytesUploaded) << "; " << report->alreadyThere
-                  << " already there\n";
-        return 0;
-    });
-}
-
-void addSlim(CommandRegistry& r) {
-    auto a = std::make_shared<ArchiveArgs>();
-    auto url = std::make_shared<std::string>();
-    auto* sub = r.app.add_subcommand(
-        "slim", "An archive with all SPIR-V and only the hashes of its natives (fetched on use)");
-    sub->footer("Example:\n  aotpack publish app.aotpack --to https://natives.example/app\n"
-                "  aotpack slim app.aotpack --natives-url https://natives.example/app "
-                "-o app.slim.aotpack\n(docs/DELIVERY.md)");
-    sub->add_option("archive", a->archive, "Archive to slim")->required();
-    sub->add_option("--natives-url", *url,
-                    "Where `aotpack publish` put the natives (URL/cas/<sha256>; no credentials)")
-        ->required();
-    sub->add_option("-o,--output", a->output, "Archive to write")->required();
-    sub->add_option("--sign", a->signKeys, "Sign it with this private key (repeat for several)");
-    r.add(sub, [a, url] {
-        auto in = ArchiveReader::openFile(a->archive);
-        if (!in) return diag::fail(in.error());
-        auto keys = archive::loadSigningKeys(a->signKeys);
-        if (!keys) return diag::fail(keys.error());
-        auto slim = archive::slimArchive(*in, *url);
-        if (!slim) return diag::fail(slim.error());
-        if (auto st = writeArchiveFile(a->output, *slim, {}, *keys); !st)
-            return diag::fail(st.error());
-        return 0;
-    });
-}
-
-void addWheelVariants(CommandRegistry& r) {
-    auto wheel = std::make_shared<std::string>();
-    auto out = std::make_shared<std::string>();
-    auto by = std::make_shared<std::string>("target");
-    auto url = std::make_shared<std::string>();
-    auto* sub = r.app.add_subcommand(
-        "wheel-variants", "PEP 825 variant wheels, one per GPU, from a wheel that ships archives");
-    sub->footer("Example:\n  aotpack wheel-variants dist/pkg-1.0-cp311-cp311-linux_x86_64.whl "
-                "-o variants/\n  (pkg-...-pvc.whl, ...-null.whl, pkg-1.0-variants.json; the "
-                "property intel :: device_ip :: <ip>; docs/DELIVERY.md)");
-    sub->add_option("wheel", *wheel, "Wheel whose .aotpack files to split per GPU")->required();
-    sub->add_option("-o,--output", *out, "Directory for the wheels and the index")->required();
-    sub->add_option("--by", *by,
-                    "target: a wheel per target; compat: targets whose binaries "
-                    "serve each other share one")
-        ->check(CLI::IsMember({"target", "compat"}));
-    sub->add_option("--natives-url", *url,
-                    "The null variant ships slim archives whose natives are fetched from here "
-                    "(aotpack publish); default: SPIR-V only");
-    r.add(sub, [wheel, out, by, url] {
-        delivery::VariantOptions options{*by == "compat" ? SplitBy::Compat : SplitBy::Target, *url};
-        auto set = delivery::writeWheelVariants(*wheel, *out, options);
-        if (!set) return diag::fail(set.error());
-        for (const auto& w : set->wheels)
-            std::cout << w.path.string() << "\n";
-        std::cout << set->index.string() << "\n" << set->plain.string() << "\n";
         return 0;
     });
 }
@@ -491,9 +406,6 @@ void addArchiveCommands(CommandRegistry& registry) {
     addVerify(registry);
     addMerge(registry);
     addSplit(registry);
-    addPublish(registry);
-    addSlim(registry);
-    addWheelVariants(registry);
     addRemoveTargets(registry);
     addExportAr(registry);
     addEmbed(registry);

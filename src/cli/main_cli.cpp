@@ -160,6 +160,7 @@ int takeTrailingCommand(int argc, char** argv, std::vector<std::string>& command
 void addCommands(CommandRegistry& registry) {
     addDevicesCommand(registry);
     addArchiveCommands(registry);
+    addDeliveryCommands(registry);
     addBuildCommands(registry);
     addRuntimeCommands(registry);
     addOclocCommand(registry);

@@ -6,6 +6,7 @@
 #include <curl/curl.h> // constants and types only: the library is dlopen'ed
 #include <dlfcn.h>
 #include <mutex>
+#include <set>
 
 namespace aotpack::runtime {
 
@@ -54,10 +55,44 @@ std::size_t onData(char* data, std::size_t size, std::size_t count, void* user) 
     return n;
 }
 
+// "http://host:port" of a URL: what "a server" is for the memory below.
+std::string originOf(const std::string& url) {
+    auto scheme = url.find("://");
+    return scheme == std::string::npos ? url : url.substr(0, url.find('/', scheme + 3));
+}
+
+// Servers that did not answer at all (no connection, the time limit) in this process: later
+// requests to them fail at once, so a program with many modules waits for one time limit, not
+// one per module. A server that answers (404, wrong bytes) is asked again.
+class SilentServers {
+  public:
+    bool contains(const std::string& origin) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return silent_.count(origin) != 0;
+    }
+    void add(const std::string& origin) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        silent_.insert(origin);
+    }
+
+  private:
+    std::mutex mutex_;
+    std::set<std::string> silent_;
+};
+
+SilentServers& silentServers() {
+    static SilentServers servers;
+    return servers;
+}
+
 } // namespace
 
 Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status,
                         const std::string& token) {
+    status = 0;
+    std::string origin = originOf(url);
+    if (silentServers().contains(origin))
+        return makeError(Errc::NotFound, "the server did not answer earlier");
     const CurlApi* curl = curlApi();
     if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
     CURL* h = curl->init();
@@ -81,6 +116,8 @@ Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status
     curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl->cleanup(h);
     if (rc == CURLE_FILE_COULDNT_READ_FILE) status = 404; // file:// has no status of its own
+    bool answered = rc == CURLE_OK || status != 0 || rc == CURLE_WRITE_ERROR;
+    if (!answered && !url.starts_with("file:")) silentServers().add(origin);
     if (rc == CURLE_WRITE_ERROR) return makeError(Errc::BadInput, "the server sent too many bytes");
     if (rc == CURLE_HTTP_RETURNED_ERROR)
         return makeError(Errc::NotFound, "the server answered HTTP " + std::to_string(status));

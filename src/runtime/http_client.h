@@ -1,6 +1,7 @@
 // The runtime's HTTP client (slim archives' natives, the fleet's JIT results): libcurl, dlopen'ed
 // at the first request so that programs linking libaotpack_rt do not load it (ARCHITECTURE.md).
-// Every request is bounded by fetchTimeoutMs(), a connection by 1 s.
+// Every request is bounded by fetchTimeoutMs(), a connection by 1 s; a server that did not answer
+// at all is not asked again in the process (one time limit for a program, not one per module).
 #pragma once
 
 #include "common/error.h"

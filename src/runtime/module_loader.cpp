@@ -340,9 +340,9 @@ static Expected<ze_result_t> createFetched(const TrustedSource& source,
                                            std::string& failure, aotpack_load_info& info) {
     // Under a policy the entry itself (its metadata: the pinned digest) must be what the trusted
     // key signed.
-    auto stub = source.archive.payload(entry);
-    if (!stub) return stub.error();
-    if (auto st = vouchedFor(source, entry, *stub); !st) return st.error();
+    auto marker = source.archive.payload(entry); // the shared remote-native payload
+    if (!marker) return marker.error();
+    if (auto st = vouchedFor(source, entry, *marker); !st) return st.error();
     std::optional<DiskCache> cache = cfg.enabled ? openCache(cfg) : std::nullopt;
     auto system = cfg.enabled ? systemCache() : std::nullopt;
     auto fetched = obtainRemoteNative(source.archive, entry, cache ? &*cache : nullptr,

@@ -6,8 +6,6 @@
 
 #include "runtime/http_client.h"
 
-#include <mutex>
-#include <set>
 #include <zstd.h>
 
 namespace aotpack::runtime {
@@ -26,43 +24,13 @@ Expected<Bytes> inflate(const Bytes& packed, std::uint64_t size) {
 }
 
 // `url`.zst (what `aotpack publish` also writes: ~3-4x smaller), else `url` when the server has
-// no compressed copy (404). `silent`: the server did not answer at all (no connection, the time
-// limit), which the caller remembers.
-Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size, bool& silent) {
+// no compressed copy (404).
+Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size) {
     long status = 0;
     auto packed = httpGet(url + ".zst", ZSTD_compressBound(size), status);
-    if (!packed && status == 404) {
-        auto raw = httpGet(url, size, status);
-        silent = !raw && status == 0;
-        return raw;
-    }
-    silent = !packed && status == 0;
+    if (!packed && status == 404) return httpGet(url, size, status);
     if (!packed) return packed;
     return inflate(*packed, size);
-}
-
-// Servers that did not answer at all (no connection, the time limit) in this process: later
-// fetches from them fail at once, so a program with many modules waits for one time limit, not
-// one per module. A server that answers (404, wrong bytes) is asked again.
-class SilentServers {
-  public:
-    bool contains(const std::string& base) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return silent_.count(base) != 0;
-    }
-    void add(const std::string& base) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        silent_.insert(base);
-    }
-
-  private:
-    std::mutex mutex_;
-    std::set<std::string> silent_;
-};
-
-SilentServers& silentServers() {
-    static SilentServers servers;
-    return servers;
 }
 
 Hash128 cacheKey(const archive::RemoteNative& native) {
@@ -88,12 +56,7 @@ Expected<FetchedNative> obtainRemoteNative(const archive::ArchiveReader& archive
     std::string url = archive::remoteNativeUrl(std::string(*base), *native);
     // A mirror's URL may carry a token: messages then name the file only.
     std::string shown = archive::urlHasCredentials(url) ? "cas/" + native->sha256 : url;
-    std::string server(*base);
-    if (silentServers().contains(server))
-        return makeError(Errc::NotFound, shown + ": the server did not answer earlier");
-    bool silent = false;
-    auto bytes = downloadNative(url, native->size, silent);
-    if (silent) silentServers().add(server);
+    auto bytes = downloadNative(url, native->size);
     if (!bytes) return makeError(bytes.error().code, shown + ": " + bytes.error().message);
     if (bytes->size() != native->size || sha256Hex(*bytes) != native->sha256)
         return makeError(Errc::BadInput, shown + ": the bytes are not the ones the archive pins (" +

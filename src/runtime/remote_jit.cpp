@@ -3,7 +3,6 @@
 #include "common/text.h"
 #include "runtime/http_client.h"
 
-#include <atomic>
 #include <cstdlib>
 
 namespace aotpack::runtime {
@@ -11,7 +10,6 @@ namespace aotpack::runtime {
 namespace {
 
 constexpr std::uint64_t kMaxResult = 256ull << 20; // a JIT result larger than this is not one
-std::atomic<bool> silent{false}; // the server did not answer: not asked again in this process
 
 std::string envOrEmpty(const char* name) {
     const char* v = std::getenv(name);
@@ -47,11 +45,8 @@ const std::optional<RemoteJit>& remoteJit() {
 }
 
 Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key) {
-    if (silent) return makeError(Errc::NotFound, "the fleet's server did not answer earlier");
     long status = 0;
-    auto bytes = httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
-    if (!bytes && status == 0) silent = true;
-    return bytes;
+    return httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
 }
 
 Status putRemoteJit(const RemoteJit& remote, const Hash128& key, ByteView native) {

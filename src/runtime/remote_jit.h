@@ -25,8 +25,8 @@ struct RemoteJit {
 // The process's setting (read once); nothing when AOTPACK_RUNTIME_REMOTE is unset.
 const std::optional<RemoteJit>& remoteJit();
 
-// GET URL/jit/<key hex>; a miss, a server that does not answer (asked again only in another
-// process) and any error are an Error the caller treats as a miss.
+// GET URL/jit/<key hex>; a miss, a server that does not answer and any error are an Error the
+// caller treats as a miss.
 Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key);
 
 // PUT URL/jit/<key hex> (only when remote.upload).

@@ -8,6 +8,8 @@
  *
  *   mini_sycl_runtime LIBRARY.so   prints each image's kernels, as the module it created has them
  */
+#include "sycl_device_binaries.h"
+
 #include <dlfcn.h>
 #include <level_zero/ze_api.h>
 #include <stdint.h>
@@ -15,31 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
-
-struct property {
-    const char* name;
-    const void* value;
-    uint32_t type;
-    uint64_t size;
-};
-struct property_set {
-    const char* name;
-    const struct property *begin, *end;
-};
-struct device_binary {
-    uint16_t version;
-    uint8_t kind, format;
-    const char *target, *compile_options, *link_options;
-    const char *manifest_begin, *manifest_end;
-    const unsigned char *image_begin, *image_end;
-    const void *entries_begin, *entries_end;
-    const struct property_set *properties_begin, *properties_end;
-};
-struct device_binaries {
-    uint16_t version, count;
-    const struct device_binary* binaries;
-    const void *host_entries_begin, *host_entries_end;
-};
 
 static const struct device_binaries* registered;
 

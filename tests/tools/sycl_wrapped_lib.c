@@ -11,6 +11,8 @@
  *   -DIMAGE1="b.spv.zst" (compressed SPIR-V, old offload entries, optLevel 0)
  *   -DIMAGE2="c.ar" (ocloc's fat binary for spir64_gen)
  */
+#include "sycl_device_binaries.h"
+
 #include <stdint.h>
 
 struct entry_new { /* llvm::offloading's EntryTy, LLVM 20 and later */
@@ -27,30 +29,6 @@ struct entry_old { /* __tgt_offload_entry before LLVM 20 */
     const char* name;
     uint64_t size;
     int32_t flags, reserved;
-};
-struct property {
-    const char* name;
-    const void* value; /* null for uint32: the value is in size */
-    uint32_t type;     /* 1 uint32, 2 byte array */
-    uint64_t size;
-};
-struct property_set {
-    const char* name;
-    const struct property *begin, *end;
-};
-struct device_binary {
-    uint16_t version;
-    uint8_t kind, format;
-    const char *target, *compile_options, *link_options;
-    const char *manifest_begin, *manifest_end;
-    const unsigned char *image_begin, *image_end;
-    const void *entries_begin, *entries_end;
-    const struct property_set *properties_begin, *properties_end;
-};
-struct device_binaries {
-    uint16_t version, count;
-    const struct device_binary* binaries;
-    const void *host_entries_begin, *host_entries_end;
 };
 
 #define IMAGE(n, section, path)                                                                    \
