@@ -11,7 +11,10 @@ namespace {
 
 // The block (docs/FORMAT.md): a 64-byte head, the chunk hashes, the digests, the signatures.
 constexpr char kBlockMagic[8] = {'A', 'O', 'T', 'P', 'S', 'I', 'G', 0x1A};
-constexpr std::uint32_t kBlockVersion = 1;
+// Version 2 pins each payload as stored (checked before it is decompressed); version 1, still
+// read, pinned the raw payload.
+constexpr std::uint32_t kBlockVersion = 2;
+constexpr std::uint32_t kRawDigestVersion = 1;
 constexpr std::size_t kHeadSize = 64;
 constexpr std::size_t kSignatureSize = 32 + 64;
 constexpr const char* kStatementTag = "aotpack signed archive v1\n";
@@ -63,7 +66,7 @@ Bytes chunkHashesOf(ByteView digests, std::uint32_t entries) {
 Bytes encodeBlock(const SignatureBlock& b) {
     BlockHead head{};
     std::memcpy(head.magic, kBlockMagic, sizeof kBlockMagic);
-    head.version = kBlockVersion;
+    head.version = b.version;
     head.entryCount = b.entryCount;
     head.digestsPerChunk = kDigestsPerChunk;
     head.signatureCount = static_cast<std::uint32_t>(b.signatures.size());
@@ -84,26 +87,50 @@ Bytes encodeBlock(const SignatureBlock& b) {
 Bytes SignatureBlock::statement() const {
     Bytes out;
     append(out, kStatementTag, std::strlen(kStatementTag));
-    std::uint32_t fields[] = {kBlockVersion, entryCount, kDigestsPerChunk};
+    std::uint32_t fields[] = {version, entryCount, kDigestsPerChunk};
     append(out, fields, sizeof fields);
     append(out, metadataDigest.data(), metadataDigest.size());
     append(out, chunkHashes.data(), chunkHashes.size());
     return out;
 }
 
-Sha256 entryDigest(const ArchiveReader& archive, const EntryView& entry, ByteView rawPayload) {
+namespace {
+
+// The digest's common head and tail around what pins the payload.
+Sha256 digestOf(const ArchiveReader& archive, const EntryView& entry, std::string_view tag,
+                ByteView payloadPin) {
     Bytes text;
-    appendString(text, "aotpack entry v1");
+    appendString(text, tag);
     appendString(text, entry.module);
     std::uint32_t fields[] = {static_cast<std::uint32_t>(entry.kind), entry.targetIp};
     append(text, fields, sizeof fields);
-    Sha256 payload = sha256(rawPayload);
-    append(text, payload.data(), payload.size());
+    append(text, payloadPin.data(), payloadPin.size());
     for (const auto& [key, value] : archive.metadata(entry)) {
         appendString(text, key);
         appendString(text, value);
     }
     return sha256(text);
+}
+
+// Version 1: the raw payload's SHA-256 (the payload must be decompressed to check it).
+Expected<Sha256> rawEntryDigest(const ArchiveReader& archive, const EntryView& entry) {
+    auto raw = archive.payloadView(entry);
+    if (!raw) return raw.error();
+    Sha256 payload = sha256(raw->bytes);
+    return digestOf(archive, entry, "aotpack entry v1", payload);
+}
+
+} // namespace
+
+Sha256 entryDigest(const ArchiveReader& archive, const EntryView& entry) {
+    BlobInfo blob = archive.blob(entry.blob);
+    Bytes pin;
+    std::uint32_t compression = static_cast<std::uint32_t>(blob.compression);
+    append(pin, &compression, sizeof compression);
+    append(pin, &blob.rawSize, sizeof blob.rawSize);
+    Sha256 stored = sha256(archive.storedPayload(entry));
+    append(pin, stored.data(), stored.size());
+    return digestOf(archive, entry, "aotpack entry v2", pin);
 }
 
 Sha256 archiveMetadataDigest(const ArchiveReader& archive) {
@@ -124,7 +151,8 @@ Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& 
     std::memcpy(&head, bytes.data(), sizeof head);
     if (std::memcmp(head.magic, kBlockMagic, sizeof kBlockMagic) != 0)
         return damaged(archive, "wrong magic");
-    if (head.version != kBlockVersion || head.digestsPerChunk != kDigestsPerChunk)
+    bool known = head.version == kBlockVersion || head.version == kRawDigestVersion;
+    if (!known || head.digestsPerChunk != kDigestsPerChunk)
         return damaged(archive, "version " + std::to_string(head.version) + " is not known");
     if (head.entryCount != archive.entryCount())
         return damaged(archive, "it covers " + std::to_string(head.entryCount) +
@@ -138,6 +166,7 @@ Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& 
         return damaged(archive, std::to_string(bytes.size()) + " bytes, expected " +
                                     std::to_string(size) + " (truncated?)");
     SignatureBlock block;
+    block.version = head.version;
     block.entryCount = head.entryCount;
     std::memcpy(block.metadataDigest.data(), head.metadataDigest, 32);
     block.chunkHashes = bytes.subspan(kHeadSize, hashes);
@@ -152,15 +181,15 @@ Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& 
 }
 
 Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25519Key>& keys) {
+    if (auto intact = archive.verifyPayloads(); !intact) return intact.error(); // sign no damage
     Bytes digests;
     for (const auto& e : archive.entries()) {
-        auto raw = archive.payloadView(e);
-        if (!raw) return raw.error();
-        Sha256 d = entryDigest(archive, e, raw->bytes);
+        Sha256 d = entryDigest(archive, e);
         append(digests, d.data(), d.size());
     }
     Bytes hashes = chunkHashesOf(digests, static_cast<std::uint32_t>(archive.entryCount()));
-    SignatureBlock block{static_cast<std::uint32_t>(archive.entryCount()),
+    SignatureBlock block{kBlockVersion,
+                         static_cast<std::uint32_t>(archive.entryCount()),
                          archiveMetadataDigest(archive),
                          hashes,
                          digests,
@@ -241,7 +270,7 @@ Expected<VerifiedArchive> VerifiedArchive::check(const ArchiveReader& archive,
             v.signer_ = key.idHex();
             v.chunks_ = std::make_shared<std::vector<std::atomic<std::uint8_t>>>(
                 chunkCount(v.block_.entryCount));
-            v.mappedVerified_ =
+            v.verified_ =
                 std::make_shared<std::vector<std::atomic<std::uint8_t>>>(v.block_.entryCount);
             return v;
         }
@@ -280,19 +309,20 @@ Expected<Sha256> VerifiedArchive::signedDigest(const ArchiveReader& archive,
     return digest;
 }
 
-Status VerifiedArchive::checkEntry(const ArchiveReader& archive, const EntryView& entry,
-                                   ByteView rawPayload) const {
+Status VerifiedArchive::checkEntry(const ArchiveReader& archive, const EntryView& entry) const {
     auto signed_ = signedDigest(archive, entry);
     if (!signed_) return signed_.error();
-    ByteView file = archive.fileBytes();
-    bool mapped = rawPayload.data() >= file.data() &&
-                  rawPayload.data() + rawPayload.size() <= file.data() + file.size();
-    auto& memo = (*mappedVerified_)[entry.index];
-    if (mapped && memo.load(std::memory_order_acquire)) return success();
-    if (entryDigest(archive, entry, rawPayload) != *signed_)
+    // The stored bytes lie in the archive's read-only mapping (or memory its owner keeps): an
+    // entry checked once stays checked for the reader's life.
+    auto& memo = (*verified_)[entry.index];
+    if (memo.load(std::memory_order_acquire)) return success();
+    Expected<Sha256> actual = block_.version == kRawDigestVersion ? rawEntryDigest(archive, entry)
+                                                                  : entryDigest(archive, entry);
+    if (!actual) return actual.error();
+    if (*actual != *signed_)
         return refusal(archive, entry,
                        "not what key " + signer_ + " signed (payload or metadata changed)");
-    if (mapped) memo.store(1, std::memory_order_release);
+    memo.store(1, std::memory_order_release);
     return success();
 }
 

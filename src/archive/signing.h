@@ -1,7 +1,7 @@
 // Signed archives (format 1.2, docs/FORMAT.md "Signatures", docs/TRUST.md). A signature block after
 // the payloads pins every entry by a SHA-256 digest of what a reader uses of it (module, kind,
-// target, metadata, the raw payload's SHA-256) and the archive metadata; Ed25519 signatures sign a
-// short statement over it. The payloads and the index are not changed by signing: only the file
+// target, metadata, the stored payload's SHA-256) and the archive metadata; Ed25519 signatures sign
+// a short statement over it. The payloads and the index are not changed by signing: only the file
 // header (its signature offset) and the block at the end.
 //
 // Checking is cheap where it happens: at open only the statement (a few KB: the chunk hashes of
@@ -23,6 +23,7 @@ namespace aotpack::archive {
 constexpr std::uint32_t kDigestsPerChunk = 256;
 
 struct SignatureBlock {
+    std::uint32_t version = 2; // 1: entry digests pin raw payloads (read, no longer written)
     std::uint32_t entryCount = 0;
     Sha256 metadataDigest{};
     ByteView chunkHashes; // ceil(entryCount / kDigestsPerChunk) x 32
@@ -41,9 +42,10 @@ struct SignatureBlock {
 // The block of a signed archive, bounds-checked; nullopt when the archive is not signed.
 Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& archive);
 
-// What a signature pins of one entry: its module, kind, target and metadata, and the SHA-256 of
-// its raw payload.
-Sha256 entryDigest(const ArchiveReader& archive, const EntryView& entry, ByteView rawPayload);
+// What a signature pins of one entry: its module, kind, target and metadata, and its payload as
+// stored (compression code, raw size, SHA-256 of the stored bytes), so that a reader checks a
+// payload before it decompresses it, and hashes the compressed bytes (a zebin's are ~1/9 of it).
+Sha256 entryDigest(const ArchiveReader& archive, const EntryView& entry);
 Sha256 archiveMetadataDigest(const ArchiveReader& archive);
 
 // The archive's file with the given keys' signatures added (one per key; a key that already
@@ -78,10 +80,10 @@ class VerifiedArchive {
     static Expected<VerifiedArchive> check(const ArchiveReader& archive,
                                            const std::vector<Ed25519Key>& trusted);
     const std::string& signer() const { return signer_; } // the key id that verified
-    // Whether this entry, with these raw payload bytes, is what the signer signed. Bytes that lie
-    // in the archive's own read-only mapping (stored uncompressed) are hashed once per entry.
-    Status checkEntry(const ArchiveReader& archive, const EntryView& entry,
-                      ByteView rawPayload) const;
+    // Whether this entry, as the archive stores it, is what the signer signed: call it before
+    // reading the payload. Each entry is hashed once per VerifiedArchive (the stored bytes are
+    // read-only).
+    Status checkEntry(const ArchiveReader& archive, const EntryView& entry) const;
     // The entry's signed digest (its chunk checked first): a cache of verified bytes keys by it.
     Expected<Sha256> signedDigest(const ArchiveReader& archive, const EntryView& entry) const;
 
@@ -89,9 +91,9 @@ class VerifiedArchive {
     bool chunkIntact(std::uint32_t chunk) const;
     SignatureBlock block_;
     std::string signer_;
-    // Per chunk 0 unknown, 1 intact, 2 damaged; per entry 1 once its mapped bytes verified.
-    // Shared so the object can be copied with its reader.
-    std::shared_ptr<std::vector<std::atomic<std::uint8_t>>> chunks_, mappedVerified_;
+    // Per chunk 0 unknown, 1 intact, 2 damaged; per entry 1 once verified. Shared so the object
+    // can be copied with its reader.
+    std::shared_ptr<std::vector<std::atomic<std::uint8_t>>> chunks_, verified_;
 };
 
 } // namespace aotpack::archive

@@ -142,11 +142,11 @@ std::optional<Served> serveFrom(const ServingArchive& serving, const ModuleCall&
         return Served{std::nullopt, "its native binary lacks fp64 kernels: JIT"};
     if (auto intact = archive.checkEntry(*chosen.entry); !intact)
         return Served{std::nullopt, intact.error().message + ": JIT"};
+    if (serving.trust) // the bytes the driver gets (or the digest pinning them) are signed
+        if (auto st = serving.trust->checkEntry(archive, *chosen.entry); !st)
+            return Served{std::nullopt, st.error().message + ": JIT"};
     auto payload = archive.payloadView(*chosen.entry);
     if (!payload) return Served{std::nullopt, payload.error().message + ": JIT"};
-    if (serving.trust) // the bytes the driver gets (or the digest pinning them) are signed
-        if (auto st = serving.trust->checkEntry(archive, *chosen.entry, payload->bytes); !st)
-            return Served{std::nullopt, st.error().message + ": JIT"};
     ByteView bytes = payload->bytes;
     std::optional<runtime::FetchedNative> fetched;
     if (chosen.entry->kind == archive::EntryKind::RemoteNative) {

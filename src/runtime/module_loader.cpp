@@ -175,9 +175,9 @@ void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceI
 // only the first load of a binary on this machine pays for decompression (~0.3 ms for a 400 KB
 // zebin, a third of what the driver takes to create the module from it).
 // With a trust policy on, bytes reach the driver only if they are what the trusted key signed.
-static Status vouchedFor(const TrustedSource& source, const archive::EntryView& entry,
-                         ByteView bytes) {
-    return source.trust ? source.trust->checkEntry(source.archive, entry, bytes) : success();
+// The check reads the stored bytes, before they are decompressed.
+static Status vouchedFor(const TrustedSource& source, const archive::EntryView& entry) {
+    return source.trust ? source.trust->checkEntry(source.archive, entry) : success();
 }
 
 static Expected<ze_result_t> createNative(const TrustedSource& source,
@@ -211,9 +211,9 @@ static Expected<ze_result_t> createNative(const TrustedSource& source,
         if (auto hit = cache->map(key);
             hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
             return createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, hit->data, "", out, log);
+    if (auto st = vouchedFor(source, entry); !st) return st.error();
     auto zebin = archive.payloadView(entry);
     if (!zebin) return zebin.error();
-    if (auto st = vouchedFor(source, entry, zebin->bytes); !st) return st.error();
     ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, zebin->bytes, "", out, log);
     if (r == ZE_RESULT_SUCCESS && cache && cache->put(key, zebin->bytes)) cache->evict();
     return r;
@@ -284,10 +284,10 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
                             const DeviceIdentity& id, const CacheConfig& cfg,
                             ze_module_handle_t& out, aotpack_load_info& info) {
     const archive::ArchiveReader& archive = source.archive;
+    // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
+    if (auto st = vouchedFor(source, spirvEntry); !st) return st;
     auto spirv = archive.payload(spirvEntry);
     if (!spirv) return spirv.error();
-    // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
-    if (auto st = vouchedFor(source, spirvEntry, *spirv); !st) return st;
     std::string options = jitOptions(archive, spirvEntry);
     std::optional<DiskCache> cache;
     if (cfg.enabled) cache = openCache(cfg);
@@ -340,9 +340,7 @@ static Expected<ze_result_t> createFetched(const TrustedSource& source,
                                            std::string& failure, aotpack_load_info& info) {
     // Under a policy the entry itself (its metadata: the pinned digest) must be what the trusted
     // key signed.
-    auto marker = source.archive.payload(entry); // the shared remote-native payload
-    if (!marker) return marker.error();
-    if (auto st = vouchedFor(source, entry, *marker); !st) return st.error();
+    if (auto st = vouchedFor(source, entry); !st) return st.error();
     std::optional<DiskCache> cache = cfg.enabled ? openCache(cfg) : std::nullopt;
     auto system = cfg.enabled ? systemCache() : std::nullopt;
     auto fetched = obtainRemoteNative(source.archive, entry, cache ? &*cache : nullptr,

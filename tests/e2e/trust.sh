@@ -97,6 +97,21 @@ expect_in "not what key $id signed"
 expect_exit 0 "$AOTPACK" select app.aotpack --device pvc && log_out
 unset AOTPACK_TRUSTED_KEYS
 
+# Signature blocks of version 1 (they pinned raw payloads; tests/data/golden/examples-signed-v1
+# was signed by the aotpack of 2026-12-02) still verify and load natively under a policy; a
+# payload swapped under such a block is refused.
+V1=$SRC/tests/data/golden/examples-signed-v1
+mkdir v1-trusted && cp "$V1.pub" v1-trusted/
+expect_exit 0 "$AOTPACK" verify "$V1.aotpack" --trusted "$V1.pub" && log_out
+AOTPACK_TRUSTED_KEYS=$WORK/v1-trusted AOTPACK_LOG=1 expect_exit 0 sim_pvc "$AOTPACK" load "$V1.aotpack" && log_out
+expect_in "native"
+"$SWAP_NATIVES" "$SRC/tests/data/golden/examples.aotpack" v1-swapped.aotpack "$SRC/tests/data/vector_ops.12.60.7.bin"
+"$FORGE_SIGNED" graft "$V1.aotpack" v1-swapped.aotpack v1-bad-payload.aotpack
+expect_exit 4 "$AOTPACK" verify v1-bad-payload.aotpack --trusted "$V1.pub" && log_out
+expect_in "not what key"
+AOTPACK_TRUSTED_KEYS=$WORK/v1-trusted expect_exit 4 sim_pvc "$AOTPACK" load v1-bad-payload.aotpack && log_out
+expect_in "not what key"
+
 # The C API, through the Python module (ctypes): the archive is refused when opened. (Not in
 # sanitizer builds: a sanitized library cannot be loaded into an unsanitized python.)
 [ -n "${AOTPACK_SANITIZED:-}" ] || PYTHONPATH=$SRC/python AOTPACK_RT_LIBRARY=$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0 \

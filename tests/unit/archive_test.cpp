@@ -259,12 +259,17 @@ TEST(ArchiveSigning, SignVerifyAndWhatTheSignatureCovers) {
     ASSERT_TRUE(verified) << verified.error().message;
     auto e = archive->find("m", EntryKind::Spirv);
     ASSERT_TRUE(e);
-    auto payload = archive->payload(*e);
-    ASSERT_TRUE(payload);
-    EXPECT_TRUE(verified->checkEntry(*archive, *e, *payload));
-    Bytes changed = *payload;
-    changed[100] ^= 1;
-    EXPECT_EQ(verified->checkEntry(*archive, *e, changed).error().code, Errc::BadArchive);
+    EXPECT_TRUE(verified->checkEntry(*archive, *e));
+    // One flipped bit in the stored payload: the signed digest no longer matches (checked before
+    // the payload's own checksums are read).
+    Bytes forged = *signedBytes;
+    std::size_t at = archive->blob(e->blob).offset + 10;
+    forged[at] ^= 1;
+    auto forgedArchive = ArchiveReader::openMemory(forged);
+    ASSERT_TRUE(forgedArchive);
+    auto forgedVerified = VerifiedArchive::check(*forgedArchive, {*pub});
+    ASSERT_TRUE(forgedVerified);
+    EXPECT_EQ(forgedVerified->checkEntry(*forgedArchive, *e).error().code, Errc::BadArchive);
     EXPECT_FALSE(VerifiedArchive::check(*unsignedArchive, {*pub}));
     EXPECT_FALSE(VerifiedArchive::check(*archive, {}));
     // Signing again with the same key keeps one signature by it; the content is unchanged.
