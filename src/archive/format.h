@@ -15,6 +15,7 @@ inline constexpr std::uint16_t kMajorVersion = 1;
 inline constexpr std::uint16_t kMinorVersion = 1; // what a writer writes unless it needs more:
 inline constexpr std::uint16_t kMinorSigned = 2;  // a signature block
 inline constexpr std::uint16_t kMinorRemoteNatives = 3;  // RemoteNative entries
+inline constexpr std::uint16_t kMinorDictionaries = 4;   // Dictionary entries, compression 3
 inline constexpr std::uint64_t kPayloadAlignment = 64;   // zero-copy mmap of payloads
 inline constexpr std::uint64_t kMaxRawSize = 1ull << 30; // per payload; larger is refused (bombs)
 inline constexpr std::uint32_t kMaxEntries = 1u << 24;
@@ -26,10 +27,21 @@ enum class EntryKind : std::uint16_t {
     // 1.3: a zebin for target_ip kept on a server, not in the archive: its payload is a short
     // text naming it, its metadata `sha256` and `size` pin it (archive/slim.h).
     RemoteNative = 2,
+    // 1.4: a zstd dictionary that payloads stored with Compression::ZstdDictionary use; its
+    // module is kDictionaryModule (no module name may start with '.'), target_ip its dictionary
+    // id (archive/dictionary.h).
+    Dictionary = 3,
 };
+inline constexpr const char* kDictionaryModule = ".zstd-dictionary";
 
 // 2 (format 1.1): SPIR-V's words split into byte planes, then zstd (archive/payload_codec.h).
-enum class Compression : std::uint32_t { None = 0, Zstd = 1, ZstdBytePlanes = 2 };
+// 3 (format 1.4): one zstd frame made with a dictionary the archive carries (the frame names it).
+enum class Compression : std::uint32_t {
+    None = 0,
+    Zstd = 1,
+    ZstdBytePlanes = 2,
+    ZstdDictionary = 3
+};
 
 struct FileHeader { // at offset 0, 64 bytes
     char magic[8];

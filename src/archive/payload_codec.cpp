@@ -38,19 +38,25 @@ Bytes fromBytePlanes(ByteView planes) {
 
 // The zstd frame records the content size. It has no frame checksum: the blob record carries
 // XXH3-64 checksums of the stored and the raw bytes (FORMAT.md), which readers check.
-std::optional<Bytes> zstdCompress(ByteView raw, int level) {
+// With a dictionary the frame names its id (ZSTD_c_dictIDFlag), which is how a reader finds it.
+std::optional<Bytes> zstdCompress(ByteView raw, int level, const Dictionary* dictionary = nullptr) {
     Bytes out(ZSTD_compressBound(raw.size()));
     std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
     if (!cctx) return std::nullopt;
     ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1);
+    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_dictIDFlag, 1);
+    if (dictionary && ZSTD_isError(ZSTD_CCtx_loadDictionary(cctx.get(), dictionary->bytes().data(),
+                                                            dictionary->bytes().size())))
+        return std::nullopt;
     std::size_t n = ZSTD_compress2(cctx.get(), out.data(), out.size(), raw.data(), raw.size());
     if (ZSTD_isError(n)) return std::nullopt;
     out.resize(n);
     return out;
 }
 
-Expected<Bytes> zstdDecompress(ByteView stored, std::uint64_t rawSize) {
+Expected<Bytes> zstdDecompress(ByteView stored, std::uint64_t rawSize,
+                               const Dictionary* dictionary = nullptr) {
     unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
     if (declared != rawSize)
         return makeError(Errc::BadArchive, "declares a size that does not match its frame");
@@ -59,19 +65,26 @@ Expected<Bytes> zstdDecompress(ByteView stored, std::uint64_t rawSize) {
     // a 400 KB zebin, which is on the runtime's module-load path.
     thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
                                                                               &ZSTD_freeDCtx);
-    std::size_t n = context ? ZSTD_decompressDCtx(context.get(), raw.data(), raw.size(),
-                                                  stored.data(), stored.size())
-                            : ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+    const ZSTD_DDict* ddict = dictionary ? dictionary->forDecompression() : nullptr;
+    if (dictionary && (!ddict || !context))
+        return makeError(Errc::Internal, "cannot set up zstd's dictionary (out of memory?)");
+    std::size_t n = ddict ? ZSTD_decompress_usingDDict(context.get(), raw.data(), raw.size(),
+                                                       stored.data(), stored.size(), ddict)
+                    : context
+                        ? ZSTD_decompressDCtx(context.get(), raw.data(), raw.size(), stored.data(),
+                                              stored.size())
+                        : ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
     if (ZSTD_isError(n) || n != rawSize) return makeError(Errc::BadArchive, "does not decompress");
     return raw;
 }
 
 } // namespace
 
-CompressedPayload compressPayload(ByteView raw, int level) {
-    CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level};
+CompressedPayload compressPayload(ByteView raw, int level,
+                                  std::shared_ptr<const Dictionary> dictionary) {
+    CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level, nullptr};
     if (level > 0) {
-        auto plain = zstdCompress(raw, level);
+        auto plain = zstdCompress(raw, level, dictionary.get());
         // Small modules are mostly strings (names, entry points), which planes scatter: there
         // plain zstd wins by ~10%, so SPIR-V is stored whichever way is smaller.
         auto planes = isSpirv(raw) ? zstdCompress(toBytePlanes(raw), level) : std::nullopt;
@@ -79,7 +92,10 @@ CompressedPayload compressPayload(ByteView raw, int level) {
         auto& best = usePlanes ? planes : plain;
         if (best && best->size() < raw.size()) {
             blob.stored = std::move(*best);
-            blob.compression = usePlanes ? Compression::ZstdBytePlanes : Compression::Zstd;
+            blob.compression = usePlanes    ? Compression::ZstdBytePlanes
+                               : dictionary ? Compression::ZstdDictionary
+                                            : Compression::Zstd;
+            if (blob.compression == Compression::ZstdDictionary) blob.dictionary = dictionary;
             return blob;
         }
     }
@@ -87,7 +103,8 @@ CompressedPayload compressPayload(ByteView raw, int level) {
     return blob;
 }
 
-Expected<Bytes> decompressPayload(ByteView stored, Compression compression, std::uint64_t rawSize) {
+Expected<Bytes> decompressPayload(ByteView stored, Compression compression, std::uint64_t rawSize,
+                                  const Dictionary* dictionary) {
     switch (compression) {
     case Compression::None:
         if (stored.size() != rawSize) return makeError(Errc::BadArchive, "has inconsistent sizes");
@@ -99,6 +116,12 @@ Expected<Bytes> decompressPayload(ByteView stored, Compression compression, std:
         if (!planes) return planes.error();
         return fromBytePlanes(*planes);
     }
+    case Compression::ZstdDictionary:
+        if (!dictionary || dictionary->id() != frameDictionaryId(stored))
+            return makeError(Errc::BadArchive, "needs zstd dictionary " +
+                                                   std::to_string(frameDictionaryId(stored)) +
+                                                   ", which is not there");
+        return zstdDecompress(stored, rawSize, dictionary);
     }
     return makeError(Errc::BadArchive,
                      "uses compression " + std::to_string(static_cast<std::uint32_t>(compression)) +
@@ -113,12 +136,14 @@ const char* compressionName(Compression compression) {
         return "zstd";
     case Compression::ZstdBytePlanes:
         return "zstd-byte-planes";
+    case Compression::ZstdDictionary:
+        return "zstd-dictionary";
     }
     return "unknown";
 }
 
 bool knownCompression(std::uint32_t code) {
-    return code <= static_cast<std::uint32_t>(Compression::ZstdBytePlanes);
+    return code <= static_cast<std::uint32_t>(Compression::ZstdDictionary);
 }
 
 } // namespace aotpack::archive

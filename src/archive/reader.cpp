@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,12 +32,18 @@ struct ArchiveReader::Mapping {
     }
 };
 
+struct ArchiveReader::Dictionaries {
+    std::mutex mutex;
+    std::map<std::uint32_t, std::shared_ptr<const Dictionary>> byId;
+};
+
 Error ArchiveReader::corrupt(const std::string& what) const {
     return makeError(Errc::BadArchive, "'" + name_ + "' is not a valid aotpack archive: " + what);
 }
 
 Expected<ArchiveReader> ArchiveReader::open(ArchiveReader reader, IndexChecks checks) {
     bool full = checks == IndexChecks::Full;
+    reader.dictionaries_ = std::make_shared<Dictionaries>();
     if (auto st = reader.parseLayout(full); !st) return st.error();
     if (full)
         if (auto st = reader.checkRecords(); !st) return st.error();
@@ -188,7 +196,8 @@ std::vector<EntryView> ArchiveReader::nativeEntries(std::string_view module) con
 std::vector<std::string_view> ArchiveReader::modules() const {
     std::vector<std::string_view> out;
     for (std::uint32_t i = 0; i < entryCount_; ++i)
-        if (auto e = recordAt(i); e && (out.empty() || out.back() != e->module))
+        if (auto e = recordAt(i);
+            e && e->kind != EntryKind::Dictionary && (out.empty() || out.back() != e->module))
             out.push_back(e->module);
     return out;
 }
@@ -214,7 +223,27 @@ static std::string describePayload(const EntryView& e) {
     if (e.kind == EntryKind::Spirv) return what + " (SPIR-V)";
     if (e.kind == EntryKind::Native)
         return what + " for " + devices::IpVersion::fromValue(e.targetIp).str();
+    if (e.kind == EntryKind::Dictionary) return "zstd dictionary " + std::to_string(e.targetIp);
     return what;
+}
+
+Expected<std::shared_ptr<const Dictionary>> ArchiveReader::dictionary(std::uint32_t id) const {
+    std::lock_guard lock(dictionaries_->mutex);
+    if (auto it = dictionaries_->byId.find(id); it != dictionaries_->byId.end()) return it->second;
+    auto e = find(kDictionaryModule, EntryKind::Dictionary, id);
+    if (!e)
+        return makeError(Errc::NotFound,
+                         "'" + name_ + "' carries no zstd dictionary " + std::to_string(id));
+    if (blob(e->blob).compression == Compression::ZstdDictionary) // no chains of dictionaries
+        return corrupt(describePayload(*e) + " is itself stored with a dictionary");
+    auto raw = payload(*e);
+    if (!raw) return raw.error();
+    auto d = Dictionary::fromBytes(std::move(*raw), "'" + name_ + "': " + describePayload(*e));
+    if (!d) return d.error();
+    if ((*d)->id() != id)
+        return corrupt(describePayload(*e) + " has the id " + std::to_string((*d)->id()));
+    dictionaries_->byId[id] = *d;
+    return *d;
 }
 
 Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
@@ -224,7 +253,14 @@ Expected<Bytes> ArchiveReader::payload(const EntryView& e) const {
     std::string what = describePayload(e);
     if (!checksumMatches(hash64(stored), r.storedChecksum))
         return corrupt(what + " fails its checksum");
-    auto raw = decompressPayload(stored, static_cast<Compression>(r.compression), r.rawSize);
+    std::shared_ptr<const Dictionary> dictionary;
+    if (r.compression == static_cast<std::uint32_t>(Compression::ZstdDictionary)) {
+        auto found = this->dictionary(frameDictionaryId(stored));
+        if (!found && found.error().code != Errc::NotFound) return found.error();
+        if (found) dictionary = *found; // else decompressPayload says which one is missing
+    }
+    auto raw = decompressPayload(stored, static_cast<Compression>(r.compression), r.rawSize,
+                                 dictionary.get());
     if (!raw) return corrupt(what + " " + raw.error().message);
     if (!checksumMatches(hash64(*raw), r.rawChecksum))
         return corrupt(what + " fails its checksum after decompression");

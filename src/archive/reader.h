@@ -6,6 +6,7 @@
 // decompressed only when asked for.
 #pragma once
 
+#include "archive/dictionary.h"
 #include "archive/format.h"
 #include "common/error.h"
 #include "common/file_io.h"
@@ -90,6 +91,9 @@ class ArchiveReader {
     ByteView storedPayload(const EntryView& e) const;
     // Every payload's checksums and decompression.
     Status verifyPayloads() const;
+    // The zstd dictionary with this id the archive carries (format 1.4), read and checked once
+    // per reader; NotFound when it has none.
+    Expected<std::shared_ptr<const Dictionary>> dictionary(std::uint32_t id) const;
 
     // A signed archive's signature block (archive/signing.h), to the end of the file; empty when
     // unsigned. The whole file, for tools that re-sign it.
@@ -128,6 +132,8 @@ class ArchiveReader {
                                                                        std::uint32_t count) const;
 
     std::shared_ptr<Mapping> mapping_;
+    struct Dictionaries;
+    std::shared_ptr<Dictionaries> dictionaries_; // shared by copies of the reader
     ByteView data_;
     std::string name_;
     std::uint16_t minor_ = 0;

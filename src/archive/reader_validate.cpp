@@ -155,7 +155,12 @@ Status ArchiveReader::checkEntries() const {
             return corrupt("entry " + std::to_string(i) + " has a bad module name offset");
         auto e = viewOf(i, r);
         bool newName = !previous || previous->module.data() != e.module.data();
-        if (auto problem = newName ? moduleNameProblem(e.module) : std::string(); !problem.empty())
+        // Dictionaries (1.4) have the one name no module can have.
+        bool dictionary = e.kind == EntryKind::Dictionary;
+        if (dictionary != (e.module == kDictionaryModule))
+            return corrupt("entry " + std::to_string(i) + " mixes up the dictionaries' name");
+        if (auto problem = newName && !dictionary ? moduleNameProblem(e.module) : std::string();
+            !problem.empty())
             return corrupt("module name '" + printable(e.module) + "' " + problem);
         if (r.blob >= blobCount_)
             return corrupt("entry " + std::to_string(i) + " refers to a missing payload");

@@ -294,8 +294,10 @@ bool VerifiedArchive::chunkIntact(std::uint32_t chunk) const {
 }
 
 static Error refusal(const ArchiveReader& archive, const EntryView& entry, const std::string& why) {
-    return makeError(Errc::BadArchive, "'" + archive.name() + "': module '" +
-                                           std::string(entry.module) + "': " + why);
+    std::string what = entry.kind == EntryKind::Dictionary
+                           ? "zstd dictionary " + std::to_string(entry.targetIp)
+                           : "module '" + std::string(entry.module) + "'";
+    return makeError(Errc::BadArchive, "'" + archive.name() + "': " + what + ": " + why);
 }
 
 Expected<Sha256> VerifiedArchive::signedDigest(const ArchiveReader& archive,
@@ -322,6 +324,15 @@ Status VerifiedArchive::checkEntry(const ArchiveReader& archive, const EntryView
     if (*actual != *signed_)
         return refusal(archive, entry,
                        "not what key " + signer_ + " signed (payload or metadata changed)");
+    // A payload stored with a dictionary decompresses to what that dictionary makes of it: the
+    // dictionary's own entry must be what was signed too.
+    if (block_.version != kRawDigestVersion &&
+        archive.blob(entry.blob).compression == Compression::ZstdDictionary) {
+        auto dictionary = archive.find(kDictionaryModule, EntryKind::Dictionary,
+                                       frameDictionaryId(archive.storedPayload(entry)));
+        if (!dictionary) return refusal(archive, entry, "its zstd dictionary is missing");
+        if (auto st = checkEntry(archive, *dictionary); !st) return st;
+    }
     memo.store(1, std::memory_order_release);
     return success();
 }

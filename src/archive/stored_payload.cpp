@@ -31,7 +31,8 @@ Bytes encodeStoredPayload(const CompressedPayload& p) {
     return out;
 }
 
-std::optional<CompressedPayload> decodeStoredPayload(ByteView bytes, ByteView raw) {
+std::optional<CompressedPayload> decodeStoredPayload(ByteView bytes, ByteView raw,
+                                                     std::shared_ptr<const Dictionary> dictionary) {
     Header h{};
     if (bytes.size() < sizeof h) return std::nullopt;
     std::memcpy(&h, bytes.data(), sizeof h);
@@ -40,10 +41,16 @@ std::optional<CompressedPayload> decodeStoredPayload(ByteView bytes, ByteView ra
         return std::nullopt;
     ByteView stored = bytes.subspan(sizeof h);
     if (!knownCompression(h.compression)) return std::nullopt;
-    auto check = decompressPayload(stored, static_cast<Compression>(h.compression), raw.size());
+    auto compression = static_cast<Compression>(h.compression);
+    if (compression != Compression::ZstdDictionary) dictionary = nullptr;
+    auto check = decompressPayload(stored, compression, raw.size(), dictionary.get());
     if (!check || *check != Bytes(raw.begin(), raw.end())) return std::nullopt;
-    return CompressedPayload{Bytes(stored.begin(), stored.end()), h.rawSize,
-                             static_cast<Compression>(h.compression), h.rawChecksum, h.level};
+    return CompressedPayload{Bytes(stored.begin(), stored.end()),
+                             h.rawSize,
+                             compression,
+                             h.rawChecksum,
+                             h.level,
+                             std::move(dictionary)};
 }
 
 } // namespace aotpack::archive

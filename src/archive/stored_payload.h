@@ -12,7 +12,10 @@
 namespace aotpack::archive {
 
 Bytes encodeStoredPayload(const CompressedPayload& payload);
-// The payload, if `bytes` is a well-formed entry that decompresses to exactly `raw`.
-std::optional<CompressedPayload> decodeStoredPayload(ByteView bytes, ByteView raw);
+// The payload, if `bytes` is a well-formed entry that decompresses to exactly `raw` (with
+// `dictionary` when it was stored with one: the dictionary a build uses for it now).
+std::optional<CompressedPayload>
+decodeStoredPayload(ByteView bytes, ByteView raw,
+                    std::shared_ptr<const Dictionary> dictionary = nullptr);
 
 } // namespace aotpack::archive

@@ -33,8 +33,15 @@ void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out) {
         if (!raw) continue; // copyEntries already failed on it
         BlobInfo blob = in.blob(e.blob);
         ByteView stored = in.storedPayload(e);
-        CompressedPayload p{Bytes(stored.begin(), stored.end()), blob.rawSize, blob.compression,
-                            blob.rawChecksum, 0};
+        std::shared_ptr<const Dictionary> dictionary; // payload() found it, so it is there
+        if (blob.compression == Compression::ZstdDictionary)
+            if (auto d = in.dictionary(frameDictionaryId(stored))) dictionary = *d;
+        CompressedPayload p{Bytes(stored.begin(), stored.end()),
+                            blob.rawSize,
+                            blob.compression,
+                            blob.rawChecksum,
+                            0,
+                            std::move(dictionary)};
         out.adoptStoredPayload(hash128(*raw), std::move(p));
     }
 }

@@ -49,6 +49,8 @@ Status ArchiveWriter::add(Key key, Bytes data, Metadata meta) {
 
 Status ArchiveWriter::addHashed(Key key, const Hash128& h, std::shared_ptr<const Bytes> raw,
                                 Metadata meta) {
+    if (std::get<1>(key) == static_cast<std::uint16_t>(EntryKind::Dictionary))
+        return success(); // finish() carries the dictionaries the payloads use
     const std::string& module = std::get<0>(key);
     if (auto problem = moduleNameProblem(module); !problem.empty())
         return makeError(Errc::BadInput, "module name '" + printable(module) + "' " + problem);
@@ -113,36 +115,49 @@ int ArchiveWriter::levelFor(const Hash128& payload, std::size_t rawSize,
     return options.levelFor(rawSize);
 }
 
-// Payloads compressed ahead (adoptCompressed) at the same level are reused, not copied: the bytes
-// are the same either way. The others are compressed into `fresh`.
+static bool sameDictionary(const CompressedPayload& p, const Dictionary* dictionary) {
+    return (p.dictionary ? p.dictionary->id() : 0) == (dictionary ? dictionary->id() : 0);
+}
+
+// One payload's stored form: compressed ahead (adoptCompressed) at the same level with the same
+// dictionary, or adopted as another archive stored it, is reused, not copied; otherwise it is
+// compressed into `fresh`. Null: added by hash and never handed over (finish() says so).
+const CompressedPayload* ArchiveWriter::compressOne(const Blobs& blobs, std::size_t i,
+                                                    const WriterOptions& options,
+                                                    CompressedPayload& fresh) const {
+    auto it = precompressed_.find(blobs.hashes[i]);
+    const CompressedPayload* ahead = it != precompressed_.end() ? &it->second : nullptr;
+    const Bytes* raw = blobs.raws[i];
+    if (!raw && !ahead) return nullptr;
+    int level = levelFor(blobs.hashes[i], raw ? raw->size() : ahead->rawSize, options);
+    const auto& [module, kind, ip] = *blobs.firstUse[i];
+    auto dictionary = level > 0 ? options.dictionaryOf(static_cast<EntryKind>(kind), ip) : nullptr;
+    if (ahead &&
+        ((ahead->level == level && sameDictionary(*ahead, dictionary.get())) ||
+         ahead->level == kLevelOfStoredPayload) &&
+        (!raw || ahead->rawChecksum == hash64(*raw)))
+        return ahead;
+    if (raw) {
+        fresh = compressPayload(*raw, level, dictionary);
+    } else { // only its stored form, made otherwise: the bytes must be those of this choice
+        auto again = decompressPayload(ahead->stored, ahead->compression, ahead->rawSize,
+                                       ahead->dictionary.get());
+        if (!again) return nullptr;
+        fresh = compressPayload(*again, level, dictionary);
+    }
+    return &fresh;
+}
+
 std::vector<const CompressedPayload*>
-ArchiveWriter::compressAll(const std::vector<const Bytes*>& raws,
-                           const std::vector<Hash128>& hashes, const WriterOptions& options,
+ArchiveWriter::compressAll(const Blobs& blobs, const WriterOptions& options,
                            std::vector<CompressedPayload>& fresh) const {
-    std::vector<const CompressedPayload*> blobs(raws.size());
-    fresh.assign(raws.size(), {});
+    std::vector<const CompressedPayload*> stored(blobs.raws.size());
+    fresh.assign(blobs.raws.size(), {});
     unsigned threads =
         options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    parallelFor(raws.size(), threads, [&](std::size_t i) {
-        auto it = precompressed_.find(hashes[i]);
-        const CompressedPayload* ahead = it != precompressed_.end() ? &it->second : nullptr;
-        if (!raws[i] && !ahead) return; // added by hash and never handed over: finish() says so
-        int level = levelFor(hashes[i], raws[i] ? raws[i]->size() : ahead->rawSize, options);
-        if (ahead && (ahead->level == level || ahead->level == kLevelOfStoredPayload) &&
-            (!raws[i] || ahead->rawChecksum == hash64(*raws[i]))) {
-            blobs[i] = ahead;
-            return;
-        }
-        if (raws[i]) {
-            fresh[i] = compressPayload(*raws[i], level);
-        } else { // only its stored form, at another level: the bytes must be those of `level`
-            auto raw = decompressPayload(ahead->stored, ahead->compression, ahead->rawSize);
-            if (!raw) return;
-            fresh[i] = compressPayload(*raw, level);
-        }
-        blobs[i] = &fresh[i];
-    });
-    return blobs;
+    parallelFor(stored.size(), threads,
+                [&](std::size_t i) { stored[i] = compressOne(blobs, i, options, fresh[i]); });
+    return stored;
 }
 
 namespace {
@@ -226,58 +241,110 @@ Bytes concatenate(const Bytes& index, const std::vector<const CompressedPayload*
     return out;
 }
 
-} // namespace
-
-// Blobs are numbered in the order entries first use them, entries being in key order.
-std::map<Hash128, std::uint32_t> ArchiveWriter::numberBlobs(std::vector<const Bytes*>& raws,
-                                                            std::vector<Hash128>& hashes) const {
-    std::map<Hash128, std::uint32_t> blobIndex;
-    for (const auto& [key, entry] : entries_)
-        if (blobIndex.try_emplace(entry.payload, static_cast<std::uint32_t>(raws.size())).second) {
-            raws.push_back(payloads_.at(entry.payload).get());
-            hashes.push_back(entry.payload);
-        }
-    return blobIndex;
-}
-
-Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
-    std::vector<const Bytes*> raws;
-    std::vector<Hash128> hashes;
-    auto blobIndex = numberBlobs(raws, hashes);
-    std::vector<CompressedPayload> fresh;
-    auto blobs = compressAll(raws, hashes, options, fresh);
-    for (std::size_t i = 0; i < blobs.size(); ++i)
-        if (!blobs[i])
-            return makeError(Errc::Internal, "payload " + hashes[i].hex() +
-                                                 " was added by hash, but its stored form was "
-                                                 "not handed to the writer");
-    IndexTables tables;
-    for (const auto& [key, entry] : entries_) {
-        EntryRecord r{};
-        r.module = tables.strings.intern(std::get<0>(key));
-        r.kind = std::get<1>(key);
-        r.targetIp = std::get<2>(key);
-        r.blob = blobIndex.at(entry.payload);
-        r.kvFirst = static_cast<std::uint32_t>(tables.kvs.size());
-        r.kvCount = static_cast<std::uint32_t>(entry.meta.size());
-        tables.addKvs(entry.meta);
-        tables.entries.push_back(r);
-    }
+// The file: header, index (with the archive metadata), payloads at their aligned offsets.
+Bytes assemble(IndexTables& tables, const Metadata& archiveMeta,
+               const std::vector<const CompressedPayload*>& blobs, std::uint16_t minor) {
     tables.archiveKvFirst = static_cast<std::uint32_t>(tables.kvs.size());
-    tables.addKvs(archiveMeta_);
+    tables.addKvs(archiveMeta);
     std::uint64_t indexSize = sizeof(IndexHeader) + tables.entries.size() * sizeof(EntryRecord) +
                               blobs.size() * sizeof(BlobRecord) +
                               tables.kvs.size() * sizeof(KvRecord) + tables.strings.bytes().size();
     auto records = layOutBlobs(blobs, alignUp(sizeof(FileHeader) + indexSize));
-    Bytes index = encodeIndex(tables, archiveMeta_.size(), records);
+    Bytes index = encodeIndex(tables, archiveMeta.size(), records);
     std::uint64_t fileSize = records.empty() ? alignUp(sizeof(FileHeader) + indexSize)
                                              : records.back().offset + records.back().storedSize;
-    // Only an archive that needs 1.3 says so: every other stays readable as 1.1 by older readers.
+    return concatenate(index, blobs, records, fileSize, minor);
+}
+
+} // namespace
+
+// Blobs are numbered in the order entries first use them, entries being in key order.
+ArchiveWriter::Blobs ArchiveWriter::numberBlobs() const {
+    Blobs b;
+    for (const auto& [key, entry] : entries_)
+        if (b.index.try_emplace(entry.payload, static_cast<std::uint32_t>(b.raws.size())).second) {
+            b.raws.push_back(payloads_.at(entry.payload).get());
+            b.hashes.push_back(entry.payload);
+            b.firstUse.push_back(&key);
+        }
+    return b;
+}
+
+namespace {
+
+// The dictionaries the stored payloads need, each once, by id.
+Expected<std::map<std::uint32_t, std::shared_ptr<const Dictionary>>>
+dictionariesUsed(const std::vector<const CompressedPayload*>& stored) {
+    std::map<std::uint32_t, std::shared_ptr<const Dictionary>> used;
+    for (const auto* p : stored) {
+        if (p->compression != Compression::ZstdDictionary) continue;
+        if (!p->dictionary)
+            return makeError(Errc::Internal, "a payload stored with zstd dictionary " +
+                                                 std::to_string(frameDictionaryId(p->stored)) +
+                                                 " came without the dictionary");
+        auto [it, added] = used.try_emplace(p->dictionary->id(), p->dictionary);
+        if (!added && !std::ranges::equal(it->second->bytes(), p->dictionary->bytes()))
+            return makeError(Errc::Conflict, "two different zstd dictionaries have the id " +
+                                                 std::to_string(it->first));
+    }
+    return used;
+}
+
+} // namespace
+
+Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
+    Blobs numbered = numberBlobs();
+    std::vector<CompressedPayload> fresh;
+    auto blobs = compressAll(numbered, options, fresh);
+    for (std::size_t i = 0; i < blobs.size(); ++i)
+        if (!blobs[i])
+            return makeError(Errc::Internal, "payload " + numbered.hashes[i].hex() +
+                                                 " was added by hash, but its stored form was "
+                                                 "not handed to the writer");
+    auto dictionaries = dictionariesUsed(blobs);
+    if (!dictionaries) return dictionaries.error();
+    // Each dictionary: an entry of its own, after the others, in plain zstd (8 KiB of zebin
+    // fragments store in ~2.5 KiB).
+    std::map<Key, std::uint32_t> dictionaryEntries;
+    std::vector<CompressedPayload> dictionaryBlobs;
+    for (const auto& [id, dictionary] : *dictionaries) {
+        dictionaryEntries[{kDictionaryModule, static_cast<std::uint16_t>(EntryKind::Dictionary),
+                           id}] = static_cast<std::uint32_t>(blobs.size() + dictionaryBlobs.size());
+        dictionaryBlobs.push_back(compressPayload(dictionary->bytes(), options.zstdLevel));
+    }
+    for (const auto& b : dictionaryBlobs)
+        blobs.push_back(&b);
+    IndexTables tables;
+    static const Metadata kNoMetadata;
+    auto addRecord = [&](const Key& key, std::uint32_t blob, const Metadata& meta) {
+        EntryRecord r{};
+        r.module = tables.strings.intern(std::get<0>(key));
+        r.kind = std::get<1>(key);
+        r.targetIp = std::get<2>(key);
+        r.blob = blob;
+        r.kvFirst = static_cast<std::uint32_t>(tables.kvs.size());
+        r.kvCount = static_cast<std::uint32_t>(meta.size());
+        tables.addKvs(meta);
+        tables.entries.push_back(r);
+    };
+    auto nextDictionary = dictionaryEntries.begin(); // merged into the sorted entry order
+    for (const auto& [key, entry] : entries_) {
+        for (; nextDictionary != dictionaryEntries.end() && nextDictionary->first < key;
+             ++nextDictionary)
+            addRecord(nextDictionary->first, nextDictionary->second, kNoMetadata);
+        addRecord(key, numbered.index.at(entry.payload), entry.meta);
+    }
+    for (; nextDictionary != dictionaryEntries.end(); ++nextDictionary)
+        addRecord(nextDictionary->first, nextDictionary->second, kNoMetadata);
+    // Only an archive that needs a newer minor version says so: every other stays readable as
+    // 1.1 by older readers.
     bool remote = std::any_of(entries_.begin(), entries_.end(), [](const auto& e) {
         return std::get<1>(e.first) == static_cast<std::uint16_t>(EntryKind::RemoteNative);
     });
-    return concatenate(index, blobs, records, fileSize,
-                       remote ? kMinorRemoteNatives : kMinorVersion);
+    std::uint16_t minor = !dictionaries->empty() ? kMinorDictionaries
+                          : remote               ? kMinorRemoteNatives
+                                                 : kMinorVersion;
+    return assemble(tables, archiveMeta_, blobs, minor);
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,

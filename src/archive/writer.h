@@ -10,6 +10,7 @@
 #include "common/file_io.h"
 #include "common/hash.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -39,6 +40,13 @@ struct WriterOptions {
     }
     // `--compression max`: zstdLevel for every payload.
     void useMaxCompression() { smallPayloadLevel = largePayloadLevel = zstdLevel; }
+    // The trained dictionary (archive/dictionary.h) to compress an entry's payload with, by its
+    // kind and target; null or unset: none. The archive then carries each dictionary it used.
+    std::function<std::shared_ptr<const Dictionary>(EntryKind, std::uint32_t targetIp)>
+        dictionaryFor;
+    std::shared_ptr<const Dictionary> dictionaryOf(EntryKind kind, std::uint32_t targetIp) const {
+        return dictionaryFor ? dictionaryFor(kind, targetIp) : nullptr;
+    }
 };
 
 // Archive metadata "compression" = "fast-load" (`--compression fast-load`): native binaries are
@@ -60,7 +68,8 @@ class ArchiveWriter {
     // adoptCompressed before finish(), so a large build need not hold every raw binary.
     Status addNativeStored(const std::string& module, std::uint32_t targetIp,
                            const Hash128& rawHash, Metadata meta);
-    // Any kind, also one this version does not know (copied as it is: FORMAT.md, "kind").
+    // Any kind, also one this version does not know (copied as it is: FORMAT.md, "kind"), but
+    // Dictionary entries, which the writer makes for the dictionaries its payloads use.
     Status addEntry(const std::string& module, std::uint16_t kind, std::uint32_t targetIp,
                     Bytes payload, Metadata meta);
     Expected<Bytes> finish(const WriterOptions& options = {}) const;
@@ -90,13 +99,21 @@ class ArchiveWriter {
     // `raw` may be null: then only adoptCompressed provides the payload.
     Status addHashed(Key key, const Hash128& h, std::shared_ptr<const Bytes> raw, Metadata meta);
 
-    std::map<Hash128, std::uint32_t> numberBlobs(std::vector<const Bytes*>& raws,
-                                                 std::vector<Hash128>& hashes) const;
+    // The payloads in blob order: raw bytes (null if only adopted), hash, first entry's key.
+    struct Blobs {
+        std::vector<const Bytes*> raws;
+        std::vector<Hash128> hashes;
+        std::vector<const Key*> firstUse;
+        std::map<Hash128, std::uint32_t> index;
+    };
+    Blobs numberBlobs() const;
     int levelFor(const Hash128& payload, std::size_t rawSize, const WriterOptions& options) const;
-    std::vector<const CompressedPayload*> compressAll(const std::vector<const Bytes*>& raws,
-                                                      const std::vector<Hash128>& hashes,
+    std::vector<const CompressedPayload*> compressAll(const Blobs& blobs,
                                                       const WriterOptions& options,
                                                       std::vector<CompressedPayload>& fresh) const;
+    const CompressedPayload* compressOne(const Blobs& blobs, std::size_t i,
+                                         const WriterOptions& options,
+                                         CompressedPayload& fresh) const;
 
     std::map<Key, Entry> entries_;
     std::map<Hash128, CompressedPayload> precompressed_;

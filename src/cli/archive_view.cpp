@@ -149,10 +149,13 @@ json sizeJson(const archive::ArchiveReader& in) {
         auto b = in.blob(e.blob);
         logical.raw += b.rawSize;
         logical.stored += b.storedSize;
-        std::string target = e.kind == EntryKind::Spirv    ? "spirv"
-                             : e.kind == EntryKind::Native ? targetName(e.targetIp)
-                                                           : "other kinds"; // not targets
-        for (auto* s : {&perTarget[target], &perModule[std::string(e.module)]}) {
+        std::string target = e.kind == EntryKind::Spirv        ? "spirv"
+                             : e.kind == EntryKind::Native     ? targetName(e.targetIp)
+                             : e.kind == EntryKind::Dictionary ? "dictionaries"
+                                                               : "other kinds"; // not targets
+        std::string module =
+            e.kind == EntryKind::Dictionary ? "(dictionaries)" : std::string(e.module);
+        for (auto* s : {&perTarget[target], &perModule[module]}) {
             s->stored += b.storedSize;
             s->raw += b.rawSize;
         }

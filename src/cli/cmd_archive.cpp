@@ -280,6 +280,7 @@ void addMerge(CommandRegistry& r) {
         std::vector<std::uint32_t> targets;
         for (const auto& in : readers) {
             if (auto st = copyEntries(in, writer); !st) return diag::fail(st.error());
+            adoptStoredPayloads(in, writer); // as stored: level, dictionary, fast-load kept
             inputs.push_back(std::filesystem::path(in.name()).filename().string());
             all.push_back(&in);
             auto t = in.targets();
@@ -327,6 +328,7 @@ void addRemoveTargets(CommandRegistry& r) {
             return e.kind != EntryKind::Native || !drop.count(e.targetIp);
         };
         if (auto st = copyEntries(*in, writer, keep); !st) return diag::fail(st.error());
+        adoptStoredPayloads(*in, writer);
         std::vector<std::uint32_t> kept;
         for (auto ip : in->targets())
             if (!drop.count(ip)) kept.push_back(ip);

@@ -87,11 +87,13 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_flag("-q,--quiet", f.quiet, "Only errors");
     sub->add_flag("--explain,-v,--verbose", f.explain, "Say why each job ran");
     sub->add_option("--compression", f.compression,
-                    "default (zstd 15 up to 128 KiB, 19 up to 1 MiB, 9 above; SPIR-V as byte "
-                    "planes when smaller), max (19 for all) or "
+                    "default (zstd 15 up to 128 KiB, 19 up to 1 MiB, 9 above, with the "
+                    "trained dictionary of the target's architecture; SPIR-V as byte "
+                    "planes when smaller), max (19 for all), "
                     "fast-load (native binaries uncompressed: larger archive, no "
-                    "decompression when a module loads)")
-        ->check(CLI::IsMember({"default", "max", "fast-load"}));
+                    "decompression when a module loads) or portable (no dictionaries: "
+                    "format 1.1, which older aotpack versions read)")
+        ->check(CLI::IsMember({"default", "max", "fast-load", "portable"}));
     sub->add_option("--compile-mode", f.compileMode,
                     "workers (default: long-lived worker processes that load libocloc once) or "
                     "processes (one ocloc process per job)")
@@ -137,6 +139,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     r.strictSpirv = f.strictSpirv;
     r.maxCompression = f.compression == "max";
     r.uncompressedNatives = f.compression == "fast-load";
+    r.portableCompression = f.compression == "portable";
     r.useCache = !f.noCache;
     r.cacheDir = f.cacheDir;
     r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;

@@ -118,7 +118,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     if (!caches) return {{}, caches.error()};
     auto prepared = modulesOf(*setup, *in);
     dropPresentTargets(*setup, *in, prepared.modules, request.input.string(), observer);
-    BackgroundWork background(setup->jobs, writerOptions(*setup),
+    BackgroundWork background(setup->jobs, writerOptions(*setup, prepared.modules.size()),
                               !storesNativesRaw(request.build, *in));
     keepStoredPayloads(*caches, background); // compresses each new binary as it arrives
     auto compiled = compileAll(*setup, *caches, prepared.modules, {}, background, observer);

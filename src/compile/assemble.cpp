@@ -3,6 +3,7 @@
 #include "archive/shards.h"
 #include "archive/signing.h"
 #include "common/text.h"
+#include "compile/dictionaries.h"
 #include "compile/driver_internal.h"
 
 namespace aotpack::compile {
@@ -22,10 +23,12 @@ Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
     return success();
 }
 
-archive::WriterOptions writerOptions(const BuildSetup& setup) {
+archive::WriterOptions writerOptions(const BuildSetup& setup, std::size_t modules) {
     archive::WriterOptions options;
     options.threads = setup.jobs;
     if (setup.request.maxCompression) options.useMaxCompression();
+    if (!setup.request.portableCompression && modules >= kModulesForDictionaries)
+        options.dictionaryFor = builtinDictionary;
     return options;
 }
 
@@ -68,7 +71,7 @@ Status writeArchive(const BuildSetup& setup, archive::ArchiveWriter& writer,
     for (const auto& [key, value] : meta)
         writer.setArchiveMetadata(key, value);
     background.handTo(writer);
-    return archive::writeArchiveFile(setup.request.output, writer, writerOptions(setup),
+    return archive::writeArchiveFile(setup.request.output, writer, background.options(),
                                      setup.signingKeys);
 }
 

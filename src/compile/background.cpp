@@ -59,18 +59,21 @@ void BackgroundWork::postFirst(std::function<void()> task) {
 }
 
 // On a background thread: the stored form, to the cache (onCompressed) and for the writer.
-void BackgroundWork::compressAndKeep(const Hash128& hash, ByteView raw) {
-    auto blob = archive::compressPayload(raw, options_.levelFor(raw.size()));
+void BackgroundWork::compressAndKeep(const Hash128& hash, ByteView raw,
+                                     std::shared_ptr<const archive::Dictionary> dictionary) {
+    auto blob = archive::compressPayload(raw, options_.levelFor(raw.size()), std::move(dictionary));
     if (onCompressed) onCompressed(hash, blob);
     std::lock_guard lock(mutex_);
     compressed_[hash] = std::move(blob);
 }
 
 void BackgroundWork::compressSpirv(const Hash128& hash, const Bytes& spirv) {
-    post([this, hash, &spirv] { compressAndKeep(hash, spirv); });
+    post([this, hash, &spirv] {
+        compressAndKeep(hash, spirv, options_.dictionaryOf(archive::EntryKind::Spirv, 0));
+    });
 }
 
-void BackgroundWork::compressNative(const Hash128& hash, Bytes zebin) {
+void BackgroundWork::compressNative(const Hash128& hash, Bytes zebin, std::uint32_t targetIp) {
     {
         std::lock_guard lock(mutex_);
         if (!requested_.insert(hash).second) return; // the same bytes are compressed once
@@ -79,7 +82,9 @@ void BackgroundWork::compressNative(const Hash128& hash, Bytes zebin) {
         adopt(hash, archive::compressPayload(zebin, 0));
         return;
     }
-    postFirst([this, zebin = std::move(zebin), hash] { compressAndKeep(hash, zebin); });
+    postFirst([this, zebin = std::move(zebin), hash, targetIp] {
+        compressAndKeep(hash, zebin, options_.dictionaryOf(archive::EntryKind::Native, targetIp));
+    });
 }
 
 void BackgroundWork::adopt(const Hash128& rawHash, archive::CompressedPayload blob) {

@@ -39,7 +39,7 @@ class BackgroundWork {
     // Compresses a payload as the archive writer would (same level, same bytes).
     void compressSpirv(const Hash128& hash, const Bytes& spirv);
     // Takes the binary: after its stored form is made, the build holds only that.
-    void compressNative(const Hash128& hash, Bytes zebin);
+    void compressNative(const Hash128& hash, Bytes zebin, std::uint32_t targetIp);
     // A native binary's stored form found in the cache: handed to the writer as it is.
     void adopt(const Hash128& rawHash, archive::CompressedPayload blob);
     // Called (on a background thread) with each payload compressed here, so the build cache can
@@ -49,11 +49,14 @@ class BackgroundWork {
     void wait();
     // wait(), then gives the writer every compressed payload.
     void handTo(archive::ArchiveWriter& writer);
+    // What the payloads are compressed with: the archive must be written with the same.
+    const archive::WriterOptions& options() const { return options_; }
 
   private:
     void loop();
     void runNext(std::unique_lock<std::mutex>& lock);
-    void compressAndKeep(const Hash128& hash, ByteView raw);
+    void compressAndKeep(const Hash128& hash, ByteView raw,
+                         std::shared_ptr<const archive::Dictionary> dictionary);
 
     archive::WriterOptions options_;
     bool compressNatives_;

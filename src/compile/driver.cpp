@@ -5,6 +5,7 @@
 #include "cache/counters.h"
 #include "common/text.h"
 #include "compile/depfile.h"
+#include "compile/dictionaries.h"
 #include "compile/driver_internal.h"
 
 #include <fcntl.h>
@@ -350,7 +351,8 @@ static Hash128 buildKey(const BuildSetup& setup, const std::vector<PreparedModul
         .add(r.options)
         .add(r.fp64 == Fp64Policy::Poison ? "poison" : "error")
         .add(r.maxCompression ? "max" : "default")
-        .add(r.uncompressedNatives ? "raw-natives" : "");
+        .add(r.uncompressedNatives ? "raw-natives" : "")
+        .add(r.portableCompression ? "portable" : builtinDictionariesIdentity());
     for (const auto& key : setup.signingKeys) // a signature is part of the output
         h.add(std::span<const std::uint8_t>(key.id()));
     for (const auto& m : modules) {
@@ -398,7 +400,8 @@ BuildOutcome compileAndAssemble(const BuildSetup& setup, BuildCaches& caches,
     archive::ArchiveWriter writer;
     if (auto st = addSpirvEntries(setup, writer, modules); !st)
         return {makeReport(setup, caches, prepared, {}, {}), st.error()};
-    BackgroundWork background(setup.jobs, writerOptions(setup), !setup.request.uncompressedNatives);
+    BackgroundWork background(setup.jobs, writerOptions(setup, modules.size()),
+                              !setup.request.uncompressedNatives);
     keepStoredPayloads(caches, background);
     validatePending(caches, background, modules);
     std::vector<PayloadToStore> spirv;

@@ -45,6 +45,7 @@ struct BuildRequest {
     ShardCosts shardCosts;           // measured costs for the split (--shard-costs), if any
     Fp64Policy fp64 = Fp64Policy::Error;
     bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
+    bool portableCompression = false; // no trained dictionaries: readable before format 1.4
     bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
     bool strictSpirv = false; // SPIR-V failing SPIRV-Tools validation is an error, not a warning
     double timeoutSeconds = 3600;

@@ -162,10 +162,20 @@ static BuildReport::ShardReport keepShard(const BuildSetup& setup, const Hash128
     return r;
 }
 
-// The cache key of a payload's stored (compressed) form at a compression level. v2: format 1.1
-// stores SPIR-V as byte planes (archive/payload_codec.h), so v1 forms are not what it writes.
-static Hash128 storedKey(const Hash128& raw, int level) {
-    return Hasher().add("aotpack-stored-v2").add(raw.bytes).add(std::to_string(level)).finish();
+// The cache key of a payload's stored (compressed) form at a compression level with a dictionary
+// (its id; 0: none). v2: format 1.1 stores SPIR-V as byte planes (archive/payload_codec.h), so
+// v1 forms are not what it writes.
+static Hash128 storedKey(const Hash128& raw, int level, const archive::Dictionary* dictionary) {
+    Hasher h;
+    h.add("aotpack-stored-v2").add(raw.bytes).add(std::to_string(level));
+    if (dictionary) h.add("dictionary").add(std::to_string(dictionary->id()));
+    return h.finish();
+}
+
+static std::shared_ptr<const archive::Dictionary> dictionaryFor(const archive::WriterOptions& o,
+                                                                const PayloadToStore& p) {
+    return o.dictionaryOf(p.spirv ? archive::EntryKind::Spirv : archive::EntryKind::Native,
+                          p.targetIp);
 }
 
 void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches, BackgroundWork& background,
@@ -174,26 +184,28 @@ void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches, Backgro
         if (p.spirv)
             background.compressSpirv(p.hash, *p.bytes);
         else
-            background.compressNative(p.hash, *p.bytes);
+            background.compressNative(p.hash, *p.bytes, p.targetIp);
     };
     bool rawNatives = setup.request.uncompressedNatives;
     std::vector<const PayloadToStore*> wanted;
     std::vector<Hash128> keys;
-    auto options = writerOptions(setup);
+    const auto& options = background.options();
     for (const auto& p : payloads) {
         if (!caches.store || (rawNatives && !p.spirv)) { // nothing stored to reuse
             compress(p);
             continue;
         }
         wanted.push_back(&p);
-        keys.push_back(storedKey(p.hash, options.levelFor(p.bytes->size())));
+        keys.push_back(
+            storedKey(p.hash, options.levelFor(p.bytes->size()), dictionaryFor(options, p).get()));
     }
     if (wanted.empty()) return;
     const std::string names[] = {"stored"};
     auto found = caches.store->get(keys, names);
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         auto blob = found[i]
-                        ? archive::decodeStoredPayload((*found[i])["stored"], *wanted[i]->bytes)
+                        ? archive::decodeStoredPayload((*found[i])["stored"], *wanted[i]->bytes,
+                                                       dictionaryFor(options, *wanted[i]))
                         : std::nullopt;
         if (blob)
             background.adopt(wanted[i]->hash, std::move(*blob));
@@ -206,7 +218,8 @@ void keepStoredPayloads(const BuildCaches& caches, BackgroundWork& background) {
     if (!caches.store) return;
     cache::TieredStore* store = caches.store.get();
     background.onCompressed = [store](const Hash128& raw, const archive::CompressedPayload& blob) {
-        store->put(storedKey(raw, blob.level), {{"stored", archive::encodeStoredPayload(blob)}});
+        store->put(storedKey(raw, blob.level, blob.dictionary.get()),
+                   {{"stored", archive::encodeStoredPayload(blob)}});
     };
 }
 
@@ -270,7 +283,7 @@ void CompilePhase::reuseStoredPayloads(std::span<Job* const> hits) {
         job->binary = hash128(*job->zebin);
         auto info = archive::inspectZebin(*job->zebin);
         job->kernels = info ? join(info->kernels, ",") : "";
-        payloads.push_back({*job->binary, &*job->zebin, false});
+        payloads.push_back({*job->binary, &*job->zebin, false, job->target->ip.value()});
     }
     reuseOrCompress(setup_, caches_, background_, payloads);
     for (Job* job : hits)
@@ -367,7 +380,7 @@ void CompilePhase::finishCompile(Job& job, toolchain::CompileResult r) {
     // The binary goes to the background work, which keeps only its stored form (a large build
     // would otherwise hold every raw binary until the archive is written).
     job.binary = hash128(*r.zebin);
-    background_.compressNative(*job.binary, std::move(*r.zebin));
+    background_.compressNative(*job.binary, std::move(*r.zebin), job.target->ip.value());
     auto& h = learned_[job.historyKey];
     h = job.fingerprint;
     h.seconds = r.seconds;

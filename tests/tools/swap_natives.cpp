@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     for (const auto& [k, v] : in->archiveMetadata())
         out.setArchiveMetadata(std::string(k), std::string(v));
     for (const auto& e : in->entries()) {
+        if (e.kind != archive::EntryKind::Native && e.kind != archive::EntryKind::Spirv)
+            continue; // dictionaries: the writer carries those its payloads use
         archive::Metadata meta;
         for (const auto& [k, v] : in->metadata(e))
             meta[std::string(k)] = std::string(v);
