@@ -15,7 +15,8 @@ inline constexpr std::uint16_t kMajorVersion = 1;
 inline constexpr std::uint16_t kMinorVersion = 1; // what a writer writes unless it needs more:
 inline constexpr std::uint16_t kMinorSigned = 2;  // a signature block
 inline constexpr std::uint16_t kMinorRemoteNatives = 3;  // RemoteNative entries
-inline constexpr std::uint16_t kMinorDictionaries = 4;   // Dictionary entries, compression 3
+inline constexpr std::uint16_t kMinorDictionaries = 4;   // Dictionary entries, compression 3,
+                                                         // RemoteSpirv entries
 inline constexpr std::uint64_t kPayloadAlignment = 64;   // zero-copy mmap of payloads
 inline constexpr std::uint64_t kMaxRawSize = 1ull << 30; // per payload; larger is refused (bombs)
 inline constexpr std::uint32_t kMaxEntries = 1u << 24;
@@ -31,6 +32,8 @@ enum class EntryKind : std::uint16_t {
     // module is kDictionaryModule (no module name may start with '.'), target_ip its dictionary
     // id (archive/dictionary.h).
     Dictionary = 3,
+    // 1.4: a module's SPIR-V kept on the server, like a RemoteNative (`slim --remote-spirv`).
+    RemoteSpirv = 4,
 };
 inline constexpr const char* kDictionaryModule = ".zstd-dictionary";
 

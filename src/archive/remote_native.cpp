@@ -8,6 +8,15 @@ std::string remoteNativeMarker() {
     return "aotpack remote native: its sha256 and size are in the entry's metadata\n";
 }
 
+std::string remoteSpirvMarker() {
+    return "aotpack remote SPIR-V: its sha256 and size are in the entry's metadata\n";
+}
+
+std::optional<EntryView> findSpirv(const ArchiveReader& archive, std::string_view module) {
+    if (auto local = archive.find(module, EntryKind::Spirv)) return local;
+    return archive.find(module, EntryKind::RemoteSpirv);
+}
+
 // The metadata is what a signature covers too (archive/signing.h, entryDigest), so the pin
 // lives there and every remote entry shares one small payload.
 Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryView& entry) {
@@ -17,7 +26,7 @@ Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryVie
     bool hex = digest && digest->size() == 64 &&
                digest->find_first_not_of("0123456789abcdef") == std::string_view::npos;
     if (!hex || !bytes)
-        return makeError(Errc::BadArchive, "'" + archive.name() + "': the remote native of '" +
+        return makeError(Errc::BadArchive, "'" + archive.name() + "': the remote entry of '" +
                                                printable(entry.module) +
                                                "' does not name a SHA-256 and a size");
     return RemoteNative{std::string(*digest), *bytes};

@@ -1,6 +1,7 @@
 // A RemoteNative entry (format 1.3, docs/FORMAT.md): a native binary kept on a server, pinned by
 // its SHA-256 and size, fetched from `<natives.url>/cas/<sha256>` (archive/slim.h writes them;
-// the runtime and replay fetch them). Reader side: linked into libaotpack_rt.
+// the runtime and replay fetch them). A RemoteSpirv entry (1.4, `slim --remote-spirv`) is the
+// same for a module's SPIR-V. Reader side: linked into libaotpack_rt.
 #pragma once
 
 #include "archive/reader.h"
@@ -16,11 +17,16 @@ struct RemoteNative {
     std::uint64_t size = 0;
 };
 
-// The payload every RemoteNative entry shares (one blob): a marker for whoever dumps it.
+// The payload every RemoteNative (RemoteSpirv) entry shares (one blob): a marker for whoever
+// dumps it.
 std::string remoteNativeMarker();
+std::string remoteSpirvMarker();
 
-// What a RemoteNative entry pins (its metadata `sha256` and `size`, which signatures cover);
-// an error names a malformed one.
+// The module's SPIR-V entry: in the archive, else on the server (RemoteSpirv).
+std::optional<EntryView> findSpirv(const ArchiveReader& archive, std::string_view module);
+
+// What a RemoteNative or RemoteSpirv entry pins (its metadata `sha256` and `size`, which signatures
+// cover); an error names a malformed one.
 Expected<RemoteNative> remoteNative(const ArchiveReader& archive, const EntryView& entry);
 
 // `<url>/cas/<sha256>` (one slash between).

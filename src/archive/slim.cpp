@@ -10,33 +10,40 @@ namespace {
 Bytes toBytes(const std::string& text) {
     return Bytes(text.begin(), text.end());
 }
+
+// `e` as an entry of kind `remote` (RemoteNative, RemoteSpirv): its metadata plus the pin.
+Status addRemote(const ArchiveReader& in, const EntryView& e, ArchiveWriter& w) {
+    auto raw = in.payload(e);
+    if (!raw) return raw.error();
+    Metadata meta;
+    for (const auto& [k, v] : in.metadata(e))
+        meta[std::string(k)] = std::string(v);
+    meta["sha256"] = sha256Hex(*raw);
+    meta["size"] = std::to_string(raw->size());
+    bool spirv = e.kind == EntryKind::Spirv;
+    auto kind = spirv ? EntryKind::RemoteSpirv : EntryKind::RemoteNative;
+    return w.addEntry(std::string(e.module), static_cast<std::uint16_t>(kind), e.targetIp,
+                      toBytes(spirv ? remoteSpirvMarker() : remoteNativeMarker()), std::move(meta));
+}
 } // namespace
 
-Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& url) {
+Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& url,
+                                    bool remoteSpirv) {
     if (urlHasCredentials(url))
         return makeError(Errc::Usage, "the natives URL must not carry credentials (they would be "
                                       "written into the archive)");
+    auto remote = [remoteSpirv](const EntryView& e) {
+        return e.kind == EntryKind::Native || (remoteSpirv && e.kind == EntryKind::Spirv);
+    };
     ArchiveWriter w;
-    auto local = [](const EntryView& e) { return e.kind != EntryKind::Native; };
-    if (auto st = copyEntries(in, w, local); !st) return st.error();
+    if (auto st = copyEntries(in, w, [&](const EntryView& e) { return !remote(e); }); !st)
+        return st.error();
     adoptStoredPayloads(in, w);
     std::size_t natives = 0;
     for (const auto& e : in.entries()) {
-        if (e.kind != EntryKind::Native) continue;
-        auto raw = in.payload(e);
-        if (!raw) return raw.error();
-        RemoteNative native{sha256Hex(*raw), raw->size()};
-        Metadata meta;
-        for (const auto& [k, v] : in.metadata(e))
-            meta[std::string(k)] = std::string(v);
-        meta["sha256"] = native.sha256;
-        meta["size"] = std::to_string(native.size);
-        if (auto st = w.addEntry(std::string(e.module),
-                                 static_cast<std::uint16_t>(EntryKind::RemoteNative), e.targetIp,
-                                 toBytes(remoteNativeMarker()), std::move(meta));
-            !st)
-            return st.error();
-        ++natives;
+        if (!remote(e)) continue;
+        if (auto st = addRemote(in, e, w); !st) return st.error();
+        natives += e.kind == EntryKind::Native;
     }
     if (natives == 0)
         return makeError(Errc::Usage, "'" + in.name() + "' holds no native binaries to slim");

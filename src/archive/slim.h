@@ -14,8 +14,11 @@
 
 namespace aotpack::archive {
 
-// The archive `in` with its natives replaced by RemoteNative entries, `url` recorded.
-// Errors: a payload that does not read (BadArchive); `in` has no native binaries (Usage).
-Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& url);
+// The archive `in` with its natives replaced by RemoteNative entries, `url` recorded; with
+// `remoteSpirv`, its SPIR-V by RemoteSpirv entries too (format 1.4: a GPU without a native then
+// needs the server to JIT). Errors: a payload that does not read (BadArchive); `in` has no
+// native binaries (Usage).
+Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& url,
+                                    bool remoteSpirv = false);
 
 } // namespace aotpack::archive

@@ -336,15 +336,19 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
     }
     for (; nextDictionary != dictionaryEntries.end(); ++nextDictionary)
         addRecord(nextDictionary->first, nextDictionary->second, kNoMetadata);
-    // Only an archive that needs a newer minor version says so: every other stays readable as
-    // 1.1 by older readers.
-    bool remote = std::any_of(entries_.begin(), entries_.end(), [](const auto& e) {
-        return std::get<1>(e.first) == static_cast<std::uint16_t>(EntryKind::RemoteNative);
-    });
-    std::uint16_t minor = !dictionaries->empty() ? kMinorDictionaries
-                          : remote               ? kMinorRemoteNatives
-                                                 : kMinorVersion;
-    return assemble(tables, archiveMeta_, blobs, minor);
+    return assemble(tables, archiveMeta_, blobs, minorVersionNeeded(!dictionaries->empty()));
+}
+
+// Only an archive that needs a newer minor version says so: every other stays readable as 1.1
+// by older readers.
+std::uint16_t ArchiveWriter::minorVersionNeeded(bool dictionaries) const {
+    auto has = [this](EntryKind kind) {
+        return std::any_of(entries_.begin(), entries_.end(), [kind](const auto& e) {
+            return std::get<1>(e.first) == static_cast<std::uint16_t>(kind);
+        });
+    };
+    if (dictionaries || has(EntryKind::RemoteSpirv)) return kMinorDictionaries;
+    return has(EntryKind::RemoteNative) ? kMinorRemoteNatives : kMinorVersion;
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,

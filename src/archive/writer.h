@@ -107,6 +107,7 @@ class ArchiveWriter {
         std::map<Hash128, std::uint32_t> index;
     };
     Blobs numberBlobs() const;
+    std::uint16_t minorVersionNeeded(bool dictionaries) const;
     int levelFor(const Hash128& payload, std::size_t rawSize, const WriterOptions& options) const;
     std::vector<const CompressedPayload*> compressAll(const Blobs& blobs,
                                                       const WriterOptions& options,

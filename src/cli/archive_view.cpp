@@ -1,6 +1,7 @@
 #include "cli/archive_view.h"
 
 #include "archive/payload_codec.h"
+#include "archive/remote_native.h"
 #include "archive/shards.h"
 #include "cli/table.h"
 #include "common/text.h"
@@ -74,10 +75,12 @@ json listJson(const archive::ArchiveReader& in) {
     auto remote = remoteNatives(in);
     for (auto module : in.modules()) {
         json m = {{"name", module}, {"binaries", json::array()}};
-        if (auto s = in.find(module, EntryKind::Spirv))
+        if (auto s = archive::findSpirv(in, module)) {
             m["spirv"] = {{"entry_points", split(metaOr(in, *s, "entry_points"), ',')},
                           {"options", metaOr(in, *s, "options")},
                           {"stored", storedJson(in, *s)}};
+            if (s->kind == EntryKind::RemoteSpirv) m["spirv"]["on_server"] = true;
+        }
         for (const auto& e : in.nativeEntries(module)) {
             json b = {{"target", targetName(e.targetIp)},
                       {"ip", devices::IpVersion::fromValue(e.targetIp).str()}};
@@ -127,9 +130,9 @@ void printList(const archive::ArchiveReader& in) {
                 t += " (without " + std::string(*dropped) + ")";
             targets.push_back(t);
         }
-        auto s = in.find(module, EntryKind::Spirv);
-        table.add({std::string(module), s ? "yes" : "no",
-                   targets.empty() ? "-" : join(targets, ","),
+        auto s = archive::findSpirv(in, module);
+        std::string spirv = !s ? "no" : s->kind == EntryKind::RemoteSpirv ? "on the server" : "yes";
+        table.add({std::string(module), spirv, targets.empty() ? "-" : join(targets, ","),
                    s ? metaOr(in, *s, "entry_points") : ""});
     }
     table.print(std::cout);

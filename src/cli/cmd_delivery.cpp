@@ -19,6 +19,7 @@ namespace {
 struct SlimArgs {
     std::string archive, output;
     std::vector<std::string> signKeys;
+    bool remoteSpirv = false;
 };
 
 void addPublish(CommandRegistry& r) {
@@ -31,12 +32,15 @@ void addPublish(CommandRegistry& r) {
     sub->add_option("archive", *archive, "Archive whose natives to publish")->required();
     sub->add_option("--to", *to, "http(s)://HOST/PATH (PUT, e.g. nginx WebDAV) or file:///DIR")
         ->required();
-    r.add(sub, [archive, to] {
+    auto spirv = std::make_shared<bool>(false);
+    sub->add_flag("--spirv", *spirv,
+                  "Each module's SPIR-V too, for archives slimmed with --remote-spirv");
+    r.add(sub, [archive, to, spirv] {
         auto in = archive::ArchiveReader::openFile(*archive);
         if (!in) return diag::fail(in.error());
-        auto report = delivery::publishNatives(*in, *to);
+        auto report = delivery::publishNatives(*in, *to, *spirv);
         if (!report) return diag::fail(report.error());
-        std::cout << "published " << report->uploaded << " native(s), "
+        std::cout << "published " << report->uploaded << (*spirv ? " payload(s), " : " native(s), ")
                   << humanBytes(report->bytesUploaded) << "; " << report->alreadyThere
                   << " already there\n";
         return 0;
@@ -57,12 +61,16 @@ void addSlim(CommandRegistry& r) {
         ->required();
     sub->add_option("-o,--output", a->output, "Archive to write")->required();
     sub->add_option("--sign", a->signKeys, "Sign it with this private key (repeat for several)");
+    sub->add_flag("--remote-spirv", a->remoteSpirv,
+                  "Keep the SPIR-V on the server too (publish it with --spirv): a GPU with "
+                  "natives downloads only those; one without needs the server to JIT "
+                  "(format 1.4)");
     r.add(sub, [a, url] {
         auto in = archive::ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
         auto keys = archive::loadSigningKeys(a->signKeys);
         if (!keys) return diag::fail(keys.error());
-        auto slim = archive::slimArchive(*in, *url);
+        auto slim = archive::slimArchive(*in, *url, a->remoteSpirv);
         if (!slim) return diag::fail(slim.error());
         if (auto st = archive::writeArchiveFile(a->output, *slim, {}, *keys); !st)
             return diag::fail(st.error());

@@ -321,12 +321,14 @@ int fetchNatives(const std::string& path, const std::vector<std::string>& device
     auto cache = DiskCache::open(dir, 1ull << 30,
                                  system ? DiskCache::Access::Shared : DiskCache::Access::Private);
     if (!cache) return diag::fail(cache.error());
-    std::size_t fetched = 0, cached = 0, failed = 0, local = 0;
+    std::size_t fetched = 0, spirv = 0, cached = 0, failed = 0, local = 0;
     std::uint64_t bytes = 0;
     for (auto module : in->modules())
-        for (auto ip : *ips) {
+        for (auto ip : *ips) { // what the runtime would load: a native, else SPIR-V to JIT
             auto s = runtime::select(*in, module, ip, runtime::Policy::PreferNative);
-            if (!s.entry || s.entry->kind != archive::EntryKind::RemoteNative) {
+            bool remote = s.entry && (s.entry->kind == archive::EntryKind::RemoteNative ||
+                                      s.entry->kind == archive::EntryKind::RemoteSpirv);
+            if (!remote) {
                 local += s.entry && s.entry->kind == archive::EntryKind::Native;
                 continue;
             }
@@ -336,12 +338,14 @@ int fetchNatives(const std::string& path, const std::vector<std::string>& device
                 diag::warning(std::string(module) + ": " + got.error().message);
                 continue;
             }
-            (got->fromCache ? cached : fetched) += 1;
+            bool isSpirv = s.entry->kind == archive::EntryKind::RemoteSpirv;
+            (got->fromCache ? cached : isSpirv ? spirv : fetched) += 1;
             bytes += got->fromCache ? 0 : got->bytes.size();
         }
-    std::cout << "fetched " << fetched << " native(s), " << humanBytes(bytes) << "; " << cached
-              << " already in " << dir.string() << "; " << local << " in the archive; " << failed
-              << " failed\n";
+    std::cout << "fetched " << fetched << " native(s)"
+              << (spirv ? " and " + std::to_string(spirv) + " SPIR-V module(s)" : "") << ", "
+              << humanBytes(bytes) << "; " << cached << " already in " << dir.string() << "; "
+              << local << " in the archive; " << failed << " failed\n";
     return failed ? static_cast<int>(Errc::NotFound) : 0;
 }
 

@@ -11,11 +11,14 @@ namespace aotpack::delivery {
 
 namespace {
 
-// The native payloads by their SHA-256 (identical binaries once), raw as the driver gets them.
-Expected<std::map<std::string, Bytes>> nativesByDigest(const archive::ArchiveReader& archive) {
+// The native payloads (and with `spirv` the SPIR-V) by their SHA-256 (identical ones once), raw
+// as the driver gets them.
+Expected<std::map<std::string, Bytes>> nativesByDigest(const archive::ArchiveReader& archive,
+                                                       bool spirv) {
     std::map<std::string, Bytes> natives;
     for (const auto& e : archive.entries()) {
-        if (e.kind != archive::EntryKind::Native) continue;
+        if (e.kind != archive::EntryKind::Native && !(spirv && e.kind == archive::EntryKind::Spirv))
+            continue;
         auto raw = archive.payload(e);
         if (!raw) return raw.error();
         natives.emplace(sha256Hex(*raw), std::move(*raw));
@@ -35,12 +38,12 @@ Bytes zstdCopy(const Bytes& raw) {
 } // namespace
 
 Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
-                                       const std::string& url) {
+                                       const std::string& url, bool withSpirv) {
     auto config = cache::remoteConfig({url, "read-write", 0, ""});
     if (!config) return config.error();
     auto backend = cache::openBackend(*config);
     if (!backend) return backend.error();
-    auto natives = nativesByDigest(archive);
+    auto natives = nativesByDigest(archive, withSpirv);
     if (!natives) return natives.error();
     std::vector<std::pair<std::string, const Bytes*>> files; // cas/<sha256>[.zst] -> raw bytes
     for (const auto& [digest, bytes] : *natives) {

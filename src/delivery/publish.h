@@ -19,7 +19,8 @@ struct PublishReport {
 
 // Errors: a URL that is not http(s):// or file:// (Usage), a payload that does not read
 // (BadArchive), an upload that fails (Output, naming the server without credentials).
+// `withSpirv`: every module's SPIR-V too (what `slim --remote-spirv` leaves out).
 Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
-                                       const std::string& url);
+                                       const std::string& url, bool withSpirv = false);
 
 } // namespace aotpack::delivery

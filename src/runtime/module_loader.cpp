@@ -277,6 +277,23 @@ static void keepJitResult(ze_module_handle_t module, const Hash128& key, const D
     if (upload) uploadJitResult(key, binary);
 }
 
+// The module's SPIR-V: from the archive, or (slim --remote-spirv) fetched by the digest the
+// archive pins and kept in the cache like a fetched native. Without it there is nothing to JIT.
+static Expected<Bytes> spirvOf(const TrustedSource& source, const archive::EntryView& entry,
+                               const CacheConfig& cfg) {
+    if (entry.kind != archive::EntryKind::RemoteSpirv) return source.archive.payload(entry);
+    std::optional<DiskCache> cache = cfg.enabled ? openCache(cfg) : std::nullopt;
+    auto system = cfg.enabled ? systemCache() : std::nullopt;
+    auto fetched = obtainRemoteNative(source.archive, entry, cache ? &*cache : nullptr,
+                                      system ? &*system : nullptr);
+    if (!fetched)
+        return makeError(Errc::NoDevice, "module '" + std::string(entry.module) +
+                                             "': its SPIR-V is on the server and fetching it "
+                                             "failed (" +
+                                             fetched.error().message + ")");
+    return std::move(fetched->bytes);
+}
+
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
 static Status loadFromSpirv(const TrustedSource& source, const archive::EntryView& spirvEntry,
@@ -286,7 +303,7 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
     const archive::ArchiveReader& archive = source.archive;
     // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
     if (auto st = vouchedFor(source, spirvEntry); !st) return st;
-    auto spirv = archive.payload(spirvEntry);
+    auto spirv = spirvOf(source, spirvEntry, cfg);
     if (!spirv) return spirv.error();
     std::string options = jitOptions(archive, spirvEntry);
     std::optional<DiskCache> cache;
@@ -404,7 +421,7 @@ Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_devic
         if (policy == Policy::NativeOnly)
             return makeError(Errc::NoDevice,
                              "native-only: " + **why + (log.empty() ? "" : ": " + log));
-        s.entry = archive.find(module, archive::EntryKind::Spirv);
+        s.entry = archive::findSpirv(archive, module);
         if (!s.entry)
             return makeError(Errc::NoDevice, **why + " and the archive has no SPIR-V" +
                                                  (log.empty() ? "" : ": " + log));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "archive/remote_native.h"
 #include "common/text.h"
 
 namespace aotpack::runtime {
@@ -57,7 +58,7 @@ static std::string archiveTargets(const archive::ArchiveReader& archive, std::st
 }
 
 Status findModule(const archive::ArchiveReader& archive, std::string_view module) {
-    if (archive.find(module, EntryKind::Spirv) || !archive.nativeEntries(module).empty())
+    if (archive::findSpirv(archive, module) || !archive.nativeEntries(module).empty())
         return success();
     if (auto st = archive.checkIndex(); !st) return st;
     return makeError(Errc::NotFound,
@@ -66,7 +67,7 @@ Status findModule(const archive::ArchiveReader& archive, std::string_view module
 
 Selection select(const archive::ArchiveReader& archive, std::string_view module,
                  std::uint32_t deviceIp, Policy policy, const devices::Database& db) {
-    auto spirv = archive.find(module, EntryKind::Spirv);
+    auto spirv = archive::findSpirv(archive, module); // on the server after slim --remote-spirv
     std::string device = deviceIp ? describeIp(deviceIp, db) : "this device";
     if (policy != Policy::JitOnly) {
         if (auto exact = archive.find(module, EntryKind::Native, deviceIp))
@@ -127,7 +128,8 @@ std::vector<std::string> droppedKernels(const archive::ArchiveReader& archive,
                                         std::string_view module, const Selection& s,
                                         std::uint32_t deviceIp, const devices::Database& db) {
     if (!s.entry) return {};
-    if (s.entry->kind != EntryKind::Spirv) return listedKernels(archive, *s.entry);
+    if (s.entry->kind != EntryKind::Spirv && s.entry->kind != EntryKind::RemoteSpirv)
+        return listedKernels(archive, *s.entry);
     auto device = db.findIp(IpVersion::fromValue(deviceIp));
     if (archive.archiveMeta("fp64_policy") != "poison" || (device && device->device->fp64))
         return {};

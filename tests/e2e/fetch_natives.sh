@@ -64,6 +64,43 @@ expect_in "fetched 3 native(s)"
 expect_exit 0 "$AOTPACK" fetch slim.aotpack --device acm-g10
 expect_in "fetched 0 native(s), 0 B; 3 already in"
 
+# slim --remote-spirv: the SPIR-V stays on the server too (publish --spirv puts it there). A GPU
+# with natives downloads only its natives; one without (tgllp, for a pvc-only archive) fetches
+# the SPIR-V and JIT-compiles it, once; without the server it cannot, and says so.
+"$AOTPACK" build -q -d pvc "$SRC/examples/kernels" -o pvc-only.aotpack
+expect_exit 0 "$AOTPACK" publish pvc-only.aotpack --to "$URL_n" --spirv
+expect_in "published 3 payload(s)" # the natives are there already: the 3 SPIR-V modules
+expect_exit 0 "$AOTPACK" slim pvc-only.aotpack --natives-url "$URL_n" --remote-spirv -o bare.aotpack
+expect_exit 0 "$AOTPACK" list bare.aotpack
+expect_in "format 1.4"
+expect_in "on the server"
+spirv_gets() { # GETs of the SPIR-V modules' digests
+    local n=0 f d
+    for f in pvc-only-x/*.spv; do
+        d=$(sha256sum "$f" | cut -c1-64)
+        n=$((n + $(grep -c "GET /cache/cas/$d" "$WORK/nginx-n/access.log" || true)))
+    done
+    echo "$n"
+}
+"$AOTPACK" extract pvc-only.aotpack -o pvc-only-x >/dev/null
+export AOTPACK_CACHE_DIR=$WORK/cache-bare
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load bare.aotpack >/dev/null 2>bare-pvc.log
+[ "$(grep -c 'on the server; fetched)' bare-pvc.log)" = 3 ] || fail "$(cat bare-pvc.log)"
+[ "$(spirv_gets)" = 0 ] || fail "a GPU with natives fetched SPIR-V"
+sim_tgl env AOTPACK_LOG=1 "$AOTPACK" load bare.aotpack --json >bare-tgl.json 2>bare-tgl.log ||
+    fail "tgllp: $(cat bare-tgl.log)"
+[ "$(grep -c ': jit (' bare-tgl.log)" = 3 ] || fail "tgllp: not JIT-compiled: $(cat bare-tgl.log)"
+[ "$(spirv_gets)" = 3 ] || fail "3 SPIR-V GETs expected: $(spirv_gets)"
+sim_tgl "$AOTPACK" load pvc-only.aotpack --json >fat-tgl.json
+diff <(kernels fat-tgl.json) <(kernels bare-tgl.json) || fail "tgllp: other kernels from remote SPIR-V"
+export AOTPACK_CACHE_DIR=$WORK/cache-bare-fetch # at install time, for a GPU without natives
+expect_exit 0 "$AOTPACK" fetch bare.aotpack --device tgllp
+expect_in "fetched 0 native(s) and 3 SPIR-V module(s)"
+export AOTPACK_CACHE_DIR=$WORK/cache-bare-down
+expect_exit 7 sim_tgl env AOTPACK_NATIVES_URL="http://127.0.0.1:$(free_port)/cache" \
+    AOTPACK_FETCH_TIMEOUT_MS=500 "$AOTPACK" load bare.aotpack
+expect_in "its SPIR-V is on the server and fetching it failed"
+
 # jit_with NAME URL: a slim archive pointing at URL loads every module by JIT, with one log line
 # per module saying why, the same kernels, and nothing cached: a later load from the good server
 # fetches again.
