@@ -43,6 +43,9 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
     for (const auto& e : in.entries()) {
         if (!remote(e)) continue;
         if (auto st = addRemote(in, e, w); !st) return st.error();
+        // publish serves it as the frame `in` stores, which this dictionary inflates
+        if (in.blob(e.blob).compression == Compression::ZstdDictionary)
+            if (auto d = in.dictionary(frameDictionaryId(in.storedPayload(e)))) w.carryDictionary(*d);
         natives += e.kind == EntryKind::Native;
     }
     if (natives == 0)

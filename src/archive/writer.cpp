@@ -272,18 +272,22 @@ ArchiveWriter::Blobs ArchiveWriter::numberBlobs() const {
 
 namespace {
 
-// The dictionaries the stored payloads need, each once, by id.
+// The dictionaries the stored payloads need (and those `carried`), each once, by id.
 Expected<std::map<std::uint32_t, std::shared_ptr<const Dictionary>>>
-dictionariesUsed(const std::vector<const CompressedPayload*>& stored) {
-    std::map<std::uint32_t, std::shared_ptr<const Dictionary>> used;
+dictionariesUsed(const std::vector<const CompressedPayload*>& stored,
+                 std::vector<std::shared_ptr<const Dictionary>> carried) {
     for (const auto* p : stored) {
         if (p->compression != Compression::ZstdDictionary) continue;
         if (!p->dictionary)
             return makeError(Errc::Internal, "a payload stored with zstd dictionary " +
                                                  std::to_string(frameDictionaryId(p->stored)) +
                                                  " came without the dictionary");
-        auto [it, added] = used.try_emplace(p->dictionary->id(), p->dictionary);
-        if (!added && !std::ranges::equal(it->second->bytes(), p->dictionary->bytes()))
+        carried.push_back(p->dictionary);
+    }
+    std::map<std::uint32_t, std::shared_ptr<const Dictionary>> used;
+    for (const auto& d : carried) {
+        auto [it, added] = used.try_emplace(d->id(), d);
+        if (!added && !std::ranges::equal(it->second->bytes(), d->bytes()))
             return makeError(Errc::Conflict, "two different zstd dictionaries have the id " +
                                                  std::to_string(it->first));
     }
@@ -301,7 +305,7 @@ Expected<Bytes> ArchiveWriter::finish(const WriterOptions& options) const {
             return makeError(Errc::Internal, "payload " + numbered.hashes[i].hex() +
                                                  " was added by hash, but its stored form was "
                                                  "not handed to the writer");
-    auto dictionaries = dictionariesUsed(blobs);
+    auto dictionaries = dictionariesUsed(blobs, carried_);
     if (!dictionaries) return dictionaries.error();
     // Each dictionary: an entry of its own, after the others, in plain zstd (8 KiB of zebin
     // fragments store in ~2.5 KiB).

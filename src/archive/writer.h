@@ -86,6 +86,11 @@ class ArchiveWriter {
         blob.level = kLevelOfStoredPayload;
         precompressed_[rawHash] = std::move(blob);
     }
+    // A dictionary to carry even if no stored payload uses it: a slim archive's remote natives
+    // are served as the dictionary frames the fat archive stored (delivery/publish.h).
+    void carryDictionary(std::shared_ptr<const Dictionary> dictionary) {
+        carried_.push_back(std::move(dictionary));
+    }
     std::size_t entryCount() const { return entries_.size(); }
     static constexpr int kLevelOfStoredPayload = -1000;
 
@@ -121,6 +126,7 @@ class ArchiveWriter {
     std::map<Hash128, std::shared_ptr<const Bytes>> payloads_;
     std::set<Hash128> nativePayloads_; // payloads of native entries (fast-load)
     Metadata archiveMeta_;
+    std::vector<std::shared_ptr<const Dictionary>> carried_;
 };
 
 // Writes the archive atomically; with `signWith`, signed by those keys (archive/signing.h) before

@@ -11,28 +11,43 @@ namespace aotpack::delivery {
 
 namespace {
 
-// The native payloads (and with `spirv` the SPIR-V) by their SHA-256 (identical ones once), raw
-// as the driver gets them.
-Expected<std::map<std::string, Bytes>> nativesByDigest(const archive::ArchiveReader& archive,
-                                                       bool spirv) {
-    std::map<std::string, Bytes> natives;
+// A payload to publish: raw as the driver gets it, and the compressed copy a fetch tries first
+// (`cas/<sha256>.zst`).
+struct Published {
+    Bytes raw, packed;
+};
+
+// The compressed copy: the archive's own frame when it is stored with a trained dictionary
+// (smaller; a slim archive carries the dictionary, and a reader without it takes the raw file),
+// else zstd 19 of the raw bytes. The runtime checks the SHA-256 of what it inflates, so the copy
+// needs no trust of its own.
+Bytes zstdCopy(const archive::ArchiveReader& archive, const archive::EntryView& e,
+               const Bytes& raw) {
+    if (archive.blob(e.blob).compression == archive::Compression::ZstdDictionary) {
+        ByteView stored = archive.storedPayload(e);
+        return Bytes(stored.begin(), stored.end());
+    }
+    Bytes out(ZSTD_compressBound(raw.size()));
+    std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 19);
+    out.resize(ZSTD_isError(n) ? 0 : n);
+    return out;
+}
+
+// The native payloads (and with `spirv` the SPIR-V) by their SHA-256 (identical ones once).
+Expected<std::map<std::string, Published>> nativesByDigest(const archive::ArchiveReader& archive,
+                                                           bool spirv) {
+    std::map<std::string, Published> natives;
     for (const auto& e : archive.entries()) {
         if (e.kind != archive::EntryKind::Native && !(spirv && e.kind == archive::EntryKind::Spirv))
             continue;
         auto raw = archive.payload(e);
         if (!raw) return raw.error();
-        natives.emplace(sha256Hex(*raw), std::move(*raw));
+        std::string digest = sha256Hex(*raw);
+        if (natives.count(digest)) continue;
+        Bytes packed = zstdCopy(archive, e, *raw);
+        natives.emplace(digest, Published{std::move(*raw), std::move(packed)});
     }
     return natives;
-}
-
-// The compressed copy a fetch tries first (`cas/<sha256>.zst`): zebins are ~3-4x smaller in zstd,
-// and the runtime checks the SHA-256 of what it inflates, so the copy needs no trust of its own.
-Bytes zstdCopy(const Bytes& raw) {
-    Bytes out(ZSTD_compressBound(raw.size()));
-    std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 19);
-    out.resize(ZSTD_isError(n) ? 0 : n);
-    return out;
 }
 
 } // namespace
@@ -45,10 +60,10 @@ Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
     if (!backend) return backend.error();
     auto natives = nativesByDigest(archive, withSpirv);
     if (!natives) return natives.error();
-    std::vector<std::pair<std::string, const Bytes*>> files; // cas/<sha256>[.zst] -> raw bytes
-    for (const auto& [digest, bytes] : *natives) {
-        files.emplace_back("cas/" + digest, &bytes);
-        files.emplace_back("cas/" + digest + ".zst", &bytes);
+    std::vector<std::pair<std::string, const Bytes*>> files; // cas/<sha256>[.zst] -> body
+    for (const auto& [digest, published] : *natives) {
+        files.emplace_back("cas/" + digest, &published.raw);
+        files.emplace_back("cas/" + digest + ".zst", &published.packed);
     }
     std::vector<std::string> paths;
     for (const auto& f : files)
@@ -61,7 +76,7 @@ Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
             report.alreadyThere += !compressed;
             continue;
         }
-        Bytes body = compressed ? zstdCopy(*files[i].second) : *files[i].second;
+        const Bytes& body = *files[i].second;
         auto put = (*backend)->put(files[i].first, body);
         if (put.outcome != cache::Response::Outcome::Found)
             return makeError(Errc::Output,

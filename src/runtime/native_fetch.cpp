@@ -1,5 +1,6 @@
 #include "runtime/native_fetch.h"
 
+#include "archive/payload_codec.h"
 #include "common/hash.h"
 #include "common/sha256.h"
 #include "common/text.h"
@@ -12,11 +13,21 @@ namespace aotpack::runtime {
 
 namespace {
 
-Expected<Bytes> inflate(const Bytes& packed, std::uint64_t size) {
-    unsigned long long declared = ZSTD_getFrameContentSize(packed.data(), packed.size());
-    Bytes raw(declared == size ? size : 0);
-    std::size_t n = ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size());
-    if (declared != size || ZSTD_isError(n) || n != size)
+// A compressed copy: one zstd frame, made with one of the archive's trained dictionaries when it
+// names one (what `publish` serves for payloads the archive stores that way). NotFound: the
+// archive does not carry that dictionary (the copy was published from another build).
+Expected<Bytes> inflate(const archive::ArchiveReader& archive, const Bytes& packed,
+                        std::uint64_t size) {
+    std::shared_ptr<const archive::Dictionary> dictionary;
+    if (std::uint32_t id = archive::frameDictionaryId(packed)) {
+        auto found = archive.dictionary(id);
+        if (!found) return found.error();
+        dictionary = *found;
+    }
+    auto raw = archive::decompressPayload(
+        packed, dictionary ? archive::Compression::ZstdDictionary : archive::Compression::Zstd,
+        size, dictionary.get());
+    if (!raw)
         return makeError(Errc::BadInput, "the bytes are not the ones the archive pins (a "
                                          "compressed copy that does not inflate to " +
                                              std::to_string(size) + " bytes)");
@@ -24,13 +35,16 @@ Expected<Bytes> inflate(const Bytes& packed, std::uint64_t size) {
 }
 
 // `url`.zst (what `aotpack publish` also writes: ~3-4x smaller), else `url` when the server has
-// no compressed copy (404).
-Expected<Bytes> downloadNative(const std::string& url, std::uint64_t size) {
+// no compressed copy (404) or one this archive cannot inflate (another build's dictionary).
+Expected<Bytes> downloadNative(const archive::ArchiveReader& archive, const std::string& url,
+                               std::uint64_t size) {
     long status = 0;
     auto packed = httpGet(url + ".zst", ZSTD_compressBound(size), status);
     if (!packed && status == 404) return httpGet(url, size, status);
     if (!packed) return packed;
-    return inflate(*packed, size);
+    auto raw = inflate(archive, *packed, size);
+    if (!raw && raw.error().code == Errc::NotFound) return httpGet(url, size, status);
+    return raw;
 }
 
 Hash128 cacheKey(const archive::RemoteNative& native) {
@@ -56,7 +70,7 @@ Expected<FetchedNative> obtainRemoteNative(const archive::ArchiveReader& archive
     std::string url = archive::remoteNativeUrl(std::string(*base), *native);
     // A mirror's URL may carry a token: messages then name the file only.
     std::string shown = archive::urlHasCredentials(url) ? "cas/" + native->sha256 : url;
-    auto bytes = downloadNative(url, native->size);
+    auto bytes = downloadNative(archive, url, native->size);
     if (!bytes) return makeError(bytes.error().code, shown + ": " + bytes.error().message);
     if (bytes->size() != native->size || sha256Hex(*bytes) != native->sha256)
         return makeError(Errc::BadInput, shown + ": the bytes are not the ones the archive pins (" +

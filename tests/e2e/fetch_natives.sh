@@ -101,6 +101,34 @@ expect_exit 7 sim_tgl env AOTPACK_NATIVES_URL="http://127.0.0.1:$(free_port)/cac
     AOTPACK_FETCH_TIMEOUT_MS=500 "$AOTPACK" load bare.aotpack
 expect_in "its SPIR-V is on the server and fetching it failed"
 
+# An archive of 16+ modules stores its natives with a trained dictionary (format 1.4): publish
+# serves those frames as the .zst copies, the slim archive carries the dictionary and inflates
+# them; a slim archive without it (a portable build of the same modules) takes the raw files.
+mkdir many && kernels=(vector_ops reduce histogram)
+for i in $(seq 0 15); do
+    k=${kernels[$((i % 3))]}
+    sed "s/__kernel void \([A-Za-z_0-9]*\)/__kernel void \1_$i/g" "$SRC/examples/kernels/$k.cl" >"many/${k}_$i.cl"
+done
+"$AOTPACK" build -q -d pvc many -o many.aotpack
+"$AOTPACK" build -q -d pvc many -o many-portable.aotpack --compression portable
+"$AOTPACK" publish many.aotpack --to "$URL_n" >/dev/null
+"$AOTPACK" slim many.aotpack --natives-url "$URL_n" -o many-slim.aotpack
+"$AOTPACK" slim many-portable.aotpack --natives-url "$URL_n" -o many-portable-slim.aotpack
+zstd_frames_with_dictionary=$(for f in "$DATA_n"/cas/*.zst; do
+    python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(1 if d[4] & 3 else 0)' "$f"; done | grep -c 1 || true)
+[ "$zstd_frames_with_dictionary" -ge 16 ] || fail "no dictionary frames published ($zstd_frames_with_dictionary)"
+raw_gets() { grep -c 'GET /cache/cas/[0-9a-f]* HTTP' "$WORK/nginx-n/access.log" || true; }
+export AOTPACK_CACHE_DIR=$WORK/cache-many
+before=$(raw_gets)
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load many-slim.aotpack >/dev/null 2>many.log || fail "$(cat many.log)"
+[ "$(grep -c 'on the server; fetched)' many.log)" = 16 ] || fail "$(cat many.log)"
+[ "$(raw_gets)" = "$before" ] || fail "the dictionary frames were not used: raw files fetched"
+export AOTPACK_CACHE_DIR=$WORK/cache-many-portable
+sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load many-portable-slim.aotpack >/dev/null 2>many-p.log ||
+    fail "$(cat many-p.log)"
+[ "$(grep -c 'on the server; fetched)' many-p.log)" = 16 ] || fail "$(cat many-p.log)"
+[ "$(raw_gets)" = $((before + 16)) ] || fail "without the dictionary, the raw files are fetched"
+
 # jit_with NAME URL: a slim archive pointing at URL loads every module by JIT, with one log line
 # per module saying why, the same kernels, and nothing cached: a later load from the good server
 # fetches again.
