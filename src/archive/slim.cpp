@@ -45,7 +45,8 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
         if (auto st = addRemote(in, e, w); !st) return st.error();
         // publish serves it as the frame `in` stores, which this dictionary inflates
         if (in.blob(e.blob).compression == Compression::ZstdDictionary)
-            if (auto d = in.dictionary(frameDictionaryId(in.storedPayload(e)))) w.carryDictionary(*d);
+            if (auto d = in.dictionary(frameDictionaryId(in.storedPayload(e))))
+                w.carryDictionary(*d);
         natives += e.kind == EntryKind::Native;
     }
     if (natives == 0)
