@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "common/diagnostics.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace aotpack::cli {
@@ -15,7 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kCaptureUsage = "aotpack capture -o DIR -- PROGRAM ARGS...";
-constexpr const char* kRunUsage = "aotpack run ARCHIVE... -- PROGRAM ARGS...";
+constexpr const char* kRunUsage = "aotpack run ARCHIVE... -- PROGRAM ARGS... (no archive: "
+                                  "only with AOTPACK_RUNTIME_REMOTE)";
 
 int runProgram(const std::vector<std::string>& command,
                const std::vector<std::pair<std::string, std::string>>& env, const char* usage) {
@@ -72,7 +74,9 @@ int captureBinaries(const std::string& dir, const std::vector<std::string>& file
 
 int replayProgram(const std::vector<std::string>& archives,
                   const std::vector<std::string>& command) {
-    if (archives.empty())
+    // Without an archive the program can still be served the fleet's JIT results.
+    const char* fleet = std::getenv("AOTPACK_RUNTIME_REMOTE");
+    if (archives.empty() && !(fleet && *fleet))
         return diag::fail(
             makeError(Errc::Usage, std::string("no archive (usage: ") + kRunUsage + ")"));
     if (command.empty()) return runProgram(command, {}, kRunUsage); // the usage error
@@ -85,6 +89,7 @@ int replayProgram(const std::vector<std::string>& archives,
             return diag::fail(makeError(Errc::BadInput, "archive '" + a + "' not found"));
         list += (list.empty() ? "" : ":") + fs::absolute(a, ec).string();
     }
+    if (list.empty()) return runProgram(command, {}, kRunUsage);
     return runProgram(command, {{"AOTPACK_ARCHIVE", list}}, kRunUsage);
 }
 
@@ -116,8 +121,9 @@ void addCaptureCommands(CommandRegistry& registry) {
     CLI::App* run = registry.app.add_subcommand(
         "run", "Run a program with its SPIR-V modules served natively from archives");
     auto archives = std::make_shared<std::vector<std::string>>();
-    run->add_option("archives", *archives, "Archives to serve modules from, first match wins")
-        ->required();
+    run->add_option("archives", *archives,
+                    "Archives to serve modules from, first match wins (none: only the fleet's "
+                    "JIT results, AOTPACK_RUNTIME_REMOTE)");
     run->footer("Archives, then '--' and the program. A module no archive holds for the device,\n"
                 "or one the driver rejects, is JIT-compiled as without aotpack.\n"
                 "  aotpack run app.aotpack -- ./app --input x\n"

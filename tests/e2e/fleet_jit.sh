@@ -59,6 +59,14 @@ AOTPACK_RUNTIME_REMOTE="$URL_f" sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run spv.aot
     >b.out 2>replay.log
 diff plain.out b.out >/dev/null || fail "replayed output differs"
 [ "$(grep -c "the fleet's JIT result" replay.log)" = 2 ] || fail "not served: $(cat replay.log)"
+# No archive at all: the fleet alone serves the program; without it, `run` needs an archive.
+AOTPACK_RUNTIME_REMOTE="$URL_f" sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run -- "${app[@]}" \
+    >c.out 2>replay-no-archive.log || fail "run without an archive: $(cat replay-no-archive.log)"
+diff plain.out c.out >/dev/null || fail "replayed output differs (no archive)"
+[ "$(grep -c "the fleet's JIT result" replay-no-archive.log)" = 2 ] ||
+    fail "not served without an archive: $(cat replay-no-archive.log)"
+expect_exit 2 "$AOTPACK" run -- "${app[@]}"
+expect_in "no archive (usage: aotpack run ARCHIVE..."
 
 # Results the driver rejects (a corrupted server): JIT, same kernels.
 for f in "$DATA_f"/jit/*; do printf 'not a zebin' >"$f"; done
