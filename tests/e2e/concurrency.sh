@@ -33,6 +33,10 @@ expect_in "bad entries removed: 0"
 
 expect_exit 0 sim_pvc "$THREADED_LOAD" serial.aotpack 8 20
 expect_in "loads: 480, failed: 0"
+# Natives stored with a trained dictionary (format 1.4): the archive's dictionary is read and
+# digested once, by whichever thread needs it first.
+expect_exit 0 sim_pvc "$THREADED_LOAD" "$SRC/tests/data/golden/many-16.aotpack" 8 4
+expect_in "loads: 512, failed: 0"
 rm -rf cache/jit
 expect_exit 0 sim_tgl "$THREADED_LOAD" serial.aotpack 8 2
 expect_in "loads: 48, failed: 0"
