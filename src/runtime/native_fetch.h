@@ -1,6 +1,8 @@
-// Natives on demand (#30): the bytes of a RemoteNative entry (archive/remote_native.h), from the
-// local cache or fetched from `<natives.url>/cas/<sha256>` and checked against the SHA-256 the
-// archive pins before they are cached or reach a driver.
+// Natives on demand (#30): the bytes of a RemoteNative entry (archive/remote_native.h), or of a
+// RemoteSpirv entry (the same pin, for a module's SPIR-V), from the local cache or fetched from
+// `<natives.url>/cas/<sha256>` and checked against the SHA-256 the archive pins before they are
+// cached or reach a driver. The server's `.zst` copy may be a frame made with one of the
+// archive's trained dictionaries (delivery/publish.h).
 //
 // libaotpack_rt does not link libcurl: it is dlopen'ed (libcurl.so.4) at the first fetch, so a
 // program that never meets a slim archive pays nothing for it (ARCHITECTURE.md). Without
