@@ -85,8 +85,7 @@ Expected<MergedShards> mergeShards(const std::vector<const ArchiveReader*>& shar
     if (!infos) return infos.error();
     MergedShards out;
     for (const auto* in : shards) {
-        if (auto st = copyEntries(*in, out.writer); !st) return st.error();
-        adoptStoredPayloads(*in, out.writer);
+        if (auto st = copyEntriesAsStored(*in, out.writer); !st) return st.error();
     }
     for (const auto& [k, v] : shards.front()->archiveMetadata()) {
         std::string key(k);

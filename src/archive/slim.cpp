@@ -36,9 +36,8 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
         return e.kind == EntryKind::Native || (remoteSpirv && e.kind == EntryKind::Spirv);
     };
     ArchiveWriter w;
-    if (auto st = copyEntries(in, w, [&](const EntryView& e) { return !remote(e); }); !st)
+    if (auto st = copyEntriesAsStored(in, w, [&](const EntryView& e) { return !remote(e); }); !st)
         return st.error();
-    adoptStoredPayloads(in, w);
     std::size_t natives = 0;
     for (const auto& e : in.entries()) {
         if (!remote(e)) continue;

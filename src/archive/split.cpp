@@ -54,8 +54,7 @@ Status fillPiece(const ArchiveReader& in, ArchiveWriter& w, const std::vector<st
         if (e.kind != EntryKind::Native) return !nativesOnly;
         return std::find(ips.begin(), ips.end(), e.targetIp) != ips.end();
     };
-    if (auto st = copyEntries(in, w, keep); !st) return st;
-    adoptStoredPayloads(in, w);
+    if (auto st = copyEntriesAsStored(in, w, keep); !st) return st;
     return success();
 }
 
@@ -106,8 +105,7 @@ Expected<ArchiveWriter> mergeSplitPieces(const std::vector<const ArchiveReader*>
         if (auto [it, fresh] = seen.emplace(*index, in->name()); !fresh)
             return conflict("piece " + std::to_string(*index) + " is given twice: '" + it->second +
                             "' and '" + in->name() + "'");
-        if (auto st = copyEntries(*in, w); !st) return st.error();
-        adoptStoredPayloads(*in, w);
+        if (auto st = copyEntriesAsStored(*in, w); !st) return st.error();
     }
     std::vector<std::string> missing;
     for (std::uint64_t i = 1; count && i <= *count; ++i)

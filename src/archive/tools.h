@@ -14,13 +14,16 @@ namespace aotpack::archive {
 
 // Copies entries for which `keep` is true (all when empty) into `out`. An entry already in `out`
 // with the same contents is skipped; with different contents it is a Conflict naming both sources.
+// Their payloads are compressed again as `out` is written (add-targets: one compression setting).
 Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
                    const std::function<bool(const EntryView&)>& keep = {});
 
-// Hands `out` every payload of `in` in the form `in` stores it, so that the writer copies those
-// bytes instead of compressing again (a merge of shards or split pieces; the result is then
-// byte-identical to the archive they came from). Call after copyEntries.
-void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out);
+// The same, handing `out` each payload in the form `in` stores it (level, dictionary, fast-load),
+// so that the writer copies those bytes instead of compressing again: merge, remove-targets,
+// split, slim, shards (a merge of shards or split pieces is then byte-identical to the archive
+// they came from).
+Status copyEntriesAsStored(const ArchiveReader& in, ArchiveWriter& out,
+                           const std::function<bool(const EntryView&)>& keep = {});
 
 // The one rule for the archive metadata of an archive rewritten from others (merge,
 // remove-targets, add-targets), holding `targets`:

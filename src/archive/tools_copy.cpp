@@ -7,12 +7,30 @@
 
 namespace aotpack::archive {
 
-Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
-                   const std::function<bool(const EntryView&)>& keep) {
+namespace {
+
+// The payload of `e` as `in` stores it, with the dictionary it needs.
+CompressedPayload storedForm(const ArchiveReader& in, const EntryView& e) {
+    BlobInfo blob = in.blob(e.blob);
+    ByteView stored = in.storedPayload(e);
+    std::shared_ptr<const Dictionary> dictionary; // payload() found it, so it is there
+    if (blob.compression == Compression::ZstdDictionary)
+        if (auto d = in.dictionary(frameDictionaryId(stored))) dictionary = *d;
+    return {Bytes(stored.begin(), stored.end()),
+            blob.rawSize,
+            blob.compression,
+            blob.rawChecksum,
+            0,
+            std::move(dictionary)};
+}
+
+Status copy(const ArchiveReader& in, ArchiveWriter& out,
+            const std::function<bool(const EntryView&)>& keep, bool asStored) {
     for (const auto& e : in.entries()) {
         if (keep && !keep(e)) continue;
         auto payload = in.payload(e);
         if (!payload) return payload.error();
+        if (asStored) out.adoptStoredPayload(hash128(*payload), storedForm(in, e));
         Metadata meta;
         for (const auto& [k, v] : in.metadata(e))
             meta[std::string(k)] = std::string(v);
@@ -27,23 +45,16 @@ Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
     return success();
 }
 
-void adoptStoredPayloads(const ArchiveReader& in, ArchiveWriter& out) {
-    for (const auto& e : in.entries()) {
-        auto raw = in.payload(e);
-        if (!raw) continue; // copyEntries already failed on it
-        BlobInfo blob = in.blob(e.blob);
-        ByteView stored = in.storedPayload(e);
-        std::shared_ptr<const Dictionary> dictionary; // payload() found it, so it is there
-        if (blob.compression == Compression::ZstdDictionary)
-            if (auto d = in.dictionary(frameDictionaryId(stored))) dictionary = *d;
-        CompressedPayload p{Bytes(stored.begin(), stored.end()),
-                            blob.rawSize,
-                            blob.compression,
-                            blob.rawChecksum,
-                            0,
-                            std::move(dictionary)};
-        out.adoptStoredPayload(hash128(*raw), std::move(p));
-    }
+} // namespace
+
+Status copyEntries(const ArchiveReader& in, ArchiveWriter& out,
+                   const std::function<bool(const EntryView&)>& keep) {
+    return copy(in, out, keep, false);
+}
+
+Status copyEntriesAsStored(const ArchiveReader& in, ArchiveWriter& out,
+                           const std::function<bool(const EntryView&)>& keep) {
+    return copy(in, out, keep, true);
 }
 
 RewrittenMetadata rewrittenMetadata(const std::vector<const ArchiveReader*>& inputs,

@@ -279,8 +279,7 @@ void addMerge(CommandRegistry& r) {
         std::vector<const ArchiveReader*> all;
         std::vector<std::uint32_t> targets;
         for (const auto& in : readers) {
-            if (auto st = copyEntries(in, writer); !st) return diag::fail(st.error());
-            adoptStoredPayloads(in, writer); // as stored: level, dictionary, fast-load kept
+            if (auto st = copyEntriesAsStored(in, writer); !st) return diag::fail(st.error());
             inputs.push_back(std::filesystem::path(in.name()).filename().string());
             all.push_back(&in);
             auto t = in.targets();
@@ -327,8 +326,7 @@ void addRemoveTargets(CommandRegistry& r) {
         auto keep = [&](const EntryView& e) {
             return e.kind != EntryKind::Native || !drop.count(e.targetIp);
         };
-        if (auto st = copyEntries(*in, writer, keep); !st) return diag::fail(st.error());
-        adoptStoredPayloads(*in, writer);
+        if (auto st = copyEntriesAsStored(*in, writer, keep); !st) return diag::fail(st.error());
         std::vector<std::uint32_t> kept;
         for (auto ip : in->targets())
             if (!drop.count(ip)) kept.push_back(ip);

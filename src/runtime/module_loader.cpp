@@ -280,12 +280,10 @@ static void keepJitResult(ze_module_handle_t module, const Hash128& key, const D
 // The module's SPIR-V: from the archive, or (slim --remote-spirv) fetched by the digest the
 // archive pins and kept in the cache like a fetched native. Without it there is nothing to JIT.
 static Expected<Bytes> spirvOf(const TrustedSource& source, const archive::EntryView& entry,
-                               const CacheConfig& cfg) {
+                               const DiskCache* cache) {
     if (entry.kind != archive::EntryKind::RemoteSpirv) return source.archive.payload(entry);
-    std::optional<DiskCache> cache = cfg.enabled ? openCache(cfg) : std::nullopt;
-    auto system = cfg.enabled ? systemCache() : std::nullopt;
-    auto fetched = obtainRemoteNative(source.archive, entry, cache ? &*cache : nullptr,
-                                      system ? &*system : nullptr);
+    auto system = cache ? systemCache() : std::nullopt;
+    auto fetched = obtainRemoteNative(source.archive, entry, cache, system ? &*system : nullptr);
     if (!fetched)
         return makeError(Errc::NoDevice, "module '" + std::string(entry.module) +
                                              "': its SPIR-V is on the server and fetching it "
@@ -303,11 +301,11 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
     const archive::ArchiveReader& archive = source.archive;
     // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
     if (auto st = vouchedFor(source, spirvEntry); !st) return st;
-    auto spirv = spirvOf(source, spirvEntry, cfg);
-    if (!spirv) return spirv.error();
-    std::string options = jitOptions(archive, spirvEntry);
     std::optional<DiskCache> cache;
     if (cfg.enabled) cache = openCache(cfg);
+    auto spirv = spirvOf(source, spirvEntry, cache ? &*cache : nullptr);
+    if (!spirv) return spirv.error();
+    std::string options = jitOptions(archive, spirvEntry);
     Hash128 key = Hasher()
                       .add("aotpack-jit-v1")
                       .add(*spirv)
