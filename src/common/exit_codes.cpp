@@ -20,7 +20,8 @@ const std::vector<ExitCodeRow>& exitCodeTable() {
                                "libaotpack_preload.so is missing (run, capture)"),
         row(Errc::Output, "an output could not be written"),
         row(Errc::NoDevice,
-            "no Level Zero driver or device, or the driver failed to load a module"),
+            "no Level Zero driver or device, or the driver failed to load a module (or a slim "
+            "archive's SPIR-V, kept on the server, could not be fetched to JIT it)"),
         row(Errc::Conflict, "merge conflict: the same module and target with different contents"),
         row(Errc::NotFound, "a module or target is not in the archive (or native-only finds no "
                             "binary; inspect: no device code)"),
