@@ -25,7 +25,7 @@ struct CompileFlags {
         frontend = "ocloc", compression = "default", compileMode = "workers", remoteCache,
         remoteCacheMode, remoteCacheVerify, shard, shardCosts;
     double remoteCacheTimeout = 0;
-    std::vector<std::string> targetOptions, signKeys;
+    std::vector<std::string> targetOptions, signKeys, toolchains;
     unsigned jobs = 0;
     double timeout = 3600;
     bool keepGoing = false, skipUnsupported = false, noCache = false, quiet = false,
@@ -62,6 +62,10 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
     sub->add_option("--options", f.options, "Build options for every compile");
     sub->add_option("--target-options", f.targetOptions,
                     "DEVICE=OPTIONS: extra options for some targets (repeatable)");
+    sub->add_option("--toolchain", f.toolchains,
+                    "ID|VERSION, or DEVICES=ID|VERSION: the compiler toolchain for every target, "
+                    "or for those (repeatable; default: the newest that builds each target; "
+                    "'aotpack toolchain list')");
     sub->add_option(
            "--fp64", f.fp64,
            "Module needs fp64, target lacks it: error (default) or poison (drop those kernels)")
@@ -151,6 +155,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
         auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
         if (!ec) r.workerCommand = {self.string(), toolchain::kWorkerCommand};
     }
+    r.toolchains = f.toolchains;
     for (const auto& item : f.targetOptions) {
         auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0)

@@ -4,7 +4,7 @@
 #include "common/diagnostics.h"
 #include "common/text.h"
 #include "devices/device_list.h"
-#include "toolchain/compiler_support.h"
+#include "toolchain/routing.h"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -20,13 +20,40 @@ struct DevicesOptions {
     bool json = false;
 };
 
-std::string supportText(const Expected<toolchain::CompilerSupport>& compiler, IpVersion ip) {
-    if (!compiler) return "?";
-    return compiler->supports(ip) ? "yes" : "no";
+// Who builds what: the host's ocloc and the store's toolchains (toolchain/routing.h).
+struct Builders {
+    std::vector<toolchain::Toolchain> toolchains; // newest first
+    Expected<toolchain::CompilerSupport> host = makeError(Errc::Unsupported, "");
+    bool any() const { return !toolchains.empty(); }
+    bool supports(IpVersion ip) const {
+        return toolchain::defaultToolchainFor(toolchains, ip.value()).has_value();
+    }
+    std::string builder(IpVersion ip) const {
+        auto i = toolchain::defaultToolchainFor(toolchains, ip.value());
+        return i ? toolchains[*i].id : "-";
+    }
+    std::string versions() const {
+        std::vector<std::string> v;
+        for (const auto& t : toolchains)
+            v.push_back(t.oclocVersion);
+        return join(v, ", ");
+    }
+};
+
+Builders findBuilders(const Database& db) {
+    Builders b;
+    toolchain::ToolchainStore store(toolchain::ToolchainStore::defaultDir());
+    b.toolchains = toolchain::availableToolchains(db, store, {});
+    b.host = toolchain::probeCompiler(db);
+    return b;
 }
 
-json targetJson(const Device& d, const Stepping& s,
-                const Expected<toolchain::CompilerSupport>& compiler) {
+std::string supportText(const Builders& compiler, IpVersion ip) {
+    if (!compiler.any()) return "?";
+    return compiler.supports(ip) ? "yes" : "no";
+}
+
+json targetJson(const Device& d, const Stepping& s, const Builders& compiler) {
     json j = {{"name", s.ip == d.current.ip ? d.name : d.name + "@" + s.name},
               {"device", d.name},
               {"aliases", d.aliases},
@@ -38,18 +65,24 @@ json targetJson(const Device& d, const Stepping& s,
               {"family", d.family},
               {"fp64", d.fp64},
               {"products", Database::builtin().productsOf(d.name)}};
-    j["supported_by_ocloc"] = compiler ? json(compiler->supports(s.ip)) : json(nullptr);
+    j["supported_by_ocloc"] = compiler.any() ? json(compiler.supports(s.ip)) : json(nullptr);
+    j["toolchain"] = compiler.supports(s.ip) ? json(compiler.builder(s.ip)) : json(nullptr);
     return j;
 }
 
-json compilerJson(const Expected<toolchain::CompilerSupport>& compiler) {
-    if (!compiler) return {{"available", false}, {"error", compiler.error().message}};
-    return {
-        {"available", true}, {"path", compiler->ocloc.string()}, {"version", compiler->version}};
+json compilerJson(const Builders& b) {
+    json toolchains = json::array();
+    for (const auto& t : b.toolchains)
+        toolchains.push_back({{"id", t.id}, {"ocloc_version", t.oclocVersion}});
+    json host = b.host ? json{{"available", true},
+                              {"path", b.host->ocloc.string()},
+                              {"version", b.host->version}}
+                       : json{{"available", false}, {"error", b.host.error().message}};
+    host["toolchains"] = toolchains;
+    return host;
 }
 
-int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>& compiler,
-                  bool asJson) {
+int printDatabase(const Database& db, const Builders& compiler, bool asJson) {
     if (asJson) {
         json out = {{"ocloc", compilerJson(compiler)},
                     {"devices", json::array()},
@@ -69,10 +102,11 @@ int printDatabase(const Database& db, const Expected<toolchain::CompilerSupport>
     for (const auto& [name, list] : db.presets())
         std::cout << " @" << name;
     std::cout << "\n";
-    if (compiler)
-        std::cout << "OCLOC: can the installed ocloc " << compiler->version << " build it\n";
+    if (compiler.any())
+        std::cout << "OCLOC: can an installed compiler toolchain (ocloc " << compiler.versions()
+                  << ") build it\n";
     else
-        diag::warning(compiler.error().message);
+        diag::warning(compiler.host.error().message);
     return 0;
 }
 
@@ -89,21 +123,25 @@ std::vector<std::string> presetNotes(const std::string& input) {
 
 // An explanation, not a build: targets the installed ocloc cannot build are one summary line
 // (the OCLOC column names them), and the exit code is 0.
-void printSupportSummary(const DeviceList& list,
-                         const Expected<toolchain::CompilerSupport>& compiler) {
-    if (!compiler) return;
+void printSupportSummary(const DeviceList& list, const Builders& compiler) {
+    if (!compiler.any()) return;
     std::vector<std::string> unsupported;
+    std::set<std::string> hints;
     for (const auto& t : list.targets)
-        if (!compiler->supports(t.ip)) unsupported.push_back(t.name);
+        if (!compiler.supports(t.ip)) {
+            unsupported.push_back(t.name);
+            hints.insert("'" + toolchain::toolchainAddHint(t.ip) + "'");
+        }
     if (unsupported.empty()) return;
     diag::note(std::to_string(unsupported.size()) + " of " + std::to_string(list.targets.size()) +
-               " target(s) cannot be built by the installed ocloc " + compiler->version + " (" +
-               join(unsupported, ", ") +
-               "): 'aotpack build' needs a newer intel-opencl-icd for them, or --skip-unsupported");
+               " target(s) cannot be built by the installed ocloc " + compiler.versions() + " (" +
+               join(unsupported, ", ") + "): " +
+               join(std::vector<std::string>(hints.begin(), hints.end()), " and ") +
+               " adds a compiler toolchain that builds them (or 'aotpack build "
+               "--skip-unsupported')");
 }
 
-int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSupport>& compiler,
-                   bool asJson) {
+int printExpansion(const DeviceList& list, const Builders& compiler, bool asJson) {
     if (asJson) {
         json out = {{"input", list.input},
                     {"aot", !list.aotDisabled},
@@ -122,10 +160,10 @@ int printExpansion(const DeviceList& list, const Expected<toolchain::CompilerSup
         std::cout
             << "none: no native targets; archives carry SPIR-V only and every GPU JIT-compiles\n";
     } else {
-        Table table({"TARGET", "IP", "RELEASE", "OCLOC", "WHY"});
+        Table table({"TARGET", "IP", "RELEASE", "OCLOC", "TOOLCHAIN", "WHY"});
         for (const auto& t : list.targets)
             table.add({t.name, t.ip.str(), t.info.device->release, supportText(compiler, t.ip),
-                       join(t.reasons, "; ")});
+                       compiler.builder(t.ip), join(t.reasons, "; ")});
         table.print(std::cout);
     }
     for (const auto& line : presetNotes(list.input))
@@ -147,11 +185,12 @@ void addDevicesCommand(CommandRegistry& registry) {
     sub->add_flag("--json", opts->json, "Print JSON");
     sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
                 "devices 'dg1:acm-g11'\n"
-                "The OCLOC column says whether the installed ocloc can build a target ('aotpack\n"
-                "build' fails on one it cannot; this command only explains, and exits 0).");
+                "The OCLOC column says whether an installed compiler can build a target, TOOLCHAIN\n"
+                "which one builds it ('aotpack toolchain list'); 'aotpack build' fails on a target\n"
+                "none can build; this command only explains, and exits 0.");
     registry.add(sub, [opts, listOption] {
         const Database& db = Database::builtin();
-        auto compiler = toolchain::probeCompiler(db);
+        Builders compiler = findBuilders(db);
         // `aotpack devices ''` is an empty list (an error), not a request for the whole table.
         if (listOption->count() == 0) return printDatabase(db, compiler, opts->json);
         auto list = parseDeviceList(db, opts->list);

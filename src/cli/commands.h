@@ -28,6 +28,7 @@ void addBundleCommand(CommandRegistry& registry);
 void addCaptureCommands(CommandRegistry& registry);
 void addInspectCommand(CommandRegistry& registry);
 void addTrustCommands(CommandRegistry& registry);
+void addToolchainCommands(CommandRegistry& registry);
 
 // Entry point of the aotpack executable.
 int run(int argc, char** argv);

@@ -168,6 +168,7 @@ void addCommands(CommandRegistry& registry) {
     addCaptureCommands(registry);
     addInspectCommand(registry);
     addTrustCommands(registry);
+    addToolchainCommands(registry);
     auto shell = std::make_shared<std::string>();
     CLI::App* completion =
         registry.app.add_subcommand("completion", "Print a shell completion script (bash)");

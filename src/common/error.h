@@ -22,6 +22,7 @@ enum class Errc : int {
     Conflict = 8,
     NotFound = 9,
     CacheDamaged = 10,
+    FetchFailed = 11,
     Internal = 70,
 };
 

@@ -27,6 +27,8 @@ const std::vector<ExitCodeRow>& exitCodeTable() {
                             "binary; inspect: no device code)"),
         row(Errc::CacheDamaged, "cache verify found damaged entries (and removed them: the cache "
                                 "is whole again)"),
+        row(Errc::FetchFailed, "a compiler toolchain could not be fetched: its package archive or "
+                               "server cannot be reached, or does not have that suite or package"),
         row(Errc::Internal, "internal error (a bug in aotpack)"),
         {kExitCommandNotFound, "aotpack ocloc found no real ocloc; run: the program cannot be run"},
     };

@@ -7,6 +7,7 @@
 #include "compile/depfile.h"
 #include "compile/dictionaries.h"
 #include "compile/driver_internal.h"
+#include "toolchain/routing.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -186,6 +187,12 @@ static Status resolveTargetOptions(BuildSetup& setup) {
 // Targets the installed ocloc cannot build: one error line naming them all, or with
 // --skip-unsupported one warning, and the build goes on without them (the archive's `missing`
 // and the report's `skipped_targets` record them).
+static std::string unsupportedHint(const BuildSetup& setup) {
+    for (const auto& t : setup.targets.targets)
+        if (!setup.compiler->support().supports(t.ip)) return toolchain::toolchainAddHint(t.ip);
+    return "";
+}
+
 static Status dropUnsupportedTargets(BuildSetup& setup, BuildObserver& observer) {
     std::vector<std::string> names;
     for (const auto& t : setup.targets.targets)
@@ -197,8 +204,9 @@ static Status dropUnsupportedTargets(BuildSetup& setup, BuildObserver& observer)
                        join(names, ", ");
     if (!setup.request.skipUnsupported)
         return makeError(Errc::Unsupported,
-                         what + "; a newer intel-opencl-icd is needed, or --skip-unsupported "
-                                "builds the other targets");
+                         what + "; a newer intel-opencl-icd is needed (`" + unsupportedHint(setup) +
+                             "` adds a compiler toolchain that builds them), or "
+                             "--skip-unsupported builds the other targets");
     observer.warning(what + "; skipped (--skip-unsupported)");
     std::erase_if(setup.targets.targets, [&](const auto& t) {
         if (setup.compiler->support().supports(t.ip)) return false;
@@ -217,14 +225,11 @@ Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& obse
     if (!list) return list.error();
     BuildSetup setup{request, *list};
     if (auto st = resolveTargetOptions(setup); !st) return st.error();
-    setup.compiler = request.compiler;
-    if (!setup.compiler) {
-        auto compiler = toolchain::probeCompiler(
-            db, request.ocloc,
-            request.useCache ? buildCacheDir(request) / "ocloc-facts" : std::filesystem::path());
-        if (!compiler) return compiler.error();
-        setup.compiler = toolchain::makeOclocCompiler(*compiler, request.workerCommand);
-    }
+    auto compiler = chooseCompiler(request, setup.targets,
+                                   request.useCache ? buildCacheDir(request) / "ocloc-facts"
+                                                    : std::filesystem::path());
+    if (!compiler) return compiler.error();
+    setup.compiler = std::move(*compiler);
     if (auto st = resolveFrontendDevice(setup); !st) return st.error();
     if (auto st = dropUnsupportedTargets(setup, observer); !st) return st.error();
     auto keys = archive::loadSigningKeys(request.signKeys);

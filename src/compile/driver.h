@@ -54,7 +54,11 @@ struct BuildRequest {
     std::vector<std::filesystem::path> signKeys;          // private keys the archive is signed with
     std::filesystem::path depfile;                        // write "output: inputs headers..." here
     std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
-    std::filesystem::path ocloc;                          // empty: $AOTPACK_OCLOC or PATH
+    std::filesystem::path ocloc; // one compiler for every target; empty: the toolchains below
+    // --toolchain: "ID|VERSION" for every target, or "DEVICES=ID|VERSION" for those; the others
+    // go to the newest toolchain that builds them (toolchain/routing.h). Ignored with `ocloc`
+    // or $AOTPACK_OCLOC, which name one compiler.
+    std::vector<std::string> toolchains;
     // Long-lived compile workers: the command that starts one (the CLI passes itself with
     // toolchain::kWorkerCommand; toolchain/ocloc_worker.h). Empty, or when libocloc is not found or
     // no worker starts: one ocloc process per job.

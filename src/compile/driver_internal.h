@@ -104,6 +104,11 @@ struct CompiledJobs {
 // Phase 1: device list, compiler, options, scratch directory. Every problem here stops the build
 // before any work.
 Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& observer);
+// The compiler of a build's targets (compile/toolchains.cpp); `factsStore` keeps what each ocloc
+// said it builds.
+Expected<std::shared_ptr<toolchain::Compiler>> chooseCompiler(const BuildRequest& request,
+                                                              const devices::DeviceList& targets,
+                                                              const std::filesystem::path& factsStore);
 Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& observer);
 // The remote cache's warnings so far, through the observer (on the driver's thread).
 void printCacheWarnings(const BuildCaches& caches, BuildObserver& observer);

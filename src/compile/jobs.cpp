@@ -78,7 +78,7 @@ Job planJob(const BuildSetup& setup, const History& history, const PreparedModul
     job.historyKey = m.input.name + "|" + t.ip.str();
     job.fingerprint.spirv = m.spirvHash.hex();
     job.fingerprint.options = hex(job.options);
-    job.fingerprint.compiler = hex(setup.compiler->support().identity);
+    job.fingerprint.compiler = hex(setup.compiler->supportFor(t.ip).identity);
     job.key = jobKey(setup, m, t.ip, job.options);
     auto h = history.find(job.historyKey);
     job.expectedSeconds = h != history.end()
@@ -102,10 +102,11 @@ std::string fp64Message(const Job& job) {
 }
 
 archive::Metadata binaryMetadata(const BuildSetup& setup, const Job& job) {
-    archive::Metadata meta = {
-        {"target", job.target->name}, {"ip", job.target->ip.str()},
-        {"format", "zebin"},          {"compiler", "ocloc " + setup.compiler->support().version},
-        {"options", job.options},     {"kernels", job.kernels}};
+    const auto& compiler = setup.compiler->supportFor(job.target->ip);
+    archive::Metadata meta = {{"target", job.target->name}, {"ip", job.target->ip.str()},
+                              {"format", "zebin"},          {"compiler", "ocloc " + compiler.version},
+                              {"options", job.options},     {"kernels", job.kernels}};
+    if (!compiler.toolchainId.empty()) meta["toolchain"] = compiler.toolchainId; // FORMAT.md
     if (!job.report.droppedKernels.empty())
         meta["dropped_kernels"] = join(job.report.droppedKernels, ",");
     return meta;
@@ -120,7 +121,7 @@ Hash128 jobKey(const BuildSetup& setup, const PreparedModule& m, devices::IpVers
         .add(m.spirvHash.bytes)
         .add(ip.str())
         .add(options)
-        .add(setup.compiler->support().identity)
+        .add(setup.compiler->supportFor(ip).identity)
         .finish();
 }
 

@@ -88,7 +88,7 @@ SilentServers& silentServers() {
 } // namespace
 
 Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status,
-                        const std::string& token) {
+                        const std::string& token, long timeoutMs) {
     status = 0;
     std::string origin = originOf(url);
     if (silentServers().contains(origin))
@@ -99,7 +99,7 @@ Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status
     if (!h) return makeError(Errc::Internal, "libcurl cannot start a transfer");
     Download d;
     d.limit = size;
-    long timeout = fetchTimeoutMs();
+    long timeout = timeoutMs ? timeoutMs : fetchTimeoutMs();
     curl->setopt(h, CURLOPT_URL, url.c_str());
     curl->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
     curl->setopt(h, CURLOPT_FAILONERROR, 1L);
@@ -137,7 +137,8 @@ std::size_t onRead(char* buffer, std::size_t size, std::size_t count, void* user
 
 } // namespace
 
-Status httpPut(const std::string& url, ByteView data, const std::string& token) {
+Status httpPut(const std::string& url, ByteView data, const std::string& token, long timeoutMs) {
+    long timeout = timeoutMs ? timeoutMs : fetchTimeoutMs();
     const CurlApi* curl = curlApi();
     if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
     CURL* h = curl->init();
@@ -154,8 +155,8 @@ Status httpPut(const std::string& url, ByteView data, const std::string& token) 
     if (!token.empty()) curl->setopt(h, CURLOPT_HTTPHEADER, &header);
     curl->setopt(h, CURLOPT_FAILONERROR, 1L);
     curl->setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl->setopt(h, CURLOPT_TIMEOUT_MS, fetchTimeoutMs());
-    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(fetchTimeoutMs(), 1000L));
+    curl->setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L));
     CURLcode rc = curl->perform(h);
     long status = 0;
     curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);

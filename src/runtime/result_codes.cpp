@@ -20,6 +20,7 @@ aotpack_result resultFor(Errc code) {
     case Errc::Output:
     case Errc::Conflict:
     case Errc::CacheDamaged:
+    case Errc::FetchFailed:
     case Errc::Internal:
         return AOTPACK_ERROR_INTERNAL;
     }

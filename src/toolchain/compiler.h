@@ -83,6 +83,11 @@ class Compiler {
   public:
     virtual ~Compiler() = default;
     virtual const toolchain::CompilerSupport& support() const = 0;
+    // The compiler of one target: support() unless targets go to different toolchains
+    // (routing.h), where support() describes them all together.
+    virtual const toolchain::CompilerSupport& supportFor(devices::IpVersion) const {
+        return support();
+    }
     // Compiles every job, in the given order, at most limits.jobs at once. onStart(i) and
     // onFinish(i, result) are never called concurrently with each other.
     virtual CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace aotpack::toolchain {
 
@@ -17,6 +18,12 @@ struct CompilerSupport {
     std::string version;         // "22.43.24595"
     std::string identity; // version plus the compiler libraries' size and time: cache keys use it
     std::set<std::uint32_t> ipValues;
+    // A toolchain of the store (toolchain.h): its id (recorded per native), and how its compile
+    // workers run: `launcher` (its ld-linux and --library-path) before aotpack's worker command,
+    // loading `libocloc`. All empty for the host's ocloc.
+    std::string toolchainId;
+    std::vector<std::string> launcher;
+    std::filesystem::path libocloc;
     bool supports(devices::IpVersion ip) const { return ipValues.count(ip.value()) != 0; }
 };
 

@@ -27,7 +27,10 @@ CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) 
         out.failure = "ocloc failed: " + describeOclocFailure(*r);
         return out;
     }
-    auto zebin = readFile(job.dir / "zebin");
+    // ocloc 24 and newer append .bin even with -output_no_suffix.
+    std::error_code ec;
+    auto zebin = readFile(fs::exists(job.dir / "zebin", ec) ? job.dir / "zebin"
+                                                            : job.dir / "zebin.bin");
     if (!zebin) {
         out.failure = "ocloc succeeded but wrote no binary: " + zebin.error().message;
         return out;
@@ -56,8 +59,10 @@ class OclocCompiler : public Compiler {
         PoolLimits pool{limits.jobs, limits.memoryBudgetKb, {}};
         std::string whyNot;
         if (!workerCommand_.empty())
-            if (std::string lib = findLibocloc(support_.ocloc.string(), &whyNot); !lib.empty()) {
-                pool.workerCommand = workerCommand_;
+            if (std::string lib = workerLibrary(&whyNot); !lib.empty()) {
+                pool.workerCommand = support_.launcher; // a store toolchain's own loader
+                pool.workerCommand.insert(pool.workerCommand.end(), workerCommand_.begin(),
+                                          workerCommand_.end());
                 pool.workerCommand.push_back(lib);
             }
         if (tasks.empty()) return {"", ""};
@@ -80,6 +85,12 @@ class OclocCompiler : public Compiler {
     }
 
   private:
+    // A store toolchain names its libocloc; the host's is looked for beside its ocloc.
+    std::string workerLibrary(std::string* whyNot) const {
+        if (support_.libocloc.empty()) return findLibocloc(support_.ocloc.string(), whyNot);
+        return workersOffOnPurpose() ? std::string() : support_.libocloc.string();
+    }
+
     PoolTask task(const CompileJob& job, std::function<void()> started,
                   std::function<void(Expected<ProcessResult>)> finished) const {
         std::error_code ec; // a directory that cannot be made fails this job, not the build

@@ -178,6 +178,11 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
+bool workersOffOnPurpose() {
+    const char* env = std::getenv("AOTPACK_LIBOCLOC");
+    return kSanitized || (env && !*env);
+}
+
 std::string findLibocloc(const std::string& ocloc, std::string* whyNot) {
     auto none = [whyNot](std::string why) {
         if (whyNot) *whyNot = std::move(why);

@@ -36,4 +36,7 @@ bool readRequest(int fd, std::vector<std::string>& fields);
 // purpose: AOTPACK_LIBOCLOC="" or a sanitizer build).
 std::string findLibocloc(const std::string& ocloc, std::string* whyNot = nullptr);
 
+// AOTPACK_LIBOCLOC="" or a sanitizer build: no compile workers, and no warning about it.
+bool workersOffOnPurpose();
+
 } // namespace aotpack::toolchain

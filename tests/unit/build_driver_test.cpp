@@ -410,7 +410,7 @@ TEST(OclocCompiler, RunsOclocsCommandLineAndNamesItsExitCodes) {
                        "printf zebin > zebin\necho 'Build succeeded.'\n";
     ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     ASSERT_TRUE(writeFileAtomic(script, bytes, 0755));
-    toolchain::CompilerSupport support{script, "test", "test 1", {}};
+    toolchain::CompilerSupport support{script, "test", "test 1", {}, {}, {}, {}};
     auto compiler = toolchain::makeOclocCompiler(support, {});
     std::vector<toolchain::CompileJob> jobs = {
         {dir.path() / "k.spv", devices::IpVersion::fromValue(kPvc), "-O2", 10, 0,

@@ -1,0 +1,283 @@
+// ToolchainStore::install: check the .debs against their pins, unpack them into a temporary
+// directory, write the bin/ocloc launcher, ask the new ocloc what it builds, rename into place.
+#include "common/file_io.h"
+#include "common/hash.h"
+#include "common/sha256.h"
+#include "common/subprocess.h"
+#include "common/text.h"
+#include "toolchain/ocloc_facts.h"
+#include "toolchain/store.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <unistd.h>
+
+namespace aotpack::toolchain {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// `dpkg-deb ARGS...`; its output, or an error naming the .deb.
+Expected<std::string> dpkgDeb(const std::vector<std::string>& args, const fs::path& deb) {
+    TempDir dir;
+    std::vector<std::string> argv = {"dpkg-deb"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = runProcess({argv, {}, dir.path() / "log", {}, {}}, 600);
+    std::string log = readTextFile(dir.path() / "log").value_or("");
+    if (!r) return r.error();
+    if (!r->succeeded())
+        return makeError(Errc::BadInput, "'" + deb.string() + "' is not a valid .deb: " +
+                                             std::string(trim(split(log, '\n').front())));
+    return log;
+}
+
+// The pin of each .deb checked (SHA-256 and size); name and version read from an unpinned one.
+Expected<std::vector<DebPackage>> checkPins(const std::vector<LocalDeb>& debs) {
+    std::vector<DebPackage> out;
+    for (const auto& deb : debs) {
+        auto bytes = readFile(deb.file);
+        if (!bytes) return makeError(Errc::BadInput, bytes.error().message);
+        DebPackage p = deb.pin;
+        std::string sha = sha256Hex(*bytes);
+        if (!p.sha256.empty() && p.sha256 != sha)
+            return makeError(Errc::BadInput, "'" + deb.file.string() + "' (" + p.name + " " +
+                                                 p.version + ") has SHA-256 " + sha +
+                                                 ", but its lock pins " + p.sha256);
+        if (p.name.empty() || p.version.empty()) {
+            auto fields = dpkgDeb({"-f", deb.file.string(), "Package", "Version"}, deb.file);
+            if (!fields) return fields.error();
+            for (const auto& line : split(*fields, '\n')) {
+                if (line.starts_with("Package: ")) p.name = trim(line.substr(9));
+                if (line.starts_with("Version: ")) p.version = trim(line.substr(9));
+            }
+        }
+        p.sha256 = sha;
+        p.size = bytes->size();
+        out.push_back(std::move(p));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const DebPackage& a, const DebPackage& b) { return a.name < b.name; });
+    return out;
+}
+
+// "26.27.39122.14-1" -> "26.27.39122.14"; "1:1.3-4" -> "1.3".
+std::string upstreamVersion(std::string v) {
+    if (auto colon = v.find(':'); colon != std::string::npos) v = v.substr(colon + 1);
+    if (auto dash = v.rfind('-'); dash != std::string::npos) v = v.substr(0, dash);
+    if (auto plus = v.find('+'); plus != std::string::npos) v = v.substr(0, plus);
+    return v;
+}
+
+const DebPackage* packageNamed(const std::vector<DebPackage>& packages, const std::string& prefix) {
+    for (const auto& p : packages)
+        if (p.name.starts_with(prefix)) return &p;
+    return nullptr;
+}
+
+// What the packages make: an ocloc package (its version), IGC's, legacy or not, a frontend or not.
+Expected<Toolchain> describe(const std::vector<DebPackage>& packages, const std::string& source) {
+    Toolchain t;
+    const DebPackage* ocloc = packageNamed(packages, "intel-ocloc");
+    if (!ocloc)
+        return makeError(Errc::BadInput,
+                         "'" + source + "' has no intel-ocloc or intel-ocloc-legacy package");
+    t.oclocVersion = upstreamVersion(ocloc->version);
+    t.legacy = ocloc->name.find("legacy") != std::string::npos;
+    if (const DebPackage* igc = packageNamed(packages, "libigc"))
+        t.igcVersion = upstreamVersion(igc->version);
+    else if (const DebPackage* core = packageNamed(packages, "intel-igc-core"))
+        t.igcVersion = upstreamVersion(core->version);
+    t.spirvOnly = !packageNamed(packages, "libigdfcl") && !packageNamed(packages, "intel-igc-opencl");
+    Hasher h;
+    h.add("aotpack-toolchain-v1");
+    for (const auto& p : packages)
+        h.add(p.name).add(p.version).add(p.sha256);
+    auto parts = split(t.oclocVersion, '.'); // "26.27.39122.14" -> "26.27.39122"
+    parts.resize(std::min<std::size_t>(parts.size(), 3));
+    std::string release = join(parts, ".");
+    t.id = std::string("ocloc-") + (t.legacy ? "legacy-" : "") + release + "-" +
+           h.finish().hex().substr(0, 12);
+    t.source = source;
+    t.packages = packages;
+    return t;
+}
+
+// The first file under `root` whose name satisfies `match`, relative to root.
+fs::path findUnder(const fs::path& root, const std::function<bool(const fs::path&)>& match) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (match(it->path())) return fs::relative(it->path(), root, ec);
+    return {};
+}
+
+struct Layout {
+    fs::path ocloc, loader, libocloc; // relative to the toolchain's directory
+    std::vector<std::string> libraryDirs;
+};
+
+Expected<Layout> findLayout(const fs::path& dir) {
+    Layout l;
+    fs::path root = dir / "root";
+    l.ocloc = findUnder(root / "usr/bin", [](const fs::path& p) {
+        return p.filename().string().starts_with("ocloc") && !fs::is_symlink(p);
+    });
+    if (l.ocloc.empty())
+        return makeError(Errc::BadInput, "the packages hold no ocloc executable in usr/bin");
+    l.ocloc = "root/usr/bin" / l.ocloc;
+    fs::path loader = findUnder(
+        root, [](const fs::path& p) { return p.filename() == "ld-linux-x86-64.so.2"; });
+    // Without its own C library (a directory of Intel's .debs) it runs with the host's loader.
+    l.loader = loader.empty() ? fs::path("/lib64/ld-linux-x86-64.so.2") : "root" / loader;
+    for (const char* d : {"usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib", "usr/local/lib"})
+        if (fs::is_directory(root / d)) l.libraryDirs.push_back(std::string("root/") + d);
+    fs::path lib = findUnder(root, [](const fs::path& p) {
+        std::string n = p.filename().string();
+        return n.starts_with("libocloc") && n.find(".so") != std::string::npos;
+    });
+    if (!lib.empty()) l.libocloc = "root" / lib;
+    return l;
+}
+
+// bin/ocloc: the toolchain's ocloc through its own loader, found relative to the script, so the
+// directory can be renamed into place (and a store moved) without rewriting it.
+std::string launcherScript(const Toolchain& t, const Layout& l) {
+    auto rel = [](const fs::path& p) {
+        return p.is_absolute() ? p.string() : "$t/" + p.string();
+    };
+    std::vector<std::string> libs;
+    for (const auto& d : l.libraryDirs)
+        libs.push_back("$t/" + d);
+    return "#!/bin/sh\n"
+           "# ocloc " + t.oclocVersion + " of aotpack toolchain " + t.id +
+           ", run with its own loader and libraries.\n"
+           "case $0 in */*) t=${0%/*}/.. ;; *) t=.. ;; esac\n"
+           "exec \"" + rel(l.loader) + "\" --library-path \"" + join(libs, ":") + "\" \"" +
+           rel(l.ocloc) + "\" \"$@\"\n";
+}
+
+std::uint64_t treeSize(const fs::path& dir) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += it->file_size(ec);
+    return total;
+}
+
+json manifestOf(const Toolchain& t, const Layout& l) {
+    json packages = json::array();
+    for (const auto& p : t.packages)
+        packages.push_back({{"name", p.name}, {"version", p.version}, {"sha256", p.sha256},
+                            {"size", p.size}, {"url", p.url}});
+    return {{"format", "aotpack-toolchain/1"},
+            {"id", t.id},
+            {"ocloc_version", t.oclocVersion},
+            {"igc_version", t.igcVersion},
+            {"source", t.source},
+            {"legacy", t.legacy},
+            {"spirv_only", t.spirvOnly},
+            {"size", t.sizeBytes},
+            {"packages", packages},
+            {"ips", t.ipValues},
+            {"ocloc", l.ocloc.string()},
+            {"loader", l.loader.string()},
+            {"library_dirs", l.libraryDirs},
+            {"libocloc", l.libocloc.string()}};
+}
+
+std::vector<std::string> groupNames(const devices::Database& db) {
+    std::vector<std::string> groups;
+    for (const auto& f : db.families())
+        groups.push_back(f.name);
+    for (const auto& r : db.releases())
+        groups.push_back(r.name);
+    return groups;
+}
+
+// Unpacks, writes the launcher, asks the new ocloc what it builds and writes the manifest.
+Status populate(const fs::path& tmp, Toolchain& t, const std::vector<LocalDeb>& debs,
+                const devices::Database& db) {
+    for (const auto& deb : debs)
+        if (auto r = dpkgDeb({"-x", deb.file.string(), (tmp / "root").string()}, deb.file); !r)
+            return r.error();
+    auto layout = findLayout(tmp);
+    if (!layout) return layout.error();
+    std::error_code ec;
+    fs::create_directories(tmp / "bin", ec);
+    if (auto st = writeFileAtomic(tmp / "bin/ocloc", launcherScript(t, *layout), Sync::No, 0755);
+        !st)
+        return st;
+    OclocFacts facts(tmp / "bin/ocloc", {});
+    if (facts.version().empty())
+        return makeError(Errc::Unsupported, "the ocloc of toolchain " + t.id +
+                                                " does not run on this machine ('" +
+                                                (tmp / "bin/ocloc").string() +
+                                                " query OCL_DRIVER_VERSION' failed)");
+    t.ipValues = facts.idsOfAll(groupNames(db));
+    t.sizeBytes = treeSize(tmp / "root");
+    return writeFileAtomic(tmp / "toolchain.json", manifestOf(t, *layout).dump(2) + "\n");
+}
+
+void removeStaleTemporaries(const fs::path& store) {
+    std::error_code ec;
+    for (const auto& entry : listDirectory(store)) {
+        std::string name = entry.filename().string();
+        if (!name.starts_with(".adding-") && !name.starts_with(".removing-")) continue;
+        // Another add may be using it right now: only ones older than a day go.
+        auto age = fs::file_time_type::clock::now() - fs::last_write_time(entry, ec);
+        if (!ec && age > std::chrono::hours(24)) fs::remove_all(entry, ec);
+    }
+}
+
+// Keeps each .deb in debs/<sha256>.deb (a hard link where it can), for offline adds and publish.
+void keepDebs(const fs::path& debCache, const std::vector<LocalDeb>& debs) {
+    std::error_code ec;
+    fs::create_directories(debCache, ec);
+    for (const auto& deb : debs) {
+        auto bytes = readFile(deb.file);
+        if (!bytes) continue;
+        fs::path target = debCache / (sha256Hex(*bytes) + ".deb");
+        if (fs::exists(target, ec)) continue;
+        fs::create_hard_link(deb.file, target, ec);
+        if (ec) (void)writeFileAtomic(target, *bytes, 0644, Sync::No);
+    }
+}
+
+} // namespace
+
+Expected<Toolchain> ToolchainStore::install(const std::vector<LocalDeb>& debs,
+                                            const std::string& source,
+                                            const devices::Database& db) const {
+    auto pins = checkPins(debs);
+    if (!pins) return pins.error();
+    auto t = describe(*pins, source);
+    if (!t) return t.error();
+    fs::path final = dir_ / t->id;
+    if (auto existing = loadToolchain(final)) return *existing;
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    removeStaleTemporaries(dir_);
+    fs::path tmp = dir_ / (".adding-" + t->id + "-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(std::random_device{}()));
+    fs::create_directories(tmp / "root", ec);
+    if (ec)
+        return makeError(Errc::Output, "cannot create '" + tmp.string() + "': " + ec.message());
+    if (auto st = populate(tmp, *t, debs, db); !st) {
+        fs::remove_all(tmp, ec);
+        return st.error();
+    }
+    keepDebs(debCache(), debs);
+    fs::rename(tmp, final, ec);
+    if (ec) { // a concurrent add of the same toolchain got there first: theirs is the same
+        fs::remove_all(tmp, ec);
+        if (auto existing = loadToolchain(final)) return *existing;
+        return makeError(Errc::Output, "cannot move the toolchain into '" + final.string() + "'");
+    }
+    return loadToolchain(final);
+}
+
+} // namespace aotpack::toolchain
