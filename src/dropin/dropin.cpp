@@ -9,12 +9,15 @@
 #include "common/text.h"
 #include "dropin/call_log.h"
 #include "dropin/compile_slots.h"
+#include "devices/device_list.h"
 #include "dropin/plan.h"
 #include "toolchain/compiler_support.h"
 #include "toolchain/ocloc_facts.h"
 #include "toolchain/ocloc_worker.h"
 #include "toolchain/process_pool.h"
+#include "toolchain/routing.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -380,9 +383,35 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
 
 } // namespace
 
+// The ocloc a call runs: $AOTPACK_OCLOC, else the newest toolchain (the host's ocloc or the
+// store's, toolchain/routing.h) that builds every target of the call's -device, as `aotpack build`
+// would route them; the host's when none is named or none builds them all.
+static fs::path oclocFor(const std::vector<std::string>& args, const fs::path& factsStore) {
+    fs::path host = toolchain::findRealOcloc();
+    auto device = std::find(args.begin(), args.end(), "-device");
+    if (!envOr("AOTPACK_OCLOC", "").empty() || device == args.end() || device + 1 == args.end())
+        return host;
+    const auto& db = devices::Database::builtin();
+    auto list = devices::parseDeviceList(db, *(device + 1));
+    toolchain::ToolchainStore store(toolchain::ToolchainStore::defaultDir());
+    auto installed = store.installed();
+    if (!list || list->targets.empty() || installed.empty()) return host;
+    auto toolchains = toolchain::availableToolchains(db, store, factsStore);
+    for (const auto& t : toolchains) {
+        bool all = std::all_of(list->targets.begin(), list->targets.end(),
+                               [&](const auto& target) { return t.supports(target.ip.value()); });
+        if (all) return t.host() ? host : t.ocloc;
+    }
+    return host;
+}
+
 int runDropin(const std::vector<std::string>& args, const DropinOptions& options) {
     auto start = Clock::now();
-    Call call{toolchain::findRealOcloc(),        args, options, openCache(),
+    auto cache = openCache();
+    fs::path ocloc = oclocFor(args, factsStore(cache));
+    if (!ocloc.empty() && ocloc != toolchain::findRealOcloc()) // the background learner's too
+        ::setenv("AOTPACK_OCLOC", ocloc.c_str(), 1);
+    Call call{ocloc,                             args, options, std::move(cache),
               {args, "compiled", "", "", {}, 0}, {}};
     call.store = openStore(call.cache);
     if (call.ocloc.empty()) {

@@ -52,6 +52,12 @@ Expected<AddResult> addToolchains(const ToolchainStore& store, const AddRequest&
     return result;
 }
 
+static Status makeDirectoryAndWrite(const fs::path& file, ByteView bytes) {
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    return writeFileAtomic(file, bytes, 0644, Sync::No);
+}
+
 // "https://user:secret@host/x" -> "https://host/x": messages never carry credentials.
 static std::string withoutUserInfo(std::string url) {
     auto scheme = url.find("://");
@@ -78,8 +84,10 @@ Expected<std::size_t> publishToolchains(const ToolchainStore& store,
                                                      p.version + " of " + t.id +
                                                      " (add the toolchain again)");
             std::string target = url + "/" + serverPathOf(p);
-            if (auto st = runtime::httpPut(target, *bytes, token ? token : "", 15 * 60 * 1000);
-                !st)
+            auto st = url.starts_with("file://") // a shared directory: no HTTP client needed
+                          ? makeDirectoryAndWrite(fs::path(target.substr(7)), *bytes)
+                          : runtime::httpPut(target, *bytes, token ? token : "", 15 * 60 * 1000);
+            if (!st)
                 return makeError(Errc::Output, "cannot upload " + p.name + " to " +
                                                    withoutUserInfo(url) + ": " +
                                                    st.error().message);
