@@ -135,8 +135,8 @@ void printSupportSummary(const DeviceList& list, const Builders& compiler) {
     if (unsupported.empty()) return;
     diag::note(std::to_string(unsupported.size()) + " of " + std::to_string(list.targets.size()) +
                " target(s) cannot be built by the installed ocloc " + compiler.versions() + " (" +
-               join(unsupported, ", ") + "): " +
-               join(std::vector<std::string>(hints.begin(), hints.end()), " and ") +
+               join(unsupported, ", ") +
+               "): " + join(std::vector<std::string>(hints.begin(), hints.end()), " and ") +
                " adds a compiler toolchain that builds them (or 'aotpack build "
                "--skip-unsupported')");
 }
@@ -183,11 +183,12 @@ void addDevicesCommand(CommandRegistry& registry) {
                         "Device list, e.g. 'ats-m150,pvc', 'xe-hpg:xe-hpc', '0x56c0', '8086:56c0', "
                         "'@ipex-default'");
     sub->add_flag("--json", opts->json, "Print JSON");
-    sub->footer("Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
-                "devices 'dg1:acm-g11'\n"
-                "The OCLOC column says whether an installed compiler can build a target, TOOLCHAIN\n"
-                "which one builds it ('aotpack toolchain list'); 'aotpack build' fails on a target\n"
-                "none can build; this command only explains, and exits 0.");
+    sub->footer(
+        "Examples:\n  aotpack devices\n  aotpack devices ats-m150,pvc --json\n  aotpack "
+        "devices 'dg1:acm-g11'\n"
+        "The OCLOC column says whether an installed compiler can build a target, TOOLCHAIN\n"
+        "which one builds it ('aotpack toolchain list'); 'aotpack build' fails on a target\n"
+        "none can build; this command only explains, and exits 0.");
     registry.add(sub, [opts, listOption] {
         const Database& db = Database::builtin();
         Builders compiler = findBuilders(db);

@@ -31,8 +31,9 @@ toolchain::ToolchainStore store() {
 }
 
 std::string kindOf(const Toolchain& t) {
-    return t.host() ? "host" : std::string(t.legacy ? "legacy" : "current") +
-                                   (t.spirvOnly ? ", SPIR-V only" : "");
+    return t.host() ? "host"
+                    : std::string(t.legacy ? "legacy" : "current") +
+                          (t.spirvOnly ? ", SPIR-V only" : "");
 }
 
 json toolchainJson(const Toolchain& t) {
@@ -42,10 +43,17 @@ json toolchainJson(const Toolchain& t) {
     std::vector<std::string> ips;
     for (auto ip : t.ipValues)
         ips.push_back(devices::IpVersion::fromValue(ip).str());
-    return {{"id", t.id},          {"ocloc_version", t.oclocVersion}, {"igc_version", t.igcVersion},
-            {"source", t.source},  {"legacy", t.legacy},              {"spirv_only", t.spirvOnly},
-            {"size", t.sizeBytes}, {"ocloc", t.ocloc.string()},       {"ips", ips},
-            {"ip_ranges", toolchain::describeIpRanges(t.ipValues)},  {"packages", packages}};
+    return {{"id", t.id},
+            {"ocloc_version", t.oclocVersion},
+            {"igc_version", t.igcVersion},
+            {"source", t.source},
+            {"legacy", t.legacy},
+            {"spirv_only", t.spirvOnly},
+            {"size", t.sizeBytes},
+            {"ocloc", t.ocloc.string()},
+            {"ips", ips},
+            {"ip_ranges", toolchain::describeIpRanges(t.ipValues)},
+            {"packages", packages}};
 }
 
 // The device names of the database a toolchain builds ("tgllp, dg2, ...").
@@ -104,8 +112,8 @@ void addAdd(CommandRegistry& r, CLI::App* parent) {
         auto added = toolchain::addToolchains(store(), request, devices::Database::builtin());
         if (!added) return diag::fail(added.error());
         for (const auto& t : added->toolchains)
-            std::cout << t.id << ": ocloc " << t.oclocVersion << " (IGC " << t.igcVersion
-                      << "), " << humanBytes(t.sizeBytes) << ", builds "
+            std::cout << t.id << ": ocloc " << t.oclocVersion << " (IGC " << t.igcVersion << "), "
+                      << humanBytes(t.sizeBytes) << ", builds "
                       << toolchain::describeIpRanges(t.ipValues) << "\n";
         return 0;
     });
@@ -152,7 +160,8 @@ void addLock(CommandRegistry& r, CLI::App* parent) {
         auto toolchains = chosen(a->ids);
         if (!toolchains) return diag::fail(toolchains.error());
         if (toolchains->empty())
-            return diag::fail(makeError(Errc::Usage, "the toolchain store " + store().dir().string() +
+            return diag::fail(makeError(Errc::Usage, "the toolchain store " +
+                                                         store().dir().string() +
                                                          " is empty: nothing to lock"));
         if (auto st = writeFileAtomic(a->output, toolchain::lockText(*toolchains)); !st)
             return diag::fail(st.error());

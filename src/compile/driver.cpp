@@ -203,10 +203,10 @@ static Status dropUnsupportedTargets(BuildSetup& setup, BuildObserver& observer)
                        setup.compiler->support().ocloc.string() + ") cannot build " +
                        join(names, ", ");
     if (!setup.request.skipUnsupported)
-        return makeError(Errc::Unsupported,
-                         what + "; a newer intel-opencl-icd is needed (`" + unsupportedHint(setup) +
-                             "` adds a compiler toolchain that builds them), or "
-                             "--skip-unsupported builds the other targets");
+        return makeError(Errc::Unsupported, what + "; a newer intel-opencl-icd is needed (`" +
+                                                unsupportedHint(setup) +
+                                                "` adds a compiler toolchain that builds them), or "
+                                                "--skip-unsupported builds the other targets");
     observer.warning(what + "; skipped (--skip-unsupported)");
     std::erase_if(setup.targets.targets, [&](const auto& t) {
         if (setup.compiler->support().supports(t.ip)) return false;

@@ -106,9 +106,9 @@ struct CompiledJobs {
 Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& observer);
 // The compiler of a build's targets (compile/toolchains.cpp); `factsStore` keeps what each ocloc
 // said it builds.
-Expected<std::shared_ptr<toolchain::Compiler>> chooseCompiler(const BuildRequest& request,
-                                                              const devices::DeviceList& targets,
-                                                              const std::filesystem::path& factsStore);
+Expected<std::shared_ptr<toolchain::Compiler>>
+chooseCompiler(const BuildRequest& request, const devices::DeviceList& targets,
+               const std::filesystem::path& factsStore);
 Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& observer);
 // The remote cache's warnings so far, through the observer (on the driver's thread).
 void printCacheWarnings(const BuildCaches& caches, BuildObserver& observer);

@@ -103,9 +103,10 @@ std::string fp64Message(const Job& job) {
 
 archive::Metadata binaryMetadata(const BuildSetup& setup, const Job& job) {
     const auto& compiler = setup.compiler->supportFor(job.target->ip);
-    archive::Metadata meta = {{"target", job.target->name}, {"ip", job.target->ip.str()},
-                              {"format", "zebin"},          {"compiler", "ocloc " + compiler.version},
-                              {"options", job.options},     {"kernels", job.kernels}};
+    archive::Metadata meta = {
+        {"target", job.target->name}, {"ip", job.target->ip.str()},
+        {"format", "zebin"},          {"compiler", "ocloc " + compiler.version},
+        {"options", job.options},     {"kernels", job.kernels}};
     if (!compiler.toolchainId.empty()) meta["toolchain"] = compiler.toolchainId; // FORMAT.md
     if (!job.report.droppedKernels.empty())
         meta["dropped_kernels"] = join(job.report.droppedKernels, ",");

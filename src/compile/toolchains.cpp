@@ -28,10 +28,10 @@ static Status applyChoices(const BuildRequest& request, const devices::DeviceLis
         const auto& t = toolchains[*index];
         for (const auto& target : chosen.targets) {
             if (!t.supports(target.ip.value()))
-                return makeError(Errc::Unsupported,
-                                 "--toolchain '" + option + "': " + t.id + " (ocloc " +
-                                     t.oclocVersion + ") cannot build " + target.name + " (" +
-                                     target.ip.str() + ")");
+                return makeError(Errc::Unsupported, "--toolchain '" + option + "': " + t.id +
+                                                        " (ocloc " + t.oclocVersion +
+                                                        ") cannot build " + target.name + " (" +
+                                                        target.ip.str() + ")");
             routes[target.ip.value()] = *index;
         }
     }

@@ -7,9 +7,9 @@
 #include "common/hash.h"
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "devices/device_list.h"
 #include "dropin/call_log.h"
 #include "dropin/compile_slots.h"
-#include "devices/device_list.h"
 #include "dropin/plan.h"
 #include "toolchain/compiler_support.h"
 #include "toolchain/ocloc_facts.h"
@@ -411,8 +411,7 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     fs::path ocloc = oclocFor(args, factsStore(cache));
     if (!ocloc.empty() && ocloc != toolchain::findRealOcloc()) // the background learner's too
         ::setenv("AOTPACK_OCLOC", ocloc.c_str(), 1);
-    Call call{ocloc,                             args, options, std::move(cache),
-              {args, "compiled", "", "", {}, 0}, {}};
+    Call call{ocloc, args, options, std::move(cache), {args, "compiled", "", "", {}, 0}, {}};
     call.store = openStore(call.cache);
     if (call.ocloc.empty()) {
         diag::error("the real ocloc is not on PATH (aotpack's own shims are skipped); install "

@@ -20,8 +20,7 @@ Expected<Bytes> httpGet(const std::string& url, std::uint64_t limit, long& statu
                         const std::string& token = "", long timeoutMs = 0);
 
 // PUT `data` at `url` with `Authorization: Bearer <token>` when `token` is not empty.
-Status httpPut(const std::string& url, ByteView data, const std::string& token,
-               long timeoutMs = 0);
+Status httpPut(const std::string& url, ByteView data, const std::string& token, long timeoutMs = 0);
 
 // The time limit of one request, in milliseconds: AOTPACK_FETCH_TIMEOUT_MS, default 2000.
 long fetchTimeoutMs();

@@ -10,6 +10,12 @@ namespace aotpack::toolchain {
 
 namespace fs = std::filesystem;
 
+static fs::path absolutePath(const fs::path& p) {
+    std::error_code ec;
+    fs::path out = fs::absolute(p, ec);
+    return ec ? p : out;
+}
+
 static Expected<AddResult> addFromLock(const ToolchainStore& store, const AddRequest& request,
                                        const devices::Database& db) {
     auto locked = readLock(request.source);
@@ -35,14 +41,13 @@ Expected<AddResult> addToolchains(const ToolchainStore& store, const AddRequest&
     if (!spec) return spec.error();
     if (spec->kind == SourceSpec::Kind::LockFile) return addFromLock(store, request, db);
     TempDir downloads;
-    auto debs = spec->kind == SourceSpec::Kind::Directory
-                    ? debsInDirectory(spec->path, request.options)
-                    : fetchFromApt(spec->aptLine, request.options, store.dir() / "apt",
-                                   downloads.path());
+    auto debs =
+        spec->kind == SourceSpec::Kind::Directory
+            ? debsInDirectory(spec->path, request.options)
+            : fetchFromApt(spec->aptLine, request.options, store.dir() / "apt", downloads.path());
     if (!debs) return debs.error();
-    std::string source = spec->kind == SourceSpec::Kind::Directory
-                             ? fs::absolute(spec->path).string()
-                             : spec->text;
+    std::string source =
+        spec->kind == SourceSpec::Kind::Directory ? absolutePath(spec->path).string() : spec->text;
     if (request.options.legacy && spec->kind != SourceSpec::Kind::Directory) source += " --legacy";
     if (request.options.spirvOnly) source += " --spirv-only";
     auto installed = store.install(*debs, source, db);

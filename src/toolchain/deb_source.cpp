@@ -22,8 +22,9 @@ Expected<SourceSpec> parseSource(const std::string& text, const std::string& mir
     if (text.starts_with("debian:")) {
         std::string suite = text.substr(7);
         if (suite.empty() || suite.find_first_of(" /'\"") != std::string::npos)
-            return makeError(Errc::Usage, "'" + text + "': give a suite of Debian's archive, "
-                                          "as debian:sid");
+            return makeError(Errc::Usage, "'" + text +
+                                              "': give a suite of Debian's archive, "
+                                              "as debian:sid");
         std::string url = mirror;
         if (url.empty()) {
             auto host = hostDebianMirror();
@@ -31,17 +32,18 @@ Expected<SourceSpec> parseSource(const std::string& text, const std::string& mir
             url = *host;
         }
         std::error_code ec;
-        std::string signedBy =
-            fs::exists(kDebianKeyring, ec) ? std::string(" [signed-by=") + kDebianKeyring + "]"
-                                           : "";
+        std::string signedBy = fs::exists(kDebianKeyring, ec)
+                                   ? std::string(" [signed-by=") + kDebianKeyring + "]"
+                                   : "";
         spec.aptLine = "deb" + signedBy + " " + url + " " + suite + " main";
         return spec;
     }
     if (text.starts_with("apt:")) {
         spec.aptLine = std::string(trim(text.substr(4)));
         if (!spec.aptLine.starts_with("deb ") || split(spec.aptLine, ' ').size() < 4)
-            return makeError(Errc::Usage, "'" + text + "': give an apt source line, as "
-                                          "apt:'deb URL SUITE COMPONENT'");
+            return makeError(Errc::Usage, "'" + text +
+                                              "': give an apt source line, as "
+                                              "apt:'deb URL SUITE COMPONENT'");
         return spec;
     }
     std::error_code ec;
@@ -55,9 +57,11 @@ Expected<SourceSpec> parseSource(const std::string& text, const std::string& mir
         spec.path = text;
         return spec;
     }
-    return makeError(Errc::Usage, "'" + text + "' is not a toolchain source: give debian:SUITE, "
-                                  "apt:'deb URL SUITE COMPONENT', a directory of .debs or a lock "
-                                  "file");
+    return makeError(Errc::Usage,
+                     "'" + text +
+                         "' is not a toolchain source: give debian:SUITE, "
+                         "apt:'deb URL SUITE COMPONENT', a directory of .debs or a lock "
+                         "file");
 }
 
 // The URIs of deb822 stanzas (sources.list.d/*.sources) and one-line entries, in order, with
@@ -80,9 +84,11 @@ static std::vector<std::pair<std::string, bool>> aptArchives() {
         auto text = readTextFile(file);
         if (!text) continue;
         if (file.extension() == ".sources") {
-            for (const auto& stanza : split(std::regex_replace(*text, std::regex("\n\\s*\n"), "\f"), '\f')) {
+            for (const auto& stanza :
+                 split(std::regex_replace(*text, std::regex("\n\\s*\n"), "\f"), '\f')) {
                 std::smatch uri, suites, types;
-                if (!std::regex_search(stanza, types, std::regex(R"((^|\n)Types:.*\bdeb\b)"))) continue;
+                if (!std::regex_search(stanza, types, std::regex(R"((^|\n)Types:.*\bdeb\b)")))
+                    continue;
                 if (std::regex_search(stanza, uri, std::regex(R"((^|\n)URIs:\s*(\S+))")) &&
                     std::regex_search(stanza, suites, std::regex(R"((^|\n)Suites:\s*([^\n]*))")))
                     out.emplace_back(uri[2], sideSuite(suites[2]));
@@ -110,8 +116,7 @@ struct Apt {
     fs::path state; // this source's private state directory
     std::vector<std::string> argv(const std::string& tool, std::vector<std::string> args) const {
         std::vector<std::string> out = {
-            tool,
-            "-q",
+            tool, "-q",
             "-o", "Dir::Etc::sourcelist=" + (state / "sources.list").string(),
             "-o", "Dir::Etc::sourceparts=-",
             "-o", "Dir::Etc::preferences=/dev/null",
@@ -141,8 +146,8 @@ Expected<std::string> runApt(const Apt& apt, const std::string& tool,
     std::string log = readTextFile(dir.path() / "log").value_or("");
     std::string complaint;
     for (const auto& line : split(log, '\n'))
-        if (complaint.empty() && (line.starts_with("E: ") || line.starts_with("W: Failed") ||
-                                  line.starts_with("Err:")))
+        if (complaint.empty() &&
+            (line.starts_with("E: ") || line.starts_with("W: Failed") || line.starts_with("Err:")))
             complaint = std::string(trim(line.starts_with("Err:") ? line : line.substr(3)));
     if (r->succeeded() && complaint.empty()) return log;
     if (complaint.empty()) complaint = tool + " " + r->describe();
@@ -172,7 +177,8 @@ std::vector<std::string> compilerPackages(const std::string& pkgnames, const Sou
         std::vector<std::pair<unsigned long long, std::string>> found;
         for (const auto& name : split(pkgnames, '\n'))
             if (name.starts_with(prefix))
-                if (auto n = parseUnsigned(name.substr(prefix.size()))) found.emplace_back(*n, name);
+                if (auto n = parseUnsigned(name.substr(prefix.size())))
+                    found.emplace_back(*n, name);
         if (found.empty()) return;
         std::sort(found.begin(), found.end());
         out.push_back(o.legacy ? found.front().second : found.back().second);
@@ -191,7 +197,8 @@ std::vector<std::string> closureOf(const std::string& simulation) {
     std::vector<std::string> out;
     static const std::regex inst(R"(^Inst (\S+) \((\S+) )");
     for (const auto& line : split(simulation, '\n'))
-        if (std::smatch m; std::regex_search(line, m, inst)) out.push_back(m.str(1) + "=" + m.str(2));
+        if (std::smatch m; std::regex_search(line, m, inst))
+            out.push_back(m.str(1) + "=" + m.str(2));
     return out;
 }
 
@@ -213,8 +220,8 @@ std::map<std::string, DebPackage> uris(const std::string& printed) {
 } // namespace
 
 Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
-                                             const SourceOptions& options,
-                                             const fs::path& aptState, const fs::path& downloads) {
+                                             const SourceOptions& options, const fs::path& aptState,
+                                             const fs::path& downloads) {
     auto apt = prepareState(aptLine, aptState);
     if (!apt) return apt.error();
     std::string where = "'" + aptLine + "'";
@@ -239,7 +246,8 @@ Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
         return r.error();
     std::vector<LocalDeb> out;
     for (auto& [file, pin] : uris(*printed)) {
-        auto [name, rest] = std::pair(file.substr(0, file.find('_')), file.substr(file.find('_') + 1));
+        auto [name, rest] =
+            std::pair(file.substr(0, file.find('_')), file.substr(file.find('_') + 1));
         pin.name = name;
         pin.version = rest.substr(0, rest.find('_'));
         for (std::size_t at; (at = pin.version.find("%3a")) != std::string::npos;)
@@ -259,8 +267,7 @@ Expected<std::vector<LocalDeb>> debsInDirectory(const fs::path& dir, const Sourc
             continue;
         out.push_back({{}, file});
     }
-    if (out.empty())
-        return makeError(Errc::BadInput, "'" + dir.string() + "' holds no .deb files");
+    if (out.empty()) return makeError(Errc::BadInput, "'" + dir.string() + "' holds no .deb files");
     std::sort(out.begin(), out.end(),
               [](const LocalDeb& a, const LocalDeb& b) { return a.file < b.file; });
     return out;

@@ -19,8 +19,11 @@ std::string lockText(const std::vector<Toolchain>& toolchains) {
     for (const auto& t : toolchains) {
         json packages = json::array();
         for (const auto& p : t.packages)
-            packages.push_back({{"name", p.name}, {"version", p.version}, {"sha256", p.sha256},
-                                {"size", p.size}, {"url", p.url}});
+            packages.push_back({{"name", p.name},
+                                {"version", p.version},
+                                {"sha256", p.sha256},
+                                {"size", p.size},
+                                {"url", p.url}});
         list.push_back({{"id", t.id},
                         {"source", t.source},
                         {"ocloc_version", t.oclocVersion},

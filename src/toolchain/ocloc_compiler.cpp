@@ -29,8 +29,8 @@ CompileResult resultOf(const CompileJob& job, const Expected<ProcessResult>& r) 
     }
     // ocloc 24 and newer append .bin even with -output_no_suffix.
     std::error_code ec;
-    auto zebin = readFile(fs::exists(job.dir / "zebin", ec) ? job.dir / "zebin"
-                                                            : job.dir / "zebin.bin");
+    auto zebin =
+        readFile(fs::exists(job.dir / "zebin", ec) ? job.dir / "zebin" : job.dir / "zebin.bin");
     if (!zebin) {
         out.failure = "ocloc succeeded but wrote no binary: " + zebin.error().message;
         return out;

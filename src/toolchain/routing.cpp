@@ -10,8 +10,8 @@ namespace aotpack::toolchain {
 
 namespace fs = std::filesystem;
 
-std::vector<Toolchain> availableToolchains(const devices::Database& db,
-                                           const ToolchainStore& store, const fs::path& factsStore) {
+std::vector<Toolchain> availableToolchains(const devices::Database& db, const ToolchainStore& store,
+                                           const fs::path& factsStore) {
     std::vector<Toolchain> all = store.installed();
     if (auto host = hostToolchain(db, factsStore)) all.push_back(std::move(*host));
     std::stable_sort(all.begin(), all.end(), [](const Toolchain& a, const Toolchain& b) {
@@ -102,15 +102,23 @@ class RoutedCompiler : public Compiler {
         for (std::size_t i = 0; i < jobs.size(); ++i)
             groups[routes_.at(jobs[i].target.value())].push_back(i);
         CompileRun all;
-        for (const auto& [index, members] : groups) { // each group longest first, as given
+        // One toolchain after the other, each group longest first as given (one group when all
+        // targets share a toolchain, as in most builds).
+        for (const auto& group : groups) {
+            const std::vector<std::size_t>& members = group.second;
             std::vector<CompileJob> part;
             for (auto i : members)
                 part.push_back(jobs[i]);
-            CompileRun r = compiler(index).run(
-                part, limits, [&](std::size_t k) { onStart(members[k]); },
-                [&](std::size_t k, CompileResult result) { onFinish(members[k], std::move(result)); });
-            if (all.mode.empty() || all.mode == r.mode) all.mode = r.mode;
-            else all.mode = "mixed";
+            CompileRun r = compiler(group.first)
+                               .run(
+                                   part, limits, [&](std::size_t k) { onStart(members[k]); },
+                                   [&](std::size_t k, CompileResult result) {
+                                       onFinish(members[k], std::move(result));
+                                   });
+            if (all.mode.empty() || all.mode == r.mode)
+                all.mode = r.mode;
+            else
+                all.mode = "mixed";
             if (!r.warning.empty()) all.warning += (all.warning.empty() ? "" : "; ") + r.warning;
         }
         return all;

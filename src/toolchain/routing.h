@@ -20,8 +20,7 @@ namespace aotpack::toolchain {
 
 // The host's ocloc (when there is one) and the store's toolchains, newest ocloc first. Empty
 // when there is neither.
-std::vector<Toolchain> availableToolchains(const devices::Database& db,
-                                           const ToolchainStore& store,
+std::vector<Toolchain> availableToolchains(const devices::Database& db, const ToolchainStore& store,
                                            const std::filesystem::path& factsStore);
 
 // The index in `newestFirst` of the toolchain that builds `ip` by default: the newest that

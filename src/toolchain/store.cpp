@@ -33,7 +33,8 @@ std::string describeIpRanges(const std::set<std::uint32_t>& ips) {
         for (auto next = std::next(it); next != ips.end() && release(*next) == release(*it); ++next)
             last = next;
         std::string first = devices::IpVersion::fromValue(*it).str();
-        ranges.push_back(last == it ? first : first + "-" + devices::IpVersion::fromValue(*last).str());
+        ranges.push_back(last == it ? first
+                                    : first + "-" + devices::IpVersion::fromValue(*last).str());
         it = std::next(last);
     }
     return join(ranges, ", ");
@@ -102,15 +103,13 @@ Expected<Toolchain> ToolchainStore::find(const std::string& choice) const {
         if (choice.size() >= 4 && t.id.starts_with(choice)) byPrefix.push_back(&t);
     if (byPrefix.size() == 1) return *byPrefix.front();
     for (const auto& t : all) // newest first: the newest of that version
-        if (t.oclocVersion == choice || t.oclocVersion.starts_with(choice + "."))
-            return t;
+        if (t.oclocVersion == choice || t.oclocVersion.starts_with(choice + ".")) return t;
     std::vector<std::string> ids;
     for (const auto& t : all)
         ids.push_back(t.id + " (ocloc " + t.oclocVersion + ")");
-    return makeError(Errc::Usage,
-                     "no toolchain '" + choice + "' in " + dir_.string() +
-                         (ids.empty() ? " (it is empty; see aotpack toolchain add)"
-                                      : "; installed: host, " + join(ids, ", ")));
+    return makeError(Errc::Usage, "no toolchain '" + choice + "' in " + dir_.string() +
+                                      (ids.empty() ? " (it is empty; see aotpack toolchain add)"
+                                                   : "; installed: host, " + join(ids, ", ")));
 }
 
 // The .debs that some toolchain still uses.

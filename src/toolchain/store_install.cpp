@@ -90,7 +90,8 @@ Expected<Toolchain> describe(const std::vector<DebPackage>& packages, const std:
         t.igcVersion = upstreamVersion(igc->version);
     else if (const DebPackage* core = packageNamed(packages, "intel-igc-core"))
         t.igcVersion = upstreamVersion(core->version);
-    t.spirvOnly = !packageNamed(packages, "libigdfcl") && !packageNamed(packages, "intel-igc-opencl");
+    t.spirvOnly =
+        !packageNamed(packages, "libigdfcl") && !packageNamed(packages, "intel-igc-opencl");
     Hasher h;
     h.add("aotpack-toolchain-v1");
     for (const auto& p : packages)
@@ -123,17 +124,20 @@ Expected<Layout> findLayout(const fs::path& dir) {
     Layout l;
     fs::path root = dir / "root";
     l.ocloc = findUnder(root / "usr/bin", [](const fs::path& p) {
-        return p.filename().string().starts_with("ocloc") && !fs::is_symlink(p);
+        std::error_code ec;
+        return p.filename().string().starts_with("ocloc") && !fs::is_symlink(p, ec);
     });
     if (l.ocloc.empty())
         return makeError(Errc::BadInput, "the packages hold no ocloc executable in usr/bin");
     l.ocloc = "root/usr/bin" / l.ocloc;
-    fs::path loader = findUnder(
-        root, [](const fs::path& p) { return p.filename() == "ld-linux-x86-64.so.2"; });
+    fs::path loader =
+        findUnder(root, [](const fs::path& p) { return p.filename() == "ld-linux-x86-64.so.2"; });
     // Without its own C library (a directory of Intel's .debs) it runs with the host's loader.
     l.loader = loader.empty() ? fs::path("/lib64/ld-linux-x86-64.so.2") : "root" / loader;
-    for (const char* d : {"usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib", "usr/local/lib"})
-        if (fs::is_directory(root / d)) l.libraryDirs.push_back(std::string("root/") + d);
+    for (const char* d :
+         {"usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib", "usr/local/lib"})
+        if (std::error_code ec; fs::is_directory(root / d, ec))
+            l.libraryDirs.push_back(std::string("root/") + d);
     fs::path lib = findUnder(root, [](const fs::path& p) {
         std::string n = p.filename().string();
         return n.starts_with("libocloc") && n.find(".so") != std::string::npos;
@@ -145,18 +149,18 @@ Expected<Layout> findLayout(const fs::path& dir) {
 // bin/ocloc: the toolchain's ocloc through its own loader, found relative to the script, so the
 // directory can be renamed into place (and a store moved) without rewriting it.
 std::string launcherScript(const Toolchain& t, const Layout& l) {
-    auto rel = [](const fs::path& p) {
-        return p.is_absolute() ? p.string() : "$t/" + p.string();
-    };
+    auto rel = [](const fs::path& p) { return p.is_absolute() ? p.string() : "$t/" + p.string(); };
     std::vector<std::string> libs;
     for (const auto& d : l.libraryDirs)
         libs.push_back("$t/" + d);
     return "#!/bin/sh\n"
-           "# ocloc " + t.oclocVersion + " of aotpack toolchain " + t.id +
+           "# ocloc " +
+           t.oclocVersion + " of aotpack toolchain " + t.id +
            ", run with its own loader and libraries.\n"
            "case $0 in */*) t=${0%/*}/.. ;; *) t=.. ;; esac\n"
-           "exec \"" + rel(l.loader) + "\" --library-path \"" + join(libs, ":") + "\" \"" +
-           rel(l.ocloc) + "\" \"$@\"\n";
+           "exec \"" +
+           rel(l.loader) + "\" --library-path \"" + join(libs, ":") + "\" \"" + rel(l.ocloc) +
+           "\" \"$@\"\n";
 }
 
 std::uint64_t treeSize(const fs::path& dir) {
@@ -171,8 +175,11 @@ std::uint64_t treeSize(const fs::path& dir) {
 json manifestOf(const Toolchain& t, const Layout& l) {
     json packages = json::array();
     for (const auto& p : t.packages)
-        packages.push_back({{"name", p.name}, {"version", p.version}, {"sha256", p.sha256},
-                            {"size", p.size}, {"url", p.url}});
+        packages.push_back({{"name", p.name},
+                            {"version", p.version},
+                            {"sha256", p.sha256},
+                            {"size", p.size},
+                            {"url", p.url}});
     return {{"format", "aotpack-toolchain/1"},
             {"id", t.id},
             {"ocloc_version", t.oclocVersion},
@@ -213,10 +220,9 @@ Status populate(const fs::path& tmp, Toolchain& t, const std::vector<LocalDeb>& 
         return st;
     OclocFacts facts(tmp / "bin/ocloc", {});
     if (facts.version().empty())
-        return makeError(Errc::Unsupported, "the ocloc of toolchain " + t.id +
-                                                " does not run on this machine ('" +
-                                                (tmp / "bin/ocloc").string() +
-                                                " query OCL_DRIVER_VERSION' failed)");
+        return makeError(Errc::Unsupported,
+                         "the ocloc of toolchain " + t.id + " does not run on this machine ('" +
+                             (tmp / "bin/ocloc").string() + " query OCL_DRIVER_VERSION' failed)");
     t.ipValues = facts.idsOfAll(groupNames(db));
     t.sizeBytes = treeSize(tmp / "root");
     return writeFileAtomic(tmp / "toolchain.json", manifestOf(t, *layout).dump(2) + "\n");
@@ -264,8 +270,7 @@ Expected<Toolchain> ToolchainStore::install(const std::vector<LocalDeb>& debs,
     fs::path tmp = dir_ / (".adding-" + t->id + "-" + std::to_string(::getpid()) + "-" +
                            std::to_string(std::random_device{}()));
     fs::create_directories(tmp / "root", ec);
-    if (ec)
-        return makeError(Errc::Output, "cannot create '" + tmp.string() + "': " + ec.message());
+    if (ec) return makeError(Errc::Output, "cannot create '" + tmp.string() + "': " + ec.message());
     if (auto st = populate(tmp, *t, debs, db); !st) {
         fs::remove_all(tmp, ec);
         return st.error();

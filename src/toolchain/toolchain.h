@@ -26,7 +26,7 @@ struct DebPackage {
 constexpr const char* kHostToolchainId = "host";
 
 struct Toolchain {
-    std::string id;           // "ocloc-26.27.39122-1a2b3c4d5e6f" (from the .debs' SHA-256s), or "host"
+    std::string id; // "ocloc-26.27.39122-1a2b3c4d5e6f" (from the .debs' SHA-256s), or "host"
     std::string oclocVersion; // "26.27.39122.14" (the package's version without its Debian part)
     std::string igcVersion;   // "2.40.14"; "" when not known
     std::string source;       // what `toolchain add` was given: "debian:sid", a directory, a lock
@@ -37,10 +37,10 @@ struct Toolchain {
     std::set<std::uint32_t> ipValues; // the IP versions its ocloc builds (`ocloc ids`)
     std::string identity; // the host's: its version, size and mtime (cache keys); else from id
 
-    std::filesystem::path dir;      // the toolchain's directory in the store; empty for the host
-    std::filesystem::path ocloc;    // what to run: the store's bin/ocloc script, or the host's ocloc
-    std::filesystem::path loader;   // its ld-linux (store toolchains)
-    std::string libraryPath;        // its library directories, ':'-separated (store toolchains)
+    std::filesystem::path dir;    // the toolchain's directory in the store; empty for the host
+    std::filesystem::path ocloc;  // what to run: the store's bin/ocloc script, or the host's ocloc
+    std::filesystem::path loader; // its ld-linux (store toolchains)
+    std::string libraryPath;      // its library directories, ':'-separated (store toolchains)
     std::filesystem::path libocloc; // for compile workers; empty: none
 
     bool host() const { return id == kHostToolchainId; }
