@@ -81,7 +81,7 @@ Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& 
 // bin/NAME: sets the library path and runs libexec/NAME. aotpack's also names itself in
 // AOTPACK_LAUNCHER (the drop-in's shim links here, not to libexec/aotpack, which would start
 // without the bundle's libraries) and, called through a link named ocloc, is the drop-in.
-Status writeWrapper(const fs::path& path, const std::string& program) {
+Status writeWrapper(const fs::path& path, const std::string& program, bool toolchains) {
     std::string text = "#!/bin/sh\n# aotpack bundle: run " + program +
                        " with the bundle's libraries.\n"
                        "self=$(readlink -f \"$0\")\n"
@@ -89,6 +89,8 @@ Status writeWrapper(const fs::path& path, const std::string& program) {
     if (program == "aotpack")
         text += "export AOTPACK_LAUNCHER=\"$self\"\n"
                 "case \"${0##*/}\" in ocloc) set -- ocloc \"$@\" ;; esac\n";
+    if (program == "aotpack" && toolchains)
+        text += "export AOTPACK_TOOLCHAINS=\"${AOTPACK_TOOLCHAINS:-$here/toolchains}\"\n";
     text += "LD_LIBRARY_PATH=\"$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\" exec "
             "\"$here/libexec/" +
             program + "\" \"$@\"\n";
@@ -122,9 +124,25 @@ void stripDebugInfo(const fs::path& top, const std::vector<std::string>& files,
 }
 
 // The staging tree under `root`/toolchain.
+// A store toolchain's directory as it is (symbolic links kept: the libraries' sonames), without
+// the .debs: it runs from any directory (its bin/ocloc finds its files relative to itself).
+Status copyToolchain(const toolchain::Toolchain& t, const fs::path& top,
+                     std::vector<std::string>& files) {
+    std::error_code ec;
+    fs::path to = top / "toolchains" / t.id;
+    fs::create_directories(to.parent_path(), ec);
+    fs::copy(t.dir, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+    if (ec)
+        return makeError(Errc::Output,
+                         "cannot copy toolchain '" + t.dir.string() + "': " + ec.message());
+    files.push_back("toolchains/" + t.id + "/");
+    return success();
+}
+
 Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& self,
                                          const fs::path& ocloc, const std::set<fs::path>& libs,
-                                         const fs::path& preload) {
+                                         const fs::path& preload,
+                                         const std::vector<toolchain::Toolchain>& toolchains) {
     fs::path top = root / "toolchain";
     std::error_code ec;
     for (const char* sub : {"bin", "libexec", "lib/aotpack"})
@@ -134,7 +152,8 @@ Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& s
     for (auto [from, name] : {std::pair{self, "aotpack"}, std::pair{ocloc, "ocloc"}}) {
         if (auto st = copyInto(from, top / "libexec" / name, files, top); !st) return st.error();
         ::chmod((top / "libexec" / name).c_str(), 0755);
-        if (auto st = writeWrapper(top / "bin" / name, name); !st) return st.error();
+        if (auto st = writeWrapper(top / "bin" / name, name, !toolchains.empty()); !st)
+            return st.error();
         files.push_back("bin/" + std::string(name));
     }
     for (const auto& lib : libs)
@@ -143,8 +162,18 @@ Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& s
     if (!preload.empty())
         if (auto st = copyInto(preload, top / "lib/aotpack" / preload.filename(), files, top); !st)
             return st.error();
+    for (const auto& t : toolchains)
+        if (auto st = copyToolchain(t, top, files); !st) return st.error();
     std::sort(files.begin(), files.end());
     return files;
+}
+
+// "toolchain ID ocloc VERSION" per carried toolchain, for the MANIFEST.
+std::string toolchainLines(const std::vector<toolchain::Toolchain>& toolchains) {
+    std::string out;
+    for (const auto& t : toolchains)
+        out += "toolchain " + t.id + " ocloc " + t.oclocVersion + "\n";
+    return out;
 }
 
 } // namespace
@@ -165,7 +194,7 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
                          "no libocloc.so for '" + ocloc.string() + "' to bundle");
     libs->insert(fs::canonical(libocloc, ec).parent_path() / "libocloc.so");
     TempDir staging;
-    auto files = stage(staging.path(), self, ocloc, *libs, options.preload);
+    auto files = stage(staging.path(), self, ocloc, *libs, options.preload, options.toolchains);
     if (!files) return files.error();
     BundleResult result;
     if (options.preload.empty())
@@ -175,7 +204,8 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
     std::string manifest = "aotpack bundle\naotpack " AOTPACK_VERSION "\nglibc >= " +
                            std::string(gnu_get_libc_version()) + "\nocloc " + ocloc.string() +
                            "\n" + (options.openClC ? "opencl-c: yes" : toolchain::kNoOpenClCLine) +
-                           "\nfiles:\n" + join(*files, "\n") + "\n";
+                           "\n" + toolchainLines(options.toolchains) + "files:\n" +
+                           join(*files, "\n") + "\n";
     if (auto st = writeFileAtomic(staging.path() / "toolchain" / "MANIFEST", manifest); !st)
         return st.error();
     // A temporary name ending like the output's, so tar -a picks the same compression.

@@ -9,6 +9,8 @@
 //                                       and the compile workers the libocloc in ../lib
 //   toolchain/lib/                      the libraries
 //   toolchain/lib/aotpack/              libaotpack_preload.so (`aotpack run`, `aotpack capture`)
+//   toolchain/toolchains/<id>/          store toolchains carried (toolchain/store.h), the bundle's
+//                                       aotpack's store unless $AOTPACK_TOOLCHAINS names another
 //   toolchain/MANIFEST                  versions, glibc, whether OpenCL C is in, files
 //
 // Executables and libraries are stripped of debug information (aotpack's own is most of a debug
@@ -17,6 +19,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "toolchain/toolchain.h"
 
 #include <filesystem>
 #include <string>
@@ -34,6 +37,9 @@ struct BundleOptions {
     std::filesystem::path preload; // libaotpack_preload.so to carry; empty: none (a warning)
     bool strip = true;             // strip debug information (`strip --strip-debug`)
     bool openClC = true;           // carry the OpenCL C frontend
+    // Store toolchains to carry: each runs with its own loader and libraries, so a node without
+    // Intel's packages builds every target they build (Xe2, Xe3, gen9 with ocloc-legacy).
+    std::vector<toolchain::Toolchain> toolchains;
 };
 
 // Writes the bundle to `output` (temp file + rename; compression by extension, as tar -a:

@@ -4,6 +4,7 @@
 #include "devices/device_list.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 namespace aotpack::toolchain {
@@ -59,7 +60,13 @@ CompilerSupport supportOf(const Toolchain& t) {
     if (!t.host()) {
         s.toolchainId = t.id;
         if (!t.libocloc.empty()) {
-            s.launcher = {t.loader.string(), "--library-path", t.libraryPath};
+            // aotpack itself runs under that loader too: the libraries it was started with (a
+            // bundle's LD_LIBRARY_PATH, which --library-path would replace) come after the
+            // toolchain's.
+            std::string path = t.libraryPath;
+            if (const char* inherited = std::getenv("LD_LIBRARY_PATH"); inherited && *inherited)
+                path += std::string(":") + inherited;
+            s.launcher = {t.loader.string(), "--library-path", path};
             s.libocloc = t.libocloc;
         }
     }

@@ -113,6 +113,26 @@ AOTPACK_TOOLCHAINS=$WORK/store2 expect_exit 0 "$AOTPACK" build -d skl,bmg-g21,pt
     "$SRC/examples/kernels" -o mix3.aotpack
 expect_in "(0 compiled, 9 from cache)"
 
+# Shards of one build use the same toolchains, or refuse to merge: a shard whose pvc came from
+# the host's ocloc does not join one whose pvc came from the store's.
+expect_exit 0 "$AOTPACK" build -d pvc,bmg-g21 "$SRC/examples/kernels" -o s1.aotpack --shard 1/2
+expect_exit 0 "$AOTPACK" build -d pvc,bmg-g21 "$SRC/examples/kernels" -o s2.aotpack --shard 2/2
+expect_exit 0 "$AOTPACK" build -d pvc,bmg-g21 "$SRC/examples/kernels" -o s2h.aotpack --shard 2/2 \
+    --toolchain pvc=host
+expect_exit 0 "$AOTPACK" merge s1.aotpack s2.aotpack -o merged.aotpack
+expect_exit 8 "$AOTPACK" merge s1.aotpack s2h.aotpack -o bad-merge.aotpack
+[ ! -e bad-merge.aotpack ] || fail "a refused merge wrote its output"
+
+# A bundle carries the toolchain: unpacked elsewhere, with no store named, it builds Battlemage
+# with the same bytes.
+expect_exit 0 "$AOTPACK" bundle -o tc.tar.zst --toolchain "$current"
+mkdir unpacked && tar xf tc.tar.zst -C unpacked
+(unset AOTPACK_TOOLCHAINS; AOTPACK_CACHE_DIR=$WORK/cache-bundle \
+    unpacked/toolchain/bin/aotpack build -d bmg-g21 "$SRC/examples/kernels" -o bundled.aotpack) \
+    >bundle.out 2>&1 || fail "bundled build failed: $(cat bundle.out)"
+expect_exit 0 "$AOTPACK" extract bundled.aotpack -o ex-bundled --target bmg-g21
+for f in ex-bundled/*.bin; do cmp "$f" "ex/$(basename "$f")" || fail "bundled $f differs"; done
+
 # 5. A directory of .debs, offline (no network namespace reaches anything), two adds at once.
 mkdir debs
 python3 - "$AOTPACK_TOOLCHAINS/$current/toolchain.json" "$AOTPACK_TOOLCHAINS/debs" debs <<'EOF'
