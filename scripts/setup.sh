@@ -28,6 +28,14 @@ install_packages() {
   fi
 }
 
+# Intel's newest compilers (Debian's development suite) in aotpack's toolchain store, beside the
+# host's ocloc 22.43: they build Xe2/Xe3 (Battlemage, Lunar Lake, Panther Lake) and gen8-gen11.
+# Not fatal: when the suite has no such package today, aotpack builds with the host's ocloc.
+add_toolchains() { # add_toolchains AOTPACK
+  "$1" toolchain add debian:sid || echo "setup: warning: no toolchain from debian:sid (see above)" >&2
+  "$1" toolchain add debian:sid --legacy || echo "setup: warning: no legacy toolchain from debian:sid" >&2
+}
+
 build() { # build DIR [cmake args...]
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAOTPACK_DEV_MODE=ON "$@" >/dev/null
@@ -38,6 +46,7 @@ case "${1:-}" in
   demo)
     install_packages
     build build
+    add_toolchains build/tools/aotpack/aotpack
     exec scripts/demo.sh build/tools/aotpack/aotpack
     ;;
   test)
@@ -46,6 +55,7 @@ case "${1:-}" in
     scripts/check-layers.sh
     scripts/check-nothrow-fs.sh
     build build
+    add_toolchains build/tools/aotpack/aotpack
     scripts/check-tidy.sh build
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"

@@ -7,8 +7,11 @@
 #
 # Corpus: Debian piglit's OpenCL test programs at odd positions in path order (bench/run.py's
 # piglit sets take every 8th and every 2nd from the first, so the benchmark never measures a
-# program the dictionaries were trained on), built for one device of each release by the
-# installed ocloc. A dictionary's id is derived from its content (zstd's ids below 32768 are
+# program the dictionaries were trained on), built for one device of each release: the releases
+# Debian 12's ocloc 22.43 builds (xe-lp, xe-hpg, xe-hpc, and the SPIR-V) by that compiler
+# (`--toolchain host`, so they stay what they were), the newer ones (xe-lpg, xe2-hpg, xe2-lpg,
+# xe3-lpg) by the newest toolchain of aotpack's store (`aotpack toolchain add debian:sid`).
+# A dictionary's id is derived from its content (zstd's ids below 32768 are
 # reserved), so retrained dictionaries never share an id with older ones: archives that used
 # either still merge.
 set -euo pipefail
@@ -18,6 +21,7 @@ PIGLIT=/usr/lib/x86_64-linux-gnu/piglit
 OUT=$ROOT/data/dictionaries
 SIZE=8192 # measured: 8 KiB stores piglit's set smallest counting the dictionary (BENCHMARKS.md)
 declare -A DEVICE=([xe-lp]=tgllp [xe-hpg]=acm-g10 [xe-hpc]=pvc)
+declare -A NEWER=([xe-lpg]=mtl-h [xe2-hpg]=bmg-g21 [xe2-lpg]=lnl-m [xe3-lpg]=ptl-h)
 [ -x "$AOTPACK" ] || { echo "train-dictionaries: build aotpack first ($AOTPACK)" >&2; exit 2; }
 [ -d "$PIGLIT" ] || { echo "train-dictionaries: needs Debian's piglit package" >&2; exit 2; }
 work=$(mktemp -d)
@@ -36,13 +40,18 @@ for source in sources[1::2]:
     modules.append({"source": str(source), "options": " ".join(options)})
 json.dump({"modules": modules}, sys.stdout)
 PY
-devices=$(IFS=,; echo "${DEVICE[*]}")
 # --compression portable: the corpus archive itself must not depend on the old dictionaries.
 # -k: a few programs do not build for some targets (fp64); their errors go to a log.
-"$AOTPACK" build -q -k --no-cache --compression portable -d "$devices" \
-    --manifest "$work/manifest.json" -o "$work/corpus.aotpack" 2>"$work/build.log" ||
-    echo "train-dictionaries: $(grep -c 'aotpack: error' "$work/build.log") build error(s), left out"
-"$AOTPACK" extract "$work/corpus.aotpack" -o "$work/corpus" >/dev/null
+corpus() { # NAME DEVICES TOOLCHAIN
+    "$AOTPACK" build -q -k --no-cache --compression portable -d "$2" --toolchain "$3" \
+        --manifest "$work/manifest.json" -o "$work/$1.aotpack" 2>"$work/$1.log" ||
+        echo "train-dictionaries: $(grep -c 'aotpack: error' "$work/$1.log") build error(s), left out"
+    "$AOTPACK" extract "$work/$1.aotpack" -o "$work/corpus" >/dev/null
+}
+corpus newer "$(IFS=,; echo "${NEWER[*]}")" \
+    "$("$AOTPACK" toolchain list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["toolchains"][0]["id"])')"
+corpus old "$(IFS=,; echo "${DEVICE[*]}")" host # last: its SPIR-V is the one kept
+for release in "${!NEWER[@]}"; do DEVICE[$release]=${NEWER[$release]}; done
 
 train() { # NAME FILES...: trains, then gives the dictionary its content-derived id
     local name=$1; shift

@@ -9,10 +9,12 @@ namespace aotpack::compile {
 
 namespace fs = std::filesystem;
 
-// --toolchain CHOICE or DEVICES=CHOICE, applied in order over the default routes.
+// --toolchain CHOICE or DEVICES=CHOICE, applied in order over the default routes; a CHOICE for
+// every target is the OpenCL C frontend's too (`frontend`).
 static Status applyChoices(const BuildRequest& request, const devices::DeviceList& targets,
                            const std::vector<toolchain::Toolchain>& toolchains,
-                           std::map<std::uint32_t, std::size_t>& routes) {
+                           std::map<std::uint32_t, std::size_t>& routes,
+                           std::optional<std::size_t>& frontend) {
     const auto& db = devices::Database::builtin();
     for (const auto& option : request.toolchains) {
         auto eq = option.find('=');
@@ -20,6 +22,7 @@ static Status applyChoices(const BuildRequest& request, const devices::DeviceLis
         auto index = toolchain::findToolchain(toolchains, choice);
         if (!index) return index.error();
         devices::DeviceList chosen = targets;
+        if (eq == std::string::npos && !toolchains[*index].spirvOnly) frontend = *index;
         if (eq != std::string::npos) {
             auto list = devices::parseDeviceList(db, option.substr(0, eq));
             if (!list) return list.error();
@@ -59,9 +62,11 @@ Expected<std::shared_ptr<toolchain::Compiler>> chooseCompiler(const BuildRequest
     for (const auto& t : targets.targets)
         if (auto index = toolchain::defaultToolchainFor(toolchains, t.ip.value()))
             routes[t.ip.value()] = *index;
-    if (auto st = applyChoices(request, targets, toolchains, routes); !st) return st.error();
+    std::optional<std::size_t> frontend;
+    if (auto st = applyChoices(request, targets, toolchains, routes, frontend); !st)
+        return st.error();
     return toolchain::makeRoutedCompiler(std::move(toolchains), std::move(routes),
-                                         request.workerCommand);
+                                         request.workerCommand, frontend);
 }
 
 } // namespace aotpack::compile

@@ -78,9 +78,10 @@ namespace {
 class RoutedCompiler : public Compiler {
   public:
     RoutedCompiler(std::vector<Toolchain> toolchains, std::map<std::uint32_t, std::size_t> routes,
-                   std::vector<std::string> workerCommand)
+                   std::vector<std::string> workerCommand, std::optional<std::size_t> frontend)
         : toolchains_(std::move(toolchains)), routes_(std::move(routes)),
-          workerCommand_(std::move(workerCommand)), compilers_(toolchains_.size()) {
+          workerCommand_(std::move(workerCommand)), frontend_(frontend),
+          compilers_(toolchains_.size()) {
         std::vector<std::string> versions, identity;
         for (const auto& t : toolchains_) // what some toolchain builds (the frontend device too)
             merged_.ipValues.insert(t.ipValues.begin(), t.ipValues.end());
@@ -159,14 +160,19 @@ class RoutedCompiler : public Compiler {
     }
 
     std::optional<std::size_t> frontendToolchain(const std::string& device) const {
+        if (frontend_) return frontend_;
         auto list = devices::parseDeviceList(devices::Database::builtin(), device);
         if (!list || list->targets.empty()) return std::nullopt;
-        return defaultToolchainFor(toolchains_, list->targets.front().ip.value(), true);
+        std::uint32_t ip = list->targets.front().ip.value();
+        if (auto it = routes_.find(ip); it != routes_.end() && !toolchains_[it->second].spirvOnly)
+            return it->second;
+        return defaultToolchainFor(toolchains_, ip, true);
     }
 
     std::vector<Toolchain> toolchains_;
     std::map<std::uint32_t, std::size_t> routes_;
     std::vector<std::string> workerCommand_;
+    std::optional<std::size_t> frontend_;
     CompilerSupport merged_;
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<Compiler>> compilers_;
@@ -176,11 +182,12 @@ class RoutedCompiler : public Compiler {
 
 std::shared_ptr<Compiler> makeRoutedCompiler(std::vector<Toolchain> toolchains,
                                              std::map<std::uint32_t, std::size_t> routes,
-                                             std::vector<std::string> workerCommand) {
+                                             std::vector<std::string> workerCommand,
+                                             std::optional<std::size_t> frontend) {
     if (toolchains.size() == 1) // the host's ocloc alone: exactly the compiler it always was
         return makeOclocCompiler(supportOf(toolchains.front()), std::move(workerCommand));
     return std::make_shared<RoutedCompiler>(std::move(toolchains), std::move(routes),
-                                            std::move(workerCommand));
+                                            std::move(workerCommand), frontend);
 }
 
 } // namespace aotpack::toolchain

@@ -42,11 +42,12 @@ std::string toolchainAddHint(devices::IpVersion ip);
 CompilerSupport supportOf(const Toolchain& t);
 
 // A Compiler that sends each job to the toolchain `routes` names for its target (ip value ->
-// index in `toolchains`); OpenCL C goes to the newest toolchain with a frontend for the device.
-// With one toolchain it is that toolchain's own compiler.
-// With one toolchain in use it is that toolchain's own compiler.
+// index in `toolchains`). OpenCL C goes to `frontend` when given (a toolchain chosen for every
+// target compiles the sources too), else to the toolchain routed for the frontend device, else
+// to the newest with a frontend for it. With one toolchain it is that toolchain's own compiler.
 std::shared_ptr<Compiler> makeRoutedCompiler(std::vector<Toolchain> toolchains,
                                              std::map<std::uint32_t, std::size_t> routes,
-                                             std::vector<std::string> workerCommand);
+                                             std::vector<std::string> workerCommand,
+                                             std::optional<std::size_t> frontend = std::nullopt);
 
 } // namespace aotpack::toolchain
