@@ -86,14 +86,27 @@ Status Ed25519Key::generate(const fs::path& privatePath) {
     if (!privatePem || !publicPem)
         return makeError(Errc::Internal, "OpenSSL could not encode the key");
     fs::path publicPath = privatePath.string() + ".pub";
+    for (const auto& path : {privatePath, publicPath}) // both checked before either is written
+        if (std::error_code ec; fs::exists(path, ec))
+            return makeError(Errc::Output,
+                             "'" + path.string() + "' exists; a key is never overwritten");
     if (auto st = writeNew(publicPath, *publicPem, 0644); !st) return st;
-    return writeNew(privatePath, *privatePem, 0600);
+    if (auto st = writeNew(privatePath, *privatePem, 0600); !st) {
+        std::error_code ec; // never a public key without its private key
+        fs::remove(publicPath, ec);
+        return st;
+    }
+    return success();
 }
 
 Expected<Ed25519Key> Ed25519Key::loadPrivate(const fs::path& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return makeError(Errc::BadInput, "cannot read key '" + path.string() + "'");
+    // A public key given where the private one belongs: say that, not "chmod 600" first.
+    if (auto head = readTextFile(path); head && head->find("-----BEGIN PUBLIC KEY-----") == 0)
+        return makeError(Errc::BadInput,
+                         "'" + path.string() + "' is a public key, not an Ed25519 private key");
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));

@@ -32,6 +32,12 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
     if (urlHasCredentials(url))
         return makeError(Errc::Usage, "the natives URL must not carry credentials (they would be "
                                       "written into the archive)");
+    bool fetchable =
+        (url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://")) &&
+        url.find("://") + 3 < url.size();
+    if (!fetchable) // what a runtime could never fetch from is refused now, not at every load
+        return makeError(Errc::Usage,
+                         "--natives-url '" + url + "' is not an http://, https:// or file:// URL");
     auto remote = [remoteSpirv](const EntryView& e) {
         return e.kind == EntryKind::Native || (remoteSpirv && e.kind == EntryKind::Spirv);
     };

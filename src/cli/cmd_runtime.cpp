@@ -274,7 +274,11 @@ int selectOffline(const RuntimeArgs& a) {
 // The IP versions of this machine's GPUs, once each, in IP order: the values a wheel-variant
 // provider plugin (PEP 817, `intel :: device_ip :: <ip>`) returns for this machine.
 int deviceIps(bool asJson) {
-    if (auto st = initLevelZero(); !st) return diag::fail(st.error());
+    if (auto st = initLevelZero(); !st) {
+        if (!asJson) return diag::fail(st.error());
+        std::cout << "[]\n"; // a variant provider's answer for a machine without a GPU
+        return 0;
+    }
     std::set<std::uint32_t> ips;
     for (auto dev : allDevices()) {
         std::uint32_t ip = 0;
@@ -289,7 +293,7 @@ int deviceIps(bool asJson) {
             std::cout << text << "\n";
     }
     if (asJson) std::cout << out.dump(2) << "\n";
-    return ips.empty() ? static_cast<int>(Errc::NoDevice) : 0;
+    return ips.empty() && !asJson ? static_cast<int>(Errc::NoDevice) : 0;
 }
 
 // The IPs `fetch` fetches for: the GPUs here (auto), or the devices named.
@@ -303,10 +307,11 @@ Expected<std::set<std::uint32_t>> fetchIps(const std::vector<std::string>& devic
         if (ips.empty()) return makeError(Errc::NoDevice, "no GPU with a known IP here");
         return ips;
     }
-    for (const auto& d : devices) {
-        auto ip = singleTargetIp(d, "--device");
-        if (!ip) return ip.error();
-        ips.insert(*ip);
+    for (const auto& d : devices) { // the device language: lists, families, IPs
+        auto list = devices::parseDeviceList(devices::Database::builtin(), d);
+        if (!list) return makeError(list.error().code, "--device: " + list.error().message);
+        for (const auto& t : list->targets)
+            ips.insert(t.ip.value());
     }
     return ips;
 }

@@ -183,6 +183,11 @@ void addCommands(CommandRegistry& registry) {
 
 // Parses and runs the chosen command; CLI11's errors become one line, exit 2.
 int parseAndRun(CLI::App& app, CommandRegistry& registry, const std::vector<std::string>& args) {
+    // Before parsing: `aotpack nosuch --help` is an unknown command, not a request for help.
+    if (auto unknown = unknownCommand(app, args)) {
+        diag::error(*unknown);
+        return static_cast<int>(Errc::Usage);
+    }
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11's order
         app.parse(reversed);

@@ -432,7 +432,8 @@ CompiledJobs CompilePhase::collect(std::vector<Job>& jobs) {
         out.jobs.push_back(std::move(job.report));
     }
     out.learned = std::move(learned_);
-    out.compileMode = compileMode_;
+    // Every job a cache hit: nothing compiled, and the report says so rather than "".
+    out.compileMode = compileMode_.empty() ? "none" : compileMode_;
     return out;
 }
 

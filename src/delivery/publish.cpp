@@ -5,6 +5,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <map>
 
 namespace aotpack::delivery {
@@ -60,6 +61,13 @@ Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
     if (!backend) return backend.error();
     auto natives = nativesByDigest(archive, withSpirv);
     if (!natives) return natives.error();
+    bool slim = std::any_of(archive.entries().begin(), archive.entries().end(), [](const auto& e) {
+        return e.kind == archive::EntryKind::RemoteNative;
+    });
+    if (slim && !withSpirv)
+        return makeError(Errc::Usage, "'" + archive.name() +
+                                          "' is a slim archive: its natives are on a server "
+                                          "already; publish the archive it was made from");
     std::vector<std::pair<std::string, const Bytes*>> files; // cas/<sha256>[.zst] -> body
     for (const auto& [digest, published] : *natives) {
         files.emplace_back("cas/" + digest, &published.raw);

@@ -101,6 +101,8 @@ Status writePlain(const std::vector<WheelEntry>& entries, const std::vector<CutA
 
 Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& outDir,
                                         const VariantOptions& options) {
+    if (std::error_code ec; !fs::is_regular_file(wheel, ec)) // before its name is judged
+        return makeError(Errc::BadInput, "'" + wheel.string() + "' does not exist");
     auto name = parseWheelName(wheel.filename().string());
     if (!name) return name.error();
     if (!name->label.empty())

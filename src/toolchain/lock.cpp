@@ -4,6 +4,7 @@
 #include "common/sha256.h"
 #include "runtime/http_client.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace aotpack::toolchain {
@@ -76,9 +77,12 @@ std::string serverPathOf(const DebPackage& p) {
 }
 
 // GET one pinned .deb; nothing when it is not there or its bytes are not the pinned ones.
-static std::optional<Bytes> download(const std::string& url, const DebPackage& p) {
+// `token` only for the team's server: it never goes to a package archive.
+static std::optional<Bytes> download(const std::string& url, const DebPackage& p,
+                                     const std::string& token = "") {
     long status = 0;
-    auto bytes = runtime::httpGet(url, p.size ? p.size : (1ull << 31), status, "", kDebTimeoutMs);
+    auto bytes =
+        runtime::httpGet(url, p.size ? p.size : (1ull << 31), status, token, kDebTimeoutMs);
     if (!bytes || sha256Hex(*bytes) != p.sha256) return std::nullopt;
     return std::move(*bytes);
 }
@@ -96,7 +100,9 @@ Expected<std::vector<LocalDeb>> fetchLocked(const Toolchain& locked, const Toolc
             continue;
         }
         std::optional<Bytes> bytes;
-        if (!server.empty() && (bytes = download(server + "/" + serverPathOf(p), p)))
+        const char* token = std::getenv("AOTPACK_REMOTE_CACHE_TOKEN");
+        if (!server.empty() &&
+            (bytes = download(server + "/" + serverPathOf(p), p, token ? token : "")))
             ++fetched.server;
         else if (!p.url.empty() && (bytes = download(p.url, p)))
             ++fetched.origin;

@@ -7,6 +7,7 @@
 # same toolchains (from the team's server) and a byte-identical archive; bad sources fail with
 # one line, a documented exit code and nothing left behind; the host's packages are untouched.
 source "$(dirname "$0")/common.sh"
+source "$SRC/tests/e2e/lib/cache_server.sh"
 command -v apt-get >/dev/null || skip "no apt-get on this machine"
 command -v ocloc >/dev/null || skip "no host ocloc (intel-opencl-icd)"
 export AOTPACK_TOOLCHAINS=$WORK/store
@@ -115,15 +116,24 @@ mkdir dropin direct-dropin
     -file "$SRC/examples/kernels/reduce.cl" -device bmg >/dev/null)
 cmp dropin/reduce_bmg.bin direct-dropin/reduce_bmg.bin || fail "drop-in differs from ocloc 26"
 
-# 4. Lock, publish to the team's server, rebuild in an empty store and an empty cache: the same
-# toolchains (from the server, not Debian) and a byte-identical archive.
+# 4. Lock, publish to the team's server (a real nginx, bearer token), rebuild in an empty store and
+# an empty cache: the same toolchains (every .deb from the server, not Debian) and a
+# byte-identical archive. The token is never printed.
+token=tc-t0ken-$RANDOM
+start_nginx t "" "$token"
 expect_exit 0 "$AOTPACK" toolchain lock -o toolchains.lock
-expect_exit 0 "$AOTPACK" toolchain publish "file://$WORK/server"
+AOTPACK_REMOTE_CACHE_TOKEN=$token expect_exit 0 "$AOTPACK" toolchain publish "$URL_t"
 expect_in "toolchain(s)"
-AOTPACK_TOOLCHAINS=$WORK/store2 AOTPACK_CACHE_DIR=$WORK/cache2 \
-    expect_exit 0 "$AOTPACK" toolchain add toolchains.lock --server "file://$WORK/server"
+expect_not_in "$token"
+npackages=$(python3 -c 'import json,sys; print(len({p["sha256"] for t in json.load(open(sys.argv[1]))["toolchains"] for p in t["packages"]}))' toolchains.lock)
+AOTPACK_TOOLCHAINS=$WORK/store2 AOTPACK_CACHE_DIR=$WORK/cache2 AOTPACK_REMOTE_CACHE_TOKEN=$token \
+    expect_exit 0 "$AOTPACK" toolchain add toolchains.lock --server "$URL_t"
 expect_in "$current:"
 expect_in "$legacy:"
+expect_not_in "$token"
+# Each toolchain counts its own packages; the shared ones (libc6, ...) come from the store the
+# second time.
+expect_in "from the server, 0 from their URLs"
 AOTPACK_TOOLCHAINS=$WORK/store2 AOTPACK_CACHE_DIR=$WORK/cache2 \
     expect_exit 0 "$AOTPACK" build -d skl,acm-g10,bmg-g21,ptl-h "$SRC/examples/kernels" \
     -o mix2.aotpack --toolchain acm-g10=host

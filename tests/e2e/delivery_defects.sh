@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Defects a new user tripped over in delivery, trust and the CLI (issue "What a new user trips
+# over ..."), one block per item, numbered as in the issue. Each block failed before its fix.
+source "$(dirname "$0")/common.sh"
+
+"$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o app.aotpack
+"$AOTPACK" slim app.aotpack --natives-url "file://$WORK/natives" -o app.slim.aotpack
+
+# 2. keygen onto an existing private key writes nothing (it wrote a .pub that did not match).
+touch only.key
+expect_exit 6 "$AOTPACK" keygen -o only.key
+expect_in "'only.key' exists; a key is never overwritten"
+[ ! -e only.key.pub ] || fail "keygen wrote only.key.pub beside a key it did not make"
+
+# 3. fetch --device speaks the device language (lists, families), as DELIVERY.md writes it.
+expect_exit 0 "$AOTPACK" publish app.aotpack --to "file://$WORK/natives"
+expect_exit 0 "$AOTPACK" fetch app.slim.aotpack --device acm-g10,pvc
+expect_exit 0 "$AOTPACK" fetch app.slim.aotpack --device xe-hpc
+expect_exit 2 "$AOTPACK" fetch app.slim.aotpack --device nosuchgpu
+expect_in "--device:"
+
+# 4. slim refuses a natives URL no runtime could fetch from.
+for url in not-a-url ftp://host/x http://; do
+    expect_exit 2 "$AOTPACK" slim app.aotpack --natives-url "$url" -o bad.aotpack
+    expect_in "is not an http://, https:// or file:// URL"
+done
+[ ! -e bad.aotpack ] || fail "slim wrote an archive with a bad URL"
+
+# 15. sign with the public key: the message says so (it first demanded chmod 600).
+"$AOTPACK" keygen -o release.key >/dev/null
+chmod 644 release.key.pub
+expect_exit 3 "$AOTPACK" sign app.aotpack --key release.key.pub -o signed.aotpack
+expect_in "'release.key.pub' is a public key, not an Ed25519 private key"
+expect_not_in "chmod"
+
+# 16. publish of a slim archive is an error, not "published 0 native(s)".
+expect_exit 2 "$AOTPACK" publish app.slim.aotpack --to "file://$WORK/natives"
+expect_in "is a slim archive"
+
+# 17. device-ips --json without a GPU: [] and exit 0 (a variant provider's answer); the Python
+# module's device_ips() returns [] too. Plain device-ips still says there is no GPU (exit 7).
+nogpu=()
+[ -z "${AOTPACK_SANITIZED:-}" ] || nogpu=(env NEOReadDebugKeys=1 DisableDeepBind=1)
+set +e
+json=$("${nogpu[@]}" "$AOTPACK" device-ips --json 2>/dev/null)
+rc=$?
+set -e
+[ "$rc" = 0 ] && [ "$json" = "[]" ] || fail "device-ips --json without a GPU: exit $rc, '$json'"
+expect_exit 7 "${nogpu[@]}" "$AOTPACK" device-ips
+if [ -z "${AOTPACK_SANITIZED:-}" ]; then # a sanitized library cannot load into python
+    py=$(env PYTHONPATH="$SRC/python" \
+        AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
+        python3 -c 'import aotpack; print(aotpack.device_ips())')
+    [ "$py" = "[]" ] || fail "aotpack.device_ips() without a GPU: $py"
+fi
+
+# 19. --json-report of a build that is all cache hits names its compile mode: none.
+"$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o again.aotpack --json-report hits.json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["compile_mode"] == "none", r["compile_mode"]' hits.json
+
+# 20. wheel-variants of a wheel that does not exist: "does not exist", exit 3.
+expect_exit 3 "$AOTPACK" wheel-variants nope.whl -o variants
+expect_in "'nope.whl' does not exist"
+
+# 22. icl, ocloc's own name for Ice Lake, is a device name.
+expect_exit 0 "$AOTPACK" devices icl
+expect_in "icllp"
+
+# 23. docs/OCLOC.md says what --shim-dir prints: <cache root>/shim/<hash>.
+expect_exit 0 "$AOTPACK" ocloc --shim-dir
+[[ "$OUT" == "$AOTPACK_CACHE_DIR/shim/"* ]] || fail "--shim-dir printed $OUT"
+grep -qF '`<cache root>/shim/<hash>`' "$SRC/docs/OCLOC.md" || fail "docs/OCLOC.md: --shim-dir"
+
+# An unknown command followed by --help is an unknown command (it printed the main help, exit 0).
+expect_exit 2 "$AOTPACK" nosuch --help
+expect_in "unknown command 'nosuch'"
+expect_exit 0 "$AOTPACK" toolchain --help
+expect_in "Usage: aotpack toolchain"
+echo "PASS: $TEST_NAME"
