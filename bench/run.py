@@ -31,6 +31,7 @@ peak memory (the whole tree, and the driver alone) against jobs x the largest si
 --smoke: the tiny set, one repetition, for CI (checks that the benchmark code runs, not speed).
 """
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -44,6 +45,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AOTPACK = ROOT / "build" / "tools" / "aotpack" / "aotpack"
+# The baselines run the host's ocloc: aotpack must build with it too, not with a newer compiler
+# of the user's toolchain store (bench/toolchain.py measures those). An empty store, removed at
+# exit.
+_EMPTY_STORE = tempfile.mkdtemp(prefix="aotpack-bench-store-")
+atexit.register(shutil.rmtree, _EMPTY_STORE, True)
+os.environ["AOTPACK_TOOLCHAINS"] = _EMPTY_STORE
 
 
 def parse_bench_args(ap, devices=None, reps=3):

@@ -30,13 +30,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+_STORE = os.environ.get("AOTPACK_TOOLCHAINS")  # run.py empties it for its own baselines
 import run as bench  # noqa: E402  (corpus, run, timed, AOTPACK)
+if _STORE is None:
+    os.environ.pop("AOTPACK_TOOLCHAINS", None)
+else:
+    os.environ["AOTPACK_TOOLCHAINS"] = _STORE
 
 TORCH = "acm-g10,pvc,mtl-h,arl-h,bmg-g21,lnl-m,ptl-h,ptl-u"  # @torch-xpu-linux
 
 
 def newest_toolchain(aotpack):
     doc = json.loads(bench.run([aotpack, "toolchain", "list", "--json"]).stdout)
+    os.environ["AOTPACK_TOOLCHAINS"] = doc["store"]  # kept when the cache root moves below
     store = [t for t in doc["toolchains"] if t["id"] != "host" and not t["legacy"]]
     return store[0] if store else None
 
@@ -61,10 +67,12 @@ def cold_rows(aotpack, toolchain, spvs, work, cores, reps):
             base = xargs_ocloc(toolchain["ocloc"], spvs, devices, work, cores)
             # -k: a module this compiler rejects for a target fails there, as in xargs above.
             start = time.monotonic()
-            subprocess.run([aotpack, "build", "-q", "-k", "--no-cache", "-d", devices,
-                            "--toolchain", toolchain["id"], "-o", work / "cold.aotpack"]
-                           + [str(s) for s in spvs], cwd=work, capture_output=True)
+            r = subprocess.run([aotpack, "build", "-q", "-k", "--no-cache", "-d", devices,
+                                "--toolchain", toolchain["id"], "-o", work / "cold.aotpack"]
+                               + [str(s) for s in spvs], cwd=work, capture_output=True, text=True)
             seconds = time.monotonic() - start
+            if r.returncode not in (0, 1):  # 1: some job failed (-k); anything else is the bench's
+                sys.exit(f"toolchain bench: aotpack build failed ({r.returncode}):\n{r.stderr}")
             ours.append(seconds)
             theirs.append(base)
             ratios.append(seconds / base)

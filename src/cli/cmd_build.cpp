@@ -61,11 +61,13 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
         ->check(CLI::Range(1u, 4096u));
     sub->add_option("--options", f.options, "Build options for every compile");
     sub->add_option("--target-options", f.targetOptions,
-                    "DEVICE=OPTIONS: extra options for some targets (repeatable)");
+                    "DEVICE=OPTIONS: extra options for some targets (repeatable)")
+        ->allow_extra_args(false);
     sub->add_option("--toolchain", f.toolchains,
                     "ID|VERSION, or DEVICES=ID|VERSION: the compiler toolchain for every target, "
                     "or for those (repeatable; default: the newest that builds each target; "
-                    "'aotpack toolchain list')");
+                    "'aotpack toolchain list')")
+        ->allow_extra_args(false); // one value per --toolchain: inputs may follow it
     sub->add_option(
            "--fp64", f.fp64,
            "Module needs fp64, target lacks it: error (default) or poison (drop those kernels)")

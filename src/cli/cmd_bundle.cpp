@@ -25,7 +25,8 @@ void addBundleCommand(CommandRegistry& registry) {
                   "that builds SPIR-V only");
     sub->add_option("--toolchain", *toolchains,
                     "Carry this store toolchain (id or ocloc version; repeatable; default: every "
-                    "toolchain in the store, 'none' for none)");
+                    "toolchain in the store, 'none' for none)")
+        ->allow_extra_args(false);
     sub->footer(
         "Unpacked anywhere on x86-64 Linux with a glibc at least as new as this machine's,\n"
         "toolchain/bin/aotpack builds with the bundled ocloc (docs/DISTRIBUTED.md).\n"

@@ -12,6 +12,7 @@
 namespace aotpack::cli {
 using namespace devices;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -44,7 +45,8 @@ Builders findBuilders(const Database& db) {
     Builders b;
     toolchain::ToolchainStore store(toolchain::ToolchainStore::defaultDir());
     b.toolchains = toolchain::availableToolchains(db, store, {});
-    b.host = toolchain::probeCompiler(db);
+    b.host = toolchain::probeCompiler(
+        db, {}, store.installed().empty() ? fs::path() : store.dir() / "host-facts");
     return b;
 }
 

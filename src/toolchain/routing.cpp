@@ -14,7 +14,10 @@ namespace fs = std::filesystem;
 std::vector<Toolchain> availableToolchains(const devices::Database& db, const ToolchainStore& store,
                                            const fs::path& factsStore) {
     std::vector<Toolchain> all = store.installed();
-    if (auto host = hostToolchain(db, factsStore)) all.push_back(std::move(*host));
+    // Without a facts store (--no-cache) the host's ocloc is still asked only once per compiler
+    // when there is a store: what it builds is a fact about it, not a build result.
+    fs::path facts = factsStore.empty() && !all.empty() ? store.dir() / "host-facts" : factsStore;
+    if (auto host = hostToolchain(db, facts)) all.push_back(std::move(*host));
     std::stable_sort(all.begin(), all.end(), [](const Toolchain& a, const Toolchain& b) {
         return compareVersions(a.oclocVersion, b.oclocVersion) > 0;
     });
