@@ -59,6 +59,11 @@ case "${1:-}" in
     scripts/check-tidy.sh build
     (cd build && ctest --output-on-failure -j"$(nproc)")
     echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
+    # The benchmarks compare with the host's ocloc: an empty toolchain store, except for the one
+    # that measures the store's toolchains.
+    store=$(build/tools/aotpack/aotpack toolchain list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["store"])')
+    AOTPACK_TOOLCHAINS=$store python3 bench/toolchain.py --smoke
+    export AOTPACK_TOOLCHAINS=$PWD/build/no-toolchains
     python3 bench/run.py --smoke
     python3 bench/ocloc_dropin.py --smoke
     python3 bench/remote_cache.py --smoke
