@@ -37,9 +37,7 @@ std::string kindOf(const Toolchain& t) {
 }
 
 json toolchainJson(const Toolchain& t) {
-    json packages = json::array();
-    for (const auto& p : t.packages)
-        packages.push_back({{"name", p.name}, {"version", p.version}, {"sha256", p.sha256}});
+    json packages = toolchain::packagesJson(t.packages);
     std::vector<std::string> ips;
     for (auto ip : t.ipValues)
         ips.push_back(devices::IpVersion::fromValue(ip).str());
@@ -115,6 +113,11 @@ void addAdd(CommandRegistry& r, CLI::App* parent) {
             std::cout << t.id << ": ocloc " << t.oclocVersion << " (IGC " << t.igcVersion << "), "
                       << humanBytes(t.sizeBytes) << ", builds "
                       << toolchain::describeIpRanges(t.ipValues) << "\n";
+        const auto& f = added->fetched; // a lock: where its .debs came from
+        if (f.store + f.server + f.origin)
+            diag::note("packages: " + std::to_string(f.store) + " from the store, " +
+                       std::to_string(f.server) + " from the server, " + std::to_string(f.origin) +
+                       " from their URLs");
         return 0;
     });
 }

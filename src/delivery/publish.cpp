@@ -61,7 +61,8 @@ Expected<PublishReport> publishNatives(const archive::ArchiveReader& archive,
     if (!backend) return backend.error();
     auto natives = nativesByDigest(archive, withSpirv);
     if (!natives) return natives.error();
-    bool slim = std::any_of(archive.entries().begin(), archive.entries().end(), [](const auto& e) {
+    auto entries = archive.entries(); // a copy: one range, not two temporaries
+    bool slim = std::any_of(entries.begin(), entries.end(), [](const auto& e) {
         return e.kind == archive::EntryKind::RemoteNative;
     });
     if (slim && !withSpirv)

@@ -15,16 +15,21 @@ using nlohmann::json;
 // A .deb is tens of MB: its own time limit, not the runtime's 2 s for a native.
 constexpr long kDebTimeoutMs = 15 * 60 * 1000;
 
+json packagesJson(const std::vector<DebPackage>& packages) {
+    json out = json::array();
+    for (const auto& p : packages)
+        out.push_back({{"name", p.name},
+                       {"version", p.version},
+                       {"sha256", p.sha256},
+                       {"size", p.size},
+                       {"url", p.url}});
+    return out;
+}
+
 std::string lockText(const std::vector<Toolchain>& toolchains) {
     json list = json::array();
     for (const auto& t : toolchains) {
-        json packages = json::array();
-        for (const auto& p : t.packages)
-            packages.push_back({{"name", p.name},
-                                {"version", p.version},
-                                {"sha256", p.sha256},
-                                {"size", p.size},
-                                {"url", p.url}});
+        json packages = packagesJson(t.packages);
         list.push_back({{"id", t.id},
                         {"source", t.source},
                         {"ocloc_version", t.oclocVersion},

@@ -14,6 +14,7 @@
 #include "toolchain/store.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ namespace aotpack::toolchain {
 constexpr const char* kLockFormat = "aotpack-toolchains/1";
 
 std::string lockText(const std::vector<Toolchain>& toolchains);
+// The packages as a lock and a toolchain's manifest both list them.
+nlohmann::json packagesJson(const std::vector<DebPackage>& packages);
 Expected<std::vector<Toolchain>> readLock(const std::filesystem::path& file);
 
 // The path of a .deb on the team's server, under its base URL.

@@ -5,6 +5,7 @@
 #include "common/sha256.h"
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "toolchain/lock.h"
 #include "toolchain/ocloc_facts.h"
 #include "toolchain/store.h"
 
@@ -173,13 +174,7 @@ std::uint64_t treeSize(const fs::path& dir) {
 }
 
 json manifestOf(const Toolchain& t, const Layout& l) {
-    json packages = json::array();
-    for (const auto& p : t.packages)
-        packages.push_back({{"name", p.name},
-                            {"version", p.version},
-                            {"sha256", p.sha256},
-                            {"size", p.size},
-                            {"url", p.url}});
+    json packages = packagesJson(t.packages);
     return {{"format", "aotpack-toolchain/1"},
             {"id", t.id},
             {"ocloc_version", t.oclocVersion},
