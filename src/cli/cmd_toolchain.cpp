@@ -37,21 +37,14 @@ std::string kindOf(const Toolchain& t) {
 }
 
 json toolchainJson(const Toolchain& t) {
-    json packages = toolchain::packagesJson(t.packages);
     std::vector<std::string> ips;
     for (auto ip : t.ipValues)
         ips.push_back(devices::IpVersion::fromValue(ip).str());
-    return {{"id", t.id},
-            {"ocloc_version", t.oclocVersion},
-            {"igc_version", t.igcVersion},
-            {"source", t.source},
-            {"legacy", t.legacy},
-            {"spirv_only", t.spirvOnly},
-            {"size", t.sizeBytes},
-            {"ocloc", t.ocloc.string()},
-            {"ips", ips},
-            {"ip_ranges", toolchain::describeIpRanges(t.ipValues)},
-            {"packages", packages}};
+    json out = toolchain::describeJson(t);
+    out["ocloc"] = t.ocloc.string();
+    out["ips"] = ips;
+    out["ip_ranges"] = toolchain::describeIpRanges(t.ipValues);
+    return out;
 }
 
 // The device names of the database a toolchain builds ("tgllp, dg2, ...").

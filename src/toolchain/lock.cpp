@@ -26,6 +26,17 @@ json packagesJson(const std::vector<DebPackage>& packages) {
     return out;
 }
 
+json describeJson(const Toolchain& t) {
+    return {{"id", t.id},
+            {"ocloc_version", t.oclocVersion},
+            {"igc_version", t.igcVersion},
+            {"source", t.source},
+            {"legacy", t.legacy},
+            {"spirv_only", t.spirvOnly},
+            {"size", t.sizeBytes},
+            {"packages", packagesJson(t.packages)}};
+}
+
 std::string lockText(const std::vector<Toolchain>& toolchains) {
     json list = json::array();
     for (const auto& t : toolchains) {

@@ -25,6 +25,9 @@ constexpr const char* kLockFormat = "aotpack-toolchains/1";
 std::string lockText(const std::vector<Toolchain>& toolchains);
 // The packages as a lock and a toolchain's manifest both list them.
 nlohmann::json packagesJson(const std::vector<DebPackage>& packages);
+// What a toolchain is (id, versions, source, kind, size, packages), as its manifest and
+// `toolchain list --json` both begin.
+nlohmann::json describeJson(const Toolchain& t);
 Expected<std::vector<Toolchain>> readLock(const std::filesystem::path& file);
 
 // The path of a .deb on the team's server, under its base URL.

@@ -174,21 +174,14 @@ std::uint64_t treeSize(const fs::path& dir) {
 }
 
 json manifestOf(const Toolchain& t, const Layout& l) {
-    json packages = packagesJson(t.packages);
-    return {{"format", "aotpack-toolchain/1"},
-            {"id", t.id},
-            {"ocloc_version", t.oclocVersion},
-            {"igc_version", t.igcVersion},
-            {"source", t.source},
-            {"legacy", t.legacy},
-            {"spirv_only", t.spirvOnly},
-            {"size", t.sizeBytes},
-            {"packages", packages},
-            {"ips", t.ipValues},
-            {"ocloc", l.ocloc.string()},
-            {"loader", l.loader.string()},
-            {"library_dirs", l.libraryDirs},
-            {"libocloc", l.libocloc.string()}};
+    json manifest = describeJson(t);
+    manifest["format"] = "aotpack-toolchain/1";
+    manifest["ips"] = t.ipValues;
+    manifest["ocloc"] = l.ocloc.string();
+    manifest["loader"] = l.loader.string();
+    manifest["library_dirs"] = l.libraryDirs;
+    manifest["libocloc"] = l.libocloc.string();
+    return manifest;
 }
 
 std::vector<std::string> groupNames(const devices::Database& db) {
