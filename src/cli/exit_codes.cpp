@@ -4,6 +4,7 @@
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "toolchain/compiler_support.h"
+#include "toolchain/store.h"
 
 namespace aotpack::cli {
 
@@ -33,6 +34,9 @@ std::string versionText() {
         text += "IGC " + *version + " (Debian libigc1)\n";
     else // not a Debian system, or no dpkg-query on PATH
         text += "IGC: unknown\n";
+    toolchain::ToolchainStore store(toolchain::ToolchainStore::defaultDir());
+    for (const auto& t : store.installed()) // the store's compilers (aotpack toolchain list)
+        text += "toolchain " + t.id + ": ocloc " + t.oclocVersion + ", IGC " + t.igcVersion + "\n";
     return text;
 }
 

@@ -235,7 +235,7 @@ int run(int argc, char** argv) {
         "aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
     app.require_subcommand(1);
     app.set_version_flag("--version", versionText,
-                         "Print the versions of aotpack and of the installed ocloc");
+                         "Print the versions of aotpack and of its compilers (host ocloc, store toolchains)");
     app.footer(exitCodeHelp());
     CommandRegistry registry{app, {}, {}};
     argc = takeTrailingCommand(argc, argv, registry.trailingCommand);

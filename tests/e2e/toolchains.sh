@@ -32,6 +32,8 @@ legacy=$(awk -F: '/^ocloc-legacy-/ {print $1; exit}' <<<"$OUT")
 expect_exit 0 "$AOTPACK" toolchain add debian:sid
 expect_in "$current:"
 
+expect_exit 0 "$AOTPACK" --version
+expect_in "toolchain $current: ocloc 26."
 expect_exit 0 "$AOTPACK" toolchain list --json
 python3 - "$OUT" "$current" "$legacy" <<'EOF'
 import json, sys
