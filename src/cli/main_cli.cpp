@@ -234,8 +234,9 @@ int run(int argc, char** argv) {
     CLI::App app{
         "aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", versionText,
-                         "Print the versions of aotpack and of its compilers (host ocloc, store toolchains)");
+    app.set_version_flag(
+        "--version", versionText,
+        "Print the versions of aotpack and of its compilers (host ocloc, store toolchains)");
     app.footer(exitCodeHelp());
     CommandRegistry registry{app, {}, {}};
     argc = takeTrailingCommand(argc, argv, registry.trailingCommand);

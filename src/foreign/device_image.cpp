@@ -102,12 +102,24 @@ Expected<DeviceImage> describeZebin(ByteView b) {
     return d;
 }
 
+// SPIR-V itself, or a container holding it at a word boundary: ocloc's generic_ir member is
+// NEO's IR ELF (ET_OPENCL_OBJECTS) with the module in a section.
+static bool holdsSpirv(ByteView b) {
+    for (std::uint64_t i = 0; 4 * i + 20 <= b.size(); ++i) // word(): a word index
+        if (word(b, i) == kSpirvMagic) return true;
+    return false;
+}
+
 // ocloc's fat binary: members "64.<ip>" (and generic_ir/spirv); their zebins give the kernels.
 Expected<DeviceImage> describeAr(ByteView b) {
     DeviceImage d;
     d.kind = "ocloc-ar";
     auto ar = readArMembers(b);
     for (const auto& m : ar.members) {
+        // The fat binary carries SPIR-V for other GPUs: in generic_ir, or (OpenCL C built without
+        // -exclude_ir) inside each member's zebin.
+        if (m.name != "pad" && !m.name.starts_with("pad_") && holdsSpirv(m.bytes))
+            d.properties["spirv"] = m.name;
         if (!m.name.starts_with("64.")) continue;
         auto ip = devices::parseIpVersion(m.name.substr(3));
         auto known = ip ? devices::Database::builtin().findIp(*ip) : std::nullopt;

@@ -214,6 +214,14 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
     ImageKind kind = sniff(bytes);
     if (kind != ImageKind::None) {
         auto image = describeImage(bytes);
+        if (!image && kind == ImageKind::AotpackArchive && where.empty()) {
+            // The file is an aotpack archive: the archive tools' exit code (4) and its name.
+            std::string message = image.error().message;
+            const std::string embedded = "'<embedded archive>' ";
+            if (message.starts_with(embedded))
+                message = "the archive " + message.substr(embedded.size());
+            return makeError(image.error().code, message);
+        }
         if (!image) return makeError(Errc::BadInput, located(where, image.error().message));
         addImage(std::move(*image), where.empty() ? "the file" : where, base, bytes, w);
         return success();
@@ -266,14 +274,15 @@ std::string summaryLine(const std::vector<Inspection>& inspections) {
     bool spirv = false;
     for (const auto& i : inspections)
         for (const auto& d : i.images) {
-            spirv = spirv || d.kind == "spirv";
+            spirv = spirv || d.kind == "spirv" || d.properties.count("spirv"); // ocloc AR's IR
             for (const auto& t : d.targets)
                 natives.insert(t.ip.empty() ? t.name : t.name + " (" + t.ip + ")");
         }
     std::string line = natives.empty()
                            ? "no native code"
                            : "natively for " + join({natives.begin(), natives.end()}, ", ");
-    line += spirv ? "; every other Intel GPU JIT-compiles the SPIR-V"
+    std::string every = natives.empty() ? "every" : "every other";
+    line += spirv ? "; " + every + " Intel GPU JIT-compiles the SPIR-V"
                   : "; no SPIR-V, so other GPUs cannot run it";
     return line;
 }

@@ -26,6 +26,32 @@ for url in not-a-url ftp://host/x http://; do
 done
 [ ! -e bad.aotpack ] || fail "slim wrote an archive with a bad URL"
 
+# 12. inspect of an ocloc fat AR sees the SPIR-V its generic_ir member holds (also aotpack's own
+# export-ar output); one built with -exclude_ir has none.
+"$AOTPACK" extract app.aotpack --module reduce -o ex >/dev/null
+ocloc compile -spirv_input -file ex/reduce.spv -device pvc,acm-g10 -output withir >/dev/null
+ocloc compile -spirv_input -file ex/reduce.spv -device pvc,acm-g10 -exclude_ir -output noir >/dev/null
+withir=$(ls withir* | head -1); noir=$(ls noir* | head -1)
+ar t "$withir" | grep -qx generic_ir || fail "ocloc wrote no generic_ir member"
+expect_exit 0 "$AOTPACK" inspect "$withir"
+expect_in "every other Intel GPU JIT-compiles the SPIR-V"
+expect_exit 0 "$AOTPACK" inspect "$noir"
+expect_in "no SPIR-V, so other GPUs cannot run it"
+"$AOTPACK" export-ar app.aotpack --module reduce -o exported.ar >/dev/null
+expect_exit 0 "$AOTPACK" inspect exported.ar
+expect_in "every other Intel GPU JIT-compiles the SPIR-V"
+
+# 13. inspect of a truncated aotpack archive: exit 4 and the file's name, as list and verify.
+head -c 3000 app.aotpack >trunc.aotpack
+expect_exit 4 "$AOTPACK" list trunc.aotpack
+expect_exit 4 "$AOTPACK" inspect trunc.aotpack
+expect_in "'trunc.aotpack': the archive is not a valid aotpack archive"
+expect_not_in "<embedded archive>"
+
+# 21 (part). SPIR-V and no native at all: "every Intel GPU", not "every other".
+expect_exit 0 "$AOTPACK" inspect ex/reduce.spv
+expect_in "no native code; every Intel GPU JIT-compiles the SPIR-V"
+
 # 15. sign with the public key: the message says so (it first demanded chmod 600).
 "$AOTPACK" keygen -o release.key >/dev/null
 chmod 644 release.key.pub
