@@ -81,7 +81,7 @@ case "${1:-}" in
     echo "setup: sanitizer variant (ASan + UBSan)"
     build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \
-      ctest --output-on-failure -j"$(nproc)")
+      ctest --output-on-failure -j"$(nproc)" -LE compiler-bound)
     echo "setup: ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools, the remote cache's upload thread)"
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAOTPACK_DEV_MODE=ON \
       -DAOTPACK_SANITIZE=thread >/dev/null

@@ -16,7 +16,7 @@ enum class RemoteMode { ReadWrite, ReadOnly };
 struct RemoteConfig {
     std::string url; // http://, https:// or file://; empty: no remote cache
     RemoteMode mode = RemoteMode::ReadWrite;
-    double connectTimeoutSeconds = 1;
+    double connectTimeoutSeconds = 3; // TCP and TLS handshakes: a far server needs > 1 s
     double requestTimeoutSeconds = 10;
     unsigned retries = 2;         // extra attempts after a 429 or 503
     std::string bearerToken;      // AOTPACK_REMOTE_CACHE_TOKEN or _TOKEN_FILE

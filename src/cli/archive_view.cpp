@@ -108,7 +108,9 @@ void printList(const archive::ArchiveReader& in) {
         meta[std::string(k)] = std::string(v);
     std::cout << "archive: " << printable(in.name()) << " (format 1." << in.minorVersion() << ", "
               << humanBytes(in.fileSize()) << ")\ndevices: " << printable(meta["devices.input"])
-              << " -> " << printable(meta["devices.expanded"])
+              << " -> "
+              << (meta["devices.expanded"].empty() ? std::string("none (SPIR-V only)")
+                                                   : printable(meta["devices.expanded"]))
               << "\ncompiler: " << printable(meta["compiler"]) << "\n";
     if (!meta["missing"].empty())
         std::cout << "missing (not built: failed, or --skip-unsupported): "

@@ -52,6 +52,11 @@ expect_not_in "<embedded archive>"
 expect_exit 0 "$AOTPACK" inspect ex/reduce.spv
 expect_in "no native code; every Intel GPU JIT-compiles the SPIR-V"
 
+# 21 (part). Removing every target: the devices line says so (it ended in "-> ").
+expect_exit 0 "$AOTPACK" remove-targets app.aotpack -d ats-m150,pvc -o none.aotpack
+expect_exit 0 "$AOTPACK" list none.aotpack
+expect_in "-> none (SPIR-V only)"
+
 # 15. sign with the public key: the message says so (it first demanded chmod 600).
 "$AOTPACK" keygen -o release.key >/dev/null
 chmod 644 release.key.pub
