@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-build python3-wheel python3-venv hashcat-data piglit debootstrap
   libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd zlib1g-dev libzip-dev
   clang-16 clang-tools-16 llvm-16 clang-tidy
+  clang-22 clang-tools-22 llvm-22 libomp-22-dev
 )
 
 install_packages() {

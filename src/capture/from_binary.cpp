@@ -2,7 +2,7 @@
 
 #include "foreign/inspect.h"
 
-#include <set>
+#include <optional>
 
 namespace aotpack::capture {
 
@@ -10,21 +10,55 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The flags a runtime builds this image with, when its container says (empty: none known).
+std::string buildFlagsOf(const foreign::DeviceImage& image) {
+    for (const char* key : {"sycl-build-flags", "openmp-build-flags"})
+        if (auto it = image.properties.find(key); it != image.properties.end()) return it->second;
+    return "";
+}
+
+bool describedFlags(const foreign::DeviceImage& image) {
+    return image.properties.count("sycl-build-flags") ||
+           image.properties.count("openmp-build-flags");
+}
+
+// Bitcode for a SPIR-V target (spir64, spirv64-intel ...), not for other GPUs.
+bool isSpirBitcode(const foreign::DeviceImage& image) {
+    auto triple = image.properties.find("triple");
+    return image.kind == "llvm-bitcode" && triple != image.properties.end() &&
+           triple->second.starts_with("spir");
+}
+
+// The SPIR-V an image gives: its own, or its bitcode translated; nothing for other images.
+std::optional<Expected<Bytes>> spirvFor(const foreign::DeviceImage& image, ByteView stored,
+                                        const BitcodeTranslator& translate) {
+    if (image.kind == "spirv") {
+        auto spirv = foreign::spirvOf(stored);
+        if (!spirv) return std::nullopt; // not whole: inspect shows it, nothing to build
+        return spirv;
+    }
+    if (isSpirBitcode(image) && translate) return translate(stored);
+    return std::nullopt;
+}
+
 // Records the file's SPIR-V images as they are found (the file is mapped only meanwhile).
-Status recordImagesOf(const fs::path& file, const fs::path& dir, BinaryCapture& out) {
+Status recordImagesOf(const fs::path& file, const fs::path& dir, const BitcodeTranslator& translate,
+                      BinaryCapture& out) {
     Status firstError = success();
-    std::set<std::string> recorded; // the same image twice (fat files repeat them) is one module
     auto visit = [&](const foreign::DeviceImage& image, ByteView stored) {
         ++out.images;
-        if (image.kind != "spirv" || !firstError) return;
-        auto spirv = foreign::spirvOf(stored);
-        if (!spirv) return; // described as SPIR-V but not whole: inspect shows it, nothing to build
-        auto flags = image.properties.find("sycl-build-flags");
-        bool described = flags != image.properties.end();
+        if (!firstError) return;
+        auto spirv = spirvFor(image, stored, translate);
+        if (!spirv) return;
+        if (!*spirv) {
+            out.untranslated.push_back(image.where + ": " + spirv->error().message);
+            return;
+        }
         firstError = recordModule(
-            dir, {*spirv, described ? flags->second : "", {}, "unknown", file.filename().string()});
+            dir, {**spirv, buildFlagsOf(image), {}, "unknown", file.filename().string()});
         out.spirv += 1;
-        out.described += described;
+        out.described += describedFlags(image);
+        out.translated += image.kind == "llvm-bitcode";
     };
     auto inspected = foreign::inspectFile(file, visit);
     if (!inspected) return inspected.error();
@@ -33,15 +67,18 @@ Status recordImagesOf(const fs::path& file, const fs::path& dir, BinaryCapture& 
 
 } // namespace
 
-Expected<BinaryCapture> captureFromBinaries(const std::vector<fs::path>& files,
-                                            const fs::path& dir) {
+Expected<BinaryCapture> captureFromBinaries(const std::vector<fs::path>& files, const fs::path& dir,
+                                            const BitcodeTranslator& translate) {
     BinaryCapture out;
     for (const auto& file : files)
-        if (auto st = recordImagesOf(file, dir, out); !st) return st.error();
+        if (auto st = recordImagesOf(file, dir, translate, out); !st) return st.error();
     if (out.spirv == 0) {
         std::string names;
         for (const auto& f : files)
             names += (names.empty() ? "'" : ", '") + f.string() + "'";
+        if (!out.untranslated.empty())
+            return makeError(Errc::NotFound,
+                             "no SPIR-V image in " + names + "; " + out.untranslated.front());
         return makeError(Errc::NotFound,
                          "no SPIR-V image in " + names + (out.images ? " (only native code)" : ""));
     }

@@ -5,6 +5,7 @@
 #include "capture/launch.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
+#include "toolchain/translator.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -59,16 +60,22 @@ int captureBinaries(const std::string& dir, const std::vector<std::string>& file
     if (!command.empty())
         return diag::fail(makeError(Errc::Usage, "give either --from-binary FILE... or a program "
                                                  "after '--', not both"));
-    auto captured = capture::captureFromBinaries({files.begin(), files.end()}, dir);
+    auto translators = toolchain::availableTranslators();
+    auto captured = capture::captureFromBinaries(
+        {files.begin(), files.end()}, dir, [&translators](ByteView bitcode) {
+            return toolchain::translateBitcode(bitcode, translators);
+        });
     if (!captured) return diag::fail(captured.error());
     for (const auto& s : captured->capture.skipped)
         diag::warning("capture record skipped: " + s);
+    for (const auto& s : captured->untranslated)
+        diag::warning("LLVM bitcode not captured: " + s);
     diag::note("'" + dir + "' holds " + std::to_string(captured->capture.modules) +
                " module(s) from " + std::to_string(captured->spirv) + " SPIR-V image(s) (" +
-               std::to_string(captured->described) +
-               " with the build flags of a DPC++ descriptor); build them with: aotpack build -d "
-               "LIST " +
-               dir + " -o app.aotpack");
+               std::to_string(captured->described) + " with the build flags their runtime uses, " +
+               std::to_string(captured->translated) +
+               " translated from LLVM bitcode); build them with: aotpack build -d LIST " + dir +
+               " -o app.aotpack");
     return 0;
 }
 

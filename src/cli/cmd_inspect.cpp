@@ -29,16 +29,33 @@ nlohmann::json imageJson(const foreign::DeviceImage& d) {
             {"targets", targets}, {"properties", d.properties}};
 }
 
+std::string property(const foreign::DeviceImage& d, const char* key) {
+    auto it = d.properties.find(key);
+    return it == d.properties.end() || it->second.empty() ? "" : it->second;
+}
+
+// "spir64", "amdgcn-amd-amdhsa gfx90a", "spir64_gen pvc": where the image is meant to run.
+std::string tripleText(const foreign::DeviceImage& d) {
+    std::string triple = property(d, "triple"), arch = property(d, "arch");
+    std::string text = triple + (!triple.empty() && !arch.empty() ? " " : "") + arch;
+    return text.empty() ? "-" : text;
+}
+
 void printTable(const std::vector<foreign::Inspection>& all) {
     for (const auto& i : all) {
         std::cout << printable(i.file) << ": "
                   << countOf(i.images.size(), "device image", "device images") << "\n";
         if (i.images.empty()) continue;
-        Table table({"OFFSET", "KIND", "SIZE", "KERNELS", "TARGETS", "WHERE"});
-        for (const auto& d : i.images)
+        Table table(
+            {"OFFSET", "KIND", "SIZE", "KERNELS", "TARGETS", "PRODUCER", "TRIPLE", "WHERE"});
+        for (const auto& d : i.images) {
+            std::string producer = property(d, "producer");
+            bool counted = d.kind == "spirv" || d.kind == "zebin" || d.kind == "ocloc-ar";
             table.add({foreign::hexOffset(d.offset), d.kind + (d.compressed ? " (zstd)" : ""),
-                       humanBytes(d.size), std::to_string(d.kernels), targetsText(d),
+                       humanBytes(d.size), counted ? std::to_string(d.kernels) : "-",
+                       targetsText(d), producer.empty() ? "-" : producer, tripleText(d),
                        printable(d.where)});
+        }
         table.print(std::cout);
     }
 }

@@ -10,6 +10,7 @@
 #include "common/text.h"
 #include "compile/driver_internal.h"
 #include "compile/inputs.h"
+#include "toolchain/translator.h"
 
 #include <cstring>
 
@@ -97,8 +98,14 @@ BuildOutcome addTargetsToForeignBinary(const AddTargetsRequest& request, BuildOb
     TempDir scratch;
     if (scratch.path().empty())
         return {{}, makeError(Errc::Output, "cannot create a temporary directory")};
-    auto captured = capture::captureFromBinaries({request.input}, scratch.path());
+    auto translators = toolchain::availableTranslators();
+    auto captured = capture::captureFromBinaries(
+        {request.input}, scratch.path(), [&translators](ByteView bitcode) {
+            return toolchain::translateBitcode(bitcode, translators);
+        });
     if (!captured) return {{}, captured.error()};
+    for (const auto& s : captured->untranslated)
+        observer.warning("LLVM bitcode not captured: " + s);
     auto modules = collectInputs({scratch.path().string()});
     if (!modules) return {{}, modules.error()};
     BuildRequest build = request.build;

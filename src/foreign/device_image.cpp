@@ -187,6 +187,11 @@ ImageKind sniff(ByteView b) {
     return ImageKind::None;
 }
 
+bool looksLikeBitcode(ByteView b) {
+    constexpr std::uint32_t kRaw = 0xDEC04342, kWrapper = 0x0B17C0DE; // 'BC' C0DE; DEC0170B
+    return b.size() >= 8 && (word(b, 0) == kRaw || word(b, 0) == kWrapper);
+}
+
 std::uint64_t spirvLength(ByteView b) {
     std::uint64_t n = b.size() / 4, i = 5;
     while (i < n) {

@@ -41,6 +41,10 @@ inline bool mayStartImage(std::uint32_t w) {
     return w == kSpirv || w == kElf || w == kAr || w == kAotpack || w == kZstd;
 }
 
+// LLVM bitcode (raw, or in its wrapper): never found by a scan, only where a container says
+// an image is (a bundle entry).
+bool looksLikeBitcode(ByteView bytes);
+
 // Describes the image at the start of `bytes` (`where` and `offset` filled by the caller); its
 // stored size when it can be known (SPIR-V and zebins say it; an AR is walked).
 Expected<DeviceImage> describeImage(ByteView bytes);

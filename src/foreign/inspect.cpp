@@ -5,6 +5,8 @@
 #include "common/text.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
+#include "foreign/offload_bundle.h"
+#include "foreign/openmp_image.h"
 #include "foreign/sycl_descriptor.h"
 #include "foreign/syclbin.h"
 
@@ -24,6 +26,7 @@ struct Walker {
     std::function<void(ByteView)> release = [](ByteView) {};
     ImageVisitor visit;                               // also given each image's bytes, if set
     std::map<std::uint64_t, std::uint64_t> described; // file offset -> size: a descriptor's images
+    std::vector<std::shared_ptr<const Bytes>> inflated; // decompressed containers, while walked
 };
 
 constexpr int kMaxDepth = 4; // images inside images inside archives: no deeper in practice
@@ -78,6 +81,82 @@ Status walkSyclbinEntry(const OffloadEntry& e, std::uint64_t base, const std::st
     return success();
 }
 
+// The file offset of `inner` when it lies inside `outer` (a view into the file at `base`); the
+// container's own offset when it does not (its bytes were decompressed).
+std::uint64_t offsetOf(ByteView inner, ByteView outer, std::uint64_t base) {
+    bool inside = inner.data() >= outer.data() && inner.data() < outer.data() + outer.size();
+    return inside ? base + static_cast<std::uint64_t>(inner.data() - outer.data()) : base;
+}
+
+// OpenMP offloading's IntelGT ELF: each image it holds, with the flags the Level Zero plugin
+// builds it with. `properties` are the enclosing container's (triple, producer).
+Status walkOpenmpImage(ByteView bytes, std::uint64_t base, const std::string& where,
+                       const std::map<std::string, std::string>& properties, Walker& w) {
+    auto images = readOpenmpImage(bytes);
+    if (!images) return makeError(Errc::BadInput, located(where, images.error().message));
+    for (const auto& i : *images) {
+        std::string here = where + ", OpenMP image " + std::to_string(i.index);
+        auto image = describeImage(i.bytes);
+        DeviceImage d = image ? std::move(*image) : DeviceImage{};
+        if (!image) {
+            d.kind = i.format == 0 ? "other (native)" : "other (" + std::to_string(i.format) + ")";
+            d.size = i.bytes.size();
+        }
+        d.properties = properties;
+        d.properties["container"] = "intelgt-openmp";
+        d.properties["compile-options"] = i.compileOptions;
+        d.properties["link-options"] = i.linkOptions;
+        if (i.parts > 1) d.properties["parts"] = std::to_string(i.parts);
+        if (d.kind == "spirv" && i.parts == 1)
+            d.properties["openmp-build-flags"] = openmpLevelZeroBuildFlags(i);
+        addImage(std::move(d), here, base + i.offset, i.bytes, w);
+    }
+    return success();
+}
+
+// One clang-offload-bundler entry: device code of any offload kind (host entries are the host
+// object itself and are walked as such only when they hold more).
+Status walkBundleEntry(const BundleEntry& e, std::uint64_t offset, const std::string& here,
+                       int depth, Walker& w) {
+    BundleId id = parseBundleId(e.id);
+    if (id.kind == "host") return walk(e.bytes, offset, here, depth + 1, w);
+    std::map<std::string, std::string> properties{
+        {"producer", id.kind}, {"triple", id.triple}, {"bundle-id", e.id}};
+    if (!id.arch.empty()) properties["arch"] = id.arch;
+    if (looksLikeOpenmpImage(e.bytes)) return walkOpenmpImage(e.bytes, offset, here, properties, w);
+    auto image = describeImage(e.bytes);
+    DeviceImage d = image ? std::move(*image) : DeviceImage{};
+    if (!image) {
+        d.kind = looksLikeBitcode(e.bytes) ? "llvm-bitcode" : "other";
+        d.size = e.bytes.size();
+    }
+    d.properties.insert(properties.begin(), properties.end());
+    addImage(std::move(d), here, offset, e.bytes, w);
+    return success();
+}
+
+// A bundle file (or several back to back, as HIP's .hip_fatbin sections hold them).
+Status walkBundles(ByteView bytes, std::uint64_t base, const std::string& where, int depth,
+                   Walker& w) {
+    for (std::uint64_t at = 0; at < bytes.size() && looksLikeOffloadBundle(bytes.subspan(at));) {
+        auto bundle = readOffloadBundle(bytes.subspan(at));
+        if (!bundle)
+            return makeError(Errc::BadInput,
+                             located(where, bundle.error().message + " (file offset " +
+                                                hexOffset(base + at) + ")"));
+        if (bundle->inflated) w.inflated.push_back(bundle->inflated);
+        for (const auto& e : bundle->entries) {
+            std::string here = where + ", offload bundle entry '" + e.id + "'";
+            std::uint64_t offset = bundle->compressed ? base + at : base + at + e.offset;
+            if (auto st = walkBundleEntry(e, offset, here, depth, w); !st) return st;
+        }
+        at += std::max<std::uint64_t>(bundle->size, 1);
+        while (at < bytes.size() && bytes[at] == 0) // alignment padding between bundles
+            ++at;
+    }
+    return success();
+}
+
 Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::string& where,
                            Walker& w) {
     for (std::uint64_t at = 0; at + 32 <= section.size();) {
@@ -94,6 +173,14 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
                 if (auto st = walkSyclbinEntry(e, base + at, here, w); !st) return st;
                 continue;
             }
+            if (looksLikeOpenmpImage(e.image)) { // OpenMP offloading to Intel GPUs
+                auto properties = e.strings;
+                properties["producer"] = offloadKindName(e.offloadKind);
+                auto st =
+                    walkOpenmpImage(e.image, offsetOf(e.image, section, base), here, properties, w);
+                if (!st) return st;
+                continue;
+            }
             auto image = describeImage(e.image);
             DeviceImage d = image ? std::move(*image) : DeviceImage{};
             if (!image) {
@@ -103,6 +190,7 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
             d.compressed = d.compressed || e.compressed;
             d.properties = e.strings;
             d.properties["offload-kind"] = offloadKindName(e.offloadKind);
+            d.properties["producer"] = offloadKindName(e.offloadKind);
             d.properties["image-kind"] = imageKindName(e.imageKind);
             addImage(std::move(d), here, base + at, e.image, w);
         }
@@ -156,8 +244,10 @@ bool skipped(const ElfSection& s) {
 void walkSyclDescriptors(ByteView bytes, const ElfFile& elf, std::uint64_t base,
                          const std::string& where, Walker& w) {
     for (auto& b : readSyclDescriptors(bytes, elf)) {
-        std::string here = (where.empty() ? "" : where + ", ") + "DPC++ descriptor at " +
-                           hexOffset(b.descriptorAddress) + " image " + std::to_string(b.index);
+        std::string here =
+            (where.empty() ? "" : where + ", ") +
+            (b.upstream ? "SYCL descriptor (upstream clang) at " : "DPC++ descriptor at ") +
+            hexOffset(b.descriptorAddress) + " image " + std::to_string(b.index);
         auto image = describeImage(b.image);
         DeviceImage d = image ? std::move(*image) : DeviceImage{};
         if (!image) {
@@ -165,6 +255,7 @@ void walkSyclDescriptors(ByteView bytes, const ElfFile& elf, std::uint64_t base,
             d.size = b.image.size();
         }
         d.properties["triple"] = b.target;
+        d.properties["producer"] = b.upstream ? "sycl (upstream clang)" : "sycl (DPC++)";
         d.properties["format"] = syclFormatName(b.format);
         d.properties["compile-options"] = b.compileOptions;
         d.properties["link-options"] = b.linkOptions;
@@ -179,17 +270,29 @@ void walkSyclDescriptors(ByteView bytes, const ElfFile& elf, std::uint64_t base,
     }
 }
 
-Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, Walker& w) {
+Status walkElf(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w) {
     auto elf = readElf(bytes);
     if (!elf) return makeError(Errc::BadInput, located(where, elf.error().message));
     walkSyclDescriptors(bytes, *elf, base, where, w);
     for (const auto& s : elf->sections) {
         if (skipped(s)) continue;
         std::string here = (where.empty() ? "" : where + ", ") + "section '" + s.name + "'";
-        if (s.type == 0x6fff4c0b || s.name.starts_with(".llvm.offloading")) { // SHT_LLVM_OFFLOADING
+        bool offloading = s.type == 0x6fff4c0b || s.name.starts_with(".llvm.offloading");
+        if (offloading && looksLikeOffloadBinary(s.bytes)) { // SHT_LLVM_OFFLOADING
             if (auto st = walkOffloadBinaries(s.bytes, base + s.offset, here, w); !st) return st;
             continue;
         }
+        if (s.name.starts_with(kBundleMagic)) { // a fat object's entry: the section is its bytes
+            BundleEntry e{s.name.substr(kBundleMagic.size()), 0, s.bytes};
+            if (auto st = walkBundleEntry(e, base + s.offset, here, depth, w); !st) return st;
+            continue;
+        }
+        if (looksLikeOffloadBundle(s.bytes)) {
+            if (auto st = walkBundles(s.bytes, base + s.offset, here, depth, w); !st) return st;
+            continue;
+        }
+        // Upstream clang's SYCL (LLVM's new offloading driver) puts the linked SPIR-V itself into
+        // .llvm.offloading: found by the scan like any image in a section.
         scanSection(s.bytes, base + s.offset, here, w);
     }
     return success();
@@ -211,6 +314,11 @@ Status walkStaticLibrary(ByteView b, std::uint64_t base, const std::string& wher
 
 Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int depth, Walker& w) {
     if (depth > kMaxDepth) return success();
+    if (looksLikeOffloadBundle(bytes))
+        return walkBundles(bytes, base, where.empty() ? "the file" : where, depth, w);
+    if (looksLikeOpenmpImage(bytes))
+        return walkOpenmpImage(bytes, base, where.empty() ? "the file" : where,
+                               {{"producer", "openmp"}}, w);
     ImageKind kind = sniff(bytes);
     if (kind != ImageKind::None) {
         auto image = describeImage(bytes);
@@ -230,7 +338,7 @@ Status walk(ByteView bytes, std::uint64_t base, const std::string& where, int de
         return walkOffloadBinaries(bytes, base, where.empty() ? "the file" : where, w);
     if (looksLikeSyclbinV1(bytes))
         return walkSyclbinV1(bytes, base, where.empty() ? "the file" : where, w);
-    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, w);
+    if (looksLikeElf(bytes)) return walkElf(bytes, base, where, depth, w);
     if (looksLikeAr(bytes)) return walkStaticLibrary(bytes, base, where, depth, w);
     return success();
 }
@@ -271,10 +379,13 @@ Expected<Inspection> inspectFile(const std::filesystem::path& path, const ImageV
 
 std::string summaryLine(const std::vector<Inspection>& inspections) {
     std::set<std::string> natives;
-    bool spirv = false;
+    bool spirv = false, bitcode = false;
     for (const auto& i : inspections)
         for (const auto& d : i.images) {
             spirv = spirv || d.kind == "spirv" || d.properties.count("spirv"); // ocloc AR's IR
+            auto triple = d.properties.find("triple");
+            bitcode = bitcode || (d.kind == "llvm-bitcode" && triple != d.properties.end() &&
+                                  triple->second.starts_with("spir"));
             for (const auto& t : d.targets)
                 natives.insert(t.ip.empty() ? t.name : t.name + " (" + t.ip + ")");
         }
@@ -282,8 +393,12 @@ std::string summaryLine(const std::vector<Inspection>& inspections) {
                            ? "no native code"
                            : "natively for " + join({natives.begin(), natives.end()}, ", ");
     std::string every = natives.empty() ? "every" : "every other";
-    line += spirv ? "; " + every + " Intel GPU JIT-compiles the SPIR-V"
-                  : "; no SPIR-V, so other GPUs cannot run it";
+    if (spirv)
+        line += "; " + every + " Intel GPU JIT-compiles the SPIR-V";
+    else if (bitcode)
+        line += "; LLVM bitcode for SPIR-V targets: capture translates it (llvm-spirv)";
+    else
+        line += "; no SPIR-V, so other GPUs cannot run it";
     return line;
 }
 

@@ -1,8 +1,9 @@
 #include "foreign/offload_binary.h"
 
+#include "foreign/inflate.h"
+
 #include <cstring>
 #include <optional>
-#include <zlib.h>
 #include <zstd.h>
 
 namespace aotpack::foreign {
@@ -36,26 +37,11 @@ std::optional<std::string> stringAt(ByteView b, std::uint64_t at,
     return nul ? std::optional(std::string(p, static_cast<const char*>(nul) - p)) : std::nullopt;
 }
 
-// The body's claimed size is checked against what its compressed size can hold before anything
-// is allocated (zstd states it in the frame; zlib expands at most ~1032:1).
 Expected<Bytes> inflate(ByteView body, std::uint64_t inflatedSize) {
     bool zstd = body.size() >= 4 && load<std::uint32_t>(body, 0) == ZSTD_MAGICNUMBER;
-    auto stated = zstd ? ZSTD_getFrameContentSize(body.data(), body.size()) : 0;
-    bool known = zstd && stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR;
-    std::uint64_t limit = known ? stated : body.size() * (zstd ? 32768ull : 1032ull) + 64;
-    if (known ? stated != inflatedSize : inflatedSize > limit)
-        return malformed(32, "its inflated size does not match its compressed body");
-    Bytes out(inflatedSize);
-    if (zstd) {
-        std::size_t n = ZSTD_decompress(out.data(), out.size(), body.data(), body.size());
-        if (ZSTD_isError(n) || n != out.size())
-            return malformed(0, "its zstd body does not decode");
-        return out;
-    }
-    uLongf n = out.size();
-    if (uncompress(out.data(), &n, body.data(), body.size()) != Z_OK || n != out.size())
-        return malformed(0, "its compressed body does not decode (zstd or zlib)");
-    return out;
+    auto out = inflateBody(body, inflatedSize, zstd ? Codec::Zstd : Codec::Zlib);
+    if (!out) return malformed(32, "its compressed body does not decode to its inflated size");
+    return std::move(*out);
 }
 
 Expected<OffloadEntry> readEntry(ByteView b, std::uint64_t at, std::uint32_t version) {

@@ -10,9 +10,10 @@ namespace aotpack::foreign {
 
 namespace {
 
-constexpr std::uint8_t kSyclOffloadKind = 4;
-constexpr std::uint64_t kMaxString = 1u << 20; // options longer than 1 MiB: not a string
-constexpr std::uint64_t kMaxArray = 1u << 20;  // entries or properties per image
+constexpr std::uint8_t kSyclOffloadKind = 4;         // intel/llvm's OFK_SYCL
+constexpr std::uint8_t kUpstreamSyclOffloadKind = 8; // llvm-project's object::OFK_SYCL
+constexpr std::uint64_t kMaxString = 1u << 20;       // options longer than 1 MiB: not a string
+constexpr std::uint64_t kMaxArray = 1u << 20;        // entries or properties per image
 // Names read per file: a hostile file whose arrays all point at one big array stops here.
 constexpr std::uint64_t kMaxNames = 1u << 22;
 constexpr std::size_t kBinarySizeV2 = 96;    // with ManifestStart/ManifestEnd
@@ -156,11 +157,13 @@ std::map<std::string, std::vector<SyclProperty>> readPropertySets(const AddressS
 std::optional<SyclDeviceBinary> readBinary(const AddressSpace& space, std::uint64_t address,
                                            std::uint16_t version) {
     auto head = space.read<std::uint32_t>(address); // u16 version, u8 kind, u8 format
-    if (!head || (*head & 0xFFFF) != version || ((*head >> 16) & 0xFF) != kSyclOffloadKind ||
-        (*head >> 24) > 4)
+    auto kind = head ? (*head >> 16) & 0xFF : 0;
+    if (!head || (*head & 0xFFFF) != version ||
+        (kind != kSyclOffloadKind && kind != kUpstreamSyclOffloadKind) || (*head >> 24) > 4)
         return std::nullopt;
     SyclDeviceBinary b;
     b.version = version;
+    b.upstream = kind == kUpstreamSyclOffloadKind;
     b.format = static_cast<std::uint8_t>(*head >> 24);
     auto target = space.string(address + 8), compile = space.string(address + 16),
          link = space.string(address + 24);

@@ -28,8 +28,9 @@ struct SyclDeviceBinary {
     std::uint64_t descriptorAddress = 0; // the descriptor's virtual address
     std::size_t index = 0;               // of this binary in the descriptor
     std::uint16_t version = 0;           // 1, 2 (with manifest fields) or 3 (without)
-    std::uint8_t format = 0;             // 0 none, 1 native, 2 SPIR-V, 3 LLVM IR, 4 compressed
-    std::string target;                  // DeviceTargetSpec: spir64, spir64_gen, ...
+    bool upstream = false;   // upstream clang's wrapper (offload kind 8, LLVM's OffloadWrapper.cpp)
+    std::uint8_t format = 0; // 0 none, 1 native, 2 SPIR-V, 3 LLVM IR, 4 compressed
+    std::string target;      // DeviceTargetSpec: spir64, spir64_gen, ...
     std::string compileOptions, linkOptions;
     std::uint64_t imageOffset = 0; // in the file
     ByteView image;

@@ -56,7 +56,7 @@ grep -q "image 1 flags '-ze-opt-disable': group_sum" plain_atsm.out || fail "$(c
 
 # capture --from-binary: the two SPIR-V images, keyed as the runtime creates them.
 expect_exit 0 "$AOTPACK" capture --from-binary libstripped.so -o cap
-expect_in "'cap' holds 2 module(s) from 2 SPIR-V image(s) (2 with the build flags of a DPC++ descriptor)"
+expect_in "'cap' holds 2 module(s) from 2 SPIR-V image(s) (2 with the build flags their runtime uses, 0 translated from LLVM bitcode)"
 python3 - cap/aotpack-capture.json <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))["modules"]

@@ -1,0 +1,77 @@
+#include "toolchain/translator.h"
+
+#include "common/subprocess.h"
+#include "common/text.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+
+namespace aotpack::toolchain {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kNewestLlvm = 40, kOldestLlvm = 10;
+
+bool isExecutable(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) &&
+           (fs::status(p, ec).permissions() & fs::perms::owner_exec) != fs::perms::none;
+}
+
+// The first lines a translator printed (its log), for the error message.
+std::string firstLine(const fs::path& log) {
+    std::ifstream in(log);
+    std::string line;
+    std::getline(in, line);
+    return line.size() > 200 ? line.substr(0, 200) + "..." : line;
+}
+
+} // namespace
+
+std::vector<Translator> availableTranslators() {
+    std::vector<Translator> out;
+    std::set<fs::path> seen;
+    auto add = [&](const fs::path& p, int version) {
+        std::error_code ec;
+        fs::path real = fs::canonical(p, ec);
+        if (!ec && isExecutable(real) && seen.insert(real).second) out.push_back({p, version});
+    };
+    if (const char* env = std::getenv("AOTPACK_LLVM_SPIRV"); env && *env) add(env, 0);
+    for (int v = kNewestLlvm; v >= kOldestLlvm; --v) {
+        fs::path onPath = findExecutable("llvm-spirv-" + std::to_string(v));
+        if (onPath.has_parent_path()) add(onPath, v);
+        add("/usr/lib/llvm-" + std::to_string(v) + "/bin/llvm-spirv", v);
+    }
+    return out;
+}
+
+Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators) {
+    if (translators.empty())
+        return makeError(Errc::NotFound,
+                         "no LLVM-to-SPIR-V translator here (llvm-spirv-N: Debian 12 has "
+                         "llvm-spirv-14 and -15; set AOTPACK_LLVM_SPIRV to another)");
+    TempDir tmp;
+    if (auto st = writeFileAtomic(tmp.path() / "image.bc", bitcode); !st) return st.error();
+    std::vector<std::string> tried;
+    std::string newestSaid;
+    for (const auto& t : translators) {
+        ProcessSpec spec{{t.path.string(), "image.bc", "--spirv-ext=+all", "-o", "image.spv"},
+                         tmp.path(),
+                         tmp.path() / "log.txt",
+                         {},
+                         {}};
+        auto run = runProcess(spec, /*timeoutSeconds=*/600);
+        if (run && run->succeeded()) return readFile(tmp.path() / "image.spv");
+        tried.push_back(t.path.filename().string());
+        if (newestSaid.empty()) newestSaid = firstLine(tmp.path() / "log.txt");
+    }
+    return makeError(Errc::BadInput, "no translator here reads this LLVM bitcode (tried " +
+                                         join(tried, ", ") + "; the newest said: " + newestSaid +
+                                         "): it needs llvm-spirv of the LLVM release that wrote "
+                                         "it, or newer");
+}
+
+} // namespace aotpack::toolchain

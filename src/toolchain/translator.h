@@ -1,0 +1,28 @@
+// LLVM bitcode -> SPIR-V with the Khronos translator (llvm-spirv), for device images that carry
+// bitcode (DPC++ fat objects and static libraries, clang-offload-bundler entries). A translator
+// reads bitcode of its own LLVM release and older ones: the newest one found is tried first, and
+// each older one after it, so whichever release wrote the bitcode, the first that reads it wins.
+#pragma once
+
+#include "common/error.h"
+#include "common/file_io.h"
+
+#include <filesystem>
+#include <vector>
+
+namespace aotpack::toolchain {
+
+struct Translator {
+    std::filesystem::path path;
+    int llvmVersion = 0; // from its name (llvm-spirv-15, /usr/lib/llvm-15/bin/llvm-spirv)
+};
+
+// $AOTPACK_LLVM_SPIRV first when set; then llvm-spirv-N on PATH and /usr/lib/llvm-N/bin/
+// llvm-spirv, newest LLVM first.
+std::vector<Translator> availableTranslators();
+
+// Errors: no translator here (9, naming what to install); none reads the bitcode (3, naming the
+// ones tried and what the newest said).
+Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators);
+
+} // namespace aotpack::toolchain
