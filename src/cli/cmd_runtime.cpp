@@ -249,8 +249,12 @@ int selectOffline(const RuntimeArgs& a) {
         if (!a.module.empty() && module != a.module) continue;
         auto s = runtime::offlineView(*in, module, runtime::select(*in, module, *ip, *policy), *ip);
         none += s.choice == runtime::Choice::None;
-        std::string entry = s.entry && s.entry->kind == archive::EntryKind::Native
-                                ? targetName(s.entry->targetIp)
+        bool native = s.entry && (s.entry->kind == archive::EntryKind::Native ||
+                                  s.entry->kind == archive::EntryKind::RemoteNative);
+        std::string entry = native ? targetName(s.entry->targetIp) +
+                                         (s.entry->kind == archive::EntryKind::RemoteNative
+                                              ? " (on the natives server)"
+                                              : "")
                             : s.entry ? "spirv"
                                       : "-";
         auto dropped = runtime::droppedKernels(*in, module, s, *ip);

@@ -57,6 +57,14 @@ expect_exit 0 "$AOTPACK" remove-targets app.aotpack -d ats-m150,pvc -o none.aotp
 expect_exit 0 "$AOTPACK" list none.aotpack
 expect_in "-> none (SPIR-V only)"
 
+# 10. select of a slim archive names the native the server holds (it said "entry": "spirv").
+expect_exit 0 "$AOTPACK" select app.slim.aotpack --device pvc --json
+python3 - "$OUT" <<'PY'
+import json, sys
+for m in json.loads(sys.argv[1]):
+    assert (m["choice"], m["entry"]) == ("native", "pvc (on the natives server)"), m
+PY
+
 # 15. sign with the public key: the message says so (it first demanded chmod 600).
 "$AOTPACK" keygen -o release.key >/dev/null
 chmod 644 release.key.pub
