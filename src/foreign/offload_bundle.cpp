@@ -1,5 +1,6 @@
 #include "foreign/offload_bundle.h"
 
+#include "foreign/bytes_at.h"
 #include "foreign/inflate.h"
 
 #include <cstring>
@@ -15,16 +16,6 @@ constexpr std::uint64_t kMaxInflated = 1ull << 34;
 Error malformed(std::uint64_t offset, const std::string& what) {
     return makeError(Errc::BadInput,
                      "malformed offload bundle at offset " + std::to_string(offset) + ": " + what);
-}
-
-template <class T> T load(ByteView b, std::uint64_t at) {
-    T v;
-    std::memcpy(&v, b.data() + at, sizeof v);
-    return v;
-}
-
-bool fits(ByteView b, std::uint64_t at, std::uint64_t size) {
-    return at <= b.size() && size <= b.size() - at;
 }
 
 bool startsWith(ByteView b, std::string_view magic) {
