@@ -10,16 +10,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The flags a runtime builds this image with, when its container says (empty: none known).
-std::string buildFlagsOf(const foreign::DeviceImage& image) {
-    for (const char* key : {"sycl-build-flags", "openmp-build-flags"})
-        if (auto it = image.properties.find(key); it != image.properties.end()) return it->second;
-    return "";
-}
+// Where a container records the flags its runtime builds an image with.
+constexpr const char* kBuildFlagKeys[] = {"sycl-build-flags", "openmp-build-flags"};
 
-bool describedFlags(const foreign::DeviceImage& image) {
-    return image.properties.count("sycl-build-flags") ||
-           image.properties.count("openmp-build-flags");
+// Those flags, when the image's container says (nothing: none known).
+std::optional<std::string> buildFlagsOf(const foreign::DeviceImage& image) {
+    for (const char* key : kBuildFlagKeys)
+        if (auto it = image.properties.find(key); it != image.properties.end()) return it->second;
+    return std::nullopt;
 }
 
 // Bitcode for a SPIR-V target (spir64, spirv64-intel ...), not for other GPUs.
@@ -54,10 +52,11 @@ Status recordImagesOf(const fs::path& file, const fs::path& dir, const BitcodeTr
             out.untranslated.push_back(image.where + ": " + spirv->error().message);
             return;
         }
+        auto flags = buildFlagsOf(image);
         firstError = recordModule(
-            dir, {**spirv, buildFlagsOf(image), {}, "unknown", file.filename().string()});
+            dir, {**spirv, flags.value_or(""), {}, "unknown", file.filename().string()});
         out.spirv += 1;
-        out.described += describedFlags(image);
+        out.described += flags.has_value();
         out.translated += image.kind == "llvm-bitcode";
     };
     auto inspected = foreign::inspectFile(file, visit);

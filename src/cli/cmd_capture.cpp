@@ -60,11 +60,8 @@ int captureBinaries(const std::string& dir, const std::vector<std::string>& file
     if (!command.empty())
         return diag::fail(makeError(Errc::Usage, "give either --from-binary FILE... or a program "
                                                  "after '--', not both"));
-    auto translators = toolchain::availableTranslators();
-    auto captured = capture::captureFromBinaries(
-        {files.begin(), files.end()}, dir, [&translators](ByteView bitcode) {
-            return toolchain::translateBitcode(bitcode, translators);
-        });
+    auto captured = capture::captureFromBinaries({files.begin(), files.end()}, dir,
+                                                 toolchain::localBitcodeTranslator());
     if (!captured) return diag::fail(captured.error());
     for (const auto& s : captured->capture.skipped)
         diag::warning("capture record skipped: " + s);

@@ -98,11 +98,8 @@ BuildOutcome addTargetsToForeignBinary(const AddTargetsRequest& request, BuildOb
     TempDir scratch;
     if (scratch.path().empty())
         return {{}, makeError(Errc::Output, "cannot create a temporary directory")};
-    auto translators = toolchain::availableTranslators();
-    auto captured = capture::captureFromBinaries(
-        {request.input}, scratch.path(), [&translators](ByteView bitcode) {
-            return toolchain::translateBitcode(bitcode, translators);
-        });
+    auto captured = capture::captureFromBinaries({request.input}, scratch.path(),
+                                                 toolchain::localBitcodeTranslator());
     if (!captured) return {{}, captured.error()};
     for (const auto& s : captured->untranslated)
         observer.warning("LLVM bitcode not captured: " + s);

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
 
 namespace aotpack::toolchain {
@@ -72,6 +74,14 @@ Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>
                                          join(tried, ", ") + "; the newest said: " + newestSaid +
                                          "): it needs llvm-spirv of the LLVM release that wrote "
                                          "it, or newer");
+}
+
+std::function<Expected<Bytes>(ByteView)> localBitcodeTranslator() {
+    auto found = std::make_shared<std::optional<std::vector<Translator>>>();
+    return [found](ByteView bitcode) {
+        if (!*found) *found = availableTranslators();
+        return translateBitcode(bitcode, **found);
+    };
 }
 
 } // namespace aotpack::toolchain

@@ -8,6 +8,7 @@
 #include "common/file_io.h"
 
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace aotpack::toolchain {
@@ -24,5 +25,9 @@ std::vector<Translator> availableTranslators();
 // Errors: no translator here (9, naming what to install); none reads the bitcode (3, naming the
 // ones tried and what the newest said).
 Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators);
+
+// translateBitcode with availableTranslators(), looked for on the first call only (most
+// binaries hold no bitcode, and then nothing is looked for).
+std::function<Expected<Bytes>(ByteView)> localBitcodeTranslator();
 
 } // namespace aotpack::toolchain

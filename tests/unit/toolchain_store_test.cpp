@@ -25,11 +25,13 @@ Toolchain make(std::string id, std::string version, std::set<std::uint32_t> ips,
     return t;
 }
 
+// The toolchains below are fictional releases (31.42 newest, legacy 29.8, the host 22.43): these
+// tests are about ordering and lookup, not about what Debian ships today.
 TEST(ToolchainStore, VersionsCompareNumerically) {
-    EXPECT_TRUE(compareVersions("26.27.39122.14", "22.43.24595") > 0);
-    EXPECT_TRUE(compareVersions("24.35.30872.45", "26.27.39122.14") < 0);
+    EXPECT_TRUE(compareVersions("31.42.10000.7", "22.43.24595") > 0);
+    EXPECT_TRUE(compareVersions("29.8.20000.3", "31.42.10000.7") < 0);
     EXPECT_TRUE(compareVersions("22.43.100", "22.43.99") > 0); // not as text
-    EXPECT_TRUE(compareVersions("26.27", "26.27.0") == 0);
+    EXPECT_TRUE(compareVersions("31.42", "31.42.0") == 0);
 }
 
 TEST(ToolchainStore, IpRangesGroupByMajor) {
@@ -41,31 +43,31 @@ TEST(ToolchainStore, IpRangesGroupByMajor) {
 TEST(ToolchainRouting, TheNewestThatBuildsATarget) {
     // Newest first, as availableToolchains orders them.
     std::vector<Toolchain> all = {
-        make("ocloc-26.27.39122-aaaaaaaaaaaa", "26.27.39122.14", {ip(12, 60, 7), ip(20, 1, 0)}),
-        make("ocloc-legacy-24.35.30872-bbbbbbbbbbbb", "24.35.30872.45", {ip(9, 0, 9)}),
+        make("ocloc-31.42.10000-aaaaaaaaaaaa", "31.42.10000.7", {ip(12, 60, 7), ip(20, 1, 0)}),
+        make("ocloc-legacy-29.8.20000-bbbbbbbbbbbb", "29.8.20000.3", {ip(9, 0, 9)}),
         make(kHostToolchainId, "22.43.24595", {ip(9, 0, 9), ip(12, 60, 7)})};
-    EXPECT_EQ(defaultToolchainFor(all, ip(20, 1, 0)), 0u);  // only 26.27
-    EXPECT_EQ(defaultToolchainFor(all, ip(12, 60, 7)), 0u); // 26.27 before the host's 22.43
-    EXPECT_EQ(defaultToolchainFor(all, ip(9, 0, 9)), 1u);   // legacy 24.35 before 22.43
+    EXPECT_EQ(defaultToolchainFor(all, ip(20, 1, 0)), 0u);  // only 31.42
+    EXPECT_EQ(defaultToolchainFor(all, ip(12, 60, 7)), 0u); // 31.42 before the host's 22.43
+    EXPECT_EQ(defaultToolchainFor(all, ip(9, 0, 9)), 1u);   // legacy 29.8 before 22.43
     EXPECT_FALSE(defaultToolchainFor(all, ip(30, 0, 4)));
     all[0].spirvOnly = true; // the frontend needs libigdfcl
     EXPECT_EQ(defaultToolchainFor(all, ip(12, 60, 7), true), 2u);
 }
 
 TEST(ToolchainRouting, ChoicesByIdPrefixVersionOrHost) {
-    std::vector<Toolchain> all = {make("ocloc-26.27.39122-aaaaaaaaaaaa", "26.27.39122.14", {}),
+    std::vector<Toolchain> all = {make("ocloc-31.42.10000-aaaaaaaaaaaa", "31.42.10000.7", {}),
                                   make(kHostToolchainId, "22.43.24595", {})};
-    EXPECT_EQ(*findToolchain(all, "ocloc-26.27.39122-aaaaaaaaaaaa"), 0u);
-    EXPECT_EQ(*findToolchain(all, "ocloc-26"), 0u);
-    EXPECT_EQ(*findToolchain(all, "26.27"), 0u);
+    EXPECT_EQ(*findToolchain(all, "ocloc-31.42.10000-aaaaaaaaaaaa"), 0u);
+    EXPECT_EQ(*findToolchain(all, "ocloc-31"), 0u);
+    EXPECT_EQ(*findToolchain(all, "31.42"), 0u);
     EXPECT_EQ(*findToolchain(all, "host"), 1u);
     EXPECT_EQ(*findToolchain(all, "22.43.24595"), 1u);
     auto missing = findToolchain(all, "25.1");
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().code, Errc::Usage);
-    EXPECT_NE(missing.error().message.find("installed: ocloc-26.27.39122-aaaaaaaaaaaa"),
+    EXPECT_NE(missing.error().message.find("installed: ocloc-31.42.10000-aaaaaaaaaaaa"),
               std::string::npos);
-    EXPECT_FALSE(findToolchain(all, "26.2")); // a version prefix ends at a dot
+    EXPECT_FALSE(findToolchain(all, "31.4")); // a version prefix ends at a dot
 }
 
 TEST(ToolchainRouting, HintsTheLegacyCompilerForGen8ToGen11) {
@@ -76,9 +78,9 @@ TEST(ToolchainRouting, HintsTheLegacyCompilerForGen8ToGen11) {
 
 TEST(ToolchainLock, RoundTripsAndRefusesWhatIsNotALock) {
     TempDir dir;
-    Toolchain t = make("ocloc-26.27.39122-aaaaaaaaaaaa", "26.27.39122.14", {});
+    Toolchain t = make("ocloc-31.42.10000-aaaaaaaaaaaa", "31.42.10000.7", {});
     t.source = "debian:sid";
-    t.packages = {{"intel-ocloc", "26.27.39122.14-1", std::string(64, 'a'), 530380,
+    t.packages = {{"intel-ocloc", "31.42.10000.7-1", std::string(64, 'a'), 530380,
                    "http://mirror.invalid/pool/main/i/intel-ocloc.deb"}};
     ASSERT_TRUE(writeFileAtomic(dir.path() / "lock", lockText({t})));
     auto back = readLock(dir.path() / "lock");
@@ -100,19 +102,19 @@ TEST(ToolchainLock, RoundTripsAndRefusesWhatIsNotALock) {
 TEST(ToolchainStore, AnEmptyOrMissingStoreHasNoToolchains) {
     TempDir dir;
     EXPECT_TRUE(ToolchainStore(dir.path() / "none").installed().empty());
-    auto found = ToolchainStore(dir.path()).find("26.27");
+    auto found = ToolchainStore(dir.path()).find("31.42");
     ASSERT_FALSE(found);
     EXPECT_NE(found.error().message.find("it is empty"), std::string::npos);
 }
 
 TEST(ToolchainStore, AManifestWithRelativePathsLoadsWithAbsoluteOnes) {
     TempDir dir;
-    std::filesystem::path t = dir.path() / "ocloc-26.27.39122-aaaaaaaaaaaa";
+    std::filesystem::path t = dir.path() / "ocloc-31.42.10000-aaaaaaaaaaaa";
     std::filesystem::create_directories(t);
     ASSERT_TRUE(writeFileAtomic(
         t / "toolchain.json",
-        std::string(R"({"format": "aotpack-toolchain/1", "id": "ocloc-26.27.39122-aaaaaaaaaaaa",
-          "ocloc_version": "26.27.39122.14", "ips": [)") +
+        std::string(R"({"format": "aotpack-toolchain/1", "id": "ocloc-31.42.10000-aaaaaaaaaaaa",
+          "ocloc_version": "31.42.10000.7", "ips": [)") +
             std::to_string(ip(20, 1, 0)) +
             R"(], "loader": "root/usr/lib/ld.so", "library_dirs": ["root/usr/lib"],
           "libocloc": "root/usr/lib/libocloc.so"})"));
@@ -123,7 +125,7 @@ TEST(ToolchainStore, AManifestWithRelativePathsLoadsWithAbsoluteOnes) {
     EXPECT_EQ(loaded->libraryPath, (t / "root/usr/lib").string());
     EXPECT_TRUE(loaded->supports(ip(20, 1, 0)));
     auto support = supportOf(*loaded);
-    EXPECT_EQ(support.identity, "toolchain ocloc-26.27.39122-aaaaaaaaaaaa"); // not the path
+    EXPECT_EQ(support.identity, "toolchain ocloc-31.42.10000-aaaaaaaaaaaa"); // not the path
     EXPECT_EQ(support.launcher.front(), (t / "root/usr/lib/ld.so").string());
     EXPECT_EQ(ToolchainStore(dir.path()).installed().size(), 1u);
 }
