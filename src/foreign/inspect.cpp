@@ -37,6 +37,16 @@ std::string located(const std::string& where, const std::string& message) {
     return (where.empty() ? "" : where + ": ") + message;
 }
 
+// What `bytes` is, or an image of `otherKind` (all its bytes) when it is none the readers know:
+// a container said an image is there, so it is reported either way.
+DeviceImage describeOr(ByteView bytes, std::string otherKind) {
+    if (auto image = describeImage(bytes)) return std::move(*image);
+    DeviceImage d;
+    d.kind = std::move(otherKind);
+    d.size = bytes.size();
+    return d;
+}
+
 void addImage(DeviceImage image, const std::string& where, std::uint64_t offset, ByteView stored,
               Walker& w) {
     image.where = where;
@@ -96,12 +106,8 @@ Status walkOpenmpImage(ByteView bytes, std::uint64_t base, const std::string& wh
     if (!images) return makeError(Errc::BadInput, located(where, images.error().message));
     for (const auto& i : *images) {
         std::string here = where + ", OpenMP image " + std::to_string(i.index);
-        auto image = describeImage(i.bytes);
-        DeviceImage d = image ? std::move(*image) : DeviceImage{};
-        if (!image) {
-            d.kind = i.format == 0 ? "other (native)" : "other (" + std::to_string(i.format) + ")";
-            d.size = i.bytes.size();
-        }
+        DeviceImage d = describeOr(
+            i.bytes, i.format == 0 ? "other (native)" : "other (" + std::to_string(i.format) + ")");
         d.properties = properties;
         d.properties["container"] = "intelgt-openmp";
         d.properties["compile-options"] = i.compileOptions;
@@ -124,12 +130,7 @@ Status walkBundleEntry(const BundleEntry& e, std::uint64_t offset, const std::st
         {"producer", id.kind}, {"triple", id.triple}, {"bundle-id", e.id}};
     if (!id.arch.empty()) properties["arch"] = id.arch;
     if (looksLikeOpenmpImage(e.bytes)) return walkOpenmpImage(e.bytes, offset, here, properties, w);
-    auto image = describeImage(e.bytes);
-    DeviceImage d = image ? std::move(*image) : DeviceImage{};
-    if (!image) {
-        d.kind = looksLikeBitcode(e.bytes) ? "llvm-bitcode" : "other";
-        d.size = e.bytes.size();
-    }
+    DeviceImage d = describeOr(e.bytes, looksLikeBitcode(e.bytes) ? "llvm-bitcode" : "other");
     d.properties.insert(properties.begin(), properties.end());
     addImage(std::move(d), here, offset, e.bytes, w);
     return success();
@@ -181,12 +182,8 @@ Status walkOffloadBinaries(ByteView section, std::uint64_t base, const std::stri
                 if (!st) return st;
                 continue;
             }
-            auto image = describeImage(e.image);
-            DeviceImage d = image ? std::move(*image) : DeviceImage{};
-            if (!image) {
-                d.kind = std::string("other (") + imageKindName(e.imageKind) + ")";
-                d.size = e.image.size();
-            }
+            DeviceImage d =
+                describeOr(e.image, std::string("other (") + imageKindName(e.imageKind) + ")");
             d.compressed = d.compressed || e.compressed;
             d.properties = e.strings;
             d.properties["offload-kind"] = offloadKindName(e.offloadKind);
@@ -248,12 +245,7 @@ void walkSyclDescriptors(ByteView bytes, const ElfFile& elf, std::uint64_t base,
             (where.empty() ? "" : where + ", ") +
             (b.upstream ? "SYCL descriptor (upstream clang) at " : "DPC++ descriptor at ") +
             hexOffset(b.descriptorAddress) + " image " + std::to_string(b.index);
-        auto image = describeImage(b.image);
-        DeviceImage d = image ? std::move(*image) : DeviceImage{};
-        if (!image) {
-            d.kind = "other (" + syclFormatName(b.format) + ")";
-            d.size = b.image.size();
-        }
+        DeviceImage d = describeOr(b.image, "other (" + syclFormatName(b.format) + ")");
         d.properties["triple"] = b.target;
         d.properties["producer"] = b.upstream ? "sycl (upstream clang)" : "sycl (DPC++)";
         d.properties["format"] = syclFormatName(b.format);

@@ -39,15 +39,14 @@ json describeJson(const Toolchain& t) {
 
 std::string lockText(const std::vector<Toolchain>& toolchains) {
     json list = json::array();
-    for (const auto& t : toolchains) {
-        json packages = packagesJson(t.packages);
+    for (const auto& t :
+         toolchains) // what fetching needs: no sizes or versions of the unpacked tree
         list.push_back({{"id", t.id},
                         {"source", t.source},
                         {"ocloc_version", t.oclocVersion},
                         {"legacy", t.legacy},
                         {"spirv_only", t.spirvOnly},
-                        {"packages", packages}});
-    }
+                        {"packages", packagesJson(t.packages)}});
     return json{{"format", kLockFormat}, {"toolchains", list}}.dump(2) + "\n";
 }
 
