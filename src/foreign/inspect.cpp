@@ -3,6 +3,7 @@
 #include "common/ar_members.h"
 #include "common/mapped_file.h"
 #include "common/text.h"
+#include "foreign/bitcode_producer.h"
 #include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
 #include "foreign/offload_bundle.h"
@@ -131,6 +132,8 @@ Status walkBundleEntry(const BundleEntry& e, std::uint64_t offset, const std::st
     if (!id.arch.empty()) properties["arch"] = id.arch;
     if (looksLikeOpenmpImage(e.bytes)) return walkOpenmpImage(e.bytes, offset, here, properties, w);
     DeviceImage d = describeOr(e.bytes, looksLikeBitcode(e.bytes) ? "llvm-bitcode" : "other");
+    if (auto producer = bitcodeProducer(e.bytes); d.kind == "llvm-bitcode" && producer)
+        d.properties["llvm-producer"] = *producer;
     d.properties.insert(properties.begin(), properties.end());
     addImage(std::move(d), here, offset, e.bytes, w);
     return success();

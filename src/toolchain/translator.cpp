@@ -2,6 +2,7 @@
 
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "foreign/bitcode_producer.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -51,15 +52,18 @@ std::vector<Translator> availableTranslators() {
 }
 
 Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators) {
-    if (translators.empty())
-        return makeError(Errc::NotFound,
-                         "no LLVM-to-SPIR-V translator here (llvm-spirv-N: Debian 12 has "
-                         "llvm-spirv-14 and -15; set AOTPACK_LLVM_SPIRV to another)");
-    TempDir tmp;
-    if (auto st = writeFileAtomic(tmp.path() / "image.bc", bitcode); !st) return st.error();
+    // A translator older than the bitcode's LLVM cannot read it: those are not tried.
+    auto producer = foreign::bitcodeProducer(bitcode);
+    int major = producer ? foreign::llvmMajorOf(*producer).value_or(0) : 0; // 0: not known
+    std::string wrote = producer ? " (written by " + *producer + ")" : "";
+    std::string needed = major ? "llvm-spirv-" + std::to_string(major) + " or newer"
+                               : "llvm-spirv of the LLVM release that wrote it, or newer";
     std::vector<std::string> tried;
     std::string newestSaid;
+    TempDir tmp;
+    if (auto st = writeFileAtomic(tmp.path() / "image.bc", bitcode); !st) return st.error();
     for (const auto& t : translators) {
+        if (t.llvmVersion != 0 && t.llvmVersion < major) continue;
         ProcessSpec spec{{t.path.string(), "image.bc", "--spirv-ext=+all", "-o", "image.spv"},
                          tmp.path(),
                          tmp.path() / "log.txt",
@@ -70,10 +74,15 @@ Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>
         tried.push_back(t.path.filename().string());
         if (newestSaid.empty()) newestSaid = firstLine(tmp.path() / "log.txt");
     }
-    return makeError(Errc::BadInput, "no translator here reads this LLVM bitcode (tried " +
-                                         join(tried, ", ") + "; the newest said: " + newestSaid +
-                                         "): it needs llvm-spirv of the LLVM release that wrote "
-                                         "it, or newer");
+    if (tried.empty())
+        return makeError(Errc::NotFound,
+                         "no LLVM-to-SPIR-V translator here reads this LLVM bitcode" + wrote +
+                             ": it needs " + needed +
+                             " (Debian 12 has llvm-spirv-14 and -15; set "
+                             "AOTPACK_LLVM_SPIRV to another)");
+    return makeError(Errc::BadInput, "no translator here reads this LLVM bitcode" + wrote +
+                                         " (tried " + join(tried, ", ") + "; the newest said: " +
+                                         newestSaid + "): it needs " + needed);
 }
 
 std::function<Expected<Bytes>(ByteView)> localBitcodeTranslator() {

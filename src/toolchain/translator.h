@@ -22,8 +22,9 @@ struct Translator {
 // llvm-spirv, newest LLVM first.
 std::vector<Translator> availableTranslators();
 
-// Errors: no translator here (9, naming what to install); none reads the bitcode (3, naming the
-// ones tried and what the newest said).
+// Translators older than the LLVM release that wrote the bitcode (its identification block) are
+// not tried. Errors: no translator here is new enough (9, naming the one needed); none of those
+// tried reads it (3, naming them and what the newest said).
 Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators);
 
 // translateBitcode with availableTranslators(), looked for on the first call only (most

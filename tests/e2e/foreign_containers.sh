@@ -132,6 +132,7 @@ r = json.loads(sys.argv[1])
 got = sorted((i["kind"], i["properties"]["producer"], i["properties"]["triple"]) for i in r["files"][0]["images"])
 assert got == [("llvm-bitcode", "openmp", "spirv64-intel-unknown-unknown"),
                ("llvm-bitcode", "sycl", "spir64-unknown-unknown")], got
+assert all(i["properties"]["llvm-producer"].startswith("LLVM14.") for i in r["files"][0]["images"]), r
 assert r["summary"] == "no native code; LLVM bitcode for SPIR-V targets: capture translates it (llvm-spirv)", r["summary"]
 PY
 
@@ -172,9 +173,13 @@ expect_in "__omp_offloading_"
 clang-offload-bundler-22 -type=bc -targets=host-x86_64-unknown-linux-gnu-,openmp-spirv64-intel-unknown-unknown- \
     -input=reduce22.bc -input=reduce22.bc -output=fat22.bc
 expect_exit 9 "$AOTPACK" capture --from-binary fat22.bc -o none
-expect_in "no translator here reads this LLVM bitcode (tried llvm-spirv-"
+expect_in "(written by LLVM22."   # its identification block, read without LLVM
+expect_in "it needs llvm-spirv-22 or newer"
+expect_not_in "tried llvm-spirv-14" # older translators than the bitcode are not run
 [ ! -e none ] || fail "a capture directory was made for bitcode nothing read"
 AOTPACK_LLVM_SPIRV=/bin/false expect_exit 0 "$AOTPACK" capture --from-binary fatomp.o -o cap2
+AOTPACK_LLVM_SPIRV=/bin/false expect_exit 9 "$AOTPACK" capture --from-binary fat22.bc -o none
+expect_in "(tried false; the newest said"
 # A truncated bundle: one line with the file and the offset.
 head -c 60 fat.bc >cut.bc
 expect_exit 3 "$AOTPACK" inspect cut.bc

@@ -1,6 +1,7 @@
 // Decisions of the clang-offload-bundler and OpenMP IntelGT readers: bundle ids, the OpenMP Level
 // Zero plugin's flags, and malformed containers (the readers themselves run on files the real
 // tools make in tests/e2e/foreign_containers.sh).
+#include "foreign/bitcode_producer.h"
 #include "foreign/offload_bundle.h"
 #include "foreign/openmp_image.h"
 
@@ -85,4 +86,17 @@ TEST(OpenmpImage, BuildFlagsAreThePluginsWithItsOptionTable) {
 TEST(OpenmpImage, AZebinIsNotAnOpenmpImage) {
     Bytes notElf(64, 0);
     EXPECT_FALSE(looksLikeOpenmpImage(notElf));
+}
+
+TEST(BitcodeProducer, MajorReleaseOfTheProducerString) {
+    EXPECT_EQ(llvmMajorOf("LLVM22.1.8"), 22);
+    EXPECT_EQ(llvmMajorOf("LLVM9.0.1"), 9);
+    EXPECT_FALSE(llvmMajorOf("APPLE_1_1500.3.9.4_0"));
+    EXPECT_FALSE(llvmMajorOf("LLVM"));
+}
+
+TEST(BitcodeProducer, NothingForBytesThatAreNotBitcode) {
+    Bytes junk = {'B', 'C', 0xC0, 0xDE, 0xFF, 0xFF, 0xFF, 0xFF}; // magic, then no block
+    EXPECT_FALSE(bitcodeProducer(junk));
+    EXPECT_FALSE(bitcodeProducer(Bytes(64, 0)));
 }
