@@ -14,6 +14,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev nginx openssl slurm-wlm munge zstd zlib1g-dev libzip-dev
   clang-16 clang-tools-16 llvm-16 clang-tidy
   clang-22 clang-tools-22 llvm-22 libomp-22-dev
+  opencl-c-headers ocl-icd-libopencl1 python3-pyopencl python3-numpy clpeak python3-opencv
 )
 
 install_packages() {

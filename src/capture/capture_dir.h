@@ -1,7 +1,11 @@
 // A capture directory: what programs JIT-compiled, added to by every capture run.
 //   raw/<name>.spv          the module's SPIR-V as the program passed it (name: moduleName(key))
+//   raw/<name>.cl           or an OpenCL program's OpenCL C source
+//   raw/<name>.include/     the headers that source includes, as the driver would have found them
 //   raw/<name>@<ip>.json    one per device it was created on: flags, constants, program
 //   modules/<name>.spv      written by finishCapture: the SPIR-V with its constants applied
+//   modules/<name>.cl       (and .include/) an OpenCL C module, built with its -I options
+//                           pointing at its captured headers
 //   aotpack-capture.json    written by finishCapture: a build manifest (`aotpack build DIR`)
 // The preload library writes raw/ only (every file atomically, so concurrent processes and a
 // program killed mid-write leave whole files); finishCapture turns raw/ into what builds read.
@@ -16,13 +20,26 @@
 
 namespace aotpack::capture {
 
+enum class Language { Spirv, OpenClC };
+
+struct CapturedHeader {
+    std::string path; // as the #include names it: relative, without ".."
+    std::string text;
+};
+
 struct CapturedModule {
-    ByteView spirv;
+    ByteView code; // SPIR-V, or OpenCL C source text
     std::string flags;
     std::vector<SpecConstant> constants;
     std::string deviceIp; // "12.60.7", or "unknown"
     std::string program;  // the executable that created it
+    Language language = Language::Spirv;
+    std::vector<CapturedHeader> headers; // OpenCL C only
 };
+
+// The module's name in the capture directory and in the archives built from it: moduleName of
+// its key (module_identity.h).
+std::string capturedModuleName(const CapturedModule& module);
 
 // Adds one module creation to the directory (the SPIR-V once, a record per device). Sync::No
 // when the records can be made again from their source (capture --from-binary).

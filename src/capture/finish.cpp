@@ -1,5 +1,6 @@
 // finishCapture: raw/ records -> modules/ and the build manifest (capture_dir.h).
 #include "capture/capture_dir.h"
+#include "capture/opencl_source.h"
 
 #include "common/text.h"
 
@@ -19,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Module {
+    bool openclC = false; // OpenCL C source (raw/<name>.cl), not SPIR-V
     std::string flags;
     nlohmann::json constants = nlohmann::json::array();
     std::set<std::string> devices, programs;
@@ -82,6 +84,7 @@ std::map<std::string, Module> readRecords(const fs::path& raw, CaptureSummary& s
         };
         Module& m = modules[stem.substr(0, at)];
         m.flags = record["flags"].get<std::string>();
+        m.openclC = field("language", "spirv") == "opencl-c";
         if (record.contains("constants") && record["constants"].is_array())
             m.constants = record["constants"];
         m.devices.insert(field("device_ip", "unknown"));
@@ -90,10 +93,42 @@ std::map<std::string, Module> readRecords(const fs::path& raw, CaptureSummary& s
     return modules;
 }
 
-nlohmann::json manifestEntry(const std::string& name, const Module& m) {
-    return {{"name", name},         {"source", "modules/" + name + ".spv"},
-            {"options", m.flags},   {"constants", m.constants},
+nlohmann::json manifestEntry(const std::string& name, const std::string& source,
+                             const std::string& options, const Module& m) {
+    return {{"name", name},         {"source", source},
+            {"options", options},   {"constants", m.constants},
             {"devices", m.devices}, {"programs", m.programs}};
+}
+
+// modules/<name>.spv: the SPIR-V with its constants applied; the manifest's entry.
+Expected<nlohmann::json> finishSpirv(const fs::path& dir, const std::string& name,
+                                     const Module& m) {
+    auto spirv = readFile(dir / "raw" / (name + ".spv"));
+    if (!spirv) return makeError(Errc::BadInput, name + ": its SPIR-V is missing");
+    Expected<Bytes> ready =
+        m.constants.empty() ? Expected<Bytes>(*spirv) : specialize(*spirv, m.constants);
+    if (!ready) return makeError(Errc::BadInput, name + ": " + ready.error().message);
+    if (auto st = writeFileAtomic(dir / "modules" / (name + ".spv"), *ready); !st)
+        return st.error();
+    return manifestEntry(name, "modules/" + name + ".spv", m.flags, m);
+}
+
+// modules/<name>.cl and its headers; the build's -I points at them, wherever the program had them.
+Expected<nlohmann::json> finishOpenClC(const fs::path& dir, const std::string& name,
+                                       const Module& m) {
+    auto source = readFile(dir / "raw" / (name + ".cl"));
+    if (!source) return makeError(Errc::BadInput, name + ": its OpenCL C source is missing");
+    std::error_code ec;
+    fs::path headers = dir / "modules" / (name + ".include");
+    fs::remove_all(headers, ec);
+    if (fs::is_directory(dir / "raw" / (name + ".include"), ec))
+        fs::copy(dir / "raw" / (name + ".include"), headers, fs::copy_options::recursive, ec);
+    if (ec)
+        return makeError(Errc::Output, "cannot copy the headers of " + name + ": " + ec.message());
+    if (auto st = writeFileAtomic(dir / "modules" / (name + ".cl"), *source); !st)
+        return st.error();
+    std::string options = redirectIncludeDirs(m.flags, fs::absolute(headers, ec).string());
+    return manifestEntry(name, "modules/" + name + ".cl", options, m);
 }
 
 } // namespace
@@ -107,21 +142,14 @@ Expected<CaptureSummary> finishCapture(const fs::path& dir) {
     fs::create_directories(dir / "modules", ec);
     nlohmann::json list = nlohmann::json::array();
     for (auto& [name, m] : readRecords(dir / "raw", summary)) {
-        auto spirv = readFile(dir / "raw" / (name + ".spv"));
-        if (!spirv) {
-            summary.skipped.push_back(name + ": its SPIR-V is missing");
+        auto entry = m.openclC ? finishOpenClC(dir, name, m) : finishSpirv(dir, name, m);
+        if (!entry && entry.error().code == Errc::Output) return entry.error();
+        if (!entry) {
+            summary.skipped.push_back(entry.error().message);
             continue;
         }
-        Expected<Bytes> ready =
-            m.constants.empty() ? Expected<Bytes>(*spirv) : specialize(*spirv, m.constants);
-        if (!ready) {
-            summary.skipped.push_back(name + ": " + ready.error().message);
-            continue;
-        }
-        if (auto st = writeFileAtomic(dir / "modules" / (name + ".spv"), *ready); !st)
-            return st.error();
         summary.specialized += !m.constants.empty();
-        list.push_back(manifestEntry(name, m));
+        list.push_back(*entry);
     }
     summary.modules = list.size();
     nlohmann::json manifest = {{"schema", "aotpack-capture/1"}, {"modules", list}};

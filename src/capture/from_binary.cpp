@@ -53,8 +53,12 @@ Status recordImagesOf(const fs::path& file, const fs::path& dir, const BitcodeTr
             return;
         }
         auto flags = buildFlagsOf(image);
-        firstError = recordModule(
-            dir, {**spirv, flags.value_or(""), {}, "unknown", file.filename().string()});
+        CapturedModule m;
+        m.code = **spirv;
+        m.flags = flags.value_or("");
+        m.deviceIp = "unknown";
+        m.program = file.filename().string();
+        firstError = recordModule(dir, m);
         out.spirv += 1;
         out.described += flags.has_value();
         out.translated += image.kind == "llvm-bitcode";

@@ -1,10 +1,15 @@
 #include "capture/launch.h"
 
+#include "common/diagnostics.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <link.h>
+#include <spawn.h>
+#include <string_view>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +35,13 @@ std::string sanitizerRuntime() {
         },
         &found);
     return found;
+}
+
+// The preload library first among the loader's OpenCL layers, before any the user named.
+std::string layerList(const fs::path& preload) {
+    std::string list = preload.string();
+    if (const char* old = std::getenv("OPENCL_LAYERS"); old && *old) list += std::string(":") + old;
+    return list;
 }
 
 std::string preloadList(const fs::path& preload) {
@@ -67,33 +79,56 @@ fs::path findPreloadLibrary(std::string& whyNot) {
     return {};
 }
 
+namespace {
+
+// This process's environment with `set` replacing or adding variables, as "K=V" strings.
+std::vector<std::string>
+childEnvironment(const std::vector<std::pair<std::string, std::string>>& set) {
+    std::vector<std::string> out;
+    for (char** e = environ; *e; ++e) {
+        std::string_view entry(*e);
+        auto key = entry.substr(0, entry.find('='));
+        bool replaced =
+            std::any_of(set.begin(), set.end(), [&](auto& kv) { return kv.first == key; });
+        if (!replaced) out.emplace_back(entry);
+    }
+    for (const auto& [k, v] : set)
+        out.push_back(k + "=" + v);
+    return out;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings)
+        out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+} // namespace
+
 Expected<int> runWithPreload(const std::vector<std::string>& command, const fs::path& preload,
                              const std::vector<std::pair<std::string, std::string>>& env) {
-    std::string list = preloadList(preload);
-    pid_t pid = fork();
-    if (pid < 0) return makeError(Errc::Internal, std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-        setenv("LD_PRELOAD", list.c_str(), 1);
-        for (const auto& [k, v] : env)
-            setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> argv;
-        for (const auto& a : command)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execvp(argv[0], argv.data());
-        // In the forked child: no allocation (another thread of the parent may have held the
-        // allocator's lock at fork), so not diag::error, but its format.
-        std::fprintf(stderr, "aotpack: error: cannot run '%s': %s\n", argv[0],
-                     std::strerror(errno));
-        _exit(kExitCommandNotFound);
-    }
+    // Level Zero through LD_PRELOAD, OpenCL through the loader's layers (opencl_layer.cpp).
+    std::vector<std::pair<std::string, std::string>> set = {{"LD_PRELOAD", preloadList(preload)},
+                                                            {"OPENCL_LAYERS", layerList(preload)}};
+    set.insert(set.end(), env.begin(), env.end());
+    std::vector<std::string> envText = childEnvironment(set), args = command;
+    auto envp = pointers(envText);
+    auto argv = pointers(args);
     // As system() does: Ctrl-C goes to the program, which decides; aotpack waits for it.
     auto oldInt = std::signal(SIGINT, SIG_IGN), oldQuit = std::signal(SIGQUIT, SIG_IGN);
+    pid_t pid = 0;
+    int spawned = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data());
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (spawned == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     std::signal(SIGINT, oldInt);
     std::signal(SIGQUIT, oldQuit);
+    if (spawned != 0) {
+        diag::error("cannot run '" + command[0] + "': " + std::strerror(spawned));
+        return kExitCommandNotFound;
+    }
     return shellStatus(status);
 }
 

@@ -82,6 +82,10 @@ Hash128 moduleKey(ByteView spirv, std::string_view flags,
     return h.finish();
 }
 
+Hash128 openclSourceKey(std::string_view source, std::string_view options) {
+    return Hasher().add("aotpack-opencl-c-program-v1").add(source).add(options).finish();
+}
+
 std::string moduleName(const Hash128& key) {
     return "jit-" + key.hex();
 }

@@ -1,5 +1,6 @@
-// What identifies a module a program JIT-compiles through zeModuleCreate: its SPIR-V, its build
-// flags and its specialization constants. Capture names a module by this key, `aotpack build`
+// What identifies a module a program JIT-compiles through zeModuleCreate or clBuildProgram: its
+// SPIR-V (or an OpenCL program's OpenCL C source), its build flags and its specialization
+// constants. Capture names a module by this key, `aotpack build`
 // keeps the name, and replay finds the module's native binary by recomputing it.
 #pragma once
 
@@ -33,6 +34,9 @@ std::optional<std::vector<SpecConstant>> readConstants(ByteView spirv, std::uint
 
 Hash128 moduleKey(ByteView spirv, std::string_view flags,
                   const std::vector<SpecConstant>& constants);
+
+// The key of an OpenCL program built from OpenCL C source with `options` (clBuildProgram).
+Hash128 openclSourceKey(std::string_view source, std::string_view options);
 
 // The archive module name of a captured module: "jit-" and the key in hex.
 std::string moduleName(const Hash128& key);

@@ -7,6 +7,7 @@
 // Everything else - native modules, other calls, programs that never create a module - goes to
 // the real Level Zero untouched: nothing runs before the first zeModuleCreate.
 #include "capture/capture_dir.h"
+#include "capture/preload_settings.h"
 #include "capture/replay.h"
 #include "common/diagnostics.h"
 
@@ -52,33 +53,8 @@ ModuleCreateFn realModuleCreate() {
     return real;
 }
 
-struct Settings {
-    std::string captureDir;
-    std::string archives; // AOTPACK_ARCHIVE
-    bool fleet = false;   // AOTPACK_RUNTIME_REMOTE: the fleet's JIT results (runtime/remote_jit.h)
-    bool log = false;
-};
-
-const Settings& settings() {
-    static const Settings s = [] {
-        auto env = [](const char* name) {
-            const char* v = std::getenv(name);
-            return std::string(v ? v : "");
-        };
-        return Settings{env("AOTPACK_CAPTURE_DIR"), env("AOTPACK_ARCHIVE"),
-                        !env("AOTPACK_RUNTIME_REMOTE").empty(), env("AOTPACK_LOG") == "1"};
-    }();
-    return s;
-}
-
-void say(const std::string& line) {
-    if (settings().log) diag::log(line);
-}
-
-std::string programName() {
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "";
+const PreloadSettings& settings() {
+    return preloadSettings();
 }
 
 // Set while this thread is inside the real call: a layer below that calls zeModuleCreate again
@@ -95,7 +71,12 @@ ze_result_t callReal(ze_context_handle_t context, ze_device_handle_t device,
 }
 
 void capture(const ModuleCall& call, const std::string& deviceIp) {
-    CapturedModule m{call.spirv, call.flags, call.constants, deviceIp, programName()};
+    CapturedModule m;
+    m.code = call.spirv;
+    m.flags = call.flags;
+    m.constants = call.constants;
+    m.deviceIp = deviceIp;
+    m.program = programName();
     if (auto st = recordModule(settings().captureDir, m); !st)
         diag::warning("capture: " + st.error().message);
     else
@@ -111,7 +92,7 @@ namespace aotpack::capture {
 namespace {
 
 bool passesStraight(const ze_module_desc_t* desc, ze_module_handle_t* module) {
-    const Settings& s = settings();
+    const PreloadSettings& s = settings();
     return inRealCall || !desc || !module || desc->format != ZE_MODULE_FORMAT_IL_SPIRV ||
            (s.captureDir.empty() && s.archives.empty() && !s.fleet);
 }
@@ -126,7 +107,7 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
 std::optional<ze_result_t> captureAndServe(ze_context_handle_t context, ze_device_handle_t device,
                                            const ze_module_desc_t& desc, ze_module_handle_t* module,
                                            ze_module_build_log_handle_t* buildLog) {
-    const Settings& s = settings();
+    const PreloadSettings& s = settings();
     auto start = std::chrono::steady_clock::now();
     auto call = describeCall(desc);
     if (!call) {

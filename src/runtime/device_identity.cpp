@@ -82,6 +82,11 @@ Expected<std::uint32_t> ipFromPci(std::uint32_t deviceId, std::string& how,
 
 } // namespace
 
+Expected<std::uint32_t> ipFromPciId(std::uint32_t deviceId, std::string& how,
+                                    const devices::Database& db) {
+    return ipFromPci(deviceId, how, db);
+}
+
 static Expected<DeviceIdentity> queryIdentity(ze_device_handle_t device,
                                               const devices::Database& db) {
     DeviceIdentity id;

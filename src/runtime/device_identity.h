@@ -20,4 +20,16 @@ struct DeviceIdentity {
 Expected<DeviceIdentity> identifyDevice(ze_device_handle_t device,
                                         const devices::Database& db = devices::Database::builtin());
 
+// The IP of a device known only by its PCI device id (the stepping from sysfs where a card has
+// it, else the product's current one); `how` says so. An error for an id the database lacks.
+Expected<std::uint32_t> ipFromPciId(std::uint32_t deviceId, std::string& how,
+                                    const devices::Database& db = devices::Database::builtin());
+
+// Whether an IP version a driver reported is packed as archive entries are (major << 22 |
+// minor << 14 | revision). OpenCL drivers before 2023 (Debian 12's 22.43) answer
+// CL_DEVICE_IP_VERSION_INTEL with an older packing (12.7.1 for DG2): the PCI id is used then.
+constexpr bool isEntryIpPacking(std::uint32_t ip) {
+    return (ip >> 22) != 0;
+}
+
 } // namespace aotpack::runtime

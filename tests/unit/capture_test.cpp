@@ -60,7 +60,12 @@ TEST(CaptureIdentity, KeyCoversContentFlagsAndConstants) {
 TEST(CaptureDir, FinishAppliesConstantsAndSkipsBrokenRecords) {
     TempDir dir;
     Bytes spirv = specModule();
-    CapturedModule m{spirv, "-cl-mad-enable", {{7, {32, 0, 0, 0}}}, "12.60.7", "app"};
+    CapturedModule m;
+    m.code = spirv;
+    m.flags = "-cl-mad-enable";
+    m.constants = {{7, {32, 0, 0, 0}}};
+    m.deviceIp = "12.60.7";
+    m.program = "app";
     ASSERT_TRUE(recordModule(dir.path(), m));
     m.deviceIp = "12.0.0";
     ASSERT_TRUE(recordModule(dir.path(), m)); // the same module on a second device
