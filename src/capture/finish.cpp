@@ -118,13 +118,15 @@ Expected<nlohmann::json> finishOpenClC(const fs::path& dir, const std::string& n
                                        const Module& m) {
     auto source = readFile(dir / "raw" / (name + ".cl"));
     if (!source) return makeError(Errc::BadInput, name + ": its OpenCL C source is missing");
-    std::error_code ec;
+    std::error_code ec, copyError;
     fs::path headers = dir / "modules" / (name + ".include");
     fs::remove_all(headers, ec);
     if (fs::is_directory(dir / "raw" / (name + ".include"), ec))
-        fs::copy(dir / "raw" / (name + ".include"), headers, fs::copy_options::recursive, ec);
-    if (ec)
-        return makeError(Errc::Output, "cannot copy the headers of " + name + ": " + ec.message());
+        fs::copy(dir / "raw" / (name + ".include"), headers, fs::copy_options::recursive,
+                 copyError);
+    if (copyError)
+        return makeError(Errc::Output,
+                         "cannot copy the headers of " + name + ": " + copyError.message());
     if (auto st = writeFileAtomic(dir / "modules" / (name + ".cl"), *source); !st)
         return st.error();
     std::string options = redirectIncludeDirs(m.flags, fs::absolute(headers, ec).string());

@@ -150,9 +150,9 @@ Attempt serveProgram(cl_program program, const std::string& name,
     std::string what;
     for (cl_device_id device : devices) {
         std::uint32_t ip = deviceIp(device);
-        auto outcome = serveNative(name, ip, preloadSettings().archives,
-                                   fleetKey(name, ip, driverVersion(device)),
-                                   [&](ByteView native, std::string&) {
+        std::string driver = driverVersion(device);
+        auto outcome = serveNative(name, {ip, driver}, preloadSettings().archives,
+                                   fleetKey(name, ip, driver), [&](ByteView native, std::string&) {
                                        natives.emplace_back(native.begin(), native.end());
                                        return true; // the driver judges them all at once
                                    });

@@ -118,12 +118,13 @@ Hash128 fleetKeyOf(const ModuleCall& call, ze_device_handle_t device) {
 
 Served serve(const ModuleCall& call, ze_device_handle_t device, const std::string& archiveList,
              const CreateModule& create, ze_module_build_log_handle_t* buildLog) {
-    auto outcome = serveNative(call.name, deviceIp(device), archiveList, fleetKeyOf(call, device),
-                               [&](ByteView native, std::string& whyRejected) {
-                                   ze_result_t r = createNative(call, native, create, buildLog);
-                                   whyRejected = hexResult(r);
-                                   return r == ZE_RESULT_SUCCESS;
-                               });
+    auto outcome =
+        serveNative(call.name, {deviceIp(device), ""}, archiveList, fleetKeyOf(call, device),
+                    [&](ByteView native, std::string& whyRejected) {
+                        ze_result_t r = createNative(call, native, create, buildLog);
+                        whyRejected = hexResult(r);
+                        return r == ZE_RESULT_SUCCESS;
+                    });
     if (!outcome.served) return Served{std::nullopt, outcome.what};
     return Served{ZE_RESULT_SUCCESS, outcome.what};
 }

@@ -89,15 +89,31 @@ Expected<Payload> chosenBytes(const ServingArchive& serving, const runtime::Sele
     return fetched;
 }
 
+// "26.27" of "ocloc 26.27.39122.14" or "22.43.24595": year and week, comparable as numbers.
+std::optional<std::pair<unsigned, unsigned>> releaseOf(std::string_view text) {
+    if (auto space = text.rfind(' '); space != std::string_view::npos)
+        text.remove_prefix(space + 1);
+    auto parts = split(std::string(text), '.');
+    if (parts.size() < 2) return std::nullopt;
+    auto year = parseUnsigned(parts[0], 10), week = parseUnsigned(parts[1], 10);
+    if (!year || !week) return std::nullopt;
+    return std::make_pair(static_cast<unsigned>(*year), static_cast<unsigned>(*week));
+}
+
 // One archive's native binary for the module, if it has one the driver takes.
 std::optional<ServeOutcome> serveFrom(const ServingArchive& serving, const std::string& name,
-                                      std::uint32_t ip, const TryNative& tryNative) {
+                                      const ServedDevice& device, const TryNative& tryNative) {
     const archive::ArchiveReader& archive = serving.reader;
-    auto chosen = runtime::select(archive, name, ip, runtime::Policy::PreferNative);
+    auto chosen = runtime::select(archive, name, device.ip, runtime::Policy::PreferNative);
     if (chosen.choice != runtime::Choice::NativeExact &&
         chosen.choice != runtime::Choice::NativeCompatible)
         return std::nullopt;
-    if (!runtime::droppedKernels(archive, name, chosen, ip).empty())
+    std::string compiler(archive.meta(*chosen.entry, "compiler").value_or(""));
+    if (newerThanDriver(compiler, device.driverRelease))
+        return ServeOutcome{false, "its native was built by " + compiler +
+                                       ", newer than the driver (" + device.driverRelease +
+                                       "): JIT"};
+    if (!runtime::droppedKernels(archive, name, chosen, device.ip).empty())
         return ServeOutcome{false, "its native binary lacks fp64 kernels: JIT"};
     std::string how;
     auto bytes = chosenBytes(serving, chosen, how);
@@ -112,10 +128,16 @@ std::optional<ServeOutcome> serveFrom(const ServingArchive& serving, const std::
 
 } // namespace
 
-ServeOutcome serveNative(const std::string& name, std::uint32_t ip, const std::string& archiveList,
-                         const Hash128& fleetKey, const TryNative& tryNative) {
+bool newerThanDriver(std::string_view compiler, std::string_view driverRelease) {
+    auto built = releaseOf(compiler), driver = releaseOf(driverRelease);
+    return built && driver && *built > *driver;
+}
+
+ServeOutcome serveNative(const std::string& name, const ServedDevice& device,
+                         const std::string& archiveList, const Hash128& fleetKey,
+                         const TryNative& tryNative) {
     for (const auto& archive : archives(archiveList))
-        if (auto outcome = serveFrom(archive, name, ip, tryNative)) return *outcome;
+        if (auto outcome = serveFrom(archive, name, device, tryNative)) return *outcome;
     const auto& remote = runtime::remoteJit();
     if (!remote || archive::processTrustPolicy().enabled)
         return ServeOutcome{false, "not in the archives: JIT"};

@@ -21,11 +21,23 @@ struct ServeOutcome {
     std::string what; // "native 12.60.7 from app.aotpack", or why the program's own JIT runs
 };
 
+// The device a module is served for: its IP and, when known, its driver's release ("22.43").
+struct ServedDevice {
+    std::uint32_t ip = 0;
+    std::string driverRelease;
+};
+
 // The first native the archives of `archiveList` (colon-separated) hold for module `name` on the
-// device of IP `ip` that the driver takes; then, outside a trust policy, the fleet's result under
-// `fleetKey`.
-ServeOutcome serveNative(const std::string& name, std::uint32_t ip, const std::string& archiveList,
-                         const Hash128& fleetKey, const TryNative& tryNative);
+// device that the driver takes; then, outside a trust policy, the fleet's result under
+// `fleetKey`. A native built by a compiler newer than the device's driver is not served: NEO
+// 22.43's OpenCL driver takes ocloc 26.27's zebin and crashes in clSetKernelArg.
+ServeOutcome serveNative(const std::string& name, const ServedDevice& device,
+                         const std::string& archiveList, const Hash128& fleetKey,
+                         const TryNative& tryNative);
+
+// Whether `compiler` ("ocloc 26.27.39122.14") is of a later release than `driverRelease`
+// ("22.43"); false when either is unknown.
+bool newerThanDriver(std::string_view compiler, std::string_view driverRelease);
 
 // The fleet's key of a module JIT-compiled on a device by a driver (its version string).
 Hash128 fleetKey(const std::string& name, std::uint32_t ip, const std::string& driverVersion);
