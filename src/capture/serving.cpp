@@ -3,6 +3,7 @@
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
 #include "cache/disk_cache.h"
+#include "capture/driver_release.h"
 #include "common/diagnostics.h"
 #include "common/text.h"
 #include "devices/ip_version.h"
@@ -89,17 +90,6 @@ Expected<Payload> chosenBytes(const ServingArchive& serving, const runtime::Sele
     return fetched;
 }
 
-// "26.27" of "ocloc 26.27.39122.14" or "22.43.24595": year and week, comparable as numbers.
-std::optional<std::pair<unsigned, unsigned>> releaseOf(std::string_view text) {
-    if (auto space = text.rfind(' '); space != std::string_view::npos)
-        text.remove_prefix(space + 1);
-    auto parts = split(std::string(text), '.');
-    if (parts.size() < 2) return std::nullopt;
-    auto year = parseUnsigned(parts[0], 10), week = parseUnsigned(parts[1], 10);
-    if (!year || !week) return std::nullopt;
-    return std::make_pair(static_cast<unsigned>(*year), static_cast<unsigned>(*week));
-}
-
 // One archive's native binary for the module, if it has one the driver takes.
 std::optional<ServeOutcome> serveFrom(const ServingArchive& serving, const std::string& name,
                                       const ServedDevice& device, const TryNative& tryNative) {
@@ -127,11 +117,6 @@ std::optional<ServeOutcome> serveFrom(const ServingArchive& serving, const std::
 }
 
 } // namespace
-
-bool newerThanDriver(std::string_view compiler, std::string_view driverRelease) {
-    auto built = releaseOf(compiler), driver = releaseOf(driverRelease);
-    return built && driver && *built > *driver;
-}
 
 ServeOutcome serveNative(const std::string& name, const ServedDevice& device,
                          const std::string& archiveList, const Hash128& fleetKey,

@@ -35,10 +35,6 @@ ServeOutcome serveNative(const std::string& name, const ServedDevice& device,
                          const std::string& archiveList, const Hash128& fleetKey,
                          const TryNative& tryNative);
 
-// Whether `compiler` ("ocloc 26.27.39122.14") is of a later release than `driverRelease`
-// ("22.43"); false when either is unknown.
-bool newerThanDriver(std::string_view compiler, std::string_view driverRelease);
-
 // The fleet's key of a module JIT-compiled on a device by a driver (its version string).
 Hash128 fleetKey(const std::string& name, std::uint32_t ip, const std::string& driverVersion);
 
