@@ -78,12 +78,16 @@ case "${1:-}" in
     python3 bench/delivery.py --smoke
     python3 bench/fetch_load.py --smoke
     python3 bench/runtime_load.py --smoke
+    python3 bench/opencl_replay.py --smoke
     echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
-    scripts/fuzz.sh 20
+    scripts/fuzz.sh 10
     echo "setup: sanitizer variant (ASan + UBSan)"
-    build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+    # -O1, as ASan's documentation advises for speed (CI time; the gain over -O0 is not measured
+    # here yet). GCC 12 reports a false maybe-uninitialized inside std::regex at -O1 with ASan.
+    build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g -Wno-maybe-uninitialized"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \
-      ctest --output-on-failure -j"$(nproc)" -LE compiler-bound)
+      ctest --output-on-failure -j"$(nproc)" -LE "compiler-bound|hosted-by-python")
     echo "setup: ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools, the remote cache's upload thread)"
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAOTPACK_DEV_MODE=ON \
       -DAOTPACK_SANITIZE=thread >/dev/null

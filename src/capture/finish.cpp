@@ -118,15 +118,14 @@ Expected<nlohmann::json> finishOpenClC(const fs::path& dir, const std::string& n
                                        const Module& m) {
     auto source = readFile(dir / "raw" / (name + ".cl"));
     if (!source) return makeError(Errc::BadInput, name + ": its OpenCL C source is missing");
-    std::error_code ec, copyError;
-    fs::path headers = dir / "modules" / (name + ".include");
+    std::error_code ec, error;
+    fs::path from = dir / "raw" / (name + ".include"),
+             headers = dir / "modules" / (name + ".include");
     fs::remove_all(headers, ec);
-    if (fs::is_directory(dir / "raw" / (name + ".include"), ec))
-        fs::copy(dir / "raw" / (name + ".include"), headers, fs::copy_options::recursive,
-                 copyError);
-    if (copyError)
+    if (fs::is_directory(from, ec)) fs::copy(from, headers, fs::copy_options::recursive, error);
+    if (error)
         return makeError(Errc::Output,
-                         "cannot copy the headers of " + name + ": " + copyError.message());
+                         "cannot copy the headers of " + name + ": " + error.message());
     if (auto st = writeFileAtomic(dir / "modules" / (name + ".cl"), *source); !st)
         return st.error();
     std::string options = redirectIncludeDirs(m.flags, fs::absolute(headers, ec).string());

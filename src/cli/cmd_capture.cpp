@@ -41,8 +41,10 @@ int captureProgram(const std::string& dir, const std::vector<std::string>& comma
     fs::path absolute = fs::absolute(dir, ec);
     int status = runProgram(command, {{"AOTPACK_CAPTURE_DIR", absolute.string()}}, kCaptureUsage);
     if (!fs::is_directory(absolute / "raw", ec)) {
-        diag::warning("'" + command.front() + "' created no SPIR-V module through Level Zero; '" +
-                      dir + "' holds nothing");
+        diag::warning(
+            "'" + command.front() +
+            "' created no SPIR-V module through Level Zero and built no OpenCL program; '" + dir +
+            "' holds nothing");
         return status;
     }
     auto summary = capture::finishCapture(absolute);
