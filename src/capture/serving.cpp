@@ -3,7 +3,7 @@
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
 #include "cache/disk_cache.h"
-#include "capture/driver_release.h"
+#include "runtime/driver_release.h"
 #include "common/diagnostics.h"
 #include "common/text.h"
 #include "devices/ip_version.h"
@@ -99,7 +99,7 @@ std::optional<ServeOutcome> serveFrom(const ServingArchive& serving, const std::
         chosen.choice != runtime::Choice::NativeCompatible)
         return std::nullopt;
     std::string compiler(archive.meta(*chosen.entry, "compiler").value_or(""));
-    if (newerThanDriver(compiler, device.driverRelease))
+    if (runtime::newerThanDriver(compiler, device.driverRelease))
         return ServeOutcome{false, "its native was built by " + compiler +
                                        ", newer than the driver (" + device.driverRelease +
                                        "): JIT"};

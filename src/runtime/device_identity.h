@@ -15,6 +15,8 @@ struct DeviceIdentity {
     std::string how;           // "ZE_extension_device_ip_version", "PCI id 0x56c0 rev 8", or why
                                // the IP is unknown
     std::string driverVersion; // part of the JIT cache key: a driver update invalidates entries
+    std::string driverRelease; // "22.43.24595" where the API names it (OpenCL), else empty:
+                               // natives from a newer compiler are not loaded (driver_release.h)
 };
 
 Expected<DeviceIdentity> identifyDevice(ze_device_handle_t device,

@@ -5,6 +5,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "runtime/device_identity.h"
+#include "runtime/driver_release.h"
 #include "runtime/native_fetch.h"
 #include "runtime/remote_jit.h"
 
@@ -19,43 +20,6 @@
 namespace aotpack::runtime {
 
 namespace {
-
-struct ZeResultError {
-    ze_result_t result;
-    std::string log;
-};
-
-std::string hexResult(ze_result_t r) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(r));
-    return buf;
-}
-
-std::string buildLog(ze_module_build_log_handle_t log) {
-    if (!log) return "";
-    std::size_t size = 0;
-    zeModuleBuildLogGetString(log, &size, nullptr);
-    std::string text(size, '\0');
-    if (size) zeModuleBuildLogGetString(log, &size, text.data());
-    zeModuleBuildLogDestroy(log);
-    return std::string(trim(text.c_str()));
-}
-
-// zeModuleCreate with its build log; the log explains a failure.
-ze_result_t createModule(ze_context_handle_t ctx, ze_device_handle_t dev, ze_module_format_t format,
-                         ByteView input, const std::string& flags, ze_module_handle_t& out,
-                         std::string& log) {
-    ze_module_desc_t desc{};
-    desc.stype = ZE_STRUCTURE_TYPE_MODULE_DESC;
-    desc.format = format;
-    desc.inputSize = input.size();
-    desc.pInputModule = input.data();
-    desc.pBuildFlags = flags.c_str();
-    ze_module_build_log_handle_t logHandle = nullptr;
-    ze_result_t r = zeModuleCreate(ctx, dev, &desc, &out, &logHandle);
-    log = buildLog(logHandle);
-    return r;
-}
 
 struct CacheConfig {
     bool enabled = true;
@@ -180,10 +144,8 @@ static Status vouchedFor(const TrustedSource& source, const archive::EntryView& 
     return source.trust ? source.trust->checkEntry(source.archive, entry) : success();
 }
 
-static Expected<ze_result_t> createNative(const TrustedSource& source,
-                                          const archive::EntryView& entry, ze_context_handle_t ctx,
-                                          ze_device_handle_t dev, const CacheConfig& cfg,
-                                          ze_module_handle_t& out, std::string& log) {
+static Expected<Creation> createNative(const TrustedSource& source, const archive::EntryView& entry,
+                                       GpuApi& api, const CacheConfig& cfg) {
     const archive::ArchiveReader& archive = source.archive;
     auto blob = archive.blob(entry.blob);
     std::optional<DiskCache> cache;
@@ -210,13 +172,13 @@ static Expected<ze_result_t> createNative(const TrustedSource& source,
     if (cache)
         if (auto hit = cache->map(key);
             hit && hit->checksum == blob.rawChecksum && hit->data.size() == blob.rawSize)
-            return createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, hit->data, "", out, log);
+            return api.create(CodeFormat::Native, hit->data, "");
     if (auto st = vouchedFor(source, entry); !st) return st.error();
     auto zebin = archive.payloadView(entry);
     if (!zebin) return zebin.error();
-    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, zebin->bytes, "", out, log);
-    if (r == ZE_RESULT_SUCCESS && cache && cache->put(key, zebin->bytes)) cache->evict();
-    return r;
+    Creation c = api.create(CodeFormat::Native, zebin->bytes, "");
+    if (c.created && cache && cache->put(key, zebin->bytes)) cache->evict();
+    return c;
 }
 
 // The module's build options, plus the archive's fp64 policy: an archive built with
@@ -232,16 +194,12 @@ static std::string jitOptions(const archive::ArchiveReader& archive,
 
 // The fleet's JIT result for `key` (AOTPACK_RUNTIME_REMOTE), if there is one the driver takes;
 // kept in the local cache then. Not under a trust policy: nobody signed it.
-static bool loadFleetResult(const TrustedSource& source, const Hash128& key,
-                            ze_context_handle_t ctx, ze_device_handle_t dev, const DiskCache* cache,
-                            ze_module_handle_t& out, aotpack_load_info& info) {
+static bool loadFleetResult(const TrustedSource& source, const Hash128& key, GpuApi& api,
+                            const DiskCache* cache, aotpack_load_info& info) {
     const auto& remote = remoteJit();
     if (!remote || source.trust) return false;
     auto result = getRemoteJit(*remote, key);
-    std::string log;
-    if (!result ||
-        createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, *result, "", out, log) != ZE_RESULT_SUCCESS)
-        return false;
+    if (!result || !api.create(CodeFormat::Native, *result, "").created) return false;
     if (cache && cache->put(key, *result)) cache->evict();
     info.source = AOTPACK_SOURCE_JIT_CACHE;
     setReason(info, std::string(info.reason) + "; the fleet's JIT result");
@@ -261,20 +219,17 @@ static void uploadJitResult(const Hash128& key, ByteView binary) {
 }
 
 // What the JIT made, into the local cache and, under warm --upload, to the fleet's server.
-static void keepJitResult(ze_module_handle_t module, const Hash128& key, const DiskCache* cache) {
+static void keepJitResult(GpuApi& api, const Hash128& key, const DiskCache* cache) {
     const auto& remote = remoteJit();
     bool upload = remote && remote->upload;
-    std::size_t size = 0;
-    if ((!cache && !upload) ||
-        zeModuleGetNativeBinary(module, &size, nullptr) != ZE_RESULT_SUCCESS || !size)
-        return;
-    Bytes binary(size);
-    if (zeModuleGetNativeBinary(module, &size, binary.data()) != ZE_RESULT_SUCCESS) return;
+    if (!cache && !upload) return;
+    auto binary = api.createdBinary();
+    if (!binary) return;
     if (cache) {
-        (void)cache->put(key, binary);
+        (void)cache->put(key, *binary);
         cache->evict();
     }
-    if (upload) uploadJitResult(key, binary);
+    if (upload) uploadJitResult(key, *binary);
 }
 
 // The module's SPIR-V: from the archive, or (slim --remote-spirv) fetched by the digest the
@@ -295,9 +250,8 @@ static Expected<Bytes> spirvOf(const TrustedSource& source, const archive::Entry
 // The SPIR-V path: a JIT-cache hit loads natively; otherwise the driver compiles and the result
 // is stored. A cached binary the driver refuses is removed and compiled again.
 static Status loadFromSpirv(const TrustedSource& source, const archive::EntryView& spirvEntry,
-                            ze_context_handle_t ctx, ze_device_handle_t dev,
-                            const DeviceIdentity& id, const CacheConfig& cfg,
-                            ze_module_handle_t& out, aotpack_load_info& info) {
+                            GpuApi& api, const DeviceIdentity& id, const CacheConfig& cfg,
+                            aotpack_load_info& info) {
     const archive::ArchiveReader& archive = source.archive;
     // Its SPIR-V came from the same hand as its natives: under a policy, it is checked too.
     if (auto st = vouchedFor(source, spirvEntry); !st) return st;
@@ -313,11 +267,9 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
                       .add(id.ip ? std::to_string(id.ip) : "pci:" + std::to_string(id.pciId))
                       .add(id.driverVersion)
                       .finish();
-    std::string log;
     if (cache)
         if (auto cached = cache->map(key)) {
-            if (createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, cached->data, "", out, log) ==
-                ZE_RESULT_SUCCESS) {
+            if (api.create(CodeFormat::Native, cached->data, "").created) {
                 info.source = AOTPACK_SOURCE_JIT_CACHE;
                 setReason(info, std::string(info.reason) + "; JIT cache hit");
                 uploadJitResult(key, cached->data); // warm --upload on a machine that has it
@@ -327,32 +279,29 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
         }
     if (auto system = cfg.enabled ? systemCache() : std::nullopt)
         if (auto cached = system->map(key);
-            cached && createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, cached->data, "", out, log) ==
-                          ZE_RESULT_SUCCESS) {
+            cached && api.create(CodeFormat::Native, cached->data, "").created) {
             info.source = AOTPACK_SOURCE_JIT_CACHE;
             setReason(info, std::string(info.reason) + "; system JIT cache hit");
             return success();
         }
-    if (loadFleetResult(source, key, ctx, dev, cache ? &*cache : nullptr, out, info))
-        return success();
-    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_IL_SPIRV, *spirv, options, out, log);
-    if (r != ZE_RESULT_SUCCESS)
+    if (loadFleetResult(source, key, api, cache ? &*cache : nullptr, info)) return success();
+    Creation jit = api.create(CodeFormat::Spirv, *spirv, options);
+    if (!jit.created)
         return makeError(Errc::NoDevice, "JIT compilation of module '" +
                                              std::string(spirvEntry.module) + "' failed (" +
-                                             hexResult(r) + "): " + log);
+                                             jit.error + "): " + jit.log);
     info.source = AOTPACK_SOURCE_JIT;
-    keepJitResult(out, key, cache ? &*cache : nullptr);
+    keepJitResult(api, key, cache ? &*cache : nullptr);
     return success();
 }
 
 // A slim archive's native (archive/remote_native.h): fetched once, checked against the digest
 // the archive pins, kept in the JIT cache's directory. `failure` says why no bytes reached the
 // driver (no server, wrong bytes, ...): the caller JIT-compiles then.
-static Expected<ze_result_t> createFetched(const TrustedSource& source,
-                                           const archive::EntryView& entry, ze_context_handle_t ctx,
-                                           ze_device_handle_t dev, const CacheConfig& cfg,
-                                           ze_module_handle_t& out, std::string& log,
-                                           std::string& failure, aotpack_load_info& info) {
+static Expected<Creation> createFetched(const TrustedSource& source,
+                                        const archive::EntryView& entry, GpuApi& api,
+                                        const CacheConfig& cfg, std::string& failure,
+                                        aotpack_load_info& info) {
     // Under a policy the entry itself (its metadata: the pinned digest) must be what the trusted
     // key signed.
     if (auto st = vouchedFor(source, entry); !st) return st.error();
@@ -363,34 +312,38 @@ static Expected<ze_result_t> createFetched(const TrustedSource& source,
     if (!fetched) {
         failure = "fetching the binary for " + describeIp(entry.targetIp) + " failed (" +
                   fetched.error().message + ")";
-        return ZE_RESULT_ERROR_NOT_AVAILABLE;
+        return Creation{};
     }
-    ze_result_t r = createModule(ctx, dev, ZE_MODULE_FORMAT_NATIVE, fetched->bytes, "", out, log);
-    if (r == ZE_RESULT_SUCCESS)
+    Creation c = api.create(CodeFormat::Native, fetched->bytes, "");
+    if (c.created)
         setReason(info, std::string(info.reason) +
                             (fetched->fromCache ? "; fetched earlier" : "; fetched"));
-    return r;
+    return c;
 }
 
 // The native path; nothing when the module was created, else why the caller should JIT.
 static Expected<std::optional<std::string>>
-tryNative(const TrustedSource& source, const Selection& s, ze_context_handle_t ctx,
-          ze_device_handle_t dev, const CacheConfig& cfg, ze_module_handle_t& out, std::string& log,
-          aotpack_load_info& info) {
+tryNative(const TrustedSource& source, const Selection& s, GpuApi& api, const DeviceIdentity& id,
+          const CacheConfig& cfg, std::string& log, aotpack_load_info& info) {
+    std::string compiler(source.archive.meta(*s.entry, "compiler").value_or(""));
+    if (newerThanDriver(compiler, id.driverRelease))
+        return std::optional<std::string>("the binary for " + describeIp(s.entry->targetIp) +
+                                          " was built by " + compiler +
+                                          ", newer than the driver (" + id.driverRelease + ")");
     std::string failure;
     auto created = s.entry->kind == archive::EntryKind::RemoteNative
-                       ? createFetched(source, *s.entry, ctx, dev, cfg, out, log, failure, info)
-                       : createNative(source, *s.entry, ctx, dev, cfg, out, log);
+                       ? createFetched(source, *s.entry, api, cfg, failure, info)
+                       : createNative(source, *s.entry, api, cfg);
     if (!created) return created.error();
-    if (*created == ZE_RESULT_SUCCESS) return std::optional<std::string>();
+    log = created->log;
+    if (created->created) return std::optional<std::string>();
     if (!failure.empty()) return std::optional<std::string>(failure);
     return std::optional<std::string>("driver rejected the binary for " +
-                                      describeIp(s.entry->targetIp) + " (" + hexResult(*created) +
-                                      ")");
+                                      describeIp(s.entry->targetIp) + " (" + created->error + ")");
 }
 
-Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_device_handle_t dev,
-                  const char* module, const aotpack_load_options* options, ze_module_handle_t& out,
+Status loadModule(const TrustedSource& source, GpuApi& api, const DeviceIdentity& id,
+                  const char* module, const aotpack_load_options* options,
                   aotpack_load_info& info) {
     const archive::ArchiveReader& archive = source.archive;
     auto start = std::chrono::steady_clock::now();
@@ -399,17 +352,15 @@ Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_devic
             .count();
     };
     if (auto found = findModule(archive, module); !found) return found;
-    auto id = identifyDevice(dev);
-    if (!id) return id.error();
     Policy policy = resolvePolicy(options ? options->policy : AOTPACK_POLICY_DEFAULT);
-    Selection s = select(archive, module, id->ip, policy);
-    if (id->ip == 0) s.reason = id->how + "; " + s.reason;
-    fillInfo(info, s, id->ip);
+    Selection s = select(archive, module, id.ip, policy);
+    if (id.ip == 0) s.reason = id.how + "; " + s.reason;
+    fillInfo(info, s, id.ip);
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
     if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
     if (s.choice != Choice::Jit) {
         std::string log;
-        auto why = tryNative(source, s, ctx, dev, cacheConfig(options), out, log, info);
+        auto why = tryNative(source, s, api, id, cacheConfig(options), log, info);
         if (!why) return why.error();
         if (!*why) {
             info.milliseconds = elapsed();
@@ -427,7 +378,7 @@ Status loadModule(const TrustedSource& source, ze_context_handle_t ctx, ze_devic
         setReason(info, **why + "; JIT from SPIR-V");
         info.entry_ip = 0;
     }
-    Status result = loadFromSpirv(source, *s.entry, ctx, dev, *id, cacheConfig(options), out, info);
+    Status result = loadFromSpirv(source, *s.entry, api, id, cacheConfig(options), info);
     info.milliseconds = elapsed();
     if (result) logLine(module, info);
     return result;

@@ -1,12 +1,14 @@
-// aotpack_module_create's work: identify the device, select an entry, create the module through
-// Level Zero, fall back to SPIR-V when the driver rejects a native binary, and keep JIT results in
-// the persistent JIT cache.
+// aotpack_module_create's and aotpack_cl_program_create's work: select an entry, create the
+// module through the GPU API (gpu_api.h), fall back to SPIR-V when the driver rejects a native
+// binary, and keep JIT results in the persistent JIT cache.
 #pragma once
 
 #include "aotpack/runtime.h"
 #include "archive/reader.h"
 #include "archive/signing.h"
 #include "common/error.h"
+#include "runtime/device_identity.h"
+#include "runtime/gpu_api.h"
 #include "runtime/selector.h"
 
 namespace aotpack::runtime {
@@ -23,9 +25,8 @@ struct TrustedSource {
     const archive::VerifiedArchive* trust = nullptr;
 };
 
-Status loadModule(const TrustedSource& source, ze_context_handle_t context,
-                  ze_device_handle_t device, const char* module,
-                  const aotpack_load_options* options, ze_module_handle_t& out,
-                  aotpack_load_info& info);
+// Loads `module` through `api` for the device `id` describes.
+Status loadModule(const TrustedSource& source, GpuApi& api, const DeviceIdentity& id,
+                  const char* module, const aotpack_load_options* options, aotpack_load_info& info);
 
 } // namespace aotpack::runtime

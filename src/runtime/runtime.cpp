@@ -9,6 +9,7 @@
 #include "runtime/module_loader.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
+#include "runtime/ze_api.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -210,8 +211,11 @@ aotpack_result aotpack_module_create(aotpack_archive* archive, ze_context_handle
     return guarded([&] {
         aotpack_load_info local{};
         const auto* trust = archive->trust ? &*archive->trust : nullptr;
-        auto result = aotpack::runtime::loadModule({archive->reader, trust}, context, device,
-                                                   module, options, *out, info ? *info : local);
+        auto id = aotpack::runtime::identifyDevice(device);
+        if (!id) return failWith(codeFor(id.error()), id.error().message);
+        aotpack::runtime::ZeApi api(context, device, *out);
+        auto result = aotpack::runtime::loadModule({archive->reader, trust}, api, *id, module,
+                                                   options, info ? *info : local);
         if (!result) return failWith(codeFor(result.error()), result.error().message);
         return AOTPACK_SUCCESS;
     });

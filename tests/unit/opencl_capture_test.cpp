@@ -1,7 +1,7 @@
 // The OpenCL half of capture without a GPU: build options as the driver reads them, the headers
 // an OpenCL C program includes through -I, the options a build of the captured copy gets, and
 // which compiler's natives a driver release can take.
-#include "capture/driver_release.h"
+#include "runtime/driver_release.h"
 #include "capture/opencl_source.h"
 
 #include "common/file_io.h"
@@ -60,6 +60,7 @@ TEST(OpenClHeaders, IncludeCyclesEndAndNothingIsFoundWithoutDirectories) {
 }
 
 TEST(DriverRelease, NativesFromANewerCompilerAreNotForAnOlderDriver) {
+    using runtime::newerThanDriver;
     EXPECT_TRUE(newerThanDriver("ocloc 26.27.39122.14", "22.43.24595"));
     EXPECT_FALSE(newerThanDriver("ocloc 22.43.24595", "22.43.24595"));
     EXPECT_FALSE(newerThanDriver("ocloc 22.43.24595", "24.35.30872"));

@@ -1,4 +1,4 @@
-#include "capture/driver_release.h"
+#include "runtime/driver_release.h"
 
 #include "common/text.h"
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-namespace aotpack::capture {
+namespace aotpack::runtime {
 
 namespace {
 
@@ -29,4 +29,4 @@ bool newerThanDriver(std::string_view compiler, std::string_view driverRelease) 
     return built && driver && *built > *driver;
 }
 
-} // namespace aotpack::capture
+} // namespace aotpack::runtime

@@ -6,9 +6,9 @@
 
 #include <string_view>
 
-namespace aotpack::capture {
+namespace aotpack::runtime {
 
 // Whether `compiler` is of a later release than `driverRelease`; false when either is unknown.
 bool newerThanDriver(std::string_view compiler, std::string_view driverRelease);
 
-} // namespace aotpack::capture
+} // namespace aotpack::runtime
