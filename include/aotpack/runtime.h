@@ -1,4 +1,5 @@
-/* libaotpack_rt: load the right binary of an aotpack archive through Level Zero.
+/* libaotpack_rt: load the right binary of an aotpack archive through Level Zero (and OpenCL:
+ * aotpack/runtime_opencl.h).
  *
  * For each module and device, in this order:
  *   1. a native binary built for the device's exact IP version;
@@ -44,11 +45,12 @@ typedef enum aotpack_result {
     AOTPACK_ERROR_NO_BINARY = 5,   /* native-only, and no native binary serves this device */
     AOTPACK_ERROR_LEVEL_ZERO = 6,  /* Level Zero failed (no driver, no device, module creation) */
     AOTPACK_ERROR_OUT_OF_MEMORY = 7,
-    AOTPACK_ERROR_INTERNAL = 8, /* a bug in aotpack (new values: older callers see an unknown
-                                   value; aotpack_last_error() says what) */
-    AOTPACK_ERROR_UNTRUSTED = 9 /* a trust policy is on (AOTPACK_TRUSTED_KEYS, or keys in
+    AOTPACK_ERROR_INTERNAL = 8,  /* a bug in aotpack (new values: older callers see an unknown
+                                    value; aotpack_last_error() says what) */
+    AOTPACK_ERROR_UNTRUSTED = 9, /* a trust policy is on (AOTPACK_TRUSTED_KEYS, or keys in
                                    /etc/aotpack/trusted.d) and no trusted key signed the archive,
                                    or a payload is not what it signed (docs/TRUST.md) */
+    AOTPACK_ERROR_OPENCL = 10 /* OpenCL failed: no loader, or program creation (runtime_opencl.h) */
 } aotpack_result;
 
 typedef enum aotpack_policy {

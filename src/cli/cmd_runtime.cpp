@@ -1,6 +1,7 @@
 // Runtime commands: load and warm (real devices, through libaotpack_rt), select and coverage
 // (offline answers from the archive and the device database).
 #include "aotpack/runtime.h"
+#include "aotpack/runtime_opencl.h"
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
 #include "cache/disk_cache.h"
@@ -12,6 +13,7 @@
 #include "common/text.h"
 #include "devices/device_list.h"
 #include "runtime/native_fetch.h"
+#include "runtime/opencl_library.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
 
@@ -29,6 +31,7 @@ namespace {
 
 struct RuntimeArgs {
     std::string archive, module, device, policy; // policy "": $AOTPACK_POLICY, else prefer-native
+    std::string api = "level-zero";              // load/warm --api: level-zero or opencl
     bool json = false;
     bool system = false; // warm --system: the machine-wide JIT cache every user reads
     bool upload = false; // warm --upload: the JIT results to the fleet's server
@@ -140,6 +143,10 @@ std::vector<std::string> runnableKernels(ze_module_handle_t handle,
     return kept;
 }
 
+void recordLoad(const aotpack_load_info& info, const std::string& module,
+                const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
+                LoadResults& results);
+
 void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
              ze_context_handle_t ctx, ze_device_handle_t dev, const std::string& module,
              const aotpack_load_options& options, runtime::Policy policy, LoadResults& results) {
@@ -151,12 +158,19 @@ void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
         if (!results.failure) results.failure = runtime::errcFor(r);
         return;
     }
-    results.jitLoads +=
-        info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
     auto dropped = runtime::droppedKernels(
         reader, module, runtime::select(reader, module, info.device_ip, policy), info.device_ip);
     auto kernels = runnableKernels(handle, dropped);
     zeModuleDestroy(handle);
+    recordLoad(info, module, kernels, dropped, results);
+}
+
+// One load's row and JSON object.
+void recordLoad(const aotpack_load_info& info, const std::string& module,
+                const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
+                LoadResults& results) {
+    results.jitLoads +=
+        info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
     std::string why = info.reason;
     if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
     char ms[16];
@@ -188,39 +202,132 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
                    " module load(s) are native binaries on this machine's GPUs");
 }
 
-int loadAll(const RuntimeArgs& a, bool warm) {
-    auto policy = chosenPolicy(a.policy);
-    if (!policy) return diag::fail(policy.error());
-    if (a.upload)
-        if (auto st = enableUpload(); !st) return diag::fail(st.error());
-    auto reader = archive::ArchiveReader::openFile(a.archive);
-    if (!reader) return diag::fail(reader.error());
-    if (auto st = checkModule(*reader, a.module); !st) return diag::fail(st.error());
+// What load/warm loads from, whatever the API.
+struct LoadSetup {
+    std::optional<archive::ArchiveReader> reader;
     aotpack_archive* archive = nullptr;
-    if (auto r = aotpack_archive_open_file(a.archive.c_str(), &archive); r != AOTPACK_SUCCESS)
-        return diag::fail(makeError(runtime::errcFor(r), aotpack_last_error()));
-    std::unique_ptr<aotpack_archive, void (*)(aotpack_archive*)> closer(archive,
-                                                                        aotpack_archive_close);
-    if (auto st = initLevelZero(); !st) return diag::fail(st.error());
-    auto devices = allDevices();
-    if (devices.empty())
-        return diag::fail(makeError(Errc::NoDevice, "Level Zero reports no GPU device"));
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
-    options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
+    runtime::Policy policy = runtime::Policy::PreferNative;
     std::string systemJit = (DiskCache::systemRoot() / "jit").string();
+    ~LoadSetup() { aotpack_archive_close(archive); }
+    std::vector<std::string> modules(const std::string& only) const {
+        std::vector<std::string> out;
+        for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i)
+            if (std::string m = aotpack_archive_module_name(archive, i); only.empty() || m == only)
+                out.push_back(m);
+        return out;
+    }
+};
+
+Status prepareLoads(const RuntimeArgs& a, LoadSetup& s) {
+    auto policy = chosenPolicy(a.policy);
+    if (!policy) return policy.error();
+    s.policy = *policy;
+    if (a.api != "level-zero" && a.api != "opencl")
+        return makeError(Errc::Usage, "--api '" + a.api + "' is not level-zero or opencl");
+    if (a.upload)
+        if (auto st = enableUpload(); !st) return st;
+    auto reader = archive::ArchiveReader::openFile(a.archive);
+    if (!reader) return reader.error();
+    if (auto st = checkModule(*reader, a.module); !st) return st;
+    s.reader = std::move(*reader);
+    if (auto r = aotpack_archive_open_file(a.archive.c_str(), &s.archive); r != AOTPACK_SUCCESS)
+        return makeError(runtime::errcFor(r), aotpack_last_error());
+    s.options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
     if (a.system)
-        if (auto st = useSystemJitCache(systemJit, options); !st) return diag::fail(st.error());
+        if (auto st = useSystemJitCache(s.systemJit, s.options); !st) return st;
+    return success();
+}
+
+Status loadLevelZero(const RuntimeArgs& a, LoadSetup& s, LoadResults& results) {
+    if (auto st = initLevelZero(); !st) return st;
+    auto devices = allDevices();
+    if (devices.empty()) return makeError(Errc::NoDevice, "Level Zero reports no GPU device");
     ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
     ze_context_handle_t ctx = nullptr;
     zeContextCreate(firstDriver(), &desc, &ctx);
-    LoadResults results;
     for (auto dev : devices)
-        for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i) {
-            std::string module = aotpack_archive_module_name(archive, i);
-            if (a.module.empty() || module == a.module)
-                loadOne(*reader, archive, ctx, dev, module, options, *policy, results);
-        }
+        for (const auto& module : s.modules(a.module))
+            loadOne(*s.reader, s.archive, ctx, dev, module, s.options, s.policy, results);
     zeContextDestroy(ctx);
+    return success();
+}
+
+// The GPUs of every OpenCL platform (the loader dlopen'ed, as the runtime does).
+std::vector<cl_device_id> openClGpus(const runtime::OpenClLibrary& cl) {
+    cl_uint platformCount = 0;
+    cl.getPlatformIDs(0, nullptr, &platformCount);
+    std::vector<cl_platform_id> platforms(platformCount);
+    if (platformCount) cl.getPlatformIDs(platformCount, platforms.data(), nullptr);
+    std::vector<cl_device_id> out;
+    for (auto p : platforms) {
+        cl_uint n = 0;
+        if (cl.getDeviceIDs(p, CL_DEVICE_TYPE_GPU, 0, nullptr, &n) != CL_SUCCESS || !n) continue;
+        std::vector<cl_device_id> devices(n);
+        cl.getDeviceIDs(p, CL_DEVICE_TYPE_GPU, n, devices.data(), nullptr);
+        out.insert(out.end(), devices.begin(), devices.end());
+    }
+    return out;
+}
+
+std::vector<std::string> programKernels(const runtime::OpenClLibrary& cl, cl_program program,
+                                        const std::vector<std::string>& dropped) {
+    size_t size = 0;
+    cl.getProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, nullptr, &size);
+    std::string names(size, '\0');
+    if (size) cl.getProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, size, names.data(), nullptr);
+    std::vector<std::string> kept;
+    for (auto& k : split(std::string(names.c_str()), ';'))
+        if (!k.empty() && std::find(dropped.begin(), dropped.end(), k) == dropped.end())
+            kept.push_back(k);
+    return kept;
+}
+
+void loadOneCl(const runtime::OpenClLibrary& cl, const LoadSetup& s, cl_device_id dev,
+               const std::string& module, LoadResults& results) {
+    cl_int error = CL_SUCCESS;
+    cl_context ctx = cl.createContext(nullptr, 1, &dev, nullptr, nullptr, &error);
+    cl_program program = nullptr;
+    aotpack_load_info info{};
+    auto r = ctx ? aotpack_cl_program_create(s.archive, ctx, dev, module.c_str(), &s.options,
+                                             &program, &info)
+                 : AOTPACK_ERROR_OPENCL;
+    if (r != AOTPACK_SUCCESS) {
+        diag::error("module '" + module + "': " +
+                    (ctx ? aotpack_last_error()
+                         : "clCreateContext failed (" + std::to_string(error) + ")"));
+        if (!results.failure) results.failure = runtime::errcFor(r);
+        if (ctx) cl.releaseContext(ctx);
+        return;
+    }
+    auto dropped = runtime::droppedKernels(
+        *s.reader, module, runtime::select(*s.reader, module, info.device_ip, s.policy),
+        info.device_ip);
+    auto kernels = programKernels(cl, program, dropped);
+    cl.releaseProgram(program);
+    cl.releaseContext(ctx);
+    recordLoad(info, module, kernels, dropped, results);
+}
+
+Status loadOpenCl(const RuntimeArgs& a, LoadSetup& s, LoadResults& results) {
+    std::string whyNot;
+    const auto* cl = runtime::openClLibrary(whyNot);
+    if (!cl) return makeError(Errc::NoDevice, whyNot);
+    auto devices = openClGpus(*cl);
+    if (devices.empty()) return makeError(Errc::NoDevice, "OpenCL reports no GPU device");
+    for (auto dev : devices)
+        for (const auto& module : s.modules(a.module))
+            loadOneCl(*cl, s, dev, module, results);
+    return success();
+}
+
+int loadAll(const RuntimeArgs& a, bool warm) {
+    LoadSetup setup;
+    if (auto st = prepareLoads(a, setup); !st) return diag::fail(st.error());
+    LoadResults results;
+    auto loaded =
+        a.api == "opencl" ? loadOpenCl(a, setup, results) : loadLevelZero(a, setup, results);
+    if (!loaded) return diag::fail(loaded.error());
     printLoads(results, a, warm);
     return results.failure ? static_cast<int>(*results.failure) : 0;
 }
@@ -444,6 +551,7 @@ void addRuntimeCommands(CommandRegistry& r) {
     sub->add_option("--module", load->module, "Only this module");
     sub->add_option("--policy", load->policy, "prefer-native, native-only or jit-only");
     sub->add_flag("--json", load->json, "Print JSON");
+    sub->add_option("--api", load->api, "level-zero (default) or opencl");
     sub->footer("Examples:\n  aotpack load app.aotpack\n  AOTPACK_LOG=1 aotpack load app.aotpack "
                 "--module vector_ops --json");
     r.add(sub, [load] { return loadAll(*load, false); });
@@ -456,6 +564,7 @@ void addRuntimeCommands(CommandRegistry& r) {
                      "Archive whose modules to JIT-compile into the cache")
         ->required();
     warmSub->add_option("--module", warm->module, "Only this module");
+    warmSub->add_option("--api", warm->api, "level-zero (default) or opencl");
     warmSub->add_flag(
         "--system", warm->system,
         "Fill the machine-wide JIT cache every user reads ($AOTPACK_SYSTEM_CACHE_DIR, "

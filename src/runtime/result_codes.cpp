@@ -40,6 +40,7 @@ Errc errcFor(aotpack_result result) {
     case AOTPACK_ERROR_NO_BINARY: // "no binary for this device" exits like "no such entry"
         return Errc::NotFound;
     case AOTPACK_ERROR_LEVEL_ZERO:
+    case AOTPACK_ERROR_OPENCL:
         return Errc::NoDevice;
     case AOTPACK_SUCCESS: // not an error; never asked
     case AOTPACK_ERROR_OUT_OF_MEMORY:

@@ -1,12 +1,16 @@
 // The C API of libaotpack_rt (include/aotpack/runtime.h). No exception crosses it: every entry
 // point catches, records the message for aotpack_last_error() and returns a code.
 #include "aotpack/runtime.h"
+#include "aotpack/runtime_opencl.h"
 
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
 #include "devices/device_list.h"
+#include "runtime/cl_api.h"
+#include "runtime/cl_device_identity.h"
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
+#include "runtime/opencl_library.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
 #include "runtime/ze_api.h"
@@ -217,6 +221,61 @@ aotpack_result aotpack_module_create(aotpack_archive* archive, ze_context_handle
         auto result = aotpack::runtime::loadModule({archive->reader, trust}, api, *id, module,
                                                    options, info ? *info : local);
         if (!result) return failWith(codeFor(result.error()), result.error().message);
+        return AOTPACK_SUCCESS;
+    });
+}
+
+// OpenCL (aotpack/runtime_opencl.h): the same loader through ClApi; Level Zero's error code
+// becomes OpenCL's.
+static aotpack_result clFailure(const aotpack::Error& e) {
+    aotpack_result code = codeFor(e);
+    return failWith(code == AOTPACK_ERROR_LEVEL_ZERO ? AOTPACK_ERROR_OPENCL : code, e.message);
+}
+
+static const aotpack::runtime::OpenClLibrary* openCl() {
+    std::string whyNot;
+    const auto* cl = aotpack::runtime::openClLibrary(whyNot);
+    if (!cl) failWith(AOTPACK_ERROR_OPENCL, whyNot);
+    return cl;
+}
+
+static aotpack::runtime::DeviceIdentity clIdentity(const aotpack::runtime::OpenClLibrary& cl,
+                                                   cl_device_id device) {
+    return aotpack::runtime::identifyClDevice([&](unsigned param, size_t size, void* value) {
+        return cl.getDeviceInfo(device, param, size, value, nullptr);
+    });
+}
+
+aotpack_result aotpack_cl_device_ip(cl_device_id device, uint32_t* ip) {
+    if (!device || !ip)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "device and ip must not be NULL");
+    return guarded([&] {
+        const auto* cl = openCl();
+        if (!cl) return AOTPACK_ERROR_OPENCL;
+        auto id = clIdentity(*cl, device);
+        if (!id.ip) return failWith(AOTPACK_ERROR_NOT_FOUND, id.how);
+        *ip = id.ip;
+        return AOTPACK_SUCCESS;
+    });
+}
+
+aotpack_result aotpack_cl_program_create(aotpack_archive* archive, cl_context context,
+                                         cl_device_id device, const char* module,
+                                         const aotpack_load_options* options, cl_program* out,
+                                         aotpack_load_info* info) {
+    if (!archive || !context || !device || !module || !out)
+        return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
+                        "archive, context, device, module and out must not be NULL");
+    return guarded([&] {
+        const auto* cl = openCl();
+        if (!cl) return AOTPACK_ERROR_OPENCL;
+        aotpack_load_info local{};
+        const auto* trust = archive->trust ? &*archive->trust : nullptr;
+        aotpack::runtime::ClApi api(*cl, context, device, *out);
+        auto result =
+            aotpack::runtime::loadModule({archive->reader, trust}, api, clIdentity(*cl, device),
+                                         module, options, info ? *info : local);
+        if (!result) return clFailure(result.error());
         return AOTPACK_SUCCESS;
     });
 }

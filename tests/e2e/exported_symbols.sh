@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shared libraries export exactly their checked-in symbol lists (as SPIRV-Tools checks its
-# own): libaotpack_rt the C API of include/aotpack/runtime.h, libaotpack_preload what it
+# own): libaotpack_rt the C API of include/aotpack/runtime.h and runtime_opencl.h, libaotpack_preload what it
 # interposes and its version query. A new export must be added to the list on purpose.
 source "$(dirname "$0")/common.sh"
 
@@ -18,8 +18,9 @@ diff -u "$SRC/src/capture/libaotpack_preload.symbols" preload.txt ||
     fail "libaotpack_preload exports differ from src/capture/libaotpack_preload.symbols (above)"
 
 # Every function the public header declares is exported, and nothing else.
-grep -o 'aotpack_[a-z_]*(' "$SRC/include/aotpack/runtime.h" | tr -d '(' | sort -u >header.txt
-diff -u header.txt rt.txt || fail "runtime.h and libaotpack_rt's exports differ (above)"
+grep -ho 'aotpack_[a-z_]*(' "$SRC/include/aotpack/runtime.h" "$SRC/include/aotpack/runtime_opencl.h" |
+    tr -d '(' | sort -u >header.txt
+diff -u header.txt rt.txt || fail "runtime.h, runtime_opencl.h and libaotpack_rt's exports differ (above)"
 
 # Every symbol is versioned (a program linked today keeps working with a later library).
 nm -D --defined-only "$rt" | awk '$2 == "T"' | grep -v '@@AOTPACK_RT_0' &&
