@@ -160,7 +160,7 @@ Attempt serveProgram(cl_program program, const std::string& name,
         what += (what.empty() ? "" : "; ") + outcome.what;
     }
     cl_context context = nullptr;
-    below->clGetProgramInfo(program, CL_PROGRAM_CONTEXT, sizeof context, &context, nullptr);
+    below->clGetProgramInfo(program, CL_PROGRAM_CONTEXT, sizeof(cl_context), &context, nullptr);
     cl_int error = CL_SUCCESS;
     cl_program native = buildNative(context, devices, natives, options, error);
     if (!native)
