@@ -1,8 +1,8 @@
 // The OpenCL half of capture without a GPU: build options as the driver reads them, the headers
 // an OpenCL C program includes through -I, the options a build of the captured copy gets, and
 // which compiler's natives a driver release can take.
-#include "runtime/driver_release.h"
 #include "capture/opencl_source.h"
+#include "runtime/driver_release.h"
 
 #include "common/file_io.h"
 #include "common/subprocess.h"
