@@ -26,14 +26,14 @@ _POLICY_NAMES = {"prefer-native": POLICY_PREFER_NATIVE, "native-only": POLICY_NA
                  "jit-only": POLICY_JIT_ONLY}
 
 # The C API's results -> the exit codes the aotpack CLI and README use for the same failure.
-_EXIT_CODES = {1: 2, 2: 3, 3: 4, 4: 9, 5: 9, 6: 7, 7: 70, 8: 70, 9: 4}  # runtime/result_codes.cpp
+_EXIT_CODES = {1: 2, 2: 3, 3: 4, 4: 9, 5: 9, 6: 7, 7: 70, 8: 70, 9: 4, 10: 7}  # runtime/result_codes.cpp
 
 _SOURCES = ["native", "compatible", "jit-cache", "jit"]
 
 
 class AotpackError(RuntimeError):
     """A failure of libaotpack_rt. `code` is the README's exit code for it (3: the file cannot be
-    read, 4: corrupt archive, 9: no such module or no binary, 7: Level Zero, 2: bad argument), the
+    read, 4: corrupt archive, 9: no such module or no binary, 7: Level Zero or OpenCL, 2: bad argument), the
     same the aotpack CLI exits with; `status` is the C API's aotpack_result."""
 
     def __init__(self, status, message):
