@@ -5,9 +5,7 @@
 #include "capture/preload_settings.h"
 #include "capture/serving.h"
 #include "common/diagnostics.h"
-#include "runtime/device_identity.h"
-
-#include <CL/cl_ext.h>
+#include "runtime/cl_device_identity.h"
 
 #include <chrono>
 #include <cstdio>
@@ -31,10 +29,10 @@ struct ProgramCode {
 // Never destroyed: an application may release programs from its own static destructors.
 struct Table {
     std::mutex lock;
-    std::map<cl_program, ProgramCode> code;    // programs that may be served or captured
-    std::map<cl_program, cl_program> built;    // application's program -> built from a native
-    std::map<cl_program, cl_program> owner;    // the reverse
-    std::map<cl_device_id, std::uint32_t> ips; // CL_DEVICE_IP_VERSION_INTEL, 0 if none
+    std::map<cl_program, ProgramCode> code; // programs that may be served or captured
+    std::map<cl_program, cl_program> built; // application's program -> built from a native
+    std::map<cl_program, cl_program> owner; // the reverse
+    std::map<cl_device_id, runtime::DeviceIdentity> devices; // asked once per device
 };
 Table& table() {
     static Table* t = new Table;
@@ -60,33 +58,22 @@ std::vector<cl_device_id> programDevices(cl_program program) {
     return devices;
 }
 
-std::uint32_t deviceIp(cl_device_id device) {
+// The device's identity (runtime/cl_device_identity.h), asked of the driver once per device.
+runtime::DeviceIdentity identity(cl_device_id device) {
     {
         std::lock_guard<std::mutex> lock(table().lock);
-        if (auto it = table().ips.find(device); it != table().ips.end()) return it->second;
+        if (auto it = table().devices.find(device); it != table().devices.end()) return it->second;
     }
-    cl_uint ip = 0, pciId = 0;
-    if (below->clGetDeviceInfo(device, CL_DEVICE_IP_VERSION_INTEL, sizeof ip, &ip, nullptr) !=
-        CL_SUCCESS)
-        ip = 0; // not an Intel GPU: nothing in an archive is for it
-    std::string how;
-    if (ip && !runtime::isEntryIpPacking(ip) &&
-        below->clGetDeviceInfo(device, CL_DEVICE_ID_INTEL, sizeof pciId, &pciId, nullptr) ==
-            CL_SUCCESS) {
-        auto fromPci = runtime::ipFromPciId(pciId, how);
-        ip = fromPci ? *fromPci : 0;
-    }
+    auto id = runtime::identifyClDevice([device](unsigned param, size_t size, void* value) {
+        return below->clGetDeviceInfo(device, param, size, value, nullptr);
+    });
     std::lock_guard<std::mutex> lock(table().lock);
-    table().ips[device] = ip;
-    return ip;
+    table().devices[device] = id;
+    return id;
 }
 
-std::string driverVersion(cl_device_id device) {
-    char text[256] = {};
-    if (below->clGetDeviceInfo(device, CL_DRIVER_VERSION, sizeof text - 1, text, nullptr) !=
-        CL_SUCCESS)
-        return "";
-    return text;
+std::uint32_t deviceIp(cl_device_id device) {
+    return identity(device).ip;
 }
 
 // The archive module that holds the program built with `options` (capture names it so).
@@ -149,10 +136,10 @@ Attempt serveProgram(cl_program program, const std::string& name,
     std::vector<Bytes> natives;
     std::string what;
     for (cl_device_id device : devices) {
-        std::uint32_t ip = deviceIp(device);
-        std::string driver = driverVersion(device);
-        auto outcome = serveNative(name, {ip, driver}, preloadSettings().archives,
-                                   fleetKey(name, ip, driver), [&](ByteView native, std::string&) {
+        auto id = identity(device);
+        auto outcome = serveNative(name, {id.ip, id.driverRelease}, preloadSettings().archives,
+                                   fleetKey(name, id.ip, id.driverVersion),
+                                   [&](ByteView native, std::string&) {
                                        natives.emplace_back(native.begin(), native.end());
                                        return true; // the driver judges them all at once
                                    });
@@ -182,7 +169,8 @@ void shareBuild(cl_program program, const std::string& name,
     unsigned char* data = binary.data();
     if (below->clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof data, &data, nullptr) ==
         CL_SUCCESS)
-        shareJitResult(fleetKey(name, deviceIp(devices[0]), driverVersion(devices[0])), binary);
+        shareJitResult(fleetKey(name, identity(devices[0]).ip, identity(devices[0]).driverVersion),
+                       binary);
 }
 
 void logBuild(const std::string& name, const std::vector<cl_device_id>& devices,

@@ -61,13 +61,14 @@ TEST(OpenClHeaders, IncludeCyclesEndAndNothingIsFoundWithoutDirectories) {
 
 TEST(DriverRelease, NativesFromANewerCompilerAreNotForAnOlderDriver) {
     using runtime::newerThanDriver;
-    EXPECT_TRUE(newerThanDriver("ocloc 26.27.39122.14", "22.43.24595"));
-    EXPECT_FALSE(newerThanDriver("ocloc 22.43.24595", "22.43.24595"));
-    EXPECT_FALSE(newerThanDriver("ocloc 22.43.24595", "24.35.30872"));
-    EXPECT_TRUE(newerThanDriver("ocloc 22.44.1", "22.43.24595"));
-    EXPECT_FALSE(newerThanDriver("", "22.43.24595"));      // unknown compiler: served
-    EXPECT_FALSE(newerThanDriver("ocloc 26.27.1", ""));    // unknown driver: served
-    EXPECT_FALSE(newerThanDriver("ocloc 26.27.1", "1.3")); // not a NEO release
+    // Fictional releases: the rule compares year.week, whatever Debian ships.
+    EXPECT_TRUE(newerThanDriver("ocloc 31.42.50000.1", "29.8.40000"));
+    EXPECT_FALSE(newerThanDriver("ocloc 29.8.40000", "29.8.40000"));
+    EXPECT_FALSE(newerThanDriver("ocloc 29.8.40000", "31.42.50000"));
+    EXPECT_TRUE(newerThanDriver("ocloc 29.9.1", "29.8.40000"));
+    EXPECT_FALSE(newerThanDriver("", "29.8.40000"));       // unknown compiler: served
+    EXPECT_FALSE(newerThanDriver("ocloc 31.42.1", ""));    // unknown driver: served
+    EXPECT_FALSE(newerThanDriver("ocloc 31.42.1", "1.3")); // not a NEO release
 }
 
 } // namespace
