@@ -7,6 +7,7 @@
 #include "cache/disk_cache.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
+#include "cli/runtime_loads.h"
 #include "cli/table.h"
 #include "common/diagnostics.h"
 #include "common/subprocess.h"
@@ -26,6 +27,34 @@
 
 namespace aotpack::cli {
 using nlohmann::json;
+
+static const char* sourceName(aotpack_source s) {
+    static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
+    return names[s];
+}
+
+// One load's row and JSON object.
+void recordLoad(const aotpack_load_info& info, const std::string& module,
+                const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
+                LoadResults& results) {
+    results.jitLoads +=
+        info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
+    std::string why = info.reason;
+    if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
+    char ms[16];
+    std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
+    results.table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
+                       join(kernels, ","), why});
+    results.out.push_back(
+        {{"device_ip",
+          info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
+         {"module", module},
+         {"source", sourceName(info.source)},
+         {"milliseconds", info.milliseconds},
+         {"kernels", kernels},
+         {"dropped_kernels", dropped},
+         {"reason", why}});
+}
 
 namespace {
 
@@ -75,11 +104,6 @@ Status checkModule(const archive::ArchiveReader& in, const std::string& module) 
                                          "' (modules: " + join(names, ", ") + ")");
 }
 
-const char* sourceName(aotpack_source s) {
-    static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
-    return names[s];
-}
-
 std::vector<ze_device_handle_t> allDevices() {
     std::vector<ze_device_handle_t> out;
     std::uint32_t count = 0;
@@ -102,16 +126,6 @@ ze_driver_handle_t firstDriver() {
     zeDriverGet(&count, &driver);
     return driver;
 }
-
-// Loads every module (or one) on every device; a failed zeInit is final (loader 1.8.12 crashes on
-// any later call), so it is reported and nothing else is touched.
-// What `load` and `warm` found, module by module.
-struct LoadResults {
-    json out = json::array();
-    Table table{{"DEVICE", "MODULE", "FROM", "MS", "KERNELS", "WHY"}};
-    std::optional<Errc> failure; // the first failure's exit code
-    std::size_t jitLoads = 0;
-};
 
 Status initLevelZero() {
     ze_result_t init = zeInit(0); // a failed zeInit is final (loader 1.8.12): no retry
@@ -143,10 +157,6 @@ std::vector<std::string> runnableKernels(ze_module_handle_t handle,
     return kept;
 }
 
-void recordLoad(const aotpack_load_info& info, const std::string& module,
-                const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
-                LoadResults& results);
-
 void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
              ze_context_handle_t ctx, ze_device_handle_t dev, const std::string& module,
              const aotpack_load_options& options, runtime::Policy policy, LoadResults& results) {
@@ -165,29 +175,6 @@ void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
     recordLoad(info, module, kernels, dropped, results);
 }
 
-// One load's row and JSON object.
-void recordLoad(const aotpack_load_info& info, const std::string& module,
-                const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
-                LoadResults& results) {
-    results.jitLoads +=
-        info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
-    std::string why = info.reason;
-    if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
-    char ms[16];
-    std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
-    results.table.add({runtime::describeIp(info.device_ip), module, sourceName(info.source), ms,
-                       join(kernels, ","), why});
-    results.out.push_back(
-        {{"device_ip",
-          info.device_ip ? devices::IpVersion::fromValue(info.device_ip).str() : "unknown"},
-         {"module", module},
-         {"source", sourceName(info.source)},
-         {"milliseconds", info.milliseconds},
-         {"kernels", kernels},
-         {"dropped_kernels", dropped},
-         {"reason", why}});
-}
-
 void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
     if (a.json)
         std::cout << r.out.dump(2) << "\n";
@@ -201,23 +188,6 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
         diag::note("nothing to warm: all " + std::to_string(r.out.size()) +
                    " module load(s) are native binaries on this machine's GPUs");
 }
-
-// What load/warm loads from, whatever the API.
-struct LoadSetup {
-    std::optional<archive::ArchiveReader> reader;
-    aotpack_archive* archive = nullptr;
-    aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
-    runtime::Policy policy = runtime::Policy::PreferNative;
-    std::string systemJit = (DiskCache::systemRoot() / "jit").string();
-    ~LoadSetup() { aotpack_archive_close(archive); }
-    std::vector<std::string> modules(const std::string& only) const {
-        std::vector<std::string> out;
-        for (std::uint32_t i = 0; i < aotpack_archive_module_count(archive); ++i)
-            if (std::string m = aotpack_archive_module_name(archive, i); only.empty() || m == only)
-                out.push_back(m);
-        return out;
-    }
-};
 
 Status prepareLoads(const RuntimeArgs& a, LoadSetup& s) {
     auto policy = chosenPolicy(a.policy);
@@ -253,80 +223,12 @@ Status loadLevelZero(const RuntimeArgs& a, LoadSetup& s, LoadResults& results) {
     return success();
 }
 
-// The GPUs of every OpenCL platform (the loader dlopen'ed, as the runtime does).
-std::vector<cl_device_id> openClGpus(const runtime::OpenClLibrary& cl) {
-    cl_uint platformCount = 0;
-    cl.getPlatformIDs(0, nullptr, &platformCount);
-    std::vector<cl_platform_id> platforms(platformCount);
-    if (platformCount) cl.getPlatformIDs(platformCount, platforms.data(), nullptr);
-    std::vector<cl_device_id> out;
-    for (auto p : platforms) {
-        cl_uint n = 0;
-        if (cl.getDeviceIDs(p, CL_DEVICE_TYPE_GPU, 0, nullptr, &n) != CL_SUCCESS || !n) continue;
-        std::vector<cl_device_id> devices(n);
-        cl.getDeviceIDs(p, CL_DEVICE_TYPE_GPU, n, devices.data(), nullptr);
-        out.insert(out.end(), devices.begin(), devices.end());
-    }
-    return out;
-}
-
-std::vector<std::string> programKernels(const runtime::OpenClLibrary& cl, cl_program program,
-                                        const std::vector<std::string>& dropped) {
-    size_t size = 0;
-    cl.getProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, nullptr, &size);
-    std::string names(size, '\0');
-    if (size) cl.getProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, size, names.data(), nullptr);
-    std::vector<std::string> kept;
-    for (auto& k : split(std::string(names.c_str()), ';'))
-        if (!k.empty() && std::find(dropped.begin(), dropped.end(), k) == dropped.end())
-            kept.push_back(k);
-    return kept;
-}
-
-void loadOneCl(const runtime::OpenClLibrary& cl, const LoadSetup& s, cl_device_id dev,
-               const std::string& module, LoadResults& results) {
-    cl_int error = CL_SUCCESS;
-    cl_context ctx = cl.createContext(nullptr, 1, &dev, nullptr, nullptr, &error);
-    cl_program program = nullptr;
-    aotpack_load_info info{};
-    auto r = ctx ? aotpack_cl_program_create(s.archive, ctx, dev, module.c_str(), &s.options,
-                                             &program, &info)
-                 : AOTPACK_ERROR_OPENCL;
-    if (r != AOTPACK_SUCCESS) {
-        diag::error("module '" + module + "': " +
-                    (ctx ? aotpack_last_error()
-                         : "clCreateContext failed (" + std::to_string(error) + ")"));
-        if (!results.failure) results.failure = runtime::errcFor(r);
-        if (ctx) cl.releaseContext(ctx);
-        return;
-    }
-    auto dropped = runtime::droppedKernels(
-        *s.reader, module, runtime::select(*s.reader, module, info.device_ip, s.policy),
-        info.device_ip);
-    auto kernels = programKernels(cl, program, dropped);
-    cl.releaseProgram(program);
-    cl.releaseContext(ctx);
-    recordLoad(info, module, kernels, dropped, results);
-}
-
-Status loadOpenCl(const RuntimeArgs& a, LoadSetup& s, LoadResults& results) {
-    std::string whyNot;
-    const auto* cl = runtime::openClLibrary(whyNot);
-    if (!cl) return makeError(Errc::NoDevice, whyNot);
-    auto devices = openClGpus(*cl);
-    if (devices.empty()) return makeError(Errc::NoDevice, "OpenCL reports no GPU device");
-    for (auto dev : devices)
-        for (const auto& module : s.modules(a.module))
-            loadOneCl(*cl, s, dev, module, results);
-    return success();
-}
-
 int loadAll(const RuntimeArgs& a, bool warm) {
     LoadSetup setup;
     if (auto st = prepareLoads(a, setup); !st) return diag::fail(st.error());
     LoadResults results;
     auto loaded =
-        a.api == "opencl" ? loadOpenCl(a, setup, results) : loadLevelZero(a, setup, results);
+        a.api == "opencl" ? loadOpenCl(a.module, setup, results) : loadLevelZero(a, setup, results);
     if (!loaded) return diag::fail(loaded.error());
     printLoads(results, a, warm);
     return results.failure ? static_cast<int>(*results.failure) : 0;
