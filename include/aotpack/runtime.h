@@ -73,7 +73,8 @@ typedef struct aotpack_load_info {
                             unknown */
     uint32_t entry_ip;   /* IP of the chosen native binary; 0 for SPIR-V */
     double milliseconds; /* time spent in aotpack_module_create */
-    char reason[256];    /* why this entry: "exact match", "driver rejected 12.55.8 (0x7800000f)" */
+    char reason[256]; /* why this entry: "exact match", "driver rejected 12.55.8 (0x7800000f)";
+                         a longer reason ends in "..." here: aotpack_last_reason() has it whole */
 } aotpack_load_info;
 
 typedef struct aotpack_load_options {
@@ -91,6 +92,10 @@ AOTPACK_RT_API const char* aotpack_runtime_version_string(void);
 
 /* The message of the calling thread's last failed call ("" if none). */
 AOTPACK_RT_API const char* aotpack_last_error(void);
+
+/* The whole reason of the calling thread's last aotpack_select, aotpack_module_create or
+   aotpack_cl_program_create ("" if none): load_info.reason holds at most 255 bytes of it. */
+AOTPACK_RT_API const char* aotpack_last_reason(void);
 
 /* Opening checks the header and the layout of the archive's index; each index record is checked
    when a lookup reads it, and the whole index when a module is not found (a damaged archive gives

@@ -182,12 +182,12 @@ std::optional<EntryView> ArchiveReader::find(std::string_view module, EntryKind 
     return e;
 }
 
-std::vector<EntryView> ArchiveReader::nativeEntries(std::string_view module) const {
+std::vector<EntryView> ArchiveReader::entriesOf(std::string_view module, EntryKind kind) const {
     std::vector<EntryView> out;
-    auto first = lowerBound(module, EntryKind::Native, 0);
+    auto first = lowerBound(module, kind, 0);
     for (std::size_t i = first.value_or(entryCount_); i < entryCount_; ++i) {
         auto e = recordAt(static_cast<std::uint32_t>(i));
-        if (!e || e->module != module || e->kind != EntryKind::Native) break;
+        if (!e || e->module != module || e->kind != kind) break;
         out.push_back(*e);
     }
     return out;

@@ -67,8 +67,11 @@ class ArchiveReader {
     // with nothing found; checkIndex() then says what is wrong.
     std::optional<EntryView> find(std::string_view module, EntryKind kind,
                                   std::uint32_t targetIp = 0) const;
-    // Native entries of one module, in IP order.
-    std::vector<EntryView> nativeEntries(std::string_view module) const;
+    // One module's entries of one kind, in IP order.
+    std::vector<EntryView> entriesOf(std::string_view module, EntryKind kind) const;
+    std::vector<EntryView> nativeEntries(std::string_view module) const {
+        return entriesOf(module, EntryKind::Native);
+    }
     std::vector<std::string_view> modules() const;
     std::vector<std::uint32_t> targets() const; // distinct native target IPs, ascending
 

@@ -1,6 +1,8 @@
 #include "archive/split.h"
 
+#include "archive/signing.h"
 #include "archive/tools.h"
+#include "common/hash.h"
 #include "common/sha256.h"
 #include "common/text.h"
 #include "devices/database.h"
@@ -44,6 +46,8 @@ void setPieceMetadata(const ArchiveReader& in, ArchiveWriter& w, const std::stri
     w.setArchiveMetadata(kSplitIndex, std::to_string(index));
     w.setArchiveMetadata(kSplitCount, std::to_string(count));
     w.setArchiveMetadata(kSplitPiece, piece);
+    if (!in.signatureBlock().empty())
+        w.setArchiveMetadata(kSplitSignature, toHex(in.signatureBlock()));
 }
 
 // The piece's entries: every SPIR-V (and entry of a kind this version does not know) unless
@@ -72,7 +76,7 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
     std::map<std::uint32_t, std::vector<std::uint32_t>> groups; // group key -> its targets
     for (auto [ip, key] : groupsOf(targets, options.by))
         groups[key].push_back(ip);
-    std::string of = sha256Hex(in.unsignedBytes());
+    std::string of = sha256Hex(in.fileBytes());
     std::vector<SplitPiece> pieces;
     std::size_t count = groups.size() + 1, index = 0;
     for (const auto& [key, ips] : groups) {
@@ -91,7 +95,10 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
     return pieces;
 }
 
-Expected<ArchiveWriter> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces) {
+namespace {
+
+// The whole archive's writer from its pieces' entries and their copy of its metadata.
+Expected<ArchiveWriter> mergeEntries(const std::vector<const ArchiveReader*>& pieces) {
     std::string of(pieces.front()->archiveMeta(kSplitOf).value_or(""));
     auto count = parseUnsigned(pieces.front()->archiveMeta(kSplitCount).value_or(""));
     std::map<std::uint64_t, std::string> seen;
@@ -120,12 +127,30 @@ Expected<ArchiveWriter> mergeSplitPieces(const std::vector<const ArchiveReader*>
     return w;
 }
 
-Status checkMergedSplit(const ArchiveReader& anyPiece, ByteView merged) {
-    std::string of(anyPiece.archiveMeta(kSplitOf).value_or(""));
-    if (sha256Hex(merged) == of) return success();
+// A signed original's signature block, as its pieces carry it (empty when it was unsigned).
+Expected<Bytes> originalSignature(const ArchiveReader& anyPiece) {
+    auto hex = anyPiece.archiveMeta(kSplitSignature);
+    if (!hex) return Bytes{};
+    auto block = fromHex(*hex);
+    if (!block) return conflict("'" + anyPiece.name() + "': its copy of the signature is damaged");
+    return std::move(*block);
+}
+
+} // namespace
+
+Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces) {
+    auto writer = mergeEntries(pieces);
+    if (!writer) return writer.error();
+    auto merged = writer->finish();
+    if (!merged) return merged.error();
+    auto signature = originalSignature(*pieces.front());
+    if (!signature) return signature.error();
+    if (!signature->empty()) *merged = withSignatureBlock(*merged, *signature);
+    std::string of(pieces.front()->archiveMeta(kSplitOf).value_or(""));
+    if (sha256Hex(*merged) == of) return merged;
     return conflict("the pieces merge into an archive that is not the one they were split from "
                     "(SHA-256 " +
-                    sha256Hex(merged).substr(0, 12) + ", expected " + of.substr(0, 12) +
+                    sha256Hex(*merged).substr(0, 12) + ", expected " + of.substr(0, 12) +
                     "): written by another aotpack version?");
 }
 

@@ -6,7 +6,8 @@
 //
 // A piece is an ordinary archive: the original's metadata with `devices.expanded` naming only
 // its own targets, plus
-//   split.of      SHA-256 of the original archive (its unsigned part): what a merge must make
+//   split.of      SHA-256 of the original archive file (signature included): what a merge makes
+//   split.signature  a signed original's signature block (hex), which the merge appends again
 //   split.index   1..split.count, and split.count
 //   split.piece   "spirv" or its targets, "acm-g10+acm-g11"
 //   split.meta.K  every archive metadata key K of the original, as it was
@@ -25,6 +26,7 @@ inline constexpr const char* kSplitOf = "split.of";
 inline constexpr const char* kSplitIndex = "split.index";
 inline constexpr const char* kSplitCount = "split.count";
 inline constexpr const char* kSplitPiece = "split.piece";
+inline constexpr const char* kSplitSignature = "split.signature";
 inline constexpr const char* kSplitMetaPrefix = "split.meta.";
 
 enum class SplitBy { Target, Compat };
@@ -48,11 +50,9 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
 
 bool isSplitPiece(const ArchiveReader& in);
 
-// The writer of the whole archive from all its pieces. Errors (exit 8, Conflict) name the piece:
-// a piece of another archive, given twice, or missing.
-Expected<ArchiveWriter> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces);
-
-// After writing a merge: the bytes are the original's, or an error (Conflict) says they are not.
-Status checkMergedSplit(const ArchiveReader& anyPiece, ByteView merged);
+// The original archive's bytes from all its pieces, signature block included: checked against
+// split.of. Errors (exit 8, Conflict) name the piece: a piece of another archive, given twice, or
+// missing; or say the merged bytes are not the original's.
+Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces);
 
 } // namespace aotpack::archive

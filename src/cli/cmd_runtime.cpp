@@ -34,12 +34,11 @@ static const char* sourceName(aotpack_source s) {
 }
 
 // One load's row and JSON object.
-void recordLoad(const aotpack_load_info& info, const std::string& module,
+void recordLoad(const aotpack_load_info& info, std::string why, const std::string& module,
                 const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
                 LoadResults& results) {
     results.jitLoads +=
         info.source == AOTPACK_SOURCE_JIT || info.source == AOTPACK_SOURCE_JIT_CACHE;
-    std::string why = info.reason;
     if (!dropped.empty()) why += "; dropped (fp64): " + join(dropped, ",");
     char ms[16];
     std::snprintf(ms, sizeof ms, "%.1f", info.milliseconds);
@@ -168,11 +167,12 @@ void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
         if (!results.failure) results.failure = runtime::errcFor(r);
         return;
     }
+    std::string why = aotpack_last_reason(); // whole: info.reason may be cut
     auto dropped = runtime::droppedKernels(
         reader, module, runtime::select(reader, module, info.device_ip, policy), info.device_ip);
     auto kernels = runnableKernels(handle, dropped);
     zeModuleDestroy(handle);
-    recordLoad(info, module, kernels, dropped, results);
+    recordLoad(info, why, module, kernels, dropped, results);
 }
 
 void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {

@@ -60,13 +60,14 @@ void loadOneCl(const runtime::OpenClLibrary& cl, const LoadSetup& s, cl_device_i
         if (ctx) cl.releaseContext(ctx);
         return;
     }
+    std::string why = aotpack_last_reason(); // whole: info.reason may be cut
     auto dropped = runtime::droppedKernels(
         *s.reader, module, runtime::select(*s.reader, module, info.device_ip, s.policy),
         info.device_ip);
     auto kernels = programKernels(cl, program, dropped);
     cl.releaseProgram(program);
     cl.releaseContext(ctx);
-    recordLoad(info, module, kernels, dropped, results);
+    recordLoad(info, why, module, kernels, dropped, results);
 }
 
 } // namespace

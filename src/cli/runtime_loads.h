@@ -44,7 +44,7 @@ struct LoadSetup {
 };
 
 // One load's row and JSON object.
-void recordLoad(const aotpack_load_info& info, const std::string& module,
+void recordLoad(const aotpack_load_info& info, std::string why, const std::string& module,
                 const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
                 LoadResults& results);
 

@@ -5,9 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aotpack {
 
@@ -20,9 +22,12 @@ struct Hash128 {
 Hash128 hash128(std::span<const std::uint8_t> data);
 std::uint64_t hash64(std::span<const std::uint8_t> data);
 
-// Incremental 128-bit hash for keys built from several fields.
 // Lower-case hex of the bytes, two digits each.
 std::string toHex(std::span<const std::uint8_t> bytes);
+// The bytes of an even-length hex text (either case); nullopt for anything else.
+std::optional<std::vector<std::uint8_t>> fromHex(std::string_view hex);
+
+// Incremental 128-bit hash for keys built from several fields.
 
 class Hasher {
   public:

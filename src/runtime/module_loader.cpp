@@ -93,14 +93,32 @@ void logLine(const char* module, const aotpack_load_info& info) {
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.2f", info.milliseconds);
     diag::log("load " + printable(module) + " on " + describeIp(info.device_ip) + ": " +
-              names[info.source] + " (" + info.reason + ") " + ms + " ms");
+              names[info.source] + " (" + lastReason() + ") " + ms + " ms");
 }
 
+thread_local std::string wholeReason; // load_info.reason holds only its first 255 bytes
+
+// The reason, whole for aotpack_last_reason and the log, and in the fixed-size field: cut at a
+// character boundary with "..." when it does not fit.
 void setReason(aotpack_load_info& info, const std::string& reason) {
-    std::snprintf(info.reason, sizeof info.reason, "%s", reason.c_str());
+    wholeReason = reason;
+    constexpr std::size_t room = sizeof info.reason - 1;
+    if (reason.size() <= room) {
+        std::memcpy(info.reason, reason.c_str(), reason.size() + 1);
+        return;
+    }
+    std::size_t keep = room - 3;
+    while (keep > 0 && (static_cast<unsigned char>(reason[keep]) & 0xC0) == 0x80)
+        --keep; // not inside a UTF-8 sequence
+    std::memcpy(info.reason, reason.data(), keep);
+    std::memcpy(info.reason + keep, "...", 4);
 }
 
 } // namespace
+
+const std::string& lastReason() {
+    return wholeReason;
+}
 
 Policy resolvePolicy(aotpack_policy policy) {
     switch (policy) {
@@ -202,7 +220,7 @@ static bool loadFleetResult(const TrustedSource& source, const Hash128& key, Gpu
     if (!result || !api.create(CodeFormat::Native, *result, "").created) return false;
     if (cache && cache->put(key, *result)) cache->evict();
     info.source = AOTPACK_SOURCE_JIT_CACHE;
-    setReason(info, std::string(info.reason) + "; the fleet's JIT result");
+    setReason(info, lastReason() + "; the fleet's JIT result");
     return true;
 }
 
@@ -271,7 +289,7 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
         if (auto cached = cache->map(key)) {
             if (api.create(CodeFormat::Native, cached->data, "").created) {
                 info.source = AOTPACK_SOURCE_JIT_CACHE;
-                setReason(info, std::string(info.reason) + "; JIT cache hit");
+                setReason(info, lastReason() + "; JIT cache hit");
                 uploadJitResult(key, cached->data); // warm --upload on a machine that has it
                 return success();
             }
@@ -281,7 +299,7 @@ static Status loadFromSpirv(const TrustedSource& source, const archive::EntryVie
         if (auto cached = system->map(key);
             cached && api.create(CodeFormat::Native, cached->data, "").created) {
             info.source = AOTPACK_SOURCE_JIT_CACHE;
-            setReason(info, std::string(info.reason) + "; system JIT cache hit");
+            setReason(info, lastReason() + "; system JIT cache hit");
             return success();
         }
     if (loadFleetResult(source, key, api, cache ? &*cache : nullptr, info)) return success();

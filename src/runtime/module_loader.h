@@ -18,6 +18,9 @@ Policy resolvePolicy(aotpack_policy policy);
 
 void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceIp);
 
+// The calling thread's last load or selection reason, whole (aotpack_last_reason).
+const std::string& lastReason();
+
 // An archive to load from and, under a trust policy, what vouches for its payloads (null: no
 // policy). Every payload is checked against the signature before it reaches the driver.
 struct TrustedSource {

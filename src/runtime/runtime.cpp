@@ -101,6 +101,10 @@ const char* aotpack_last_error(void) {
     return lastError.c_str();
 }
 
+const char* aotpack_last_reason(void) {
+    return aotpack::runtime::lastReason().c_str();
+}
+
 aotpack_result aotpack_archive_open_file(const char* path, aotpack_archive** archive) {
     if (!path || !archive)
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "path and archive must not be NULL");

@@ -51,9 +51,13 @@ std::string describeIp(std::uint32_t ip, const devices::Database& db) {
 
 static std::string archiveTargets(const archive::ArchiveReader& archive, std::string_view module,
                                   const devices::Database& db) {
-    std::vector<std::string> names;
+    std::vector<std::string> names, remote;
     for (const auto& e : archive.nativeEntries(module))
         names.push_back(describeIp(e.targetIp, db));
+    for (const auto& e : archive.entriesOf(module, EntryKind::RemoteNative))
+        remote.push_back(describeIp(e.targetIp, db));
+    if (!remote.empty()) // a slim archive: its natives are on the server
+        names.push_back(join(remote, ", ") + " on the natives server");
     return names.empty() ? "no native binaries" : join(names, ", ");
 }
 

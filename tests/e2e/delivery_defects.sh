@@ -6,6 +6,25 @@ source "$(dirname "$0")/common.sh"
 "$AOTPACK" build -q -d ats-m150,pvc "$SRC/examples/kernels" -o app.aotpack
 "$AOTPACK" slim app.aotpack --natives-url "file://$WORK/natives" -o app.slim.aotpack
 
+# 1. A signed archive splits and merges back into its own bytes (merge said "not the one they were
+# split from"), with and without --sign on split and merge; the merged file still verifies.
+"$AOTPACK" keygen -o k1.key >/dev/null
+"$AOTPACK" sign app.aotpack --key k1.key -o bs.aotpack
+for split_sign in "" "--sign k1.key"; do
+    for merge_sign in "" "--sign k1.key"; do
+        rm -rf P m.aotpack
+        expect_exit 0 "$AOTPACK" split bs.aotpack -o P $split_sign
+        expect_exit 0 "$AOTPACK" merge P/*.aotpack -o m.aotpack $merge_sign
+        cmp -s bs.aotpack m.aotpack || fail "split ${split_sign:-unsigned} / merge ${merge_sign:-unsigned}: not the signed original's bytes"
+    done
+done
+expect_exit 0 "$AOTPACK" verify m.aotpack --trusted k1.key.pub
+# Signed by another key on merge: the original's signature stays, the new one is added.
+"$AOTPACK" keygen -o k2.key >/dev/null
+expect_exit 0 "$AOTPACK" merge P/*.aotpack -o m2.aotpack --sign k2.key
+expect_exit 0 "$AOTPACK" verify m2.aotpack --trusted k1.key.pub
+expect_exit 0 "$AOTPACK" verify m2.aotpack --trusted k2.key.pub
+
 # 2. keygen onto an existing private key writes nothing (it wrote a .pub that did not match).
 touch only.key
 expect_exit 6 "$AOTPACK" keygen -o only.key
@@ -56,6 +75,39 @@ expect_in "no native code; every Intel GPU JIT-compiles the SPIR-V"
 expect_exit 0 "$AOTPACK" remove-targets app.aotpack -d ats-m150,pvc -o none.aotpack
 expect_exit 0 "$AOTPACK" list none.aotpack
 expect_in "-> none (SPIR-V only)"
+
+# 9. A slim archive's natives are named where a device has none (it said "archive has no native
+# binaries" although the server holds acm-g10 and pvc).
+expect_exit 0 "$AOTPACK" select app.slim.aotpack --device tgllp
+expect_in "acm-g10 (12.55.8), pvc (12.60.7) on the natives server"
+expect_not_in "no native binaries"
+
+# 8. Reasons longer than load_info.reason's 255 bytes arrive whole in load --json, AOTPACK_LOG
+# and the Python module (aotpack_last_reason); the C struct's copy ends in "...".
+"$AOTPACK" build -q -d skl,kbl,cfl,apl,glk,icllp,lkf,jsl,ehl,dg1,adl-n,acm-g10,acm-g11,acm-g12,pvc \
+    "$SRC/examples/kernels/reduce.cl" -o many.aotpack
+mkdir -p sim8 && cd sim8
+OUT=$(AOTPACK_LOG=1 sim_tgl "$AOTPACK" load ../many.aotpack --json 2>log) || fail "load: $(cat log)"
+cd ..
+python3 - "$OUT" <<'PY'
+import json, sys
+reason = json.loads(sys.argv[1])[0]["reason"]
+assert len(reason) > 255 and reason.endswith("; JIT from SPIR-V"), reason
+PY
+grep -q "pvc (12.60.7)); JIT from SPIR-V)" sim8/log || fail "AOTPACK_LOG cut the reason: $(cat sim8/log)"
+if [ -z "${AOTPACK_SANITIZED:-}" ]; then # a sanitized library cannot load into python
+    env PYTHONPATH="$SRC/python" AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
+        python3 - <<'PY' || fail "the Python module or load_info.reason"
+import aotpack, ctypes
+a = aotpack.Archive("many.aotpack")
+reason = a.select("reduce", "tgllp")["reason"]
+assert len(reason) > 255 and reason.endswith("; JIT from SPIR-V"), reason
+lib, info = aotpack._lib, aotpack._LoadInfo()
+assert lib.aotpack_select(a._handle, b"reduce", 0x03000000, 0, ctypes.byref(info)) == 0
+cut = info.reason.decode()
+assert len(cut) == 255 and cut.endswith("...") and reason.startswith(cut[:-3]), cut
+PY
+fi
 
 # 10. select of a slim archive names the native the server holds (it said "entry": "spirv").
 expect_exit 0 "$AOTPACK" select app.slim.aotpack --device pvc --json
