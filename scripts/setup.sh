@@ -38,6 +38,9 @@ add_toolchains() { # add_toolchains AOTPACK
   "$1" toolchain add debian:sid --legacy || echo "setup: warning: no legacy toolchain from debian:sid" >&2
 }
 
+# A stage of the run and the minutes spent so far: where CI's time goes, in its log.
+stage() { echo "setup: [$((SECONDS / 60)) min] $*"; }
+
 build() { # build DIR [cmake args...]
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAOTPACK_DEV_MODE=ON "$@" >/dev/null
@@ -56,11 +59,16 @@ case "${1:-}" in
     scripts/check-format.sh
     scripts/check-layers.sh
     scripts/check-nothrow-fs.sh
-    build build
+    # -g1 (line tables: enough for backtraces and sanitizer reports) in every CI build: full
+    # debug info costs ~12% of each compile.
+    stage "build"
+    build build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
     add_toolchains build/tools/aotpack/aotpack
-    scripts/check-tidy.sh build
+    stage "clang-tidy"
+    scripts/check-tidy.sh build --changed # what changed since the last full pass (.ci/tidy-clean)
+    stage "tests"
     (cd build && ctest --output-on-failure -j"$(nproc)")
-    echo "setup: benchmark smoke run (checks the benchmark code, not speed)"
+    stage "benchmark smoke run (checks the benchmark code, not speed)"
     # The benchmarks compare with the host's ocloc: an empty toolchain store, except for the one
     # that measures the store's toolchains.
     store=$(build/tools/aotpack/aotpack toolchain list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["store"])')
@@ -79,21 +87,22 @@ case "${1:-}" in
     python3 bench/fetch_load.py --smoke
     python3 bench/runtime_load.py --smoke
     python3 bench/opencl_replay.py --smoke
-    echo "setup: fuzzing (libFuzzer, ASan + UBSan, bounded time)"
-    scripts/fuzz.sh 10
-    echo "setup: sanitizer variant (ASan + UBSan)"
-    # -O1, as ASan's documentation advises for speed (CI time; the gain over -O0 is not measured
-    # here yet). GCC 12 reports a false maybe-uninitialized inside std::regex at -O1 with ASan.
+    stage "fuzzing (libFuzzer, ASan + UBSan, bounded time)"
+    AOTPACK_FUZZ_CXX_FLAGS="-O1 -g1 -DNDEBUG" scripts/fuzz.sh 10
+    stage "sanitizer variant (ASan + UBSan)"
+    # -O1, as ASan's documentation advises for speed. GCC 12 reports a false maybe-uninitialized
+    # inside std::regex at -O1 with ASan.
     build build-asan -DAOTPACK_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g -Wno-maybe-uninitialized"
+      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1 -Wno-maybe-uninitialized"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp \
       ctest --output-on-failure -j"$(nproc)" -LE "compiler-bound|hosted-by-python")
-    echo "setup: ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools, the remote cache's upload thread)"
+    stage "ThreadSanitizer variant (runtime threads on the real driver, the build driver's pools, the remote cache's upload thread)"
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAOTPACK_DEV_MODE=ON \
-      -DAOTPACK_SANITIZE=thread >/dev/null
+      -DAOTPACK_SANITIZE=thread -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1 -Wno-maybe-uninitialized" >/dev/null
     cmake --build build-tsan --target aotpack threaded_load ze_probe swap_natives fake_libocloc
     (cd build-tsan && ctest --output-on-failure -j"$(nproc)" \
       -R '^e2e[.](concurrency|runtime_cli|runtime_broken_driver|fault_injection|remote_cache_faults)$')
+    stage "done"
     ;;
   *)
     echo "usage: scripts/setup.sh demo|test" >&2
