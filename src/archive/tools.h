@@ -49,9 +49,16 @@ struct ExtractFilter {
 Expected<std::vector<std::filesystem::path>>
 extract(const ArchiveReader& in, const ExtractFilter& filter, const std::filesystem::path& dir);
 
+// The bytes of a slim archive's RemoteNative or RemoteSpirv entry, from wherever they live (the
+// natives server: runtime/native_fetch.h); archive/ itself does no network.
+using RemotePayload = std::function<Expected<Bytes>(const EntryView&)>;
+
 // export-ar: an ocloc-compatible fat binary for one module: members "64.<M.m.r>" and "generic_ir"
 // (the SPIR-V in an OpenCL ELF, with the module's build options), 8-byte aligned, no symbol table.
-Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module);
+// A slim archive's natives and SPIR-V come through `remote`; without it they are an error (they
+// must not vanish from the fat binary silently).
+Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module,
+                         const RemotePayload& remote = {});
 
 // ocloc's fat-binary AR (intel-gpu-facts §3.1): the members in the given order, each one's data
 // 8-byte aligned by "pad_N" members, no symbol table. Names must be at most 15 characters.

@@ -3,6 +3,7 @@
 #include "archive/tools.h"
 #include "devices/ip_version.h"
 
+#include <algorithm>
 #include <cstring>
 #include <elf.h>
 
@@ -88,22 +89,43 @@ Bytes encodeOclocAr(const std::vector<ArMember>& members) {
     return ar;
 }
 
-Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module) {
+namespace {
+
+// An entry's bytes: from the archive, or through `remote` for a slim archive's pinned payloads.
+Expected<Bytes> payloadOf(const ArchiveReader& in, const EntryView& e, const RemotePayload& remote) {
+    bool onServer = e.kind == EntryKind::RemoteNative || e.kind == EntryKind::RemoteSpirv;
+    if (!onServer) return in.payload(e);
+    if (!remote)
+        return makeError(Errc::Usage, "'" + in.name() + "' is a slim archive: module '" +
+                                          std::string(e.module) +
+                                          "' has payloads on the natives server");
+    return remote(e);
+}
+
+} // namespace
+
+Expected<Bytes> exportAr(const ArchiveReader& in, std::string_view module,
+                         const RemotePayload& remote) {
     auto spirv = in.find(module, EntryKind::Spirv);
+    if (!spirv) spirv = in.find(module, EntryKind::RemoteSpirv);
     auto natives = in.nativeEntries(module);
+    auto remoteNatives = in.entriesOf(module, EntryKind::RemoteNative);
+    natives.insert(natives.end(), remoteNatives.begin(), remoteNatives.end());
+    std::sort(natives.begin(), natives.end(),
+              [](const EntryView& a, const EntryView& b) { return a.targetIp < b.targetIp; });
     if (!spirv && natives.empty())
         return makeError(Errc::NotFound,
                          "module '" + std::string(module) + "' is not in '" + in.name() + "'");
     std::vector<Bytes> payloads; // kept alive for the members' views
     std::vector<std::string> names;
     for (const EntryView& e : natives) { // IP order; names at most 15 characters ("64.1023.255.63")
-        auto zebin = in.payload(e);
+        auto zebin = payloadOf(in, e, remote);
         if (!zebin) return zebin.error();
         payloads.push_back(std::move(*zebin));
         names.push_back("64." + devices::IpVersion::fromValue(e.targetIp).str());
     }
     if (spirv) {
-        auto il = in.payload(*spirv);
+        auto il = payloadOf(in, *spirv, remote);
         if (!il) return il.error();
         payloads.push_back(makeSpirvElf(*il, in.meta(*spirv, "options").value_or("")));
         names.push_back("generic_ir");

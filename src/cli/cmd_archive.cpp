@@ -3,6 +3,7 @@
 #include "archive/signing.h"
 #include "archive/split.h"
 #include "archive/tools.h"
+#include "runtime/native_fetch.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
@@ -351,7 +352,21 @@ void addExportAr(CommandRegistry& r) {
     r.add(sub, [a] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
-        auto ar = exportAr(*in, a->module);
+        // A slim archive's natives and SPIR-V are fetched from its server and checked against
+        // the digests it pins, as a load would.
+        auto fetch = [&](const archive::EntryView& e) -> Expected<Bytes> {
+            auto fetched = runtime::obtainRemoteNative(*in, e, nullptr);
+            if (!fetched)
+                return makeError(fetched.error().code,
+                                 "module '" + a->module + "': its " +
+                                     (e.kind == archive::EntryKind::RemoteSpirv
+                                          ? std::string("SPIR-V")
+                                          : "binary for " + targetName(e.targetIp)) +
+                                     " did not come from the natives server (" +
+                                     fetched.error().message + ")");
+            return std::move(fetched->bytes);
+        };
+        auto ar = exportAr(*in, a->module, fetch);
         if (!ar) return diag::fail(ar.error());
         if (auto st = writeFileAtomic(a->output, *ar); !st) return diag::fail(st.error());
         return 0;

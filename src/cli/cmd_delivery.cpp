@@ -8,6 +8,7 @@
 #include "common/diagnostics.h"
 #include "common/text.h"
 #include "delivery/publish.h"
+#include "delivery/server_check.h"
 #include "delivery/wheel_variants.h"
 
 #include <iostream>
@@ -74,6 +75,9 @@ void addSlim(CommandRegistry& r) {
         if (!slim) return diag::fail(slim.error());
         if (auto st = archive::writeArchiveFile(a->output, *slim, {}, *keys); !st)
             return diag::fail(st.error());
+        if (auto written = archive::ArchiveReader::openFile(a->output))
+            for (const auto& warning : delivery::missingOnServer(*written))
+                diag::warning(warning);
         return 0;
     });
 }

@@ -110,12 +110,25 @@ BuildOutcome addTargetsToForeignBinary(const AddTargetsRequest& request, BuildOb
     return runBuild(build, observer);
 }
 
+// An archive whose SPIR-V stays on a natives server (slim --remote-spirv) has nothing to compile
+// here; without this check every target looked "already in" it and nothing was built.
+Status checkHasSpirv(const archive::ArchiveReader& in) {
+    for (const auto& e : in.entries())
+        if (e.kind == archive::EntryKind::RemoteSpirv)
+            return makeError(Errc::Usage, "'" + in.name() +
+                                              "' keeps its SPIR-V on the natives server (slim "
+                                              "--remote-spirv): add targets to the archive it "
+                                              "was slimmed from, then publish and slim that");
+    return success();
+}
+
 } // namespace
 
 BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observer) {
     if (!isAotpackArchive(request.input)) return addTargetsToForeignBinary(request, observer);
     auto in = archive::ArchiveReader::openFile(request.input);
     if (!in) return {{}, in.error()};
+    if (auto st = checkHasSpirv(*in); !st) return {{}, st.error()};
     auto setup = setUpBuild(request.build, observer);
     if (!setup) return {{}, setup.error()};
     auto caches = openCaches(request.build, observer);

@@ -258,10 +258,9 @@ static Expected<Bytes> spirvOf(const TrustedSource& source, const archive::Entry
     auto system = cache ? systemCache() : std::nullopt;
     auto fetched = obtainRemoteNative(source.archive, entry, cache, system ? &*system : nullptr);
     if (!fetched)
-        return makeError(Errc::NoDevice, "module '" + std::string(entry.module) +
-                                             "': its SPIR-V is on the server and fetching it "
-                                             "failed (" +
-                                             fetched.error().message + ")");
+        return makeError(Errc::NoDevice, // callers name the module
+                         "its SPIR-V is on the server and fetching it failed (" +
+                             fetched.error().message + ")");
     return std::move(fetched->bytes);
 }
 

@@ -38,6 +38,37 @@ expect_exit 0 "$AOTPACK" fetch app.slim.aotpack --device xe-hpc
 expect_exit 2 "$AOTPACK" fetch app.slim.aotpack --device nosuchgpu
 expect_in "--device:"
 
+# 5. slim --remote-spirv before publish --spirv warns (it said nothing, and a load later failed
+# with its message prefix doubled); after publish --spirv it does not.
+expect_exit 0 "$AOTPACK" slim app.aotpack --natives-url "file://$WORK/natives" --remote-spirv -o rs.aotpack
+expect_in "the natives server lacks 3 of 3 (module 'histogram' first) of its SPIR-V"
+expect_in "aotpack publish ARCHIVE --spirv --to URL"
+expect_not_in "its native binaries"
+mkdir -p sim5 && cd sim5
+expect_exit 7 sim_tgl AOTPACK_CACHE_DIR="$WORK/cache5" "$AOTPACK" load ../rs.aotpack --module reduce
+expect_in "module 'reduce': its SPIR-V is on the server and fetching it failed"
+expect_not_in "module 'reduce': module 'reduce'"
+cd ..
+# 7. export-ar of a slim archive fetches what the server holds (the natives vanished silently);
+# without the SPIR-V on the server it says so instead of writing a fat binary without it.
+expect_exit 0 "$AOTPACK" export-ar app.aotpack --module reduce -o full.ar
+expect_exit 0 "$AOTPACK" export-ar app.slim.aotpack --module reduce -o slim.ar
+cmp -s full.ar slim.ar || fail "export-ar of the slim archive differs from the original's"
+expect_exit 9 "$AOTPACK" export-ar rs.aotpack --module reduce -o rs.ar
+expect_in "module 'reduce': its SPIR-V did not come from the natives server"
+[ ! -e rs.ar ] || fail "export-ar wrote a fat binary without the SPIR-V"
+expect_exit 0 "$AOTPACK" publish app.aotpack --spirv --to "file://$WORK/natives"
+expect_exit 0 "$AOTPACK" slim app.aotpack --natives-url "file://$WORK/natives" --remote-spirv -o rs.aotpack
+expect_not_in "warning"
+expect_exit 0 "$AOTPACK" export-ar rs.aotpack --module reduce -o rs.ar
+cmp -s full.ar rs.ar || fail "export-ar of the --remote-spirv archive differs from the original's"
+# 6. add-targets of an archive whose SPIR-V is on the server: a clear error (it said "target tgllp
+# is already in" and built nothing).
+expect_exit 2 "$AOTPACK" add-targets rs.aotpack -d tgllp -o more.aotpack
+expect_in "keeps its SPIR-V on the natives server"
+expect_not_in "already in"
+[ ! -e more.aotpack ] || fail "add-targets wrote an archive"
+
 # 4. slim refuses a natives URL no runtime could fetch from.
 for url in not-a-url ftp://host/x http://; do
     expect_exit 2 "$AOTPACK" slim app.aotpack --natives-url "$url" -o bad.aotpack
