@@ -73,8 +73,8 @@ typedef struct aotpack_load_info {
                             unknown */
     uint32_t entry_ip;   /* IP of the chosen native binary; 0 for SPIR-V */
     double milliseconds; /* time spent in aotpack_module_create */
-    char reason[256]; /* why this entry: "exact match", "driver rejected 12.55.8 (0x7800000f)";
-                         a longer reason ends in "..." here: aotpack_last_reason() has it whole */
+    char reason[256];    /* why this entry: "exact match", "driver rejected 12.55.8 (0x7800000f)";
+                            a longer reason ends in "..." here: aotpack_last_reason() has it whole */
 } aotpack_load_info;
 
 typedef struct aotpack_load_options {

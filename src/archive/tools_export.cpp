@@ -92,7 +92,8 @@ Bytes encodeOclocAr(const std::vector<ArMember>& members) {
 namespace {
 
 // An entry's bytes: from the archive, or through `remote` for a slim archive's pinned payloads.
-Expected<Bytes> payloadOf(const ArchiveReader& in, const EntryView& e, const RemotePayload& remote) {
+Expected<Bytes> payloadOf(const ArchiveReader& in, const EntryView& e,
+                          const RemotePayload& remote) {
     bool onServer = e.kind == EntryKind::RemoteNative || e.kind == EntryKind::RemoteSpirv;
     if (!onServer) return in.payload(e);
     if (!remote)

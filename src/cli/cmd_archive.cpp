@@ -3,13 +3,13 @@
 #include "archive/signing.h"
 #include "archive/split.h"
 #include "archive/tools.h"
-#include "runtime/native_fetch.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "devices/device_list.h"
+#include "runtime/native_fetch.h"
 
 #include <nlohmann/json.hpp>
 
