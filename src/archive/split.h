@@ -10,6 +10,7 @@
 //   split.signature  a signed original's signature block (hex), which the merge appends again
 //   split.index   1..split.count, and split.count
 //   split.piece   "spirv" or its targets, "acm-g10+acm-g11"
+//   split.pieces  every piece's split.piece, in index order (names a missing piece)
 //   split.meta.K  every archive metadata key K of the original, as it was
 // Payloads keep the original's stored bytes (nothing is compressed again).
 #pragma once
@@ -27,6 +28,7 @@ inline constexpr const char* kSplitIndex = "split.index";
 inline constexpr const char* kSplitCount = "split.count";
 inline constexpr const char* kSplitPiece = "split.piece";
 inline constexpr const char* kSplitSignature = "split.signature";
+inline constexpr const char* kSplitPieces = "split.pieces";
 inline constexpr const char* kSplitMetaPrefix = "split.meta.";
 
 enum class SplitBy { Target, Compat };
@@ -52,7 +54,10 @@ bool isSplitPiece(const ArchiveReader& in);
 
 // The original archive's bytes from all its pieces, signature block included: checked against
 // split.of. Errors (exit 8, Conflict) name the piece: a piece of another archive, given twice, or
-// missing; or say the merged bytes are not the original's.
-Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces);
+// missing (by its targets and file name); or say the merged bytes are not the original's.
+// `partial`: some pieces may be missing on purpose; the result is an archive of the given
+// pieces' entries whose devices.expanded names their targets (unsigned: not the original).
+Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces,
+                                 bool partial = false);
 
 } // namespace aotpack::archive

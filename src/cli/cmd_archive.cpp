@@ -197,10 +197,10 @@ int mergeShardArchives(const std::vector<ArchiveReader>& readers, const std::str
 
 // The pieces of `aotpack split`: the original archive, byte for byte (checked before writing).
 int mergeSplit(const std::vector<ArchiveReader>& readers, const std::string& output,
-               const std::vector<std::string>& signKeys) {
+               const std::vector<std::string>& signKeys, bool partial) {
     auto keys = archive::loadSigningKeys(signKeys);
     if (!keys) return diag::fail(keys.error());
-    auto bytes = mergeSplitPieces(pointersTo(readers));
+    auto bytes = mergeSplitPieces(pointersTo(readers), partial);
     if (!bytes) return diag::fail(bytes.error());
     if (!keys->empty()) {
         auto signed_ = archive::signArchiveBytes(*bytes, output, *keys);
@@ -259,7 +259,11 @@ void addMerge(CommandRegistry& r) {
     sub->add_option("-o,--output", a->output, "Archive to write")->required();
     sub->add_option("--sign", a->signKeys,
                     "Sign the merged archive with this private key (repeat for several)");
-    r.add(sub, [a] {
+    auto partial = std::make_shared<bool>(false);
+    sub->add_flag("--partial", *partial,
+                  "Pieces of a split archive: merge only those given (a subset of its targets), "
+                  "not the original");
+    r.add(sub, [a, partial] {
         std::vector<ArchiveReader> readers;
         for (const auto& path : a->inputs) {
             auto in = ArchiveReader::openFile(path);
@@ -268,7 +272,7 @@ void addMerge(CommandRegistry& r) {
         }
         if (std::any_of(readers.begin(), readers.end(),
                         [](const ArchiveReader& in) { return isSplitPiece(in); }))
-            return mergeSplit(readers, a->output, a->signKeys);
+            return mergeSplit(readers, a->output, a->signKeys, *partial);
         if (std::any_of(readers.begin(), readers.end(),
                         [](const ArchiveReader& in) { return in.archiveMeta(kShardPlan); }))
             return mergeShardArchives(readers, a->output, a->signKeys);

@@ -25,6 +25,23 @@ expect_exit 0 "$AOTPACK" merge P/*.aotpack -o m2.aotpack --sign k2.key
 expect_exit 0 "$AOTPACK" verify m2.aotpack --trusted k1.key.pub
 expect_exit 0 "$AOTPACK" verify m2.aotpack --trusted k2.key.pub
 
+# 11. merge with pieces missing names them by target and file (it said "piece(s) 1,3 of 5");
+# --partial merges a chosen subset on purpose.
+rm -rf P && "$AOTPACK" split app.aotpack -o P >/dev/null
+expect_exit 8 "$AOTPACK" merge P/app.pvc.aotpack -o m11.aotpack
+expect_in "2 of 3 pieces missing: P/app.acm-g10.aotpack (acm-g10), P/app.spirv.aotpack (spirv)"
+[ ! -e m11.aotpack ] || fail "merge wrote an archive with pieces missing"
+expect_exit 0 "$AOTPACK" merge --partial P/app.pvc.aotpack P/app.spirv.aotpack -o part.aotpack
+expect_exit 0 "$AOTPACK" list part.aotpack --json
+python3 - "$OUT" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+assert j["metadata"]["devices.expanded"] == "pvc", j["metadata"]
+targets = {b["target"] for m in j["modules"] for b in m["binaries"]}
+assert targets == {"pvc"} and len(j["modules"]) == 3, (targets, j["modules"])
+PY
+expect_exit 0 "$AOTPACK" verify part.aotpack
+
 # 2. keygen onto an existing private key writes nothing (it wrote a .pub that did not match).
 touch only.key
 expect_exit 6 "$AOTPACK" keygen -o only.key

@@ -48,7 +48,7 @@ expect_in "native (exact match for pvc"
 expect_exit 9 sim_tgl "$AOTPACK" load lean/app.pvc.aotpack --module vector_ops
 # Incomplete, repeated or foreign pieces; a piece split again.
 expect_exit 8 "$AOTPACK" merge target/app.pvc.aotpack target/app.spirv.aotpack -o x.aotpack
-expect_in "of 6 missing"
+expect_in "of 6 pieces missing"
 expect_exit 8 "$AOTPACK" merge target/*.aotpack target/app.pvc.aotpack -o x.aotpack
 expect_in "is given twice"
 "$AOTPACK" build -q -d pvc "$SRC/examples/kernels" -o other.aotpack
