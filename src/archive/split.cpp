@@ -112,7 +112,8 @@ Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
             return st.error();
         std::string expanded = spirvPiece ? "" : name;
         std::replace(expanded.begin(), expanded.end(), '+', ',');
-        setPieceMetadata(in, piece.writer, expanded, {name, of, join(all, ","), i + 1, named.size()});
+        setPieceMetadata(in, piece.writer, expanded,
+                         {name, of, join(all, ","), i + 1, named.size()});
         pieces.push_back(std::move(piece));
     }
     return pieces;
@@ -127,7 +128,8 @@ std::string describeMissing(const ArchiveReader& given, std::uint64_t index) {
     if (index == 0 || index > all.size()) return "piece " + std::to_string(index);
     const std::string& name = all[index - 1];
     std::string file = given.name();
-    std::string suffix = "." + std::string(given.archiveMeta(kSplitPiece).value_or("")) + ".aotpack";
+    std::string suffix =
+        "." + std::string(given.archiveMeta(kSplitPiece).value_or("")) + ".aotpack";
     if (file.size() > suffix.size() && file.ends_with(suffix))
         return file.substr(0, file.size() - suffix.size()) + "." + name + ".aotpack (" + name + ")";
     return "the " + name + " piece";

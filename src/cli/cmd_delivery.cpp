@@ -87,6 +87,7 @@ void addWheelVariants(CommandRegistry& r) {
     auto out = std::make_shared<std::string>();
     auto by = std::make_shared<std::string>("target");
     auto url = std::make_shared<std::string>();
+    auto signKeys = std::make_shared<std::vector<std::string>>();
     auto* sub = r.app.add_subcommand(
         "wheel-variants", "PEP 825 variant wheels, one per GPU, from a wheel that ships archives");
     sub->footer("Example:\n  aotpack wheel-variants dist/pkg-1.0-cp311-cp311-linux_x86_64.whl "
@@ -98,10 +99,16 @@ void addWheelVariants(CommandRegistry& r) {
     sub->add_option("--natives-url", *url,
                     "The null variant ships slim archives whose natives are fetched from here "
                     "(aotpack publish); default: SPIR-V only");
-    r.add(sub, [wheel, out, by, url] {
-        delivery::VariantOptions options{splitBy(*by), *url};
+    sub->add_option("--sign", *signKeys,
+                    "Sign every archive of every variant with this private key (repeat)");
+    r.add(sub, [wheel, out, by, url, signKeys] {
+        auto keys = archive::loadSigningKeys(*signKeys);
+        if (!keys) return diag::fail(keys.error());
+        delivery::VariantOptions options{splitBy(*by), *url, std::move(*keys)};
         auto set = delivery::writeWheelVariants(*wheel, *out, options);
         if (!set) return diag::fail(set.error());
+        for (const auto& warning : set->warnings)
+            diag::warning(warning);
         for (const auto& w : set->wheels)
             std::cout << w.path.string() << "\n";
         std::cout << set->index.string() << "\n" << set->plain.string() << "\n";

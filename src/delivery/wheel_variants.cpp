@@ -1,6 +1,7 @@
 #include "delivery/wheel_variants.h"
 
 #include "archive/reader.h"
+#include "archive/signing.h"
 #include "archive/slim.h"
 #include "common/sha256.h"
 #include "delivery/wheel.h"
@@ -22,6 +23,7 @@ struct CutArchive {
     std::size_t entry = 0; // index into the wheel's entries
     std::map<std::string, Bytes> pieces;
     Bytes null;
+    bool signedOriginal = false; // the wheel's archive was signed
 };
 
 // "acm-g10+acm-g11" -> "acm_g10_acm_g11"; a name PEP 825 cannot take as a label (over 16
@@ -36,21 +38,29 @@ std::string labelFor(const std::string& piece) {
     return label;
 }
 
+// A variant's archive, signed with the keys the options name.
+Expected<Bytes> finishSigned(archive::ArchiveWriter& writer, const std::string& name,
+                             const VariantOptions& o) {
+    auto bytes = writer.finish();
+    if (!bytes || o.signKeys.empty()) return bytes;
+    return archive::signArchiveBytes(*bytes, name, o.signKeys);
+}
+
 Expected<CutArchive> cut(const WheelEntry& e, std::size_t index, const VariantOptions& o) {
     auto reader = archive::ArchiveReader::openMemory(e.data, e.name);
     if (!reader) return reader.error();
     auto pieces = archive::splitArchive(*reader, {o.by, false});
     if (!pieces) return pieces.error();
-    CutArchive out{index, {}, {}};
+    CutArchive out{index, {}, {}, !reader->signatureBlock().empty()};
     for (auto& p : *pieces) {
-        auto bytes = p.writer.finish();
+        auto bytes = finishSigned(p.writer, e.name, o);
         if (!bytes) return bytes.error();
         (p.name == "spirv" ? out.null : out.pieces[p.name]) = std::move(*bytes);
     }
     if (!o.nativesUrl.empty()) {
         auto slim = archive::slimArchive(*reader, o.nativesUrl);
         if (!slim) return slim.error();
-        auto bytes = slim->finish();
+        auto bytes = finishSigned(*slim, e.name, o);
         if (!bytes) return bytes.error();
         out.null = std::move(*bytes);
     }
@@ -114,10 +124,15 @@ Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& o
         return makeError(Errc::BadInput, "'" + wheel.string() + "': " + info.error().message);
     std::vector<CutArchive> cuts;
     std::set<std::string> pieceNames;
+    std::vector<std::string> warnings;
     for (std::size_t i = 0; i < entries->size(); ++i) {
         if (!(*entries)[i].name.ends_with(".aotpack")) continue;
         auto c = cut((*entries)[i], i, options);
         if (!c) return c.error();
+        if (c->signedOriginal && options.signKeys.empty())
+            warnings.push_back("'" + (*entries)[i].name +
+                               "' is signed, its variants are not (they are new files): give "
+                               "--sign KEY");
         for (const auto& [piece, bytes] : c->pieces)
             pieceNames.insert(piece);
         cuts.push_back(std::move(*c));
@@ -130,6 +145,7 @@ Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& o
         return makeError(Errc::Usage, "write the variants into another directory than '" +
                                           wheel.string() + "' (its plain wheel is rewritten)");
     VariantSet set;
+    set.warnings = std::move(warnings);
     std::map<std::string, std::vector<std::string>> labels;
     for (const std::string& piece : pieceNames) {
         WheelName n = *name;

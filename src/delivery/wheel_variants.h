@@ -6,6 +6,7 @@
 // provider's README (docs/DELIVERY.md cites them).
 #pragma once
 
+#include "archive/ed25519.h"
 #include "archive/split.h"
 #include "common/error.h"
 
@@ -20,7 +21,8 @@ inline constexpr const char* kVariantSchema = "https://variants-schema.wheelnext
 
 struct VariantOptions {
     archive::SplitBy by = archive::SplitBy::Target;
-    std::string nativesUrl; // non-empty: the null variant ships slim archives
+    std::string nativesUrl;                    // non-empty: the null variant ships slim archives
+    std::vector<archive::Ed25519Key> signKeys; // every archive of every variant signed with these
 };
 
 struct VariantWheel {
@@ -33,6 +35,7 @@ struct VariantSet {
     std::vector<VariantWheel> wheels;
     std::filesystem::path index; // {name}-{version}-variants.json
     std::filesystem::path plain; // the null variant's content without a label, for old installers
+    std::vector<std::string> warnings; // a signed archive whose variants are not signed
 };
 
 // Errors: not a wheel, or one with a label already (Usage); no .aotpack file in it (Usage); an

@@ -42,6 +42,30 @@ assert targets == {"pvc"} and len(j["modules"]) == 3, (targets, j["modules"])
 PY
 expect_exit 0 "$AOTPACK" verify part.aotpack
 
+# 14. wheel-variants of a wheel whose archive is signed: --sign signs every variant's archive;
+# without it a warning says they are unsigned (they were, silently).
+python3 - bs.aotpack <<'PY'
+import base64, hashlib, sys, zipfile
+files = {"pkg/app.aotpack": open(sys.argv[1], "rb").read(),
+         "pkg-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+         "pkg-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"}
+def digest(b):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+record = "".join(f"{n},{digest(b)},{len(b)}\n" for n, b in files.items()) + "pkg-1.0.dist-info/RECORD,,\n"
+with zipfile.ZipFile("pkg-1.0-py3-none-any.whl", "w") as z:
+    for n, b in files.items():
+        z.writestr(n, b)
+    z.writestr("pkg-1.0.dist-info/RECORD", record)
+PY
+expect_exit 0 "$AOTPACK" wheel-variants pkg-1.0-py3-none-any.whl -o wv
+expect_in "'pkg/app.aotpack' is signed, its variants are not (they are new files): give --sign KEY"
+expect_exit 0 "$AOTPACK" wheel-variants pkg-1.0-py3-none-any.whl -o wv2 --sign k1.key
+expect_not_in "warning"
+for label in pvc acm_g10 null; do
+    unzip -p "wv2/pkg-1.0-py3-none-any-$label.whl" pkg/app.aotpack >"variant-$label.aotpack"
+    expect_exit 0 "$AOTPACK" verify "variant-$label.aotpack" --trusted k1.key.pub
+done
+
 # 2. keygen onto an existing private key writes nothing (it wrote a .pub that did not match).
 touch only.key
 expect_exit 6 "$AOTPACK" keygen -o only.key
