@@ -97,6 +97,17 @@ AOTPACK_RT_API const char* aotpack_last_error(void);
    aotpack_cl_program_create ("" if none): load_info.reason holds at most 255 bytes of it. */
 AOTPACK_RT_API const char* aotpack_last_reason(void);
 
+/* What this process asked of the fleet's JIT-result server (AOTPACK_RUNTIME_REMOTE) and sent
+   to it; all zero without one. */
+typedef struct aotpack_fleet_stats {
+    uint64_t lookups; /* results asked for before a JIT */
+    uint64_t hits;    /* results the server had */
+    uint64_t errors;  /* lookups it did not answer (down, timeout, HTTP error but 404) */
+    uint64_t uploads; /* JIT results uploaded (AOTPACK_RUNTIME_REMOTE_UPLOAD, warm --upload) */
+    uint64_t upload_errors; /* uploads that failed */
+} aotpack_fleet_stats;
+AOTPACK_RT_API void aotpack_fleet_stats_get(aotpack_fleet_stats* stats);
+
 /* Opening checks the header and the layout of the archive's index; each index record is checked
    when a lookup reads it, and the whole index when a module is not found (a damaged archive gives
    AOTPACK_ERROR_BAD_ARCHIVE, not AOTPACK_ERROR_NOT_FOUND). Payloads are read, checksummed and

@@ -187,6 +187,13 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
     else if (warm)
         diag::note("nothing to warm: all " + std::to_string(r.out.size()) +
                    " module load(s) are native binaries on this machine's GPUs");
+    aotpack_fleet_stats fleet{};
+    aotpack_fleet_stats_get(&fleet);
+    if (fleet.lookups || fleet.uploads || fleet.upload_errors) // the fleet's server took part
+        diag::note("fleet's server: " + std::to_string(fleet.lookups) + " lookup(s), " +
+                   std::to_string(fleet.hits) + " found, " + std::to_string(fleet.errors) +
+                   " unanswered; " + std::to_string(fleet.uploads) + " upload(s), " +
+                   std::to_string(fleet.upload_errors) + " failed");
 }
 
 Status prepareLoads(const RuntimeArgs& a, LoadSetup& s) {

@@ -217,23 +217,23 @@ static bool loadFleetResult(const TrustedSource& source, const Hash128& key, Gpu
     const auto& remote = remoteJit();
     if (!remote || source.trust) return false;
     auto result = getRemoteJit(*remote, key);
-    if (!result || !api.create(CodeFormat::Native, *result, "").created) return false;
+    if (!result) return false;
+    if (!api.create(CodeFormat::Native, *result, "").created) {
+        if (const char* env = std::getenv("AOTPACK_LOG"); env && std::string_view(env) != "0")
+            diag::log("fleet: the driver rejected result " + key.hex() + "; JIT instead");
+        return false;
+    }
     if (cache && cache->put(key, *result)) cache->evict();
     info.source = AOTPACK_SOURCE_JIT_CACHE;
     setReason(info, lastReason() + "; the fleet's JIT result");
     return true;
 }
 
-// Under warm --upload: one warning for the first upload that fails (the load itself is fine).
+// Under warm --upload: a failed upload is reported by putRemoteJit (the load itself is fine).
 static void uploadJitResult(const Hash128& key, ByteView binary) {
     const auto& remote = remoteJit();
     if (!remote || !remote->upload) return;
-    if (auto st = putRemoteJit(*remote, key, binary); !st) {
-        static std::once_flag once;
-        std::call_once(once, [&] {
-            diag::warning("cannot upload JIT results to the fleet's server: " + st.error().message);
-        });
-    }
+    (void)putRemoteJit(*remote, key, binary);
 }
 
 // What the JIT made, into the local cache and, under warm --upload, to the fleet's server.

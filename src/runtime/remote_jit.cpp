@@ -3,7 +3,11 @@
 #include "common/text.h"
 #include "runtime/http_client.h"
 
+#include "common/diagnostics.h"
+
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 
 namespace aotpack::runtime {
 
@@ -24,6 +28,27 @@ std::string writeToken() {
     return "";
 }
 
+struct AtomicCounts {
+    std::atomic<std::uint64_t> lookups{0}, hits{0}, errors{0}, uploads{0}, uploadErrors{0};
+};
+AtomicCounts counts;
+
+bool logging() {
+    const char* env = std::getenv("AOTPACK_LOG");
+    return env && std::string_view(env) != "0";
+}
+
+// A server that does not answer is said once as a warning (loads JIT as without it); every
+// lookup and upload is a log line under AOTPACK_LOG.
+void reportServerError(const std::string& what, const std::string& message) {
+    static std::once_flag once;
+    std::call_once(once, [&] {
+        diag::warning("the fleet's server (AOTPACK_RUNTIME_REMOTE) " + what + ": " + message +
+                      "; loads JIT-compile as without it");
+    });
+    if (logging()) diag::log("fleet: " + what + ": " + message);
+}
+
 std::string resultUrl(const RemoteJit& remote, const Hash128& key) {
     std::string base = remote.url;
     while (!base.empty() && base.back() == '/')
@@ -38,7 +63,12 @@ const std::optional<RemoteJit>& remoteJit() {
         std::string url = envOrEmpty("AOTPACK_RUNTIME_REMOTE");
         if (url.empty()) return std::nullopt;
         RemoteJit r{url, false, writeToken()};
-        r.upload = envOrEmpty("AOTPACK_RUNTIME_REMOTE_UPLOAD") == "1" && !r.token.empty();
+        bool wanted = envOrEmpty("AOTPACK_RUNTIME_REMOTE_UPLOAD") == "1";
+        r.upload = wanted && !r.token.empty();
+        if (wanted && !r.upload)
+            diag::warning("AOTPACK_RUNTIME_REMOTE_UPLOAD=1 but no write token "
+                          "(AOTPACK_REMOTE_CACHE_TOKEN or AOTPACK_REMOTE_CACHE_TOKEN_FILE): "
+                          "nothing is uploaded");
         return r;
     }();
     return remote;
@@ -46,12 +76,31 @@ const std::optional<RemoteJit>& remoteJit() {
 
 Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key) {
     long status = 0;
-    return httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
+    ++counts.lookups;
+    auto result = httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
+    if (result) {
+        ++counts.hits;
+        if (logging()) diag::log("fleet: result " + key.hex() + " found");
+    } else if (status == 404) {
+        if (logging()) diag::log("fleet: no result " + key.hex() + " yet");
+    } else {
+        ++counts.errors;
+        reportServerError("did not answer a lookup", result.error().message);
+    }
+    return result;
 }
 
 Status putRemoteJit(const RemoteJit& remote, const Hash128& key, ByteView native) {
     if (!remote.upload) return success();
-    return httpPut(resultUrl(remote, key), native, remote.token);
+    auto st = httpPut(resultUrl(remote, key), native, remote.token);
+    ++(st ? counts.uploads : counts.uploadErrors);
+    if (st && logging()) diag::log("fleet: uploaded result " + key.hex());
+    if (!st) reportServerError("refused an upload", st.error().message);
+    return st;
+}
+
+FleetCounts fleetCounts() {
+    return {counts.lookups, counts.hits, counts.errors, counts.uploads, counts.uploadErrors};
 }
 
 } // namespace aotpack::runtime

@@ -32,4 +32,10 @@ Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key);
 // PUT URL/jit/<key hex> (only when remote.upload).
 Status putRemoteJit(const RemoteJit& remote, const Hash128& key, ByteView native);
 
+// What this process asked of the fleet's server and sent to it (aotpack_fleet_stats_get).
+struct FleetCounts {
+    std::uint64_t lookups = 0, hits = 0, errors = 0, uploads = 0, uploadErrors = 0;
+};
+FleetCounts fleetCounts();
+
 } // namespace aotpack::runtime

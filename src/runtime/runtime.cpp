@@ -11,6 +11,7 @@
 #include "runtime/device_identity.h"
 #include "runtime/module_loader.h"
 #include "runtime/opencl_library.h"
+#include "runtime/remote_jit.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
 #include "runtime/ze_api.h"
@@ -99,6 +100,12 @@ const char* aotpack_runtime_version_string(void) {
 
 const char* aotpack_last_error(void) {
     return lastError.c_str();
+}
+
+void aotpack_fleet_stats_get(aotpack_fleet_stats* stats) {
+    if (!stats) return;
+    auto c = aotpack::runtime::fleetCounts();
+    *stats = {c.lookups, c.hits, c.errors, c.uploads, c.uploadErrors};
 }
 
 const char* aotpack_last_reason(void) {

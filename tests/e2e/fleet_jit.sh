@@ -25,6 +25,19 @@ AOTPACK_CACHE_DIR=$WORK/node-a AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_REMOTE_CA
     expect_exit 0 sim_pvc "$AOTPACK" warm --upload spv.aotpack
 expect_not_in "$token"
 [ "$(puts)" = 3 ] || fail "3 uploads expected: $(puts)"
+# Issue "What a new user trips over", item 18: the fleet is not silent. warm counts what it
+# asked and sent; upload on without a token says so; a server that does not answer is said once
+# (and per lookup under AOTPACK_LOG); results the driver rejects are logged.
+expect_in "fleet's server: 3 lookup(s), 0 found, 0 unanswered; 3 upload(s), 0 failed"
+AOTPACK_CACHE_DIR=$WORK/node-x AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_RUNTIME_REMOTE_UPLOAD=1 \
+    expect_exit 0 sim_pvc "$AOTPACK" load spv.aotpack
+expect_in "AOTPACK_RUNTIME_REMOTE_UPLOAD=1 but no write token"
+AOTPACK_CACHE_DIR=$WORK/node-y AOTPACK_RUNTIME_REMOTE=http://127.0.0.1:9/x \
+    expect_exit 0 sim_pvc env AOTPACK_LOG=1 "$AOTPACK" warm spv.aotpack
+[ "$(grep -c "warning: the fleet's server (AOTPACK_RUNTIME_REMOTE) did not answer a lookup" <<<"$OUT")" = 1 ] ||
+    fail "a down fleet server: one warning expected: $OUT"
+[ "$(grep -c "aotpack: fleet: did not answer a lookup" <<<"$OUT")" = 3 ] || fail "no log lines: $OUT"
+expect_in "fleet's server: 3 lookup(s), 0 found, 3 unanswered; 0 upload(s), 0 failed"
 AOTPACK_CACHE_DIR=$WORK/node-a0 sim_pvc "$AOTPACK" load spv.aotpack --json >jit.json
 
 # Node B: no JIT at all. It has the token (this nginx wants it for reads too) but does not upload.
@@ -73,5 +86,6 @@ for f in "$DATA_f"/jit/*; do printf 'not a zebin' >"$f"; done
 AOTPACK_CACHE_DIR=$WORK/node-d AOTPACK_RUNTIME_REMOTE="$URL_f" \
     sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack --json >d.json 2>d.log
 [ "$(grep -c ": jit (" d.log)" = 3 ] || fail "rejected results should JIT: $(cat d.log)"
+[ "$(grep -c "fleet: the driver rejected result" d.log)" = 3 ] || fail "rejections not logged: $(cat d.log)"
 diff <(kernels jit.json) <(kernels d.json) || fail "other kernels after rejected results"
 echo "PASS: fleet_jit"
