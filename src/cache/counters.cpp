@@ -50,4 +50,9 @@ Counters readCounters(const std::filesystem::path& file) {
     return text ? parseCounters(*text) : Counters{};
 }
 
+void zeroCounters(const std::filesystem::path& file) {
+    std::error_code ec;
+    std::filesystem::remove(file, ec); // best effort, like the counters themselves
+}
+
 } // namespace aotpack::cache

@@ -10,9 +10,14 @@ namespace aotpack::cache {
 
 using Counters = std::map<std::string, unsigned long long>;
 
+// The build's own counters in the build cache's directory: cache hits and compiles.
+inline constexpr const char* kBuildStatsFile = "build-stats";
+
 // Adds `delta` to the file's counters under an exclusive lock. Best effort: counters never fail
 // a build.
 void addCounters(const std::filesystem::path& file, const Counters& delta);
 Counters readCounters(const std::filesystem::path& file);
+// Every counter of the file back to zero (the file is removed).
+void zeroCounters(const std::filesystem::path& file);
 
 } // namespace aotpack::cache

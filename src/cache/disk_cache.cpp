@@ -59,6 +59,16 @@ Expected<DiskCache> DiskCache::open(const fs::path& dir, std::uint64_t maxBytes,
     return cache;
 }
 
+std::uint64_t DiskCache::configuredMaxBytes(const fs::path& dir) {
+    auto text = readTextFile(dir / "max-size");
+    auto bytes = text ? parseUnsigned(trim(*text)) : std::nullopt;
+    return bytes && *bytes ? *bytes : kDefaultMaxBytes;
+}
+
+Status DiskCache::setConfiguredMaxBytes(const fs::path& dir, std::uint64_t bytes) {
+    return writeFileAtomic(dir / "max-size", std::to_string(bytes) + "\n");
+}
+
 Expected<DiskCache> DiskCache::openExisting(const fs::path& dir) {
     if (::access((dir / "v1").c_str(), R_OK | X_OK) != 0)
         return makeError(Errc::BadInput, "cannot read cache directory '" + dir.string() +

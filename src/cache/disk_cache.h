@@ -33,6 +33,10 @@ class DiskCache {
     // /var/cache/aotpack. Its JIT cache (<root>/jit) is filled by `aotpack warm --system`.
     static std::filesystem::path systemRoot();
     static constexpr std::uint64_t kDefaultMaxBytes = 5ull << 30;
+    // The size limit `aotpack cache --max-size` keeps in <dir>/max-size (every later build and
+    // drop-in call uses it), else kDefaultMaxBytes.
+    static std::uint64_t configuredMaxBytes(const std::filesystem::path& dir);
+    static Status setConfiguredMaxBytes(const std::filesystem::path& dir, std::uint64_t bytes);
 
     // Private (0700, the default) for a user's caches; Shared (directories 0755, entries 0644)
     // for a machine-wide cache that root fills and every user reads (aotpack warm --system).

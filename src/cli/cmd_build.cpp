@@ -1,4 +1,4 @@
-// `aotpack build`, `aotpack add-targets`, `aotpack cache`.
+// `aotpack build`, `aotpack add-targets` (`aotpack cache`: cmd_cache.cpp).
 #include "cache/disk_cache.h"
 #include "cache/remote_store.h"
 #include "cli/commands.h"
@@ -301,70 +301,11 @@ void addAddTargetsCommand(CommandRegistry& registry) {
     });
 }
 
-void printCacheStats(const DiskCache& cache) {
-    auto s = cache.stats();
-    std::cout << "cache: " << cache.dir().string() << "\nentries: " << s.entries
-              << "\nsize: " << humanBytes(s.bytes)
-              << "\nlimit: " << humanBytes(DiskCache::kDefaultMaxBytes) << "\n";
-    auto remote = cache::readCounters(cache.dir() / cache::kRemoteStatsFile);
-    std::cout << "remote cache: " << remote["hits"] << " hit(s), " << remote["misses"]
-              << " miss(es), " << remote["errors"] << " error(s) (" << remote["timeouts"]
-              << " timeout(s)), " << remote["corrupt"] << " rejected, " << remote["uploads"]
-              << " upload(s), " << humanBytes(remote["bytes_down"]) << " down, "
-              << humanBytes(remote["bytes_up"]) << " up\n";
-    auto dropin = dropin::readStats(cache.dir());
-    std::cout << "ocloc drop-in: " << dropin["calls"] << " call(s), " << dropin["modelled"]
-              << " built by aotpack, " << dropin["passed_through"]
-              << " passed to ocloc; targets: " << dropin["hits"] << " cache hit(s), "
-              << dropin["misses"] << " compiled\n";
-}
-
-void addCacheCommand(CommandRegistry& registry) {
-    auto cacheDir = std::make_shared<std::string>();
-    auto action = std::make_shared<std::string>();
-    CLI::App* cacheSub = registry.app.add_subcommand("cache", "Show or clear the build cache");
-    cacheSub
-        ->add_option("action", *action,
-                     "stats, clean or verify (check every entry, remove bad ones)")
-        ->required()
-        ->check(CLI::IsMember({"stats", "clean", "verify"}));
-    cacheSub->add_option(
-        "--cache-dir", *cacheDir,
-        "Build cache (default: $AOTPACK_CACHE_DIR/build, else ~/.cache/aotpack/build)");
-    cacheSub->footer("Examples:\n  aotpack cache stats\n  aotpack cache verify --cache-dir "
-                     "/ci/cache\n  aotpack cache clean");
-    registry.add(cacheSub, [cacheDir, action] {
-        std::filesystem::path dir = cacheDir->empty() ? DiskCache::defaultRoot() / "build"
-                                                      : std::filesystem::path(*cacheDir);
-        // Looking at a cache creates nothing: a directory with no cache has no entries.
-        std::error_code ec;
-        if (*action != "clean" && !std::filesystem::exists(dir / "v1", ec)) {
-            std::cout << "cache: " << dir.string() << " (no cache there yet)\nentries: 0\n";
-            return 0;
-        }
-        auto cache = *action == "clean" ? DiskCache::open(dir) : DiskCache::openExisting(dir);
-        if (!cache) return diag::fail(cache.error());
-        if (*action == "clean") {
-            if (auto st = cache->clean(); !st) return diag::fail(st.error());
-            return 0;
-        }
-        if (*action == "verify") {
-            auto bad = cache->verify();
-            std::cout << "cache: " << cache->dir().string()
-                      << "\nbad entries removed: " << bad.entries << "\n";
-            return bad.entries ? static_cast<int>(Errc::CacheDamaged) : 0;
-        }
-        printCacheStats(*cache);
-        return 0;
-    });
-}
-
 } // namespace
 
 void addBuildCommands(CommandRegistry& registry) {
     addBuildCommand(registry);
     addAddTargetsCommand(registry);
-    addCacheCommand(registry);
 }
 
 void addOclocCommand(CommandRegistry& registry) {

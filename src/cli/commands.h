@@ -21,6 +21,7 @@ void addDevicesCommand(CommandRegistry& registry);
 void addArchiveCommands(CommandRegistry& registry);
 void addDeliveryCommands(CommandRegistry& registry);
 void addBuildCommands(CommandRegistry& registry);
+void addCacheCommand(CommandRegistry& registry);
 void addRuntimeCommands(CommandRegistry& registry);
 // Only for help and completion: `aotpack ocloc` is dispatched before CLI11 parses (main_cli.cpp).
 void addOclocCommand(CommandRegistry& registry);

@@ -163,6 +163,7 @@ void addCommands(CommandRegistry& registry) {
     addArchiveCommands(registry);
     addDeliveryCommands(registry);
     addBuildCommands(registry);
+    addCacheCommand(registry);
     addRuntimeCommands(registry);
     addOclocCommand(registry);
     addBundleCommand(registry);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
 namespace aotpack {
 
@@ -122,6 +123,29 @@ std::string humanBytes(unsigned long long bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
     return buf;
+}
+
+std::optional<std::uint64_t> parseByteSize(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+        ++digits;
+    std::string number(text.substr(0, digits)), unit(text.substr(digits));
+    if (number.empty() || std::count(number.begin(), number.end(), '.') > 1) return std::nullopt;
+    if (unit.size() == 3 && unit.ends_with("iB")) // "GiB", "GB" and "G" alike; "B" is bytes
+        unit.resize(1);
+    else if (!unit.empty() && unit.back() == 'B')
+        unit.pop_back();
+    for (auto& c : unit)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    static const std::string units = "KMGT";
+    if (unit.size() > 1 || (unit.size() == 1 && units.find(unit[0]) == std::string::npos))
+        return std::nullopt;
+    double value = std::strtod(number.c_str(), nullptr);
+    for (std::size_t i = 0; unit.size() == 1 && i <= units.find(unit[0]); ++i)
+        value *= 1024;
+    if (value < 1 || value > 1.8e19) return std::nullopt;
+    return static_cast<std::uint64_t>(value);
 }
 
 } // namespace aotpack

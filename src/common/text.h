@@ -29,5 +29,8 @@ std::string countOf(std::size_t n, std::string_view singular, std::string_view p
 // Seconds as a person writes them: "2", "0.001", "1.5".
 std::string secondsText(double seconds);
 std::string humanBytes(unsigned long long bytes);
+// "500M", "10G", "1.5GiB", "4096" (bytes): K, M, G, T are powers of 1024, as humanBytes prints
+// them. nullopt for anything else, and for zero.
+std::optional<std::uint64_t> parseByteSize(std::string_view text);
 
 } // namespace aotpack

@@ -75,7 +75,7 @@ Expected<BuildCaches> openCaches(const BuildRequest& request, BuildObserver& obs
     if (!request.useCache) return caches;
     auto dir = buildCacheDir(request);
     auto local = DiskCache::open(dir, request.cacheMaxBytes ? request.cacheMaxBytes
-                                                            : DiskCache::kDefaultMaxBytes);
+                                                            : DiskCache::configuredMaxBytes(dir));
     if (local && ::access((dir / "v1").c_str(), W_OK | X_OK) != 0)
         local = makeError(Errc::Output, "cannot write cache directory '" + dir.string() + "'");
     if (!local) {
@@ -117,6 +117,18 @@ finishRemoteCache(const BuildRequest& request, BuildCaches& caches, BuildObserve
     printCacheWarnings(caches, observer);
     cache::addCounters(caches.local->dir() / cache::kRemoteStatsFile, cache::toCounters(stats));
     return stats;
+}
+
+// The build's cache hits and compiles, summed in <build cache>/build-stats over every build
+// (`aotpack cache stats`; `cache zero` resets them).
+static void countCacheUse(const BuildCaches& caches, const CompiledJobs& compiled) {
+    if (!caches.local) return;
+    cache::Counters delta{{"hits", 0}, {"compiled", 0}};
+    for (const auto& j : compiled.jobs) {
+        delta["hits"] += j.outcome == JobOutcome::CacheHit;
+        delta["compiled"] += j.outcome == JobOutcome::Compiled;
+    }
+    cache::addCounters(caches.local->dir() / cache::kBuildStatsFile, delta);
 }
 
 // An output that cannot be written fails now, not after every compile: a directory in its place,
@@ -287,6 +299,7 @@ Finished finishBuild(const BuildSetup& setup, BuildCaches& caches,
     }
     // The archive is written: uploads may finish meanwhile.
     out.remoteCache = finishRemoteCache(setup.request, caches, observer);
+    countCacheUse(caches, compiled);
     return out;
 }
 

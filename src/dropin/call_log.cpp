@@ -82,4 +82,8 @@ std::map<std::string, unsigned long long> readStats(const fs::path& cacheDir) {
     return cache::readCounters(cacheDir / "ocloc-stats");
 }
 
+void zeroStats(const fs::path& cacheDir) {
+    cache::zeroCounters(cacheDir / "ocloc-stats");
+}
+
 } // namespace aotpack::dropin

@@ -32,5 +32,7 @@ void logCall(const CallRecord& record, const std::filesystem::path& cacheDir);
 
 // The counters: calls, modelled, passed_through, hits, misses.
 std::map<std::string, unsigned long long> readStats(const std::filesystem::path& cacheDir);
+// `aotpack cache zero`: the counts start again from zero.
+void zeroStats(const std::filesystem::path& cacheDir);
 
 } // namespace aotpack::dropin

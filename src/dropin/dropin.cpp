@@ -84,7 +84,8 @@ void learnInBackground(const std::vector<std::string>& lists) {
 
 std::optional<DiskCache> openCache() {
     if (envOr("AOTPACK_CACHE", "1") == "0") return std::nullopt;
-    auto cache = DiskCache::open(DiskCache::defaultRoot() / "build");
+    auto dir = DiskCache::defaultRoot() / "build";
+    auto cache = DiskCache::open(dir, DiskCache::configuredMaxBytes(dir));
     if (!cache) return std::nullopt; // a cache that cannot be opened never fails a compile
     return *cache;
 }

@@ -65,6 +65,30 @@ PY
 
 expect_exit 0 "$AOTPACK" cache stats
 expect_in "entries: "
+# What ccache users look for (issue "What a new user trips over"): stats as JSON with the builds'
+# hits and compiles, zeroing the counters, and a size limit kept in the cache and enforced.
+expect_exit 0 "$AOTPACK" cache stats --json
+python3 - "$OUT" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+b = j["build"]
+assert b["hits"] > 0 and b["compiled"] > 0, b
+assert abs(b["hit_rate"] - b["hits"] / (b["hits"] + b["compiled"])) < 1e-9, b
+assert j["entries"] > 3 and j["max_bytes"] == 5 << 30, j
+PY
+expect_exit 0 "$AOTPACK" cache zero
+expect_exit 0 "$AOTPACK" cache stats
+expect_in "builds: 0 cache hit(s), 0 compiled"
+expect_exit 0 "$AOTPACK" cache --max-size 30K
+expect_in "limit: 30.0 KiB"
+expect_exit 0 "$AOTPACK" cache stats --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert j["bytes"] <= 30 << 10 and j["max_bytes"] == 30 << 10, j' "$OUT"
+# A later build keeps to the limit (it evicts the oldest entries), and counts itself.
+expect_exit 0 "$AOTPACK" build -q -d ats-m150,pvc,tgllp kernels -o f.aotpack
+expect_exit 0 "$AOTPACK" cache stats --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert j["bytes"] <= 30 << 10 and j["build"]["hits"] + j["build"]["compiled"] > 0, j' "$OUT"
+expect_exit 2 "$AOTPACK" cache --max-size 10X
+expect_in "--max-size '10X' is not a size"
 expect_exit 0 "$AOTPACK" cache clean
 expect_exit 0 "$AOTPACK" cache stats
 expect_in "entries: 0"
