@@ -226,6 +226,7 @@ void addSplit(CommandRegistry& r) {
     sub->add_flag("--natives-only", a->nativesOnly,
                   "Target pieces without SPIR-V: smallest, but they cannot JIT (the SPIR-V piece "
                   "still has it all)");
+    sub->add_flag("--json", a->json, "Print [{path, piece, targets, bytes}] instead of the paths");
     r.add(sub, [a, by] {
         auto in = ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
@@ -237,12 +238,19 @@ void addSplit(CommandRegistry& r) {
         std::error_code ec;
         std::filesystem::create_directories(a->output, ec);
         std::string stem = std::filesystem::path(a->archive).stem().string();
+        nlohmann::json written = nlohmann::json::array();
         for (auto& piece : *pieces) {
             auto path = std::filesystem::path(a->output) / (stem + "." + piece.name + ".aotpack");
             if (auto st = writeArchiveFile(path, piece.writer, {}, *keys); !st)
                 return diag::fail(st.error());
-            std::cout << path.string() << "\n";
+            written.push_back({{"path", path.string()},
+                               {"piece", piece.name},
+                               {"targets", piece.name == "spirv" ? std::vector<std::string>{}
+                                                                 : split(piece.name, '+')},
+                               {"bytes", std::filesystem::file_size(path, ec)}});
+            if (!a->json) std::cout << path.string() << "\n";
         }
+        if (a->json) std::cout << written.dump(2) << "\n";
         return 0;
     });
 }

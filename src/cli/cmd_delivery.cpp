@@ -12,6 +12,7 @@
 #include "delivery/wheel_variants.h"
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace aotpack::cli {
 
@@ -20,7 +21,7 @@ namespace {
 struct SlimArgs {
     std::string archive, output;
     std::vector<std::string> signKeys;
-    bool remoteSpirv = false;
+    bool remoteSpirv = false, json = false;
 };
 
 void addPublish(CommandRegistry& r) {
@@ -36,11 +37,22 @@ void addPublish(CommandRegistry& r) {
     auto spirv = std::make_shared<bool>(false);
     sub->add_flag("--spirv", *spirv,
                   "Each module's SPIR-V too, for archives slimmed with --remote-spirv");
-    r.add(sub, [archive, to, spirv] {
+    auto asJson = std::make_shared<bool>(false);
+    sub->add_flag("--json", *asJson, "Print {archive, uploaded, bytes_uploaded, already_there}");
+    r.add(sub, [archive, to, spirv, asJson] {
         auto in = archive::ArchiveReader::openFile(*archive);
         if (!in) return diag::fail(in.error());
         auto report = delivery::publishNatives(*in, *to, *spirv);
         if (!report) return diag::fail(report.error());
+        if (*asJson) {
+            std::cout << nlohmann::json{{"archive", *archive},
+                                        {"uploaded", report->uploaded},
+                                        {"bytes_uploaded", report->bytesUploaded},
+                                        {"already_there", report->alreadyThere}}
+                             .dump(2)
+                      << "\n";
+            return 0;
+        }
         std::cout << "published " << report->uploaded << (*spirv ? " payload(s), " : " native(s), ")
                   << humanBytes(report->bytesUploaded) << "; " << report->alreadyThere
                   << " already there\n";
@@ -66,6 +78,8 @@ void addSlim(CommandRegistry& r) {
                   "Keep the SPIR-V on the server too (publish it with --spirv): a GPU with "
                   "natives downloads only those; one without needs the server to JIT "
                   "(format 1.4)");
+    sub->add_flag("--json", a->json,
+                  "Print {archive, output, bytes, natives_url, remote_spirv, warnings}");
     r.add(sub, [a, url] {
         auto in = archive::ArchiveReader::openFile(a->archive);
         if (!in) return diag::fail(in.error());
@@ -75,9 +89,19 @@ void addSlim(CommandRegistry& r) {
         if (!slim) return diag::fail(slim.error());
         if (auto st = archive::writeArchiveFile(a->output, *slim, {}, *keys); !st)
             return diag::fail(st.error());
-        if (auto written = archive::ArchiveReader::openFile(a->output))
-            for (const auto& warning : delivery::missingOnServer(*written))
-                diag::warning(warning);
+        auto written = archive::ArchiveReader::openFile(a->output);
+        auto warnings = written ? delivery::missingOnServer(*written) : std::vector<std::string>{};
+        for (const auto& warning : warnings)
+            diag::warning(warning);
+        if (a->json)
+            std::cout << nlohmann::json{{"archive", a->archive},
+                                        {"output", a->output},
+                                        {"bytes", written ? written->fileBytes().size() : 0},
+                                        {"natives_url", *url},
+                                        {"remote_spirv", a->remoteSpirv},
+                                        {"warnings", warnings}}
+                             .dump(2)
+                      << "\n";
         return 0;
     });
 }

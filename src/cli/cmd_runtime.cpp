@@ -337,7 +337,8 @@ Expected<std::set<std::uint32_t>> fetchIps(const std::vector<std::string>& devic
 }
 
 // `aotpack fetch`: a slim archive's natives for these GPUs, into the cache the runtime reads.
-int fetchNatives(const std::string& path, const std::vector<std::string>& devices, bool system) {
+int fetchNatives(const std::string& path, const std::vector<std::string>& devices, bool system,
+                 bool asJson) {
     auto in = archive::ArchiveReader::openFile(path);
     if (!in) return diag::fail(in.error());
     auto ips = fetchIps(devices);
@@ -367,10 +368,18 @@ int fetchNatives(const std::string& path, const std::vector<std::string>& device
             (got->fromCache ? cached : isSpirv ? spirv : fetched) += 1;
             bytes += got->fromCache ? 0 : got->bytes.size();
         }
-    std::cout << "fetched " << fetched << " native(s)"
-              << (spirv ? " and " + std::to_string(spirv) + " SPIR-V module(s)" : "") << ", "
-              << humanBytes(bytes) << "; " << cached << " already in " << dir.string() << "; "
-              << local << " in the archive; " << failed << " failed\n";
+    if (asJson)
+        std::cout << json{{"archive", path},     {"cache", dir.string()},
+                          {"fetched", fetched},  {"spirv", spirv},
+                          {"bytes", bytes},      {"already_cached", cached},
+                          {"in_archive", local}, {"failed", failed}}
+                         .dump(2)
+                  << "\n";
+    else
+        std::cout << "fetched " << fetched << " native(s)"
+                  << (spirv ? " and " + std::to_string(spirv) + " SPIR-V module(s)" : "") << ", "
+                  << humanBytes(bytes) << "; " << cached << " already in " << dir.string() << "; "
+                  << local << " in the archive; " << failed << " failed\n";
     return failed ? static_cast<int>(Errc::NotFound) : 0;
 }
 
@@ -424,6 +433,7 @@ void addFetchCommand(CommandRegistry& r) {
     auto fetchArchive = std::make_shared<std::string>();
     auto fetchDevices = std::make_shared<std::vector<std::string>>();
     auto fetchSystem = std::make_shared<bool>(false);
+    auto fetchJson = std::make_shared<bool>(false);
     auto* fetchSub = r.app.add_subcommand(
         "fetch", "Fetch a slim archive's natives for this machine's GPUs (at install time)");
     fetchSub->add_option("archive", *fetchArchive, "Slim archive (aotpack slim)")->required();
@@ -432,10 +442,13 @@ void addFetchCommand(CommandRegistry& r) {
                          "needed: an image for another machine)");
     fetchSub->add_flag("--system", *fetchSystem,
                        "Into the machine-wide cache every user reads (run as root)");
+    fetchSub->add_flag("--json", *fetchJson,
+                       "Print {archive, cache, fetched, spirv, bytes, already_cached, in_archive, "
+                       "failed}");
     fetchSub->footer("Example:\n  aotpack fetch /usr/share/myapp/kernels.aotpack --system\n"
                      "Exit 9 when a native could not be fetched (the program would JIT it).");
-    r.add(fetchSub, [fetchArchive, fetchDevices, fetchSystem] {
-        return fetchNatives(*fetchArchive, *fetchDevices, *fetchSystem);
+    r.add(fetchSub, [fetchArchive, fetchDevices, fetchSystem, fetchJson] {
+        return fetchNatives(*fetchArchive, *fetchDevices, *fetchSystem, *fetchJson);
     });
 }
 

@@ -234,6 +234,16 @@ expect_exit 0 "$AOTPACK" ocloc --shim-dir
 [[ "$OUT" == "$AOTPACK_CACHE_DIR/shim/"* ]] || fail "--shim-dir printed $OUT"
 grep -qF '`<cache root>/shim/<hash>`' "$SRC/docs/OCLOC.md" || fail "docs/OCLOC.md: --shim-dir"
 
+# --json on publish, slim, split and fetch (what scripts of sccache users expect).
+expect_exit 0 "$AOTPACK" publish app.aotpack --to "file://$WORK/natives-j" --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert j["uploaded"] == 6 and j["already_there"] == 0 and j["bytes_uploaded"] > 0, j' "$OUT"
+expect_exit 0 "$AOTPACK" slim app.aotpack --natives-url "file://$WORK/natives-j" -o j.slim.aotpack --json
+python3 -c 'import json,sys,os; j=json.loads(sys.argv[1]); assert j["warnings"] == [] and j["bytes"] == os.path.getsize("j.slim.aotpack"), j' "$OUT"
+expect_exit 0 "$AOTPACK" split app.aotpack -o PJ --json
+python3 -c 'import json,sys,os; j=json.loads(sys.argv[1]); assert [p["piece"] for p in j] == ["acm-g10", "pvc", "spirv"] and all(p["bytes"] == os.path.getsize(p["path"]) for p in j), j' "$OUT"
+expect_exit 0 env AOTPACK_CACHE_DIR="$WORK/cache-j" "$AOTPACK" fetch j.slim.aotpack --device pvc --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert (j["fetched"], j["failed"]) == (3, 0), j' "$OUT"
+
 # An unknown command followed by --help is an unknown command (it printed the main help, exit 0).
 expect_exit 2 "$AOTPACK" nosuch --help
 expect_in "unknown command 'nosuch'"
