@@ -12,8 +12,8 @@ then per repetition
                   own cost included)
     replayed      `aotpack run app.aotpack -- APP`: every captured program served natively
 The ratio is the sum of the replayed builds' times over the sum of the driver's (goal <= 0.05).
-The preload library's cost to a program that builds nothing: loading it (goal <= 2 ms); its
-clInitLayer only copies the loader's table. (Comparing whole OpenCL start-ups with and without
+The preload library's cost to a program that builds nothing: loading it (goal <= 2 ms): a C shim
+that loads the replay library only when there is work. (Comparing whole OpenCL start-ups with and without
 the layer cannot resolve 2 ms: NEO's start-up on a simulated GPU varies by +-100 ms.)
 --smoke: one repetition, for CI (checks that the benchmark code runs, not speed).
 """
@@ -59,7 +59,7 @@ def build_ms(cmd, cwd, want):
 
 def library_load_ms():
     """Loading libaotpack_preload.so into a process (what OPENCL_LAYERS or LD_PRELOAD costs a
-    program before anything is served; its clInitLayer only copies a table)."""
+    program that builds nothing: the C shim; the replay library loads only when there is work)."""
     lib = bench.AOTPACK.parent.parent.parent / "lib/aotpack/libaotpack_preload.so"
     code = ("import ctypes, time; t = time.perf_counter(); ctypes.CDLL(%r); "
             "print((time.perf_counter() - t) * 1000)" % str(lib))

@@ -159,9 +159,10 @@ Expected<std::vector<std::string>> stage(const fs::path& root, const fs::path& s
     for (const auto& lib : libs)
         if (auto st = copyInto(lib, top / "lib" / lib.filename(), files, top); !st)
             return st.error();
-    if (!preload.empty())
-        if (auto st = copyInto(preload, top / "lib/aotpack" / preload.filename(), files, top); !st)
-            return st.error();
+    if (!preload.empty()) // the shim, and the replay library it loads from its own directory
+        for (const auto& lib : {preload, preload.parent_path() / "libaotpack_replay.so"})
+            if (auto st = copyInto(lib, top / "lib/aotpack" / lib.filename(), files, top); !st)
+                return st.error();
     for (const auto& t : toolchains)
         if (auto st = copyToolchain(t, top, files); !st) return st.error();
     std::sort(files.begin(), files.end());

@@ -1,7 +1,8 @@
-// The preload library as an OpenCL loader layer (cl_loader_layers; `aotpack capture` and
-// `aotpack run` name it in OPENCL_LAYERS). A layer and not symbol interposition: the loader
-// sends every call through its layers whether the application linked libOpenCL or dlopen'ed it
-// (OpenCV and hashcat do; LD_PRELOAD does not reach them). Debian 12's loader, ocl-icd 2.3.1,
+// The replay library's OpenCL half: the preload shim (preload_shim.c) is the OpenCL loader layer
+// (cl_loader_layers; `aotpack capture` and `aotpack run` name it in OPENCL_LAYERS) and hands its
+// clInitLayer here when capture or replay is asked for. A layer and not symbol interposition: the
+// loader sends every call through its layers whether the application linked libOpenCL or dlopen'ed
+// it (OpenCV and hashcat do; LD_PRELOAD does not reach them). Debian 12's loader, ocl-icd 2.3.1,
 // implements the extension. Without AOTPACK_CAPTURE_DIR, AOTPACK_ARCHIVE or AOTPACK_RUNTIME_REMOTE
 // the layer hands the loader its own dispatch back: it costs nothing.
 #include "capture/opencl_programs.h"
@@ -112,20 +113,11 @@ void interpose(_cl_icd_dispatch& d) {
 
 using namespace aotpack::capture;
 
-extern "C" __attribute__((visibility("default"))) cl_int CL_API_CALL
-clGetLayerInfo(cl_layer_info param, size_t size, void* value, size_t* sizeRet) {
-    if (param != CL_LAYER_API_VERSION) return CL_INVALID_VALUE;
-    if (value && size < sizeof(cl_layer_api_version)) return CL_INVALID_VALUE;
-    if (value) *static_cast<cl_layer_api_version*>(value) = CL_LAYER_API_VERSION_100;
-    if (sizeRet) *sizeRet = sizeof(cl_layer_api_version);
-    return CL_SUCCESS;
-}
-
 // The loader's dispatch may be shorter than this header's (an older loader): the entries it
 // lacks stay empty, and the layer never calls them.
 extern "C" __attribute__((visibility("default"))) cl_int CL_API_CALL
-clInitLayer(cl_uint numEntries, const _cl_icd_dispatch* target, cl_uint* numEntriesOut,
-            const _cl_icd_dispatch** layerDispatchOut) {
+aotpack_replay_clInitLayer(cl_uint numEntries, const _cl_icd_dispatch* target,
+                           cl_uint* numEntriesOut, const _cl_icd_dispatch** layerDispatchOut) {
     if (!target || !numEntriesOut || !layerDispatchOut) return CL_INVALID_VALUE;
     constexpr cl_uint kEntries = sizeof(_cl_icd_dispatch) / sizeof(void*);
     opencl::setNext(target);

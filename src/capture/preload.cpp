@@ -1,5 +1,6 @@
-// libaotpack_preload.so: LD_PRELOAD'ed by `aotpack capture` and `aotpack run`, it interposes
-// zeModuleCreate. For SPIR-V modules it
+// libaotpack_replay.so's Level Zero half: the preload shim (preload_shim.c, what `aotpack
+// capture` and `aotpack run` LD_PRELOAD) hands it zeModuleCreate for SPIR-V modules, and from
+// then on zeModuleGetKernelNames and zeModuleDestroy (replay_entry.h). For SPIR-V modules it
 // - records them into $AOTPACK_CAPTURE_DIR (capture_dir.h), and/or
 // - serves them from the archives of $AOTPACK_ARCHIVE (colon-separated) with the native binary
 //   the runtime's selection picks for the device, falling back to the program's own call when
@@ -9,6 +10,7 @@
 #include "capture/capture_dir.h"
 #include "capture/preload_settings.h"
 #include "capture/replay.h"
+#include "capture/replay_entry.h"
 #include "common/diagnostics.h"
 
 #include <level_zero/ze_api.h>
@@ -28,18 +30,11 @@
 namespace aotpack::capture {
 namespace {
 
-// The loader's definition of `name`: the next one after this library, or, when the program
-// loaded the loader with dlopen(RTLD_LOCAL), the one in that already-loaded library.
-void* nextDefinition(const char* name) {
-    void* next = dlsym(RTLD_NEXT, name);
-    if (!next)
-        if (void* loader = dlopen("libze_loader.so.1", RTLD_NOW | RTLD_NOLOAD))
-            next = dlsym(loader, name);
-    return next;
-}
+// The program's own definitions, which the shim found (aotpack_replay_start).
+aotpack_replay_next nextDefinitions{};
 
-template <typename Fn> Fn next(const char* name) {
-    return reinterpret_cast<Fn>(nextDefinition(name));
+template <typename Fn> Fn next(void* aotpack_replay_next::*which) {
+    return reinterpret_cast<Fn>(nextDefinitions.*which);
 }
 
 using ModuleCreateFn = ze_result_t (*)(ze_context_handle_t, ze_device_handle_t,
@@ -49,7 +44,7 @@ using KernelNamesFn = ze_result_t (*)(ze_module_handle_t, uint32_t*, const char*
 using ModuleDestroyFn = ze_result_t (*)(ze_module_handle_t);
 
 ModuleCreateFn realModuleCreate() {
-    static ModuleCreateFn real = next<ModuleCreateFn>("zeModuleCreate");
+    static ModuleCreateFn real = next<ModuleCreateFn>(&aotpack_replay_next::zeModuleCreate);
     return real;
 }
 
@@ -147,9 +142,17 @@ std::optional<ze_result_t> captureAndServe(ze_context_handle_t context, ze_devic
 
 // Nothing thrown inside aotpack reaches the program: an internal failure makes the program's
 // own call, with one warning.
+extern "C" __attribute__((visibility("default"))) int
+aotpack_replay_start(int abi, const aotpack_replay_next* next) {
+    if (abi != AOTPACK_REPLAY_ABI || !next) return 0;
+    nextDefinitions = *next;
+    return 1;
+}
+
 extern "C" __attribute__((visibility("default"))) ze_result_t
-zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_module_desc_t* desc,
-               ze_module_handle_t* module, ze_module_build_log_handle_t* buildLog) {
+aotpack_replay_zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device,
+                              const ze_module_desc_t* desc, ze_module_handle_t* module,
+                              ze_module_build_log_handle_t* buildLog) {
     if (!realModuleCreate()) return ZE_RESULT_ERROR_UNINITIALIZED;
     if (passesStraight(desc, module)) return callReal(context, device, desc, module, buildLog);
     try {
@@ -168,8 +171,9 @@ zeModuleCreate(ze_context_handle_t context, ze_device_handle_t device, const ze_
 // A zebin lists IGC's symbol-table kernel among its kernels; the driver's JIT of the same SPIR-V
 // does not (22.43 JIT-compiles to patch tokens), so a served module hides it: same kernels.
 extern "C" __attribute__((visibility("default"))) ze_result_t
-zeModuleGetKernelNames(ze_module_handle_t module, uint32_t* count, const char** names) {
-    static auto real = next<KernelNamesFn>("zeModuleGetKernelNames");
+aotpack_replay_zeModuleGetKernelNames(ze_module_handle_t module, uint32_t* count,
+                                      const char** names) {
+    static auto real = next<KernelNamesFn>(&aotpack_replay_next::zeModuleGetKernelNames);
     if (!real) return ZE_RESULT_ERROR_UNINITIALIZED;
     if (!count || !hidesSymbolTable(module)) return real(module, count, names);
     uint32_t all = 0;
@@ -186,14 +190,9 @@ zeModuleGetKernelNames(ze_module_handle_t module, uint32_t* count, const char** 
 }
 
 extern "C" __attribute__((visibility("default"))) ze_result_t
-zeModuleDestroy(ze_module_handle_t module) {
-    static auto real = next<ModuleDestroyFn>("zeModuleDestroy");
+aotpack_replay_zeModuleDestroy(ze_module_handle_t module) {
+    static auto real = next<ModuleDestroyFn>(&aotpack_replay_next::zeModuleDestroy);
     if (!real) return ZE_RESULT_ERROR_UNINITIALIZED;
     forgetModule(module); // before: the driver may hand the same handle to the next module
     return real(module);
-}
-
-// The version of the preload library (tools and bug reports ask it with dlsym).
-extern "C" __attribute__((visibility("default"))) const char* aotpack_preload_version(void) {
-    return AOTPACK_VERSION;
 }

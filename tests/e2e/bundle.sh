@@ -52,6 +52,7 @@ shim_bundle=$(AOTPACK_CACHE_DIR=$WORK/cache chroot "$root" /opt/toolchain/bin/ao
 
 # #28 item 3: stripped, carrying the preload library: run and capture work from the bundle.
 grep -qx "toolchain/lib/aotpack/libaotpack_preload.so" files.txt || fail "no preload library"
+grep -qx "toolchain/lib/aotpack/libaotpack_replay.so" files.txt || fail "no replay library"
 ! readelf -S "$root/opt/toolchain/libexec/aotpack" | grep -q "\.debug_info" ||
     fail "the bundle's aotpack keeps its debug information"
 expect_exit 0 chroot "$root" /opt/toolchain/bin/aotpack run /tmp/bundled.aotpack -- /bin/true

@@ -20,6 +20,7 @@ expect_in "ocloc 22.43"
 expect_exit 0 root/usr/bin/aotpack devices ats-m150,pvc
 # The preload library is where the packaged aotpack looks for it.
 [ -f root/usr/lib/aotpack/libaotpack_preload.so ] || fail "no preload library in the package"
+[ -f root/usr/lib/aotpack/libaotpack_replay.so ] || fail "no replay library in the package"
 "$AOTPACK" build -q -d none "$SRC/tests/data/vector_ops.spv" -o none.aotpack --no-cache
 expect_exit 0 root/usr/bin/aotpack run none.aotpack -- true
 
