@@ -48,7 +48,7 @@ if [ "$mode" = changed ]; then
         git diff --quiet "$base" -- .clang-tidy; then
         changed=$(git diff --name-only --diff-filter=d "$base" -- src include)
         mapfile -t files < <({
-            grep '^src/.*\.cpp$' <<<"$changed" || true
+            grep -E '^src/.*\.(c|cpp)$' <<<"$changed" || true
             grep '\.h$' <<<"$changed" | sed -E 's#^(src|include)/##' | dependents_of
         } | sort -u | sed "s#^#$PWD/#")
         echo "check-tidy: ${#files[@]} file(s) of src/ changed since ${base:0:12} (.ci/tidy-clean)"
