@@ -27,16 +27,35 @@ bool isSpirBitcode(const foreign::DeviceImage& image) {
            triple->second.starts_with("spir");
 }
 
-// The SPIR-V an image gives: its own, or its bitcode translated; nothing for other images.
-std::optional<Expected<Bytes>> spirvFor(const foreign::DeviceImage& image, ByteView stored,
-                                        const BitcodeTranslator& translate) {
-    if (image.kind == "spirv") {
-        auto spirv = foreign::spirvOf(stored);
-        if (!spirv) return std::nullopt; // not whole: inspect shows it, nothing to build
-        return spirv;
+// An image's SPIR-V and the flags its runtime builds it with (nothing: none known).
+struct ImageSpirv {
+    Bytes spirv;
+    std::optional<std::string> flags;
+};
+
+// The SPIR-V an image gives: its own, an ocloc fat binary's generic_ir (with the options ocloc
+// recorded beside it), or its bitcode translated; nothing for other images.
+std::optional<Expected<ImageSpirv>> spirvFor(const foreign::DeviceImage& image, ByteView stored,
+                                             const BitcodeTranslator& translate) {
+    // A fat binary a container registers (a SYCL descriptor's spir64_gen image) is created as
+    // native code by its runtime, which never hands its SPIR-V to zeModuleCreate: nothing to key.
+    if (image.kind == "ocloc-ar" && image.properties.count("triple")) return std::nullopt;
+    if (image.kind == "ocloc-ar") {
+        auto carried = foreign::spirvOfOclocAr(stored);
+        if (!carried) return std::nullopt;
+        return ImageSpirv{std::move(carried->spirv), std::move(carried->options)};
     }
-    if (isSpirBitcode(image) && translate) return translate(stored);
-    return std::nullopt;
+    Expected<Bytes> spirv = makeError(Errc::NotFound, "");
+    if (image.kind == "spirv") {
+        spirv = foreign::spirvOf(stored);
+        if (!spirv) return std::nullopt; // not whole: inspect shows it, nothing to build
+    } else if (isSpirBitcode(image) && translate) {
+        spirv = translate(stored);
+        if (!spirv) return spirv.error();
+    } else {
+        return std::nullopt;
+    }
+    return ImageSpirv{std::move(*spirv), buildFlagsOf(image)};
 }
 
 // Records the file's SPIR-V images as they are found (the file is mapped only meanwhile).
@@ -52,9 +71,9 @@ Status recordImagesOf(const fs::path& file, const fs::path& dir, const BitcodeTr
             out.untranslated.push_back(image.where + ": " + spirv->error().message);
             return;
         }
-        auto flags = buildFlagsOf(image);
+        const auto& flags = (*spirv)->flags;
         CapturedModule m;
-        m.code = **spirv;
+        m.code = (*spirv)->spirv;
         m.flags = flags.value_or("");
         m.deviceIp = "unknown";
         m.program = file.filename().string();

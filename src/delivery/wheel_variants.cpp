@@ -107,6 +107,25 @@ Status writePlain(const std::vector<WheelEntry>& entries, const std::vector<CutA
     return writeWheel(path, std::move(out));
 }
 
+// Every .aotpack file of the wheel split per target; a warning for each signed one whose
+// variants go out unsigned.
+Expected<std::vector<CutArchive>> cutAll(const std::vector<WheelEntry>& entries,
+                                         const VariantOptions& options,
+                                         std::vector<std::string>& warnings) {
+    std::vector<CutArchive> cuts;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (!entries[i].name.ends_with(".aotpack")) continue;
+        auto c = cut(entries[i], i, options);
+        if (!c) return c.error();
+        if (c->signedOriginal && options.signKeys.empty())
+            warnings.push_back("'" + entries[i].name +
+                               "' is signed, its variants are not (they are new files): give "
+                               "--sign KEY");
+        cuts.push_back(std::move(*c));
+    }
+    return cuts;
+}
+
 } // namespace
 
 Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& outDir,
@@ -122,22 +141,14 @@ Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& o
     auto info = distInfoDir(*entries);
     if (!info)
         return makeError(Errc::BadInput, "'" + wheel.string() + "': " + info.error().message);
-    std::vector<CutArchive> cuts;
-    std::set<std::string> pieceNames;
     std::vector<std::string> warnings;
-    for (std::size_t i = 0; i < entries->size(); ++i) {
-        if (!(*entries)[i].name.ends_with(".aotpack")) continue;
-        auto c = cut((*entries)[i], i, options);
-        if (!c) return c.error();
-        if (c->signedOriginal && options.signKeys.empty())
-            warnings.push_back("'" + (*entries)[i].name +
-                               "' is signed, its variants are not (they are new files): give "
-                               "--sign KEY");
-        for (const auto& [piece, bytes] : c->pieces)
+    auto cuts = cutAll(*entries, options, warnings);
+    if (!cuts) return cuts.error();
+    std::set<std::string> pieceNames;
+    for (const auto& c : *cuts)
+        for (const auto& [piece, bytes] : c.pieces)
             pieceNames.insert(piece);
-        cuts.push_back(std::move(*c));
-    }
-    if (cuts.empty())
+    if (cuts->empty())
         return makeError(Errc::Usage, "'" + wheel.string() + "' ships no .aotpack archive");
     std::error_code ec;
     fs::create_directories(outDir, ec);
@@ -151,26 +162,26 @@ Expected<VariantSet> writeWheelVariants(const fs::path& wheel, const fs::path& o
         WheelName n = *name;
         n.label = labelFor(piece);
         std::vector<std::string> ips;
-        for (const auto& c : cuts)
+        for (const auto& c : *cuts)
             if (auto it = c.pieces.find(piece); it != c.pieces.end())
                 for (auto& ip : ipsOf(it->second))
                     if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
         VariantWheel v{n.label, ips, outDir / n.str()};
-        if (auto st = writeVariant(*entries, cuts, piece, v, *info); !st) return st.error();
+        if (auto st = writeVariant(*entries, *cuts, piece, v, *info); !st) return st.error();
         labels[v.label] = ips;
         set.wheels.push_back(std::move(v));
     }
     WheelName null = *name;
     null.label = "null";
     VariantWheel v{"null", {}, outDir / null.str()};
-    if (auto st = writeVariant(*entries, cuts, "", v, *info); !st) return st.error();
+    if (auto st = writeVariant(*entries, *cuts, "", v, *info); !st) return st.error();
     labels["null"] = {};
     set.wheels.push_back(std::move(v));
     // Installers that do not know variants (pip 23) cannot take a labelled file name: the null
     // variant's content also goes out as the plain wheel (without variant.json), which PEP 825
     // lets sit beside the variants.
     set.plain = outDir / name->str();
-    if (auto st = writePlain(*entries, cuts, set.plain); !st) return st.error();
+    if (auto st = writePlain(*entries, *cuts, set.plain); !st) return st.error();
     set.index = outDir / (name->distribution + "-" + name->version + "-variants.json");
     if (auto st = writeFileAtomic(set.index, variantsJson(labels).dump(2) + "\n"); !st)
         return st.error();

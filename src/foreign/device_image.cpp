@@ -243,4 +243,23 @@ Expected<DeviceImage> describeImage(ByteView b) {
     return makeError(Errc::BadInput, "not a device image");
 }
 
+std::optional<OclocArSpirv> spirvOfOclocAr(ByteView stored) {
+    // NEO's section types for the IR ELF (compute-runtime shared/source/device_binary_format/
+    // elf/ocl_elf.h: SHT_OPENCL_SPIRV, SHT_OPENCL_OPTIONS).
+    constexpr std::uint32_t kShtOpenclSpirv = 0xff000009, kShtOpenclOptions = 0xff000006;
+    for (const auto& m : readArMembers(stored).members) {
+        if (m.name != "generic_ir") continue;
+        auto elf = readElf(m.bytes);
+        if (!elf) return std::nullopt;
+        OclocArSpirv out;
+        for (const auto& s : elf->sections) {
+            if (s.type == kShtOpenclSpirv) out.spirv.assign(s.bytes.begin(), s.bytes.end());
+            if (s.type == kShtOpenclOptions)
+                out.options = std::string(s.bytes.begin(), s.bytes.end()).c_str(); // NUL-ended
+        }
+        if (out.spirv.size() >= 20 && word(out.spirv, 0) == kSpirvMagic) return out;
+    }
+    return std::nullopt;
+}
+
 } // namespace aotpack::foreign

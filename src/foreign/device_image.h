@@ -7,6 +7,7 @@
 #include "common/file_io.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ Expected<DeviceImage> describeImage(ByteView bytes);
 
 // The SPIR-V module an image of kind spirv stores, decompressed if it is in a zstd frame.
 Expected<Bytes> spirvOf(ByteView stored);
+
+// The SPIR-V an ocloc fat binary carries for other GPUs (its generic_ir member, NEO's IR ELF:
+// the module in an SHT_OPENCL_SPIRV section, its build options in SHT_OPENCL_OPTIONS), or
+// nothing when it has none (built with -exclude_ir).
+struct OclocArSpirv {
+    Bytes spirv;
+    std::string options;
+};
+std::optional<OclocArSpirv> spirvOfOclocAr(ByteView stored);
 
 // SPIR-V: the module's length in bytes, walking its instructions (SPIR-V has no length field):
 // it ends where the bytes end, at an instruction that cannot be one, or at another module.

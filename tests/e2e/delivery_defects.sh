@@ -132,6 +132,20 @@ expect_in "no SPIR-V, so other GPUs cannot run it"
 expect_exit 0 "$AOTPACK" inspect exported.ar
 expect_in "every other Intel GPU JIT-compiles the SPIR-V"
 
+# 12 (capture). capture --from-binary of a library holding such a fat binary takes the SPIR-V
+# of its generic_ir (it said "only native code"), and it builds for a GPU the AR lacks.
+echo 'int answer(void) { return 42; }' >lib.c
+cc -shared -fPIC -o libwithir.so lib.c
+objcopy --add-section .kernels="$withir" libwithir.so
+expect_exit 0 "$AOTPACK" capture --from-binary libwithir.so -o capar
+"$AOTPACK" build -q -d tgllp capar -o capar.aotpack
+expect_exit 0 "$AOTPACK" list capar.aotpack --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert len(j["modules"]) == 1 and [b["target"] for b in j["modules"][0]["binaries"]] == ["tgllp"], j["modules"]' "$OUT"
+cp libwithir.so libnoir.so && objcopy --remove-section .kernels libnoir.so
+objcopy --add-section .kernels="$noir" libnoir.so
+expect_exit 9 "$AOTPACK" capture --from-binary libnoir.so -o capnoir
+expect_in "only native code"
+
 # 13. inspect of a truncated aotpack archive: exit 4 and the file's name, as list and verify.
 head -c 3000 app.aotpack >trunc.aotpack
 expect_exit 4 "$AOTPACK" list trunc.aotpack

@@ -86,11 +86,14 @@ sim_tgl env AOTPACK_LOG=1 "$AOTPACK" run lib-tgl.aotpack -- "$MINI_SYCL_RUNTIME"
     >replay.out 2>replay.log
 [ "$(grep -c ': native tgllp' replay.log)" = 2 ] || fail "add-targets archive not served: $(cat replay.log)"
 
+# A fat binary on its own carries its SPIR-V in generic_ir: captured (it said "only native code").
+expect_exit 0 "$AOTPACK" capture --from-binary c.ar -o car
 # Errors: only native code (exit 9, nothing written); both a program and --from-binary (2).
-expect_exit 9 "$AOTPACK" capture --from-binary c.ar -o none
-expect_in "no SPIR-V image in 'c.ar' (only native code)"
+ocloc compile -file a.spv -spirv_input -device pvc,acm-g11 --format zebin -exclude_ir -output c-noir.ar -q >/dev/null
+expect_exit 9 "$AOTPACK" capture --from-binary c-noir.ar -o none
+expect_in "no SPIR-V image in 'c-noir.ar' (only native code)"
 [ ! -e none ] || fail "a capture directory was made for a file without SPIR-V"
-expect_exit 9 "$AOTPACK" add-targets c.ar -d tgllp -o none.aotpack
+expect_exit 9 "$AOTPACK" add-targets c-noir.ar -d tgllp -o none.aotpack
 [ ! -e none.aotpack ] || fail "an archive was written for a file without SPIR-V"
 expect_exit 2 "$AOTPACK" capture --from-binary libstripped.so -o cap -- true
 expect_exit 3 "$AOTPACK" capture --from-binary missing.so -o cap
