@@ -1,4 +1,5 @@
-// On-disk layout of an .aotpack archive, version 1.0. docs/FORMAT.md is the normative description;
+// On-disk layout of an .aotpack archive, format 1.x (a file's minor version is the newest feature
+// it uses: kMinor* below). docs/FORMAT.md is the normative description;
 // this header is its transcription. All integers are little-endian.
 #pragma once
 

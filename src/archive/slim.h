@@ -1,4 +1,4 @@
-// Natives on demand (#30, docs/DELIVERY.md): `aotpack slim` writes an archive that keeps every
+// Natives on demand (docs/DELIVERY.md): `aotpack slim` writes an archive that keeps every
 // module's SPIR-V and, for each native binary, only a RemoteNative entry (format 1.3): its
 // target, its metadata, and the SHA-256 and size (metadata too) that pin the bytes a server holds
 // under

@@ -1,4 +1,4 @@
-// Per-GPU delivery (#30 item 1, docs/DELIVERY.md): `aotpack split` cuts an archive into one piece
+// Per-GPU delivery (docs/DELIVERY.md): `aotpack split` cuts an archive into one piece
 // per target (its native binaries plus every module's SPIR-V, so a piece also JITs on other GPUs)
 // and one SPIR-V-only piece; `--by compat` puts targets whose binaries serve each other (the
 // device database's compatibility table) into one piece. `aotpack merge` of all the pieces

@@ -1,4 +1,4 @@
-// `aotpack publish` (#30, docs/DELIVERY.md): every native binary of an archive uploaded to a
+// `aotpack publish` (docs/DELIVERY.md): every native binary of an archive uploaded to a
 // natives server under its SHA-256, in the remote cache's content-addressed layout
 // (URL/cas/<sha256 of the raw binary>), through the remote cache's client: http(s):// with PUT
 // (nginx WebDAV, bazel-remote) or file://; the token comes from AOTPACK_REMOTE_CACHE_TOKEN(_FILE)

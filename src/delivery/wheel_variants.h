@@ -1,4 +1,4 @@
-// `aotpack wheel-variants` (#30 item 3, docs/DELIVERY.md): a wheel that ships aotpack archives
+// `aotpack wheel-variants` (docs/DELIVERY.md): a wheel that ships aotpack archives
 // becomes PEP 825 variant wheels - one per target (its archives split to that target: its natives
 // and all SPIR-V) labelled with the property `intel :: device_ip :: <ip>` that wheelnext's
 // intel-variant-provider detects, a null variant (SPIR-V only, or a slim archive whose natives are

@@ -1,5 +1,6 @@
-// Natives on demand (#30): the bytes of a RemoteNative entry (archive/remote_native.h), or of a
-// RemoteSpirv entry (the same pin, for a module's SPIR-V), from the local cache or fetched from
+// Natives on demand (docs/DELIVERY.md): the bytes of a RemoteNative entry
+// (archive/remote_native.h), or of a RemoteSpirv entry (the same pin, for a module's SPIR-V), from
+// the local cache or fetched from
 // `<natives.url>/cas/<sha256>` and checked against the SHA-256 the archive pins before they are
 // cached or reach a driver. The server's `.zst` copy may be a frame made with one of the
 // archive's trained dictionaries (delivery/publish.h).

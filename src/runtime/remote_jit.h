@@ -1,4 +1,4 @@
-// A fleet shares JIT results (#30 item 4, docs/DELIVERY.md): with AOTPACK_RUNTIME_REMOTE=URL the
+// A fleet shares JIT results (docs/DELIVERY.md): with AOTPACK_RUNTIME_REMOTE=URL the
 // runtime and replay look up `URL/jit/<key>` before they JIT-compile a module that no archive
 // serves natively, the key naming the SPIR-V, the flags, the constants, the device IP and the
 // driver version. Clients only read; a holder of the write token uploads what it JIT-compiled
