@@ -97,6 +97,22 @@ AOTPACK_RT_API const char* aotpack_last_error(void);
    aotpack_cl_program_create ("" if none): load_info.reason holds at most 255 bytes of it. */
 AOTPACK_RT_API const char* aotpack_last_reason(void);
 
+/* Where the library's messages go: warnings (a bad AOTPACK_POLICY, a fleet server that does not
+   answer, ...) and, with AOTPACK_LOG=1, a line per load. By default they are written to stderr
+   as "aotpack: warning: ..."; with a callback, nothing is written and the callback gets each
+   message without prefix or newline, from the thread that made the call (it must not call back
+   into the library). NULL restores stderr. */
+typedef enum aotpack_message_level {
+    AOTPACK_MESSAGE_LOG = 0,
+    AOTPACK_MESSAGE_NOTE = 1,
+    AOTPACK_MESSAGE_WARNING = 2,
+    AOTPACK_MESSAGE_ERROR = 3
+} aotpack_message_level;
+typedef void (*aotpack_message_callback)(aotpack_message_level level, const char* message,
+                                         void* user_data);
+AOTPACK_RT_API void aotpack_set_message_callback(aotpack_message_callback callback,
+                                                 void* user_data);
+
 /* What this process asked of the fleet's JIT-result server (AOTPACK_RUNTIME_REMOTE) and sent
    to it; all zero without one. */
 typedef struct aotpack_fleet_stats {

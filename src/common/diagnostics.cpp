@@ -4,9 +4,37 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <unistd.h>
 
 namespace aotpack::diag {
+
+namespace {
+
+std::mutex sinkMutex;
+MessageSink sink = nullptr;
+void* sinkUserData = nullptr;
+
+// The host program's sink took the message (nothing goes to stderr then).
+bool sentToSink(int level, const std::string& message) {
+    std::lock_guard<std::mutex> lock(sinkMutex);
+    if (!sink) return false;
+    sink(level, message.c_str(), sinkUserData);
+    return true;
+}
+
+int levelOf(const char* label) {
+    std::string_view l(label);
+    return l == "error" ? 3 : l == "warning" ? 2 : 1;
+}
+
+} // namespace
+
+void setMessageSink(MessageSink newSink, void* userData) {
+    std::lock_guard<std::mutex> lock(sinkMutex);
+    sink = newSink;
+    sinkUserData = userData;
+}
 
 bool stderrIsTerminal() {
     static const bool tty = ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
@@ -18,6 +46,7 @@ static void writeLine(const std::string& line) {
 }
 
 static void emit(const char* label, const char* colour, const std::string& message) {
+    if (sentToSink(levelOf(label), message)) return;
     if (stderrIsTerminal())
         writeLine(std::string("aotpack: \033[1;") + colour + "m" + label + ":\033[0m " + message +
                   "\n");
@@ -26,6 +55,7 @@ static void emit(const char* label, const char* colour, const std::string& messa
 }
 
 void log(const std::string& message) {
+    if (sentToSink(0, message)) return;
     writeLine("aotpack: " + message + "\n");
 }
 

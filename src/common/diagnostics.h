@@ -24,4 +24,10 @@ int fail(const Error& e);
 
 bool stderrIsTerminal();
 
+// Where messages go instead of stderr (libaotpack_rt's aotpack_set_message_callback, so that a
+// host program can route them into its own log); null: stderr again. `level` is 0 for log
+// lines, 1 note, 2 warning, 3 error; the message has no "aotpack: " prefix and no newline.
+using MessageSink = void (*)(int level, const char* message, void* userData);
+void setMessageSink(MessageSink sink, void* userData);
+
 } // namespace aotpack::diag

@@ -5,6 +5,7 @@
 
 #include "archive/reader.h"
 #include "archive/trust_policy.h"
+#include "common/diagnostics.h"
 #include "devices/device_list.h"
 #include "runtime/cl_api.h"
 #include "runtime/cl_device_identity.h"
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
@@ -100,6 +102,31 @@ const char* aotpack_runtime_version_string(void) {
 
 const char* aotpack_last_error(void) {
     return lastError.c_str();
+}
+
+namespace {
+
+struct MessageTarget {
+    aotpack_message_callback callback;
+    void* userData;
+};
+
+// diag's levels are the C enum's numbers (runtime.h, common/diagnostics.h).
+void forwardMessage(int level, const char* message, void* target) {
+    auto* t = static_cast<MessageTarget*>(target);
+    t->callback(static_cast<aotpack_message_level>(level), message, t->userData);
+}
+
+} // namespace
+
+void aotpack_set_message_callback(aotpack_message_callback callback, void* user_data) {
+    static std::mutex settingMutex;
+    static std::unique_ptr<MessageTarget> current;
+    std::lock_guard<std::mutex> lock(settingMutex);
+    auto next =
+        callback ? std::make_unique<MessageTarget>(MessageTarget{callback, user_data}) : nullptr;
+    aotpack::diag::setMessageSink(next ? forwardMessage : nullptr, next.get());
+    current = std::move(next); // diag calls a sink under its lock: the old one is out of use
 }
 
 void aotpack_fleet_stats_get(aotpack_fleet_stats* stats) {
