@@ -85,7 +85,11 @@ TEST(RuntimeApi, ADamagedIndexIsReportedAsDamagedNotAsAMissingModule) {
     aotpack_archive_close(a);
 }
 
+#include "common/file_io.h"
 #include "runtime/result_codes.h"
+
+#include <map>
+#include <regex>
 
 namespace aotpack::runtime {
 namespace {
@@ -101,6 +105,27 @@ TEST(RuntimeResultCodes, ErrorsKeepTheirExitCodeThroughTheCApi) {
     for (Errc e : {Errc::CompileFailed, Errc::Output, Errc::Conflict})
         EXPECT_EQ(resultFor(e), AOTPACK_ERROR_INTERNAL);
     EXPECT_EQ(errcFor(AOTPACK_ERROR_OUT_OF_MEMORY), Errc::Internal);
+}
+
+// The Python package maps each aotpack_result to the CLI's exit code by a table of its own
+// (python/aotpack/__init__.py, _EXIT_CODES): it must say what errcFor says, for every result.
+TEST(RuntimeResultCodes, PythonMapIsTheRuntimeTable) {
+    auto read = readTextFile(std::string(AOTPACK_SOURCE_DIR) + "/python/aotpack/__init__.py");
+    ASSERT_TRUE(read) << read.error().message;
+    const std::string& text = *read;
+    std::smatch table;
+    ASSERT_TRUE(std::regex_search(text, table, std::regex(R"(_EXIT_CODES = \{([^}]*)\})")));
+    std::map<int, int> python;
+    std::string body = table[1];
+    std::regex pair(R"((\d+): (\d+))");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), pair);
+         it != std::sregex_iterator(); ++it)
+        python[std::stoi((*it)[1])] = std::stoi((*it)[2]);
+    for (int r = AOTPACK_ERROR_INVALID_ARGUMENT; r <= AOTPACK_ERROR_OPENCL; ++r) {
+        ASSERT_TRUE(python.count(r)) << "python/aotpack has no exit code for aotpack_result " << r;
+        EXPECT_EQ(python[r], static_cast<int>(errcFor(static_cast<aotpack_result>(r))))
+            << "aotpack_result " << r;
+    }
 }
 
 } // namespace
