@@ -8,8 +8,10 @@
 #include "common/subprocess.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <gtest/gtest.h>
+#include <mutex>
 #include <thread>
 
 using namespace aotpack;
@@ -39,10 +41,11 @@ class ScopedEnv {
     std::optional<std::string> old_;
 };
 
-// A backend whose every request fails (optionally after a delay), counting what it was asked.
+// A backend whose every request fails, counting what it was asked. With `holdPuts` an upload
+// blocks until release(): the test knows an upload is in flight by counting, not by timing.
 class FailingBackend final : public RemoteBackend {
   public:
-    explicit FailingBackend(std::chrono::milliseconds delay = {}) : delay_(delay) {}
+    explicit FailingBackend(bool holdPuts = false) : hold_(holdPuts) {}
     std::vector<Response> get(const std::vector<std::string>& paths) override {
         requests += paths.size();
         return std::vector<Response>(paths.size(), failed());
@@ -51,9 +54,20 @@ class FailingBackend final : public RemoteBackend {
         return get(paths);
     }
     Response put(const std::string&, ByteView) override {
+        std::unique_lock<std::mutex> lock(mutex_);
         ++requests;
-        std::this_thread::sleep_for(delay_);
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return !hold_ || released_; });
         return failed();
+    }
+    void waitForPuts(std::size_t n) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return requests.load() >= n; });
+    }
+    void release() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        released_ = true;
+        changed_.notify_all();
     }
     std::uint64_t bytesDown() const override { return 0; }
     std::uint64_t bytesUp() const override { return 0; }
@@ -61,7 +75,10 @@ class FailingBackend final : public RemoteBackend {
 
   private:
     static Response failed() { return {Response::Outcome::Failed, {}, "connection refused"}; }
-    std::chrono::milliseconds delay_;
+    bool hold_;
+    bool released_ = false;
+    std::mutex mutex_;
+    std::condition_variable changed_;
 };
 
 RemoteConfig fileConfig(const fs::path& dir, RemoteMode mode = RemoteMode::ReadWrite) {
@@ -248,15 +265,24 @@ TEST(TieredStore, RemoteHitsFillTheLocalCache) {
 }
 
 TEST(TieredStore, UploadsThatCannotFinishAreAbandonedInTime) {
-    auto backend = std::make_unique<FailingBackend>(std::chrono::milliseconds(300));
-    const FailingBackend* requests = backend.get();
+    auto backend = std::make_unique<FailingBackend>(/*holdPuts=*/true);
+    FailingBackend* requests = backend.get();
     RemoteConfig config;
     config.url = "http://cache.example/";
     TieredStore tiers(nullptr, std::make_unique<RemoteStore>(config, std::move(backend),
                                                              [](const std::string&) {}));
     for (int i = 0; i < 2; ++i) // fewer than it takes to mark the remote down
         tiers.put(key(std::to_string(i)), {{"zebin", bytes("x")}});
+    requests->waitForPuts(1); // the first upload is in flight, and stays there until released
+    // finishUploads waits for the upload in flight after giving up on the queue: release it
+    // once the queued upload is counted as abandoned (an event, whatever the machine's speed).
+    std::thread releaser([&] {
+        while (tiers.remote()->stats().uploadsAbandoned == 0)
+            std::this_thread::yield();
+        requests->release();
+    });
     auto stats = tiers.finishUploads(0.05);
+    releaser.join();
     EXPECT_EQ(stats.uploadsAbandoned, 1u); // one was in flight, one still queued
     EXPECT_EQ(stats.uploadErrors, 1u);
     // Counted, not timed: the queued upload was never sent (only the one in flight was).
