@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes docs/CLI.md from the CLI's own --help texts (one source for both), and README.md's
-# exit-code table from the table at the end of `aotpack --help` (src/common/exit_codes.cpp).
-#   scripts/gen-cli-doc.sh [AOTPACK] [CLI_OUTPUT] [README_OUTPUT]
-# tests/e2e/cli_doc.sh checks that both files are current.
+# Writes docs/CLI.md from the CLI's own --help texts (one source for both), README.md's
+# exit-code table from the table at the end of `aotpack --help` (src/common/exit_codes.cpp), and
+# docs/GUIDE.md's environment table from `aotpack environment` (src/common/environment.cpp).
+#   scripts/gen-cli-doc.sh [AOTPACK] [CLI_OUTPUT] [README_OUTPUT] [GUIDE_OUTPUT]
+# tests/e2e/cli_doc.sh checks that all three are current.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 aotpack=$(realpath "${1:-$root/build/tools/aotpack/aotpack}")
@@ -34,3 +35,15 @@ awk -v rows="$rows" '
     /^<!-- end of exit codes -->/ {skip=0}
     !skip {print}' "$root/README.md" > "$readme_out.tmp"
 mv "$readme_out.tmp" "$readme_out"
+
+# docs/GUIDE.md: the environment table between its markers, from `aotpack environment --json`.
+guide_out=$(realpath -m "${4:-$root/docs/GUIDE.md}")
+env_rows=$("$aotpack" environment --json | python3 -c '
+import json, sys
+for row in json.load(sys.stdin):
+    print("| `%s` | %s |" % (row["name"], row["meaning"].replace("|", "\\|")))')
+awk -v rows="$env_rows" '
+    /^<!-- environment:/ {print; print "| variable | what it does |"; print "|---|---|"; print rows; skip=1; next}
+    /^<!-- end of environment -->/ {skip=0}
+    !skip {print}' "$root/docs/GUIDE.md" > "$guide_out.tmp"
+mv "$guide_out.tmp" "$guide_out"

@@ -22,6 +22,7 @@ void addArchiveCommands(CommandRegistry& registry);
 void addDeliveryCommands(CommandRegistry& registry);
 void addBuildCommands(CommandRegistry& registry);
 void addCacheCommand(CommandRegistry& registry);
+void addEnvironmentCommand(CommandRegistry& registry);
 void addRuntimeCommands(CommandRegistry& registry);
 // Only for help and completion: `aotpack ocloc` is dispatched before CLI11 parses (main_cli.cpp).
 void addOclocCommand(CommandRegistry& registry);

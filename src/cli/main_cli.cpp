@@ -164,6 +164,7 @@ void addCommands(CommandRegistry& registry) {
     addDeliveryCommands(registry);
     addBuildCommands(registry);
     addCacheCommand(registry);
+    addEnvironmentCommand(registry);
     addRuntimeCommands(registry);
     addOclocCommand(registry);
     addBundleCommand(registry);
