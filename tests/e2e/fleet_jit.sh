@@ -59,6 +59,20 @@ AOTPACK_CACHE_DIR=$WORK/node-t AOTPACK_RUNTIME_REMOTE="$URL_f" AOTPACK_TRUSTED_K
     sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load spv.aotpack >/dev/null 2>t.log
 ! grep -q "the fleet's JIT result" t.log || fail "a trust policy used the fleet: $(cat t.log)"
 
+# OpenCL (the runtime's OpenCL API, `--api opencl`): node A warms and uploads, node B (empty
+# cache) gets every program from the fleet, no JIT. The keys name the OpenCL driver's version,
+# so OpenCL and Level Zero results never mix.
+if [ -e /usr/lib/x86_64-linux-gnu/libOpenCL.so.1 ]; then
+    before=$(puts)
+    AOTPACK_CACHE_DIR=$WORK/cl-a AOTPACK_RUNTIME_REMOTE="$URL_f" \
+        expect_exit 0 sim_pvc "$AOTPACK" warm --api opencl --upload spv.aotpack
+    [ "$(puts)" = $((before + 3)) ] || fail "OpenCL: 3 uploads expected: $(($(puts) - before))"
+    AOTPACK_CACHE_DIR=$WORK/cl-b AOTPACK_RUNTIME_REMOTE="$URL_f" \
+        sim_pvc env AOTPACK_LOG=1 "$AOTPACK" load --api opencl spv.aotpack --json >clb.json 2>clb.log
+    [ "$(grep -c "the fleet's JIT result" clb.log)" = 3 ] || fail "OpenCL: not from the fleet: $(cat clb.log)"
+    ! grep -q ": jit (" clb.log || fail "OpenCL node B JIT-compiled: $(cat clb.log)"
+fi
+
 # Replay: the program JIT-compiles on node A (`aotpack run`, upload on) and is served on node B;
 # the archive given to `run` does not hold its modules.
 ocloc -spv_only -q -file "$SRC/examples/kernels/reduce.cl" -device pvc -output reduce -output_no_suffix
