@@ -122,4 +122,20 @@ if [ -n "$newer" ]; then
     same_as base-sim_pvc newer
     grep -q "newer than the driver (22.43" newer.err || fail "$(cat newer.err)"
 fi
+# The fleet's shared JIT results (a real nginx, write token): node A runs the application with
+# no archive, builds through the driver and uploads each program's binary; node B gets both
+# programs from the fleet, the driver builds nothing, and the output is unchanged.
+source "$SRC/tests/e2e/lib/cache_server.sh"
+token=cl-fleet-$RANDOM
+start_nginx clf "" "$token"
+puts() { grep -c "PUT /cache/jit/" "$WORK/nginx-clf/access.log" || true; }
+run fleet-a sim_pvc env AOTPACK_RUNTIME_REMOTE="$URL_clf" AOTPACK_RUNTIME_REMOTE_UPLOAD=1 \
+    AOTPACK_REMOTE_CACHE_TOKEN="$token" AOTPACK_LOG=1 "$AOTPACK" run -- ./pyapp
+same_as base-sim_pvc fleet-a
+[ "$(puts)" = 2 ] || fail "2 programs shared expected, $(puts): $(cat fleet-a.err)"
+run fleet-b sim_pvc env AOTPACK_RUNTIME_REMOTE="$URL_clf" AOTPACK_REMOTE_CACHE_TOKEN="$token" \
+    AOTPACK_LOG=1 "$AOTPACK" run -- ./pyapp
+same_as base-sim_pvc fleet-b
+[ "$(grep -c "(OpenCL): the fleet's JIT result" fleet-b.err)" = 2 ] || fail "not from the fleet: $(cat fleet-b.err)"
+! grep -q "$token" fleet-a.err fleet-b.err || fail "the token was printed"
 echo "PASS: $TEST_NAME"
