@@ -31,4 +31,16 @@ bool isSha256Hex(std::string_view text) {
     return true;
 }
 
+std::string base64UrlNoPadding(ByteView data) {
+    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
+                            static_cast<int>(data.size()));
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    for (auto& c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
 } // namespace aotpack

@@ -19,4 +19,8 @@ std::string sha256Hex(ByteView data);
 std::string sha256Hex(std::string_view text);
 bool isSha256Hex(std::string_view text);
 
+// URL-safe base64 without '=' padding (RFC 4648 section 5), as a wheel's RECORD spells a digest;
+// OpenSSL encodes.
+std::string base64UrlNoPadding(ByteView data);
+
 } // namespace aotpack

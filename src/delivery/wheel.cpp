@@ -75,19 +75,9 @@ Expected<WheelEntry> readEntry(zip_t* z, zip_uint64_t i, const fs::path& path) {
     return e;
 }
 
-// urlsafe base64 without '=' padding, as RECORD spells a digest.
+// As RECORD spells a digest.
 std::string recordDigest(ByteView data) {
-    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    auto d = sha256(data);
-    std::string out;
-    for (std::size_t i = 0; i < d.size(); i += 3) {
-        std::uint32_t v =
-            d[i] << 16 | (i + 1 < d.size() ? d[i + 1] << 8 : 0) | (i + 2 < d.size() ? d[i + 2] : 0);
-        std::size_t chars = std::min<std::size_t>(4, (d.size() - i) * 4 / 3 + 1);
-        for (std::size_t k = 0; k < chars; ++k)
-            out += table[(v >> (18 - 6 * k)) & 63];
-    }
-    return "sha256=" + out;
+    return "sha256=" + base64UrlNoPadding(sha256(data));
 }
 
 } // namespace

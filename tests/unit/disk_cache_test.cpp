@@ -1,6 +1,5 @@
 #include "cache/disk_cache.h"
 #include "common/subprocess.h"
-#include "common/text.h"
 
 #include <fcntl.h>
 #include <fstream>
@@ -104,19 +103,6 @@ TEST(DiskCache, EvictionListsEntriesOnlyWhenTheCacheMayBeFull) {
     EXPECT_LE(kept.bytes, 1000u);
     EXPECT_FALSE(fs::exists(foreign)); // too large to keep beside the newest
     EXPECT_EQ(cache->evictNow().bytes, kept.bytes);
-}
-
-// `aotpack cache --max-size`: sizes as humanBytes prints them, binary units.
-TEST(ParseByteSize, UnitsAndErrors) {
-    EXPECT_EQ(parseByteSize("4096"), 4096u);
-    EXPECT_EQ(parseByteSize("500M"), 500ull << 20);
-    EXPECT_EQ(parseByteSize("10G"), 10ull << 30);
-    EXPECT_EQ(parseByteSize("10GB"), 10ull << 30);
-    EXPECT_EQ(parseByteSize("1.5GiB"), 3ull << 29);
-    EXPECT_EQ(parseByteSize("2k"), 2048u);
-    EXPECT_EQ(parseByteSize("100B"), 100u);
-    for (const char* bad : {"", "G", "10X", "1.2.3G", "0", "-5M", "10 G", "10GiBs"})
-        EXPECT_FALSE(parseByteSize(bad)) << bad;
 }
 
 // The limit kept in the cache directory is what later opens use.
