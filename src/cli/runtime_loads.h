@@ -5,6 +5,7 @@
 #include "aotpack/runtime.h"
 #include "archive/reader.h"
 #include "cache/disk_cache.h"
+#include "cli/commands.h"
 #include "cli/table.h"
 #include "common/error.h"
 #include "runtime/selector.h"
@@ -47,6 +48,14 @@ struct LoadSetup {
 void recordLoad(const aotpack_load_info& info, std::string why, const std::string& module,
                 const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
                 LoadResults& results);
+
+// Level Zero, once per process (a failed zeInit is final), and every device of every driver.
+Status initLevelZero();
+std::vector<ze_device_handle_t> allDevices();
+
+// `aotpack fetch` and `aotpack device-ips` (cmd_fetch.cpp).
+void addFetchCommand(CommandRegistry& r);
+void addDeviceIpsCommand(CommandRegistry& r);
 
 // Every module (or `only`) on every OpenCL GPU, through aotpack_cl_program_create.
 Status loadOpenCl(const std::string& only, LoadSetup& s, LoadResults& results);

@@ -59,6 +59,11 @@ void log(const std::string& message) {
     writeLine("aotpack: " + message + "\n");
 }
 
+bool logRequested() {
+    const char* env = std::getenv("AOTPACK_LOG");
+    return env && std::string_view(env) != "0";
+}
+
 void error(const std::string& message) {
     emit("error", "31", message);
 }

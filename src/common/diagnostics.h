@@ -15,6 +15,8 @@ void warning(const std::string& message);
 void note(const std::string& message);
 // A plain line: "aotpack: MESSAGE" (the runtime's AOTPACK_LOG lines, progress).
 void log(const std::string& message);
+// AOTPACK_LOG is set and not 0: the runtime's per-load and fleet lines are wanted.
+bool logRequested();
 // A compiler's log under an error: line by line (each made printable), abbreviated, without
 // ocloc's "Command was:" line, which names files in aotpack's temporary directory.
 void printCompilerLog(const std::string& log);

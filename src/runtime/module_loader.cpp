@@ -87,8 +87,7 @@ CacheConfig cacheConfig(const aotpack_load_options* o) {
 }
 
 void logLine(const char* module, const aotpack_load_info& info) {
-    const char* env = std::getenv("AOTPACK_LOG");
-    if (!env || std::string_view(env) == "0") return;
+    if (!diag::logRequested()) return;
     static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.2f", info.milliseconds);
@@ -219,7 +218,7 @@ static bool loadFleetResult(const TrustedSource& source, const Hash128& key, Gpu
     auto result = getRemoteJit(*remote, key);
     if (!result) return false;
     if (!api.create(CodeFormat::Native, *result, "").created) {
-        if (const char* env = std::getenv("AOTPACK_LOG"); env && std::string_view(env) != "0")
+        if (diag::logRequested())
             diag::log("fleet: the driver rejected result " + key.hex() + "; JIT instead");
         return false;
     }

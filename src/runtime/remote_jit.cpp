@@ -33,11 +33,6 @@ struct AtomicCounts {
 };
 AtomicCounts counts;
 
-bool logging() {
-    const char* env = std::getenv("AOTPACK_LOG");
-    return env && std::string_view(env) != "0";
-}
-
 // A server that does not answer is said once as a warning (loads JIT as without it); every
 // lookup and upload is a log line under AOTPACK_LOG.
 void reportServerError(const std::string& what, const std::string& message) {
@@ -46,7 +41,7 @@ void reportServerError(const std::string& what, const std::string& message) {
         diag::warning("the fleet's server (AOTPACK_RUNTIME_REMOTE) " + what + ": " + message +
                       "; loads JIT-compile as without it");
     });
-    if (logging()) diag::log("fleet: " + what + ": " + message);
+    if (diag::logRequested()) diag::log("fleet: " + what + ": " + message);
 }
 
 std::string resultUrl(const RemoteJit& remote, const Hash128& key) {
@@ -80,9 +75,9 @@ Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key) {
     auto result = httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
     if (result) {
         ++counts.hits;
-        if (logging()) diag::log("fleet: result " + key.hex() + " found");
+        if (diag::logRequested()) diag::log("fleet: result " + key.hex() + " found");
     } else if (status == 404) {
-        if (logging()) diag::log("fleet: no result " + key.hex() + " yet");
+        if (diag::logRequested()) diag::log("fleet: no result " + key.hex() + " yet");
     } else {
         ++counts.errors;
         reportServerError("did not answer a lookup", result.error().message);
@@ -94,7 +89,7 @@ Status putRemoteJit(const RemoteJit& remote, const Hash128& key, ByteView native
     if (!remote.upload) return success();
     auto st = httpPut(resultUrl(remote, key), native, remote.token);
     ++(st ? counts.uploads : counts.uploadErrors);
-    if (st && logging()) diag::log("fleet: uploaded result " + key.hex());
+    if (st && diag::logRequested()) diag::log("fleet: uploaded result " + key.hex());
     if (!st) reportServerError("refused an upload", st.error().message);
     return st;
 }
