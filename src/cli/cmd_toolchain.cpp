@@ -31,9 +31,17 @@ toolchain::ToolchainStore store() {
 }
 
 std::string kindOf(const Toolchain& t) {
+    if (t.isTranslator()) return "translator";
     return t.host() ? "host"
                     : std::string(t.legacy ? "legacy" : "current") +
                           (t.spirvOnly ? ", SPIR-V only" : "");
+}
+
+// What a toolchain does, in a line: the IPs an ocloc builds, the bitcode a translator reads.
+std::string capabilityOf(const Toolchain& t) {
+    if (t.isTranslator())
+        return "LLVM bitcode of LLVM <= " + std::to_string(t.translatorLlvm) + " -> SPIR-V";
+    return "builds " + toolchain::describeIpRanges(t.ipValues);
 }
 
 json toolchainJson(const Toolchain& t) {
@@ -41,7 +49,10 @@ json toolchainJson(const Toolchain& t) {
     for (auto ip : t.ipValues)
         ips.push_back(devices::IpVersion::fromValue(ip).str());
     json out = toolchain::describeJson(t);
-    out["ocloc"] = t.ocloc.string();
+    if (t.isTranslator())
+        out["translator"] = t.translator.string();
+    else
+        out["ocloc"] = t.ocloc.string();
     out["ips"] = ips;
     out["ip_ranges"] = toolchain::describeIpRanges(t.ipValues);
     return out;
@@ -58,6 +69,8 @@ std::string targetsOf(const Toolchain& t) {
 int list(const ToolchainArgs& a) {
     const auto& db = devices::Database::builtin();
     auto all = toolchain::availableToolchains(db, store(), {});
+    for (auto& t : store().translators())
+        all.push_back(std::move(t));
     if (a.json) {
         json out = json::array();
         for (const auto& t : all) {
@@ -67,10 +80,11 @@ int list(const ToolchainArgs& a) {
         std::cout << json{{"store", store().dir().string()}, {"toolchains", out}}.dump(2) << "\n";
         return 0;
     }
-    Table table({"ID", "OCLOC", "IGC", "KIND", "SIZE", "IPS", "SOURCE"});
+    Table table({"ID", "TOOL", "IGC", "KIND", "SIZE", "IPS", "SOURCE"});
     for (const auto& t : all)
-        table.add({t.id, t.oclocVersion, t.igcVersion.empty() ? "-" : t.igcVersion, kindOf(t),
-                   humanBytes(t.sizeBytes), toolchain::describeIpRanges(t.ipValues), t.source});
+        table.add({t.id, t.isTranslator() ? "llvm-spirv " + t.translatorVersion : t.oclocVersion,
+                   t.igcVersion.empty() ? "-" : t.igcVersion, kindOf(t), humanBytes(t.sizeBytes),
+                   t.isTranslator() ? "-" : toolchain::describeIpRanges(t.ipValues), t.source});
     table.print(std::cout);
     std::cout << "store: " << store().dir().string() << "\n";
     return 0;
@@ -78,15 +92,24 @@ int list(const ToolchainArgs& a) {
 
 void addAdd(CommandRegistry& r, CLI::App* parent) {
     auto a = std::make_shared<ToolchainArgs>();
-    auto* sub = parent->add_subcommand("add", "Add a compiler toolchain to the store");
+    auto* sub = parent->add_subcommand(
+        "add", "Add a compiler toolchain (or an LLVM-to-SPIR-V translator) to the store");
     sub->add_option("source", a->source,
                     "debian:SUITE, apt:'deb URL SUITE COMPONENT', a directory of .debs, or a lock "
                     "file")
         ->required();
-    sub->add_flag("--legacy", a->options.legacy,
-                  "intel-ocloc-legacy: Intel's compiler for gen8-gen11 (Broadwell to Jasper Lake)");
-    sub->add_flag("--spirv-only", a->options.spirvOnly,
-                  "Leave out the OpenCL C frontend (libigdfcl): SPIR-V inputs only, half the size");
+    auto* legacy = sub->add_flag(
+        "--legacy", a->options.legacy,
+        "intel-ocloc-legacy: Intel's compiler for gen8-gen11 (Broadwell to Jasper Lake)");
+    auto* spirvOnly = sub->add_flag(
+        "--spirv-only", a->options.spirvOnly,
+        "Leave out the OpenCL C frontend (libigdfcl): SPIR-V inputs only, half the size");
+    sub->add_option("--translator", a->options.translator,
+                    "llvm-spirv-N instead of a compiler: translates LLVM bitcode of LLVM <= N to "
+                    "SPIR-V (capture --from-binary, add-targets)")
+        ->check(CLI::Range(10, 99))
+        ->excludes(legacy)
+        ->excludes(spirvOnly);
     sub->add_option("--mirror", a->options.mirror,
                     "debian:SUITE from this Debian mirror (default: the one this machine's apt "
                     "sources name)");
@@ -95,6 +118,7 @@ void addAdd(CommandRegistry& r, CLI::App* parent) {
                     "'aotpack toolchain publish'); default $AOTPACK_TOOLCHAIN_SERVER");
     sub->footer("Examples:\n  aotpack toolchain add debian:sid\n"
                 "  aotpack toolchain add debian:sid --legacy\n"
+                "  aotpack toolchain add debian:sid --translator 22\n"
                 "  aotpack toolchain add ./compute-runtime-debs/\n"
                 "  aotpack toolchain add aotpack-toolchains.lock");
     r.add(sub, [a] {
@@ -103,9 +127,11 @@ void addAdd(CommandRegistry& r, CLI::App* parent) {
         auto added = toolchain::addToolchains(store(), request, devices::Database::builtin());
         if (!added) return diag::fail(added.error());
         for (const auto& t : added->toolchains)
-            std::cout << t.id << ": ocloc " << t.oclocVersion << " (IGC " << t.igcVersion << "), "
-                      << humanBytes(t.sizeBytes) << ", builds "
-                      << toolchain::describeIpRanges(t.ipValues) << "\n";
+            std::cout << t.id << ": "
+                      << (t.isTranslator()
+                              ? "llvm-spirv " + t.translatorVersion
+                              : "ocloc " + t.oclocVersion + " (IGC " + t.igcVersion + ")")
+                      << ", " << humanBytes(t.sizeBytes) << ", " << capabilityOf(t) << "\n";
         const auto& f = added->fetched; // a lock: where its .debs came from
         if (f.store + f.server + f.origin)
             diag::note("packages: " + std::to_string(f.store) + " from the store, " +
@@ -136,7 +162,7 @@ void addRemove(CommandRegistry& r, CLI::App* parent) {
 
 // The store's toolchains `ids` name (all of them when empty).
 Expected<std::vector<Toolchain>> chosen(const std::vector<std::string>& ids) {
-    if (ids.empty()) return store().installed();
+    if (ids.empty()) return store().everything();
     std::vector<Toolchain> out;
     for (const auto& id : ids) {
         auto t = store().find(id);

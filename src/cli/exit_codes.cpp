@@ -37,6 +37,8 @@ std::string versionText() {
     toolchain::ToolchainStore store(toolchain::ToolchainStore::defaultDir());
     for (const auto& t : store.installed()) // the store's compilers (aotpack toolchain list)
         text += "toolchain " + t.id + ": ocloc " + t.oclocVersion + ", IGC " + t.igcVersion + "\n";
+    for (const auto& t : store.translators())
+        text += "toolchain " + t.id + ": llvm-spirv " + t.translatorVersion + "\n";
     return text;
 }
 

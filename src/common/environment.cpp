@@ -18,7 +18,8 @@ const std::vector<EnvironmentRow>& environmentTable() {
         {"AOTPACK_CLANG",
          "the clang of the OpenCL C frontend and dependency scans (default clang)"},
         {"AOTPACK_LLVM_SPIRV",
-         "the first LLVM-to-SPIR-V translator tried on LLVM bitcode (default llvm-spirv-14)"},
+         "the first LLVM-to-SPIR-V translator tried on LLVM bitcode (then the store's and the "
+         "host's llvm-spirv-N, newest first)"},
         // The ocloc drop-in
         {"AOTPACK_OCLOC_JOBS", "compile slots shared by concurrent drop-in calls (default: cores)"},
         {"AOTPACK_OCLOC_REPORT", "a directory for one JSON report per drop-in call"},

@@ -50,6 +50,8 @@ Expected<AddResult> addToolchains(const ToolchainStore& store, const AddRequest&
         spec->kind == SourceSpec::Kind::Directory ? absolutePath(spec->path).string() : spec->text;
     if (request.options.legacy && spec->kind != SourceSpec::Kind::Directory) source += " --legacy";
     if (request.options.spirvOnly) source += " --spirv-only";
+    if (request.options.translator)
+        source += " --translator " + std::to_string(request.options.translator);
     auto installed = store.install(*debs, source, db);
     if (!installed) return installed.error();
     AddResult result;

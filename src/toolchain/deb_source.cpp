@@ -170,8 +170,10 @@ Expected<Apt> prepareState(const std::string& aptLine, const fs::path& aptState)
 
 // The compiler's packages by name: intel-ocloc[-legacy] and the IGC libraries of the same
 // generation (libigcN/libigdfclN; Intel's own repositories: intel-igc-core-N/intel-igc-opencl-N).
-// Legacy takes the lowest generation the index has, the current compiler the highest.
+// Legacy takes the lowest generation the index has, the current compiler the highest. A
+// translator is the one package llvm-spirv-N (its libraries come with the closure).
 std::vector<std::string> compilerPackages(const std::string& pkgnames, const SourceOptions& o) {
+    if (o.translator) return {"llvm-spirv-" + std::to_string(o.translator)};
     std::vector<std::string> out = {o.legacy ? "intel-ocloc-legacy" : "intel-ocloc"};
     auto pick = [&](const std::string& prefix) {
         std::vector<std::pair<unsigned long long, std::string>> found;
@@ -233,7 +235,9 @@ Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
     std::vector<std::string> args = {"install", "-s"};
     for (const auto& p : compilerPackages(*names, options))
         args.push_back(p);
-    auto simulated = runApt(*apt, "apt-get", args, {}, where + " cannot provide the compiler");
+    std::string what = options.translator ? "llvm-spirv-" + std::to_string(options.translator)
+                                          : std::string("the compiler");
+    auto simulated = runApt(*apt, "apt-get", args, {}, where + " cannot provide " + what);
     if (!simulated) return simulated.error();
     std::vector<std::string> download = {"download"};
     for (const auto& p : closureOf(*simulated))

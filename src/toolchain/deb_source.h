@@ -30,6 +30,7 @@ struct SourceSpec {
 struct SourceOptions {
     bool legacy = false;    // intel-ocloc-legacy (gen8-gen11) instead of intel-ocloc
     bool spirvOnly = false; // leave out the OpenCL C frontend (libigdfcl)
+    int translator = 0;     // llvm-spirv-N (LLVM bitcode -> SPIR-V) instead of a compiler
     std::string mirror;     // debian:SUITE from this URL instead of the host's apt sources
 };
 
@@ -40,8 +41,9 @@ Expected<SourceSpec> parseSource(const std::string& text, const std::string& mir
 // /etc/apt/sources.list.d): the first archive that is not a security or updates suite.
 Expected<std::string> hostDebianMirror();
 
-// Resolves the compiler's packages and their dependency closure from an apt source and downloads
-// them into `downloads`; each returned .deb is pinned by the SHA-256 the archive's index gives.
+// Resolves the compiler's (or translator's) packages and their dependency closure from an apt
+// source and downloads them into `downloads`; each returned .deb is pinned by the SHA-256 the
+// archive's index gives.
 Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
                                              const SourceOptions& options,
                                              const std::filesystem::path& aptState,

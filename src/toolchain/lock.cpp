@@ -33,6 +33,8 @@ json describeJson(const Toolchain& t) {
             {"source", t.source},
             {"legacy", t.legacy},
             {"spirv_only", t.spirvOnly},
+            {"translator_llvm", t.translatorLlvm},
+            {"translator_version", t.translatorVersion},
             {"size", t.sizeBytes},
             {"packages", packagesJson(t.packages)}};
 }
@@ -46,6 +48,7 @@ std::string lockText(const std::vector<Toolchain>& toolchains) {
                         {"ocloc_version", t.oclocVersion},
                         {"legacy", t.legacy},
                         {"spirv_only", t.spirvOnly},
+                        {"translator_llvm", t.translatorLlvm},
                         {"packages", packagesJson(t.packages)}});
     return json{{"format", kLockFormat}, {"toolchains", list}}.dump(2) + "\n";
 }
@@ -57,6 +60,7 @@ static Expected<Toolchain> lockedToolchain(const json& j, const std::string& whe
     t.oclocVersion = j.value("ocloc_version", "");
     t.legacy = j.value("legacy", false);
     t.spirvOnly = j.value("spirv_only", false);
+    t.translatorLlvm = j.value("translator_llvm", 0);
     for (const auto& p : j.value("packages", json::array())) {
         DebPackage d{p.value("name", ""), p.value("version", ""), p.value("sha256", ""),
                      p.value("size", std::uint64_t{0}), p.value("url", "")};

@@ -64,13 +64,18 @@ Expected<Toolchain> loadToolchain(const fs::path& dir) {
     t.source = j.value("source", "");
     t.legacy = j.value("legacy", false);
     t.spirvOnly = j.value("spirv_only", false);
+    t.translatorLlvm = j.value("translator_llvm", 0);
+    t.translatorVersion = j.value("translator_version", "");
     t.sizeBytes = j.value("size", std::uint64_t{0});
     for (const auto& p : j.value("packages", json::array()))
         t.packages.push_back(packageOf(p));
     for (const auto& ip : j.value("ips", json::array()))
         if (ip.is_number_unsigned()) t.ipValues.insert(ip.get<std::uint32_t>());
     t.dir = dir;
-    t.ocloc = dir / "bin" / "ocloc";
+    if (t.isTranslator())
+        t.translator = dir / "bin" / "llvm-spirv";
+    else
+        t.ocloc = dir / "bin" / "ocloc";
     t.loader = dir / j.value("loader", "");
     std::vector<std::string> libs;
     for (const auto& l : j.value("library_dirs", json::array()))
@@ -80,13 +85,18 @@ Expected<Toolchain> loadToolchain(const fs::path& dir) {
     return t;
 }
 
-std::vector<Toolchain> ToolchainStore::installed() const {
+// The store's toolchains whose directory names start with `prefix` (not debs/, apt/ or
+// temporary directories).
+static std::vector<Toolchain> toolchainsIn(const fs::path& dir, const std::string& prefix) {
     std::vector<Toolchain> out;
-    for (const auto& entry : listDirectory(dir_)) {
-        std::string name = entry.filename().string();
-        if (!name.starts_with("ocloc-")) continue; // debs/, apt/, temporary directories
-        if (auto t = loadToolchain(entry)) out.push_back(std::move(*t));
-    }
+    for (const auto& entry : listDirectory(dir))
+        if (entry.filename().string().starts_with(prefix))
+            if (auto t = loadToolchain(entry)) out.push_back(std::move(*t));
+    return out;
+}
+
+std::vector<Toolchain> ToolchainStore::installed() const {
+    auto out = toolchainsIn(dir_, "ocloc-");
     std::sort(out.begin(), out.end(), [](const Toolchain& a, const Toolchain& b) {
         auto c = compareVersions(a.oclocVersion, b.oclocVersion);
         return c != 0 ? c > 0 : a.id < b.id;
@@ -94,8 +104,24 @@ std::vector<Toolchain> ToolchainStore::installed() const {
     return out;
 }
 
+std::vector<Toolchain> ToolchainStore::translators() const {
+    auto out = toolchainsIn(dir_, "llvm-spirv-");
+    std::sort(out.begin(), out.end(), [](const Toolchain& a, const Toolchain& b) {
+        auto c = compareVersions(a.translatorVersion, b.translatorVersion);
+        return c != 0 ? c > 0 : a.id < b.id;
+    });
+    return out;
+}
+
+std::vector<Toolchain> ToolchainStore::everything() const {
+    auto out = installed();
+    for (auto& t : translators())
+        out.push_back(std::move(t));
+    return out;
+}
+
 Expected<Toolchain> ToolchainStore::find(const std::string& choice) const {
-    auto all = installed();
+    auto all = everything();
     for (const auto& t : all) // an exact id first, then a unique id prefix
         if (t.id == choice) return t;
     std::vector<const Toolchain*> byPrefix;
@@ -103,10 +129,13 @@ Expected<Toolchain> ToolchainStore::find(const std::string& choice) const {
         if (choice.size() >= 4 && t.id.starts_with(choice)) byPrefix.push_back(&t);
     if (byPrefix.size() == 1) return *byPrefix.front();
     for (const auto& t : all) // newest first: the newest of that version
-        if (t.oclocVersion == choice || t.oclocVersion.starts_with(choice + ".")) return t;
+        if (!t.isTranslator() &&
+            (t.oclocVersion == choice || t.oclocVersion.starts_with(choice + ".")))
+            return t;
     std::vector<std::string> ids;
     for (const auto& t : all)
-        ids.push_back(t.id + " (ocloc " + t.oclocVersion + ")");
+        ids.push_back(t.id + (t.isTranslator() ? " (llvm-spirv " + t.translatorVersion + ")"
+                                               : " (ocloc " + t.oclocVersion + ")"));
     return makeError(Errc::Usage, "no toolchain '" + choice + "' in " + dir_.string() +
                                       (ids.empty() ? " (it is empty; see aotpack toolchain add)"
                                                    : "; installed: host, " + join(ids, ", ")));
@@ -132,7 +161,7 @@ Status ToolchainStore::remove(const std::string& id) const {
         return makeError(Errc::Output,
                          "cannot remove toolchain '" + t->dir.string() + "': " + ec.message());
     fs::remove_all(trash, ec);
-    auto used = debsInUse(installed());
+    auto used = debsInUse(everything());
     for (const auto& p : t->packages)
         if (!used.count(p.sha256)) fs::remove(debCache() / (p.sha256 + ".deb"), ec);
     return success();

@@ -4,6 +4,7 @@
 //   <id>/toolchain.json   what it is (toolchain.h), its packages, the IPs its ocloc builds
 //   <id>/root/            the .debs unpacked (dpkg-deb -x)
 //   <id>/bin/ocloc        runs root's ocloc through root's ld-linux with root's libraries
+//   <id>/bin/llvm-spirv   the same for a translator toolchain (id llvm-spirv-N-<hash>)
 //   debs/<sha256>.deb     the packages, kept for `toolchain add LOCK` offline and for publishing
 //   apt/<hash>/           private apt state of each package source (deb_source.h)
 // An add unpacks into a temporary directory and renames it into place: two concurrent adds of the
@@ -36,11 +37,15 @@ class ToolchainStore {
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path debCache() const { return dir_ / "debs"; }
 
-    // Every installed toolchain, newest ocloc first. A toolchain whose manifest cannot be read is
-    // left out (a store is never fatal to a build).
+    // Every installed compiler toolchain, newest ocloc first. A toolchain whose manifest cannot
+    // be read is left out (a store is never fatal to a build).
     std::vector<Toolchain> installed() const;
+    // Every installed translator toolchain (llvm-spirv-N), newest first.
+    std::vector<Toolchain> translators() const;
+    // Compilers, then translators.
+    std::vector<Toolchain> everything() const;
     // The one toolchain `choice` names: its id (or a unique prefix of it), or an ocloc version
-    // (or its prefix: "26.27"; the newest such), or "host".
+    // (or its prefix: "26.27"; the newest such).
     Expected<Toolchain> find(const std::string& choice) const;
 
     // Installs the toolchain made of `debs`. Each file is checked against its pin; `source` is

@@ -1,5 +1,6 @@
 // ToolchainStore::install: check the .debs against their pins, unpack them into a temporary
-// directory, write the bin/ocloc launcher, ask the new ocloc what it builds, rename into place.
+// directory, write the bin/ocloc (bin/llvm-spirv) launcher, ask the new ocloc what it builds (or
+// check that the translator runs), rename into place.
 #include "common/file_io.h"
 #include "common/hash.h"
 #include "common/sha256.h"
@@ -78,30 +79,57 @@ const DebPackage* packageNamed(const std::vector<DebPackage>& packages, const st
     return nullptr;
 }
 
-// What the packages make: an ocloc package (its version), IGC's, legacy or not, a frontend or not.
-Expected<Toolchain> describe(const std::vector<DebPackage>& packages, const std::string& source) {
-    Toolchain t;
-    const DebPackage* ocloc = packageNamed(packages, "intel-ocloc");
-    if (!ocloc)
-        return makeError(Errc::BadInput,
-                         "'" + source + "' has no intel-ocloc or intel-ocloc-legacy package");
-    t.oclocVersion = upstreamVersion(ocloc->version);
-    t.legacy = ocloc->name.find("legacy") != std::string::npos;
-    if (const DebPackage* igc = packageNamed(packages, "libigc"))
-        t.igcVersion = upstreamVersion(igc->version);
-    else if (const DebPackage* core = packageNamed(packages, "intel-igc-core"))
-        t.igcVersion = upstreamVersion(core->version);
-    t.spirvOnly =
-        !packageNamed(packages, "libigdfcl") && !packageNamed(packages, "intel-igc-opencl");
+// The toolchain's id part that the packages decide: a hash of every name, version and SHA-256.
+std::string packagesHash(const std::vector<DebPackage>& packages) {
     Hasher h;
     h.add("aotpack-toolchain-v1");
     for (const auto& p : packages)
         h.add(p.name).add(p.version).add(p.sha256);
-    auto parts = split(t.oclocVersion, '.'); // "26.27.39122.14" -> "26.27.39122"
-    parts.resize(std::min<std::size_t>(parts.size(), 3));
-    std::string release = join(parts, ".");
-    t.id = std::string("ocloc-") + (t.legacy ? "legacy-" : "") + release + "-" +
-           h.finish().hex().substr(0, 12);
+    return h.finish().hex().substr(0, 12);
+}
+
+// N of a package named llvm-spirv-N (Debian's translator packages); 0 for any other.
+int translatorRelease(const DebPackage* p) {
+    constexpr std::string_view prefix = "llvm-spirv-";
+    if (!p || !p->name.starts_with(prefix)) return 0;
+    return static_cast<int>(parseUnsigned(p->name.substr(prefix.size())).value_or(0));
+}
+
+// llvm-spirv-N: a translator toolchain, "llvm-spirv-22-<hash>".
+Toolchain describeTranslator(const DebPackage& tool, const std::vector<DebPackage>& packages) {
+    Toolchain t;
+    t.translatorLlvm = translatorRelease(&tool);
+    t.translatorVersion = upstreamVersion(tool.version);
+    t.id = tool.name + "-" + packagesHash(packages);
+    return t;
+}
+
+// What the packages make: an ocloc package (its version), IGC's, legacy or not, a frontend or not;
+// or a translator.
+Expected<Toolchain> describe(const std::vector<DebPackage>& packages, const std::string& source) {
+    Toolchain t;
+    const DebPackage* ocloc = packageNamed(packages, "intel-ocloc");
+    const DebPackage* translator = packageNamed(packages, "llvm-spirv-");
+    if (!ocloc && translatorRelease(translator)) {
+        t = describeTranslator(*translator, packages);
+    } else if (!ocloc) {
+        return makeError(Errc::BadInput, "'" + source +
+                                             "' has no intel-ocloc, intel-ocloc-legacy or "
+                                             "llvm-spirv-N package");
+    } else {
+        t.oclocVersion = upstreamVersion(ocloc->version);
+        t.legacy = ocloc->name.find("legacy") != std::string::npos;
+        if (const DebPackage* igc = packageNamed(packages, "libigc"))
+            t.igcVersion = upstreamVersion(igc->version);
+        else if (const DebPackage* core = packageNamed(packages, "intel-igc-core"))
+            t.igcVersion = upstreamVersion(core->version);
+        t.spirvOnly =
+            !packageNamed(packages, "libigdfcl") && !packageNamed(packages, "intel-igc-opencl");
+        auto parts = split(t.oclocVersion, '.'); // "26.27.39122.14" -> "26.27.39122"
+        parts.resize(std::min<std::size_t>(parts.size(), 3));
+        t.id = std::string("ocloc-") + (t.legacy ? "legacy-" : "") + join(parts, ".") + "-" +
+               packagesHash(packages);
+    }
     t.source = source;
     t.packages = packages;
     return t;
@@ -117,20 +145,36 @@ fs::path findUnder(const fs::path& root, const std::function<bool(const fs::path
 }
 
 struct Layout {
-    fs::path ocloc, loader, libocloc; // relative to the toolchain's directory
+    fs::path tool; // ocloc or llvm-spirv, relative to the toolchain's directory
+    fs::path loader, libocloc;
     std::vector<std::string> libraryDirs;
 };
 
-Expected<Layout> findLayout(const fs::path& dir) {
+// The tool the packages exist for: ocloc in usr/bin, or llvm-spirv (Debian: usr/lib/llvm-N/bin,
+// with usr/bin/llvm-spirv-N a symlink to it).
+fs::path findTool(const fs::path& root, const Toolchain& t) {
+    std::string versioned = "llvm-spirv-" + std::to_string(t.translatorLlvm);
+    auto isTool = [&](const fs::path& p) {
+        std::error_code ec;
+        std::string name = p.filename().string();
+        bool named = t.isTranslator() ? name == "llvm-spirv" || name == versioned
+                                      : name.starts_with("ocloc");
+        return named && !fs::is_symlink(p, ec) && fs::is_regular_file(p, ec);
+    };
+    fs::path under = t.isTranslator() ? root / "usr" : root / "usr/bin";
+    fs::path found = findUnder(under, isTool);
+    return found.empty() ? found : fs::relative(under, root.parent_path()) / found;
+}
+
+Expected<Layout> findLayout(const fs::path& dir, const Toolchain& t) {
     Layout l;
     fs::path root = dir / "root";
-    l.ocloc = findUnder(root / "usr/bin", [](const fs::path& p) {
-        std::error_code ec;
-        return p.filename().string().starts_with("ocloc") && !fs::is_symlink(p, ec);
-    });
-    if (l.ocloc.empty())
-        return makeError(Errc::BadInput, "the packages hold no ocloc executable in usr/bin");
-    l.ocloc = "root/usr/bin" / l.ocloc;
+    l.tool = findTool(root, t);
+    if (l.tool.empty())
+        return makeError(Errc::BadInput,
+                         std::string("the packages hold no ") +
+                             (t.isTranslator() ? "llvm-spirv executable" : "ocloc executable") +
+                             " in usr/");
     fs::path loader =
         findUnder(root, [](const fs::path& p) { return p.filename() == "ld-linux-x86-64.so.2"; });
     // Without its own C library (a directory of Intel's .debs) it runs with the host's loader.
@@ -147,20 +191,22 @@ Expected<Layout> findLayout(const fs::path& dir) {
     return l;
 }
 
-// bin/ocloc: the toolchain's ocloc through its own loader, found relative to the script, so the
-// directory can be renamed into place (and a store moved) without rewriting it.
+// bin/ocloc (bin/llvm-spirv): the toolchain's tool through its own loader, found relative to the
+// script, so the directory can be renamed into place (and a store moved) without rewriting it.
 std::string launcherScript(const Toolchain& t, const Layout& l) {
     auto rel = [](const fs::path& p) { return p.is_absolute() ? p.string() : "$t/" + p.string(); };
     std::vector<std::string> libs;
     for (const auto& d : l.libraryDirs)
         libs.push_back("$t/" + d);
+    std::string what =
+        t.isTranslator() ? "llvm-spirv " + t.translatorVersion : "ocloc " + t.oclocVersion;
     return "#!/bin/sh\n"
-           "# ocloc " +
-           t.oclocVersion + " of aotpack toolchain " + t.id +
+           "# " +
+           what + " of aotpack toolchain " + t.id +
            ", run with its own loader and libraries.\n"
            "case $0 in */*) t=${0%/*}/.. ;; *) t=.. ;; esac\n"
            "exec \"" +
-           rel(l.loader) + "\" --library-path \"" + join(libs, ":") + "\" \"" + rel(l.ocloc) +
+           rel(l.loader) + "\" --library-path \"" + join(libs, ":") + "\" \"" + rel(l.tool) +
            "\" \"$@\"\n";
 }
 
@@ -177,7 +223,7 @@ json manifestOf(const Toolchain& t, const Layout& l) {
     json manifest = describeJson(t);
     manifest["format"] = "aotpack-toolchain/1";
     manifest["ips"] = t.ipValues;
-    manifest["ocloc"] = l.ocloc.string();
+    manifest[t.isTranslator() ? "translator" : "ocloc"] = l.tool.string();
     manifest["loader"] = l.loader.string();
     manifest["library_dirs"] = l.libraryDirs;
     manifest["libocloc"] = l.libocloc.string();
@@ -193,25 +239,40 @@ std::vector<std::string> groupNames(const devices::Database& db) {
     return groups;
 }
 
-// Unpacks, writes the launcher, asks the new ocloc what it builds and writes the manifest.
+// What the new tool says about itself: an ocloc the IPs it builds, a translator that it runs.
+Status probeTool(const fs::path& launcher, Toolchain& t, const devices::Database& db) {
+    if (t.isTranslator()) {
+        TempDir dir;
+        auto run = runProcess({{launcher.string(), "--version"}, {}, dir.path() / "log", {}, {}},
+                              /*timeoutSeconds=*/120);
+        if (run && run->succeeded()) return success();
+        return makeError(Errc::Unsupported, "the llvm-spirv of toolchain " + t.id +
+                                                " does not run on this machine ('" +
+                                                launcher.string() + " --version' failed)");
+    }
+    OclocFacts facts(launcher, {});
+    if (facts.version().empty())
+        return makeError(Errc::Unsupported,
+                         "the ocloc of toolchain " + t.id + " does not run on this machine ('" +
+                             launcher.string() + " query OCL_DRIVER_VERSION' failed)");
+    t.ipValues = facts.idsOfAll(groupNames(db));
+    return success();
+}
+
+// Unpacks, writes the launcher, asks the new tool what it is and writes the manifest.
 Status populate(const fs::path& tmp, Toolchain& t, const std::vector<LocalDeb>& debs,
                 const devices::Database& db) {
     for (const auto& deb : debs)
         if (auto r = dpkgDeb({"-x", deb.file.string(), (tmp / "root").string()}, deb.file); !r)
             return r.error();
-    auto layout = findLayout(tmp);
+    auto layout = findLayout(tmp, t);
     if (!layout) return layout.error();
     std::error_code ec;
     fs::create_directories(tmp / "bin", ec);
-    if (auto st = writeFileAtomic(tmp / "bin/ocloc", launcherScript(t, *layout), Sync::No, 0755);
-        !st)
+    fs::path launcher = tmp / "bin" / (t.isTranslator() ? "llvm-spirv" : "ocloc");
+    if (auto st = writeFileAtomic(launcher, launcherScript(t, *layout), Sync::No, 0755); !st)
         return st;
-    OclocFacts facts(tmp / "bin/ocloc", {});
-    if (facts.version().empty())
-        return makeError(Errc::Unsupported,
-                         "the ocloc of toolchain " + t.id + " does not run on this machine ('" +
-                             (tmp / "bin/ocloc").string() + " query OCL_DRIVER_VERSION' failed)");
-    t.ipValues = facts.idsOfAll(groupNames(db));
+    if (auto st = probeTool(launcher, t, db); !st) return st;
     t.sizeBytes = treeSize(tmp / "root");
     return writeFileAtomic(tmp / "toolchain.json", manifestOf(t, *layout).dump(2) + "\n");
 }

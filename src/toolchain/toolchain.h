@@ -1,7 +1,9 @@
 // A compiler toolchain: one ocloc with its IGC and the libraries they run with. The host's ocloc
 // (/usr/bin/ocloc, from the host's packages) is one; the others live in the toolchain store
 // (store.h), unpacked from Debian packages and run through their own ELF interpreter, so that a
-// compiler built for a newer glibc runs beside the host's without touching it.
+// compiler built for a newer glibc runs beside the host's without touching it. The store keeps
+// LLVM-to-SPIR-V translators (llvm-spirv-N, translator.h) the same way: pinned, unpacked, run with
+// their own libraries; a translator has no ocloc and builds no target.
 #pragma once
 
 #include <compare>
@@ -32,6 +34,8 @@ struct Toolchain {
     std::string source;       // what `toolchain add` was given: "debian:sid", a directory, a lock
     bool legacy = false;      // intel-ocloc-legacy: gen8-gen11 only
     bool spirvOnly = false;   // no OpenCL C frontend (libigdfcl) in it
+    int translatorLlvm = 0;   // a translator toolchain: llvm-spirv of this LLVM release; 0: ocloc
+    std::string translatorVersion; // "22.1.0" (the llvm-spirv package's upstream version)
     std::uint64_t sizeBytes = 0;
     std::vector<DebPackage> packages;
     std::set<std::uint32_t> ipValues; // the IP versions its ocloc builds (`ocloc ids`)
@@ -41,9 +45,11 @@ struct Toolchain {
     std::filesystem::path ocloc;  // what to run: the store's bin/ocloc script, or the host's ocloc
     std::filesystem::path loader; // its ld-linux (store toolchains)
     std::string libraryPath;      // its library directories, ':'-separated (store toolchains)
-    std::filesystem::path libocloc; // for compile workers; empty: none
+    std::filesystem::path libocloc;   // for compile workers; empty: none
+    std::filesystem::path translator; // a translator toolchain's bin/llvm-spirv launcher
 
     bool host() const { return id == kHostToolchainId; }
+    bool isTranslator() const { return translatorLlvm != 0; }
     bool supports(std::uint32_t ip) const { return ipValues.count(ip) != 0; }
 };
 

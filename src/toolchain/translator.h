@@ -16,14 +16,17 @@ namespace aotpack::toolchain {
 struct Translator {
     std::filesystem::path path;
     int llvmVersion = 0; // from its name (llvm-spirv-15, /usr/lib/llvm-15/bin/llvm-spirv)
+    std::string name;    // in messages: "llvm-spirv-15", a store's "llvm-spirv-22-<hash>"
 };
 
-// $AOTPACK_LLVM_SPIRV first when set; then llvm-spirv-N on PATH and /usr/lib/llvm-N/bin/
-// llvm-spirv, newest LLVM first.
+// $AOTPACK_LLVM_SPIRV first when set; then, newest LLVM first, the toolchain store's translators
+// (aotpack toolchain add SOURCE --translator N), llvm-spirv-N on PATH and
+// /usr/lib/llvm-N/bin/llvm-spirv.
 std::vector<Translator> availableTranslators();
 
 // Translators older than the LLVM release that wrote the bitcode (its identification block) are
-// not tried. Errors: no translator here is new enough (9, naming the one needed); none of those
+// not tried. Errors: no translator here is new enough (9, naming the one needed and the
+// `aotpack toolchain add` that gets it); none of those
 // tried reads it (3, naming them and what the newest said).
 Expected<Bytes> translateBitcode(ByteView bitcode, const std::vector<Translator>& translators);
 
