@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Bytes one user downloads for one GPU (#30): the fat archive of 5 targets, the split piece for
+"""Bytes one user downloads for one GPU: the fat archive of 5 targets, the split piece for
 that GPU, the slim archive plus that GPU's natives fetched by hash, and ocloc's fat ARs (one per
 module), measured on the same build.
 
     bench/delivery.py [--sets small,piglit] [--smoke]
 
-Targets: pvc,acm-g10,acm-g11,tgllp,dg1 (all built by the installed ocloc 22.43). Goal (issue
-#30): one GPU's download <= 0.30x the fat archive. A runtime fetches `cas/<sha256>.zst`, the
+Targets: pvc,acm-g10,acm-g11,tgllp,dg1 (all built by the installed ocloc 22.43). Goal: one
+GPU's download <= 0.30x the fat archive. A runtime fetches `cas/<sha256>.zst`, the
 zstd copy `aotpack publish` writes beside each raw native (published here to a directory);
 `slim --remote-spirv` leaves the SPIR-V on the server too.
 --smoke: the examples' kernels only (CI: checks the benchmark code, not sizes).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""First load of an archive's modules on simulated pvc (#30): local natives, natives fetched by
+"""First load of an archive's modules on simulated pvc: local natives, natives fetched by
 hash from a server on loopback, the JIT cache, the JIT, and what an unreachable or silent server
 adds before the JIT - all measured in the same run.
 
@@ -8,7 +8,7 @@ adds before the JIT - all measured in the same run.
 Each row is the sum of `aotpack load --json`'s per-module milliseconds (the C API's
 aotpack_module_create on the real NEO driver with a simulated pvc), with a fresh cache where the
 row is a first load. The server is Python's http.server on 127.0.0.1 serving what `aotpack
-publish` wrote. Goals (issue #30): first load with a fetch <= 0.05x the JIT on hashcat `small`;
+publish` wrote. Goals: first load with a fetch <= 0.05x the JIT on hashcat `small`;
 an unreachable server adds <= 1 s before the JIT (one time limit per process, whatever the number
 of modules), measured against loads from the JIT cache so that the JIT's own spread does not hide
 it. A silent server (accepts, never answers) costs the time limit once (2 s default).

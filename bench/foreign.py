@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""aotpack inspect and capture --from-binary on a shared library of libtorch_xpu's size (#31):
+"""aotpack inspect and capture --from-binary on a shared library of libtorch_xpu's size:
 >= 1 GB, >= 2,000 images.
 
     bench/foreign.py [--gib 1.05] [--images 2000] [--reps 3] [--smoke]
@@ -7,7 +7,7 @@
 The library is made with the real tools: ocloc makes the images (SPIR-V, zebins, fat ARs), gcc a
 shared library, objcopy puts 1 GiB of data with the images spread through it into a data
 section (the worst case for aotpack: every byte of a data section is scanned; host code in
-.text is skipped). Goals (issue #31): inspect and capture --from-binary each <= 2 s and <= 100 MB
+.text is skipped). Goals: inspect and capture --from-binary each <= 2 s and <= 100 MB
 peak RSS. The baseline
 measured beside it is reading the file once (`cat FILE > /dev/null`): the floor for any reader.
 --smoke: 32 MiB and 50 images, one repetition (CI: checks the benchmark code, not speed).

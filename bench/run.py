@@ -68,7 +68,7 @@ def parse_bench_args(ap, devices=None, reps=3):
 HASHCAT = Path("/usr/share/hashcat/OpenCL")
 SIM = {"NEOReadDebugKeys": "1", "SetCommandStreamReceiver": "1"}
 # Every Nth kernel in name order; piglit-many (every 2nd program, ~260 small modules) is the
-# many-module corpus of #28 item 20.
+# many-module corpus (piglit-sized modules, many of them).
 STRIDES = {"small": 400, "large": 40, "piglit": 8, "piglit-many": 2}
 PIGLIT = Path("/usr/lib/x86_64-linux-gnu/piglit")
 

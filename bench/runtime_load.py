@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What loading libaotpack_rt costs a process, and what linking libcurl would add (#30).
+"""What loading libaotpack_rt costs a process, and what linking libcurl would add.
 
     bench/runtime_load.py [--runs 300] [--smoke]
 

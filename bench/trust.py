@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What trust costs (#32): signed archives under a trust policy, each against the same work
+"""What trust costs: signed archives under a trust policy, each against the same work
 without one, measured in the same run.
 
     bench/trust.py [--modules 20000] [--reps 200] [--smoke]

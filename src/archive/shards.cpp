@@ -9,7 +9,7 @@
 namespace aotpack::archive {
 namespace {
 
-Error conflict(const std::string& message) {
+Error shardsConflict(const std::string& message) {
     return makeError(Errc::Conflict, message);
 }
 
@@ -21,28 +21,29 @@ Expected<std::vector<ShardInfo>> checkShards(const std::vector<const ArchiveRead
         auto info = shardInfo(*in);
         if (!info) return info.error();
         if (!*info)
-            return conflict("'" + in->name() +
-                            "' is not a shard of a sharded build (merge "
-                            "shards only with each other)");
+            return shardsConflict("'" + in->name() +
+                                  "' is not a shard of a sharded build (merge "
+                                  "shards only with each other)");
         const ShardInfo& first = infos.empty() ? **info : infos.front();
         if ((*info)->plan != first.plan || (*info)->count != first.count)
-            return conflict("'" + in->name() + "' is shard " + std::to_string((*info)->index) +
-                            "/" + std::to_string((*info)->count) + " of another build (plan " +
-                            (*info)->plan.substr(0, 12) + ", not " + first.plan.substr(0, 12) +
-                            "): other inputs, options, devices or compiler");
+            return shardsConflict(
+                "'" + in->name() + "' is shard " + std::to_string((*info)->index) + "/" +
+                std::to_string((*info)->count) + " of another build (plan " +
+                (*info)->plan.substr(0, 12) + ", not " + first.plan.substr(0, 12) +
+                "): other inputs, options, devices or compiler");
         if (auto [it, fresh] = seen.emplace((*info)->index, in->name()); !fresh)
-            return conflict("shard " + std::to_string((*info)->index) + "/" +
-                            std::to_string(first.count) + " is given twice: '" + it->second +
-                            "' and '" + in->name() + "'");
+            return shardsConflict("shard " + std::to_string((*info)->index) + "/" +
+                                  std::to_string(first.count) + " is given twice: '" + it->second +
+                                  "' and '" + in->name() + "'");
         infos.push_back(**info);
     }
     std::vector<std::string> missing;
     for (unsigned i = 1; i <= infos.front().count; ++i)
         if (!seen.count(i)) missing.push_back(std::to_string(i));
     if (!missing.empty())
-        return conflict("shard(s) " + join(missing, ",") + " of " +
-                        std::to_string(infos.front().count) + " missing (plan " +
-                        infos.front().plan.substr(0, 12) + ")");
+        return shardsConflict("shard(s) " + join(missing, ",") + " of " +
+                              std::to_string(infos.front().count) + " missing (plan " +
+                              infos.front().plan.substr(0, 12) + ")");
     return infos;
 }
 
@@ -80,7 +81,7 @@ Expected<std::optional<ShardInfo>> shardInfo(const ArchiveReader& in) {
 }
 
 Expected<MergedShards> mergeShards(const std::vector<const ArchiveReader*>& shards) {
-    if (shards.empty()) return conflict("no shards to merge");
+    if (shards.empty()) return shardsConflict("no shards to merge");
     auto infos = checkShards(shards);
     if (!infos) return infos.error();
     MergedShards out;

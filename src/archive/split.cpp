@@ -13,7 +13,7 @@
 namespace aotpack::archive {
 namespace {
 
-Error conflict(const std::string& message) {
+Error splitConflict(const std::string& message) {
     return makeError(Errc::Conflict, message);
 }
 
@@ -145,11 +145,12 @@ Expected<std::vector<std::string>> missingPieces(const std::vector<const Archive
         auto index = parseUnsigned(in->archiveMeta(kSplitIndex).value_or(""));
         if (!isSplitPiece(*in) || in->archiveMeta(kSplitOf) != of || !index || !count ||
             parseUnsigned(in->archiveMeta(kSplitCount).value_or("")) != count)
-            return conflict("'" + in->name() + "' is not a piece of the same split archive as '" +
-                            pieces.front()->name() + "'");
+            return splitConflict("'" + in->name() +
+                                 "' is not a piece of the same split archive as '" +
+                                 pieces.front()->name() + "'");
         if (auto [it, fresh] = byIndex.emplace(*index, in); !fresh)
-            return conflict("piece " + std::to_string(*index) + " is given twice: '" +
-                            it->second->name() + "' and '" + in->name() + "'");
+            return splitConflict("piece " + std::to_string(*index) + " is given twice: '" +
+                                 it->second->name() + "' and '" + in->name() + "'");
     }
     std::vector<std::string> missing;
     for (std::uint64_t i = 1; i <= *count; ++i)
@@ -178,10 +179,10 @@ Expected<ArchiveWriter> mergeEntries(const std::vector<const ArchiveReader*>& pi
     auto missing = missingPieces(pieces);
     if (!missing) return missing.error();
     if (!missing->empty() && !partial)
-        return conflict(std::to_string(missing->size()) + " of " +
-                        std::string(pieces.front()->archiveMeta(kSplitCount).value_or("?")) +
-                        " pieces missing: " + join(*missing, ", ") +
-                        " (merge --partial merges only the pieces given)");
+        return splitConflict(std::to_string(missing->size()) + " of " +
+                             std::string(pieces.front()->archiveMeta(kSplitCount).value_or("?")) +
+                             " pieces missing: " + join(*missing, ", ") +
+                             " (merge --partial merges only the pieces given)");
     ArchiveWriter w;
     for (const auto* in : pieces)
         if (auto st = copyEntriesAsStored(*in, w); !st) return st.error();
@@ -194,7 +195,8 @@ Expected<Bytes> originalSignature(const ArchiveReader& anyPiece) {
     auto hex = anyPiece.archiveMeta(kSplitSignature);
     if (!hex) return Bytes{};
     auto block = fromHex(*hex);
-    if (!block) return conflict("'" + anyPiece.name() + "': its copy of the signature is damaged");
+    if (!block)
+        return splitConflict("'" + anyPiece.name() + "': its copy of the signature is damaged");
     return std::move(*block);
 }
 
@@ -210,10 +212,11 @@ Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces
     if (!signature->empty()) *merged = withSignatureBlock(*merged, *signature);
     std::string of(pieces.front()->archiveMeta(kSplitOf).value_or(""));
     if (sha256Hex(*merged) == of) return merged;
-    return conflict("the pieces merge into an archive that is not the one they were split from "
-                    "(SHA-256 " +
-                    sha256Hex(*merged).substr(0, 12) + ", expected " + of.substr(0, 12) +
-                    "): written by another aotpack version?");
+    return splitConflict(
+        "the pieces merge into an archive that is not the one they were split from "
+        "(SHA-256 " +
+        sha256Hex(*merged).substr(0, 12) + ", expected " + of.substr(0, 12) +
+        "): written by another aotpack version?");
 }
 
 } // namespace aotpack::archive

@@ -1,5 +1,6 @@
 #include "foreign/openmp_image.h"
 
+#include "foreign/bytes_at.h"
 #include "foreign/elf_sections.h"
 
 #include <charconv>
@@ -63,9 +64,8 @@ std::vector<std::string_view> splitNul(std::string_view text) {
     }
 }
 
-Error malformed(std::uint64_t offset, const std::string& what) {
-    return makeError(Errc::BadInput, "malformed OpenMP offload image at offset " +
-                                         std::to_string(offset) + ": " + what);
+Error malformedImage(std::uint64_t offset, const std::string& what) {
+    return malformedAt("OpenMP offload image", offset, what);
 }
 
 } // namespace
@@ -83,10 +83,10 @@ Expected<std::vector<OpenmpImage>> readOpenmpImage(ByteView bytes) {
     std::map<std::uint64_t, OpenmpImage> images;
     for (const auto& note : oneOmpNotes(*elf)) {
         if (note.type == kNoteVersion && note.desc.substr(0, note.desc.find('\0')) != "1.0")
-            return malformed(0, "version '" + std::string(note.desc) + "' is not 1.0");
+            return malformedImage(0, "version '" + std::string(note.desc) + "' is not 1.0");
         if (note.type == kNoteImageCount) {
             auto n = number(note.desc.substr(0, note.desc.find('\0')));
-            if (!n || *n == 0 || *n > kMaxImages) return malformed(0, "bad image count");
+            if (!n || *n == 0 || *n > kMaxImages) return malformedImage(0, "bad image count");
             count = *n;
         }
         auto parts =

@@ -18,7 +18,7 @@ expect_exit 0 "$AOTPACK" merge pvc.aotpack atsm.aotpack -o merged.aotpack
 [ "$("$AOTPACK" list --targets merged.aotpack)" = "$("$AOTPACK" list --targets both.aotpack)" ] || fail "merge lost targets"
 "$AOTPACK" extract merged.aotpack -o m && "$AOTPACK" extract both.aotpack -o b
 diff -r m b || fail "merged payloads differ from a direct build"
-# ... and keeps what the inputs were built for and with (issue #15: it dropped both).
+# ... and keeps what the inputs were built for and with (it once dropped both).
 OUT=$("$AOTPACK" list merged.aotpack)
 expect_in "devices: pvc,ats-m150 -> acm-g10,pvc"
 expect_in "compiler: ocloc 22.43"

@@ -36,7 +36,7 @@ cmp installed.aotpack "$root/tmp/bundled.aotpack" || fail "the bundle built anot
 # Its ocloc works on its own too (the wrapper sets the library path).
 expect_exit 0 chroot "$root" /opt/toolchain/bin/ocloc query OCL_DRIVER_VERSION
 
-# #28 item 2: the drop-in from the bundle, first on PATH as a build would put it, starts (its
+# The drop-in from the bundle, first on PATH as a build would put it, starts (its
 # shim goes through the wrapper, which sets the library path) and builds like ocloc.
 "$AOTPACK" extract installed.aotpack --module reduce -o "$root/tmp/spv" >/dev/null
 expect_exit 0 chroot "$root" env AOTPACK_CACHE_DIR=/tmp/cache sh -c \
@@ -50,7 +50,7 @@ shim_bundle=$(AOTPACK_CACHE_DIR=$WORK/cache chroot "$root" /opt/toolchain/bin/ao
 [ "$shim_host" != "$shim_bundle" ] || fail "the bundle and the installed aotpack share '$shim_host'"
 [ "$(readlink "$shim_host/ocloc")" = "$(readlink -f "$AOTPACK")" ] || fail "the installed shim was taken over"
 
-# #28 item 3: stripped, carrying the preload library: run and capture work from the bundle.
+# Stripped, carrying the preload library: run and capture work from the bundle.
 grep -qx "toolchain/lib/aotpack/libaotpack_preload.so" files.txt || fail "no preload library"
 grep -qx "toolchain/lib/aotpack/libaotpack_replay.so" files.txt || fail "no replay library"
 ! readelf -S "$root/opt/toolchain/libexec/aotpack" | grep -q "\.debug_info" ||

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# aotpack publish (#30): every native binary of an archive on a real nginx (WebDAV PUT, bearer
+# aotpack publish: every native binary of an archive on a real nginx (WebDAV PUT, bearer
 # token) under its SHA-256, each once; a second publish sends nothing; the token reaches the
 # server and is never printed; an unreachable server fails with the URL named, no credentials.
 source "$(dirname "$0")/common.sh"

@@ -23,7 +23,7 @@ ips = [t["ip_value"] for t in json.loads(sys.argv[1])["targets"]]
 assert ips == sorted(ips) and len(ips) == 5, ips
 PY
 
-# An explanation, not a build (#28 item 14): exit 0, the OCLOC column and one summary line.
+# An explanation, not a build: exit 0, the OCLOC column and one summary line.
 expect_exit 0 "$AOTPACK" devices bmg
 expect_in "1 of 1 target(s) cannot be built by the installed ocloc 22.43"
 expect_not_in "aotpack: error"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Natives on demand (#30 item 2): publish to a real nginx (WebDAV) on loopback, slim, and the
+# Natives on demand: publish to a real nginx (WebDAV) on loopback, slim, and the
 # runtime (`aotpack load`, i.e. libaotpack_rt) and replay (`aotpack run`) on the real NEO driver
 # with simulated pvc, acm-g10 and tgllp: the first load fetches each native by hash (one GET each, counted in
 # nginx's access log), later loads and `aotpack fetch` use the cache. Server down, 404, a stall,
@@ -182,7 +182,7 @@ sim_pvc env AOTPACK_LOG=1 "$AOTPACK" run cap-slim.aotpack -- "$ZEAPP" reduce.spv
 diff plain.out replay.out >/dev/null || fail "replayed output differs"
 [ "$(grep -c 'cap-slim.aotpack, fetched (' replay.log)" = 2 ] || fail "not fetched in replay: $(cat replay.log)"
 
-# Trust (#32): a signed slim archive pins the digests; under a policy it loads its fetched
+# Trust: a signed slim archive pins the digests; under a policy it loads its fetched
 # natives, and an archive signed by another key is refused as a whole.
 "$AOTPACK" keygen -o k1 >/dev/null
 "$AOTPACK" keygen -o k2 >/dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A fleet shares JIT results (#30 item 4): AOTPACK_RUNTIME_REMOTE on a real nginx (WebDAV, write
+# A fleet shares JIT results: AOTPACK_RUNTIME_REMOTE on a real nginx (WebDAV, write
 # token). Node A JIT-compiles a SPIR-V-only archive once (`aotpack warm --upload`) and uploads;
 # node B, with an empty cache and no token, loads every module from the fleet's results (no JIT);
 # a GPU with another IP misses and JIT-compiles; results the driver rejects are a JIT; a trust

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# aotpack inspect (#31 item 1) on files made by the real tools of each format: ocloc (SPIR-V,
+# aotpack inspect on files made by the real tools of each format: ocloc (SPIR-V,
 # zebins, fat ARs), LLVM 16's clang-offload-packager and clang -fembed-offload-object
 # (OffloadBinary in .llvm.offloading), llvm-objdump --offloading as a second reader, ar, gcc and
 # objcopy (images in a shared library's sections), zstd (compressed images). OffloadBinary v2 and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Defects found by trying aotpack as a new user on a fresh machine (issue #28), one block per
+# Defects found by trying aotpack as a new user on a fresh machine, one block per
 # item, numbered as in the issue. Each block failed before its fix. Items 1 (wall-clock bounds:
 # remote_cache_faults, fault_injection, remote_cache_test), 2 and 3 (the bundle: bundle.sh) and
 # 18 (the drop-in's probe: ocloc_dropin.sh) are tested where their code is.

@@ -11,7 +11,7 @@ expect_in "cannot write"
 [ ! -e out.aotpack ] || fail "partial archive"
 [ -z "$(ls -A . | grep tmp)" ] || fail "temporary file left: $(ls -A)"
 
-# A cache that cannot be used never fails a build (#28 item 11): one warning, built without it.
+# A cache that cannot be used never fails a build: one warning, built without it.
 expect_exit 0 "$AOTPACK" build -q -d pvc "$k" -o out.aotpack --cache-dir /dev/null/cache
 expect_in "warning: cannot create cache directory '/dev/null/cache'"
 expect_in "building without a cache"

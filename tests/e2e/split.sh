@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# aotpack split (#30 item 1): one piece per target plus a SPIR-V-only piece (or per group of
+# aotpack split: one piece per target plus a SPIR-V-only piece (or per group of
 # targets that serve each other with --by compat); merge of all pieces is the original archive
 # byte for byte; pieces are ordinary archives a runtime loads; incomplete or foreign sets of
 # pieces are refused (exit 8), naming what is wrong.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DPC++'s device-binaries descriptor (#31): a shared library laid out as the SYCL offload wrapper
+# DPC++'s device-binaries descriptor: a shared library laid out as the SYCL offload wrapper
 # lays out libtorch_xpu.so (tests/tools/sycl_wrapped_lib.c, built here by gcc with images from
 # ocloc and zstd, then stripped), and a program that registers and creates its SPIR-V images as
 # DPC++'s runtime does (tests/tools/mini_sycl_runtime.c). inspect reads the descriptor through

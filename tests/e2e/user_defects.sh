@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Defects a new user tripped over (issue #21), one block per item, numbered as in the issue.
+# Defects a new user tripped over, one block per defect.
 # Each block failed before its fix.
 source "$(dirname "$0")/common.sh"
 

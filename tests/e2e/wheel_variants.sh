@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# aotpack wheel-variants (#30 item 3): the example wheel (examples/python-wheel, built offline by
+# aotpack wheel-variants: the example wheel (examples/python-wheel, built offline by
 # Debian's python3-build for pvc, acm-g10 and tgllp) becomes one PEP 825 variant wheel per target,
 # a null variant, the -variants.json index and a plain wheel for installers without variant
 # support. Every name follows PEP 825's grammar, every RECORD verifies, each variant.json maps its

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project configures on a machine without libocloc (#29 item 4): only bench's in-process
+# The project configures on a machine without libocloc: only bench's in-process
 # helper wants it, and nothing else in the build graph names it. Without any ocloc, the CLI still
 # runs its archive tools, and a build says at run time that there is no compiler (exit 5).
 source "$(dirname "$0")/common.sh"

@@ -9,13 +9,11 @@ using namespace aotpack::archive;
 
 namespace {
 
-constexpr std::uint32_t kAcm = 0x030dc008, kPvc = 0x030f0007;
-
 ArchiveWriter exampleWriter() {
     ArchiveWriter w;
     EXPECT_TRUE(
         w.addSpirv("vector_ops", testData("vector_ops.spv"), {{"entry_points", "vadd,saxpy"}}));
-    EXPECT_TRUE(w.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"),
+    EXPECT_TRUE(w.addNative("vector_ops", kAcmG10, testData("vector_ops.12.55.8.bin"),
                             {{"target", "acm-g10"}}));
     EXPECT_TRUE(
         w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {{"target", "pvc"}}));
@@ -35,7 +33,7 @@ TEST(Archive, RoundTripOfRealSpirvAndZebins) {
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->entryCount(), 3u);
     EXPECT_EQ(r->modules(), std::vector<std::string_view>{"vector_ops"});
-    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcmG10, kPvc}));
     auto pvc = r->find("vector_ops", EntryKind::Native, kPvc);
     ASSERT_TRUE(pvc);
     EXPECT_EQ(*r->payload(*pvc), testData("vector_ops.12.60.7.bin"));
@@ -57,7 +55,7 @@ TEST(Archive, UnknownEntryKindsAreCopiedAsTheyAreAndAreNotTargets) {
     Bytes bytes = *w.finish();
     auto r = ArchiveReader::openMemory(bytes);
     ASSERT_TRUE(r) << r.error().message;
-    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    EXPECT_EQ(r->targets(), (std::vector<std::uint32_t>{kAcmG10, kPvc}));
     ArchiveWriter copy;
     ASSERT_TRUE(copyEntries(*r, copy));
     Bytes copied = *copy.finish();
@@ -68,7 +66,7 @@ TEST(Archive, UnknownEntryKindsAreCopiedAsTheyAreAndAreNotTargets) {
     ASSERT_TRUE(future);
     EXPECT_EQ(*c->payload(*future), Bytes(100, 42));
     EXPECT_EQ(c->meta(*future, "x"), "y");
-    EXPECT_EQ(c->targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    EXPECT_EQ(c->targets(), (std::vector<std::uint32_t>{kAcmG10, kPvc}));
     EXPECT_EQ(c->nativeEntries("vector_ops").size(), 2u);
 }
 
@@ -87,7 +85,7 @@ TEST(Archive, RewrittenArchivesFollowOneMetadataRule) {
           b = make("pvc,tgllp", "ocloc 24.1", "error");
     auto ra = ArchiveReader::openMemory(a), rb = ArchiveReader::openMemory(b);
     ASSERT_TRUE(ra && rb);
-    auto m = rewrittenMetadata({&*ra, &*rb}, {kPvc, kAcm, kPvc});
+    auto m = rewrittenMetadata({&*ra, &*rb}, {kPvc, kAcmG10, kPvc});
     EXPECT_EQ(m.meta["devices.expanded"], "acm-g10,pvc"); // IP order, once each
     EXPECT_EQ(m.meta["devices.input"], "ats-m150,pvc,tgllp");
     EXPECT_EQ(m.meta["compiler"], "ocloc 22.43; ocloc 24.1");
@@ -129,7 +127,7 @@ TEST(Archive, ByteReproducibleRegardlessOfInsertionOrderAndThreads) {
     reversed.setArchiveMetadata("devices.input", "ats-m150,pvc");
     ASSERT_TRUE(reversed.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"),
                                    {{"target", "pvc"}}));
-    ASSERT_TRUE(reversed.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"),
+    ASSERT_TRUE(reversed.addNative("vector_ops", kAcmG10, testData("vector_ops.12.55.8.bin"),
                                    {{"target", "acm-g10"}}));
     ASSERT_TRUE(reversed.addSpirv("vector_ops", testData("vector_ops.spv"),
                                   {{"entry_points", "vadd,saxpy"}}));

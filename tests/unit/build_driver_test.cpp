@@ -17,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint32_t kPvc = 0x030f0007, kTgl = 0x03000000;
-
 class BuildDriver : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -120,7 +120,7 @@ TEST(DeviceListErrors, UnknownNameWithoutCloseMatch) {
     EXPECT_EQ(errorOf("frobnicator"), "unknown device 'frobnicator'");
 }
 
-// What a user types or copies from clinfo, sycl-ls and lspci (#28 item 13, 15).
+// What a user types or copies from clinfo, sycl-ls and lspci.
 TEST(DeviceListErrors, ProductSpellingsAndMessages) {
     auto nameOf = [](const char* text) {
         auto list = parseDeviceList(Database::builtin(), text);

@@ -12,8 +12,6 @@ using namespace aotpack::archive;
 
 namespace {
 
-constexpr std::uint32_t kPvc = 0x030f0007;
-
 std::shared_ptr<const Dictionary> realDictionary(const std::string& name) {
     auto bytes = readFile(std::string(AOTPACK_SOURCE_DIR "/data/dictionaries/") + name + ".zdict");
     EXPECT_TRUE(bytes);

@@ -7,12 +7,10 @@
 
 namespace {
 
-constexpr std::uint32_t kAcm = 0x030dc008, kPvc = 0x030f0007;
-
 aotpack::Bytes exampleArchive() {
     aotpack::archive::ArchiveWriter w;
     EXPECT_TRUE(w.addSpirv("vector_ops", testData("vector_ops.spv"), {}));
-    EXPECT_TRUE(w.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"), {}));
+    EXPECT_TRUE(w.addNative("vector_ops", kAcmG10, testData("vector_ops.12.55.8.bin"), {}));
     EXPECT_TRUE(w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {}));
     return *w.finish();
 }
@@ -30,13 +28,13 @@ TEST(RuntimeApi, OpenFromMemoryListAndSelect) {
     auto bytes = exampleArchive();
     aotpack::Archive archive(bytes.data(), bytes.size());
     EXPECT_EQ(archive.modules(), std::vector<std::string>{"vector_ops"});
-    EXPECT_EQ(archive.targets(), (std::vector<std::uint32_t>{kAcm, kPvc}));
+    EXPECT_EQ(archive.targets(), (std::vector<std::uint32_t>{kAcmG10, kPvc}));
     auto exact = archive.select("vector_ops", kPvc);
     EXPECT_EQ(exact.source, AOTPACK_SOURCE_NATIVE_EXACT);
     EXPECT_EQ(exact.entry_ip, kPvc);
     auto compatible = archive.select("vector_ops", 0x030e4000 /* acm-g12 */);
     EXPECT_EQ(compatible.source, AOTPACK_SOURCE_NATIVE_COMPATIBLE);
-    EXPECT_EQ(compatible.entry_ip, kAcm);
+    EXPECT_EQ(compatible.entry_ip, kAcmG10);
     EXPECT_EQ(archive.select("vector_ops", 0x03000000).source, AOTPACK_SOURCE_JIT);
 }
 

@@ -7,9 +7,6 @@ using namespace aotpack::runtime;
 
 namespace {
 
-constexpr std::uint32_t kAcmG10 = 0x030dc008, kAcmG11 = 0x030e0005, kPvc = 0x030f0007,
-                        kTgl = 0x03000000;
-
 archive::ArchiveReader makeArchive(Bytes& storage, bool withSpirv = true) {
     archive::ArchiveWriter w;
     if (withSpirv) {

@@ -14,12 +14,10 @@ using namespace aotpack::archive;
 
 namespace {
 
-constexpr std::uint32_t kAcm = 0x030dc008, kPvc = 0x030f0007;
-
 Bytes original() {
     ArchiveWriter w;
     EXPECT_TRUE(w.addSpirv("vector_ops", testData("vector_ops.spv"), {}));
-    EXPECT_TRUE(w.addNative("vector_ops", kAcm, testData("vector_ops.12.55.8.bin"), {}));
+    EXPECT_TRUE(w.addNative("vector_ops", kAcmG10, testData("vector_ops.12.55.8.bin"), {}));
     EXPECT_TRUE(w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"), {}));
     w.setArchiveMetadata("devices.expanded", "acm-g10,pvc");
     return *w.finish();

@@ -3,8 +3,13 @@
 
 #include "common/file_io.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 #include <string>
+
+// IP versions (devices/ip_version.h layout) of the targets the tests use.
+constexpr std::uint32_t kTgl = 0x03000000, kAcmG10 = 0x030dc008, kAcmG11 = 0x030e0005,
+                        kPvc = 0x030f0007;
 
 inline aotpack::Bytes testData(const std::string& name) {
     auto bytes = aotpack::readFile(std::string(AOTPACK_SOURCE_DIR "/tests/data/") + name);

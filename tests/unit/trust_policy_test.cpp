@@ -13,8 +13,6 @@ using namespace aotpack::archive;
 
 namespace {
 
-constexpr std::uint32_t kPvc = 0x030f0007;
-
 Bytes unsignedArchive() {
     ArchiveWriter w;
     EXPECT_TRUE(w.addSpirv("vector_ops", testData("vector_ops.spv"), {}));
