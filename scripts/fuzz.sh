@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 # AOTPACK_FUZZ_CXX_FLAGS: the optimisation and debug flags (CI: "-O1 -g1 -DNDEBUG", faster to build).
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DAOTPACK_BUILD_FUZZERS=ON -DAOTPACK_BUILD_TESTS=OFF \
+  -DCMAKE_CXX_COMPILER=clang++ -DAOTPACK_BUILD_FUZZERS=ON -DAOTPACK_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${AOTPACK_FUZZ_CXX_FLAGS:--O2 -g -DNDEBUG}" >/dev/null
 cmake --build build-fuzz --target fuzz_action_result fuzz_archive_reader fuzz_device_list fuzz_devlist \
   fuzz_manifest fuzz_runtime_open fuzz_spirv fuzz_foreign

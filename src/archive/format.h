@@ -27,7 +27,7 @@ enum class EntryKind : std::uint16_t {
     Spirv = 0,  // the module's SPIR-V; target_ip is 0
     Native = 1, // a zebin for target_ip, without embedded IR
     // 1.3: a zebin for target_ip kept on a server, not in the archive: its payload is a short
-    // text naming it, its metadata `sha256` and `size` pin it (archive/slim.h).
+    // text naming it, its metadata `sha256` and `size` pin it (delivery/slim.h).
     RemoteNative = 2,
     // 1.4: a zstd dictionary that payloads stored with Compression::ZstdDictionary use; its
     // module is kDictionaryModule (no module name may start with '.'), target_ip its dictionary

@@ -1,5 +1,5 @@
 // A RemoteNative entry (format 1.3, docs/FORMAT.md): a native binary kept on a server, pinned by
-// its SHA-256 and size, fetched from `<natives.url>/cas/<sha256>` (archive/slim.h writes them;
+// its SHA-256 and size, fetched from `<natives.url>/cas/<sha256>` (delivery/slim.h writes them;
 // the runtime and replay fetch them). A RemoteSpirv entry (1.4, `slim --remote-spirv`) is the
 // same for a module's SPIR-V. Reader side: linked into libaotpack_rt.
 #pragma once

@@ -59,8 +59,8 @@ void addSplitByOption(CLI::App* sub, std::string& by, const char* unit) {
         ->check(CLI::IsMember({"target", "compat"}));
 }
 
-archive::SplitBy splitBy(const std::string& by) {
-    return by == "compat" ? archive::SplitBy::Compat : archive::SplitBy::Target;
+delivery::SplitBy splitBy(const std::string& by) {
+    return by == "compat" ? delivery::SplitBy::Compat : delivery::SplitBy::Target;
 }
 
 json listJson(const archive::ArchiveReader& in) {

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "archive/reader.h"
-#include "archive/split.h"
 #include "common/error.h"
+#include "delivery/split.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -21,7 +21,7 @@ std::string targetName(std::uint32_t ip);
 // `--by target|compat` (split, wheel-variants): a `unit` ("piece", "wheel") per target, or one
 // for targets whose binaries serve each other (the device database's compat lines).
 void addSplitByOption(CLI::App* sub, std::string& by, const char* unit);
-archive::SplitBy splitBy(const std::string& by);
+delivery::SplitBy splitBy(const std::string& by);
 
 nlohmann::json listJson(const archive::ArchiveReader& in);
 void printList(const archive::ArchiveReader& in);

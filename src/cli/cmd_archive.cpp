@@ -1,13 +1,13 @@
 // Archive commands: list, size, extract, verify, merge, remove-targets, export-ar, embed.
 #include "archive/shards.h"
 #include "archive/signing.h"
-#include "archive/split.h"
 #include "archive/tools.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "delivery/split.h"
 #include "devices/device_list.h"
 #include "runtime/native_fetch.h"
 
@@ -19,6 +19,8 @@
 
 namespace aotpack::cli {
 using namespace archive;
+using delivery::isSplitPiece, delivery::mergeSplitPieces, delivery::splitArchive, delivery::SplitBy,
+    delivery::SplitOptions;
 
 namespace {
 

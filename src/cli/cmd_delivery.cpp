@@ -2,13 +2,13 @@
 // fetched on use, PEP 825 variant wheels. `split`/`merge` are archive commands (cmd_archive.cpp),
 // `fetch` and `device-ips` runtime ones (cmd_runtime.cpp).
 #include "archive/signing.h"
-#include "archive/slim.h"
 #include "cli/archive_view.h"
 #include "cli/commands.h"
 #include "common/diagnostics.h"
 #include "common/text.h"
 #include "delivery/publish.h"
 #include "delivery/server_check.h"
+#include "delivery/slim.h"
 #include "delivery/wheel_variants.h"
 
 #include <iostream>
@@ -85,7 +85,7 @@ void addSlim(CommandRegistry& r) {
         if (!in) return diag::fail(in.error());
         auto keys = archive::loadSigningKeys(a->signKeys);
         if (!keys) return diag::fail(keys.error());
-        auto slim = archive::slimArchive(*in, *url, a->remoteSpirv);
+        auto slim = delivery::slimArchive(*in, *url, a->remoteSpirv);
         if (!slim) return diag::fail(slim.error());
         if (auto st = archive::writeArchiveFile(a->output, *slim, {}, *keys); !st)
             return diag::fail(st.error());

@@ -2,8 +2,8 @@
 
 #include "archive/reader.h"
 #include "archive/signing.h"
-#include "archive/slim.h"
 #include "common/sha256.h"
+#include "delivery/slim.h"
 #include "delivery/wheel.h"
 #include "devices/ip_version.h"
 
@@ -49,7 +49,7 @@ Expected<Bytes> finishSigned(archive::ArchiveWriter& writer, const std::string& 
 Expected<CutArchive> cut(const WheelEntry& e, std::size_t index, const VariantOptions& o) {
     auto reader = archive::ArchiveReader::openMemory(e.data, e.name);
     if (!reader) return reader.error();
-    auto pieces = archive::splitArchive(*reader, {o.by, false});
+    auto pieces = delivery::splitArchive(*reader, {o.by, false});
     if (!pieces) return pieces.error();
     CutArchive out{index, {}, {}, !reader->signatureBlock().empty()};
     for (auto& p : *pieces) {
@@ -58,7 +58,7 @@ Expected<CutArchive> cut(const WheelEntry& e, std::size_t index, const VariantOp
         (p.name == "spirv" ? out.null : out.pieces[p.name]) = std::move(*bytes);
     }
     if (!o.nativesUrl.empty()) {
-        auto slim = archive::slimArchive(*reader, o.nativesUrl);
+        auto slim = delivery::slimArchive(*reader, o.nativesUrl);
         if (!slim) return slim.error();
         auto bytes = finishSigned(*slim, e.name, o);
         if (!bytes) return bytes.error();

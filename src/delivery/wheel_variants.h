@@ -7,8 +7,8 @@
 #pragma once
 
 #include "archive/ed25519.h"
-#include "archive/split.h"
 #include "common/error.h"
+#include "delivery/split.h"
 
 #include <filesystem>
 #include <string>
@@ -20,7 +20,7 @@ namespace aotpack::delivery {
 inline constexpr const char* kVariantSchema = "https://variants-schema.wheelnext.dev/v0.0.3.json";
 
 struct VariantOptions {
-    archive::SplitBy by = archive::SplitBy::Target;
+    delivery::SplitBy by = delivery::SplitBy::Target;
     std::string nativesUrl;                    // non-empty: the null variant ships slim archives
     std::vector<archive::Ed25519Key> signKeys; // every archive of every variant signed with these
 };

@@ -3,14 +3,15 @@
 // given. On real test binaries (tests/data), in memory.
 #include "archive/ed25519.h"
 #include "archive/signing.h"
-#include "archive/split.h"
 #include "common/subprocess.h"
+#include "delivery/split.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
 
 using namespace aotpack;
 using namespace aotpack::archive;
+using namespace aotpack::delivery;
 
 namespace {
 

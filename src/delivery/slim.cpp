@@ -1,10 +1,12 @@
-#include "archive/slim.h"
+#include "delivery/slim.h"
 
 #include "archive/tools.h"
 #include "common/sha256.h"
 #include "common/text.h"
 
-namespace aotpack::archive {
+namespace aotpack::delivery {
+
+using namespace archive; // the format this writes: readers, writers, entries, metadata keys
 
 namespace {
 Bytes toBytes(const std::string& text) {
@@ -62,4 +64,4 @@ Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& 
     return w;
 }
 
-} // namespace aotpack::archive
+} // namespace aotpack::delivery

@@ -1,4 +1,4 @@
-#include "archive/split.h"
+#include "delivery/split.h"
 
 #include "archive/signing.h"
 #include "archive/tools.h"
@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <map>
 
-namespace aotpack::archive {
+namespace aotpack::delivery {
+
+using namespace archive; // the format this writes: readers, writers, entries, metadata keys
 namespace {
 
 Error splitConflict(const std::string& message) {
@@ -219,4 +221,4 @@ Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces
         "): written by another aotpack version?");
 }
 
-} // namespace aotpack::archive
+} // namespace aotpack::delivery

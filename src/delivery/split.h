@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::archive {
+namespace aotpack::delivery {
 
 inline constexpr const char* kSplitOf = "split.of";
 inline constexpr const char* kSplitIndex = "split.index";
@@ -43,21 +43,21 @@ struct SplitOptions {
 
 struct SplitPiece {
     std::string name; // "spirv", "pvc", "acm-g10+acm-g11": the file's middle name
-    ArchiveWriter writer;
+    archive::ArchiveWriter writer;
 };
 
 // Errors: an archive that is itself a piece (Usage), a payload that does not read (BadArchive).
-Expected<std::vector<SplitPiece>> splitArchive(const ArchiveReader& in,
+Expected<std::vector<SplitPiece>> splitArchive(const archive::ArchiveReader& in,
                                                const SplitOptions& options);
 
-bool isSplitPiece(const ArchiveReader& in);
+bool isSplitPiece(const archive::ArchiveReader& in);
 
 // The original archive's bytes from all its pieces, signature block included: checked against
 // split.of. Errors (exit 8, Conflict) name the piece: a piece of another archive, given twice, or
 // missing (by its targets and file name); or say the merged bytes are not the original's.
 // `partial`: some pieces may be missing on purpose; the result is an archive of the given
 // pieces' entries whose devices.expanded names their targets (unsigned: not the original).
-Expected<Bytes> mergeSplitPieces(const std::vector<const ArchiveReader*>& pieces,
+Expected<Bytes> mergeSplitPieces(const std::vector<const archive::ArchiveReader*>& pieces,
                                  bool partial = false);
 
-} // namespace aotpack::archive
+} // namespace aotpack::delivery

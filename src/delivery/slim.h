@@ -12,13 +12,13 @@
 
 #include <string>
 
-namespace aotpack::archive {
+namespace aotpack::delivery {
 
 // The archive `in` with its natives replaced by RemoteNative entries, `url` recorded; with
 // `remoteSpirv`, its SPIR-V by RemoteSpirv entries too (format 1.4: a GPU without a native then
 // needs the server to JIT). Errors: a payload that does not read (BadArchive); `in` has no
 // native binaries (Usage).
-Expected<ArchiveWriter> slimArchive(const ArchiveReader& in, const std::string& url,
-                                    bool remoteSpirv = false);
+Expected<archive::ArchiveWriter> slimArchive(const archive::ArchiveReader& in,
+                                             const std::string& url, bool remoteSpirv = false);
 
-} // namespace aotpack::archive
+} // namespace aotpack::delivery
