@@ -5,7 +5,7 @@
 #include "archive/reader.h"
 #include "archive/signing.h"
 #include "archive/writer.h"
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 
 #include <algorithm>
 #include <chrono>
@@ -161,7 +161,7 @@ static int jit(const char* path, const char* module, const char* cacheDir, int n
 static int check(const char* path, const char* module, std::uint32_t ip, int n, const char* pub) {
     using namespace aotpack::archive;
     auto reader = ArchiveReader::openFile(path, IndexChecks::Lookup);
-    auto key = Ed25519Key::loadPublic(pub);
+    auto key = aotpack::crypto::Ed25519Key::loadPublic(pub);
     if (!reader || !key) return std::fprintf(stderr, "cannot open %s or %s\n", path, pub), 1;
     auto entry = reader->find(module, EntryKind::Native, ip);
     if (!entry) return std::fprintf(stderr, "%s: no native %s for %u\n", path, module, ip), 1;

@@ -11,7 +11,7 @@ layers=(
     "foreign"
     "runtime"
     "archive cache"
-    "devices"
+    "devices crypto"
     "common"
 )
 status=0

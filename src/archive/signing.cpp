@@ -180,7 +180,8 @@ Expected<std::optional<SignatureBlock>> readSignatureBlock(const ArchiveReader& 
     return std::optional<SignatureBlock>(std::move(block));
 }
 
-Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25519Key>& keys) {
+Expected<Bytes> signArchive(const ArchiveReader& archive,
+                            const std::vector<crypto::Ed25519Key>& keys) {
     if (auto intact = archive.verifyPayloads(); !intact) return intact.error(); // sign no damage
     Bytes digests;
     for (const auto& e : archive.entries()) {
@@ -224,13 +225,14 @@ Bytes withSignatureBlock(ByteView unsignedFile, ByteView block) {
 }
 
 Expected<Bytes> signArchiveBytes(const Bytes& file, const std::string& name,
-                                 const std::vector<Ed25519Key>& keys) {
+                                 const std::vector<crypto::Ed25519Key>& keys) {
     auto archive = ArchiveReader::openMemory(file, name);
     if (!archive) return archive.error();
     return signArchive(*archive, keys);
 }
 
-Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed25519Key>& keys,
+Status signArchiveFile(const std::filesystem::path& input,
+                       const std::vector<crypto::Ed25519Key>& keys,
                        const std::filesystem::path& output) {
     auto archive = ArchiveReader::openFile(input);
     if (!archive) return archive.error();
@@ -239,10 +241,11 @@ Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed2
     return writeFileAtomic(output.empty() ? input : output, *signed_);
 }
 
-Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::filesystem::path>& paths) {
-    std::vector<Ed25519Key> keys;
+Expected<std::vector<crypto::Ed25519Key>>
+loadSigningKeys(const std::vector<std::filesystem::path>& paths) {
+    std::vector<crypto::Ed25519Key> keys;
     for (const auto& path : paths) {
-        auto key = Ed25519Key::loadPrivate(path);
+        auto key = crypto::Ed25519Key::loadPrivate(path);
         if (!key) return key.error();
         keys.push_back(std::move(*key));
     }
@@ -250,7 +253,7 @@ Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::filesys
 }
 
 Expected<VerifiedArchive> VerifiedArchive::check(const ArchiveReader& archive,
-                                                 const std::vector<Ed25519Key>& trusted) {
+                                                 const std::vector<crypto::Ed25519Key>& trusted) {
     auto block = readSignatureBlock(archive);
     if (!block) return block.error();
     if (!*block) return makeError(Errc::BadArchive, "'" + archive.name() + "' is not signed");

@@ -9,8 +9,8 @@
 // entry is used, together with its 256-entry chunk of the table (8 KiB, once per chunk).
 #pragma once
 
-#include "archive/ed25519.h"
 #include "archive/reader.h"
+#include "crypto/ed25519.h"
 
 #include <atomic>
 #include <memory>
@@ -30,7 +30,7 @@ struct SignatureBlock {
     ByteView digests;     // entryCount x 32, in entry-table order
     struct Signature {
         Sha256 keyId;
-        Ed25519Signature bytes;
+        crypto::Ed25519Signature bytes;
     };
     std::vector<Signature> signatures;
 
@@ -51,11 +51,12 @@ Sha256 archiveMetadataDigest(const ArchiveReader& archive);
 // The archive's file with the given keys' signatures added (one per key; a key that already
 // signed is signed again). Earlier signatures over the same content are kept. Reads and checks
 // every payload. The payload bytes and the index are unchanged.
-Expected<Bytes> signArchive(const ArchiveReader& archive, const std::vector<Ed25519Key>& keys);
+Expected<Bytes> signArchive(const ArchiveReader& archive,
+                            const std::vector<crypto::Ed25519Key>& keys);
 
 // The same for an archive's bytes in memory (`name` for messages).
 Expected<Bytes> signArchiveBytes(const Bytes& file, const std::string& name,
-                                 const std::vector<Ed25519Key>& keys);
+                                 const std::vector<crypto::Ed25519Key>& keys);
 
 // `unsignedFile` with `block` appended (64-byte aligned) as its signature block: the header's
 // signature offset, size, minor version (2) and checksum updated. signArchive's last step; tests
@@ -63,12 +64,15 @@ Expected<Bytes> signArchiveBytes(const Bytes& file, const std::string& name,
 Bytes withSignatureBlock(ByteView unsignedFile, ByteView block);
 
 // signArchive on a file, rewritten atomically (in place when `output` is empty).
-Status signArchiveFile(const std::filesystem::path& input, const std::vector<Ed25519Key>& keys,
+Status signArchiveFile(const std::filesystem::path& input,
+                       const std::vector<crypto::Ed25519Key>& keys,
                        const std::filesystem::path& output = {});
 // Private key files, each checked (Ed25519, mode 0600); the first that fails is the error.
-Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::filesystem::path>& paths);
+Expected<std::vector<crypto::Ed25519Key>>
+loadSigningKeys(const std::vector<std::filesystem::path>& paths);
 // The same for paths as a command line gives them.
-inline Expected<std::vector<Ed25519Key>> loadSigningKeys(const std::vector<std::string>& paths) {
+inline Expected<std::vector<crypto::Ed25519Key>>
+loadSigningKeys(const std::vector<std::string>& paths) {
     return loadSigningKeys(std::vector<std::filesystem::path>(paths.begin(), paths.end()));
 }
 
@@ -78,7 +82,7 @@ class VerifiedArchive {
     // Refused (Errc::BadArchive, one line naming the archive and why) when the archive is
     // unsigned, its block is damaged, or no trusted key made a valid signature.
     static Expected<VerifiedArchive> check(const ArchiveReader& archive,
-                                           const std::vector<Ed25519Key>& trusted);
+                                           const std::vector<crypto::Ed25519Key>& trusted);
     const std::string& signer() const { return signer_; } // the key id that verified
     // Whether this entry, as the archive stores it, is what the signer signed: call it before
     // reading the payload. Each entry is hashed once per VerifiedArchive (the stored bytes are

@@ -15,7 +15,7 @@ TrustPolicy trustPolicyFromDirectory(const fs::path& dir, std::string source) {
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
         if (file.extension() != ".pub") continue;
-        auto key = Ed25519Key::loadPublic(file);
+        auto key = crypto::Ed25519Key::loadPublic(file);
         if (key)
             policy.keys.push_back(std::move(*key));
         else

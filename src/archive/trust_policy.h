@@ -4,8 +4,8 @@
 // `aotpack load`/`select` and the preload library's replay read it.
 #pragma once
 
-#include "archive/ed25519.h"
 #include "archive/signing.h"
+#include "crypto/ed25519.h"
 
 #include <filesystem>
 #include <optional>
@@ -18,9 +18,9 @@ constexpr const char* kSystemTrustDir = "/etc/aotpack/trusted.d";
 
 struct TrustPolicy {
     bool enabled = false;
-    std::string source;                // "AOTPACK_TRUSTED_KEYS=DIR" or the machine-wide directory
-    std::vector<Ed25519Key> keys;      // may be empty: then every archive is refused
-    std::vector<std::string> problems; // key files that could not be read (said once, warnings)
+    std::string source; // "AOTPACK_TRUSTED_KEYS=DIR" or the machine-wide directory
+    std::vector<crypto::Ed25519Key> keys; // may be empty: then every archive is refused
+    std::vector<std::string> problems;    // key files that could not be read (said once, warnings)
 };
 
 // From the environment (`systemDir`: the machine-wide default; a parameter for tests).

@@ -356,7 +356,8 @@ std::uint16_t ArchiveWriter::minorVersionNeeded(bool dictionaries) const {
 }
 
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,
-                        const WriterOptions& options, const std::vector<Ed25519Key>& signWith) {
+                        const WriterOptions& options,
+                        const std::vector<crypto::Ed25519Key>& signWith) {
     auto bytes = writer.finish(options);
     if (!bytes) return bytes.error();
     if (signWith.empty()) return writeFileAtomic(path, *bytes);

@@ -3,12 +3,12 @@
 // compression runs per payload with fixed parameters.
 #pragma once
 
-#include "archive/ed25519.h"
 #include "archive/format.h"
 #include "archive/payload_codec.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/hash.h"
+#include "crypto/ed25519.h"
 
 #include <functional>
 #include <map>
@@ -133,6 +133,6 @@ class ArchiveWriter {
 // it is written, so the file is never there unsigned.
 Status writeArchiveFile(const std::filesystem::path& path, const ArchiveWriter& writer,
                         const WriterOptions& options = {},
-                        const std::vector<Ed25519Key>& signWith = {});
+                        const std::vector<crypto::Ed25519Key>& signWith = {});
 
 } // namespace aotpack::archive

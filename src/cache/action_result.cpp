@@ -1,6 +1,6 @@
 #include "cache/action_result.h"
 
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 
 namespace aotpack::cache {
 namespace {

@@ -1,11 +1,7 @@
 #include "cache/remote_store.h"
 
 #include "cache/action_result.h"
-#include "common/sha256.h"
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "crypto/sha256.h"
 
 #include <algorithm>
 #include <set>
@@ -29,16 +25,7 @@ static std::string recordHmac(const std::string& key, const std::string& path,
     std::string text = "aotpack-ac-hmac-v1\n" + path + "\n";
     for (const auto& o : outputs)
         text += o.name + '\0' + o.digest.sha256 + '\0' + std::to_string(o.digest.size) + "\n";
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &size);
-    return kHmacPrefix + toHex(std::span<const std::uint8_t>(mac, size));
-}
-
-// Constant time: how much of a guess matches must not show in how long the check takes.
-static bool sameMac(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return kHmacPrefix + toHex(hmacSha256(key, text));
 }
 
 RemoteStore::RemoteStore(RemoteConfig config, std::unique_ptr<RemoteBackend> backend, Warn warn)
@@ -83,7 +70,8 @@ std::vector<std::vector<OutputRecord>> RemoteStore::records(std::span<const Hash
             continue;
         }
         if (config_.verifyHmac &&
-            !sameMac(actionResultWorker(r.body), recordHmac(config_.hmacKey, paths[i], *record))) {
+            !equalInConstantTime(actionResultWorker(r.body),
+                                 recordHmac(config_.hmacKey, paths[i], *record))) {
             ++unverified_; // a miss: compiled here, and the record is never used
             if (!warnedUnverified_.exchange(true))
                 warn_("remote cache " + config_.redactedUrl() +

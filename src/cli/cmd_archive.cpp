@@ -110,9 +110,9 @@ void addExtract(CommandRegistry& r) {
 
 // --trusted: which trusted key signed the archive, and every entry is what it signed.
 Expected<std::string> verifySigner(const ArchiveReader& in, const std::vector<std::string>& keys) {
-    std::vector<archive::Ed25519Key> trusted;
+    std::vector<crypto::Ed25519Key> trusted;
     for (const auto& path : keys) {
-        auto key = archive::Ed25519Key::loadPublic(path);
+        auto key = crypto::Ed25519Key::loadPublic(path);
         if (!key) return key.error();
         trusted.push_back(std::move(*key));
     }

@@ -25,8 +25,8 @@ void addKeygen(CommandRegistry& r) {
     sub->add_option("-o,--output", a->output, "Private key file to write (never overwritten)")
         ->required();
     r.add(sub, [a] {
-        if (auto st = archive::Ed25519Key::generate(a->output); !st) return diag::fail(st.error());
-        auto key = archive::Ed25519Key::loadPrivate(a->output);
+        if (auto st = crypto::Ed25519Key::generate(a->output); !st) return diag::fail(st.error());
+        auto key = crypto::Ed25519Key::loadPrivate(a->output);
         if (!key) return diag::fail(key.error());
         std::cout << "key " << key->idHex() << ": private " << a->output << ", public " << a->output
                   << ".pub\n";

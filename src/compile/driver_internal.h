@@ -10,7 +10,6 @@
 // filled from the phases' results and never read back.
 #pragma once
 
-#include "archive/ed25519.h"
 #include "archive/writer.h"
 #include "cache/disk_cache.h"
 #include "cache/tiered_cache.h"
@@ -21,6 +20,7 @@
 #include "compile/driver.h"
 #include "compile/history.h"
 #include "compile/spirv_module.h"
+#include "crypto/ed25519.h"
 #include "toolchain/compiler.h"
 
 #include <chrono>
@@ -38,7 +38,7 @@ struct BuildSetup {
     std::shared_ptr<toolchain::Compiler> compiler; // the request's, else the real ocloc
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
-    std::vector<archive::Ed25519Key> signingKeys; // --sign, loaded (and checked) before any work
+    std::vector<crypto::Ed25519Key> signingKeys; // --sign, loaded (and checked) before any work
     unsigned jobs = 1;
     std::shared_ptr<TempDir> scratchDir; // removed with the last copy of the setup
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();

@@ -1,7 +1,7 @@
 #include "delivery/publish.h"
 
 #include "cache/remote_backend.h"
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 
 #include <zstd.h>
 

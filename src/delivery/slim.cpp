@@ -1,8 +1,8 @@
 #include "delivery/slim.h"
 
 #include "archive/tools.h"
-#include "common/sha256.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 
 namespace aotpack::delivery {
 

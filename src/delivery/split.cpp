@@ -3,8 +3,8 @@
 #include "archive/signing.h"
 #include "archive/tools.h"
 #include "common/hash.h"
-#include "common/sha256.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 #include "devices/database.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "delivery/wheel.h"
 
-#include "common/sha256.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 
 #include <algorithm>
 #include <regex>

@@ -2,7 +2,7 @@
 
 #include "archive/reader.h"
 #include "archive/signing.h"
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 #include "delivery/slim.h"
 #include "delivery/wheel.h"
 #include "devices/ip_version.h"

@@ -6,8 +6,8 @@
 // provider's README (docs/DELIVERY.md cites them).
 #pragma once
 
-#include "archive/ed25519.h"
 #include "common/error.h"
+#include "crypto/ed25519.h"
 #include "delivery/split.h"
 
 #include <filesystem>
@@ -21,8 +21,8 @@ inline constexpr const char* kVariantSchema = "https://variants-schema.wheelnext
 
 struct VariantOptions {
     delivery::SplitBy by = delivery::SplitBy::Target;
-    std::string nativesUrl;                    // non-empty: the null variant ships slim archives
-    std::vector<archive::Ed25519Key> signKeys; // every archive of every variant signed with these
+    std::string nativesUrl;                   // non-empty: the null variant ships slim archives
+    std::vector<crypto::Ed25519Key> signKeys; // every archive of every variant signed with these
 };
 
 struct VariantWheel {

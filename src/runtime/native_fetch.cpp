@@ -2,8 +2,8 @@
 
 #include "archive/payload_codec.h"
 #include "common/hash.h"
-#include "common/sha256.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 
 #include "runtime/http_client.h"
 

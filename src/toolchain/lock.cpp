@@ -1,7 +1,7 @@
 #include "toolchain/lock.h"
 
 #include "common/file_io.h"
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 #include "runtime/http_client.h"
 
 #include <cstdlib>

@@ -3,9 +3,9 @@
 // check that the translator runs), rename into place.
 #include "common/file_io.h"
 #include "common/hash.h"
-#include "common/sha256.h"
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 #include "toolchain/lock.h"
 #include "toolchain/ocloc_facts.h"
 #include "toolchain/store.h"

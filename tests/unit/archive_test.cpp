@@ -234,11 +234,11 @@ namespace {
 // undumpable (no core file with the key); keys with loose modes are refused.
 TEST(ArchiveSigning, SignVerifyAndWhatTheSignatureCovers) {
     aotpack::TempDir dir;
-    ASSERT_TRUE(Ed25519Key::generate(dir.path() / "k"));
-    auto key = Ed25519Key::loadPrivate(dir.path() / "k");
+    ASSERT_TRUE(crypto::Ed25519Key::generate(dir.path() / "k"));
+    auto key = crypto::Ed25519Key::loadPrivate(dir.path() / "k");
     ASSERT_TRUE(key) << key.error().message;
     EXPECT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
-    auto pub = Ed25519Key::loadPublic(dir.path() / "k.pub");
+    auto pub = crypto::Ed25519Key::loadPublic(dir.path() / "k.pub");
     ASSERT_TRUE(pub);
     EXPECT_EQ(pub->id(), key->id());
     ArchiveWriter w;
@@ -275,7 +275,7 @@ TEST(ArchiveSigning, SignVerifyAndWhatTheSignatureCovers) {
     ASSERT_TRUE(again);
     EXPECT_EQ(*again, *signedBytes);
     ::chmod((dir.path() / "k").c_str(), 0640);
-    EXPECT_EQ(Ed25519Key::loadPrivate(dir.path() / "k").error().code, Errc::BadInput);
+    EXPECT_EQ(crypto::Ed25519Key::loadPrivate(dir.path() / "k").error().code, Errc::BadInput);
 }
 
 } // namespace

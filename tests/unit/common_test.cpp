@@ -1,6 +1,6 @@
 // common/: small pieces every layer uses (sizes, encodings).
-#include "common/sha256.h"
 #include "common/text.h"
+#include "crypto/sha256.h"
 
 #include <gtest/gtest.h>
 

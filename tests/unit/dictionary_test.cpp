@@ -104,8 +104,8 @@ TEST(Dictionary, ASignatureCoversTheDictionary) {
     auto dictionary = realDictionary("xe-hpc");
     Bytes bytes = pvcArchive(withDictionary(dictionary));
     aotpack::TempDir dir;
-    ASSERT_TRUE(Ed25519Key::generate(dir.path() / "k"));
-    auto key = Ed25519Key::loadPrivate(dir.path() / "k");
+    ASSERT_TRUE(crypto::Ed25519Key::generate(dir.path() / "k"));
+    auto key = crypto::Ed25519Key::loadPrivate(dir.path() / "k");
     ASSERT_TRUE(key) << key.error().message;
     auto original = ArchiveReader::openMemory(bytes);
     ASSERT_TRUE(original);

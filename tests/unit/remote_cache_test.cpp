@@ -4,8 +4,8 @@
 #include "cache/action_result.h"
 #include "cache/remote_store.h"
 #include "cache/tiered_cache.h"
-#include "common/sha256.h"
 #include "common/subprocess.h"
+#include "crypto/sha256.h"
 
 #include <chrono>
 #include <condition_variable>

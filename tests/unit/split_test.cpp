@@ -1,9 +1,9 @@
 // archive/split: pieces of an archive merge back into its bytes (signed or not), missing pieces
 // are named by their targets and files, and a partial merge is an ordinary archive of what was
 // given. On real test binaries (tests/data), in memory.
-#include "archive/ed25519.h"
 #include "archive/signing.h"
 #include "common/subprocess.h"
+#include "crypto/ed25519.h"
 #include "delivery/split.h"
 #include "test_data.h"
 
@@ -60,8 +60,8 @@ TEST(Split, PiecesMergeIntoTheOriginalBytes) {
 
 TEST(Split, ASignedArchiveMergesIntoItsSignedBytes) {
     TempDir dir;
-    ASSERT_TRUE(Ed25519Key::generate(dir.path() / "k.key"));
-    auto key = Ed25519Key::loadPrivate(dir.path() / "k.key");
+    ASSERT_TRUE(crypto::Ed25519Key::generate(dir.path() / "k.key"));
+    auto key = crypto::Ed25519Key::loadPrivate(dir.path() / "k.key");
     ASSERT_TRUE(key);
     auto signedFile = signArchiveBytes(original(), "app.aotpack", {*key});
     ASSERT_TRUE(signedFile);

@@ -1,5 +1,5 @@
 // archive/trust_policy: which archives may give a program native code (docs/TRUST.md). Real keys
-// (Ed25519Key::generate), real signatures, archives in memory.
+// (crypto::Ed25519Key::generate), real signatures, archives in memory.
 #include "archive/trust_policy.h"
 #include "archive/writer.h"
 #include "common/subprocess.h"
@@ -22,9 +22,9 @@ Bytes unsignedArchive() {
 
 struct Keys {
     TempDir dir;
-    Ed25519Key key(const std::string& name) {
-        EXPECT_TRUE(Ed25519Key::generate(dir.path() / (name + ".key")));
-        return *Ed25519Key::loadPrivate(dir.path() / (name + ".key"));
+    crypto::Ed25519Key key(const std::string& name) {
+        EXPECT_TRUE(crypto::Ed25519Key::generate(dir.path() / (name + ".key")));
+        return *crypto::Ed25519Key::loadPrivate(dir.path() / (name + ".key"));
     }
 };
 

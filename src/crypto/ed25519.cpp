@@ -1,4 +1,4 @@
-#include "archive/ed25519.h"
+#include "crypto/ed25519.h"
 
 #include "common/hash.h"
 
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace aotpack::archive {
+namespace aotpack::crypto {
 namespace fs = std::filesystem;
 
 namespace {
@@ -167,4 +167,4 @@ bool Ed25519Key::verify(ByteView message, const Ed25519Signature& signature) con
                             message.size()) == 1;
 }
 
-} // namespace aotpack::archive
+} // namespace aotpack::crypto

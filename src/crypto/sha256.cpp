@@ -1,8 +1,10 @@
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 
 #include "common/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 namespace aotpack {
 
@@ -41,6 +43,18 @@ std::string base64UrlNoPadding(ByteView data) {
     for (auto& c : out)
         c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;
+}
+
+Sha256 hmacSha256(std::string_view key, std::string_view message) {
+    Sha256 mac{};
+    unsigned int size = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &size);
+    return mac;
+}
+
+bool equalInConstantTime(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 } // namespace aotpack

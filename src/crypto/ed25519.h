@@ -6,14 +6,14 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
-#include "common/sha256.h"
+#include "crypto/sha256.h"
 
 #include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
 
-namespace aotpack::archive {
+namespace aotpack::crypto {
 
 using Ed25519Signature = std::array<std::uint8_t, 64>;
 
@@ -42,4 +42,4 @@ class Ed25519Key {
     bool private_ = false;
 };
 
-} // namespace aotpack::archive
+} // namespace aotpack::crypto
