@@ -86,31 +86,26 @@ Expected<Toolchain> loadToolchain(const fs::path& dir) {
 }
 
 // The store's toolchains whose directory names start with `prefix` (not debs/, apt/ or
-// temporary directories).
-static std::vector<Toolchain> toolchainsIn(const fs::path& dir, const std::string& prefix) {
+// temporary directories), newest first by `version` (then by id, for a stable order).
+static std::vector<Toolchain> toolchainsIn(const fs::path& dir, const std::string& prefix,
+                                           std::string Toolchain::*version) {
     std::vector<Toolchain> out;
     for (const auto& entry : listDirectory(dir))
         if (entry.filename().string().starts_with(prefix))
             if (auto t = loadToolchain(entry)) out.push_back(std::move(*t));
+    std::sort(out.begin(), out.end(), [version](const Toolchain& a, const Toolchain& b) {
+        auto c = compareVersions(a.*version, b.*version);
+        return c != 0 ? c > 0 : a.id < b.id;
+    });
     return out;
 }
 
 std::vector<Toolchain> ToolchainStore::installed() const {
-    auto out = toolchainsIn(dir_, "ocloc-");
-    std::sort(out.begin(), out.end(), [](const Toolchain& a, const Toolchain& b) {
-        auto c = compareVersions(a.oclocVersion, b.oclocVersion);
-        return c != 0 ? c > 0 : a.id < b.id;
-    });
-    return out;
+    return toolchainsIn(dir_, "ocloc-", &Toolchain::oclocVersion);
 }
 
 std::vector<Toolchain> ToolchainStore::translators() const {
-    auto out = toolchainsIn(dir_, "llvm-spirv-");
-    std::sort(out.begin(), out.end(), [](const Toolchain& a, const Toolchain& b) {
-        auto c = compareVersions(a.translatorVersion, b.translatorVersion);
-        return c != 0 ? c > 0 : a.id < b.id;
-    });
-    return out;
+    return toolchainsIn(dir_, "llvm-spirv-", &Toolchain::translatorVersion);
 }
 
 std::vector<Toolchain> ToolchainStore::everything() const {
