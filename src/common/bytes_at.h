@@ -1,4 +1,5 @@
-// Bounds-checked reads of little-endian fields, shared by the container readers of src/foreign.
+// Bounds-checked reads of little-endian fields, shared by the ELF reader and the container readers
+// of src/foreign.
 #pragma once
 
 #include "common/error.h"
@@ -6,7 +7,7 @@
 
 #include <cstring>
 
-namespace aotpack::foreign {
+namespace aotpack {
 
 // "malformed CONTAINER at offset N: WHAT" (exit 3), the readers' one shape of error.
 inline Error malformedAt(const std::string& container, std::uint64_t offset,
@@ -32,4 +33,4 @@ template <class T> T load(ByteView b, std::uint64_t at) {
     return v;
 }
 
-} // namespace aotpack::foreign
+} // namespace aotpack

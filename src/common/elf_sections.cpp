@@ -1,11 +1,11 @@
-#include "foreign/elf_sections.h"
+#include "common/elf_sections.h"
 
-#include "foreign/bytes_at.h"
+#include "common/bytes_at.h"
 
 #include <cstring>
 #include <elf.h>
 
-namespace aotpack::foreign {
+namespace aotpack {
 
 bool looksLikeElf(ByteView bytes) {
     return bytes.size() >= sizeof(Elf64_Ehdr) && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0;
@@ -61,4 +61,4 @@ Expected<ElfFile> readElf(ByteView bytes) {
     return elf;
 }
 
-} // namespace aotpack::foreign
+} // namespace aotpack

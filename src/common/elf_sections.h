@@ -1,5 +1,6 @@
 // The section table of a 64-bit little-endian ELF file (host objects, shared libraries, zebins),
-// bounds-checked: a damaged or hostile file gives an error naming the offset, never a crash.
+// bounds-checked: a damaged or hostile file gives an error naming the offset, never a crash. The
+// one ELF reader: foreign/ walks host binaries with it, archive/zebin.h reads zebins with it.
 #pragma once
 
 #include "common/error.h"
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::foreign {
+namespace aotpack {
 
 struct ElfSection {
     std::string name;
@@ -32,4 +33,4 @@ constexpr std::uint16_t kMachineIntelGt = 205;
 bool looksLikeElf(ByteView bytes);
 Expected<ElfFile> readElf(ByteView bytes);
 
-} // namespace aotpack::foreign
+} // namespace aotpack

@@ -1,6 +1,6 @@
 #include "foreign/bitcode_producer.h"
 
-#include "foreign/bytes_at.h"
+#include "common/bytes_at.h"
 
 #include <vector>
 

@@ -4,9 +4,9 @@
 #include "archive/reader.h"
 #include "archive/zebin.h"
 #include "common/ar_members.h"
+#include "common/elf_sections.h"
 #include "common/text.h"
 #include "devices/database.h"
-#include "foreign/elf_sections.h"
 
 #include <cstring>
 #include <elf.h>

@@ -1,10 +1,10 @@
 #include "foreign/inspect.h"
 
 #include "common/ar_members.h"
+#include "common/elf_sections.h"
 #include "common/mapped_file.h"
 #include "common/text.h"
 #include "foreign/bitcode_producer.h"
-#include "foreign/elf_sections.h"
 #include "foreign/offload_binary.h"
 #include "foreign/offload_bundle.h"
 #include "foreign/openmp_image.h"

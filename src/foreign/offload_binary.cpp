@@ -1,6 +1,6 @@
 #include "foreign/offload_binary.h"
 
-#include "foreign/bytes_at.h"
+#include "common/bytes_at.h"
 #include "foreign/inflate.h"
 
 #include <cstring>

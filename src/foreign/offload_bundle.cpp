@@ -1,6 +1,6 @@
 #include "foreign/offload_bundle.h"
 
-#include "foreign/bytes_at.h"
+#include "common/bytes_at.h"
 #include "foreign/inflate.h"
 
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "foreign/openmp_image.h"
 
-#include "foreign/bytes_at.h"
-#include "foreign/elf_sections.h"
+#include "common/bytes_at.h"
+#include "common/elf_sections.h"
 
 #include <charconv>
 #include <cstring>

@@ -8,9 +8,9 @@
 // read this way: their pointers are unresolved symbols (the section scan still finds images).
 #pragma once
 
+#include "common/elf_sections.h"
 #include "common/error.h"
 #include "common/file_io.h"
-#include "foreign/elf_sections.h"
 
 #include <map>
 #include <string>

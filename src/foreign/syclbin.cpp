@@ -1,6 +1,6 @@
 #include "foreign/syclbin.h"
 
-#include "foreign/bytes_at.h"
+#include "common/bytes_at.h"
 
 #include <cstring>
 
