@@ -8,19 +8,19 @@
 namespace aotpack::cli {
 
 void addEnvironmentCommand(CommandRegistry& registry) {
-    auto json = std::make_shared<bool>(false);
+    auto asJson = std::make_shared<bool>(false);
     auto* sub = registry.app.add_subcommand(
         "environment", "The AOTPACK_* environment variables and what each does");
-    sub->add_flag("--json", *json, "Print [{name, meaning}]");
-    registry.add(sub, [json] {
+    sub->add_flag("--json", *asJson, "Print [{name, meaning}]");
+    registry.add(sub, [asJson] {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& row : environmentTable()) {
-            if (*json)
+            if (*asJson)
                 out.push_back({{"name", row.name}, {"meaning", row.meaning}});
             else
                 std::cout << row.name << "\n    " << row.meaning << "\n";
         }
-        if (*json) std::cout << out.dump(2) << "\n";
+        if (*asJson) std::cout << out.dump(2) << "\n";
         return 0;
     });
 }

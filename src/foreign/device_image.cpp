@@ -18,8 +18,8 @@ namespace {
 
 constexpr std::uint32_t kSpirvMagic = 0x07230203;
 constexpr std::uint32_t kMaxOpcode = 8192; // core and every vendor extension's opcodes are below
-constexpr std::uint64_t kMaxInflated = 1ull << 32; // a frame claiming more is not an image
-constexpr std::uint64_t kMaxZstdRatio = 32768;     // a 4-byte RLE block per 128 KiB at most
+constexpr std::uint64_t kMaxFrameInflated = 1ull << 32; // a frame claiming more is not an image
+constexpr std::uint64_t kMaxZstdRatio = 32768;          // a 4-byte RLE block per 128 KiB at most
 
 std::uint32_t word(ByteView b, std::uint64_t i) {
     std::uint32_t w;
@@ -147,7 +147,7 @@ Expected<DeviceImage> describeZstd(ByteView b) {
     std::uint64_t stored = ZSTD_findFrameCompressedSize(b.data(), b.size());
     unsigned long long inflated = ZSTD_getFrameContentSize(b.data(), b.size());
     if (ZSTD_isError(stored) || inflated == ZSTD_CONTENTSIZE_ERROR ||
-        inflated == ZSTD_CONTENTSIZE_UNKNOWN || inflated > kMaxInflated ||
+        inflated == ZSTD_CONTENTSIZE_UNKNOWN || inflated > kMaxFrameInflated ||
         inflated / kMaxZstdRatio > stored) // more than zstd's blocks can expand to: not an image
         return makeError(Errc::BadInput, "a zstd frame that is not a whole image");
     Bytes out(inflated);

@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::string_view kCompressedMagic = "CCOB";
 constexpr std::uint64_t kMaxEntries = 4096;
-constexpr std::uint64_t kMaxInflated = 1ull << 34;
+constexpr std::uint64_t kMaxBundleInflated = 1ull << 34;
 
 Error malformedBundle(std::uint64_t offset, const std::string& what) {
     return malformedAt("offload bundle", offset, what);
@@ -59,7 +59,7 @@ Expected<OffloadBundle> readCompressed(ByteView b) {
                                  : version == 2 ? load<std::uint32_t>(b, 12)
                                                 : load<std::uint64_t>(b, 16);
     if (total < header || total > b.size()) return malformedBundle(8, "total size out of range");
-    if (inflatedSize > kMaxInflated) return malformedBundle(8, "inflated size out of range");
+    if (inflatedSize > kMaxBundleInflated) return malformedBundle(8, "inflated size out of range");
     auto body = inflateBody(b.subspan(header, total - header), inflatedSize,
                             method == 1 ? Codec::Zstd : Codec::Zlib);
     if (!body) return malformedBundle(header, "its compressed body does not decode to its size");

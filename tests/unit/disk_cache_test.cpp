@@ -1,5 +1,6 @@
 #include "cache/disk_cache.h"
 #include "common/subprocess.h"
+#include "test_data.h"
 
 #include <fcntl.h>
 #include <fstream>
@@ -11,12 +12,6 @@ using namespace aotpack;
 namespace fs = std::filesystem;
 
 namespace {
-Bytes bytes(const std::string& s) {
-    return Bytes(s.begin(), s.end());
-}
-Hash128 key(const std::string& s) {
-    return Hasher().add(s).finish();
-}
 fs::path entryFile(const fs::path& root, const Hash128& k) {
     return root / "v1" / k.hex().substr(0, 2) / (k.hex() + ".zebin");
 }

@@ -6,6 +6,7 @@
 #include "cache/tiered_cache.h"
 #include "common/subprocess.h"
 #include "crypto/sha256.h"
+#include "test_data.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -19,13 +20,6 @@ using namespace aotpack::cache;
 namespace fs = std::filesystem;
 
 namespace {
-
-Bytes bytes(const std::string& s) {
-    return Bytes(s.begin(), s.end());
-}
-Hash128 key(const std::string& s) {
-    return Hasher().add(s).finish();
-}
 
 // Sets environment variables for one test and restores them after.
 class ScopedEnv {

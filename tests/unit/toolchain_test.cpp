@@ -44,7 +44,7 @@ compile) case "$*" in
 esac
 )SH";
 
-class Toolchain : public ::testing::Test {
+class ToolchainFacts : public ::testing::Test {
   protected:
     void SetUp() override {
         ocloc = dir.path() / "bin" / "ocloc";
@@ -62,7 +62,7 @@ class Toolchain : public ::testing::Test {
     fs::path ocloc;
 };
 
-TEST_F(Toolchain, FactsAreAskedOnceAndRememberedForTheNextProcess) {
+TEST_F(ToolchainFacts, FactsAreAskedOnceAndRememberedForTheNextProcess) {
     fs::path store = dir.path() / "facts";
     {
         OclocFacts facts(ocloc, store);
@@ -90,7 +90,7 @@ TEST_F(Toolchain, FactsAreAskedOnceAndRememberedForTheNextProcess) {
     EXPECT_EQ(calls().size(), asked);  // every answer came from the store
 }
 
-TEST_F(Toolchain, DeferredProbesAreRecordedNotRun) {
+TEST_F(ToolchainFacts, DeferredProbesAreRecordedNotRun) {
     OclocFacts facts(ocloc, dir.path() / "facts");
     facts.deferProbes();
     EXPECT_FALSE(facts.expand("xe-hpc"));
@@ -99,7 +99,7 @@ TEST_F(Toolchain, DeferredProbesAreRecordedNotRun) {
         EXPECT_EQ(call.find("compile"), std::string::npos) << call;
 }
 
-TEST_F(Toolchain, TheBuildsViewOfTheCompilerAndItsErrors) {
+TEST_F(ToolchainFacts, TheBuildsViewOfTheCompilerAndItsErrors) {
     auto support = probeCompiler(devices::Database::builtin(), ocloc, dir.path() / "facts");
     ASSERT_TRUE(support) << support.error().message;
     EXPECT_EQ(support->version, "22.43.24595");
@@ -112,7 +112,7 @@ TEST_F(Toolchain, TheBuildsViewOfTheCompilerAndItsErrors) {
     EXPECT_EQ(missing.error().code, Errc::Unsupported);
 }
 
-TEST_F(Toolchain, TheOclocFrontendWritesSpirvOrNamesOclocsError) {
+TEST_F(ToolchainFacts, TheOclocFrontendWritesSpirvOrNamesOclocsError) {
     ASSERT_TRUE(writeFileAtomic(dir.path() / "good.cl", std::string("kernel void k() {}\n")));
     ASSERT_TRUE(writeFileAtomic(dir.path() / "bad.cl", std::string("#error no\n")));
     std::vector<FrontendJob> work = {
@@ -136,7 +136,7 @@ TEST_F(Toolchain, TheOclocFrontendWritesSpirvOrNamesOclocsError) {
     EXPECT_TRUE(sawGood);
 }
 
-TEST_F(Toolchain, ClangListsDependenciesWithTheFrontendsOptions) {
+TEST_F(ToolchainFacts, ClangListsDependenciesWithTheFrontendsOptions) {
     // A stand-in clang -M: the make rule it prints names the source and one header with a space.
     fs::path clang = dir.path() / "bin" / "clang";
     ASSERT_TRUE(
