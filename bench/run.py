@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """aotpack benchmarks: every number is a ratio against a baseline measured in the same run.
 
-    bench/run.py [--set tiny|small|large|piglit|piglit-many] [--devices LIST] [--reps N] [--quick]
+    bench/run.py [--set tiny|small|medium|large|piglit|piglit-many] [--devices LIST] [--reps N] [--quick]
                  [--json FILE] [--smoke]
 
 Corpus (OpenCL C -> SPIR-V with `ocloc -spv_only`, options in bench/hashcat-options.txt, cached in
 build/bench-corpus/):
   tiny   examples/kernels (3 modules)
   small  every 400th hashcat kernel (/usr/share/hashcat/OpenCL/m*.cl, sorted by name): 3 kernels
+  medium every 66th hashcat kernel: 18 kernels of 5-6.5 MB of SPIR-V, jobs of seconds each
   large  every 40th hashcat kernel: 30 kernels (some take minutes and GBs per target), less the
          ones that need defines of their own (they fail in the frontend; left out)
   piglit every 8th of Debian piglit's OpenCL test programs (sorted by path, without the
@@ -34,6 +35,7 @@ import argparse
 import atexit
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,7 +58,7 @@ os.environ["AOTPACK_TOOLCHAINS"] = _EMPTY_STORE
 def parse_bench_args(ap, devices=None, reps=3):
     """The options the benchmarks share: --set, --reps, --smoke (the tiny set, one repetition:
     checks that the benchmark code runs, not speed) and, when given a default, --devices."""
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit", "piglit-many"])
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "medium", "large", "piglit", "piglit-many"])
     if devices:
         ap.add_argument("--devices", default=devices)
     ap.add_argument("--reps", type=int, default=reps)
@@ -69,7 +71,7 @@ HASHCAT = Path("/usr/share/hashcat/OpenCL")
 SIM = {"NEOReadDebugKeys": "1", "SetCommandStreamReceiver": "1"}
 # Every Nth kernel in name order; piglit-many (every 2nd program, ~260 small modules) is the
 # many-module corpus (piglit-sized modules, many of them).
-STRIDES = {"small": 400, "large": 40, "piglit": 8, "piglit-many": 2}
+STRIDES = {"small": 400, "medium": 66, "large": 40, "piglit": 8, "piglit-many": 2}
 PIGLIT = Path("/usr/lib/x86_64-linux-gnu/piglit")
 
 
@@ -125,6 +127,18 @@ class PeakRss:
         self.done = True
         self.thread.join()
         return self.peak
+
+
+def machine_idle_seconds():
+    """Core-seconds the machine's CPUs have spent idle or waiting on I/O so far (/proc/stat)."""
+    fields = open("/proc/stat").readline().split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    """User + system CPU seconds of this process's ended children so far."""
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
 
 
 def timed(cmd, env=None, cwd=None, driver_rss=False):
@@ -231,7 +245,12 @@ def core_seconds(report, wall, cores):
     busy = sum(j["seconds"] for j in jobs)
     return {"compiling": compiling, "job_overhead": busy - compiling,
             "idle_between": cores * (last - first) - busy,
-            "before_and_after": cores * (wall - (last - first)), "total": cores * wall}
+            "before_and_after": cores * (wall - (last - first)), "total": cores * wall,
+            # The same core-seconds by who used the CPU (the report's rusage split): aotpack's
+            # own threads, its compilers' processes, and nobody (idle or waiting on I/O).
+            "aotpack_cpu": report["cpu_seconds"]["aotpack"],
+            "compilers_cpu": report["cpu_seconds"]["compilers"],
+            "nobody": cores * wall - report["cpu_seconds"]["aotpack"] - report["cpu_seconds"]["compilers"]}
 
 
 def lowest(xs):
@@ -264,11 +283,17 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps, quick=False):
     listing = workdir / "spvs.txt"
     listing.write_text("\n".join(str(s) for s in spvs) + "\n")
 
+    xargs_use = []  # per run: (its processes' CPU, the machine idle), core-seconds
+
     def xargs_ocloc():
         shutil.rmtree(ar_dir, ignore_errors=True)
         ar_dir.mkdir()
         script = f'ocloc compile -spirv_input -file "$1" -device {devices} --format zebin -output "{ar_dir}/$(basename "$1" .spv).ar" >/dev/null'
-        return timed(["bash", "-c", f"xargs -P{cores} -I{{}} bash -c '{script}' _ {{}} < {listing}"], cwd=workdir)[0]
+        cpu, idle = children_cpu_seconds(), machine_idle_seconds()
+        t = timed(["bash", "-c", f"xargs -P{cores} -I{{}} bash -c '{script}' _ {{}} < {listing}"], cwd=workdir)[0]
+        xargs_use.append({"total": cores * t, "cpu": children_cpu_seconds() - cpu,
+                          "machine_idle": machine_idle_seconds() - idle})
+        return t
 
     seq_times = []
     if not quick:
@@ -330,14 +355,16 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps, quick=False):
             physical_times.append(limit)
             schedule_times.append(schedule)
             loaded_times.append(physical_limit_loaded())
+        idle = machine_idle_seconds()
         t, rss, driver = timed(build + ["--json-report", workdir / "report.json"], cwd=workdir, driver_rss=True)
+        idle = machine_idle_seconds() - idle
         if not quick:
             cold_vs_physical.append(t / physical_times[-1])
             cold_vs_loaded.append(t / loaded_times[-1])
         cold_vs_xargs.append(t / xargs_times[-1])
         cold_report = json.load(open(workdir / "report.json"))
         jobs = cold_report["jobs"]
-        spent.append(core_seconds(cold_report, t, cores))
+        spent.append(dict(core_seconds(cold_report, t, cores), machine_idle=idle))
         tails.append(tail_after_last_compile(cold_report))
         driver_peak = max(driver_peak, driver)
         # A fresh checkout on a machine whose cache is warm (CI): every job a hit, a new output.
@@ -414,7 +441,7 @@ def bench_build(spvs, devices, ips, aotpack, workdir, cores, reps, quick=False):
         "cold_vs_own_compile_time": statistics.median(cold_vs_own_limit),
         "cold_vs_own_compile_time_each_rep": cold_vs_own_limit, "noop_vs_cold": min(noop_times) / cold,
         "one_changed_vs_cold": min(one_times) / cold if one_times else None,
-        "core_seconds_each_rep": spent,
+        "core_seconds_each_rep": spent, "xargs_core_seconds_each_rep": xargs_use,
         "one_core_limit_s": lowest(one_core_limits), "one_core_cold_s": lowest(one_core_times),
         "one_core_cold_vs_limit_each_rep": [t / l for t, l in zip(one_core_times, one_core_limits)],
         "one_core_cold_vs_limit": median([t / l for t, l in zip(one_core_times, one_core_limits)]),
@@ -537,6 +564,15 @@ def report(results):
         print("  " + " / ".join(f"{c[k] * 100 / c['total']:.1f}%" for k in
                                 ("compiling", "job_overhead", "idle_between", "before_and_after")) +
               f" of {c['total']:.1f} core-seconds")
+    print("the same core-seconds by who used the CPU (aotpack's own threads / its compilers' processes / "
+          "nobody), and the compiles' time inside the workers over the compilers' CPU time:")
+    for c in b["core_seconds_each_rep"]:
+        print("  " + " / ".join(f"{c[k] * 100 / c['total']:.1f}%" for k in ("aotpack_cpu", "compilers_cpu", "nobody")) +
+              f"; compiling {c['compiling']:.1f} s / compilers' CPU {c['compilers_cpu']:.1f} s = "
+              f"{c['compiling'] / c['compilers_cpu']:.3f}; the machine idle {c['machine_idle'] * 100 / c['total']:.1f}%")
+    print("xargs ocloc's core-seconds (its processes' CPU / the machine idle), each run:")
+    for c in b["xargs_core_seconds_each_rep"]:
+        print(f"  {c['cpu'] * 100 / c['total']:.1f}% / {c['machine_idle'] * 100 / c['total']:.1f}% of {c['total']:.1f} core-seconds")
     print(f"peak RSS of the whole build {b['peak_rss_build_kb'] / 1024:.0f} MiB = "
           f"{b['peak_vs_largest_compile']:.2f}x the largest single compile ({b['largest_single_compile_rss_kb'] / 1024:.0f} MiB); "
           f"the driver alone {b['peak_rss_driver_kb'] / 1024:.0f} MiB; bound {b['cores']} jobs x largest + 64 MiB = "
@@ -566,7 +602,7 @@ def report(results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", default="small", choices=["tiny", "small", "large", "piglit", "piglit-many"])
+    ap.add_argument("--set", default="small", choices=["tiny", "small", "medium", "large", "piglit", "piglit-many"])
     ap.add_argument("--devices", default="ats-m150,pvc")
     ap.add_argument("--quick", action="store_true", help="leave out the slow informative rows")
     ap.add_argument("--reps", type=int, default=2)

@@ -36,20 +36,48 @@ Bytes fromBytePlanes(ByteView planes) {
     return out;
 }
 
-// The zstd frame records the content size. It has no frame checksum: the blob record carries
-// XXH3-64 checksums of the stored and the raw bytes (FORMAT.md), which readers check.
-// With a dictionary the frame names its id (ZSTD_c_dictIDFlag), which is how a reader finds it.
-std::optional<Bytes> zstdCompress(ByteView raw, int level, const Dictionary* dictionary = nullptr) {
-    Bytes out(ZSTD_compressBound(raw.size()));
-    std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
-    if (!cctx) return std::nullopt;
-    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level);
-    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1);
-    ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_dictIDFlag, 1);
-    if (dictionary && ZSTD_isError(ZSTD_CCtx_loadDictionary(cctx.get(), dictionary->bytes().data(),
+// A compression context reused by one thread for one use (plain, or with a dictionary). A fresh
+// context allocates and zeroes its tables on every call and digests its dictionary again: on
+// piglit's 30 KB payloads that was a quarter of the build's own CPU time (perf, bench/run.py's
+// core-second split). zstd's output does not depend on a context being reused.
+struct ReusedContext {
+    std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx{ZSTD_createCCtx(), &ZSTD_freeCCtx};
+    int level = -1;
+    // The one loaded (ZSTD_CCtx_loadDictionary keeps it for every later frame), held so that no
+    // other dictionary can take its address.
+    std::shared_ptr<const Dictionary> dictionary;
+};
+
+// The frame records the content size. It has no frame checksum: the blob record carries XXH3-64
+// checksums of the stored and the raw bytes (FORMAT.md), which readers check. With a dictionary
+// the frame names its id (ZSTD_c_dictIDFlag), which is how a reader finds it. Null if zstd cannot
+// set up (out of memory).
+ZSTD_CCtx* contextFor(int level, const std::shared_ptr<const Dictionary>& dictionary) {
+    thread_local ReusedContext plain, withDictionary;
+    ReusedContext& reused = dictionary ? withDictionary : plain;
+    ZSTD_CCtx* cctx = reused.cctx.get();
+    if (!cctx) return nullptr;
+    if (reused.level == level && reused.dictionary == dictionary) return cctx;
+    ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+    reused.level = -1;
+    reused.dictionary.reset();
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 1);
+    if (dictionary && ZSTD_isError(ZSTD_CCtx_loadDictionary(cctx, dictionary->bytes().data(),
                                                             dictionary->bytes().size())))
-        return std::nullopt;
-    std::size_t n = ZSTD_compress2(cctx.get(), out.data(), out.size(), raw.data(), raw.size());
+        return nullptr;
+    reused.level = level;
+    reused.dictionary = dictionary;
+    return cctx;
+}
+
+std::optional<Bytes> zstdCompress(ByteView raw, int level,
+                                  const std::shared_ptr<const Dictionary>& dictionary = nullptr) {
+    ZSTD_CCtx* cctx = contextFor(level, dictionary);
+    if (!cctx) return std::nullopt;
+    Bytes out(ZSTD_compressBound(raw.size()));
+    std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
     if (ZSTD_isError(n)) return std::nullopt;
     out.resize(n);
     return out;
@@ -84,7 +112,7 @@ CompressedPayload compressPayload(ByteView raw, int level,
                                   std::shared_ptr<const Dictionary> dictionary) {
     CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level, nullptr};
     if (level > 0) {
-        auto plain = zstdCompress(raw, level, dictionary.get());
+        auto plain = zstdCompress(raw, level, dictionary);
         // Small modules are mostly strings (names, entry points), which planes scatter: there
         // plain zstd wins by ~10%, so SPIR-V is stored whichever way is smaller.
         auto planes = isSpirv(raw) ? zstdCompress(toBytePlanes(raw), level) : std::nullopt;

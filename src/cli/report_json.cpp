@@ -32,6 +32,7 @@ Status writeBuildReport(const std::string& path, const compile::BuildOutcome& ou
         {"compiler", r.compiler},
         {"compile_mode", r.compileMode},
         {"seconds", r.seconds},
+        {"cpu_seconds", {{"aotpack", r.aotpackCpuSeconds}, {"compilers", r.compilerCpuSeconds}}},
         {"module_errors", r.moduleErrors},
         {"skipped_targets", r.skippedTargets},
         {"error", outcome.error ? outcome.error->message : ""},

@@ -10,8 +10,10 @@
 #include "toolchain/routing.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace aotpack::compile {
@@ -303,6 +305,18 @@ Finished finishBuild(const BuildSetup& setup, BuildCaches& caches,
     return out;
 }
 
+// CPU time (user + system) of this process's threads and of its children that have ended.
+static std::pair<double, double> cpuSecondsSoFar() {
+    auto seconds = [](const rusage& u) {
+        auto of = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+        return of(u.ru_utime) + of(u.ru_stime);
+    };
+    rusage self{}, children{};
+    ::getrusage(RUSAGE_SELF, &self);
+    ::getrusage(RUSAGE_CHILDREN, &children);
+    return {seconds(self), seconds(children)};
+}
+
 BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
                        const PreparedModules& prepared, CompiledJobs compiled,
                        const Finished& finished) {
@@ -322,6 +336,7 @@ BuildReport makeReport(const BuildSetup& setup, const BuildCaches& caches,
     report.remoteCacheMode = caches.remoteMode;
     report.remoteCacheVerify = caches.remoteVerify;
     report.seconds = setup.elapsed();
+    std::tie(report.aotpackCpuSeconds, report.compilerCpuSeconds) = cpuSecondsSoFar();
     return report;
 }
 

@@ -94,6 +94,11 @@ struct BuildReport {
     std::size_t frontendFailures = 0;        // of which OpenCL C that did not compile
     std::vector<std::string> skippedTargets; // --skip-unsupported: targets ocloc cannot build
     double seconds = 0;
+    // Where the build's CPU time went: aotpack's own threads (reading, hashing, validating,
+    // compressing, writing) and its finished child processes (compile workers, ocloc, the
+    // frontend). With `seconds` x cores they show what is left idle.
+    double aotpackCpuSeconds = 0;
+    double compilerCpuSeconds = 0;
     bool archiveWritten = false;
     bool upToDate = false;   // the output was already built from the same inputs: nothing ran
     std::string compileMode; // "workers" (long-lived, libocloc) or "processes" (ocloc per job)
