@@ -11,7 +11,7 @@ layers=(
     "foreign"
     "runtime"
     "archive cache"
-    "devices crypto"
+    "devices crypto net"
     "common"
 )
 status=0

@@ -97,6 +97,12 @@ AOTPACK_RT_API const char* aotpack_last_error(void);
    aotpack_cl_program_create ("" if none): load_info.reason holds at most 255 bytes of it. */
 AOTPACK_RT_API const char* aotpack_last_reason(void);
 
+/* The kernels the module (or program) of the calling thread's last aotpack_select,
+   aotpack_module_create or aotpack_cl_program_create does not provide, comma-separated ("" if
+   none): an archive built with --fp64=poison drops kernels that need fp64 on GPUs without it;
+   they stay in the module's kernel list but must not be launched. */
+AOTPACK_RT_API const char* aotpack_last_dropped_kernels(void);
+
 /* Where the library's messages go: warnings (a bad AOTPACK_POLICY, a fleet server that does not
    answer, ...) and, with AOTPACK_LOG=1, a line per load. By default they are written to stderr
    as "aotpack: warning: ..."; with a callback, nothing is written and the callback gets each

@@ -61,6 +61,7 @@ def _load_library():
         "aotpack_runtime_version_string": ([], ctypes.c_char_p),
         "aotpack_last_error": ([], ctypes.c_char_p),
         "aotpack_last_reason": ([], ctypes.c_char_p),
+        "aotpack_last_dropped_kernels": ([], ctypes.c_char_p),
         "aotpack_archive_open_file": ([ctypes.c_char_p, ctypes.POINTER(p)], i),
         "aotpack_archive_open_memory": ([p, ctypes.c_size_t, ctypes.POINTER(p)], i),
         "aotpack_archive_close": ([p], None),
@@ -98,8 +99,11 @@ def target_name(ip):
 
 
 def _info(info):
+    dropped = _lib.aotpack_last_dropped_kernels().decode()
     return {"source": _SOURCES[info.source], "device": target_name(info.device_ip),
-            "entry": target_name(info.entry_ip) if info.entry_ip else "spirv", "reason": _lib.aotpack_last_reason().decode()}  # whole: info.reason may be cut
+            "entry": target_name(info.entry_ip) if info.entry_ip else "spirv",
+            "reason": _lib.aotpack_last_reason().decode(),  # whole: info.reason may be cut
+            "dropped_kernels": dropped.split(",") if dropped else []}
 
 
 class Archive:

@@ -1,13 +1,13 @@
-// The remote cache over HTTP(S) with libcurl: a batch of GETs or HEADs runs as parallel transfers
-// on one multi handle (which keeps connections open from batch to batch); uploads run one at a
-// time on their own handle on the upload thread. 429 and 503 are retried with backoff; anything
-// else that is not 200 or 404 is a failed request, which the remote store counts.
+// The remote cache over HTTP(S) with libcurl (net/curl_library.h): a batch of GETs or HEADs runs as
+// parallel transfers on one multi handle (which keeps connections open from batch to batch);
+// uploads run one at a time on their own handle on the upload thread. 429 and 503 are retried with
+// backoff; anything else that is not 200 or 404 is a failed request, which the remote store counts.
 #include "cache/remote_backend.h"
+#include "net/curl_library.h"
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
-#include <curl/curl.h>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -55,20 +55,21 @@ struct Transfer {
 
 class HttpBackend final : public RemoteBackend {
   public:
-    explicit HttpBackend(RemoteConfig config) : config_(std::move(config)) {
+    HttpBackend(const net::CurlLibrary& curl, RemoteConfig config)
+        : curl_(curl), config_(std::move(config)) {
         base_ = config_.url.ends_with('/') ? config_.url : config_.url + "/";
         if (!config_.bearerToken.empty())
-            headers_ = curl_slist_append(headers_,
-                                         ("Authorization: Bearer " + config_.bearerToken).c_str());
-        headers_ = curl_slist_append(headers_, "Expect:"); // no 1 s wait for "100 Continue"
-        multi_ = curl_multi_init();
-        curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(kParallelTransfers));
-        uploader_ = curl_easy_init();
+            headers_ = curl_.slist_append(headers_,
+                                          ("Authorization: Bearer " + config_.bearerToken).c_str());
+        headers_ = curl_.slist_append(headers_, "Expect:"); // no 1 s wait for "100 Continue"
+        multi_ = curl_.multi_init();
+        curl_.multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long(kParallelTransfers));
+        uploader_ = curl_.easy_init();
     }
     ~HttpBackend() override {
-        curl_easy_cleanup(uploader_);
-        curl_multi_cleanup(multi_);
-        curl_slist_free_all(headers_);
+        curl_.easy_cleanup(uploader_);
+        curl_.multi_cleanup(multi_);
+        curl_.slist_free_all(headers_);
     }
 
     std::vector<Response> get(const std::vector<std::string>& paths) override {
@@ -88,6 +89,7 @@ class HttpBackend final : public RemoteBackend {
     std::optional<Response> finish(Transfer& t, CURLcode code, const std::string& what);
     Response failure(const std::string& what, CURLcode code, long status) const;
 
+    const net::CurlLibrary& curl_;
     RemoteConfig config_;
     std::string base_;
     curl_slist* headers_ = nullptr;
@@ -97,16 +99,16 @@ class HttpBackend final : public RemoteBackend {
 };
 
 void HttpBackend::configure(CURL* easy, const std::string& path) const {
-    curl_easy_setopt(easy, CURLOPT_URL, (base_ + path).c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(config_.connectTimeoutSeconds * 1000));
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(config_.requestTimeoutSeconds * 1000));
-    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, kMaxBody);
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_NETRC, long(CURL_NETRC_OPTIONAL));
-    if (!config_.netrc.empty()) curl_easy_setopt(easy, CURLOPT_NETRC_FILE, config_.netrc.c_str());
-    if (!config_.caFile.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.caFile.c_str());
+    curl_.easy_setopt(easy, CURLOPT_URL, (base_ + path).c_str());
+    curl_.easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    curl_.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(config_.connectTimeoutSeconds * 1000));
+    curl_.easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(config_.requestTimeoutSeconds * 1000));
+    curl_.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, kMaxBody);
+    curl_.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_.easy_setopt(easy, CURLOPT_NETRC, long(CURL_NETRC_OPTIONAL));
+    if (!config_.netrc.empty()) curl_.easy_setopt(easy, CURLOPT_NETRC_FILE, config_.netrc.c_str());
+    if (!config_.caFile.empty()) curl_.easy_setopt(easy, CURLOPT_CAINFO, config_.caFile.c_str());
 }
 
 Response HttpBackend::failure(const std::string& what, CURLcode code, long status) const {
@@ -114,16 +116,16 @@ Response HttpBackend::failure(const std::string& what, CURLcode code, long statu
     r.outcome =
         code == CURLE_OPERATION_TIMEDOUT ? Response::Outcome::TimedOut : Response::Outcome::Failed;
     std::string why =
-        code != CURLE_OK ? curl_easy_strerror(code) : "HTTP status " + std::to_string(status);
+        code != CURLE_OK ? curl_.easy_strerror(code) : "HTTP status " + std::to_string(status);
     r.message = redact(config_, what + " " + base_ + ": " + why);
     return r;
 }
 
 std::optional<Response> HttpBackend::finish(Transfer& t, CURLcode code, const std::string& what) {
     long status = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_.easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
     curl_off_t received = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
+    curl_.easy_getinfo(t.easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
     down_ += static_cast<std::uint64_t>(received);
     if (code == CURLE_OK && retryable(status) && t.attempts <= config_.retries) {
         t.body.clear();
@@ -154,23 +156,23 @@ std::vector<Response> HttpBackend::run(const std::vector<std::string>& paths, bo
                 waiting.push_back(t);
                 continue;
             }
-            if (!t->easy) t->easy = curl_easy_init();
+            if (!t->easy) t->easy = curl_.easy_init();
             configure(t->easy, paths[t->index]);
-            curl_easy_setopt(t->easy, CURLOPT_NOBODY, headOnly ? 1L : 0L);
-            curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, appendBody);
-            curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, &t->body);
-            curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+            curl_.easy_setopt(t->easy, CURLOPT_NOBODY, headOnly ? 1L : 0L);
+            curl_.easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, appendBody);
+            curl_.easy_setopt(t->easy, CURLOPT_WRITEDATA, &t->body);
+            curl_.easy_setopt(t->easy, CURLOPT_PRIVATE, t);
             ++t->attempts;
-            curl_multi_add_handle(multi_, t->easy);
+            curl_.multi_add_handle(multi_, t->easy);
             ++running;
         }
         int active = 0;
-        curl_multi_perform(multi_, &active);
-        while (CURLMsg* msg = curl_multi_info_read(multi_, &active)) {
+        curl_.multi_perform(multi_, &active);
+        while (CURLMsg* msg = curl_.multi_info_read(multi_, &active)) {
             if (msg->msg != CURLMSG_DONE) continue;
             Transfer* t = nullptr;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-            curl_multi_remove_handle(multi_, t->easy);
+            curl_.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+            curl_.multi_remove_handle(multi_, t->easy);
             --running;
             if (auto r = finish(*t, msg->data.result,
                                 (headOnly ? "HEAD " : "GET ") + paths[t->index] + " from"))
@@ -179,32 +181,32 @@ std::vector<Response> HttpBackend::run(const std::vector<std::string>& paths, bo
                 waiting.push_back(t);
         }
         if (running)
-            curl_multi_poll(multi_, nullptr, 0, 50, nullptr);
+            curl_.multi_poll(multi_, nullptr, 0, 50, nullptr);
         else if (!waiting.empty())
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto& t : transfers)
-        curl_easy_cleanup(t.easy);
+        curl_.easy_cleanup(t.easy);
     return responses;
 }
 
 Response HttpBackend::put(const std::string& path, ByteView body) {
     for (unsigned attempt = 0;; ++attempt) {
-        curl_easy_reset(uploader_);
+        curl_.easy_reset(uploader_);
         configure(uploader_, path);
         Upload upload{body};
         Bytes reply;
-        curl_easy_setopt(uploader_, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(uploader_, CURLOPT_READFUNCTION, readUpload);
-        curl_easy_setopt(uploader_, CURLOPT_READDATA, &upload);
-        curl_easy_setopt(uploader_, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.size()));
-        curl_easy_setopt(uploader_, CURLOPT_WRITEFUNCTION, appendBody);
-        curl_easy_setopt(uploader_, CURLOPT_WRITEDATA, &reply);
-        CURLcode code = curl_easy_perform(uploader_);
+        curl_.easy_setopt(uploader_, CURLOPT_UPLOAD, 1L);
+        curl_.easy_setopt(uploader_, CURLOPT_READFUNCTION, readUpload);
+        curl_.easy_setopt(uploader_, CURLOPT_READDATA, &upload);
+        curl_.easy_setopt(uploader_, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.size()));
+        curl_.easy_setopt(uploader_, CURLOPT_WRITEFUNCTION, appendBody);
+        curl_.easy_setopt(uploader_, CURLOPT_WRITEDATA, &reply);
+        CURLcode code = curl_.easy_perform(uploader_);
         long status = 0;
-        curl_easy_getinfo(uploader_, CURLINFO_RESPONSE_CODE, &status);
+        curl_.easy_getinfo(uploader_, CURLINFO_RESPONSE_CODE, &status);
         curl_off_t sent = 0;
-        curl_easy_getinfo(uploader_, CURLINFO_SIZE_UPLOAD_T, &sent);
+        curl_.easy_getinfo(uploader_, CURLINFO_SIZE_UPLOAD_T, &sent);
         up_ += static_cast<std::uint64_t>(sent);
         if (code == CURLE_OK && status >= 200 && status < 300)
             return {Response::Outcome::Found, {}, {}};
@@ -216,10 +218,10 @@ Response HttpBackend::put(const std::string& path, ByteView body) {
 
 } // namespace
 
-std::unique_ptr<RemoteBackend> openHttpBackend(const RemoteConfig& config) {
-    static std::once_flag once; // curl_global_init is not thread-safe: once, before any handle
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    return std::make_unique<HttpBackend>(config);
+Expected<std::unique_ptr<RemoteBackend>> openHttpBackend(const RemoteConfig& config) {
+    const net::CurlLibrary* curl = net::curl();
+    if (!curl) return makeError(Errc::Unsupported, config.redactedUrl() + ": " + net::kNoCurl);
+    return std::unique_ptr<RemoteBackend>(std::make_unique<HttpBackend>(*curl, config));
 }
 
 Expected<std::unique_ptr<RemoteBackend>> openBackend(const RemoteConfig& config) {

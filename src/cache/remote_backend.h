@@ -35,9 +35,10 @@ class RemoteBackend {
 };
 
 // Opens the backend for config.url (http/https or file). Only a file:// directory that cannot
-// be created is an error; an unreachable server shows up as failed requests.
+// be created, or an http(s) URL without libcurl on the machine, is an error; an unreachable
+// server shows up as failed requests.
 Expected<std::unique_ptr<RemoteBackend>> openBackend(const RemoteConfig& config);
-std::unique_ptr<RemoteBackend> openHttpBackend(const RemoteConfig& config);
+Expected<std::unique_ptr<RemoteBackend>> openHttpBackend(const RemoteConfig& config);
 Expected<std::unique_ptr<RemoteBackend>> openFileBackend(const RemoteConfig& config);
 
 } // namespace aotpack::cache

@@ -11,6 +11,7 @@
 #include "devices/device_list.h"
 #include "runtime/native_fetch.h"
 #include "runtime/selector.h"
+#include "runtime/ze_devices.h"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -28,9 +29,9 @@ int deviceIps(bool asJson) {
         return 0;
     }
     std::set<std::uint32_t> ips;
-    for (auto dev : allDevices()) {
+    for (const auto& d : runtime::levelZeroDevices()) {
         std::uint32_t ip = 0;
-        if (aotpack_device_ip(dev, &ip) == AOTPACK_SUCCESS && ip) ips.insert(ip);
+        if (aotpack_device_ip(d.device, &ip) == AOTPACK_SUCCESS && ip) ips.insert(ip);
     }
     json out = json::array();
     for (auto ip : ips) {
@@ -49,8 +50,8 @@ Expected<std::set<std::uint32_t>> fetchIps(const std::vector<std::string>& devic
     std::set<std::uint32_t> ips;
     if (devices.empty() || (devices.size() == 1 && devices[0] == "auto")) {
         if (auto st = initLevelZero(); !st) return st.error();
-        for (auto dev : allDevices())
-            if (std::uint32_t ip = 0; aotpack_device_ip(dev, &ip) == AOTPACK_SUCCESS && ip)
+        for (const auto& d : runtime::levelZeroDevices())
+            if (std::uint32_t ip = 0; aotpack_device_ip(d.device, &ip) == AOTPACK_SUCCESS && ip)
                 ips.insert(ip);
         if (ips.empty()) return makeError(Errc::NoDevice, "no GPU with a known IP here");
         return ips;

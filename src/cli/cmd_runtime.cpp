@@ -18,6 +18,7 @@
 #include "runtime/opencl_library.h"
 #include "runtime/result_codes.h"
 #include "runtime/selector.h"
+#include "runtime/ze_devices.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -28,22 +29,6 @@
 
 namespace aotpack::cli {
 using nlohmann::json;
-
-std::vector<ze_device_handle_t> allDevices() {
-    std::vector<ze_device_handle_t> out;
-    std::uint32_t count = 0;
-    zeDriverGet(&count, nullptr);
-    std::vector<ze_driver_handle_t> drivers(count);
-    zeDriverGet(&count, drivers.data());
-    for (auto d : drivers) {
-        std::uint32_t n = 0;
-        zeDeviceGet(d, &n, nullptr);
-        std::vector<ze_device_handle_t> devs(n);
-        zeDeviceGet(d, &n, devs.data());
-        out.insert(out.end(), devs.begin(), devs.end());
-    }
-    return out;
-}
 
 Status initLevelZero() {
     ze_result_t init = zeInit(0); // a failed zeInit is final (loader 1.8.12): no retry
@@ -57,6 +42,11 @@ Status initLevelZero() {
 static const char* sourceName(aotpack_source s) {
     static const char* names[] = {"native", "compatible", "jit-cache", "jit"};
     return names[s];
+}
+
+std::vector<std::string> droppedKernels() {
+    std::string list = aotpack_last_dropped_kernels();
+    return list.empty() ? std::vector<std::string>{} : split(list, ',');
 }
 
 // One load's row and JSON object.
@@ -118,22 +108,12 @@ Expected<runtime::Policy> chosenPolicy(const std::string& flag) {
 }
 
 // --module names a module of the archive, or the command fails as extract does (exit 9).
-Status checkModule(const archive::ArchiveReader& in, const std::string& module) {
-    if (module.empty()) return success();
-    std::vector<std::string> names;
-    for (auto m : in.modules()) {
-        if (m == module) return success();
-        names.emplace_back(m);
-    }
-    return makeError(Errc::NotFound, "module '" + module + "' is not in '" + in.name() +
-                                         "' (modules: " + join(names, ", ") + ")");
-}
-
-ze_driver_handle_t firstDriver() {
-    std::uint32_t count = 1;
-    ze_driver_handle_t driver = nullptr;
-    zeDriverGet(&count, &driver);
-    return driver;
+Status checkModule(const std::vector<std::string>& modules, const std::string& archive,
+                   const std::string& module) {
+    if (module.empty() || std::find(modules.begin(), modules.end(), module) != modules.end())
+        return success();
+    return makeError(Errc::NotFound, "module '" + module + "' is not in '" + archive +
+                                         "' (modules: " + join(modules, ", ") + ")");
 }
 
 // --system: the machine-wide JIT cache, which needs root to write.
@@ -157,9 +137,8 @@ std::vector<std::string> runnableKernels(ze_module_handle_t handle,
     return kept;
 }
 
-void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
-             ze_context_handle_t ctx, ze_device_handle_t dev, const std::string& module,
-             const aotpack_load_options& options, runtime::Policy policy, LoadResults& results) {
+void loadOne(aotpack_archive* archive, ze_context_handle_t ctx, ze_device_handle_t dev,
+             const std::string& module, const aotpack_load_options& options, LoadResults& results) {
     ze_module_handle_t handle = nullptr;
     aotpack_load_info info{};
     if (auto r = aotpack_module_create(archive, ctx, dev, module.c_str(), &options, &handle, &info);
@@ -169,8 +148,7 @@ void loadOne(const archive::ArchiveReader& reader, aotpack_archive* archive,
         return;
     }
     std::string why = aotpack_last_reason(); // whole: info.reason may be cut
-    auto dropped = runtime::droppedKernels(
-        reader, module, runtime::select(reader, module, info.device_ip, policy), info.device_ip);
+    auto dropped = droppedKernels();
     auto kernels = runnableKernels(handle, dropped);
     zeModuleDestroy(handle);
     recordLoad(info, why, module, kernels, dropped, results);
@@ -200,17 +178,13 @@ void printLoads(const LoadResults& r, const RuntimeArgs& a, bool warm) {
 Status prepareLoads(const RuntimeArgs& a, LoadSetup& s) {
     auto policy = chosenPolicy(a.policy);
     if (!policy) return policy.error();
-    s.policy = *policy;
     if (a.api != "level-zero" && a.api != "opencl")
         return makeError(Errc::Usage, "--api '" + a.api + "' is not level-zero or opencl");
     if (a.upload)
         if (auto st = enableUpload(); !st) return st;
-    auto reader = archive::ArchiveReader::openFile(a.archive);
-    if (!reader) return reader.error();
-    if (auto st = checkModule(*reader, a.module); !st) return st;
-    s.reader = std::move(*reader);
     if (auto r = aotpack_archive_open_file(a.archive.c_str(), &s.archive); r != AOTPACK_SUCCESS)
         return makeError(runtime::errcFor(r), aotpack_last_error());
+    if (auto st = checkModule(s.modules(""), a.archive, a.module); !st) return st;
     s.options.policy = static_cast<aotpack_policy>(static_cast<int>(*policy) + 1);
     if (a.system)
         if (auto st = useSystemJitCache(s.systemJit, s.options); !st) return st;
@@ -219,15 +193,17 @@ Status prepareLoads(const RuntimeArgs& a, LoadSetup& s) {
 
 Status loadLevelZero(const RuntimeArgs& a, LoadSetup& s, LoadResults& results) {
     if (auto st = initLevelZero(); !st) return st;
-    auto devices = allDevices();
+    auto devices = runtime::levelZeroDevices();
     if (devices.empty()) return makeError(Errc::NoDevice, "Level Zero reports no GPU device");
-    ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
-    ze_context_handle_t ctx = nullptr;
-    zeContextCreate(firstDriver(), &desc, &ctx);
-    for (auto dev : devices)
+    for (const auto& [driver, device] : devices) { // a context belongs to one driver
+        ze_context_desc_t desc{ZE_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0};
+        ze_context_handle_t ctx = nullptr;
+        if (zeContextCreate(driver, &desc, &ctx) != ZE_RESULT_SUCCESS)
+            return makeError(Errc::NoDevice, "Level Zero cannot create a context for a GPU");
         for (const auto& module : s.modules(a.module))
-            loadOne(*s.reader, s.archive, ctx, dev, module, s.options, s.policy, results);
-    zeContextDestroy(ctx);
+            loadOne(s.archive, ctx, device, module, s.options, results);
+        zeContextDestroy(ctx);
+    }
     return success();
 }
 
@@ -258,7 +234,9 @@ int selectOffline(const RuntimeArgs& a) {
     if (!ip) return diag::fail(ip.error());
     auto policy = chosenPolicy(a.policy);
     if (!policy) return diag::fail(policy.error());
-    if (auto st = checkModule(*in, a.module); !st) return diag::fail(st.error());
+    auto views = in->modules();
+    std::vector<std::string> names(views.begin(), views.end());
+    if (auto st = checkModule(names, in->name(), a.module); !st) return diag::fail(st.error());
     json out = json::array();
     Table table({"MODULE", "FROM", "ENTRY", "WHY"});
     int none = 0;

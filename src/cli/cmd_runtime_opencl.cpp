@@ -61,9 +61,7 @@ void loadOneCl(const runtime::OpenClLibrary& cl, const LoadSetup& s, cl_device_i
         return;
     }
     std::string why = aotpack_last_reason(); // whole: info.reason may be cut
-    auto dropped = runtime::droppedKernels(
-        *s.reader, module, runtime::select(*s.reader, module, info.device_ip, s.policy),
-        info.device_ip);
+    auto dropped = droppedKernels();
     auto kernels = programKernels(cl, program, dropped);
     cl.releaseProgram(program);
     cl.releaseContext(ctx);

@@ -29,10 +29,8 @@ struct LoadResults {
 
 // What load/warm loads from, whatever the API.
 struct LoadSetup {
-    std::optional<archive::ArchiveReader> reader;
-    aotpack_archive* archive = nullptr;
+    aotpack_archive* archive = nullptr; // load and warm use the C API only, as a program does
     aotpack_load_options options{AOTPACK_POLICY_DEFAULT, nullptr, -1, 0};
-    runtime::Policy policy = runtime::Policy::PreferNative;
     std::string systemJit = (DiskCache::systemRoot() / "jit").string();
     ~LoadSetup() { aotpack_archive_close(archive); }
     std::vector<std::string> modules(const std::string& only) const {
@@ -44,14 +42,16 @@ struct LoadSetup {
     }
 };
 
+// aotpack_last_dropped_kernels() as a list.
+std::vector<std::string> droppedKernels();
+
 // One load's row and JSON object.
 void recordLoad(const aotpack_load_info& info, std::string why, const std::string& module,
                 const std::vector<std::string>& kernels, const std::vector<std::string>& dropped,
                 LoadResults& results);
 
-// Level Zero, once per process (a failed zeInit is final), and every device of every driver.
+// Level Zero, once per process (a failed zeInit is final); then runtime/ze_devices.h.
 Status initLevelZero();
-std::vector<ze_device_handle_t> allDevices();
 
 // `aotpack fetch` and `aotpack device-ips` (cmd_fetch.cpp).
 void addFetchCommand(CommandRegistry& r);

@@ -2,6 +2,7 @@
 
 #include "common/file_io.h"
 #include "common/text.h"
+#include "runtime/ze_devices.h"
 
 #include <filesystem>
 #include <map>
@@ -22,18 +23,8 @@ struct IpVersionExt {
 };
 
 ze_driver_handle_t driverOf(ze_device_handle_t device) {
-    std::uint32_t count = 0;
-    if (zeDriverGet(&count, nullptr) != ZE_RESULT_SUCCESS) return nullptr;
-    std::vector<ze_driver_handle_t> drivers(count);
-    zeDriverGet(&count, drivers.data());
-    for (auto driver : drivers) {
-        std::uint32_t n = 0;
-        zeDeviceGet(driver, &n, nullptr);
-        std::vector<ze_device_handle_t> devices(n);
-        zeDeviceGet(driver, &n, devices.data());
-        for (auto d : devices)
-            if (d == device) return driver;
-    }
+    for (const auto& d : levelZeroDevices())
+        if (d.device == device) return d.driver;
     return nullptr;
 }
 

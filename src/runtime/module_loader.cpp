@@ -119,6 +119,17 @@ const std::string& lastReason() {
     return wholeReason;
 }
 
+thread_local std::string droppedKernelList;
+
+const std::string& lastDroppedKernels() {
+    return droppedKernelList;
+}
+
+void recordDroppedKernels(const archive::ArchiveReader& archive, std::string_view module,
+                          const Selection& s, std::uint32_t deviceIp) {
+    droppedKernelList = join(droppedKernels(archive, module, s, deviceIp), ",");
+}
+
 Policy resolvePolicy(aotpack_policy policy) {
     switch (policy) {
     case AOTPACK_POLICY_PREFER_NATIVE:
@@ -372,6 +383,7 @@ Status loadModule(const TrustedSource& source, GpuApi& api, const DeviceIdentity
     Selection s = select(archive, module, id.ip, policy);
     if (id.ip == 0) s.reason = id.how + "; " + s.reason;
     fillInfo(info, s, id.ip);
+    recordDroppedKernels(archive, module, s, id.ip);
     if (s.choice == Choice::None) return makeError(Errc::Unsupported, s.reason);
     if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
     if (s.choice != Choice::Jit) {
@@ -393,6 +405,8 @@ Status loadModule(const TrustedSource& source, GpuApi& api, const DeviceIdentity
         if (auto intact = archive.checkEntry(*s.entry); !intact) return intact;
         setReason(info, **why + "; JIT from SPIR-V");
         info.entry_ip = 0;
+        s.choice = Choice::Jit;
+        recordDroppedKernels(archive, module, s, id.ip); // a JIT drops what the SPIR-V would
     }
     Status result = loadFromSpirv(source, *s.entry, api, id, cacheConfig(options), info);
     info.milliseconds = elapsed();

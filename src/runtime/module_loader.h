@@ -21,6 +21,12 @@ void fillInfo(aotpack_load_info& info, const Selection& s, std::uint32_t deviceI
 // The calling thread's last load or selection reason, whole (aotpack_last_reason).
 const std::string& lastReason();
 
+// The kernels the calling thread's last load or selection does not provide, comma-separated
+// (aotpack_last_dropped_kernels); recorded from the entry finally used.
+const std::string& lastDroppedKernels();
+void recordDroppedKernels(const archive::ArchiveReader& archive, std::string_view module,
+                          const Selection& s, std::uint32_t deviceIp);
+
 // An archive to load from and, under a trust policy, what vouches for its payloads (null: no
 // policy). Every payload is checked against the signature before it reaches the driver.
 struct TrustedSource {

@@ -5,7 +5,7 @@
 #include "common/text.h"
 #include "crypto/sha256.h"
 
-#include "runtime/http_client.h"
+#include "net/http.h"
 
 #include <zstd.h>
 
@@ -39,11 +39,11 @@ Expected<Bytes> inflate(const archive::ArchiveReader& archive, const Bytes& pack
 Expected<Bytes> downloadNative(const archive::ArchiveReader& archive, const std::string& url,
                                std::uint64_t size) {
     long status = 0;
-    auto packed = httpGet(url + ".zst", ZSTD_compressBound(size), status);
-    if (!packed && status == 404) return httpGet(url, size, status);
+    auto packed = net::httpGet(url + ".zst", ZSTD_compressBound(size), status);
+    if (!packed && status == 404) return net::httpGet(url, size, status);
     if (!packed) return packed;
     auto raw = inflate(archive, *packed, size);
-    if (!raw && raw.error().code == Errc::NotFound) return httpGet(url, size, status);
+    if (!raw && raw.error().code == Errc::NotFound) return net::httpGet(url, size, status);
     return raw;
 }
 

@@ -1,7 +1,7 @@
 #include "runtime/remote_jit.h"
 
 #include "common/text.h"
-#include "runtime/http_client.h"
+#include "net/http.h"
 
 #include "common/diagnostics.h"
 
@@ -72,7 +72,7 @@ const std::optional<RemoteJit>& remoteJit() {
 Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key) {
     long status = 0;
     ++counts.lookups;
-    auto result = httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
+    auto result = net::httpGet(resultUrl(remote, key), kMaxResult, status, remote.token);
     if (result) {
         ++counts.hits;
         if (diag::logRequested()) diag::log("fleet: result " + key.hex() + " found");
@@ -87,7 +87,7 @@ Expected<Bytes> getRemoteJit(const RemoteJit& remote, const Hash128& key) {
 
 Status putRemoteJit(const RemoteJit& remote, const Hash128& key, ByteView native) {
     if (!remote.upload) return success();
-    auto st = httpPut(resultUrl(remote, key), native, remote.token);
+    auto st = net::httpPut(resultUrl(remote, key), native, remote.token);
     ++(st ? counts.uploads : counts.uploadErrors);
     if (st && diag::logRequested()) diag::log("fleet: uploaded result " + key.hex());
     if (!st) reportServerError("refused an upload", st.error().message);

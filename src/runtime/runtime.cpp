@@ -139,6 +139,10 @@ const char* aotpack_last_reason(void) {
     return aotpack::runtime::lastReason().c_str();
 }
 
+const char* aotpack_last_dropped_kernels(void) {
+    return aotpack::runtime::lastDroppedKernels().c_str();
+}
+
 aotpack_result aotpack_archive_open_file(const char* path, aotpack_archive** archive) {
     if (!path || !archive)
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT, "path and archive must not be NULL");
@@ -237,6 +241,7 @@ aotpack_result aotpack_select(const aotpack_archive* archive, const char* module
             if (auto intact = archive->reader.checkEntry(*s.entry); !intact)
                 return failWith(codeFor(intact.error()), intact.error().message);
         aotpack::runtime::fillInfo(*info, s, device_ip);
+        aotpack::runtime::recordDroppedKernels(archive->reader, module, s, device_ip);
         if (s.choice == aotpack::runtime::Choice::None)
             return failWith(AOTPACK_ERROR_NO_BINARY, s.reason);
         return AOTPACK_SUCCESS;

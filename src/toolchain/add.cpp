@@ -2,7 +2,7 @@
 
 #include "common/file_io.h"
 #include "common/subprocess.h"
-#include "runtime/http_client.h"
+#include "net/http.h"
 
 #include <cstdlib>
 
@@ -93,7 +93,7 @@ Expected<std::size_t> publishToolchains(const ToolchainStore& store,
             std::string target = url + "/" + serverPathOf(p);
             auto st = url.starts_with("file://") // a shared directory: no HTTP client needed
                           ? makeDirectoryAndWrite(fs::path(target.substr(7)), *bytes)
-                          : runtime::httpPut(target, *bytes, token ? token : "", 15 * 60 * 1000);
+                          : net::httpPut(target, *bytes, token ? token : "", 15 * 60 * 1000);
             if (!st)
                 return makeError(Errc::Output, "cannot upload " + p.name + " to " +
                                                    withoutUserInfo(url) + ": " +

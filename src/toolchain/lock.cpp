@@ -2,7 +2,7 @@
 
 #include "common/file_io.h"
 #include "crypto/sha256.h"
-#include "runtime/http_client.h"
+#include "net/http.h"
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -100,8 +100,7 @@ std::string serverPathOf(const DebPackage& p) {
 static std::optional<Bytes> download(const std::string& url, const DebPackage& p,
                                      const std::string& token = "") {
     long status = 0;
-    auto bytes =
-        runtime::httpGet(url, p.size ? p.size : (1ull << 31), status, token, kDebTimeoutMs);
+    auto bytes = net::httpGet(url, p.size ? p.size : (1ull << 31), status, token, kDebTimeoutMs);
     if (!bytes || sha256Hex(*bytes) != p.sha256) return std::nullopt;
     return std::move(*bytes);
 }

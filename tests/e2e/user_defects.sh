@@ -50,6 +50,14 @@ expect_exit 0 "$AOTPACK" select poison.aotpack --device acm-g11 --policy jit-onl
 expect_in "kernels this device will not get (fp64): dadd"
 expect_exit 0 "$AOTPACK" select poison.aotpack --device pvc
 expect_not_in "will not get"
+# The C API says it too (aotpack_last_dropped_kernels), as `load` reads it: through Python here.
+if [ -z "${AOTPACK_SANITIZED:-}" ]; then # a sanitized library cannot load into python
+    env PYTHONPATH="$SRC/python" AOTPACK_RT_LIBRARY="$AOTPACK_BINARY_DIR/src/runtime/libaotpack_rt.so.0" \
+        python3 -c 'import aotpack; a = aotpack.Archive("poison.aotpack")
+assert a.select("fp64", "acm-g11", "jit-only")["dropped_kernels"] == ["dadd"]
+assert a.select("fp64", "acm-g10")["dropped_kernels"] == ["dadd"]
+assert a.select("fp64", "pvc")["dropped_kernels"] == []' || fail "aotpack_last_dropped_kernels"
+fi
 json_out=$("$AOTPACK" coverage poison.aotpack --json)
 python3 -c 'import json,sys; d={r["device"]: r for r in json.loads(sys.argv[1])}; assert d["acm-g11"]["dropped_kernels"]==["fp64:dadd"] and d["pvc"]["dropped_kernels"]==[], d["acm-g11"]' "$json_out"
 

@@ -1,7 +1,8 @@
-// The runtime's HTTP client (slim archives' natives, the fleet's JIT results): libcurl, dlopen'ed
-// at the first request so that programs linking libaotpack_rt do not load it (ARCHITECTURE.md).
-// Every request is bounded by fetchTimeoutMs(), a connection by 1 s; a server that did not answer
-// at all is not asked again in the process (one time limit for a program, not one per module).
+// One request at a time (slim archives' natives, the fleet's JIT results, toolchain .debs) through
+// net/curl_library.h. The remote build cache sends batches of requests on the same binding
+// (cache/http_backend.cpp). Every request is bounded by fetchTimeoutMs(), a connection by 1 s; a
+// server that did not answer at all is not asked again in the process (one time limit for a
+// program, not one per module).
 #pragma once
 
 #include "common/error.h"
@@ -9,7 +10,7 @@
 
 #include <string>
 
-namespace aotpack::runtime {
+namespace aotpack::net {
 
 // GET `url` (http, https or file), at most `limit` bytes (more aborts the transfer). `status`:
 // the HTTP status, 0 when there was none (no connection, the time limit); a file:// URL that
@@ -25,4 +26,4 @@ Status httpPut(const std::string& url, ByteView data, const std::string& token, 
 // The time limit of one request, in milliseconds: AOTPACK_FETCH_TIMEOUT_MS, default 2000.
 long fetchTimeoutMs();
 
-} // namespace aotpack::runtime
+} // namespace aotpack::net

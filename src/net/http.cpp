@@ -1,46 +1,15 @@
-#include "runtime/http_client.h"
+#include "net/http.h"
 
 #include "common/text.h"
+#include "net/curl_library.h"
 
 #include <algorithm>
-#include <curl/curl.h> // constants and types only: the library is dlopen'ed
-#include <dlfcn.h>
 #include <mutex>
 #include <set>
 
-namespace aotpack::runtime {
+namespace aotpack::net {
 
 namespace {
-
-// The few libcurl entry points a fetch needs, resolved once.
-struct CurlApi {
-    CURL* (*init)() = nullptr;
-    CURLcode (*setopt)(CURL*, CURLoption, ...) = nullptr;
-    CURLcode (*perform)(CURL*) = nullptr;
-    CURLcode (*getinfo)(CURL*, CURLINFO, ...) = nullptr;
-    void (*cleanup)(CURL*) = nullptr;
-    const char* (*strerror)(CURLcode) = nullptr;
-};
-
-const CurlApi* curlApi() {
-    static CurlApi api;
-    static bool loaded = false;
-    static std::once_flag once;
-    std::call_once(once, [] {
-        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-        if (!lib) return;
-        auto sym = [lib](const char* name) { return ::dlsym(lib, name); };
-        api.init = reinterpret_cast<decltype(api.init)>(sym("curl_easy_init"));
-        api.setopt = reinterpret_cast<decltype(api.setopt)>(sym("curl_easy_setopt"));
-        api.perform = reinterpret_cast<decltype(api.perform)>(sym("curl_easy_perform"));
-        api.getinfo = reinterpret_cast<decltype(api.getinfo)>(sym("curl_easy_getinfo"));
-        api.cleanup = reinterpret_cast<decltype(api.cleanup)>(sym("curl_easy_cleanup"));
-        api.strerror = reinterpret_cast<decltype(api.strerror)>(sym("curl_easy_strerror"));
-        loaded =
-            api.init && api.setopt && api.perform && api.getinfo && api.cleanup && api.strerror;
-    });
-    return loaded ? &api : nullptr;
-}
 
 struct Download {
     Bytes bytes;
@@ -93,35 +62,36 @@ Expected<Bytes> httpGet(const std::string& url, std::uint64_t size, long& status
     std::string origin = originOf(url);
     if (silentServers().contains(origin))
         return makeError(Errc::NotFound, "the server did not answer earlier");
-    const CurlApi* curl = curlApi();
-    if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
-    CURL* h = curl->init();
+    const CurlLibrary* curl = net::curl();
+    if (!curl) return makeError(Errc::Unsupported, kNoCurl);
+    CURL* h = curl->easy_init();
     if (!h) return makeError(Errc::Internal, "libcurl cannot start a transfer");
     Download d;
     d.limit = size;
     long timeout = timeoutMs ? timeoutMs : fetchTimeoutMs();
-    curl->setopt(h, CURLOPT_URL, url.c_str());
-    curl->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl->setopt(h, CURLOPT_FAILONERROR, 1L);
-    curl->setopt(h, CURLOPT_NOSIGNAL, 1L); // safe in a program's threads
-    curl->setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L)); // unreachable: <= 1 s
-    curl->setopt(h, CURLOPT_WRITEFUNCTION, onData);
-    curl->setopt(h, CURLOPT_WRITEDATA, &d);
+    curl->easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl->easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L); // safe in a program's threads
+    curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                      std::min(timeout, 1000L)); // unreachable: <= 1 s
+    curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, onData);
+    curl->easy_setopt(h, CURLOPT_WRITEDATA, &d);
     std::string auth = "Authorization: Bearer " + token;
     curl_slist header{auth.data(), nullptr};
-    if (!token.empty()) curl->setopt(h, CURLOPT_HTTPHEADER, &header);
-    CURLcode rc = curl->perform(h);
+    if (!token.empty()) curl->easy_setopt(h, CURLOPT_HTTPHEADER, &header);
+    CURLcode rc = curl->easy_perform(h);
     status = 0;
-    curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl->cleanup(h);
+    curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl->easy_cleanup(h);
     if (rc == CURLE_FILE_COULDNT_READ_FILE) status = 404; // file:// has no status of its own
     bool answered = rc == CURLE_OK || status != 0 || rc == CURLE_WRITE_ERROR;
     if (!answered && !url.starts_with("file:")) silentServers().add(origin);
     if (rc == CURLE_WRITE_ERROR) return makeError(Errc::BadInput, "the server sent too many bytes");
     if (rc == CURLE_HTTP_RETURNED_ERROR)
         return makeError(Errc::NotFound, "the server answered HTTP " + std::to_string(status));
-    if (rc != CURLE_OK) return makeError(Errc::NotFound, curl->strerror(rc));
+    if (rc != CURLE_OK) return makeError(Errc::NotFound, curl->easy_strerror(rc));
     return std::move(d.bytes);
 }
 
@@ -139,31 +109,31 @@ std::size_t onRead(char* buffer, std::size_t size, std::size_t count, void* user
 
 Status httpPut(const std::string& url, ByteView data, const std::string& token, long timeoutMs) {
     long timeout = timeoutMs ? timeoutMs : fetchTimeoutMs();
-    const CurlApi* curl = curlApi();
-    if (!curl) return makeError(Errc::Unsupported, "libcurl.so.4 is not installed");
-    CURL* h = curl->init();
+    const CurlLibrary* curl = net::curl();
+    if (!curl) return makeError(Errc::Unsupported, kNoCurl);
+    CURL* h = curl->easy_init();
     if (!h) return makeError(Errc::Internal, "libcurl cannot start a transfer");
     ByteView rest = data;
     std::string auth = "Authorization: Bearer " + token;
     curl_slist header{auth.data(), nullptr};
-    curl->setopt(h, CURLOPT_URL, url.c_str());
-    curl->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl->setopt(h, CURLOPT_UPLOAD, 1L);
-    curl->setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
-    curl->setopt(h, CURLOPT_READFUNCTION, onRead);
-    curl->setopt(h, CURLOPT_READDATA, &rest);
-    if (!token.empty()) curl->setopt(h, CURLOPT_HTTPHEADER, &header);
-    curl->setopt(h, CURLOPT_FAILONERROR, 1L);
-    curl->setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl->setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L));
-    CURLcode rc = curl->perform(h);
+    curl->easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl->easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+    curl->easy_setopt(h, CURLOPT_READFUNCTION, onRead);
+    curl->easy_setopt(h, CURLOPT_READDATA, &rest);
+    if (!token.empty()) curl->easy_setopt(h, CURLOPT_HTTPHEADER, &header);
+    curl->easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 1000L));
+    CURLcode rc = curl->easy_perform(h);
     long status = 0;
-    curl->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl->cleanup(h);
+    curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl->easy_cleanup(h);
     if (rc == CURLE_HTTP_RETURNED_ERROR)
         return makeError(Errc::Output, "the server answered HTTP " + std::to_string(status));
-    if (rc != CURLE_OK) return makeError(Errc::Output, curl->strerror(rc));
+    if (rc != CURLE_OK) return makeError(Errc::Output, curl->easy_strerror(rc));
     return success();
 }
 
@@ -173,4 +143,4 @@ long fetchTimeoutMs() {
     return v && *v > 0 && *v < 3600000 ? static_cast<long>(*v) : 2000;
 }
 
-} // namespace aotpack::runtime
+} // namespace aotpack::net
