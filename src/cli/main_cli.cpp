@@ -135,7 +135,7 @@ static int runOclocDropin(const std::string& argv0, std::vector<std::string> arg
     }
     if (!args.empty() && args[0] == "--learn-facts") // started by the drop-in itself
         return dropin::learnFacts(std::vector<std::string>(args.begin() + 1, args.end()));
-    dropin::DropinOptions options{argv0, {}};
+    dropin::DropinOptions options{argv0, {}, nullptr};
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) options.workerCommand = {self.string(), toolchain::kWorkerCommand};

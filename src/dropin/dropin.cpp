@@ -10,11 +10,11 @@
 #include "devices/device_list.h"
 #include "dropin/call_log.h"
 #include "dropin/compile_slots.h"
+#include "dropin/execute.h"
 #include "dropin/plan.h"
 #include "toolchain/compiler_support.h"
 #include "toolchain/ocloc_facts.h"
 #include "toolchain/ocloc_worker.h"
-#include "toolchain/process_pool.h"
 #include "toolchain/routing.h"
 
 #include <algorithm>
@@ -34,15 +34,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kTimeoutSeconds = 3600;
 constexpr const char* kCacheKind = "ocloc";
 // How long a call waits for its uploads to the remote cache before it exits without them.
 constexpr double kUploadWaitSeconds = 10;
-
-double unixNow() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -154,75 +148,6 @@ std::map<Hash128, JobResult> lookUp(const Plan& plan, cache::Store* store) {
     return found;
 }
 
-std::optional<JobResult> collectOutputs(const fs::path& dir, const fs::path& log) {
-    JobResult r;
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
-        auto data = readFile(it->path());
-        if (!data) return std::nullopt;
-        r.files.emplace_back(it->path().filename().string(), std::move(*data));
-    }
-    std::sort(r.files.begin(), r.files.end());
-    r.log = readTextFile(log).value_or("");
-    return ec ? std::nullopt : std::optional<JobResult>(std::move(r));
-}
-
-// One real-ocloc run of the call on the compile workers, in `dir`, its messages in `log`.
-toolchain::PoolTask oclocTask(std::vector<std::string> argv, const fs::path& dir,
-                              const fs::path& log) {
-    std::error_code ec; // if it cannot be made, the compile fails and the call passes through
-    fs::create_directories(dir, ec);
-    toolchain::PoolTask task;
-    task.spec = {std::move(argv), dir, log, {}, {}};
-    task.timeoutSeconds = kTimeoutSeconds;
-    task.memoryEstimateKb = 1024 * 1024;
-    return task;
-}
-
-struct CompileOutcome {
-    std::map<Hash128, JobResult> results;
-    std::map<Hash128, TargetRecord> records;
-    bool failed = false;
-};
-
-// Compiles every job whose result is not known yet, at most `slots` at once.
-CompileOutcome compileMisses(const Plan& plan, const std::map<Hash128, JobResult>& known,
-                             unsigned slots, const DropinOptions& options, const TempDir& scratch) {
-    CompileOutcome out;
-    std::vector<const TargetJob*> todo;
-    for (const auto& t : plan.targets)
-        if (!known.count(t.key) &&
-            std::none_of(todo.begin(), todo.end(), [&](auto* j) { return j->key == t.key; }))
-            todo.push_back(&t);
-    std::vector<toolchain::PoolTask> tasks;
-    for (std::size_t i = 0; i < todo.size(); ++i) {
-        fs::path dir = scratch.path() / ("job" + std::to_string(i));
-        fs::path log = scratch.path() / ("log" + std::to_string(i));
-        toolchain::PoolTask task = oclocTask(todo[i]->argv, dir, log);
-        const TargetJob* job = todo[i];
-        task.onFinish = [&out, job, dir, log](Expected<ProcessResult> r) {
-            auto result = r && r->succeeded() ? collectOutputs(dir, log) : std::nullopt;
-            if (!result) {
-                out.failed = true;
-                return;
-            }
-            double wallStart = unixNow() - secondsSince(r->started);
-            out.records[job->key] = {job->device, "compiled", wallStart, r->seconds};
-            out.results.emplace(job->key, std::move(*result));
-        };
-        tasks.push_back(std::move(task));
-    }
-    toolchain::PoolLimits limits{slots, toolchain::defaultMemoryBudgetKb(), {}};
-    if (!options.workerCommand.empty())
-        if (auto lib = toolchain::findLibocloc(plan.targets[0].argv[0]); !lib.empty()) {
-            limits.workerCommand = options.workerCommand;
-            limits.workerCommand.push_back(lib);
-        }
-    if (!tasks.empty()) toolchain::runPool(tasks, limits);
-    return out;
-}
-
 const Bytes* findFile(const JobResult& r, const std::string& name) {
     for (const auto& [n, data] : r.files)
         if (n == name) return &data;
@@ -272,41 +197,6 @@ void printMessages(const Plan& plan, const std::map<Hash128, JobResult>& results
     std::fflush(stdout);
 }
 
-// OpenCL C: every target's frontend, in parallel; completes the jobs' argv and keys. Returns the
-// frontends' logs, or nothing if one failed.
-std::optional<std::vector<std::string>> runFrontends(Plan& plan, const toolchain::OclocFacts& facts,
-                                                     unsigned slots, const TempDir& scratch) {
-    std::vector<toolchain::PoolTask> tasks;
-    bool failed = false;
-    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
-        fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        toolchain::PoolTask task =
-            oclocTask(plan.targets[i].frontendArgv, dir, dir.string() + ".log");
-        task.onFinish = [&failed](Expected<ProcessResult> r) {
-            failed = failed || !r || !r->succeeded();
-        };
-        tasks.push_back(std::move(task));
-    }
-    toolchain::runPool(tasks, {slots, toolchain::defaultMemoryBudgetKb(), {}});
-    std::vector<std::string> logs;
-    for (std::size_t i = 0; i < plan.targets.size() && !failed; ++i) {
-        fs::path dir = scratch.path() / ("frontend" + std::to_string(i));
-        fs::path spirvPath = dir / kFrontendFile;
-        if (plan.irCopy) { // the backend names its binary after its input, as ocloc after the .cl
-            fs::path named = dir / (plan.input.stem().string() + ".spv");
-            std::error_code ec;
-            fs::rename(spirvPath, named, ec);
-            spirvPath = named;
-        }
-        auto spirv = readFile(spirvPath);
-        if (!spirv) return std::nullopt;
-        setFrontendOutput(plan.targets[i], spirvPath, *spirv, facts);
-        logs.push_back(readTextFile(dir.string() + ".log").value_or(""));
-    }
-    if (failed) return std::nullopt;
-    return logs;
-}
-
 bool isCompileCommand(const std::vector<std::string>& args) {
     return !args.empty() && (args[0] == "compile" || (!args[0].empty() && args[0][0] == '-'));
 }
@@ -323,6 +213,7 @@ struct Call {
     std::optional<DiskCache> cache;
     CallRecord record;
     std::unique_ptr<cache::TieredStore> store; // compile results: local, then remote
+    std::shared_ptr<toolchain::Compiler> compiler;
 
     [[noreturn]] void passThrough(const std::string& reason, bool compiles = true) {
         record.reason = reason;
@@ -346,7 +237,8 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
         return std::max(1u, slots->count());
     };
     if (!plan.targets[0].frontendArgv.empty()) { // OpenCL C
-        auto logs = runFrontends(plan, facts, takeSlots(plan.targets.size()), scratch);
+        auto logs = runFrontends(plan, facts, takeSlots(plan.targets.size()), *call.compiler,
+                                 scratch.path());
         slots.reset(); // a pass-through takes its own
         if (!logs) {
             failure = "an OpenCL C frontend failed";
@@ -359,7 +251,8 @@ std::optional<std::map<Hash128, JobResult>> resultsOf(Call& call, Plan& plan,
     for (const auto& t : plan.targets)
         misses += !results.count(t.key);
     CompileOutcome compiled;
-    if (misses) compiled = compileMisses(plan, results, takeSlots(misses), call.options, scratch);
+    if (misses)
+        compiled = compileMisses(plan, results, takeSlots(misses), *call.compiler, scratch.path());
     slots.reset();
     if (compiled.failed) { // ocloc's own errors, from ocloc
         failure = "a compile failed";
@@ -412,8 +305,12 @@ int runDropin(const std::vector<std::string>& args, const DropinOptions& options
     fs::path ocloc = oclocFor(args, factsStore(cache));
     if (!ocloc.empty() && ocloc != toolchain::findRealOcloc()) // the background learner's too
         ::setenv("AOTPACK_OCLOC", ocloc.c_str(), 1);
-    Call call{ocloc, args, options, std::move(cache), {args, "compiled", "", "", {}, 0}, {}};
+    Call call{ocloc, args, options, std::move(cache), {args, "compiled", "", "", {}, 0}, {}, {}};
     call.store = openStore(call.cache);
+    toolchain::CompilerSupport real; // the call's own ocloc: it needs no facts to run it
+    real.ocloc = ocloc;
+    call.compiler = options.compiler ? options.compiler
+                                     : toolchain::makeOclocCompiler(real, options.workerCommand);
     if (call.ocloc.empty()) {
         diag::error("the real ocloc is not on PATH (aotpack's own shims are skipped); install "
                     "intel-opencl-icd or set AOTPACK_OCLOC");

@@ -5,7 +5,10 @@
 // and so does any call whose compile fails, so errors are ocloc's own. docs/OCLOC.md.
 #pragma once
 
+#include "toolchain/compiler.h"
+
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,9 @@ struct DropinOptions {
     std::string argv0; // what the caller ran ("ocloc"), for the real ocloc's messages
     // How to start a long-lived compile worker (the CLI passes itself); empty: processes.
     std::vector<std::string> workerCommand;
+    // What runs the call's compiles; null: the real ocloc the call resolves to (tests pass a
+    // toolchain::FakeCompiler).
+    std::shared_ptr<toolchain::Compiler> compiler;
 };
 
 // Returns the exit code. A call that is passed through exec's the real ocloc (does not return),

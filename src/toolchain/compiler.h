@@ -1,8 +1,9 @@
-// The build's one seam to its tools: what the compiler is (its identity, part of every cache key,
-// and the targets it can build) and three operations: compile SPIR-V jobs to native binaries,
-// compile OpenCL C to SPIR-V (the frontend), and list the files an OpenCL C source reads (its
-// headers, for --depfile and the frontend cache). OclocCompiler runs the real tools over the
-// pools (ocloc on long-lived libocloc workers or one process per job; clang + llvm-spirv;
+// The one seam to the compiler tools: what the compiler is (its identity, part of every cache key,
+// and the targets it can build) and four operations: compile SPIR-V jobs to native binaries,
+// compile OpenCL C to SPIR-V (the frontend), list the files an OpenCL C source reads (its
+// headers, for --depfile and the frontend cache), and run ocloc command lines as a build tool
+// wrote them (the ocloc drop-in), returning the files each wrote. OclocCompiler runs the real tools
+// over the pools (ocloc on long-lived libocloc workers or one process per job; clang + llvm-spirv;
 // `clang -M`); FakeCompiler (fake_compiler.h) stands in for them in unit tests and benchmarks.
 #pragma once
 
@@ -79,6 +80,22 @@ struct DependencyScan {
     std::string options;
 };
 
+// One ocloc command line as a build tool wrote it (the drop-in's calls): argv[0] is the ocloc,
+// run in `dir` (its own scratch directory), so every file it writes there is its output.
+struct OclocCall {
+    std::vector<std::string> argv;
+    std::filesystem::path dir;
+    double timeoutSeconds = 0; // 0: none
+};
+
+struct OclocCallResult {
+    bool succeeded = false;                           // ocloc exited 0 and its files could be read
+    std::vector<std::pair<std::string, Bytes>> files; // written in `dir`, by name, sorted
+    std::string log;                                  // what it printed
+    std::chrono::steady_clock::time_point started;
+    double seconds = 0;
+};
+
 class Compiler {
   public:
     virtual ~Compiler() = default;
@@ -100,6 +117,10 @@ class Compiler {
     // be listed (no clang, a header not found), which callers treat as "unknown".
     virtual std::vector<Expected<std::set<std::string>>>
     listDependencies(const std::vector<DependencyScan>& scans, unsigned jobs) = 0;
+    // Runs every call, at most `jobs` at once, on compile workers when `onWorkers` (and they
+    // start); the results in the order of `calls`.
+    virtual std::vector<OclocCallResult> runOclocCalls(const std::vector<OclocCall>& calls,
+                                                       unsigned jobs, bool onWorkers) = 0;
 };
 
 // The real ocloc of `support`; with `workerCommand` (the CLI's own `__ocloc-worker`), on

@@ -4,6 +4,7 @@
 #include "common/text.h"
 #include "devices/database.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <ctime>
@@ -221,6 +222,43 @@ FakeCompiler::listDependencies(const std::vector<DependencyScan>& scans, unsigne
             dependencyScans_.push_back(scan.source);
         }
         results.push_back(scanIncludes(scan));
+    }
+    return results;
+}
+
+std::vector<OclocCall> FakeCompiler::oclocCalls() const {
+    std::lock_guard<std::mutex> l(lock_);
+    return oclocCalls_;
+}
+
+bool FakeCompiler::oclocOnWorkers() const {
+    std::lock_guard<std::mutex> l(lock_);
+    return oclocOnWorkers_;
+}
+
+// One after the other: the drop-in's decisions, not the pool's, are under test.
+std::vector<OclocCallResult> FakeCompiler::runOclocCalls(const std::vector<OclocCall>& calls,
+                                                         unsigned, bool onWorkers) {
+    std::vector<OclocCallResult> results;
+    for (const auto& call : calls) {
+        {
+            std::lock_guard<std::mutex> l(lock_);
+            oclocCalls_.push_back(call);
+            oclocOnWorkers_ = onWorkers;
+        }
+        if (oclocBehaviour) {
+            results.push_back(oclocBehaviour(call));
+            continue;
+        }
+        auto output = std::find(call.argv.begin(), call.argv.end(), "-output");
+        std::string name = output != call.argv.end() && output + 1 != call.argv.end()
+                               ? *(output + 1)
+                               : std::string("out");
+        OclocCallResult r;
+        r.succeeded = true;
+        r.files.emplace_back(name, zebin_);
+        r.started = std::chrono::steady_clock::now();
+        results.push_back(std::move(r));
     }
     return results;
 }

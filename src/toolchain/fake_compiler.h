@@ -42,6 +42,12 @@ class FakeCompiler : public Compiler {
     // Every source the frontend was asked to compile, and every dependency scan, in order.
     std::vector<std::filesystem::path> frontendCalls() const;
     std::vector<std::filesystem::path> dependencyScans() const;
+    // What an ocloc command line does (the drop-in's calls); the default writes the zebin as
+    // the file its `-output` names ("out" without one) and succeeds.
+    std::function<OclocCallResult(const OclocCall&)> oclocBehaviour;
+    // Every ocloc command line it was asked to run, in order, and whether on workers.
+    std::vector<OclocCall> oclocCalls() const;
+    bool oclocOnWorkers() const;
 
     const CompilerSupport& support() const override { return support_; }
     CompileRun run(const std::vector<CompileJob>& jobs, const CompileLimits& limits,
@@ -51,6 +57,8 @@ class FakeCompiler : public Compiler {
                                                unsigned jobs) override;
     std::vector<Expected<std::set<std::string>>>
     listDependencies(const std::vector<DependencyScan>& scans, unsigned jobs) override;
+    std::vector<OclocCallResult> runOclocCalls(const std::vector<OclocCall>& calls, unsigned jobs,
+                                               bool onWorkers) override;
 
   private:
     Bytes zebin_;
@@ -58,6 +66,8 @@ class FakeCompiler : public Compiler {
     mutable std::mutex lock_;
     std::vector<CompileJob> calls_;
     std::vector<std::filesystem::path> frontendCalls_, dependencyScans_;
+    std::vector<OclocCall> oclocCalls_;
+    bool oclocOnWorkers_ = false;
     unsigned running_ = 0, peak_ = 0;
 };
 

@@ -3,6 +3,7 @@
 // pools (process_pool.h); the zebin and the log are read back from that directory.
 #include "toolchain/compiler.h"
 #include "toolchain/frontend.h"
+#include "toolchain/ocloc_calls.h"
 #include "toolchain/ocloc_worker.h"
 #include "toolchain/process_pool.h"
 
@@ -82,6 +83,12 @@ class OclocCompiler : public Compiler {
     std::vector<Expected<std::set<std::string>>>
     listDependencies(const std::vector<DependencyScan>& scans, unsigned jobs) override {
         return runDependencyScans(scans, jobs);
+    }
+
+    std::vector<OclocCallResult> runOclocCalls(const std::vector<OclocCall>& calls, unsigned jobs,
+                                               bool onWorkers) override {
+        return runOclocCallsOnPool(calls, jobs,
+                                   onWorkers ? workerCommand_ : std::vector<std::string>());
     }
 
   private:

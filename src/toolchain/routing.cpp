@@ -154,6 +154,11 @@ class RoutedCompiler : public Compiler {
         return compiler(0).listDependencies(scans, jobs); // clang -M: no toolchain of its own
     }
 
+    std::vector<OclocCallResult> runOclocCalls(const std::vector<OclocCall>& calls, unsigned jobs,
+                                               bool onWorkers) override {
+        return compiler(0).runOclocCalls(calls, jobs, onWorkers); // each call names its ocloc
+    }
+
   private:
     Compiler& compiler(std::size_t index) const {
         std::lock_guard lock(mutex_);
