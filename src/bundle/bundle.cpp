@@ -27,9 +27,13 @@ bool isGlibc(const std::string& name) {
     return glibc.count(name) || name.starts_with("libnss_");
 }
 
-// The shared libraries `argv` loads, as the dynamic linker reports them ("calling init: PATH").
-Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, const fs::path& dir) {
-    auto run = runProcess({std::move(argv), dir, dir / "ld-debug.log", {"LD_DEBUG=libs"}, {}}, 300);
+// The shared libraries `argv` loads, as the dynamic linker reports them ("calling init: PATH"),
+// with `preload` (a library name, or "") loaded first.
+Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, const fs::path& dir,
+                                               const std::string& preload = "") {
+    std::vector<std::string> env = {"LD_DEBUG=libs"};
+    if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
+    auto run = runProcess({std::move(argv), dir, dir / "ld-debug.log", env, {}}, 300);
     if (!run) return run.error();
     auto log = readTextFile(dir / "ld-debug.log");
     if (!run->succeeded() || !log)
@@ -52,7 +56,9 @@ Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, co
 Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& ocloc,
                                           bool openClC) {
     TempDir dir;
-    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path());
+    // libcurl is dlopen'ed at the first request (src/net), which --version never makes: loaded
+    // first here, so that it and what it needs are bundled for the remote cache.
+    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path(), "libcurl.so.4");
     if (!mine) return mine.error();
     (void)writeFileAtomic(dir.path() / "k.cl",
                           std::string("__kernel void k(__global int* x) { x[0] = 1; }\n"));

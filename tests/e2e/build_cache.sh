@@ -11,6 +11,9 @@ python3 - <<'PY'
 import json, os
 r = json.load(open("r1.json"))
 assert r["archive_written"] and len(r["jobs"]) == 6, r
+# Where the CPU went: aotpack's own threads and its compilers (ended, so counted) both worked.
+cpu = r["cpu_seconds"]
+assert cpu["aotpack"] > 0 and cpu["compilers"] > 0, cpu
 for j in r["jobs"]:
     assert j["result"] == "compiled" and j["seconds"] > 0 and j["max_rss_kb"] > 0, j
     assert j["why"] == "first build of this module for this target", j
