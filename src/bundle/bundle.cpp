@@ -3,6 +3,7 @@
 #include "common/file_io.h"
 #include "common/subprocess.h"
 #include "common/text.h"
+#include "net/curl_library.h"
 #include "toolchain/compiler_support.h"
 #include "toolchain/ocloc_facts.h"
 #include "toolchain/ocloc_worker.h"
@@ -58,7 +59,7 @@ Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& 
     TempDir dir;
     // libcurl is dlopen'ed at the first request (src/net), which --version never makes: loaded
     // first here, so that it and what it needs are bundled for the remote cache.
-    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path(), "libcurl.so.4");
+    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path(), net::kCurlLibrary);
     if (!mine) return mine.error();
     (void)writeFileAtomic(dir.path() / "k.cl",
                           std::string("__kernel void k(__global int* x) { x[0] = 1; }\n"));

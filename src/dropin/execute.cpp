@@ -63,9 +63,11 @@ std::optional<std::vector<std::string>> runFrontends(Plan& plan, const toolchain
             fs::rename(spirvPath, named, ec);
             spirvPath = named;
         }
-        auto spirv = readFile(spirvPath);
-        if (!spirv) return std::nullopt;
-        setFrontendOutput(plan.targets[i], spirvPath, *spirv, facts);
+        auto& files = results[i].files; // read once, by the call: not again from disk
+        auto spirv = std::find_if(files.begin(), files.end(),
+                                  [](const auto& f) { return f.first == kFrontendFile; });
+        if (spirv == files.end()) return std::nullopt;
+        setFrontendOutput(plan.targets[i], spirvPath, spirv->second, facts);
         logs.push_back(std::move(results[i].log));
     }
     return logs;

@@ -39,7 +39,7 @@ const CurlLibrary* curl() {
     static std::once_flag once;
     std::call_once(once, [] {
         // Never closed: handles and libcurl's own threads may outlive any one caller.
-        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        void* lib = ::dlopen(kCurlLibrary, RTLD_NOW | RTLD_LOCAL);
         if (!lib || !resolveAll(lib, library)) return;
         // Not thread-safe in older libcurl: once, here, before the first handle.
         using GlobalInit = CURLcode (*)(long);

@@ -27,6 +27,9 @@ struct CurlLibrary {
     void (*slist_free_all)(curl_slist*) = nullptr;
 };
 
+// The library curl() loads (the bundle carries it: bundle/bundle.cpp).
+inline constexpr const char* kCurlLibrary = "libcurl.so.4";
+
 // libcurl, initialised (curl_global_init, once, before any handle); null when libcurl.so.4 is
 // not installed or lacks an entry point above (libcurl 7.66 or newer has them all).
 const CurlLibrary* curl();

@@ -81,6 +81,7 @@ TEST(DropinExecute, FrontendsCompleteEachTargetsCompileOrFailTheCall) {
         fs::create_directories(call.dir);
         r.succeeded =
             static_cast<bool>(writeFileAtomic(call.dir / kFrontendFile, call.argv.back()));
+        r.files = {{kFrontendFile, bytes(call.argv.back())}}; // what it wrote, as results carry it
         r.log = "frontend of " + call.argv.back();
         return r;
     };
