@@ -130,6 +130,11 @@ void recordDroppedKernels(const archive::ArchiveReader& archive, std::string_vie
     droppedKernelList = join(droppedKernels(archive, module, s, deviceIp), ",");
 }
 
+void forgetLastCall() {
+    wholeReason.clear();
+    droppedKernelList.clear();
+}
+
 Policy resolvePolicy(aotpack_policy policy) {
     switch (policy) {
     case AOTPACK_POLICY_PREFER_NATIVE:
@@ -378,6 +383,7 @@ Status loadModule(const TrustedSource& source, GpuApi& api, const DeviceIdentity
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count();
     };
+    forgetLastCall();
     if (auto found = findModule(archive, module); !found) return found;
     Policy policy = resolvePolicy(options ? options->policy : AOTPACK_POLICY_DEFAULT);
     Selection s = select(archive, module, id.ip, policy);

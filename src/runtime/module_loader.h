@@ -27,6 +27,10 @@ const std::string& lastDroppedKernels();
 void recordDroppedKernels(const archive::ArchiveReader& archive, std::string_view module,
                           const Selection& s, std::uint32_t deviceIp);
 
+// Clears both for a new call, so a call that fails before selecting (no such module) does not
+// leave the previous call's reason and kernels behind.
+void forgetLastCall();
+
 // An archive to load from and, under a trust policy, what vouches for its payloads (null: no
 // policy). Every payload is checked against the signature before it reaches the driver.
 struct TrustedSource {

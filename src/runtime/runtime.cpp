@@ -233,6 +233,7 @@ aotpack_result aotpack_select(const aotpack_archive* archive, const char* module
         return failWith(AOTPACK_ERROR_INVALID_ARGUMENT,
                         "archive, module and info must not be NULL");
     return guarded([&] {
+        aotpack::runtime::forgetLastCall();
         if (auto found = aotpack::runtime::findModule(archive->reader, module); !found)
             return failWith(codeFor(found.error()), found.error().message);
         auto s = aotpack::runtime::select(archive->reader, module, device_ip,

@@ -65,6 +65,26 @@ TEST(RuntimeApi, ErrorsAreCodesWithMessages) {
     EXPECT_EQ(aotpack_archive_module_name(nullptr, 0), nullptr);
 }
 
+// aotpack_last_reason and aotpack_last_dropped_kernels speak of the calling thread's last call
+// only: a call that fails before selecting (no such module) must not leave the previous call's.
+TEST(RuntimeApi, ACallForAMissingModuleForgetsThePreviousCallsReasonAndDroppedKernels) {
+    aotpack::archive::ArchiveWriter w;
+    ASSERT_TRUE(w.addSpirv("vector_ops", testData("vector_ops.spv"), {}));
+    ASSERT_TRUE(w.addNative("vector_ops", kPvc, testData("vector_ops.12.60.7.bin"),
+                            {{"dropped_kernels", "needs_fp64,other"}}));
+    auto bytes = *w.finish();
+    aotpack::Archive archive(bytes.data(), bytes.size());
+    aotpack_load_info info{};
+    ASSERT_EQ(aotpack_select(archive.get(), "vector_ops", kPvc, AOTPACK_POLICY_DEFAULT, &info),
+              AOTPACK_SUCCESS);
+    EXPECT_STREQ(aotpack_last_dropped_kernels(), "needs_fp64,other");
+    EXPECT_STRNE(aotpack_last_reason(), "");
+    EXPECT_EQ(aotpack_select(archive.get(), "nope", kPvc, AOTPACK_POLICY_DEFAULT, &info),
+              AOTPACK_ERROR_NOT_FOUND);
+    EXPECT_STREQ(aotpack_last_dropped_kernels(), "");
+    EXPECT_STREQ(aotpack_last_reason(), "");
+}
+
 // The runtime opens archives without reading the whole index; a lookup that meets a damaged
 // record must still come back as "damaged archive", not as "module not found".
 TEST(RuntimeApi, ADamagedIndexIsReportedAsDamagedNotAsAMissingModule) {
