@@ -75,14 +75,14 @@ archive::Metadata grownMetadata(const BuildSetup& setup, const archive::ArchiveR
     archive::Metadata meta = archive::rewrittenMetadata({&in}, ips).meta;
     for (auto& [key, value] : archiveMetadata(setup, compiled))
         if (key != "devices.expanded") meta[key] = value;
-    meta["devices.input"] = grownDeviceInput(in, setup.request.deviceList);
+    meta["devices.input"] = grownDeviceInput(in, setup.targets.input);
     return meta;
 }
 
-bool storesNativesRaw(const BuildRequest& request, const archive::ArchiveReader& in) {
+bool storesNativesRaw(const BuildSetup& setup, const archive::ArchiveReader& in) {
     for (const auto& [k, v] : in.archiveMetadata())
         if (k == archive::kCompressionKey && v == archive::kFastLoad) return true;
-    return request.uncompressedNatives;
+    return setup.output.uncompressedNatives;
 }
 
 bool isAotpackArchive(const std::filesystem::path& path) {
@@ -136,7 +136,7 @@ BuildOutcome addTargets(const AddTargetsRequest& request, BuildObserver& observe
     auto prepared = modulesOf(*setup, *in);
     dropPresentTargets(*setup, *in, prepared.modules, request.input.string(), observer);
     BackgroundWork background(setup->jobs, writerOptions(*setup, prepared.modules.size()),
-                              !storesNativesRaw(request.build, *in));
+                              !storesNativesRaw(*setup, *in));
     keepStoredPayloads(*caches, background); // compresses each new binary as it arrives
     auto compiled = compileAll(*setup, *caches, prepared.modules, {}, background, observer);
     std::erase_if(compiled.binaries, [&](const CompiledBinary& b) {

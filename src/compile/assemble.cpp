@@ -12,7 +12,7 @@ Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
                        const std::vector<PreparedModule>& modules) {
     for (const auto& m : modules) {
         std::vector<std::string> parts;
-        for (const std::string* s : {&setup.request.options, &m.input.options})
+        for (const std::string* s : {&setup.compile.options, &m.input.options})
             if (!s->empty()) parts.push_back(*s);
         archive::Metadata meta = {{"entry_points", join(m.info.entryPoints, ",")},
                                   {"options", join(parts, " ")},
@@ -26,8 +26,8 @@ Status addSpirvEntries(const BuildSetup& setup, archive::ArchiveWriter& writer,
 archive::WriterOptions writerOptions(const BuildSetup& setup, std::size_t modules) {
     archive::WriterOptions options;
     options.threads = setup.jobs;
-    if (setup.request.maxCompression) options.useMaxCompression();
-    if (!setup.request.portableCompression && modules >= kModulesForDictionaries)
+    if (setup.output.maxCompression) options.useMaxCompression();
+    if (!setup.output.portableCompression && modules >= kModulesForDictionaries)
         options.dictionaryFor = builtinDictionary;
     return options;
 }
@@ -45,20 +45,19 @@ std::string missingJobs(const CompiledJobs& compiled, const std::vector<Prepared
 }
 
 archive::Metadata archiveMetadata(const BuildSetup& setup, const CompiledJobs& compiled) {
-    const BuildRequest& r = setup.request;
     archive::Metadata meta = {{"tool", "aotpack " AOTPACK_VERSION},
                               {"devices.input", setup.targets.input},
                               {"devices.expanded", setup.targets.canonical()},
                               {"compiler", "ocloc " + setup.compiler->support().version},
-                              {"options", r.options}};
-    if (r.uncompressedNatives) meta[archive::kCompressionKey] = archive::kFastLoad;
+                              {"options", setup.compile.options}};
+    if (setup.output.uncompressedNatives) meta[archive::kCompressionKey] = archive::kFastLoad;
     // The runtime applies the same policy when it JIT-compiles for a GPU without fp64.
-    if (r.fp64 == Fp64Policy::Poison) meta["fp64_policy"] = "poison";
+    if (setup.compile.fp64 == Fp64Policy::Poison) meta["fp64_policy"] = "poison";
     if (compiled.shard) { // archive/shards.h: what `merge` checks and then removes
         meta[archive::kShardPlan] = compiled.shard->plan;
         meta[archive::kShardIndex] = std::to_string(compiled.shard->shard.index);
         meta[archive::kShardCount] = std::to_string(compiled.shard->shard.count);
-        if (r.maxCompression) meta[archive::kShardMaxCompression] = "1";
+        if (setup.output.maxCompression) meta[archive::kShardMaxCompression] = "1";
     }
     return meta;
 }
@@ -71,7 +70,7 @@ Status writeArchive(const BuildSetup& setup, archive::ArchiveWriter& writer,
     for (const auto& [key, value] : meta)
         writer.setArchiveMetadata(key, value);
     background.handTo(writer);
-    return archive::writeArchiveFile(setup.request.output, writer, background.options(),
+    return archive::writeArchiveFile(setup.output.archive, writer, background.options(),
                                      setup.signingKeys);
 }
 

@@ -22,7 +22,7 @@ std::string escape(const std::string& path) {
 } // namespace
 
 toolchain::DependencyScan dependencyScan(const BuildSetup& setup, const ModuleInput& in) {
-    std::string options = setup.request.clOptions;
+    std::string options = setup.compile.clOptions;
     if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
     return {in.path, in.path.parent_path(), options};
 }
@@ -35,7 +35,7 @@ Status writeDepfile(const BuildSetup& setup, const std::vector<ModuleInput>& inp
         fs::path a = fs::absolute(p, ec);
         return ec ? p : a;
     };
-    for (const auto& extra : setup.request.extraDependencies)
+    for (const auto& extra : setup.output.extraDependencies)
         deps.insert(absolute(extra).string());
     std::vector<const ModuleInput*> scanned;
     std::vector<toolchain::DependencyScan> scans;
@@ -55,10 +55,10 @@ Status writeDepfile(const BuildSetup& setup, const std::vector<ModuleInput>& inp
                          "': cannot list its headers for --depfile (" + found[i].error().message +
                          "); only the source is listed");
     }
-    std::string rule = escape(absolute(setup.request.output).string()) + ":";
+    std::string rule = escape(absolute(setup.output.archive).string()) + ":";
     for (const auto& d : deps)
         rule += " \\\n  " + escape(d);
-    return writeFileAtomic(setup.request.depfile, rule + "\n");
+    return writeFileAtomic(setup.output.depfile, rule + "\n");
 }
 
 } // namespace aotpack::compile

@@ -1,13 +1,16 @@
-// The phases of the build driver (driver.cpp, frontend.cpp, jobs.cpp, assemble.cpp,
-// add_targets.cpp), each a function that takes what it needs and returns what it made:
-//   setUpBuild      request -> BuildSetup (targets, compiler, options; read-only afterwards)
+// The phases of the build driver, each a function that takes what it needs and returns what it
+// made, in the file named for it:
+//   setUpBuild      request -> BuildSetup (targets, compiler, settings; read-only afterwards)
+//                   setup.cpp
 //   openCaches      request -> BuildCaches (the local and remote caches: services, not data)
-//   prepareModules  inputs -> PreparedModules (SPIR-V, checked; per-module errors)
+//                   caches.cpp
+//   prepareModules  inputs -> PreparedModules (SPIR-V, checked; per-module errors)  frontend.cpp
 //   decideKeys      modules -> BuildKeys (nothing to do if the output on disk has the key)
-//   compileAll      modules -> CompiledJobs (cache lookups, compiles, binaries, history)
-//   writeArchive    SPIR-V + binaries + metadata from the setup -> the archive file
-// runBuild (driver.cpp) and addTargets (add_targets.cpp) are the lists of phases; the report is
-// filled from the phases' results and never read back.
+//                   keys.cpp
+//   compileAll      modules -> CompiledJobs (cache lookups, compiles, binaries, history)  jobs.cpp
+//   writeArchive    SPIR-V + binaries + metadata from the setup -> the archive file  assemble.cpp
+//   makeReport      the phases' results -> BuildReport (never read back)  report.cpp
+// runBuild (driver.cpp) and addTargets (add_targets.cpp) are the lists of phases.
 #pragma once
 
 #include "archive/writer.h"
@@ -29,16 +32,42 @@
 
 namespace aotpack::compile {
 
-// Phase 1's result: what every later phase builds with.
+// How the compiles and the frontend run: the request's settings, copied by setUpBuild.
+struct CompileSettings {
+    std::string options;   // --options: every compile
+    std::string clOptions; // --cl-options: the OpenCL C frontend (code-generation ones also
+                           // reach those modules' compiles, through ModuleInput::options)
+    Frontend frontend = Frontend::Ocloc;
+    Fp64Policy fp64 = Fp64Policy::Error;
+    bool strictSpirv = false; // SPIR-V failing validation is an error, not a warning
+    bool keepGoing = false;   // -k: a partial archive rather than none
+    double timeoutSeconds = 3600;
+    std::uint64_t memoryBudgetKb = 0; // --max-memory, else 80% of the available memory
+};
+
+// What the build writes and how: the request's output settings, copied by setUpBuild.
+struct OutputSettings {
+    std::filesystem::path archive;
+    std::filesystem::path depfile;                        // empty: none
+    std::vector<std::filesystem::path> extraDependencies; // the depfile's other inputs
+    bool maxCompression = false;
+    bool portableCompression = false; // no trained dictionaries
+    bool uncompressedNatives = false;
+};
+
+// Phase 1's result: what every later phase builds with. Only setUpBuild and openCaches read the
+// BuildRequest; the phases after them see the values resolved here.
 struct BuildSetup {
-    BuildSetup(const BuildRequest& r, devices::DeviceList t) : request(r), targets(std::move(t)) {}
-    const BuildRequest& request;
-    devices::DeviceList targets;                   // without the skipped ones
+    devices::DeviceList targets;                   // without the skipped ones (input: as given)
     std::vector<std::string> skippedTargets;       // --skip-unsupported: what ocloc cannot build
     std::shared_ptr<toolchain::Compiler> compiler; // the request's, else the real ocloc
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
     std::vector<crypto::Ed25519Key> signingKeys; // --sign, loaded (and checked) before any work
+    CompileSettings compile;
+    OutputSettings output;
+    std::optional<Shard> shard; // --shard: only this shard's jobs, into a partial archive
+    ShardCosts shardCosts;      // --shard-costs: the measured costs the split uses
     unsigned jobs = 1;
     std::shared_ptr<TempDir> scratchDir; // removed with the last copy of the setup
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -60,6 +89,7 @@ struct BuildCaches {
     History history; // as earlier builds left it; compileAll returns what this build learned
     // For the report: credentials removed; "" without a remote cache.
     std::string remoteUrl, remoteMode, remoteVerify;
+    double remoteUploadWaitSeconds = 10; // at the end, for the uploads still running
 };
 
 struct PreparedModule {
@@ -182,6 +212,14 @@ std::string effectiveOptions(const BuildSetup& setup, const PreparedModule& m, s
 Hash128 jobKey(const BuildSetup& setup, const PreparedModule& m, devices::IpVersion ip,
                const std::string& options);
 
+// caches.cpp: whether the archive on disk is the one this key made; at the end of a build its
+// record, the history (with eviction), the remote uploads and the hit counters.
 bool outputUpToDate(const BuildSetup& setup, const BuildCaches& caches, const BuildKeys& keys);
+void recordOutput(const BuildSetup& setup, const BuildCaches& caches, const BuildKeys& keys);
+void keepHistory(BuildCaches& caches, const History& learned, BuildObserver& observer);
+std::optional<cache::RemoteStats> finishRemoteCache(BuildCaches& caches, BuildObserver& observer);
+void countCacheUse(const BuildCaches& caches, const CompiledJobs& compiled);
+// Where the build keeps its cache, and what the installed ocloc can build: its cache directory.
+std::filesystem::path buildCacheDir(const BuildRequest& r);
 
 } // namespace aotpack::compile

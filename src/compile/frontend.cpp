@@ -14,14 +14,14 @@ namespace fs = std::filesystem;
 
 static toolchain::FrontendJob frontendJob(const BuildSetup& setup, const ModuleInput& in,
                                           const fs::path& dir) {
-    std::string options = setup.request.clOptions;
+    std::string options = setup.compile.clOptions;
     if (!in.options.empty()) options += (options.empty() ? "" : " ") + in.options;
     return {in.path,
             in.path.parent_path(),
             options,
             setup.frontendDevice,
-            setup.request.frontend,
-            setup.request.timeoutSeconds,
+            setup.compile.frontend,
+            setup.compile.timeoutSeconds,
             dir};
 }
 
@@ -125,7 +125,7 @@ Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const M
     if (!info) {
         // Validation only warns unless the build is strict: then it need not hold up the
         // compiles (validatePending runs it beside them).
-        pending = !setup.request.strictSpirv;
+        pending = !setup.compile.strictSpirv;
         auto fresh = inspectSpirv(*bytes, what, !pending);
         if (!fresh) return {std::nullopt, fresh.error().message, ""};
         if (!pending) storeInfo(caches, hash, *fresh);
@@ -134,7 +134,7 @@ Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const M
     Inspected out;
     if (!info->validationProblem.empty()) {
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
-        if (setup.request.strictSpirv) return {std::nullopt, problem, ""};
+        if (setup.compile.strictSpirv) return {std::nullopt, problem, ""};
         out.warning = problem + kCompilingAnyway;
     }
     out.module = PreparedModule{input,

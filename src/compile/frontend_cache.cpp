@@ -16,7 +16,7 @@ constexpr const char* kSpirvKind = "frontspv";
 
 std::optional<Hash128> entryKey(const BuildSetup& setup, const BuildCaches& caches,
                                 const ModuleInput& in) {
-    if (!caches.local || setup.request.frontend != Frontend::Ocloc) return std::nullopt;
+    if (!caches.local || setup.compile.frontend != Frontend::Ocloc) return std::nullopt;
     auto source = readFile(in.path);
     if (!source) return std::nullopt;
     std::error_code ec;
@@ -24,7 +24,7 @@ std::optional<Hash128> entryKey(const BuildSetup& setup, const BuildCaches& cach
         .add("aotpack-frontend-v1")
         .add(hash128(*source).bytes)
         .add(fs::absolute(in.path, ec).parent_path().string())
-        .add(setup.request.clOptions)
+        .add(setup.compile.clOptions)
         .add(in.options)
         .add(setup.frontendDevice)
         .add(setup.compiler->support().identity)

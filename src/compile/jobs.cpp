@@ -39,7 +39,7 @@ struct Job {
 
 bool needsPoison(const BuildSetup& setup, const PreparedModule& m,
                  const devices::ResolvedTarget& t) {
-    return m.info.usesFp64 && !t.info.device->fp64 && setup.request.fp64 == Fp64Policy::Poison;
+    return m.info.usesFp64 && !t.info.device->fp64 && setup.compile.fp64 == Fp64Policy::Poison;
 }
 
 std::string hex(std::string_view text) {
@@ -128,7 +128,7 @@ Hash128 jobKey(const BuildSetup& setup, const PreparedModule& m, devices::IpVers
 
 std::string effectiveOptions(const BuildSetup& setup, const PreparedModule& m, std::uint32_t ip) {
     std::vector<std::string> parts;
-    for (const std::string* s : {&setup.request.options, &m.input.options})
+    for (const std::string* s : {&setup.compile.options, &m.input.options})
         if (!s->empty()) parts.push_back(*s);
     if (auto it = setup.targetOptions.find(ip); it != setup.targetOptions.end())
         parts.push_back(it->second);
@@ -140,13 +140,12 @@ std::string effectiveOptions(const BuildSetup& setup, const PreparedModule& m, s
 // --shard i/N: only this shard's jobs stay (compile/shard.h says how they are dealt).
 static BuildReport::ShardReport keepShard(const BuildSetup& setup, const Hash128& plan,
                                           std::vector<Job>& jobs) {
-    const Shard& shard = *setup.request.shard;
+    const Shard& shard = *setup.shard;
     std::vector<double> costs;
     std::vector<Hash128> keys;
     for (const auto& job : jobs) {
-        auto measured =
-            setup.request.shardCosts.find({job.module->input.name, job.target->ip.value()});
-        costs.push_back(measured != setup.request.shardCosts.end()
+        auto measured = setup.shardCosts.find({job.module->input.name, job.target->ip.value()});
+        costs.push_back(measured != setup.shardCosts.end()
                             ? measured->second
                             : job.module->info.inlinedInstructions * kSecondsPerInlinedInstruction);
         keys.push_back(job.key);
@@ -188,7 +187,7 @@ void reuseOrCompress(const BuildSetup& setup, const BuildCaches& caches, Backgro
         else
             background.compressNative(p.hash, *p.bytes, p.targetIp);
     };
-    bool rawNatives = setup.request.uncompressedNatives;
+    bool rawNatives = setup.output.uncompressedNatives;
     std::vector<const PayloadToStore*> wanted;
     std::vector<Hash128> keys;
     const auto& options = background.options();
@@ -347,7 +346,7 @@ toolchain::CompileJob CompilePhase::compileJob(const Job& job, const fs::path& d
     std::uint64_t memory =
         h != caches_.history.end() && h->second.maxRssKb > 0 ? h->second.maxRssKb : 1024 * 1024;
     return {job.module->spirvPath,         job.target->ip, job.options,
-            setup_.request.timeoutSeconds, memory,         dir};
+            setup_.compile.timeoutSeconds, memory,         dir};
 }
 
 void CompilePhase::finishCompile(Job& job, toolchain::CompileResult r) {
@@ -409,10 +408,8 @@ void CompilePhase::compileMisses(std::vector<Job>& jobs, std::size_t hits) {
     std::vector<toolchain::CompileJob> work;
     for (std::size_t i = 0; i < toCompile.size(); ++i)
         work.push_back(compileJob(*toCompile[i], setup_.scratch() / "jobs" / std::to_string(i)));
-    std::uint64_t budget = setup_.request.maxMemoryKb ? setup_.request.maxMemoryKb
-                                                      : toolchain::defaultMemoryBudgetKb();
     toolchain::CompileRun run = setup_.compiler->run(
-        work, {setup_.jobs, budget},
+        work, {setup_.jobs, setup_.compile.memoryBudgetKb},
         [&](std::size_t i) { observer_.jobStarted(toCompile[i]->report); },
         [&](std::size_t i, toolchain::CompileResult r) {
             finishCompile(*toCompile[i], std::move(r));
@@ -445,7 +442,7 @@ CompiledJobs CompilePhase::run(const std::vector<PreparedModule>& modules, const
         for (const auto& t : setup_.targets.targets)
             jobs.push_back(planJob(setup_, caches_.history, m, t));
     std::optional<BuildReport::ShardReport> shard;
-    if (setup_.request.shard) shard = keepShard(setup_, keys.plan.value_or(keys.build), jobs);
+    if (setup_.shard) shard = keepShard(setup_, keys.plan.value_or(keys.build), jobs);
     std::size_t hits = lookUpAll(jobs);
     compileMisses(jobs, hits);
     CompiledJobs out = collect(jobs);
