@@ -3,6 +3,7 @@
 
 #include "archive/reader.h"
 #include "archive/writer.h"
+#include "common/subprocess.h"
 
 #include <filesystem>
 #include <functional>
@@ -73,7 +74,8 @@ Bytes makeSpirvElf(ByteView spirv, std::string_view options);
 
 // embed: the archive as a linkable symbol. Kinds by extension: .c (C array), .S (assembly),
 // .o (assembled with $CC, default cc). Defines `symbol` (64-byte aligned) and `symbol`_size.
-Status embed(ByteView archive, const std::filesystem::path& output, const std::string& symbol);
+Status embed(ByteView archive, const std::filesystem::path& output, const std::string& symbol,
+             ProcessRunner& runner = systemProcesses());
 std::string defaultSymbolName(const std::filesystem::path& output);
 
 } // namespace aotpack::archive

@@ -44,7 +44,8 @@ static std::string cSource(ByteView archive, const std::string& symbol) {
     return s.str();
 }
 
-Status embed(ByteView archive, const fs::path& output, const std::string& symbol) {
+Status embed(ByteView archive, const fs::path& output, const std::string& symbol,
+             ProcessRunner& runner) {
     std::string ext = output.extension().string();
     if (ext == ".c") return writeFileAtomic(output, cSource(archive, symbol));
     if (ext == ".S" || ext == ".s") return writeFileAtomic(output, assemblySource(archive, symbol));
@@ -56,11 +57,12 @@ Status embed(ByteView archive, const fs::path& output, const std::string& symbol
     if (auto st = writeFileAtomic(source, assemblySource(archive, symbol)); !st) return st;
     const char* cc = std::getenv("CC");
     fs::path object = tmp.path() / "embed.o";
-    auto run = runProcess({{cc && *cc ? cc : "cc", "-c", source.string(), "-o", object.string()},
+    auto run = runner.run({{cc && *cc ? cc : "cc", "-c", source.string(), "-o", object.string()},
                            {},
                            tmp.path() / "log",
                            {},
-                           {}});
+                           {}},
+                          0);
     if (!run || !run->succeeded())
         return makeError(Errc::Output, "assembling '" + output.string() + "' failed: " +
                                            (run ? run->describe() + " " +

@@ -30,11 +30,12 @@ bool isGlibc(const std::string& name) {
 
 // The shared libraries `argv` loads, as the dynamic linker reports them ("calling init: PATH"),
 // with `preload` (a library name, or "") loaded first.
-Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, const fs::path& dir,
+Expected<std::set<fs::path>> librariesLoadedBy(ProcessRunner& runner, std::vector<std::string> argv,
+                                               const fs::path& dir,
                                                const std::string& preload = "") {
     std::vector<std::string> env = {"LD_DEBUG=libs"};
     if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
-    auto run = runProcess({std::move(argv), dir, dir / "ld-debug.log", env, {}}, 300);
+    auto run = runner.run({std::move(argv), dir, dir / "ld-debug.log", env, {}}, 300);
     if (!run) return run.error();
     auto log = readTextFile(dir / "ld-debug.log");
     if (!run->succeeded() || !log)
@@ -54,19 +55,20 @@ Expected<std::set<fs::path>> librariesLoadedBy(std::vector<std::string> argv, co
 // libraries IGC opens only when it compiles are seen too. With the OpenCL C frontend that is a
 // compile of OpenCL C (frontend and backend); without it, of SPIR-V that ocloc made first, which
 // loads neither libigdfcl nor opencl-clang and libclang-cpp.
-Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& ocloc,
-                                          bool openClC) {
+Expected<std::set<fs::path>> allLibraries(ProcessRunner& runner, const fs::path& self,
+                                          const fs::path& ocloc, bool openClC) {
     TempDir dir;
     // libcurl is dlopen'ed at the first request (src/net), which --version never makes: loaded
     // first here, so that it and what it needs are bundled for the remote cache.
-    auto mine = librariesLoadedBy({self.string(), "--version"}, dir.path(), net::kCurlLibrary);
+    auto mine =
+        librariesLoadedBy(runner, {self.string(), "--version"}, dir.path(), net::kCurlLibrary);
     if (!mine) return mine.error();
     (void)writeFileAtomic(dir.path() / "k.cl",
                           std::string("__kernel void k(__global int* x) { x[0] = 1; }\n"));
     std::vector<std::string> compile = {ocloc.string(), "compile", "-file", "k.cl",
                                         "-device",      "pvc",     "-q"};
     if (!openClC) {
-        auto spirv = runProcess({{ocloc.string(), "compile", "-file", "k.cl", "-spv_only",
+        auto spirv = runner.run({{ocloc.string(), "compile", "-file", "k.cl", "-spv_only",
                                   "-device", "pvc", "-output", "k", "-q"},
                                  dir.path(),
                                  dir.path() / "spv.log",
@@ -79,7 +81,7 @@ Expected<std::set<fs::path>> allLibraries(const fs::path& self, const fs::path& 
         compile = {ocloc.string(), "compile", "-file", "k_XE_HPC_COREpvc.spv",
                    "-spirv_input", "-device", "pvc",   "-q"};
     }
-    auto theirs = librariesLoadedBy(compile, dir.path());
+    auto theirs = librariesLoadedBy(runner, compile, dir.path());
     if (!theirs) return theirs.error();
     mine->insert(theirs->begin(), theirs->end());
     return mine;
@@ -117,13 +119,13 @@ Status copyInto(const fs::path& from, const fs::path& to, std::vector<std::strin
 
 // Debug information is most of aotpack's size and none of its use on a build node. A machine
 // without binutils bundles unstripped files (a warning says so).
-void stripDebugInfo(const fs::path& top, const std::vector<std::string>& files,
-                    std::vector<std::string>& warnings) {
+void stripDebugInfo(ProcessRunner& runner, const fs::path& top,
+                    const std::vector<std::string>& files, std::vector<std::string>& warnings) {
     std::vector<std::string> argv = {"strip", "--strip-debug"};
     for (const auto& f : files)
         if (f.starts_with("libexec/") || f.starts_with("lib/")) argv.push_back((top / f).string());
     TempDir dir;
-    auto run = runProcess({argv, dir.path(), dir.path() / "strip.log", {}, {}}, 600);
+    auto run = runner.run({argv, dir.path(), dir.path() / "strip.log", {}, {}}, 600);
     if (!run || !run->succeeded())
         warnings.push_back("the bundle's files keep their debug information: strip " +
                            (run ? run->describe() : run.error().message) +
@@ -194,7 +196,7 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
         return makeError(Errc::Unsupported,
                          "no ocloc to bundle (install intel-opencl-icd or set AOTPACK_OCLOC)");
     ocloc = fs::canonical(ocloc, ec);
-    auto libs = allLibraries(self, ocloc, options.openClC);
+    auto libs = allLibraries(*options.runner, self, ocloc, options.openClC);
     if (!libs) return libs.error();
     std::string libocloc = toolchain::findLibocloc(ocloc.string());
     if (libocloc.empty())
@@ -208,7 +210,8 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
     if (options.preload.empty())
         result.warnings.push_back("libaotpack_preload.so was not found: 'aotpack run' and "
                                   "'aotpack capture' will not work from this bundle");
-    if (options.strip) stripDebugInfo(staging.path() / "toolchain", *files, result.warnings);
+    if (options.strip)
+        stripDebugInfo(*options.runner, staging.path() / "toolchain", *files, result.warnings);
     std::string manifest = "aotpack bundle\naotpack " AOTPACK_VERSION "\nglibc >= " +
                            std::string(gnu_get_libc_version()) + "\nocloc " + ocloc.string() +
                            "\n" + (options.openClC ? "opencl-c: yes" : toolchain::kNoOpenClCLine) +
@@ -219,7 +222,7 @@ Expected<BundleResult> writeBundle(const fs::path& output, const BundleOptions& 
     // A temporary name ending like the output's, so tar -a picks the same compression.
     fs::path temp = output.parent_path() /
                     (".tmp-" + std::to_string(::getpid()) + "-" + output.filename().string());
-    auto tar = runProcess(
+    auto tar = options.runner->run(
         {{"tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-caf",
           temp.string(), "-C", staging.path().string(), "toolchain"},
          {},

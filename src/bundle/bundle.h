@@ -19,6 +19,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/subprocess.h"
 #include "toolchain/toolchain.h"
 
 #include <filesystem>
@@ -40,6 +41,7 @@ struct BundleOptions {
     // Store toolchains to carry: each runs with its own loader and libraries, so a node without
     // Intel's packages builds every target they build (Xe2, Xe3, gen9 with ocloc-legacy).
     std::vector<toolchain::Toolchain> toolchains;
+    ProcessRunner* runner = &systemProcesses(); // the probes, strip and tar
 };
 
 // Writes the bundle to `output` (temp file + rename; compression by extension, as tar -a:

@@ -17,7 +17,7 @@ std::string exitCodeHelp() {
     return text;
 }
 
-std::string versionText() {
+std::string versionText(ProcessRunner& runner) {
     std::string text = "aotpack " AOTPACK_VERSION "\n";
     auto compiler = toolchain::probeCompiler(devices::Database::builtin());
     if (compiler)
@@ -27,7 +27,7 @@ std::string versionText() {
     // ocloc 22.43 cannot report IGC's version (`ocloc query IGC_REVISION` arrived in 23.39); the
     // Debian package that ships IGC can.
     TempDir dir;
-    auto igc = runProcess(
+    auto igc = runner.run(
         {{"dpkg-query", "-W", "-f=${Version}", "libigc1"}, {}, dir.path() / "v", {}, {}}, 10);
     auto version = readTextFile(dir.path() / "v");
     if (igc && igc->succeeded() && version && !version->empty())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/subprocess.h"
+
 #include <string>
 #include <vector>
 
@@ -8,6 +10,6 @@ namespace aotpack::cli {
 // The exit-code table (common/exit_codes.h) as `aotpack --help` prints it.
 std::string exitCodeHelp();
 // `aotpack --version`: aotpack, ocloc and IGC versions.
-std::string versionText();
+std::string versionText(ProcessRunner& runner);
 
 } // namespace aotpack::cli

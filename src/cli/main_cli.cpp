@@ -237,7 +237,7 @@ int run(int argc, char** argv) {
         "aotpack: ahead-of-time builds, fat archives and runtime selection for Intel GPU kernels"};
     app.require_subcommand(1);
     app.set_version_flag(
-        "--version", versionText,
+        "--version", [] { return versionText(systemProcesses()); },
         "Print the versions of aotpack and of its compilers (host ocloc, store toolchains)");
     app.footer(exitCodeHelp());
     CommandRegistry registry{app, {}, {}};

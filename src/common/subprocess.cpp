@@ -110,6 +110,22 @@ void applyWaitStatus(ProcessResult& r, int status, bool killedByUs) {
     if (WIFSIGNALED(status) && !killedByUs) r.signal = WTERMSIG(status);
 }
 
+namespace {
+
+class SystemProcesses final : public ProcessRunner {
+  public:
+    Expected<ProcessResult> run(const ProcessSpec& spec, double timeoutSeconds) override {
+        return runProcess(spec, timeoutSeconds);
+    }
+};
+
+} // namespace
+
+ProcessRunner& systemProcesses() {
+    static SystemProcesses runner;
+    return runner;
+}
+
 std::string envOr(const char* name, const char* fallback) {
     const char* value = std::getenv(name);
     return value && *value ? value : fallback;

@@ -56,6 +56,22 @@ void killProcessGroup(pid_t pid);
 // Runs a child to completion; kills it after `timeoutSeconds` (0: no limit).
 Expected<ProcessResult> runProcess(const ProcessSpec& spec, double timeoutSeconds = 0);
 
+// How the single runs of a program (a probe, apt, the C compiler, strip, tar) start: through a
+// runner they are given, so a unit test gives a fake that records the command lines and answers
+// as a failing or missing tool would (tests/unit/fake_process_runner.h). The compile pools
+// (toolchain/process_pool, worker_pool) run many children in one loop of their own, behind the
+// toolchain::Compiler seam and its fake; the drop-in's exec of the real ocloc replaces the
+// process and is not a run.
+class ProcessRunner {
+  public:
+    virtual ~ProcessRunner() = default;
+    // What runProcess does: the child to completion, killed after `timeoutSeconds` (0: no limit).
+    virtual Expected<ProcessResult> run(const ProcessSpec& spec, double timeoutSeconds) = 0;
+};
+
+// The real runner: runProcess.
+ProcessRunner& systemProcesses();
+
 // $name if set and non-empty, else `fallback` (tool overrides such as AOTPACK_CLANG).
 std::string envOr(const char* name, const char* fallback);
 

@@ -137,11 +137,11 @@ struct Apt {
 };
 
 // Runs an apt tool; its output, or an error that quotes apt's own first complaint.
-Expected<std::string> runApt(const Apt& apt, const std::string& tool,
+Expected<std::string> runApt(ProcessRunner& runner, const Apt& apt, const std::string& tool,
                              const std::vector<std::string>& args, const fs::path& cwd,
                              const std::string& what) {
     TempDir dir;
-    auto r = runProcess({apt.argv(tool, args), cwd, dir.path() / "log", {}, {}}, 1800);
+    auto r = runner.run({apt.argv(tool, args), cwd, dir.path() / "log", {}, {}}, 1800);
     if (!r) return r.error();
     std::string log = readTextFile(dir.path() / "log").value_or("");
     std::string complaint;
@@ -223,30 +223,34 @@ std::map<std::string, DebPackage> uris(const std::string& printed) {
 
 Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
                                              const SourceOptions& options, const fs::path& aptState,
-                                             const fs::path& downloads) {
+                                             const fs::path& downloads, ProcessRunner& runner) {
     auto apt = prepareState(aptLine, aptState);
     if (!apt) return apt.error();
     std::string where = "'" + aptLine + "'";
-    if (auto r = runApt(*apt, "apt-get", {"--error-on=any", "update"}, {}, "cannot read " + where);
+    if (auto r = runApt(runner, *apt, "apt-get", {"--error-on=any", "update"}, {},
+                        "cannot read " + where);
         !r)
         return r.error();
-    auto names = runApt(*apt, "apt-cache", {"pkgnames"}, {}, "cannot list " + where);
+    auto names = runApt(runner, *apt, "apt-cache", {"pkgnames"}, {}, "cannot list " + where);
     if (!names) return names.error();
     std::vector<std::string> args = {"install", "-s"};
     for (const auto& p : compilerPackages(*names, options))
         args.push_back(p);
     std::string what = options.translator ? "llvm-spirv-" + std::to_string(options.translator)
                                           : std::string("the compiler");
-    auto simulated = runApt(*apt, "apt-get", args, {}, where + " cannot provide " + what);
+    auto simulated = runApt(runner, *apt, "apt-get", args, {}, where + " cannot provide " + what);
     if (!simulated) return simulated.error();
     std::vector<std::string> download = {"download"};
     for (const auto& p : closureOf(*simulated))
         download.push_back(p);
     std::vector<std::string> printArgs = download;
     printArgs.push_back("--print-uris");
-    auto printed = runApt(*apt, "apt-get", printArgs, downloads, "cannot download from " + where);
+    auto printed =
+        runApt(runner, *apt, "apt-get", printArgs, downloads, "cannot download from " + where);
     if (!printed) return printed.error();
-    if (auto r = runApt(*apt, "apt-get", download, downloads, "cannot download from " + where); !r)
+    if (auto r =
+            runApt(runner, *apt, "apt-get", download, downloads, "cannot download from " + where);
+        !r)
         return r.error();
     std::vector<LocalDeb> out;
     for (auto& [file, pin] : uris(*printed)) {

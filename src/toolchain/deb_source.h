@@ -11,6 +11,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/subprocess.h"
 #include "toolchain/store.h"
 
 #include <filesystem>
@@ -47,7 +48,8 @@ Expected<std::string> hostDebianMirror();
 Expected<std::vector<LocalDeb>> fetchFromApt(const std::string& aptLine,
                                              const SourceOptions& options,
                                              const std::filesystem::path& aptState,
-                                             const std::filesystem::path& downloads);
+                                             const std::filesystem::path& downloads,
+                                             ProcessRunner& runner = systemProcesses());
 
 // The .deb files of a directory (unpinned: the files' own SHA-256s are taken).
 Expected<std::vector<LocalDeb>> debsInDirectory(const std::filesystem::path& dir,
