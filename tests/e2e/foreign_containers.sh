@@ -18,6 +18,7 @@
 # `aotpack run` on a simulated pvc when the SPIR-V is handed to zeModuleCreate as the OpenMP
 # plugin would.
 source "$(dirname "$0")/common.sh"
+source "$SRC/tests/e2e/lib/offload_inputs.sh"
 for tool in clang++-22 clang-22 clang-offload-bundler-22 clang-offload-packager-22 llvm-objdump-22 \
     llvm-spirv-14 clang-14 objcopy ar readelf; do
     command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
@@ -90,13 +91,9 @@ expect_exit 0 "$AOTPACK" inspect omp.img
 expect_in "the file, OpenMP image 0"
 
 # --- clang-offload-bundler ------------------------------------------------------------------------
-cp "$SRC/examples/kernels/reduce.cl" .
-clang-14 -cc1 -triple spir64-unknown-unknown -cl-std=CL2.0 -finclude-default-header -emit-llvm-bc \
-    reduce.cl -o reduce14.bc
-clang-22 -cc1 -triple spir64-unknown-unknown -cl-std=CL2.0 -finclude-default-header -emit-llvm-bc \
-    reduce.cl -o reduce22.bc
-echo 'int host_fn(void) { return 1; }' >h.c
-clang-22 -c h.c -o h.o
+spir_bitcode clang-14 reduce14.bc
+spir_bitcode clang-22 reduce22.bc
+host_object h.o
 clang-offload-bundler-22 -type=o -targets=host-x86_64-unknown-linux-gnu-,openmp-spirv64-intel-unknown-unknown- \
     -input=h.o -input=reduce14.bc -output=fatomp.o
 clang-offload-bundler-22 -type=bc \

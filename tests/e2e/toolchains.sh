@@ -8,23 +8,15 @@
 # one line, a documented exit code and nothing left behind; the host's packages are untouched.
 source "$(dirname "$0")/common.sh"
 source "$SRC/tests/e2e/lib/cache_server.sh"
+source "$SRC/tests/e2e/lib/store_toolchain.sh"
 command -v apt-get >/dev/null || skip "no apt-get on this machine"
 command -v ocloc >/dev/null || skip "no host ocloc (intel-opencl-icd)"
 export AOTPACK_TOOLCHAINS=$WORK/store
 host_ocloc_sum=$(sha256sum "$(readlink -f "$(command -v ocloc)")")
 host_version=$(cd "$WORK" && ocloc query OCL_DRIVER_VERSION >/dev/null 2>&1 && tr -d '\0' <OCL_DRIVER_VERSION)
 
-# Debian's development suite changes: when it has no Intel compiler, say so (a skip, not a pass).
-set +e
-ADD=$("$AOTPACK" toolchain add debian:sid 2>&1)
-rc=$?
-set -e
-if [ "$rc" = 11 ] && grep -q "cannot provide the compiler" <<<"$ADD"; then
-    skip "Debian's sid has no intel-ocloc today: $ADD"
-fi
-[ "$rc" = 0 ] || fail "toolchain add debian:sid exited $rc: $ADD"
-current=$(awk -F: '/^ocloc-/ {print $1; exit}' <<<"$ADD")
-[ -n "$current" ] || fail "no toolchain id in: $ADD"
+add_sid_toolchain ocloc- "cannot provide the compiler"
+current=$ADDED_ID
 expect_exit 0 "$AOTPACK" toolchain add debian:sid --legacy
 legacy=$(awk -F: '/^ocloc-legacy-/ {print $1; exit}' <<<"$OUT")
 [ -n "$legacy" ] || fail "no legacy toolchain id in: $OUT"

@@ -8,16 +8,15 @@
 # store's llvm-spirv writes when run by hand), and the SPIR-V builds for acm-g10 and pvc. A
 # translator routes no target; it is locked, re-added from a lock and removed like a compiler.
 source "$(dirname "$0")/common.sh"
+source "$SRC/tests/e2e/lib/offload_inputs.sh"
+source "$SRC/tests/e2e/lib/store_toolchain.sh"
 for tool in clang-22 clang-offload-bundler-22 apt-get ar; do
     command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
 done
 export AOTPACK_TOOLCHAINS=$WORK/store
 
-cp "$SRC/examples/kernels/reduce.cl" .
-clang-22 -cc1 -triple spir64-unknown-unknown -cl-std=CL2.0 -finclude-default-header -emit-llvm-bc \
-    reduce.cl -o reduce22.bc
-echo 'int host_fn(void) { return 1; }' >h.c
-clang-22 -c h.c -o h.o
+spir_bitcode clang-22 reduce22.bc
+host_object h.o
 clang-offload-bundler-22 -type=o -targets=host-x86_64-unknown-linux-gnu-,openmp-spirv64-intel-unknown-unknown- \
     -input=h.o -input=reduce22.bc -output=fat22.o
 ar rcs libk22.a fat22.o
@@ -27,16 +26,8 @@ expect_exit 9 "$AOTPACK" capture --from-binary libk22.a -o none
 expect_in "it needs llvm-spirv-22 or newer (aotpack toolchain add debian:sid --translator 22"
 [ ! -e none ] || fail "a capture directory was made for bitcode nothing read"
 
-set +e
-ADD=$("$AOTPACK" toolchain add debian:sid --translator 22 2>&1)
-rc=$?
-set -e
-if [ "$rc" = 11 ] && grep -q "cannot provide llvm-spirv-22" <<<"$ADD"; then
-    skip "Debian's sid has no llvm-spirv-22 today: $ADD"
-fi
-[ "$rc" = 0 ] || fail "toolchain add debian:sid --translator 22 exited $rc: $ADD"
-id=$(awk -F: '/^llvm-spirv-22-/ {print $1; exit}' <<<"$ADD")
-[ -n "$id" ] || fail "no translator id in: $ADD"
+add_sid_toolchain llvm-spirv-22- "cannot provide llvm-spirv-22" --translator 22
+id=$ADDED_ID
 grep -q "LLVM bitcode of LLVM <= 22 -> SPIR-V" <<<"$ADD" || fail "add did not say what it is: $ADD"
 expect_exit 0 "$AOTPACK" toolchain list --json
 python3 - "$OUT" "$id" <<'PY'
@@ -70,7 +61,7 @@ assert all(b["kernels"] == "group_sum" for b in m["binaries"]), m["binaries"]
 PY
 
 # A translator builds no target: --toolchain cannot name it, and routing does not list it.
-expect_exit 2 "$AOTPACK" build -q -d pvc reduce.cl --toolchain "$id" -o x.aotpack
+expect_exit 2 "$AOTPACK" build -q -d pvc "$SRC/examples/kernels/reduce.cl" --toolchain "$id" -o x.aotpack
 expect_in "no such toolchain"
 
 # Locked, added from the lock into another store (offline: its .debs copied), removed.
