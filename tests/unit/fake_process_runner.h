@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace aotpack::testing {
+namespace aotpack::fakes {
 
 struct FakeAnswer {
     int exitCode = 0;
@@ -49,4 +49,4 @@ inline FakeAnswer notInstalled(const std::string& program) {
     return {127, "sh: 1: " + program + ": not found\n"};
 }
 
-} // namespace aotpack::testing
+} // namespace aotpack::fakes

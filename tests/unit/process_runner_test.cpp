@@ -13,8 +13,8 @@
 using aotpack::Errc;
 using aotpack::ProcessSpec;
 using aotpack::TempDir;
-using aotpack::testing::FakeAnswer;
-using aotpack::testing::FakeProcessRunner;
+using aotpack::fakes::FakeAnswer;
+using aotpack::fakes::FakeProcessRunner;
 namespace fs = std::filesystem;
 
 namespace {
@@ -171,7 +171,7 @@ TEST(ProcessRunner, VersionTextNamesIgcFromDpkgOrSaysUnknown) {
 
     FakeProcessRunner noDpkg;
     noDpkg.answer = [](const ProcessSpec& spec) -> std::optional<FakeAnswer> {
-        if (spec.argv[0] == "dpkg-query") return aotpack::testing::notInstalled("dpkg-query");
+        if (spec.argv[0] == "dpkg-query") return aotpack::fakes::notInstalled("dpkg-query");
         return std::nullopt;
     };
     text = aotpack::cli::versionText(noDpkg);
@@ -187,7 +187,7 @@ TEST(ProcessRunner, ABundleWithoutStripKeepsDebugInformationAndWarns) {
     FakeProcessRunner noStrip;
     fs::path self = fs::canonical("/proc/self/exe");
     noStrip.answer = [&](const ProcessSpec& spec) -> std::optional<FakeAnswer> {
-        if (spec.argv[0] == "strip") return aotpack::testing::notInstalled("strip");
+        if (spec.argv[0] == "strip") return aotpack::fakes::notInstalled("strip");
         if (spec.argv[0] == self.string()) // this test binary stands for aotpack: its libraries
             return FakeAnswer{0, "     42: calling init: /lib/x86_64-linux-gnu/libzstd.so.1\n"};
         return std::nullopt;
