@@ -75,6 +75,7 @@ case "${1:-}" in
     AOTPACK_TOOLCHAINS=$store python3 bench/toolchain.py --smoke
     export AOTPACK_TOOLCHAINS=$PWD/build/no-toolchains
     python3 bench/run.py --smoke
+    python3 bench/compile_cpu.py --smoke && python3 bench/compile_cpu.py --smoke --builds
     python3 bench/ocloc_dropin.py --smoke
     python3 bench/remote_cache.py --smoke
     python3 bench/shard.py --smoke

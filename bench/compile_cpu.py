@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""CPU per compile: a long-lived compile worker (libocloc loaded once, src/toolchain/ocloc_worker.h)
+against one fresh ocloc process per compile, the same command line, interleaved job by job.
+
+    bench/compile_cpu.py [--set medium|small|piglit|tiny] [--devices LIST] [--stride N] [--reps N]
+                         [--parallel N] [--builds] [--smoke]
+
+Every compile runs twice in a row, once in the worker and once as `ocloc compile ...`, in an order
+that alternates between jobs, so the machine's drift falls on both alike. The worker's CPU is read
+from /proc/<pid>/stat around each job; the process's from RUSAGE_CHILDREN. Also minor page faults
+(memory the compile had to map again). --parallel N: N such pairs at once (each its own worker),
+as a build on N cores runs them. The row the build's cold-vs-xargs ratio depends on:
+worker CPU / process CPU, summed over the jobs (goal <= 1.00: a worker is kept for speed, so a
+compile in it must not cost more than in a fresh process).
+--separate: N lanes (--parallel) of workers only, then of processes only, per repetition.
+--builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
+-device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
+with workers, and with --compile-mode processes; the compilers' CPU of each (xargs: its ended
+children; aotpack: the report's cpu_seconds.compilers) and aotpack's own.
+--smoke: the tiny set, one repetition (checks that the code runs, not speed).
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench  # noqa: E402  (the corpus and the empty toolchain store)
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def ocloc_argv(spv, target, out_dir):
+    # What OclocCompiler::task passes (src/toolchain/ocloc_compiler.cpp), output into out_dir.
+    return ["ocloc", "compile", "-spirv_input", "-file", str(spv), "-device", target, "--format",
+            "zebin", "-exclude_ir", "-output", "zebin", "-output_no_suffix"]
+
+
+class Worker:
+    """One `aotpack __ocloc-worker LIBOCLOC`, driven through its pipe protocol."""
+
+    def __init__(self, aotpack, library):
+        answers_r, answers_w = os.pipe()
+        self.proc = subprocess.Popen(
+            ["bash", "-c", f'exec "$0" __ocloc-worker "$1" 3>&{answers_w}', str(aotpack), library],
+            stdin=subprocess.PIPE, pass_fds=(answers_w,))
+        os.close(answers_w)
+        self.answers = os.fdopen(answers_r, "r")
+        line = self.answers.readline()
+        if line != "ready\n":
+            sys.exit(f"bench: the compile worker did not start: {line.strip()}")
+
+    def usage(self):
+        fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        # after the ")": state=0 ... minflt=7, utime=11, stime=12 (proc(5) numbering minus 3)
+        return (int(fields[11]) + int(fields[12])) / TICKS, int(fields[7])
+
+    def compile(self, argv, cwd):
+        fields = [str(cwd), str(cwd / "log")] + argv
+        data = len(fields).to_bytes(4, "little")
+        for f in fields:
+            b = f.encode()
+            data += len(b).to_bytes(4, "little") + b
+        cpu, faults = self.usage()
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+        answer = self.answers.readline().split()
+        after_cpu, after_faults = self.usage()
+        if not answer or answer[0] != "done" or answer[1] != "0":
+            sys.exit(f"bench: worker compile failed: {answer}: {(cwd / 'log').read_text()[-400:]}")
+        return after_cpu - cpu, after_faults - faults
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def process_compile(argv, cwd):
+    """A fresh ocloc; its CPU from wait4's rusage (exact for this child, whatever runs beside)."""
+    with open(cwd / "log", "w") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=log)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {(cwd / 'log').read_text()[-400:]}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_minflt
+
+
+def lane(jobs, aotpack, library, workdir, rows, only=None):
+    worker = Worker(aotpack, library) if only != "process" else None
+    for i, (spv, target) in enumerate(jobs):
+        cwd = workdir / f"{spv.stem}-{target}"
+        cwd.mkdir(parents=True, exist_ok=True)
+        argv = ocloc_argv(spv, target, cwd)
+        order = ("worker", "process") if i % 2 == 0 else ("process", "worker")
+        if only:
+            order = (only,)
+        row = {"module": spv.stem, "target": target}
+        for kind in order:
+            cpu, faults = worker.compile(argv, cwd) if kind == "worker" else process_compile(argv, cwd)
+            row[kind] = {"cpu": cpu, "minflt": faults}
+        rows.append(row)
+    if worker:
+        worker.stop()
+
+
+def measure(jobs, aotpack, library, workdir, parallel, only=None):
+    rows, lanes = [], []
+    for n in range(parallel):
+        mine = jobs[n::parallel]
+        lanes.append(threading.Thread(target=lane, args=(mine, aotpack, library, workdir / f"lane{n}", rows, only)))
+    for t in lanes:
+        t.start()
+    for t in lanes:
+        t.join()
+    return rows
+
+
+def separate(jobs, aotpack, library, workdir, parallel, reps):
+    """--separate: `parallel` lanes of workers only, then of processes only (alternating which
+    goes first per repetition): compiles side by side in the same kind, as a build runs them."""
+    for rep in range(reps):
+        cpu = {}
+        for kind in (("worker", "process") if rep % 2 == 0 else ("process", "worker")):
+            rows = measure(jobs, aotpack, library, workdir / f"sep{rep}-{kind}", parallel, kind)
+            cpu[kind] = sum(r[kind]["cpu"] for r in rows)
+        print(f"rep {rep}: {len(jobs)} compiles, {parallel} at once of one kind: workers "
+              f"{cpu['worker']:.1f} core-s, processes {cpu['process']:.1f} core-s, "
+              f"workers/processes {cpu['worker'] / cpu['process']:.3f}", flush=True)
+
+
+def summary(rows):
+    worker = sum(r["worker"]["cpu"] for r in rows)
+    process = sum(r["process"]["cpu"] for r in rows)
+    return {"jobs": len(rows), "worker_cpu": worker, "process_cpu": process,
+            "ratio": worker / process if process else float("nan"),
+            "median_job_ratio": statistics.median(r["worker"]["cpu"] / r["process"]["cpu"]
+                                                  for r in rows if r["process"]["cpu"] > 0),
+            "worker_minflt": sum(r["worker"]["minflt"] for r in rows),
+            "process_minflt": sum(r["process"]["minflt"] for r in rows)}
+
+
+def cold_builds(spvs, devices, workdir, order):
+    """One cold build of each kind in `order`: {kind: {wall, compilers, aotpack}} in core-seconds."""
+    cores = os.cpu_count()
+    out = {}
+    for kind in order:
+        target = workdir / kind
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        before = bench.children_cpu_seconds()
+        if kind == "xargs":
+            listing = target / "spvs.txt"
+            listing.write_text("\n".join(str(s) for s in spvs) + "\n")
+            script = (f'ocloc compile -spirv_input -file "$1" -device {devices} --format zebin '
+                      f'-output "{target}/$(basename "$1" .spv).ar" >/dev/null')
+            wall = bench.timed(["bash", "-c", f"xargs -P{cores} -I{{}} bash -c '{script}' _ {{}} < {listing}"],
+                               cwd=target)[0]
+            out[kind] = {"wall": wall, "compilers": bench.children_cpu_seconds() - before, "aotpack": 0.0}
+            continue
+        report = target / "report.json"
+        mode = "workers" if kind == "aotpack-workers" else "processes"
+        wall = bench.timed([bench.AOTPACK, "build", "-q", "--no-cache", "-d", devices, "-j", str(cores),
+                            "--compile-mode", mode, "-o", target / "x.aotpack", "--json-report", report]
+                           + [str(s) for s in spvs], cwd=target)[0]
+        cpu = json.loads(report.read_text())["cpu_seconds"]
+        out[kind] = {"wall": wall, "compilers": cpu["compilers"], "aotpack": cpu["aotpack"]}
+    return out
+
+
+def run_builds(args, spvs, workdir):
+    kinds = ["xargs", "aotpack-workers", "aotpack-processes"]
+    results = []
+    for rep in range(args.reps):
+        order = kinds[rep % 3:] + kinds[:rep % 3]
+        r = cold_builds(spvs, args.devices, workdir / f"builds{rep}", order)
+        results.append(r)
+        x = r["xargs"]
+        line = ", ".join(f"{k} {v['wall']:.1f} s wall, compilers {v['compilers']:.1f} core-s "
+                         f"({v['compilers'] / x['compilers']:.3f}x xargs), aotpack {v['aotpack']:.1f}"
+                         for k, v in r.items())
+        print(f"rep {rep}: {line}", flush=True)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", default="medium", choices=["tiny", "small", "medium", "piglit"])
+    ap.add_argument("--devices", default="ats-m150,pvc")
+    ap.add_argument("--stride", type=int, default=1, help="every Nth module of the set")
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--parallel", type=int, default=1)
+    ap.add_argument("--builds", action="store_true")
+    ap.add_argument("--separate", action="store_true")
+    ap.add_argument("--modules", help="only the modules whose names contain one of these (comma-separated)")
+    ap.add_argument("--json")
+    ap.add_argument("--smoke", action="store_true")
+    args = ap.parse_args()
+    if args.smoke:
+        args.set, args.reps, args.stride = "tiny", 1, 1
+    library = "/usr/lib/x86_64-linux-gnu/libocloc.so"
+    results = []
+    with tempfile.TemporaryDirectory(prefix="aotpack-compile-cpu-") as tmp:
+        workdir = Path(tmp)
+        spvs = bench.corpus(args.set, workdir, bench.AOTPACK)[::args.stride]
+        if args.modules:
+            spvs = [s for s in spvs if any(m in s.stem for m in args.modules.split(","))]
+        if args.builds:
+            results = run_builds(args, spvs, workdir)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=1))
+            return
+        jobs = [(s, t) for s in spvs for t in args.devices.split(",")]
+        if args.separate:
+            return separate(jobs, bench.AOTPACK, library, workdir, args.parallel, args.reps)
+        for rep in range(args.reps):
+            rows = measure(jobs, bench.AOTPACK, library, workdir / f"rep{rep}", args.parallel)
+            s = summary(rows)
+            results.append({"rows": rows, "summary": s})
+            print(f"rep {rep}: {s['jobs']} compiles, {args.parallel} at once: worker {s['worker_cpu']:.1f} "
+                  f"core-s, process {s['process_cpu']:.1f} core-s, worker/process {s['ratio']:.3f} "
+                  f"(median per job {s['median_job_ratio']:.3f}); minor faults worker "
+                  f"{s['worker_minflt']} vs process {s['process_minflt']}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
