@@ -13,6 +13,7 @@ as a build on N cores runs them. The row the build's cold-vs-xargs ratio depends
 worker CPU / process CPU, summed over the jobs (goal <= 1.00: a worker is kept for speed, so a
 compile in it must not cost more than in a fresh process).
 --separate: N lanes (--parallel) of workers only, then of processes only, per repetition.
+--fat: per module, one `ocloc -device LIST` process against one process per device.
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
 -device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
 with workers, and with --compile-mode processes; the compilers' CPU of each (xargs: its ended
@@ -135,6 +136,30 @@ def separate(jobs, aotpack, library, workdir, parallel, reps):
               f"workers/processes {cpu['worker'] / cpu['process']:.3f}", flush=True)
 
 
+def fat_vs_single(spvs, devices, workdir, reps):
+    """--fat: per module, one `ocloc -device LIST` process (xargs' fat compile) against one
+    process per device with the build's command line, the order alternating by module."""
+    totals = {"fat": 0.0, "single": 0.0}
+    for rep in range(reps):
+        for i, spv in enumerate(spvs):
+            cwd = workdir / f"fat{rep}" / spv.stem
+            cwd.mkdir(parents=True, exist_ok=True)
+            fat = ["ocloc", "compile", "-spirv_input", "-file", str(spv), "-device", devices,
+                   "--format", "zebin", "-output", "fat"]
+            cpu = {}
+            for kind in (("fat", "single") if i % 2 == 0 else ("single", "fat")):
+                if kind == "fat":
+                    cpu[kind] = process_compile(fat, cwd)[0]
+                else:
+                    cpu[kind] = sum(process_compile(ocloc_argv(spv, t, cwd), cwd)[0]
+                                    for t in devices.split(","))
+                totals[kind] += cpu[kind]
+            print(f"{spv.stem}: fat {cpu['fat']:.1f} core-s, one per device {cpu['single']:.1f} "
+                  f"core-s, fat / single {cpu['fat'] / cpu['single']:.3f}", flush=True)
+    print(f"all: fat {totals['fat']:.1f} core-s, one per device {totals['single']:.1f} core-s, "
+          f"fat / single {totals['fat'] / totals['single']:.3f}", flush=True)
+
+
 def summary(rows):
     worker = sum(r["worker"]["cpu"] for r in rows)
     process = sum(r["process"]["cpu"] for r in rows)
@@ -198,6 +223,7 @@ def main():
     ap.add_argument("--parallel", type=int, default=1)
     ap.add_argument("--builds", action="store_true")
     ap.add_argument("--separate", action="store_true")
+    ap.add_argument("--fat", action="store_true")
     ap.add_argument("--modules", help="only the modules whose names contain one of these (comma-separated)")
     ap.add_argument("--json")
     ap.add_argument("--smoke", action="store_true")
@@ -216,6 +242,8 @@ def main():
             if args.json:
                 Path(args.json).write_text(json.dumps(results, indent=1))
             return
+        if args.fat:
+            return fat_vs_single(spvs, args.devices, workdir, args.reps)
         jobs = [(s, t) for s in spvs for t in args.devices.split(",")]
         if args.separate:
             return separate(jobs, bench.AOTPACK, library, workdir, args.parallel, args.reps)
