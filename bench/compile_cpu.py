@@ -14,6 +14,7 @@ worker CPU / process CPU, summed over the jobs (goal <= 1.00: a worker is kept f
 compile in it must not cost more than in a fresh process).
 --separate: N lanes (--parallel) of workers only, then of processes only, per repetition.
 --fat: per module, one `ocloc -device LIST` process against one process per device.
+--fat-worker: the same inside one compile worker (no process start-up on either side).
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
 -device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
 with workers, and with --compile-mode processes; the compilers' CPU of each (xargs: its ended
@@ -160,6 +161,34 @@ def fat_vs_single(spvs, devices, workdir, reps):
           f"fat / single {totals['fat'] / totals['single']:.3f}", flush=True)
 
 
+def fat_in_worker(spvs, devices, aotpack, library, workdir):
+    """--fat-worker: per module, one worker call with `-device LIST` against one worker call per
+    device, in the same worker, the order alternating by module: what compiling a module's
+    targets together would save in the build, start-up aside."""
+    worker = Worker(aotpack, library)
+    smallest = min(spvs, key=lambda s: s.stat().st_size) # IGC's start-up, before any measurement
+    (workdir / "warm-up").mkdir(parents=True, exist_ok=True)
+    worker.compile(ocloc_argv(smallest, devices.split(",")[0], workdir / "warm-up"), workdir / "warm-up")
+    totals = {"fat": 0.0, "single": 0.0}
+    for i, spv in enumerate(spvs):
+        cwd = workdir / "fat-worker" / spv.stem
+        cwd.mkdir(parents=True, exist_ok=True)
+        fat = ocloc_argv(spv, devices, cwd)
+        cpu = {}
+        for kind in (("fat", "single") if i % 2 == 0 else ("single", "fat")):
+            if kind == "fat":
+                cpu[kind] = worker.compile(fat, cwd)[0]
+            else:
+                cpu[kind] = sum(worker.compile(ocloc_argv(spv, t, cwd), cwd)[0]
+                                for t in devices.split(","))
+            totals[kind] += cpu[kind]
+        print(f"{spv.stem}: in a worker, -device {devices} {cpu['fat']:.1f} core-s, one call per "
+              f"device {cpu['single']:.1f} core-s, ratio {cpu['fat'] / cpu['single']:.3f}", flush=True)
+    worker.stop()
+    print(f"all: one call {totals['fat']:.1f} core-s, one per device {totals['single']:.1f} core-s, "
+          f"ratio {totals['fat'] / totals['single']:.3f}", flush=True)
+
+
 def summary(rows):
     worker = sum(r["worker"]["cpu"] for r in rows)
     process = sum(r["process"]["cpu"] for r in rows)
@@ -224,6 +253,7 @@ def main():
     ap.add_argument("--builds", action="store_true")
     ap.add_argument("--separate", action="store_true")
     ap.add_argument("--fat", action="store_true")
+    ap.add_argument("--fat-worker", action="store_true")
     ap.add_argument("--modules", help="only the modules whose names contain one of these (comma-separated)")
     ap.add_argument("--json")
     ap.add_argument("--smoke", action="store_true")
@@ -244,6 +274,8 @@ def main():
             return
         if args.fat:
             return fat_vs_single(spvs, args.devices, workdir, args.reps)
+        if args.fat_worker:
+            return fat_in_worker(spvs, args.devices, bench.AOTPACK, library, workdir)
         jobs = [(s, t) for s in spvs for t in args.devices.split(",")]
         if args.separate:
             return separate(jobs, bench.AOTPACK, library, workdir, args.parallel, args.reps)
