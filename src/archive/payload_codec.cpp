@@ -10,6 +10,7 @@ namespace aotpack::archive {
 namespace {
 
 constexpr std::uint32_t kSpirvMagic = 0x07230203;
+constexpr std::size_t kPlanesOnlyBytes = 1u << 20; // SPIR-V this large: byte planes only
 
 bool isSpirv(ByteView raw) {
     if (raw.size() < 20 || raw.size() % 4 != 0) return false;
@@ -112,10 +113,14 @@ CompressedPayload compressPayload(ByteView raw, int level,
                                   std::shared_ptr<const Dictionary> dictionary) {
     CompressedPayload blob{{}, raw.size(), Compression::None, hash64(raw), level, nullptr};
     if (level > 0) {
-        auto plain = zstdCompress(raw, level, dictionary);
         // Small modules are mostly strings (names, entry points), which planes scatter: there
-        // plain zstd wins by ~10%, so SPIR-V is stored whichever way is smaller.
-        auto planes = isSpirv(raw) ? zstdCompress(toBytePlanes(raw), level) : std::nullopt;
+        // plain zstd wins by ~10%, so SPIR-V is stored whichever way is smaller. Past 1 MiB the
+        // planes were 2.1-2.7x smaller for every module measured (hashcat's 5-6.5 MB kernels,
+        // docs/BENCHMARKS.md), so the plain attempt is skipped: ~0.2 s of CPU each.
+        bool spirv = isSpirv(raw);
+        bool planesOnly = spirv && raw.size() > kPlanesOnlyBytes;
+        auto plain = planesOnly ? std::nullopt : zstdCompress(raw, level, dictionary);
+        auto planes = spirv ? zstdCompress(toBytePlanes(raw), level) : std::nullopt;
         bool usePlanes = planes && (!plain || planes->size() < plain->size());
         auto& best = usePlanes ? planes : plain;
         if (best && best->size() < raw.size()) {
