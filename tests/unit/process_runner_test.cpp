@@ -24,18 +24,19 @@ bool has(const std::vector<std::string>& argv, const std::string& word) {
     return std::find(argv.begin(), argv.end(), word) != argv.end();
 }
 
-// apt's answers for a source with intel-ocloc 26.27 and two IGC generations.
+// apt's answers for a source with a made-up intel-ocloc 99.1 (no real release: the test is about
+// apt's answers, not a version) and two IGC generations.
 std::optional<FakeAnswer> debianSid(const ProcessSpec& spec) {
     const auto& a = spec.argv;
     if (has(a, "pkgnames"))
         return FakeAnswer{0, "intel-ocloc\nlibigc1\nlibigc2\nlibigdfcl1\nlibigdfcl2\nzlib1g\n"};
     if (has(a, "-s"))
-        return FakeAnswer{0, "Inst intel-ocloc (26.27-1 Debian:unstable [amd64])\n"
+        return FakeAnswer{0, "Inst intel-ocloc (99.1-1 Debian:unstable [amd64])\n"
                              "Inst libigc2 (1:2.40-1 Debian:unstable [amd64])\n"};
     if (has(a, "--print-uris"))
         return FakeAnswer{
             0,
-            "'http://127.0.0.1:1/d/intel-ocloc_26.27-1_amd64.deb' intel-ocloc_26.27-1_amd64.deb "
+            "'http://127.0.0.1:1/d/intel-ocloc_99.1-1_amd64.deb' intel-ocloc_99.1-1_amd64.deb "
             "1000 SHA256:" +
                 std::string(64, 'a') +
                 "\n"
@@ -68,7 +69,7 @@ TEST(ProcessRunner, AptResolvesTheCompilerInAPrivateStateAndPinsEachDeb) {
     ASSERT_TRUE(debs) << debs.error().message;
     ASSERT_EQ(debs->size(), 2u);
     EXPECT_EQ((*debs)[0].pin.name, "intel-ocloc");
-    EXPECT_EQ((*debs)[0].pin.version, "26.27-1");
+    EXPECT_EQ((*debs)[0].pin.version, "99.1-1");
     EXPECT_EQ((*debs)[0].pin.sha256, std::string(64, 'a'));
     EXPECT_EQ((*debs)[1].pin.name, "libigc2");
     EXPECT_EQ((*debs)[1].pin.version, "1:2.40-1");
