@@ -17,7 +17,8 @@ compile in it must not cost more than in a fresh process).
 --fat-worker: the same inside one compile worker (no process start-up on either side).
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
 -device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
-with workers, and with --compile-mode processes; the compilers' CPU of each (xargs: its ended
+with workers, and with --compile-mode processes (--kinds: a choice of these, or
+aotpack-workers-small-pages: workers without the huge pages the build asks glibc for); the compilers' CPU of each (xargs: its ended
 children; aotpack: the report's cpu_seconds.compilers) and aotpack's own.
 --smoke: the tiny set, one repetition (checks that the code runs, not speed).
 """
@@ -219,20 +220,23 @@ def cold_builds(spvs, devices, workdir, order):
             out[kind] = {"wall": wall, "compilers": bench.children_cpu_seconds() - before, "aotpack": 0.0}
             continue
         report = target / "report.json"
-        mode = "workers" if kind == "aotpack-workers" else "processes"
+        mode = "processes" if kind == "aotpack-processes" else "workers"
+        # The build gives its compilers huge pages (toolchain/process_pool.h); glibc's own
+        # tunable turns that off, to measure what it is worth.
+        env = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"} if kind == "aotpack-workers-small-pages" else None
         wall = bench.timed([bench.AOTPACK, "build", "-q", "--no-cache", "-d", devices, "-j", str(cores),
                             "--compile-mode", mode, "-o", target / "x.aotpack", "--json-report", report]
-                           + [str(s) for s in spvs], cwd=target)[0]
+                           + [str(s) for s in spvs], env=env, cwd=target)[0]
         cpu = json.loads(report.read_text())["cpu_seconds"]
         out[kind] = {"wall": wall, "compilers": cpu["compilers"], "aotpack": cpu["aotpack"]}
     return out
 
 
 def run_builds(args, spvs, workdir):
-    kinds = ["xargs", "aotpack-workers", "aotpack-processes"]
+    kinds = args.kinds.split(",")
     results = []
     for rep in range(args.reps):
-        order = kinds[rep % 3:] + kinds[:rep % 3]
+        order = kinds[rep % len(kinds):] + kinds[:rep % len(kinds)]
         r = cold_builds(spvs, args.devices, workdir / f"builds{rep}", order)
         results.append(r)
         x = r["xargs"]
@@ -251,6 +255,8 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--parallel", type=int, default=1)
     ap.add_argument("--builds", action="store_true")
+    ap.add_argument("--kinds", default="xargs,aotpack-workers,aotpack-processes",
+                    help="--builds: what to rotate (also aotpack-workers-small-pages)")
     ap.add_argument("--separate", action="store_true")
     ap.add_argument("--fat", action="store_true")
     ap.add_argument("--fat-worker", action="store_true")

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <string_view>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
@@ -27,6 +28,18 @@ std::string ProcessResult::describe() const {
         return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return "exit code " + std::to_string(exitCode);
 }
+
+namespace {
+
+// Whether `entries` ("KEY=VALUE") set the variable of the environment entry `entry`.
+bool setsVariable(const std::vector<std::string>& entries, std::string_view entry) {
+    std::string_view key = entry.substr(0, entry.find('=') + 1); // "KEY="
+    for (const auto& e : entries)
+        if (std::string_view(e).substr(0, key.size()) == key) return true;
+    return false;
+}
+
+} // namespace
 
 Expected<pid_t> spawnProcess(const ProcessSpec& spec) {
     posix_spawn_file_actions_t actions;
@@ -47,10 +60,9 @@ Expected<pid_t> spawnProcess(const ProcessSpec& spec) {
     for (const auto& a : spec.argv)
         argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    std::vector<std::string> envStrings;
+    std::vector<std::string> envStrings = spec.extraEnv;
     for (char** e = environ; *e; ++e)
-        envStrings.emplace_back(*e);
-    envStrings.insert(envStrings.end(), spec.extraEnv.begin(), spec.extraEnv.end());
+        if (!setsVariable(spec.extraEnv, *e)) envStrings.emplace_back(*e);
     std::vector<char*> envp;
     for (auto& e : envStrings)
         envp.push_back(e.data());

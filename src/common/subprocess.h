@@ -19,7 +19,7 @@ struct ProcessSpec {
     std::vector<std::string> argv;
     std::filesystem::path cwd;         // empty: the current directory
     std::filesystem::path outputFile;  // stdout+stderr; empty: /dev/null
-    std::vector<std::string> extraEnv; // "KEY=VALUE" added to the environment
+    std::vector<std::string> extraEnv; // "KEY=VALUE" set in the environment (replacing KEY)
     // {parent fd, child fd}: extra descriptors the child gets (after stdout/stderr; child fd 0
     // replaces /dev/null on stdin). Parent fds should be close-on-exec.
     std::vector<std::pair<int, int>> fds;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
@@ -33,6 +34,12 @@ void finish(PoolTask& task, const Running& r, int status, const struct rusage& u
 
 } // namespace
 
+std::vector<std::string> compilerEnvironment(const char* tunables) {
+    std::string current = tunables ? tunables : "";
+    if (current.find("glibc.malloc.hugetlb") != std::string::npos) return {};
+    return {"GLIBC_TUNABLES=" + current + (current.empty() ? "" : ":") + "glibc.malloc.hugetlb=1"};
+}
+
 bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
     if (!limits.workerCommand.empty() && runWorkerPool(tasks, limits)) return true;
     std::map<pid_t, Running> running;
@@ -43,7 +50,10 @@ bool runPool(std::vector<PoolTask>& tasks, const PoolLimits& limits) {
                fitsBudget(memoryInUse, tasks[next].memoryEstimateKb, limits, running.size())) {
             PoolTask& task = tasks[next];
             if (task.onStart) task.onStart();
-            auto pid = spawnProcess(task.spec);
+            ProcessSpec spec = task.spec;
+            for (auto& entry : compilerEnvironment(std::getenv("GLIBC_TUNABLES")))
+                spec.extraEnv.push_back(entry);
+            auto pid = spawnProcess(spec);
             if (!pid) {
                 task.onFinish(pid.error());
             } else {

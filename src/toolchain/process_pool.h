@@ -39,6 +39,13 @@ bool runWorkerPool(std::vector<PoolTask>& tasks, const PoolLimits& limits);
 bool fitsBudget(std::uint64_t used, std::uint64_t extra, const PoolLimits& limits,
                 std::size_t running);
 
+// What compilers (ocloc processes, compile workers, clang) get in their environment, given this
+// process's GLIBC_TUNABLES (null: unset): glibc's malloc asks for transparent huge pages, which
+// cuts IGC's page faults ~20x and its CPU time by ~4-7% at the same peak memory
+// (docs/BENCHMARKS.md, "Huge pages for the compilers"). A user who sets glibc.malloc.hugetlb keeps
+// their choice.
+std::vector<std::string> compilerEnvironment(const char* tunables);
+
 // A default memory budget: 80% of MemAvailable.
 std::uint64_t defaultMemoryBudgetKb();
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <optional>
@@ -78,7 +79,11 @@ Expected<Worker> startWorker(const std::vector<std::string>& command) {
         ::close(toWorker[1]);
         return makeError(Errc::Internal, "pipe failed");
     }
-    ProcessSpec spec{command, {}, {}, {}, {{toWorker[0], 0}, {fromWorker[1], kWorkerAnswerFd}}};
+    ProcessSpec spec{command,
+                     {},
+                     {},
+                     compilerEnvironment(std::getenv("GLIBC_TUNABLES")),
+                     {{toWorker[0], 0}, {fromWorker[1], kWorkerAnswerFd}}};
     auto pid = spawnProcess(spec);
     ::close(toWorker[0]);
     ::close(fromWorker[1]);

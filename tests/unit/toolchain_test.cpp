@@ -4,6 +4,7 @@
 #include "toolchain/compiler_support.h"
 #include "toolchain/frontend.h"
 #include "toolchain/ocloc_facts.h"
+#include "toolchain/process_pool.h"
 
 #include "common/file_io.h"
 #include "common/text.h"
@@ -159,6 +160,39 @@ TEST_F(ToolchainFacts, ClangListsDependenciesWithTheFrontendsOptions) {
                        "-I more a.cl"),
               std::string::npos)
         << log;
+}
+
+// Compilers run with glibc's malloc asking for transparent huge pages (process_pool.h says why);
+// what the user put in GLIBC_TUNABLES stays, and their own hugetlb setting wins.
+TEST(CompilerEnvironment, AddsHugePagesToTheUsersTunablesUnlessTheyChoseThemselves) {
+    EXPECT_EQ(compilerEnvironment(nullptr),
+              std::vector<std::string>{"GLIBC_TUNABLES=glibc.malloc.hugetlb=1"});
+    EXPECT_EQ(
+        compilerEnvironment("glibc.malloc.arena_max=2"),
+        std::vector<std::string>{"GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"});
+    EXPECT_TRUE(compilerEnvironment("glibc.malloc.hugetlb=0").empty());
+}
+
+// A real child of the pool sees one GLIBC_TUNABLES, the user's value extended (spawnProcess
+// replaces a variable it sets rather than adding a second entry, whose effect would be unclear).
+TEST(CompilerEnvironment, APoolsChildSeesOneGlibcTunablesWithHugePages) {
+    TempDir dir;
+    const char* before = std::getenv("GLIBC_TUNABLES");
+    std::string saved = before ? before : "";
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2", 1);
+    std::vector<PoolTask> tasks(1);
+    tasks[0].spec = {
+        {"/bin/sh", "-c", "env | grep '^GLIBC_TUNABLES='"}, {}, dir.path() / "out", {}, {}};
+    bool ran = false;
+    tasks[0].onFinish = [&](Expected<ProcessResult> r) { ran = r && r->succeeded(); };
+    runPool(tasks, {1, 0, {}});
+    if (before)
+        ::setenv("GLIBC_TUNABLES", saved.c_str(), 1);
+    else
+        ::unsetenv("GLIBC_TUNABLES");
+    ASSERT_TRUE(ran);
+    EXPECT_EQ(readTextFile(dir.path() / "out").value_or(""),
+              "GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1\n");
 }
 
 } // namespace
