@@ -13,6 +13,8 @@ as a build on N cores runs them. The row the build's cold-vs-xargs ratio depends
 worker CPU / process CPU, summed over the jobs (goal <= 1.00: a worker is kept for speed, so a
 compile in it must not cost more than in a fresh process).
 --separate: N lanes (--parallel) of workers only, then of processes only, per repetition.
+--pages: each compile in a worker whose malloc asks for transparent huge pages (as the build's
+workers run) and in one that does not, order alternating; --parallel N lanes side by side.
 --fat: per module, one `ocloc -device LIST` process against one process per device.
 --fat-worker: the same inside one compile worker (no process start-up on either side).
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
@@ -48,11 +50,11 @@ def ocloc_argv(spv, target, out_dir):
 class Worker:
     """One `aotpack __ocloc-worker LIBOCLOC`, driven through its pipe protocol."""
 
-    def __init__(self, aotpack, library):
+    def __init__(self, aotpack, library, env=None):
         answers_r, answers_w = os.pipe()
         self.proc = subprocess.Popen(
             ["bash", "-c", f'exec "$0" __ocloc-worker "$1" 3>&{answers_w}', str(aotpack), library],
-            stdin=subprocess.PIPE, pass_fds=(answers_w,))
+            stdin=subprocess.PIPE, pass_fds=(answers_w,), env=dict(os.environ, **(env or {})))
         os.close(answers_w)
         self.answers = os.fdopen(answers_r, "r")
         line = self.answers.readline()
@@ -139,7 +141,9 @@ def separate(jobs, aotpack, library, workdir, parallel, reps):
 
 
 def fat_vs_single(spvs, devices, workdir, reps):
-    """--fat: per module, one `ocloc -device LIST` process (xargs' fat compile) against one
+    """--pages: each compile in a worker whose malloc asks for transparent huge pages (as the build's
+workers run) and in one that does not, order alternating; --parallel N lanes side by side.
+--fat: per module, one `ocloc -device LIST` process (xargs' fat compile) against one
     process per device with the build's command line, the order alternating by module."""
     totals = {"fat": 0.0, "single": 0.0}
     for rep in range(reps):
@@ -188,6 +192,45 @@ def fat_in_worker(spvs, devices, aotpack, library, workdir):
     worker.stop()
     print(f"all: one call {totals['fat']:.1f} core-s, one per device {totals['single']:.1f} core-s, "
           f"ratio {totals['fat'] / totals['single']:.3f}", flush=True)
+
+
+# What the build gives its compilers (toolchain/process_pool.h) and glibc's own opt-out.
+PAGES = {"huge": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"},
+         "small": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"}}
+
+
+def pages_lane(jobs, aotpack, library, workdir, rows):
+    workers = {kind: Worker(aotpack, library, env) for kind, env in PAGES.items()}
+    for i, (spv, target) in enumerate(jobs):
+        cwd = workdir / f"{spv.stem}-{target}"
+        cwd.mkdir(parents=True, exist_ok=True)
+        row = {"module": spv.stem, "target": target}
+        for kind in (("huge", "small") if i % 2 == 0 else ("small", "huge")):
+            cpu, faults = workers[kind].compile(ocloc_argv(spv, target, cwd), cwd)
+            row[kind] = {"cpu": cpu, "minflt": faults}
+        rows.append(row)
+    for w in workers.values():
+        w.stop()
+
+
+def pages(jobs, aotpack, library, workdir, parallel, reps):
+    """--pages: every compile in a worker with huge pages and in one without, order alternating
+    job by job; `parallel` such lanes side by side, as a build runs its workers."""
+    for rep in range(reps):
+        rows = []
+        lanes = [threading.Thread(target=pages_lane, args=(jobs[n::parallel], aotpack, library,
+                                                           workdir / f"pages{rep}-{n}", rows))
+                 for n in range(parallel)]
+        for t in lanes:
+            t.start()
+        for t in lanes:
+            t.join()
+        cpu = {k: sum(r[k]["cpu"] for r in rows) for k in PAGES}
+        faults = {k: sum(r[k]["minflt"] for r in rows) for k in PAGES}
+        median = statistics.median(r["huge"]["cpu"] / r["small"]["cpu"] for r in rows if r["small"]["cpu"] > 0)
+        print(f"rep {rep}: {len(rows)} compiles, {parallel} at once: huge pages {cpu['huge']:.1f} core-s, "
+              f"small {cpu['small']:.1f} core-s, huge / small {cpu['huge'] / cpu['small']:.3f} (median per "
+              f"job {median:.3f}); minor faults {faults['huge']} vs {faults['small']}", flush=True)
 
 
 def summary(rows):
@@ -258,6 +301,7 @@ def main():
     ap.add_argument("--kinds", default="xargs,aotpack-workers,aotpack-processes",
                     help="--builds: what to rotate (also aotpack-workers-small-pages)")
     ap.add_argument("--separate", action="store_true")
+    ap.add_argument("--pages", action="store_true")
     ap.add_argument("--fat", action="store_true")
     ap.add_argument("--fat-worker", action="store_true")
     ap.add_argument("--modules", help="only the modules whose names contain one of these (comma-separated)")
@@ -283,6 +327,8 @@ def main():
         if args.fat_worker:
             return fat_in_worker(spvs, args.devices, bench.AOTPACK, library, workdir)
         jobs = [(s, t) for s in spvs for t in args.devices.split(",")]
+        if args.pages:
+            return pages(jobs, bench.AOTPACK, library, workdir, args.parallel, args.reps)
         if args.separate:
             return separate(jobs, bench.AOTPACK, library, workdir, args.parallel, args.reps)
         for rep in range(args.reps):

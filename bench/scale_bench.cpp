@@ -82,7 +82,7 @@ int build(const fs::path& dir, const fs::path& output, const fs::path& cache, un
     compile::BuildRequest r;
     r.deviceList = kTargets;
     r.modules = *compile::collectInputs({dir.string()});
-    r.output = output;
+    r.output.archive = output;
     r.cacheDir = cache;
     r.cacheMaxBytes = 64ull << 30;
     r.jobs = jobs;

@@ -135,22 +135,22 @@ Expected<std::uint64_t> parseSizeKb(const std::string& text) {
 Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     BuildRequest r;
     r.deviceList = f.devices;
-    r.options = f.options;
-    r.clOptions = f.clOptions;
+    r.compile.options = f.options;
+    r.compile.clOptions = f.clOptions;
     r.frontendDevice = f.frontendDevice;
-    r.frontend = f.frontend == "clang" ? Frontend::Clang : Frontend::Ocloc;
+    r.compile.frontend = f.frontend == "clang" ? Frontend::Clang : Frontend::Ocloc;
     r.jobs = f.jobs;
-    r.keepGoing = f.keepGoing;
+    r.compile.keepGoing = f.keepGoing;
     r.skipUnsupported = f.skipUnsupported;
-    r.strictSpirv = f.strictSpirv;
-    r.maxCompression = f.compression == "max";
-    r.uncompressedNatives = f.compression == "fast-load";
-    r.portableCompression = f.compression == "portable";
+    r.compile.strictSpirv = f.strictSpirv;
+    r.output.maxCompression = f.compression == "max";
+    r.output.uncompressedNatives = f.compression == "fast-load";
+    r.output.portableCompression = f.compression == "portable";
     r.useCache = !f.noCache;
     r.cacheDir = f.cacheDir;
-    r.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;
-    r.timeoutSeconds = f.timeout;
-    r.output = f.output;
+    r.compile.fp64 = f.fp64 == "poison" ? Fp64Policy::Poison : Fp64Policy::Error;
+    r.compile.timeoutSeconds = f.timeout;
+    r.output.archive = f.output;
     r.signKeys.assign(f.signKeys.begin(), f.signKeys.end());
     if (f.compileMode == "workers") {
         std::error_code ec;
@@ -166,7 +166,7 @@ Expected<BuildRequest> makeRequest(const CompileFlags& f) {
     }
     auto memory = parseSizeKb(f.maxMemory);
     if (!memory) return memory.error();
-    r.maxMemoryKb = *memory;
+    r.compile.memoryBudgetKb = *memory;
     auto remote = cache::remoteConfig(
         {f.remoteCache, f.remoteCacheMode, f.remoteCacheTimeout, f.remoteCacheVerify});
     if (!remote) return remote.error();
@@ -269,8 +269,8 @@ void addBuildCommand(CommandRegistry& registry) {
             if (!listed) return diag::fail(listed.error());
             request->modules.insert(request->modules.end(), listed->begin(), listed->end());
         }
-        request->depfile = *depfile;
-        if (!manifest->empty()) request->extraDependencies.push_back(*manifest);
+        request->output.depfile = *depfile;
+        if (!manifest->empty()) request->output.extraDependencies.push_back(*manifest);
         ProgressPrinter progress(build->quiet, build->explain);
         return report(runBuild(*request, progress), *build, progress);
     });

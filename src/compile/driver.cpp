@@ -131,13 +131,13 @@ BuildOutcome compileAndAssemble(const BuildSetup& setup, BuildCaches& caches,
 BuildOutcome runBuild(const BuildRequest& request, BuildObserver& observer) {
     std::vector<ModuleInput> inputs = request.modules;
     if (auto st = checkModules(inputs); !st) return {{}, st.error()};
-    applyClOptions(request.clOptions, inputs, observer);
+    applyClOptions(request.compile.clOptions, inputs, observer);
     auto setup = setUpBuild(request, observer);
     if (!setup) return {{}, setup.error()};
     auto caches = openCaches(request, observer);
     if (!caches) return {{}, caches.error()};
     auto prepared = prepareModules(*setup, *caches, inputs, observer);
-    if (!prepared.errors.empty() && !request.keepGoing)
+    if (!prepared.errors.empty() && !request.compile.keepGoing)
         return {makeReport(*setup, *caches, prepared, {}, {}), finalError(prepared, {})};
     auto keys = decideKeys(*setup, prepared.modules);
     if (prepared.errors.empty() && outputUpToDate(*setup, *caches, keys))

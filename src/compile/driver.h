@@ -26,16 +26,37 @@ enum class Fp64Policy { Error, Poison };
 
 using Frontend = toolchain::Frontend; // OpenCL C to SPIR-V: ocloc -spv_only, or clang + llvm-spirv
 
+// How the compiles and the frontend run (a request's; BuildSetup holds them resolved).
+struct CompileSettings {
+    std::string options;   // --options: every compile
+    std::string clOptions; // --cl-options: the OpenCL C frontend (code-generation ones also
+                           // reach those modules' compiles, through ModuleInput::options)
+    Frontend frontend = Frontend::Ocloc;
+    Fp64Policy fp64 = Fp64Policy::Error;
+    bool strictSpirv = false; // SPIR-V failing validation is an error, not a warning
+    bool keepGoing = false;   // -k: a partial archive rather than none
+    double timeoutSeconds = 3600;
+    std::uint64_t memoryBudgetKb = 0; // --max-memory; 0 in a request: 80% of the available memory
+};
+
+// What the build writes and how.
+struct OutputSettings {
+    std::filesystem::path archive;
+    std::filesystem::path depfile;                        // empty: none
+    std::vector<std::filesystem::path> extraDependencies; // the depfile's other inputs
+    bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
+    bool portableCompression = false; // no trained dictionaries: readable before format 1.4
+    bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
+};
+
 struct BuildRequest {
     std::string deviceList;
     std::vector<ModuleInput> modules;
-    std::string options;                                            // for every compile
+    CompileSettings compile;
+    OutputSettings output;
     std::vector<std::pair<std::string, std::string>> targetOptions; // device-list item -> options
-    std::string clOptions; // OpenCL C frontend only (-I, -D)
-    std::string frontendDevice = "pvc";
-    Frontend frontend = Frontend::Ocloc; // the device ocloc -spv_only preprocesses for
-    unsigned jobs = 0;                   // 0: number of cores
-    bool keepGoing = false;
+    std::string frontendDevice = "pvc"; // the device ocloc -spv_only preprocesses for
+    unsigned jobs = 0;                  // 0: number of cores
     bool skipUnsupported = false; // targets the installed ocloc cannot build: skipped, recorded
     bool useCache = true;
     std::filesystem::path cacheDir;  // empty: <cache root>/build (see DiskCache)
@@ -43,17 +64,7 @@ struct BuildRequest {
     cache::RemoteConfig remoteCache; // a shared cache behind the local one (docs/REMOTE_CACHE.md)
     std::optional<Shard> shard;      // build only this shard's jobs, into a partial archive
     ShardCosts shardCosts;           // measured costs for the split (--shard-costs), if any
-    Fp64Policy fp64 = Fp64Policy::Error;
-    bool maxCompression = false;      // zstd 19 for every payload (slower builds, smaller archives)
-    bool portableCompression = false; // no trained dictionaries: readable before format 1.4
-    bool uncompressedNatives = false; // native binaries stored raw: faster loads, larger archives
-    bool strictSpirv = false; // SPIR-V failing SPIRV-Tools validation is an error, not a warning
-    double timeoutSeconds = 3600;
-    std::uint64_t maxMemoryKb = 0; // 0: 80% of available memory
-    std::filesystem::path output;
-    std::vector<std::filesystem::path> signKeys;          // private keys the archive is signed with
-    std::filesystem::path depfile;                        // write "output: inputs headers..." here
-    std::vector<std::filesystem::path> extraDependencies; // e.g. the manifest, for the depfile
+    std::vector<std::filesystem::path> signKeys; // private keys the archive is signed with
     std::filesystem::path ocloc; // one compiler for every target; empty: the toolchains below
     // --toolchain: "ID|VERSION" for every target, or "DEVICES=ID|VERSION" for those; the others
     // go to the newest toolchain that builds them (toolchain/routing.h). Ignored with `ocloc`

@@ -32,29 +32,6 @@
 
 namespace aotpack::compile {
 
-// How the compiles and the frontend run: the request's settings, copied by setUpBuild.
-struct CompileSettings {
-    std::string options;   // --options: every compile
-    std::string clOptions; // --cl-options: the OpenCL C frontend (code-generation ones also
-                           // reach those modules' compiles, through ModuleInput::options)
-    Frontend frontend = Frontend::Ocloc;
-    Fp64Policy fp64 = Fp64Policy::Error;
-    bool strictSpirv = false; // SPIR-V failing validation is an error, not a warning
-    bool keepGoing = false;   // -k: a partial archive rather than none
-    double timeoutSeconds = 3600;
-    std::uint64_t memoryBudgetKb = 0; // --max-memory, else 80% of the available memory
-};
-
-// What the build writes and how: the request's output settings, copied by setUpBuild.
-struct OutputSettings {
-    std::filesystem::path archive;
-    std::filesystem::path depfile;                        // empty: none
-    std::vector<std::filesystem::path> extraDependencies; // the depfile's other inputs
-    bool maxCompression = false;
-    bool portableCompression = false; // no trained dictionaries
-    bool uncompressedNatives = false;
-};
-
 // Phase 1's result: what every later phase builds with. Only setUpBuild and openCaches read the
 // BuildRequest; the phases after them see the values resolved here.
 struct BuildSetup {
@@ -64,7 +41,7 @@ struct BuildSetup {
     std::map<std::uint32_t, std::string> targetOptions; // IP -> extra options
     std::string frontendDevice; // --frontend-device, canonical (what ocloc -spv_only is given)
     std::vector<crypto::Ed25519Key> signingKeys; // --sign, loaded (and checked) before any work
-    CompileSettings compile;
+    CompileSettings compile; // the request's, with the memory budget resolved (never 0)
     OutputSettings output;
     std::optional<Shard> shard; // --shard: only this shard's jobs, into a partial archive
     ShardCosts shardCosts;      // --shard-costs: the measured costs the split uses

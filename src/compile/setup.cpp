@@ -41,13 +41,14 @@ static Status resolveFrontendDevice(const BuildRequest& request, BuildSetup& set
     const auto& target = list->targets.front();
     bool openClC = std::any_of(request.modules.begin(), request.modules.end(),
                                [](const auto& m) { return m.kind == SourceKind::OpenClC; });
-    if (openClC && request.frontend == Frontend::Ocloc &&
+    if (openClC && request.compile.frontend == Frontend::Ocloc &&
         !setup.compiler->support().supports(target.ip))
         return makeError(Errc::Unsupported, "--frontend-device: " + toolchain::unsupportedTarget(
                                                                         setup.compiler->support(),
                                                                         target.name, target.ip)
                                                                         .message);
-    if (openClC && request.frontend == Frontend::Ocloc && toolchain::inBundleWithoutOpenClC())
+    if (openClC && request.compile.frontend == Frontend::Ocloc &&
+        toolchain::inBundleWithoutOpenClC())
         return makeError(Errc::Unsupported,
                          "this aotpack bundle was made with --no-opencl-c and cannot compile "
                          "OpenCL C; give SPIR-V, or use a bundle made without --no-opencl-c");
@@ -108,37 +109,19 @@ static Status dropUnsupportedTargets(bool skipUnsupported, BuildSetup& setup,
     return success();
 }
 
-static CompileSettings compileSettings(const BuildRequest& r) {
-    return {.options = r.options,
-            .clOptions = r.clOptions,
-            .frontend = r.frontend,
-            .fp64 = r.fp64,
-            .strictSpirv = r.strictSpirv,
-            .keepGoing = r.keepGoing,
-            .timeoutSeconds = r.timeoutSeconds,
-            .memoryBudgetKb = r.maxMemoryKb ? r.maxMemoryKb : toolchain::defaultMemoryBudgetKb()};
-}
-
-static OutputSettings outputSettings(const BuildRequest& r) {
-    return {.archive = r.output,
-            .depfile = r.depfile,
-            .extraDependencies = r.extraDependencies,
-            .maxCompression = r.maxCompression,
-            .portableCompression = r.portableCompression,
-            .uncompressedNatives = r.uncompressedNatives};
-}
-
 // Phase 1: targets, compiler, options, scratch directory.
 Expected<BuildSetup> setUpBuild(const BuildRequest& request, BuildObserver& observer) {
-    if (auto st = checkOutputPath(request.output, "the archive"); !st) return st.error();
-    if (auto st = checkOutputPath(request.depfile, "the depfile"); !st) return st.error();
+    if (auto st = checkOutputPath(request.output.archive, "the archive"); !st) return st.error();
+    if (auto st = checkOutputPath(request.output.depfile, "the depfile"); !st) return st.error();
     const auto& db = devices::Database::builtin();
     auto list = devices::parseDeviceList(db, request.deviceList);
     if (!list) return list.error();
     BuildSetup setup;
     setup.targets = std::move(*list);
-    setup.compile = compileSettings(request);
-    setup.output = outputSettings(request);
+    setup.compile = request.compile;
+    if (!setup.compile.memoryBudgetKb)
+        setup.compile.memoryBudgetKb = toolchain::defaultMemoryBudgetKb();
+    setup.output = request.output;
     setup.shard = request.shard;
     setup.shardCosts = request.shardCosts;
     if (auto st = resolveTargetOptions(request, setup); !st) return st.error();

@@ -34,7 +34,7 @@ class BuildDriver : public ::testing::Test {
         for (const auto& i : inputs)
             paths.push_back((dir.path() / i).string());
         r.modules = *collectInputs(paths);
-        r.output = dir.path() / output;
+        r.output.archive = dir.path() / output;
         r.cacheDir = dir.path() / "cache";
         r.jobs = 2;
         r.compiler = fake;
@@ -82,7 +82,7 @@ TEST_F(BuildDriver, TheSameInputsIntoTheSameOutputAreUpToDate) {
     EXPECT_TRUE(again.report.jobs.empty());
     EXPECT_EQ(fake->calls().size(), 1u);
     auto changed = request("pvc");
-    changed.options = "-cl-fast-relaxed-math";
+    changed.compile.options = "-cl-fast-relaxed-math";
     EXPECT_FALSE(build(changed).report.upToDate);
 }
 
@@ -90,10 +90,10 @@ TEST_F(BuildDriver, ExplainSaysWhyEachJobRan) {
     auto first = build(request("pvc"));
     EXPECT_EQ(first.report.jobs[0].why, "first build of this module for this target");
     auto options = request("pvc", {"vector_ops.spv"}, "o2.aotpack");
-    options.options = "-cl-mad-enable";
+    options.compile.options = "-cl-mad-enable";
     EXPECT_EQ(build(options).report.jobs[0].why, "its build options changed");
     auto compiler = request("pvc", {"vector_ops.spv"}, "o3.aotpack");
-    compiler.options = "-cl-mad-enable";
+    compiler.compile.options = "-cl-mad-enable";
     compiler.compiler =
         std::make_shared<toolchain::FakeCompiler>(testData("vector_ops.12.60.7.bin"), "fake 2");
     auto third = build(compiler); // a new compiler identity is a new cache key
@@ -121,7 +121,7 @@ TEST_F(BuildDriver, AFailedJobWritesNothingUnlessKeepGoing) {
               "module 'vector_ops' for target tgllp (12.0.0): ocloc failed: exit code 1");
     EXPECT_EQ(tgl.log, "error: bad\n");
     auto partial = request("pvc,tgllp");
-    partial.keepGoing = true;
+    partial.compile.keepGoing = true;
     auto kept = build(partial);
     ASSERT_TRUE(kept.error); // still a failed build (exit code 1), but with what did compile
     auto archive = archive::ArchiveReader::openFile(dir.path() / "out.aotpack");
@@ -136,7 +136,7 @@ TEST_F(BuildDriver, CrashesAndHangsFailOnlyTheirJob) {
                                           : toolchain::FakeCompiler::hung(job);
     };
     auto r = request("pvc,tgllp");
-    r.timeoutSeconds = 5;
+    r.compile.timeoutSeconds = 5;
     auto out = build(r);
     ASSERT_TRUE(out.error);
     EXPECT_NE(out.report.jobs[0].error.find("killed by signal 11"), std::string::npos);
@@ -163,7 +163,7 @@ TEST_F(BuildDriver, Fp64IsAnErrorOrPoisonedPerTarget) {
               "module 'fp64' uses fp64, which tgllp (12.0.0) lacks; use --fp64=poison to drop "
               "those kernels for this target");
     auto r = request("pvc,tgllp", {"fp64.spv"});
-    r.fp64 = Fp64Policy::Poison;
+    r.compile.fp64 = Fp64Policy::Poison;
     auto poisoned = build(r);
     ASSERT_FALSE(poisoned.error) << poisoned.error->message;
     EXPECT_EQ(poisoned.report.jobs[0].droppedKernels, std::vector<std::string>{"scale"});
@@ -198,7 +198,7 @@ TEST_F(BuildDriver, NoMoreJobsAtOnceThanAskedFor) {
     fake->delaySeconds = 0.05;
     auto r = request("pvc,tgllp,acm-g10,dg1", {"vector_ops.spv", "fp64.spv"});
     r.jobs = 3;
-    r.fp64 = Fp64Policy::Poison;
+    r.compile.fp64 = Fp64Policy::Poison;
     auto out = build(r);
     ASSERT_FALSE(out.error) << out.error->message;
     EXPECT_EQ(fake->calls().size(), 8u);
@@ -228,20 +228,20 @@ namespace {
 
 TEST_F(BuildDriver, ShardsMergeIntoTheOneMachineArchive) {
     auto whole = request("pvc,tgllp,acm-g10", {"vector_ops.spv", "fp64.spv"}, "whole.aotpack");
-    whole.fp64 = Fp64Policy::Poison;
+    whole.compile.fp64 = Fp64Policy::Poison;
     whole.useCache = false;
     ASSERT_FALSE(build(whole).error);
     std::vector<archive::ArchiveReader> parts;
     std::size_t jobs = 0;
     for (unsigned i = 1; i <= 2; ++i) {
         auto part = whole;
-        part.output = dir.path() / ("part" + std::to_string(i) + ".aotpack");
+        part.output.archive = dir.path() / ("part" + std::to_string(i) + ".aotpack");
         part.shard = Shard{i, 2};
         auto out = build(part);
         ASSERT_FALSE(out.error) << out.error->message;
         ASSERT_TRUE(out.report.shard);
         jobs += out.report.jobs.size();
-        parts.push_back(*archive::ArchiveReader::openFile(part.output));
+        parts.push_back(*archive::ArchiveReader::openFile(part.output.archive));
     }
     EXPECT_EQ(jobs, 6u); // each job in exactly one shard
     auto merged = archive::mergeShards({&parts[0], &parts[1]});
@@ -252,9 +252,9 @@ TEST_F(BuildDriver, ShardsMergeIntoTheOneMachineArchive) {
 
 TEST_F(BuildDriver, TheDepfileNamesTheOutputAndItsInputs) {
     auto r = request("pvc");
-    r.depfile = dir.path() / "out.d";
+    r.output.depfile = dir.path() / "out.d";
     ASSERT_FALSE(build(r).error);
-    auto text = readTextFile(r.depfile);
+    auto text = readTextFile(r.output.depfile);
     ASSERT_TRUE(text);
     EXPECT_EQ(*text, (dir.path() / "out.aotpack").string() + ": \\\n  " +
                          (dir.path() / "vector_ops.spv").string() + "\n");
@@ -320,7 +320,7 @@ class OpenClCBuild : public BuildDriver {
     }
     BuildRequest clRequest() {
         BuildRequest r = request("pvc", {"k.cl"});
-        r.clOptions = "-I " + (dir.path() / "inc").string();
+        r.compile.clOptions = "-I " + (dir.path() / "inc").string();
         return r;
     }
 };
@@ -339,7 +339,7 @@ TEST_F(OpenClCBuild, TheFrontendRunsOnceWhileTheSourceAndItsHeadersAreUnchanged)
     ASSERT_FALSE(build(clRequest()).error);
     EXPECT_EQ(fake->frontendCalls().size(), 2u);
     BuildRequest other = clRequest();
-    other.clOptions += " -DEXTRA=1"; // other options: another entry
+    other.compile.clOptions += " -DEXTRA=1"; // other options: another entry
     ASSERT_FALSE(build(other).error);
     EXPECT_EQ(fake->frontendCalls().size(), 3u);
 }
@@ -368,7 +368,8 @@ TEST_F(OpenClCBuild, AFrontendFailureNamesTheModuleAndIsACompileFailure) {
 
 TEST_F(OpenClCBuild, CodeGenerationClOptionsReachTheBackendOfOpenClCModulesOnly) {
     BuildRequest r = request("pvc", {"k.cl", "vector_ops.spv"});
-    r.clOptions = "-I " + (dir.path() / "inc").string() + " -cl-fast-relaxed-math -cl-std=CL2.0";
+    r.compile.clOptions =
+        "-I " + (dir.path() / "inc").string() + " -cl-fast-relaxed-math -cl-std=CL2.0";
     ASSERT_FALSE(build(r).error);
     std::map<std::string, std::string> options;
     for (const auto& call : fake->calls())
@@ -379,7 +380,7 @@ TEST_F(OpenClCBuild, CodeGenerationClOptionsReachTheBackendOfOpenClCModulesOnly)
 
 TEST_F(OpenClCBuild, TheDepfileListsEveryHeaderOrWarnsAndListsTheSource) {
     BuildRequest r = clRequest();
-    r.depfile = dir.path() / "out.d";
+    r.output.depfile = dir.path() / "out.d";
     ASSERT_FALSE(build(r).error);
     auto text = *readTextFile(dir.path() / "out.d");
     for (const char* file : {"k.cl", "inc/common.h", "inc/ops.h"})
