@@ -104,8 +104,10 @@ void addCompileFlags(CLI::App* sub, CompileFlags& f) {
                     "workers (default: long-lived worker processes that load libocloc once) or "
                     "processes (one ocloc process per job)")
         ->check(CLI::IsMember({"workers", "processes"}));
-    sub->add_flag("--strict-spirv", f.strictSpirv,
-                  "SPIR-V failing SPIRV-Tools validation is an error, not a warning");
+    sub->add_flag(
+        "--strict-spirv", f.strictSpirv,
+        "SPIR-V failing SPIRV-Tools validation is an error, not a warning (and the SPIR-V "
+        "made from OpenCL C is validated too)");
 }
 
 Expected<std::uint64_t> parseSizeKb(const std::string& text) {

@@ -114,6 +114,27 @@ std::string describeModule(const ModuleInput& input) {
     return "module '" + input.name + "' (" + input.path.string() + ")";
 }
 
+// SPIR-V that aotpack's own frontend made from OpenCL C is a translator's output, which IGC reads
+// and the user cannot change: SPIRV-Tools' findings there are about the translator (ocloc 22.43
+// writes SPIR-V 1.4 without its global variables in the entry points' interfaces, so every hashcat
+// kernel was flagged), and validating a multi-MB module costs ~1 core-s of a cold build
+// (docs/BENCHMARKS.md). It is validated only when the build is strict.
+bool worthValidating(const BuildSetup& setup, const ModuleInput& input) {
+    return setup.compile.strictSpirv || input.kind == SourceKind::Spirv;
+}
+
+Expected<SpirvInfo> inspectUncached(const BuildSetup& setup, const BuildCaches& caches,
+                                    const ModuleInput& input, const Bytes& bytes,
+                                    const Hash128& hash, bool& pending) {
+    // Validation only warns unless the build is strict: then it need not hold up the
+    // compiles (validatePending runs it beside them).
+    pending = !setup.compile.strictSpirv && worthValidating(setup, input);
+    bool validateNow = setup.compile.strictSpirv;
+    auto fresh = inspectSpirv(bytes, describeModule(input), validateNow);
+    if (fresh && validateNow) storeInfo(caches, hash, *fresh); // only validated results are kept
+    return fresh;
+}
+
 Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const ModuleInput& input,
                      const fs::path& file) {
     std::string what = describeModule(input);
@@ -123,14 +144,11 @@ Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const M
     auto info = cachedInfo(caches, hash);
     bool pending = false;
     if (!info) {
-        // Validation only warns unless the build is strict: then it need not hold up the
-        // compiles (validatePending runs it beside them).
-        pending = !setup.compile.strictSpirv;
-        auto fresh = inspectSpirv(*bytes, what, !pending);
+        auto fresh = inspectUncached(setup, caches, input, *bytes, hash, pending);
         if (!fresh) return {std::nullopt, fresh.error().message, ""};
-        if (!pending) storeInfo(caches, hash, *fresh);
         info = *fresh;
     }
+    if (!worthValidating(setup, input)) info->validationProblem.clear();
     Inspected out;
     if (!info->validationProblem.empty()) {
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace aotpack::compile {
 namespace {
 
@@ -376,6 +378,40 @@ TEST_F(OpenClCBuild, CodeGenerationClOptionsReachTheBackendOfOpenClCModulesOnly)
         options[call.spirv.stem().string()] = call.options;
     EXPECT_EQ(options["k"], "-cl-fast-relaxed-math");
     EXPECT_EQ(options["vector_ops"], "");
+}
+
+// SPIR-V aotpack's frontend made is the translator's, not the user's: validated only by a strict
+// build (frontend.cpp, worthValidating); the same bytes given as a .spv are warned about.
+TEST_F(OpenClCBuild, TheFrontendsSpirvIsValidatedOnlyWhenTheBuildIsStrict) {
+    Bytes invalid = testData("vector_ops.spv");
+    invalid[12] = 2; // the ID bound (header word 3) below the IDs in use: parses, fails validation
+    invalid[13] = invalid[14] = invalid[15] = 0;
+    fake->openClCSpirv = invalid;
+    struct Warnings : BuildObserver {
+        std::vector<std::string> seen;
+        void warning(const std::string& w) override { seen.push_back(w); }
+    };
+    auto flagged = [](const Warnings& w) {
+        return std::count_if(w.seen.begin(), w.seen.end(), [](const std::string& text) {
+            return text.find("fails SPIR-V validation") != std::string::npos;
+        });
+    };
+    Warnings fromSource, fromSpirv;
+    ASSERT_FALSE(runBuild(clRequest(), fromSource).error);
+    EXPECT_EQ(flagged(fromSource), 0);
+
+    ASSERT_TRUE(writeFileAtomic(dir.path() / "bad.spv", invalid));
+    ASSERT_FALSE(runBuild(request("pvc", {"bad.spv"}, "spv.aotpack"), fromSpirv).error);
+    EXPECT_EQ(flagged(fromSpirv), 1);
+
+    BuildRequest strict = clRequest();
+    strict.compile.strictSpirv = true;
+    strict.output.archive = dir.path() / "strict.aotpack";
+    auto out = build(strict);
+    ASSERT_TRUE(out.error);
+    ASSERT_EQ(out.report.moduleErrors.size(), 1u);
+    EXPECT_NE(out.report.moduleErrors[0].find("module 'k'"), std::string::npos);
+    EXPECT_NE(out.report.moduleErrors[0].find("fails SPIR-V validation"), std::string::npos);
 }
 
 TEST_F(OpenClCBuild, TheDepfileListsEveryHeaderOrWarnsAndListsTheSource) {
