@@ -20,7 +20,8 @@ workers run) and in one that does not, order alternating; --parallel N lanes sid
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
 -device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
 with workers, and with --compile-mode processes (--kinds: a choice of these, or
-aotpack-workers-small-pages: workers without the huge pages the build asks glibc for); the compilers' CPU of each (xargs: its ended
+aotpack-workers-small-pages: workers without the huge pages the build asks glibc for; --sources:
+from the hashcat OpenCL C the medium set was made from, ocloc's frontend on both sides); the compilers' CPU of each (xargs: its ended
 children; aotpack: the report's cpu_seconds.compilers) and aotpack's own.
 --smoke: the tiny set, one repetition (checks that the code runs, not speed).
 """
@@ -244,8 +245,9 @@ def summary(rows):
             "process_minflt": sum(r["process"]["minflt"] for r in rows)}
 
 
-def cold_builds(spvs, devices, workdir, order):
-    """One cold build of each kind in `order`: {kind: {wall, compilers, aotpack}} in core-seconds."""
+def cold_builds(spvs, devices, workdir, order, cl_options=None):
+    """One cold build of each kind in `order`: {kind: {wall, compilers, aotpack}} in core-seconds.
+    With cl_options, `spvs` are OpenCL C sources compiled with those options."""
     cores = os.cpu_count()
     out = {}
     for kind in order:
@@ -256,10 +258,11 @@ def cold_builds(spvs, devices, workdir, order):
         if kind == "xargs":
             listing = target / "spvs.txt"
             listing.write_text("\n".join(str(s) for s in spvs) + "\n")
-            script = (f'ocloc compile -spirv_input -file "$1" -device {devices} --format zebin '
-                      f'-output "{target}/$(basename "$1" .spv).ar" >/dev/null')
+            what = '-options "$CLOPTS"' if cl_options is not None else "-spirv_input"
+            script = (f'ocloc compile {what} -file "$1" -device {devices} --format zebin '
+                      f'-output "{target}/$(basename "$1").ar" >/dev/null')
             wall = bench.timed(["bash", "-c", f"xargs -P{cores} -I{{}} bash -c '{script}' _ {{}} < {listing}"],
-                               cwd=target)[0]
+                               env={"CLOPTS": cl_options or ""}, cwd=target)[0]
             out[kind] = {"wall": wall, "compilers": bench.children_cpu_seconds() - before, "aotpack": 0.0}
             continue
         report = target / "report.json"
@@ -269,6 +272,7 @@ def cold_builds(spvs, devices, workdir, order):
         env = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"} if kind == "aotpack-workers-small-pages" else None
         wall = bench.timed([bench.AOTPACK, "build", "-q", "--no-cache", "-d", devices, "-j", str(cores),
                             "--compile-mode", mode, "-o", target / "x.aotpack", "--json-report", report]
+                           + ([f"--cl-options={cl_options}"] if cl_options is not None else [])
                            + [str(s) for s in spvs], env=env, cwd=target)[0]
         cpu = json.loads(report.read_text())["cpu_seconds"]
         out[kind] = {"wall": wall, "compilers": cpu["compilers"], "aotpack": cpu["aotpack"]}
@@ -277,10 +281,15 @@ def cold_builds(spvs, devices, workdir, order):
 
 def run_builds(args, spvs, workdir):
     kinds = args.kinds.split(",")
+    cl_options = None
+    if args.sources:  # the OpenCL C the set's SPIR-V was made from, with the same options
+        spvs = [bench.HASHCAT / f"{s.stem}.cl" for s in spvs]
+        text = (bench.ROOT / "bench" / "hashcat-options.txt").read_text().split("\n#", 1)[0].strip()
+        cl_options = text.replace("@HASHCAT@", str(bench.HASHCAT))
     results = []
     for rep in range(args.reps):
         order = kinds[rep % len(kinds):] + kinds[:rep % len(kinds)]
-        r = cold_builds(spvs, args.devices, workdir / f"builds{rep}", order)
+        r = cold_builds(spvs, args.devices, workdir / f"builds{rep}", order, cl_options)
         results.append(r)
         x = r["xargs"]
         line = ", ".join(f"{k} {v['wall']:.1f} s wall, compilers {v['compilers']:.1f} core-s "
@@ -302,6 +311,8 @@ def main():
                     help="--builds: what to rotate (also aotpack-workers-small-pages)")
     ap.add_argument("--separate", action="store_true")
     ap.add_argument("--pages", action="store_true")
+    ap.add_argument("--sources", action="store_true",
+                    help="--builds of the medium set from its OpenCL C sources (both sides compile them)")
     ap.add_argument("--fat", action="store_true")
     ap.add_argument("--fat-worker", action="store_true")
     ap.add_argument("--modules", help="only the modules whose names contain one of these (comma-separated)")
