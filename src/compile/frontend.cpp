@@ -72,9 +72,10 @@ static std::vector<std::optional<fs::path>> runFrontends(const BuildSetup& setup
 namespace {
 
 // Inspection results by SPIR-V hash: validating a large module takes seconds, and a rebuild should
-// not pay that again. Only successful inspections are stored.
+// not pay that again (nor parse it again). Only successful inspections are stored; one made
+// without validation says so, and is validated when a build first needs that.
 Hash128 infoKey(const Hash128& spirv) {
-    return Hasher().add("aotpack-spirv-info-v4").add(spirv.bytes).finish();
+    return Hasher().add("aotpack-spirv-info-v5").add(spirv.bytes).finish();
 }
 
 std::optional<SpirvInfo> cachedInfo(const BuildCaches& caches, const Hash128& spirv) {
@@ -87,6 +88,7 @@ std::optional<SpirvInfo> cachedInfo(const BuildCaches& caches, const Hash128& sp
     info.entryPoints = doc.value("entry_points", std::vector<std::string>{});
     info.usesFp64 = doc.value("fp64", false);
     info.validationProblem = doc.value("validation", std::string());
+    info.validated = doc.value("validated", false);
     info.inlinedInstructions = doc.value("inlined_instructions", 0.0);
     return info;
 }
@@ -96,6 +98,7 @@ void storeInfo(const BuildCaches& caches, const Hash128& spirv, const SpirvInfo&
     std::string text = nlohmann::json{{"entry_points", info.entryPoints},
                                       {"fp64", info.usesFp64},
                                       {"validation", info.validationProblem},
+                                      {"validated", info.validated},
                                       {"inlined_instructions", info.inlinedInstructions}}
                            .dump();
     (void)caches.local->put(
@@ -123,32 +126,26 @@ bool worthValidating(const BuildSetup& setup, const ModuleInput& input) {
     return setup.compile.strictSpirv || input.kind == SourceKind::Spirv;
 }
 
-Expected<SpirvInfo> inspectUncached(const BuildSetup& setup, const BuildCaches& caches,
-                                    const ModuleInput& input, const Bytes& bytes,
-                                    const Hash128& hash, bool& pending) {
-    // Validation only warns unless the build is strict: then it need not hold up the
-    // compiles (validatePending runs it beside them).
-    pending = !setup.compile.strictSpirv && worthValidating(setup, input);
-    bool validateNow = setup.compile.strictSpirv;
-    auto fresh = inspectSpirv(bytes, describeModule(input), validateNow);
-    if (fresh && validateNow) storeInfo(caches, hash, *fresh); // only validated results are kept
-    return fresh;
-}
-
 Inspected inspectOne(const BuildSetup& setup, const BuildCaches& caches, const ModuleInput& input,
                      const fs::path& file) {
     std::string what = describeModule(input);
     auto bytes = readFile(file);
     if (!bytes) return {std::nullopt, bytes.error().message, ""};
     Hash128 hash = hash128(*bytes);
+    bool validate = worthValidating(setup, input);
     auto info = cachedInfo(caches, hash);
+    if (info && validate && !info->validated) info.reset(); // inspected before, not validated
     bool pending = false;
     if (!info) {
-        auto fresh = inspectUncached(setup, caches, input, *bytes, hash, pending);
+        // Validation only warns unless the build is strict: then it need not hold up the
+        // compiles (validatePending runs it beside them, and stores the result then).
+        pending = validate && !setup.compile.strictSpirv;
+        auto fresh = inspectSpirv(*bytes, what, setup.compile.strictSpirv);
         if (!fresh) return {std::nullopt, fresh.error().message, ""};
+        if (!pending) storeInfo(caches, hash, *fresh);
         info = *fresh;
     }
-    if (!worthValidating(setup, input)) info->validationProblem.clear();
+    if (!validate) info->validationProblem.clear();
     Inspected out;
     if (!info->validationProblem.empty()) {
         std::string problem = what + " fails SPIR-V validation: " + info->validationProblem;
@@ -180,6 +177,7 @@ void validatePending(const BuildCaches& caches, BackgroundWork& background,
         for (auto& m : modules)
             if (m.validationPending) {
                 m.info.validationProblem = validationProblem(m.spirv);
+                m.info.validated = true;
                 storeInfo(caches, m.spirvHash, m.info); // here, not at the end of the build
                 ::malloc_trim(0);
             }

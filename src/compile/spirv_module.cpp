@@ -201,7 +201,10 @@ Expected<SpirvInfo> inspectSpirv(ByteView spirv, const std::string& what, bool v
     if (parsed != SPV_SUCCESS)
         return makeError(Errc::BadInput, what + " is malformed SPIR-V: " + printable(parseProblem));
     SpirvInfo info;
-    if (validate) info.validationProblem = validationProblem(spirv);
+    if (validate) {
+        info.validationProblem = validationProblem(spirv);
+        info.validated = true;
+    }
 
     // Parsing succeeded, so instruction lengths below are well-formed.
     CallGraph graph;

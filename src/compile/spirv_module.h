@@ -18,6 +18,7 @@ struct SpirvInfo {
     // SPIR-V 1.4 that breaks the 1.4 entry-point interface rule and IGC accepts it, so this is a
     // warning unless the build is strict.
     std::string validationProblem;
+    bool validated = false; // validationProblem is SPIRV-Tools' answer (else not asked yet)
     // Instructions IGC compiles once every call is inlined into each kernel (see
     // inlinedInstructions in the .cpp): the best predictor of compile time before a module has
     // been compiled. Large OpenCL modules are mostly library code no kernel reaches, so their
