@@ -3,7 +3,8 @@
 against one fresh ocloc process per compile, the same command line, interleaved job by job.
 
     bench/compile_cpu.py [--set medium|small|piglit|tiny] [--devices LIST] [--stride N] [--reps N]
-                         [--parallel N] [--builds] [--smoke]
+                         [--parallel N] [--separate|--pages|--fat|--fat-worker|--builds]
+                         [--kinds K,K] [--sources] [--smoke]
 
 Every compile runs twice in a row, once in the worker and once as `ocloc compile ...`, in an order
 that alternates between jobs, so the machine's drift falls on both alike. The worker's CPU is read
@@ -20,8 +21,9 @@ workers run) and in one that does not, order alternating; --parallel N lanes sid
 --builds: whole cold builds instead, per repetition in rotating order: `xargs -P<cores> ocloc
 -device LIST` (one fat compile per module, as bench/run.py's baseline), `aotpack build --no-cache`
 with workers, and with --compile-mode processes (--kinds: a choice of these, or
-aotpack-workers-small-pages: workers without the huge pages the build asks glibc for; --sources:
-from the hashcat OpenCL C the medium set was made from, ocloc's frontend on both sides); the compilers' CPU of each (xargs: its ended
+aotpack-workers-small-pages: workers without the huge pages the build asks glibc for;
+--sources: from the hashcat OpenCL C the medium set was made from, ocloc's frontend on both
+sides); the compilers' CPU of each (xargs: its ended
 children; aotpack: the report's cpu_seconds.compilers) and aotpack's own.
 --smoke: the tiny set, one repetition (checks that the code runs, not speed).
 """
@@ -142,9 +144,7 @@ def separate(jobs, aotpack, library, workdir, parallel, reps):
 
 
 def fat_vs_single(spvs, devices, workdir, reps):
-    """--pages: each compile in a worker whose malloc asks for transparent huge pages (as the build's
-workers run) and in one that does not, order alternating; --parallel N lanes side by side.
---fat: per module, one `ocloc -device LIST` process (xargs' fat compile) against one
+    """--fat: per module, one `ocloc -device LIST` process (xargs' fat compile) against one
     process per device with the build's command line, the order alternating by module."""
     totals = {"fat": 0.0, "single": 0.0}
     for rep in range(reps):
